@@ -1,0 +1,5 @@
+import sys
+
+from guanxi.cli import main
+
+sys.exit(main())

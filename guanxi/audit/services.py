@@ -1,0 +1,51 @@
+"""Recording changes. Called explicitly by every service that writes customer data."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from .models import AuditEntry
+
+SENSITIVE_PLACEHOLDER = "***"
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict:
+    return {name: _plain(getattr(instance, name)) for name in fields}
+
+
+def diff(before: dict, after: dict, sensitive: frozenset[str] = frozenset()) -> dict:
+    """{field: [old, new]} for changed fields; sensitive values never enter the trail."""
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            if name in sensitive:
+                changes[name] = [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]
+            else:
+                changes[name] = [old, new]
+    return changes
+
+
+def record(actor, action: str, instance: models.Model, *, customer_id=None, changes=None):
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        model=instance._meta.model_name,
+        object_id=str(instance.pk),
+        customer_id=customer_id,
+        changes=changes or {},
+    )
+
+
+def trail_for_customer(customer_id: int):
+    return AuditEntry.objects.filter(customer_id=customer_id).select_related("actor")

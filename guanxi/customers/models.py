@@ -1,0 +1,291 @@
+"""The customer profile (客户档案): persons and organisations, contacts, tags, custom fields."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from guanxi.accounts.models import Department
+
+
+class CustomerKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class CustomerCategory(models.TextChoices):
+    """客户包括: the five kinds of customer the textbook names."""
+
+    CONSUMER = "consumer", _("Consumer")
+    CHANNEL = "channel", _("Channel member")
+    COMPANY = "company", _("Company")
+    INTERNAL = "internal", _("Internal customer")
+    SPECIAL = "special", _("Special-interest party")
+
+
+class CustomerLevel(models.TextChoices):
+    A = "A", _("A key customer")
+    B = "B", _("B ordinary customer")
+    C = "C", _("C non-priority customer")
+
+
+class CustomerSource(models.TextChoices):
+    REFERRAL = "referral", _("Referral")
+    COLD_VISIT = "cold_visit", _("Cold visit")
+    ONLINE_INQUIRY = "online_inquiry", _("Online inquiry")
+    PHONE_INQUIRY = "phone_inquiry", _("Phone inquiry")
+    EXHIBITION = "exhibition", _("Exhibition or event")
+    ADVERTISING = "advertising", _("Advertising")
+    WALK_IN = "walk_in", _("Walk-in")
+    PARTNER = "partner", _("Partner")
+    IMPORT = "import", _("Imported")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class MaritalStatus(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    SINGLE = "single", _("Single")
+    MARRIED = "married", _("Married")
+    OTHER = "other", _("Other")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    BOOLEAN = "boolean", _("Yes/no")
+
+
+class CustomField(models.Model):
+    """A company-defined field; values live in Customer.custom_fields, validated against this."""
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=CustomFieldKind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Customer(models.Model):
+    """One customer, person or organisation, with the six groups of basic information."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.PERSON
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=CustomerCategory.choices,
+        default=CustomerCategory.CONSUMER,
+    )
+    external_id = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
+
+    # 人口属性 demographic
+    name = models.CharField(_("name"), max_length=200)
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
+    )
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+
+    # 平台属性 platform
+    nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    member_type = models.CharField(_("member type"), max_length=50, blank=True)
+    member_level = models.CharField(_("member level"), max_length=50, blank=True)
+    points = models.IntegerField(_("points"), default=0)
+
+    # 联系信息 contact
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("landline"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    qq = models.CharField("QQ", max_length=20, blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
+    weibo = models.CharField(_("Weibo"), max_length=64, blank=True)
+
+    # 收货信息 delivery
+    delivery_address = models.CharField(_("default delivery address"), max_length=300, blank=True)
+    other_addresses = models.JSONField(_("other addresses"), default=list, blank=True)
+
+    # 卡与支付信息 card and payment (bank_account is sensitive)
+    payment_method = models.CharField(_("payment method"), max_length=50, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=64, blank=True)
+    credit_limit = models.DecimalField(
+        _("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    # 认证信息 certification (id_number is sensitive)
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+
+    # Sensitive personal information (DOMAIN.md §1): hidden by default, every reveal logged.
+    health_notes = models.TextField(_("health information"), blank=True)
+    precise_location = models.CharField(_("precise location"), max_length=100, blank=True)
+    is_minor = models.BooleanField(_("minor"), default=False)
+
+    # Relationship details (seed 002)
+    company_name = models.CharField(_("work unit"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    education = models.CharField(_("education"), max_length=100, blank=True)
+    family = models.CharField(_("family"), max_length=200, blank=True)
+    interests = models.CharField(_("interests"), max_length=200, blank=True)
+    anniversary = models.DateField(_("anniversary"), null=True, blank=True)
+
+    level = models.CharField(
+        _("customer level"), max_length=1, choices=CustomerLevel.choices, default=CustomerLevel.B
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=CustomerSource.choices, default=CustomerSource.OTHER
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("tags"))
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    referred_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+        verbose_name=_("referred by"),
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("owner"),
+    )
+    # The owner's department when the customer was assigned: data scope filters on it with an
+    # index instead of joining through the owner's profile.
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("team"),
+    )
+
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = pgettext_lazy("model", "customer")
+        verbose_name_plural = pgettext_lazy("model", "customers")
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="customer_owner_id"),
+            models.Index(fields=["department", "-id"], name="customer_dept_id"),
+            models.Index(fields=["name_initials"], name="customer_initials"),
+            models.Index(fields=["name_pinyin"], name="customer_pinyin"),
+            models.Index(fields=["name"], name="customer_name"),
+            models.Index(fields=["level", "-id"], name="customer_level_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return "".join(p for p in [self.province, self.city, self.district, self.street] if p)
+
+
+class Contact(models.Model):
+    """A person at an organisation customer (联系人)."""
+
+    class Style(models.TextChoices):
+        UNKNOWN = "", _("Unknown")
+        THINKER = "thinker", _("Thinker")
+        COOPERATOR = "cooperator", _("Cooperator")
+        EXTROVERT = "extrovert", _("Extrovert")
+        AUTHORITARIAN = "authoritarian", _("Authoritarian")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    interpersonal_style = models.CharField(
+        _("interpersonal style"), max_length=20, choices=Style.choices, blank=True
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collaborator(models.Model):
+    """Per-record sharing (协作人): read or read-write access, optionally until a date."""
+
+    class Access(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="collaborators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborations"
+    )
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.READ)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="one_collaboration_per_user")
+        ]
+        verbose_name = _("collaborator")
+        verbose_name_plural = _("collaborators")

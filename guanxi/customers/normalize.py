@@ -1,0 +1,118 @@
+"""Normalising what people type: phone numbers, e-mail, credit codes, names to pinyin."""
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+# pypinyin reads some surnames with their common-word reading (曾 → ceng, 单 → dan);
+# as a surname, the first character is read like this.
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "仇": "qiu",
+    "区": "ou",
+    "查": "zha",
+    "解": "xie",
+    "朴": "piao",
+    "乐": "yue",
+    "盖": "ge",
+    "秘": "bi",
+    "种": "chong",
+    "繁": "po",
+    "员": "yun",
+    "尉": "yu",
+    "覃": "qin",
+    "缪": "miao",
+    "翟": "zhai",
+    "过": "guo",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_PHONE_CHARS = re.compile(r"^[+\d][\d\s\-().]{5,}$")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def looks_like_phone(text: str) -> bool:
+    return bool(_PHONE_CHARS.match(text.strip())) and sum(c.isdigit() for c in text) >= 7
+
+
+def normalize_phone(raw: str) -> str:
+    """E.164 (+8613812345678) from any way of writing it; ValidationError if it is no number."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), params={"value": raw}, code="invalid_phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number."),
+            params={"value": raw},
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_or_none(raw: str) -> str | None:
+    """E.164 for search, or None when the text is not a phone number."""
+    try:
+        return normalize_phone(raw) or None
+    except ValidationError:
+        return None
+
+
+def normalize_email(raw: str) -> str:
+    return (raw or "").strip().lower()
+
+
+def normalize_uscc(raw: str) -> str:
+    """The 18-character unified social credit code (统一社会信用代码), checksum verified."""
+    raw = (raw or "").strip().upper()
+    if not raw:
+        return ""
+    try:
+        return stdnum_uscc.validate(raw)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid unified social credit code (check digit or format)."),
+            params={"value": raw},
+            code="invalid_uscc",
+        ) from exc
+
+
+def _syllables(name: str, style: Style) -> list[str]:
+    syllables = lazy_pinyin(name, style=style, errors="default", v_to_u=False)
+    if name and name[0] in SURNAME_READINGS and syllables:
+        reading = SURNAME_READINGS[name[0]]
+        syllables[0] = reading if style == Style.NORMAL else reading[0]
+    return syllables
+
+
+def name_pinyin(name: str) -> str:
+    """张三 → zhangsan; Latin names lowercased without spaces (Li Lei → lilei)."""
+    return re.sub(r"[^a-z0-9]", "", "".join(_syllables(name, Style.NORMAL)).lower())[:400]
+
+
+def name_initials(name: str) -> str:
+    """张三 → zs; Li Lei → ll."""
+    if has_cjk(name):
+        parts = _syllables(name, Style.FIRST_LETTER)
+        return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())[:100]
+    return "".join(word[0] for word in re.findall(r"[a-z0-9]+", name.lower()))[:100]
+
+
+def search_key(term: str) -> str:
+    """What a typed Latin search term is compared with: lowercase, no spaces, ü/u: as v."""
+    term = term.lower().replace("ü", "v").replace("u:", "v")
+    return re.sub(r"[^a-z0-9]", "", term)

@@ -1,0 +1,114 @@
+"""Reads on customers: search, filters, sorting, the timeline. Always within the data scope."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from django.db.models import Q, QuerySet
+
+from guanxi.accounts.scope import visible_customers
+
+from .models import Customer
+from .normalize import has_cjk, looks_like_phone, normalize_email, phone_or_none, search_key
+
+SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "level": ("level", "-id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def search_q(term: str) -> Q:
+    """Name, pinyin (zhangsan), initials (zs), phone in any format, e-mail.
+
+    Terms of one or two Latin letters use the initials column (a btree prefix); longer ones
+    the pinyin column, which PostgreSQL serves from a trigram index. `icontains` is never
+    used: it compiles to UPPER(col) LIKE and scans the table.
+    """
+    term = term.strip()
+    if not term:
+        return Q()
+    if "@" in term:
+        return Q(email=normalize_email(term)) | Q(contacts__email=normalize_email(term))
+    if looks_like_phone(term):
+        e164 = phone_or_none(term)
+        if e164:
+            return Q(mobile=e164) | Q(phone=e164) | Q(contacts__mobile=e164)
+    if has_cjk(term):
+        return Q(name__contains=term)
+    key = search_key(term)
+    if not key:
+        return Q(pk__in=[])
+    if len(key) < 3:
+        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+    return Q(name_pinyin__contains=key) | Q(name_initials__startswith=key) | Q(external_id=term)
+
+
+def customer_list(
+    user,
+    *,
+    q: str = "",
+    tag: str = "",
+    level: str = "",
+    source: str = "",
+    owner_id: int | None = None,
+    sort: str = "newest",
+) -> QuerySet:
+    qs = visible_customers(user)
+    if q:
+        condition = search_q(q)
+        qs = qs.filter(condition)
+        if "contacts__" in str(condition):
+            qs = qs.distinct()
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    if level:
+        qs = qs.filter(level=level)
+    if source:
+        qs = qs.filter(source=source)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    return qs.order_by(*SORTS.get(sort, SORTS["newest"])).select_related("owner__profile")
+
+
+def keyset_page(qs: QuerySet, *, after: int | None, size: int = 25) -> tuple[list, int | None]:
+    """A page after a given id for the newest-first list: fast at any depth, no COUNT(*)."""
+    if after:
+        qs = qs.filter(pk__lt=after)
+    rows = list(islice(qs[: size + 1], size + 1))
+    next_after = rows[size - 1].pk if len(rows) > size else None
+    return rows[:size], next_after
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str
+    title: str
+    body: str
+    obj: object
+
+
+def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 200):
+    """Orders, interactions, notes, tasks (and, for managers, changes) newest first."""
+    from guanxi.activities.models import Interaction, Note, Task
+    from guanxi.audit.services import trail_for_customer
+    from guanxi.sales.models import Order
+
+    items: list[TimelineItem] = []
+    for i in Interaction.objects.filter(customer=customer).select_related("user")[:limit]:
+        items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
+    for o in Order.objects.filter(customer=customer).prefetch_related("lines__product")[:limit]:
+        items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
+    for n in Note.objects.filter(customer=customer).select_related("author")[:limit]:
+        items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
+    for t in Task.objects.filter(customer=customer).select_related("assignee")[:limit]:
+        items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
+    if include_audit:
+        for a in trail_for_customer(customer.pk)[:limit]:
+            items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]

@@ -1,0 +1,1 @@
+"""No models: this app holds services and commands only."""

@@ -1,0 +1,16 @@
+"""Date formats for English: ISO first, and the slash and Chinese forms still accepted."""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%d %b %Y", "%d %B %Y"]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+]
+FIRST_DAY_OF_WEEK = 1

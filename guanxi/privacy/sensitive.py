@@ -1,0 +1,65 @@
+"""Which personal fields are sensitive, how they are masked, and how a reveal is logged.
+
+DOMAIN.md §1: health, financial account, ID number, precise location and minors are hidden by
+default, shown only to roles with the permission for a stated purpose, and every reveal is
+logged. Masking happens here for lists, pages, exports and the API alike.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.accounts.scope import can_view_sensitive
+
+from .models import RevealLog
+
+SENSITIVE_FIELDS: dict[str, object] = {
+    "id_number": _("ID number"),
+    "bank_account": _("bank account"),
+    "health_notes": _("health information"),
+    "precise_location": _("precise location"),
+    "is_minor": _("minor"),
+}
+MASK = "••••"
+
+
+class RevealDenied(PermissionError):
+    pass
+
+
+def mask_value(field: str, value):
+    """A masked stand-in that shows a value exists without showing it."""
+    if value in ("", None, False):
+        return value if field != "is_minor" else None
+    if field in {"id_number", "bank_account"} and isinstance(value, str) and len(value) > 4:
+        return MASK + value[-2:]
+    return MASK if field != "is_minor" else None
+
+
+def masked_dict(customer) -> dict:
+    return {field: mask_value(field, getattr(customer, field)) for field in SENSITIVE_FIELDS}
+
+
+def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
+    """Return the true value of one sensitive field, logging who, when, which and why."""
+    if field not in SENSITIVE_FIELDS:
+        raise KeyError(field)
+    purpose = (purpose or "").strip()
+    if not can_view_sensitive(user):
+        raise RevealDenied(_("You do not have permission to view sensitive personal data."))
+    if len(purpose) < 4:
+        raise ValueError(_("State the purpose for viewing this data (at least 4 characters)."))
+    RevealLog.objects.create(
+        user=user, customer=customer, field=field, purpose=purpose[:200], route=route
+    )
+    return getattr(customer, field)
+
+
+def log_bulk_reveal(user, customers, fields, purpose: str, route: str) -> None:
+    """Exports with sensitive columns log one row per customer and field."""
+    RevealLog.objects.bulk_create(
+        [
+            RevealLog(user=user, customer=c, field=f, purpose=purpose[:200], route=route)
+            for c in customers
+            for f in fields
+        ],
+        batch_size=1000,
+    )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "guanxi.sales"
+    verbose_name = _("Sales")

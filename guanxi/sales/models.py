@@ -1,0 +1,95 @@
+"""Products (with FAB text) and orders with lines: the transactions analytics works on."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Customer
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    features = models.TextField(_("features"), blank=True)
+    advantages = models.TextField(_("advantages"), blank=True)
+    benefits = models.TextField(_("benefits"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
+    number = models.CharField(_("order number"), max_length=64, unique=True)
+    ordered_at = models.DateTimeField(_("ordered at"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("sales rep"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-ordered_at"], name="order_timeline")]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")

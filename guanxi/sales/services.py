@@ -1,0 +1,165 @@
+"""Writes on products and orders. Money is Decimal, CNY by default."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from guanxi.audit import services as audit
+
+from .models import Order, OrderLine, OrderStatus, Product
+
+PRODUCT_FIELDS = [
+    "sku",
+    "name",
+    "category",
+    "price",
+    "currency",
+    "features",
+    "advantages",
+    "benefits",
+    "active",
+]
+ORDER_FIELDS = ["number", "ordered_at", "status", "currency"]
+CENT = Decimal("0.01")
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValidationError(
+            {field: [_("“%(value)s” is not an amount of money.") % {"value": value}]}
+        ) from exc
+    if amount < 0:
+        raise ValidationError({field: [_("An amount cannot be negative.")]})
+    return amount
+
+
+@transaction.atomic
+def create_product(actor, data: dict) -> Product:
+    product = Product()
+    return update_product(actor, product, data)
+
+
+@transaction.atomic
+def update_product(actor, product: Product, data: dict) -> Product:
+    unknown = set(data) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    for field, value in data.items():
+        setattr(product, field, _money(value, "price") if field == "price" else value)
+    product.full_clean()
+    product.save()
+    return product
+
+
+def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
+    if not lines:
+        raise ValidationError({"lines": [_("An order needs at least one line.")]})
+    built, errors = [], []
+    for index, line in enumerate(lines, start=1):
+        product = line.get("product")
+        if product is None:
+            errors.append(_("Line %(n)d: unknown product.") % {"n": index})
+            continue
+        try:
+            quantity = int(line.get("quantity", 1))
+        except (TypeError, ValueError):
+            quantity = 0
+        if quantity < 1:
+            errors.append(
+                _("Line %(n)d: the quantity must be a whole number of at least 1.") % {"n": index}
+            )
+            continue
+        price = line.get("unit_price")
+        unit_price = product.price if price in (None, "") else _money(price, "unit_price")
+        built.append(
+            OrderLine(
+                order=order,
+                product=product,
+                quantity=quantity,
+                unit_price=unit_price,
+                amount=(unit_price * quantity).quantize(CENT),
+            )
+        )
+    if errors:
+        raise ValidationError({"lines": errors})
+    return built
+
+
+@transaction.atomic
+def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
+    """An order with its lines; the total is the sum of the lines."""
+    unknown = set(data) - set(ORDER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    order = Order(customer=customer, owner=customer.owner, **data)
+    order.number = order.number or timezone.now().strftime("SO%Y%m%d-") + get_random_string(
+        6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    )
+    order.ordered_at = order.ordered_at or timezone.now()
+    order.status = order.status or OrderStatus.COMPLETED
+    built = _build_lines(order, lines)
+    order.total = sum((line.amount for line in built), Decimal("0"))
+    order.full_clean(exclude=["customer", "owner"])
+    order.save()
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    audit.record(
+        actor,
+        audit.AuditEntry.Action.CREATE,
+        order,
+        customer_id=customer.pk,
+        changes={"number": [None, order.number], "total": [None, str(order.total)]},
+    )
+    return order
+
+
+@transaction.atomic
+def update_order(actor, order: Order, data: dict, lines: list[dict] | None = None) -> Order:
+    unknown = set(data) - set(ORDER_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
+    for field, value in data.items():
+        setattr(order, field, value)
+    if lines is not None:
+        built = _build_lines(order, lines)
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create(built)
+        order.total = sum((line.amount for line in built), Decimal("0"))
+    order.full_clean(exclude=["customer", "owner"])
+    order.save()
+    changes = audit.diff(before, audit.snapshot(order, [*ORDER_FIELDS, "total"]))
+    if changes:
+        audit.record(
+            actor,
+            audit.AuditEntry.Action.UPDATE,
+            order,
+            customer_id=order.customer_id,
+            changes=changes,
+        )
+    return order
+
+
+@transaction.atomic
+def delete_order(actor, order: Order) -> None:
+    audit.record(
+        actor,
+        audit.AuditEntry.Action.DELETE,
+        order,
+        customer_id=order.customer_id,
+        changes={"number": [order.number, None], "total": [str(order.total), None]},
+    )
+    order.delete()

@@ -1,0 +1,115 @@
+"""Shared fixtures: personas built through the same services users go through.
+
+- manager: sees all, may reveal sensitive data;
+- rep1 (team A) and rep2 (team B): each sees only their own customers;
+- lead_a: team A's leader, sees self and subordinates (rep1 reports to lead_a);
+- viewer: read-only member of team A with department scope.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault(
+    "GUANXI_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
+
+
+@pytest.fixture
+def teams(db):
+    from guanxi.accounts.services import create_department
+
+    root = create_department("总部")
+    return {
+        "root": root,
+        "a": create_department("华东销售组", parent=root),
+        "b": create_department("华南销售组", parent=root),
+    }
+
+
+@pytest.fixture
+def personas(teams):
+    from guanxi.accounts.models import DataScope, Role
+    from guanxi.accounts.services import create_user
+
+    manager = create_user(
+        "manager",
+        "demo-pass",
+        display_name="王经理",
+        role=Role.MANAGER,
+        data_scope=DataScope.ALL,
+        can_view_sensitive=True,
+        department=teams["root"],
+    )
+    lead_a = create_user(
+        "lead_a",
+        "demo-pass",
+        display_name="李组长",
+        department=teams["a"],
+        manager=manager,
+        data_scope=DataScope.SUBORDINATES,
+    )
+    rep1 = create_user(
+        "rep1", "demo-pass", display_name="张伟", department=teams["a"], manager=lead_a
+    )
+    rep2 = create_user(
+        "rep2", "demo-pass", display_name="刘芳", department=teams["b"], manager=manager
+    )
+    viewer = create_user(
+        "viewer",
+        "demo-pass",
+        display_name="赵观察",
+        department=teams["a"],
+        role=Role.READ_ONLY,
+        data_scope=DataScope.DEPARTMENT,
+    )
+    return {"manager": manager, "lead_a": lead_a, "rep1": rep1, "rep2": rep2, "viewer": viewer}
+
+
+@pytest.fixture
+def manager(personas):
+    return personas["manager"]
+
+
+@pytest.fixture
+def rep1(personas):
+    return personas["rep1"]
+
+
+@pytest.fixture
+def rep2(personas):
+    return personas["rep2"]
+
+
+@pytest.fixture
+def customer_of(personas):
+    """customer_of("rep1", name=..., **fields) creates a customer owned by that persona."""
+    from guanxi.customers.services import create_customer
+
+    def make(username: str, **fields):
+        owner = personas[username]
+        fields.setdefault("name", "张三")
+        tags = fields.pop("tags", None)
+        return create_customer(owner, fields, owner=owner, tags=tags)
+
+    return make
+
+
+@pytest.fixture
+def product(db):
+    from decimal import Decimal
+
+    from guanxi.sales.services import create_product
+
+    return create_product(
+        None,
+        {
+            "sku": "TEA-001",
+            "name": "龙井茶 250g",
+            "price": Decimal("128.00"),
+            "category": "茶叶",
+            "features": "明前采摘",
+            "advantages": "香气持久",
+            "benefits": "待客有面子",
+        },
+    )

@@ -1,0 +1,66 @@
+"""Data scope: the one module every route asks. A rep never reaches another team's customer."""
+
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from guanxi.accounts.scope import get_customer_or_404, visible_customers
+from guanxi.customers.models import Collaborator
+from guanxi.customers.services import share_customer
+
+
+def test_each_scope_sees_exactly_its_customers(personas, customer_of):
+    # given one customer per owner
+    c1 = customer_of("rep1", name="甲")
+    c2 = customer_of("rep2", name="乙")
+    cl = customer_of("lead_a", name="丙")
+    cm = customer_of("manager", name="丁")
+
+    def names(user):
+        return set(visible_customers(user).values_list("name", flat=True))
+
+    # then
+    assert names(personas["rep1"]) == {c1.name}
+    assert names(personas["rep2"]) == {c2.name}
+    assert names(personas["lead_a"]) == {c1.name, cl.name}
+    assert names(personas["viewer"]) == {c1.name, cl.name}  # department A
+    assert names(personas["manager"]) == {c1.name, c2.name, cl.name, cm.name}
+
+
+def test_rep_gets_404_for_other_team_customer(personas, customer_of):
+    other = customer_of("rep2", name="乙")
+    with pytest.raises(Http404):
+        get_customer_or_404(personas["rep1"], other.pk)
+    with pytest.raises(Http404):
+        get_customer_or_404(personas["rep1"], "not-a-number")
+
+
+def test_read_only_role_cannot_write_even_in_scope(personas, customer_of):
+    c1 = customer_of("rep1", name="甲")
+    assert get_customer_or_404(personas["viewer"], c1.pk) == c1
+    with pytest.raises(Http404):
+        get_customer_or_404(personas["viewer"], c1.pk, write=True)
+
+
+def test_collaborator_access_and_expiry(personas, customer_of):
+    c2 = customer_of("rep2", name="乙")
+    rep1 = personas["rep1"]
+    share_customer(personas["rep2"], c2, rep1, access=Collaborator.Access.READ)
+    assert get_customer_or_404(rep1, c2.pk) == c2
+    with pytest.raises(Http404):
+        get_customer_or_404(rep1, c2.pk, write=True)
+
+    share_customer(personas["rep2"], c2, rep1, access=Collaborator.Access.WRITE)
+    assert get_customer_or_404(rep1, c2.pk, write=True) == c2
+
+    share_customer(
+        personas["rep2"],
+        c2,
+        rep1,
+        access=Collaborator.Access.WRITE,
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    with pytest.raises(Http404):
+        get_customer_or_404(rep1, c2.pk)
