@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("customers/", include("guanxi.customers.urls")),
+    path("sales/", include("guanxi.sales.urls")),
+    path("data/", include("guanxi.dataio.urls")),
 ]
