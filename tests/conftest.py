@@ -15,6 +15,12 @@ os.environ.setdefault(
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s per persona; the hasher is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def teams(db):
     from guanxi.accounts.services import create_department

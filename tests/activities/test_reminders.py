@@ -1,0 +1,57 @@
+"""Interactions, tasks and birthday reminders generated from the profile."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from guanxi.activities.models import Task, TaskKind
+from guanxi.activities.services import generate_personal_reminders, record_interaction
+
+
+def test_birthday_reminders_are_made_once_for_the_owner(personas, customer_of):
+    customer_of("rep1", name="张三", birthday=datetime.date(1990, 11, 25))
+    customer_of("rep1", name="李四", birthday=datetime.date(1990, 12, 25))  # too far ahead
+    customer_of("rep1", name="王五", birthday=datetime.date(1990, 11, 24), do_not_contact=True)
+    today = datetime.date(2026, 11, 23)
+    assert generate_personal_reminders(today, days_ahead=7) == 1
+    assert generate_personal_reminders(today, days_ahead=7) == 0  # idempotent
+    task = Task.objects.get()
+    assert task.kind == TaskKind.BIRTHDAY
+    assert task.assignee == personas["rep1"]
+    assert task.due_at.date() == datetime.date(2026, 11, 25)
+    assert "张三" in task.title
+
+
+def test_leap_day_birthdays_are_reminded_on_28_february(personas, customer_of):
+    customer_of("rep1", name="闰日", birthday=datetime.date(2000, 2, 29))
+    assert generate_personal_reminders(datetime.date(2027, 2, 25), days_ahead=7) == 1
+    assert Task.objects.get().due_at.date() == datetime.date(2027, 2, 28)
+
+
+def test_outbound_interaction_with_do_not_contact_customer_is_refused(personas, customer_of):
+    customer = customer_of("rep1", name="张三", do_not_contact=True)
+    with pytest.raises(ValidationError):
+        record_interaction(
+            personas["rep1"],
+            customer,
+            {"channel": "phone", "direction": "outbound", "subject": "回访"},
+        )
+    inbound = record_interaction(
+        personas["rep1"],
+        customer,
+        {
+            "channel": "phone",
+            "direction": "inbound",
+            "subject": "客户来电投诉",
+            "content_kind": "opinion",
+        },
+    )
+    assert inbound.pk and customer.interactions.count() == 1
+
+
+def test_interaction_validation_names_each_bad_field(personas, customer_of):
+    customer = customer_of("rep1")
+    with pytest.raises(ValidationError) as info:
+        record_interaction(personas["rep1"], customer, {"channel": "pigeon", "direction": "up"})
+    assert set(info.value.message_dict) == {"channel", "direction", "subject"}

@@ -1,0 +1,152 @@
+"""Customer services: normalisation, validation, audit, duplicate check, search."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from guanxi.audit.models import AuditEntry
+from guanxi.customers.models import Customer, CustomField, CustomFieldKind
+from guanxi.customers.normalize import name_initials, name_pinyin, normalize_phone
+from guanxi.customers.queries import customer_list
+from guanxi.customers.services import (
+    assign_owner,
+    create_customer,
+    find_duplicates,
+    update_customer,
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13812345678",
+        "138 1234 5678",
+        "138-1234-5678",
+        "+86 138 1234 5678",
+        "0086 13812345678",
+        "+8613812345678",
+    ],
+)
+def test_every_way_of_writing_a_mobile_is_stored_as_e164(raw):
+    assert normalize_phone(raw) == "+8613812345678"
+
+
+@pytest.mark.parametrize("raw", ["12345", "1381234567", "abc", "+86 138 1234 56789"])
+def test_invalid_phone_is_rejected(raw):
+    with pytest.raises(ValidationError):
+        normalize_phone(raw)
+
+
+@pytest.mark.parametrize(
+    ("name", "pinyin", "initials"),
+    [
+        ("张三", "zhangsan", "zs"),
+        ("曾小贤", "zengxiaoxian", "zxx"),
+        ("单田芳", "shantianfang", "stf"),
+        ("吕布", "lvbu", "lb"),
+        ("Li Lei", "lilei", "ll"),
+    ],
+)
+def test_pinyin_and_initials_with_surname_readings(name, pinyin, initials):
+    assert name_pinyin(name) == pinyin
+    assert name_initials(name) == initials
+
+
+def test_create_customer_normalises_and_audits(rep1):
+    customer = create_customer(
+        rep1, {"name": "张三", "mobile": "138 1234 5678", "email": " Zhang.San@Example.CN "}
+    )
+    assert (customer.mobile, customer.email) == ("+8613812345678", "zhang.san@example.cn")
+    assert customer.owner == rep1 and customer.department == rep1.profile.department
+    entry = AuditEntry.objects.get(customer_id=customer.pk)
+    assert entry.action == "create" and entry.actor == rep1
+    assert entry.changes["mobile"] == [None, "+8613812345678"]
+
+
+def test_invalid_input_lists_every_problem_and_writes_nothing(rep1):
+    with pytest.raises(ValidationError) as info:
+        create_customer(
+            rep1,
+            {"name": "", "mobile": "123", "kind": "organisation", "uscc": "91350100M000100Y44"},
+        )
+    assert set(info.value.message_dict) == {"name", "mobile", "uscc"}
+    assert Customer.objects.count() == 0
+
+
+def test_valid_uscc_is_accepted_for_organisations_only(rep1):
+    org = create_customer(
+        rep1, {"name": "福州某公司", "kind": "organisation", "uscc": "91350100m000100y43"}
+    )
+    assert org.uscc == "91350100M000100Y43"
+    with pytest.raises(ValidationError):
+        create_customer(rep1, {"name": "个人", "kind": "person", "uscc": "91350100M000100Y43"})
+
+
+def test_update_audits_changes_but_never_sensitive_values(rep1, customer_of):
+    customer = customer_of("rep1", name="张三")
+    update_customer(rep1, customer, {"level": "A", "id_number": "110101199003071234"})
+    entry = AuditEntry.objects.filter(customer_id=customer.pk, action="update").get()
+    assert entry.changes["level"] == ["B", "A"]
+    assert entry.changes["id_number"] == ["***", "***"]
+
+
+def test_custom_fields_are_validated_against_definitions(rep1):
+    CustomField.objects.create(
+        key="car_model", label="车型", kind=CustomFieldKind.CHOICE, choices=["轿车", "SUV"]
+    )
+    CustomField.objects.create(key="budget", label="预算", kind=CustomFieldKind.NUMBER)
+    ok = create_customer(
+        rep1, {"name": "甲", "custom_fields": {"car_model": "SUV", "budget": "150000"}}
+    )
+    assert ok.custom_fields == {"car_model": "SUV", "budget": "150000"}
+    with pytest.raises(ValidationError) as info:
+        create_customer(
+            rep1,
+            {
+                "name": "乙",
+                "custom_fields": {"car_model": "卡车", "budget": "很多", "colour": "红"},
+            },
+        )
+    assert len(info.value.message_dict["custom_fields"]) == 3
+
+
+def test_duplicate_check_names_the_owner_but_hides_records_out_of_scope(personas, customer_of):
+    theirs = customer_of("rep2", name="王五", mobile="13912345678", email="ww@example.cn")
+    matches = find_duplicates(personas["rep1"], mobile="+86 139-1234-5678")
+    assert [(m.field, m.owner, m.customer_id) for m in matches] == [("mobile", "刘芳", None)]
+    by_name = find_duplicates(personas["rep1"], name="王五")
+    assert by_name[0].field == "name" and by_name[0].customer_id is None
+    # the owner sees the link to their own record
+    mine = find_duplicates(personas["rep2"], email="WW@example.cn")
+    assert mine[0].customer_id == theirs.pk
+
+
+def test_search_by_pinyin_initials_phone_email_and_tag(personas, customer_of):
+    zhang = customer_of(
+        "rep1", name="张三", mobile="13812345678", email="z3@example.cn", tags=["VIP"]
+    )
+    customer_of("rep1", name="李四")
+    customer_of("rep2", name="张三丰")  # another team's: never found by rep1
+    rep1 = personas["rep1"]
+
+    def found(**kw):
+        return [c.name for c in customer_list(rep1, **kw)]
+
+    assert found(q="zhangsan") == ["张三"]
+    assert found(q="zs") == ["张三"]
+    assert found(q="Zhang San") == ["张三"]
+    assert found(q="张") == ["张三"]
+    assert found(q="+86 138-1234-5678") == ["张三"]
+    assert found(q="138 1234 5678") == ["张三"]
+    assert found(q="Z3@example.cn") == ["张三"]
+    assert found(tag="VIP") == ["张三"]
+    assert found(q="zhangsanfeng") == []
+    assert zhang.pk in {c.pk for c in customer_list(personas["manager"], q="zs")}
+
+
+def test_transfer_keeps_history_and_moves_team(personas, customer_of):
+    customer = customer_of("rep1", name="张三")
+    assign_owner(personas["manager"], customer, personas["rep2"])
+    customer.refresh_from_db()
+    assert customer.owner == personas["rep2"]
+    assert customer.department == personas["rep2"].profile.department
+    assert AuditEntry.objects.filter(customer_id=customer.pk, action="assign").count() == 1
