@@ -1,0 +1,21 @@
+"""The reminder job through the real Huey queue: enqueued to storage, dequeued, executed."""
+
+import datetime
+
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from guanxi.activities.models import Task
+from guanxi.activities.tasks import daily_personal_reminders
+
+
+def test_reminder_job_runs_through_the_queue(personas, customer_of):
+    customer_of("rep1", name="张三", birthday=timezone.localdate() + datetime.timedelta(days=2))
+    HUEY.flush()
+    HUEY.immediate = False
+    daily_personal_reminders()  # enqueues, does not run
+    assert HUEY.pending_count() == 1 and Task.objects.count() == 0
+    task = HUEY.dequeue()
+    HUEY.execute(task)
+    assert Task.objects.filter(kind="birthday").count() == 1
+    assert HUEY.pending_count() == 0
