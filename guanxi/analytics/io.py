@@ -90,11 +90,28 @@ def _source_sql(path: Path) -> str:
     )
 
 
-def _date_sql(column: str, dtype: ir.DataType) -> str:
+NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "REAL",
+)
+
+
+def _date_sql(column: str, duck_type: str) -> str:
     col = _quote(column)
-    if dtype.is_date():
+    if duck_type == "DATE":
         return col
-    if dtype.is_timestamp():
+    if duck_type.startswith("TIMESTAMP"):
         return f"CAST({col} AS DATE)"
     formats = ", ".join(_literal(f) for f in DATE_FORMATS)
     text = f"TRIM(CAST({col} AS VARCHAR))"
@@ -124,18 +141,25 @@ def read_transactions(
     refunds : {"error", "drop"}
         What to do with rows whose amount is zero or negative: raise, or drop them.
     con : DuckDB backend, optional
-        The connection that will hold the table; a new in-memory one by default.
+        The Ibis DuckDB connection that reads and checks the file; a new in-memory one by
+        default.
 
     Returns
     -------
     ibis.Table
         Columns ``customer_id``, ``date`` (date) and ``amount`` (float64), one row per purchase,
-        materialised in a temporary table on ``con``.
+        as an in-memory (Arrow-backed) Ibis table.
 
     Raises
     ------
     AnalyticsInputError
         For a missing or empty file, missing columns, or bad values (see the module docstring).
+
+    Notes
+    -----
+    The work is done with DuckDB's own API on ``con.con``: with DuckDB 2.0, Ibis 12's
+    ``con.sql()`` and ``con.table()`` fail (they call ``fetch_arrow_table``, which DuckDB 2.0
+    no longer has), while executing Ibis expressions works.
     """
     import duckdb
 
@@ -149,89 +173,109 @@ def read_transactions(
     if refunds not in ("error", "drop"):
         raise AnalyticsInputError(f"refunds must be 'error' or 'drop', not {refunds!r}")
     con = con or connect()
+    duck = con.con
     source = _source_sql(path)
     try:
-        raw = con.sql(f"SELECT * FROM {source}")  # noqa: S608 - path is quoted as a literal
-    except (duckdb.Error, ibis.common.exceptions.IbisError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AnalyticsInputError(f"cannot read {path.name}: {first_line}") from exc
-    require_columns(raw, {"customer": customer, "date": date, "amount": amount})
-
-    schema = raw.schema()
-    amount_type = schema[amount]
+        described = duck.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608
+    except duckdb.Error as exc:
+        raise AnalyticsInputError(f"cannot read {path.name}: {_first_line(exc)}") from exc
+    types = {row[0]: str(row[1]).upper() for row in described}
+    missing = [
+        f"'{name}' ({role})"
+        for role, name in {"customer": customer, "date": date, "amount": amount}.items()
+        if name not in types
+    ]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        raise AnalyticsInputError(
+            f"missing {noun} {', '.join(missing)} in {path.name}; the file has: {', '.join(types)}"
+        )
     amount_sql = (
         f"CAST({_quote(amount)} AS DOUBLE)"
-        if amount_type.is_numeric()
+        if types[amount].startswith(NUMERIC_TYPES)
         else f"TRY_CAST(TRIM(CAST({_quote(amount)} AS VARCHAR)) AS DOUBLE)"
     )
     customer_sql = _quote(customer)
-    if schema[customer].is_string():
+    if types[customer] == "VARCHAR":
         customer_sql = f"NULLIF(TRIM({customer_sql}), '')"
+    name = f"guanxi_orders_{uuid.uuid4().hex[:12]}"
     parsed_sql = f"""
+        CREATE TEMP TABLE {name} AS
         SELECT {customer_sql} AS customer_id,
-               {_date_sql(date, schema[date])} AS date,
+               {_date_sql(date, types[date])} AS date,
                {amount_sql} AS amount,
                CAST({_quote(date)} AS VARCHAR) AS raw_date,
                CAST({_quote(amount)} AS VARCHAR) AS raw_amount,
                ROW_NUMBER() OVER () AS row_number
         FROM {source}
     """  # noqa: S608 - identifiers and the path are quoted
-    name = f"guanxi_orders_{uuid.uuid4().hex[:12]}"
     try:
-        parsed = con.create_table(f"{name}_parsed", con.sql(parsed_sql), temp=True)
+        duck.execute(parsed_sql).fetchall()
+        _validate(duck, name, path, customer=customer, date=date, amount=amount, refunds=refunds)
+        where = "WHERE amount > 0" if refunds == "drop" else ""
+        arrow = duck.sql(
+            f"SELECT customer_id, date, amount FROM {name} {where}"  # noqa: S608
+        ).to_arrow_table()
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise AnalyticsInputError(f"cannot read {path.name}: {first_line}") from exc
-    try:
-        _validate(parsed, path, customer=customer, date=date, amount=amount, refunds=refunds)
-        kept = parsed.filter(parsed.amount > 0) if refunds == "drop" else parsed
-        return con.create_table(name, kept.select("customer_id", "date", "amount"), temp=True)
+        raise AnalyticsInputError(f"cannot read {path.name}: {_first_line(exc)}") from exc
     finally:
-        con.drop_table(f"{name}_parsed", force=True)
+        duck.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+    return ibis.memtable(arrow)
 
 
-def _first_bad(table: ir.Table, condition: ir.BooleanValue) -> dict:
-    row = table.filter(condition).order_by("row_number").limit(1).to_pyarrow().to_pylist()
-    return row[0]
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _first_bad(duck, name: str, condition: str) -> dict:
+    cursor = duck.execute(
+        f"SELECT row_number, raw_date, raw_amount FROM {name} "  # noqa: S608
+        f"WHERE {condition} ORDER BY row_number LIMIT 1"
+    )
+    # DuckDB 2.0: a result must be consumed before the next query on the connection.
+    row_number, raw_date, raw_amount = cursor.fetchall()[0]
+    return {"row_number": row_number, "raw_date": raw_date, "raw_amount": raw_amount}
 
 
 def _validate(
-    parsed: ir.Table, path: Path, *, customer: str, date: str, amount: str, refunds: str
+    duck, name: str, path: Path, *, customer: str, date: str, amount: str, refunds: str
 ) -> None:
-    checks = {
-        "rows": parsed.count(),
-        "no_customer": (parsed.customer_id.isnull()).sum(),
-        "bad_date": (parsed.date.isnull()).sum(),
-        "bad_amount": (parsed.amount.isnull()).sum(),
-        "negative": (parsed.amount < 0).sum(),
-        "zero": (parsed.amount == 0).sum(),
-    }
-    counts = parsed.aggregate(**checks).to_pyarrow().to_pylist()[0]
-    counts = {key: int(value or 0) for key, value in counts.items()}
+    counts = duck.execute(
+        f"""SELECT count(*),
+                  count(*) FILTER (WHERE customer_id IS NULL),
+                  count(*) FILTER (WHERE date IS NULL),
+                  count(*) FILTER (WHERE amount IS NULL),
+                  count(*) FILTER (WHERE amount < 0),
+                  count(*) FILTER (WHERE amount = 0)
+           FROM {name}"""  # noqa: S608
+    ).fetchall()[0]
+    keys = ("rows", "no_customer", "bad_date", "bad_amount", "negative", "zero")
+    counts = dict(zip(keys, (int(v or 0) for v in counts), strict=True))
     if counts["rows"] == 0:
         raise AnalyticsInputError(f"input file has no rows, only a header: {path}")
     # Data rows are numbered from 1; in a CSV the header is line 1, so data row n is line n + 1.
     if counts["no_customer"]:
-        bad = _first_bad(parsed, parsed.customer_id.isnull())
+        bad = _first_bad(duck, name, "customer_id IS NULL")
         raise AnalyticsInputError(
             f"column '{customer}': {counts['no_customer']} row(s) without a customer id "
             f"(first at data row {bad['row_number']})"
         )
     if counts["bad_date"]:
-        bad = _first_bad(parsed, parsed.date.isnull())
+        bad = _first_bad(duck, name, "date IS NULL")
         raise AnalyticsInputError(
             f"column '{date}': {counts['bad_date']} value(s) cannot be parsed as dates, "
             f"e.g. {bad['raw_date']!r} at data row {bad['row_number']} "
             f"(expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)"
         )
     if counts["bad_amount"]:
-        bad = _first_bad(parsed, parsed.amount.isnull())
+        bad = _first_bad(duck, name, "amount IS NULL")
         raise AnalyticsInputError(
             f"column '{amount}': {counts['bad_amount']} value(s) are not numbers, "
             f"e.g. {bad['raw_amount']!r} at data row {bad['row_number']}"
         )
     if refunds == "error" and (counts["negative"] or counts["zero"]):
-        bad = _first_bad(parsed, parsed.amount <= 0)
+        bad = _first_bad(duck, name, "amount <= 0")
         parts = []
         if counts["negative"]:
             parts.append(f"{counts['negative']} negative (refunds)")

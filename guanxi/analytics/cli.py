@@ -1,0 +1,315 @@
+"""`guanxi analyze <method>`: the analytics on a CSV or Parquet file, no web app or database.
+
+The top-level ``guanxi`` command hands everything after ``analyze`` to :func:`main`. Errors
+print one line on stderr and return exit status 2, never a traceback. This module does not
+import Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from guanxi.analytics.io import AnalyticsInputError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+TABLE_METHODS = ("rfm", "abc", "pyramid", "cohorts", "lifecycle", "loyalty", "churn")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2 (as argparse does)."""
+
+    def error(self, message: str):  # noqa: D102 - argparse API
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, help="order log, .csv (with header) or .parquet")
+    parser.add_argument("--customer", default="customer_id", help="customer id column")
+    parser.add_argument("--date", default="date", help="purchase date column")
+    parser.add_argument("--amount", default="amount", help="amount column")
+    parser.add_argument(
+        "--as-of", help="analysis date YYYY-MM-DD (default: the day after the last purchase)"
+    )
+    parser.add_argument(
+        "--refunds",
+        choices=("error", "drop"),
+        default="error",
+        help="rows with zero or negative amounts: fail (default), or leave them out",
+    )
+    parser.add_argument("--lang", choices=("en", "zh-hans"), default="en", help="text language")
+    parser.add_argument("--output", help="write the table to .csv or .parquet")
+    parser.add_argument("--json", action="store_true", help="print the table as JSON records")
+    parser.add_argument("--limit", type=int, default=20, help="rows to print (default 20)")
+
+
+def _shares(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) / 100 if float(v) > 1 else float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 70,20,10, got {text!r}") from None
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``guanxi analyze`` argument parser, one sub-command per method."""
+    parser = _Parser(
+        prog="guanxi analyze",
+        description="Customer analytics on an order log (CSV or Parquet).",
+    )
+    sub = parser.add_subparsers(dest="method", required=True, parser_class=_Parser)
+    helps = {
+        "rfm": "recency, frequency, monetary scores and segments",
+        "abc": "ABC (Pareto) classes by revenue",
+        "pyramid": "customer pyramid: top, large, medium, small, inactive",
+        "cohorts": "acquisition-month cohorts: retention, churn rate, revenue lost",
+        "lifecycle": "lifecycle stage per customer with its strategy",
+        "loyalty": "loyalty index, ladder and value x loyalty matrix",
+        "churn": "churn risk per customer with the reason and recovery priority",
+    }
+    for method in TABLE_METHODS:
+        p = sub.add_parser(method, help=helps[method], description=helps[method])
+        _add_common(p)
+        if method == "abc":
+            p.add_argument(
+                "--cuts", type=_shares, default=(0.7, 0.2, 0.1), help="A,B,C shares (70,20,10)"
+            )
+        if method == "pyramid":
+            p.add_argument("--inactive-after-days", type=int, default=365)
+        if method == "cohorts":
+            p.add_argument(
+                "--view",
+                choices=("long", "matrix", "churn"),
+                default="long",
+                help="cohort x period rows, the retention matrix, or churn per period",
+            )
+        if method == "loyalty":
+            p.add_argument("--category", help="product category column (enables A22)")
+        if method == "churn":
+            p.add_argument(
+                "--p-alive",
+                choices=("none", "bgnbd", "pareto-nbd"),
+                default="none",
+                help="sharpen the risk with P(alive) from a fitted model (default: RFM only)",
+            )
+    clv = sub.add_parser("clv", help="customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma)")
+    sbg = sub.add_parser("sbg", help="shifted-beta-geometric contractual retention")
+    try:
+        commands = _clv_commands()
+    except ImportError:  # pragma: no cover - the clv package ships with this one
+        commands = None
+    if commands is not None:
+        commands.add_clv_arguments(clv)
+        commands.add_sbg_arguments(sbg)
+    return parser
+
+
+def _clv_commands():
+    from guanxi.analytics.clv import commands
+
+    return commands
+
+
+def _progress(total: int):
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
+def _compute(args: argparse.Namespace, orders):
+    from guanxi.analytics import abc as abc_module
+    from guanxi.analytics import churn as churn_module
+    from guanxi.analytics import cohorts as cohort_module
+    from guanxi.analytics import lifecycle as lifecycle_module
+    from guanxi.analytics import loyalty as loyalty_module
+    from guanxi.analytics import segments
+    from guanxi.analytics.rfm import rfm
+
+    cols = {"customer": "customer_id", "date": "date", "amount": "amount", "as_of": args.as_of}
+    method = args.method
+    if method == "rfm":
+        table = segments.with_segment_labels(rfm(orders, **cols), args.lang)
+        return table.order_by([ibis_desc("rfm_score"), "customer_id"])
+    if method == "abc":
+        table = abc_module.abc(orders, cuts=args.cuts, lang=args.lang, **cols)
+        return table.order_by(["rank", "customer_id"])
+    if method == "pyramid":
+        table = abc_module.pyramid(orders, inactive_after_days=args.inactive_after_days, **cols)
+        return table.order_by([ibis_desc("revenue"), "customer_id"])
+    if method == "cohorts":
+        table = cohort_module.cohorts(orders, **cols)
+        if args.view == "churn":
+            return cohort_module.churn_by_period(table).order_by("period")
+        if args.view == "matrix":
+            matrix = cohort_module.retention_matrix(table)
+            matrix.columns = [f"period_{c}" for c in matrix.columns]
+            return matrix.reset_index()
+        return table.order_by(["cohort", "period"])
+    if method == "lifecycle":
+        table = lifecycle_module.lifecycle(orders, lang=args.lang, **cols)
+        return table.order_by("customer_id")
+    if method == "loyalty":
+        table = loyalty_module.loyalty(orders, lang=args.lang, **cols)
+        return table.order_by([ibis_desc("loyalty_index"), "customer_id"])
+    if method == "churn":
+        alive = _p_alive(args, orders) if args.p_alive != "none" else None
+        table = churn_module.churn_risk(orders, p_alive=alive, lang=args.lang, **cols)
+        return table.order_by(
+            [ibis_asc("recovery_priority"), ibis_desc("risk_score"), "customer_id"]
+        )
+    raise AssertionError(method)  # pragma: no cover
+
+
+def ibis_desc(column: str):
+    import ibis
+
+    return ibis.desc(column)
+
+
+def ibis_asc(column: str):
+    import ibis
+
+    return ibis.asc(column, nulls_first=False)
+
+
+def _p_alive(args: argparse.Namespace, orders):
+    """P(alive) from the CLV package's fitted model, as an Ibis table."""
+    import ibis
+
+    from guanxi.analytics.clv.pipeline import fit_clv
+
+    calibration_end = args.as_of
+    if calibration_end is not None:
+        calibration_end = dt.date.fromisoformat(calibration_end)
+    result = fit_clv(orders, calibration_end=calibration_end, model=args.p_alive, spend=None)
+    scores = result.customers[["customer_id", "p_alive"]]
+    return ibis.memtable(scores)
+
+
+def _to_arrow(result):
+    import pyarrow as pa
+
+    if isinstance(result, pa.Table):
+        return result
+    if hasattr(result, "to_pyarrow"):
+        return result.to_pyarrow()
+    return pa.Table.from_pandas(result, preserve_index=False)
+
+
+def _write(table, path: str) -> None:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        pq.write_table(table, target)
+    elif suffix == ".csv":
+        pacsv.write_csv(table, target)
+    else:
+        raise AnalyticsInputError(f"--output must end in .csv or .parquet, not '{suffix}'")
+
+
+def _json_value(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _print(table, args: argparse.Namespace) -> None:
+    if args.json:
+        rows = [{k: _json_value(v) for k, v in row.items()} for row in table.to_pylist()]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=None)
+        sys.stdout.write("\n")
+        return
+    import pandas as pd
+
+    frame = table.slice(0, max(args.limit, 0)).to_pandas()
+    with pd.option_context("display.width", 160, "display.max_columns", 30):
+        print(frame.to_string(index=False))
+    if table.num_rows > args.limit:
+        print(f"... {table.num_rows} rows; use --output FILE for all of them")
+
+
+def _run_table_method(args: argparse.Namespace) -> int:
+    from guanxi.analytics.io import connect, read_transactions
+
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in (".csv", ".parquet", ".pq"):
+            raise AnalyticsInputError(f"--output must end in .csv or .parquet, not '{suffix}'")
+    with contextlib.closing(_progress(3)) as bar:
+        bar.set_description("reading")
+        orders = read_transactions(
+            args.input,
+            customer=args.customer,
+            date=args.date,
+            amount=args.amount,
+            refunds=args.refunds,
+            con=connect(),
+        )
+        bar.update()
+        bar.set_description(args.method)
+        table = _to_arrow(_compute(args, orders))
+        bar.update()
+        bar.set_description("writing")
+        if args.output:
+            _write(table, args.output)
+        bar.update()
+    if args.output:
+        print(f"{args.method}: {table.num_rows} rows written to {args.output}", file=sys.stderr)
+    else:
+        _print(table, args)
+    return EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print(f"guanxi analyze: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``guanxi analyze`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except _UsageError as exc:
+        return _fail(str(exc))
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    runners: dict[str, Callable[[argparse.Namespace], int]] = {
+        "clv": lambda a: _clv_commands().run_clv_command(a),
+        "sbg": lambda a: _clv_commands().run_sbg_command(a),
+    }
+    try:
+        if args.method in runners:
+            return runners[args.method](args)
+        return _run_table_method(args)
+    except AnalyticsInputError as exc:
+        return _fail(str(exc))
+    except (OSError, ValueError) as exc:
+        return _fail(f"{type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return _fail(f"unexpected {type(exc).__name__}: {first}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
