@@ -48,18 +48,76 @@ def _terms(theta, x, t_x, big_t):
     return ll, w3 / total, w4 / total, bx1, log_t, log_tx, repeat
 
 
-def _neg_ll_and_grad(theta, x, t_x, big_t, w):
+class _Prepared:
+    """Tuples with their distinct x, t_x and T values, so that the special functions are
+    evaluated once per distinct value (a few hundred) rather than once per tuple."""
+
+    def __init__(self, x, t_x, big_t, w):
+        self.w = w
+        self.ux, self.ix = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(self.ix, weights=w, minlength=len(self.ux))
+        self.ut, self.it = np.unique(big_t, return_inverse=True)
+        self.utx, self.itx = np.unique(t_x, return_inverse=True)
+        self.x = x
+        self.repeat = x > 0
+        self.rep_idx = np.flatnonzero(self.repeat)
+        self.w_rep = w[self.rep_idx]
+        self.ix_rep = self.ix[self.rep_idx]
+        self.itx_rep = self.itx[self.rep_idx]
+        self.wx_total = w.sum()
+
+
+def _neg_ll_and_grad(theta, d: _Prepared):
     r, alpha, a, b = theta
-    ll, p3, p4, bx1, log_t, log_tx, repeat = _terms(theta, x, t_x, big_t)
-    d_rx = digamma(r + x)
-    d_abx = digamma(a + b + x)
+    ux, w = d.ux, d.w
+    # per distinct x
+    common = (
+        gammaln(r + ux)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + gammaln(a + b)
+        + gammaln(b + ux)
+        - gammaln(b)
+        - gammaln(a + b + ux)
+    )
+    bx1 = np.where(ux > 0, b + ux - 1.0, 1.0)
+    log_extra = np.log(a) - np.log(bx1)
+    # per distinct T and t_x
+    log_t = np.log(alpha + d.ut)
+    log_tx = np.log(alpha + d.utx)
+    rx = r + d.x
+    term3 = -rx * log_t[d.it]
+    rep = d.rep_idx
+    term4 = log_extra[d.ix_rep] - rx[rep] * log_tx[d.itx_rep]
+    # log(e^term3 + e^term4) for repeat buyers; p4 = share of the second term
+    diff = term4 - term3[rep]
+    p4 = np.zeros_like(term3)
+    p4[rep] = 1.0 / (1.0 + np.exp(-diff))
+    lse = term3.copy()
+    lse[rep] = term3[rep] + np.logaddexp(0.0, diff)
+    ll = d.wx @ common + w @ lse
+    p3 = 1.0 - p4
+    wp3 = w * p3
+    wp4 = w * p4
+    # sums of per-T and per-t_x quantities weighted by p3 and p4
+    s3_t = np.bincount(d.it, weights=wp3, minlength=len(d.ut))
+    s3_t_rx = np.bincount(d.it, weights=wp3 * rx, minlength=len(d.ut))
+    s4_tx = np.bincount(d.itx, weights=wp4, minlength=len(d.utx))
+    s4_tx_rx = np.bincount(d.itx, weights=wp4 * rx, minlength=len(d.utx))
+    s4_x = np.bincount(d.ix, weights=wp4, minlength=len(ux))
+    d_abx = digamma(a + b + ux)
     d_ab = digamma(a + b)
-    g_r = d_rx - digamma(r) + np.log(alpha) - p3 * log_t - p4 * log_tx
-    g_alpha = r / alpha - (r + x) * (p3 / (alpha + big_t) + p4 / (alpha + t_x))
-    g_a = d_ab - d_abx + np.where(repeat, p4 / a, 0.0)
-    g_b = d_ab + digamma(b + x) - digamma(b) - d_abx - np.where(repeat, p4 / bx1, 0.0)
-    grad = np.array([w @ g_r, w @ g_alpha, w @ g_a, w @ g_b])
-    return -(w @ ll), -grad
+    g_r = d.wx @ (digamma(r + ux) - digamma(r) + np.log(alpha)) - s3_t @ log_t - s4_tx @ log_tx
+    g_alpha = (
+        d.wx_total * r / alpha
+        - s3_t_rx @ (1.0 / (alpha + d.ut))
+        - s4_tx_rx @ (1.0 / (alpha + d.utx))
+    )
+    g_a = d.wx @ (d_ab - d_abx) + s4_x.sum() / a
+    g_b = d.wx @ (d_ab + digamma(b + ux) - digamma(b) - d_abx) - s4_x @ np.where(
+        ux > 0, 1.0 / bx1, 0.0
+    )
+    return -ll, -np.array([g_r, g_alpha, g_a, g_b])
 
 
 def log_likelihood(params: dict, frequency, recency, T, counts=None) -> float:
@@ -100,7 +158,8 @@ def fit(frequency, recency, T, counts=None, *, start: dict | None = None) -> dic
         theta0 = np.array([1.0, max(mean_t, 1e-3) / (1.0 + mean_x), 1.0, 1.0])
     else:
         theta0 = np.array(check_params(start, PARAMS))
-    theta = maximise(lambda th: _neg_ll_and_grad(th, x, t_x, big_t, w), theta0, w.sum())
+    prepared = _Prepared(x, t_x, big_t, w)
+    theta = maximise(lambda th: _neg_ll_and_grad(th, prepared), theta0, w.sum())
     return dict(zip(PARAMS, (float(v) for v in theta), strict=True))
 
 

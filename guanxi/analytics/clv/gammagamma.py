@@ -60,17 +60,41 @@ def _ll(theta, x, m):
     )
 
 
-def _neg_ll_and_grad(theta, x, m, w):
+class _Prepared:
+    """Constant parts of the likelihood, and the distinct x for the gamma functions."""
+
+    def __init__(self, x, m, w):
+        self.w = w
+        self.xm = x * m
+        log_xm = np.log(self.xm)
+        self.ux, ix = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(ix, weights=w, minlength=len(self.ux))
+        self.ix = ix
+        self.wx_x = self.wx * self.ux
+        self.sum_w_x_logxm = w @ (x * log_xm)
+        self.const = w @ (np.log(x) - log_xm)
+        self.total = w.sum()
+
+
+def _neg_ll_and_grad(theta, d: _Prepared):
     p, q, gamma = theta
-    xm = x * m
-    log_xm = np.log(xm)
-    log_gxm = np.log(gamma + xm)
-    d_pxq = digamma(p * x + q)
-    g_p = x * (d_pxq - digamma(p * x) + log_xm - log_gxm)
-    g_q = d_pxq - digamma(q) + np.log(gamma) - log_gxm
-    g_gamma = q / gamma - (p * x + q) / (gamma + xm)
-    grad = np.array([w @ g_p, w @ g_q, w @ g_gamma])
-    return -(w @ _ll(theta, x, m)), -grad
+    ux = d.ux
+    log_gxm = np.log(gamma + d.xm)
+    px_q = p * ux + q
+    ll = (
+        d.wx @ (gammaln(px_q) - gammaln(p * ux))
+        - d.total * (gammaln(q) - q * np.log(gamma))
+        + p * d.sum_w_x_logxm
+        + d.const
+        - np.bincount(d.ix, weights=d.w * log_gxm, minlength=len(ux)) @ px_q
+    )
+    sum_log_gxm_x = np.bincount(d.ix, weights=d.w * log_gxm, minlength=len(ux))
+    inv = np.bincount(d.ix, weights=d.w / (gamma + d.xm), minlength=len(ux))
+    d_pxq = digamma(px_q)
+    g_p = d.wx_x @ (d_pxq - digamma(p * ux)) + d.sum_w_x_logxm - ux @ sum_log_gxm_x
+    g_q = d.wx @ d_pxq - d.total * (digamma(q) - np.log(gamma)) - sum_log_gxm_x.sum()
+    g_gamma = d.total * q / gamma - inv @ px_q
+    return -ll, -np.array([g_p, g_q, g_gamma])
 
 
 def log_likelihood(params: dict, frequency, monetary, counts=None) -> float:
@@ -91,7 +115,8 @@ def fit(frequency, monetary, counts=None, *, start: dict | None = None) -> dict:
         theta0 = np.array([1.0, 3.0, 2.0 * float(w @ m / w.sum())])
     else:
         theta0 = np.array(check_params(start, PARAMS))
-    theta = maximise(lambda th: _neg_ll_and_grad(th, x, m, w), theta0, w.sum())
+    prepared = _Prepared(x, m, w)
+    theta = maximise(lambda th: _neg_ll_and_grad(th, prepared), theta0, w.sum())
     return dict(zip(PARAMS, (float(v) for v in theta), strict=True))
 
 
