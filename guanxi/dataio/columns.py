@@ -1,0 +1,344 @@
+"""Column headers (Chinese and English) and how a cell's text becomes a field value.
+
+Import and export share these tables, so whatever `guanxi export` writes, `guanxi import`
+reads back. Headers are matched case-insensitively after trimming spaces, underscores and
+the full-width colon; the first alias of each column is the header exports write.
+"""
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.customers.models import (
+    CustomerCategory,
+    CustomerKind,
+    CustomerLevel,
+    CustomerSource,
+    Gender,
+    MaritalStatus,
+)
+from guanxi.privacy.sensitive import MASK
+from guanxi.sales.models import OrderStatus
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is shown to the user next to the column."""
+
+
+# (field, aliases); the first alias is the exported header.
+CUSTOMER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
+    ("external_id", ("外部编号", "external_id", "external id", "客户编号", "会员卡号")),
+    ("kind", ("类型", "kind", "客户类型")),
+    ("category", ("客户类别", "category")),
+    ("name", ("姓名", "name", "名称", "客户名称", "客户姓名", "公司名称")),
+    ("gender", ("性别", "gender", "sex")),
+    ("birthday", ("生日", "birthday", "出生日期", "date of birth")),
+    ("marital_status", ("婚姻状况", "marital status")),
+    ("mobile", ("手机", "mobile", "手机号", "手机号码", "mobile phone", "cell")),
+    ("phone", ("电话", "phone", "座机", "固定电话", "landline")),
+    ("email", ("邮箱", "email", "e-mail", "电子邮件", "电子邮箱")),
+    ("province", ("省", "province", "省份")),
+    ("city", ("市", "city", "城市")),
+    ("district", ("区", "district", "区县", "县区")),
+    ("street", ("地址", "street", "街道", "街道地址", "详细地址", "address")),
+    ("level", ("客户等级", "level", "customer level", "等级")),
+    ("source", ("来源", "source", "客户来源")),
+    ("tags", ("标签", "tags", "tag")),
+    ("member_level", ("会员等级", "member level", "member_level")),
+    ("points", ("积分", "points")),
+    ("nickname", ("昵称", "nickname")),
+    ("wechat", ("微信", "wechat", "微信号")),
+    ("qq", ("QQ", "qq号")),
+    ("uscc", ("统一社会信用代码", "uscc", "unified social credit code", "信用代码")),
+    ("company_name", ("工作单位", "company", "company name", "单位")),
+    ("position", ("职位", "position", "职务", "title")),
+    ("delivery_address", ("收货地址", "delivery address")),
+    ("do_not_contact", ("请勿联系", "do not contact", "do_not_contact")),
+    ("owner", ("负责人", "owner")),
+    ("id_number", ("身份证号", "id number", "id_number", "证件号码")),
+    ("bank_account", ("银行账号", "bank account", "bank_account")),
+    ("health_notes", ("健康信息", "health notes", "health_notes")),
+    ("precise_location", ("精确位置", "precise location", "precise_location")),
+    ("is_minor", ("未成年", "minor", "is_minor")),
+]
+
+ORDER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
+    ("number", ("订单号", "order number", "order_number", "order no", "订单编号")),
+    ("customer_external_id", ("客户外部编号", "customer external id", "customer_external_id")),
+    ("customer_mobile", ("客户手机", "customer mobile", "customer_mobile", "customer")),
+    ("customer_name", ("客户姓名", "customer name")),  # informative only: never used to match
+    ("ordered_at", ("下单时间", "ordered at", "ordered_at", "order date", "下单日期")),
+    ("sku", ("商品编码", "sku", "product code", "商品编号")),
+    ("product_name", ("商品名称", "product name")),  # informative only
+    ("quantity", ("数量", "quantity", "qty")),
+    ("unit_price", ("单价", "unit price", "unit_price", "price")),
+    ("amount", ("金额", "amount")),  # informative only: recomputed from quantity × unit price
+    ("status", ("状态", "status", "订单状态")),
+    ("currency", ("币种", "currency")),
+]
+INFORMATIVE_ORDER_FIELDS = {"customer_name", "product_name", "amount"}
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_:：*]+", " ", str(header or "")).strip().lower()
+
+
+def header_map(columns) -> dict[str, str]:
+    return {_key(alias): field for field, aliases in columns for alias in aliases}
+
+
+def export_headers(columns) -> list[str]:
+    return [aliases[0] for _field, aliases in columns]
+
+
+def match_headers(headers: list[str], columns, extra: dict[str, str] | None = None):
+    """Map each header position to a field; returns (positions, unknown headers)."""
+    known = header_map(columns)
+    for label, key in (extra or {}).items():
+        known.setdefault(_key(label), key)
+    positions, unknown = {}, []
+    for index, header in enumerate(headers):
+        field = known.get(_key(header))
+        if field is None:
+            if str(header or "").strip():
+                unknown.append(str(header))
+            continue
+        positions.setdefault(field, index)
+    return positions, unknown
+
+
+# Value parsing ---------------------------------------------------------------------------
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # Excel stores 13812345678 as a number; never write it back as 13812345678.0.
+        value = int(value)
+    return str(value).strip()
+
+
+def is_masked(value: str) -> bool:
+    return MASK in value
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
+
+
+def parse_date(value) -> date | None:
+    """2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日 or 20240305; Excel dates as they come."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text(value)
+    if not raw:
+        return None
+    raw = raw.split(" ")[0].split("T")[0] if re.match(r"^\d{4}-\d", raw) else raw
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise CellError(
+        _("“%(value)s” is not a date (use 2024-03-05, 2024/3/5 or 2024年3月5日).") % {"value": raw}
+    )
+
+
+def parse_datetime(value) -> datetime | None:
+    """A date with an optional time (14:30 or 14:30:00), in the shop's time zone if naive."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        raw = text(value)
+        if not raw:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            parts = raw.replace("T", " ").split()
+            day = parse_date(parts[0] if parts else raw)
+            clock = time(0, 0)
+            if len(parts) > 1:
+                match = _TIME.match(parts[1])
+                if not match or len(parts) > 2:
+                    raise CellError(
+                        _("“%(value)s” is not a date and time.") % {"value": raw}
+                    ) from None
+                hour, minute, second = (int(g or 0) for g in match.groups())
+                try:
+                    clock = time(hour, minute, second)
+                except ValueError:
+                    raise CellError(
+                        _("“%(value)s” is not a date and time.") % {"value": raw}
+                    ) from None
+            moment = datetime.combine(day, clock)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_current_timezone())
+    return moment
+
+
+def parse_int(value, *, minimum: int | None = None) -> int | None:
+    raw = text(value).replace(",", "")
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw}) from None
+    if number != number.to_integral_value():
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
+    if minimum is not None and number < minimum:
+        raise CellError(_("The number must be at least %(min)d.") % {"min": minimum})
+    return int(number)
+
+
+def parse_money(value) -> Decimal | None:
+    raw = text(value).replace(",", "").replace("¥", "").replace("￥", "").strip()
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not an amount of money.") % {"value": raw}) from None
+    if amount < 0:
+        raise CellError(_("An amount cannot be negative."))
+    return amount
+
+
+def parse_bool(value) -> bool | None:
+    raw = text(value).lower()
+    if not raw:
+        return None
+    if raw in {"1", "true", "yes", "y", "是", "对", "√"}:
+        return True
+    if raw in {"0", "false", "no", "n", "否", "不是"}:
+        return False
+    raise CellError(_("“%(value)s” is not yes or no (是/否).") % {"value": raw})
+
+
+def split_tags(value) -> list[str]:
+    return [t.strip() for t in re.split(r"[,，、;；|]", text(value)) if t.strip()]
+
+
+def _choice_parser(aliases: dict[str, str], choices):
+    table = {k.lower(): v for k, v in aliases.items()}
+    table.update({str(v).lower(): v for v in choices.values})
+    table.update({str(label).lower(): v for v, label in choices.choices})
+    allowed = "、".join(sorted(k for k in aliases if k and not k.isascii())) or "、".join(
+        choices.values
+    )
+
+    def parse(value):
+        raw = text(value)
+        if not raw:
+            return None
+        found = table.get(raw.lower())
+        if found is None:
+            raise CellError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed}
+            )
+        return found
+
+    return parse
+
+
+GENDER_LABELS = {
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+    "未知": Gender.UNKNOWN,
+    "m": Gender.MALE,
+    "f": Gender.FEMALE,
+}
+KIND_LABELS = {
+    "个人": CustomerKind.PERSON,
+    "企业": CustomerKind.ORGANISATION,
+    "组织": CustomerKind.ORGANISATION,
+    "单位": CustomerKind.ORGANISATION,
+    "公司": CustomerKind.ORGANISATION,
+    "organization": CustomerKind.ORGANISATION,
+}
+CATEGORY_LABELS = {
+    "消费者": CustomerCategory.CONSUMER,
+    "渠道成员": CustomerCategory.CHANNEL,
+    "企业客户": CustomerCategory.COMPANY,
+    "内部客户": CustomerCategory.INTERNAL,
+    "社会特殊利益成员": CustomerCategory.SPECIAL,
+}
+LEVEL_LABELS = {
+    "重点客户": CustomerLevel.A,
+    "a 重点客户": CustomerLevel.A,
+    "普通客户": CustomerLevel.B,
+    "b 普通客户": CustomerLevel.B,
+    "非优先客户": CustomerLevel.C,
+    "c 非优先客户": CustomerLevel.C,
+}
+SOURCE_LABELS = {
+    "转介绍": CustomerSource.REFERRAL,
+    "老客户介绍": CustomerSource.REFERRAL,
+    "陌生拜访": CustomerSource.COLD_VISIT,
+    "网络咨询": CustomerSource.ONLINE_INQUIRY,
+    "电话咨询": CustomerSource.PHONE_INQUIRY,
+    "展会活动": CustomerSource.EXHIBITION,
+    "展会": CustomerSource.EXHIBITION,
+    "广告": CustomerSource.ADVERTISING,
+    "自然到店": CustomerSource.WALK_IN,
+    "到店": CustomerSource.WALK_IN,
+    "合作伙伴": CustomerSource.PARTNER,
+    "导入": CustomerSource.IMPORT,
+    "其他": CustomerSource.OTHER,
+}
+MARITAL_LABELS = {
+    "未婚": MaritalStatus.SINGLE,
+    "已婚": MaritalStatus.MARRIED,
+    "其他": MaritalStatus.OTHER,
+}
+STATUS_LABELS = {
+    "待付款": OrderStatus.PENDING,
+    "已付款": OrderStatus.PAID,
+    "已发货": OrderStatus.SHIPPED,
+    "已完成": OrderStatus.COMPLETED,
+    "已取消": OrderStatus.CANCELLED,
+    "已退款": OrderStatus.REFUNDED,
+}
+
+CHOICE_PARSERS = {
+    "gender": _choice_parser(GENDER_LABELS, Gender),
+    "kind": _choice_parser(KIND_LABELS, CustomerKind),
+    "category": _choice_parser(CATEGORY_LABELS, CustomerCategory),
+    "level": _choice_parser(LEVEL_LABELS, CustomerLevel),
+    "source": _choice_parser(SOURCE_LABELS, CustomerSource),
+    "marital_status": _choice_parser(MARITAL_LABELS, MaritalStatus),
+    "status": _choice_parser(STATUS_LABELS, OrderStatus),
+}
+
+
+def _first_label(aliases: dict[str, str], value: str) -> str:
+    """The Chinese word an export writes for a code (男 for male), so files read naturally."""
+    for label, code in aliases.items():
+        if code == value and not label.isascii():
+            return label
+    return value
+
+
+EXPORT_LABELS = {
+    "gender": lambda v: _first_label(GENDER_LABELS, v) if v else "",
+    "kind": lambda v: _first_label(KIND_LABELS, v),
+    "category": lambda v: _first_label(CATEGORY_LABELS, v),
+    "source": lambda v: _first_label(SOURCE_LABELS, v),
+    "marital_status": lambda v: _first_label(MARITAL_LABELS, v) if v else "",
+    "status": lambda v: _first_label(STATUS_LABELS, v),
+}

@@ -1,0 +1,187 @@
+"""Exporting the customers and orders a user may see, in the columns imports read back.
+
+Rows are produced lazily from a chunked iterator, so an export of a million customers holds a
+few thousand in memory. Sensitive personal fields are masked unless the user has the
+permission, asks for them explicitly and states a purpose; every revealed value is logged.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.scope import can_view_sensitive, scoped, visible_customers
+from guanxi.customers.models import CustomField
+from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
+from guanxi.sales.models import OrderLine
+
+from .columns import CUSTOMER_COLUMNS, EXPORT_LABELS, ORDER_COLUMNS, export_headers
+from .readers import file_format
+
+CHUNK = 2000
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
+    batch = []
+    for item in queryset.iterator(chunk_size=size):
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def customer_rows(
+    user, *, include_sensitive: bool = False, purpose: str = ""
+) -> tuple[list[str], Iterator[list]]:
+    """Headers and rows of the customers visible to `user`.
+
+    With include_sensitive the user must hold the permission and state a purpose (at least
+    4 characters); every exported non-empty sensitive value is logged as a reveal.
+    """
+    purpose = (purpose or "").strip()
+    if include_sensitive:
+        if not can_view_sensitive(user):
+            raise RevealDenied(_("You do not have permission to view sensitive personal data."))
+        if len(purpose) < 4:
+            raise ValueError(_("State the purpose for viewing this data (at least 4 characters)."))
+    custom_fields = list(CustomField.objects.order_by("key"))
+    headers = export_headers(CUSTOMER_COLUMNS) + [f.label for f in custom_fields]
+    queryset = (
+        visible_customers(user).select_related("owner").prefetch_related("tags").order_by("pk")
+    )
+
+    def rows() -> Iterator[list]:
+        for batch in _chunks(queryset):
+            if include_sensitive:
+                for name in SENSITIVE_FIELDS:
+                    revealed = [c for c in batch if getattr(c, name) not in ("", None, False)]
+                    if revealed:
+                        log_bulk_reveal(user, revealed, [name], purpose, route="export")
+            for customer in batch:
+                yield _customer_row(customer, custom_fields, include_sensitive)
+
+    return headers, rows()
+
+
+def _customer_row(customer, custom_fields, include_sensitive: bool) -> list:
+    sensitive = {} if include_sensitive else masked_dict(customer)
+    row = []
+    for name, _aliases in CUSTOMER_COLUMNS:
+        if name == "tags":
+            value = "、".join(sorted(t.name for t in customer.tags.all()))
+        elif name == "owner":
+            value = customer.owner.get_username() if customer.owner else ""
+        elif name in sensitive:
+            value = sensitive[name]
+        else:
+            value = getattr(customer, name)
+            if name in EXPORT_LABELS:
+                value = EXPORT_LABELS[name](value)
+        row.append(_cell(value))
+    row.extend(_cell(customer.custom_fields.get(f.key)) for f in custom_fields)
+    return row
+
+
+def order_rows(user) -> tuple[list[str], Iterator[list]]:
+    """One row per order line of the orders of customers visible to `user`."""
+    headers = export_headers(ORDER_COLUMNS)
+    queryset = (
+        scoped(user, OrderLine.objects.all(), via="order__customer")
+        .select_related("order__customer", "product")
+        .order_by("order_id", "pk")
+    )
+
+    def rows() -> Iterator[list]:
+        for line in queryset.iterator(chunk_size=CHUNK):
+            order, customer = line.order, line.order.customer
+            values = {
+                "number": order.number,
+                "customer_external_id": customer.external_id,
+                "customer_mobile": customer.mobile,
+                "customer_name": customer.name,
+                "ordered_at": order.ordered_at,
+                "sku": line.product.sku,
+                "product_name": line.product.name,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "amount": str(line.amount),
+                "status": EXPORT_LABELS["status"](order.status),
+                "currency": order.currency,
+            }
+            yield [_cell(values[name]) for name, _aliases in ORDER_COLUMNS]
+
+    return headers, rows()
+
+
+# Writers ----------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """CSV text piece by piece, starting with a BOM so Excel reads the Chinese as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(headers)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def write_csv(stream, headers: list[str], rows: Iterable[list]) -> int:
+    pieces = csv_chunks(headers, rows)
+    stream.write(next(pieces).encode("utf-8"))
+    count = 0
+    for piece in pieces:
+        stream.write(piece.encode("utf-8"))
+        count += 1
+    return count
+
+
+def write_xlsx(stream, headers: list[str], rows: Iterable[list], title: str) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title)
+    sheet.append(headers)
+    count = 0
+    for row in rows:
+        # Text stays text: a mobile or an id number must not become a number in Excel.
+        sheet.append(row)
+        count += 1
+    workbook.save(stream)
+    return count
+
+
+def write_export(path: str | Path, headers: list[str], rows: Iterable[list], title: str) -> int:
+    """Write rows to a .csv or .xlsx file chosen by extension; returns the number of rows."""
+    fmt = file_format(str(path))
+    with open(path, "wb") as stream:
+        if fmt == "xlsx":
+            return write_xlsx(stream, headers, rows, title)
+        return write_csv(stream, headers, rows)
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list], title: str) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers, rows, title)
+    return buffer.getvalue()
