@@ -49,6 +49,36 @@ def record_interaction(actor, customer, data: dict, *, contact=None) -> Interact
 
 
 @transaction.atomic
+def update_interaction(actor, interaction: Interaction, data: dict) -> Interaction:
+    """Correct a recorded touch; the same rules as recording it."""
+    data = {k: v for k, v in data.items() if k in INTERACTION_FIELDS}
+    errors: dict = {}
+    for field, choices in [("channel", Channel), ("direction", Direction)]:
+        if field in data:
+            _choice(errors, data, field, choices)
+    if "content_kind" in data:
+        _choice(errors, data, "content_kind", ContentKind, required=False)
+    if "subject" in data and not (data["subject"] or "").strip():
+        errors["subject"] = [_("Give the interaction a subject.")]
+    if errors:
+        raise ValidationError(errors)
+    if (
+        data.get("direction") == Direction.OUTBOUND
+        and interaction.direction != Direction.OUTBOUND
+        and interaction.customer.do_not_contact
+    ):
+        raise ValidationError(
+            _("This customer asked not to be contacted; outbound contact is not allowed.")
+        )
+    for field, value in data.items():
+        setattr(interaction, field, value)
+    interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
+    interaction.full_clean(exclude=["customer", "contact", "user"])
+    interaction.save()
+    return interaction
+
+
+@transaction.atomic
 def delete_interaction(actor, interaction: Interaction) -> None:
     interaction.delete()
 

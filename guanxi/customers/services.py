@@ -295,6 +295,25 @@ def share_customer(actor, customer: Customer, user, *, access: str, expires_at=N
     return collaborator
 
 
+@transaction.atomic
+def unshare_customer(actor, customer: Customer, user_id: int) -> bool:
+    """Remove a collaborator; False when that user was not one."""
+    collaborator = Collaborator.objects.filter(customer=customer, user_id=user_id).first()
+    if collaborator is None:
+        return False
+    collaborator.delete()
+    audit.record(
+        actor,
+        audit.AuditEntry.Action.UPDATE,
+        customer,
+        customer_id=customer.pk,
+        changes={
+            "collaborator": [f"{collaborator.user.get_username()}:{collaborator.access}", None]
+        },
+    )
+    return True
+
+
 # Contacts ---------------------------------------------------------------------------------
 
 

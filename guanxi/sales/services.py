@@ -59,6 +59,16 @@ def update_product(actor, product: Product, data: dict) -> Product:
     return product
 
 
+@transaction.atomic
+def delete_product(actor, product: Product) -> None:
+    """Delete a product no order uses; one on orders stays for the books (mark it inactive)."""
+    if product.order_lines.exists():
+        raise ValidationError(
+            _("This product appears on orders and cannot be deleted; mark it inactive instead.")
+        )
+    product.delete()
+
+
 def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
     if not lines:
         raise ValidationError({"lines": [_("An order needs at least one line.")]})
@@ -136,10 +146,13 @@ def update_order(actor, order: Order, data: dict, lines: list[dict] | None = Non
         setattr(order, field, value)
     if lines is not None:
         built = _build_lines(order, lines)
+        order.total = sum((line.amount for line in built), Decimal("0"))
+    # Validate before touching the lines: a total too large for its column fails here, with a
+    # message, instead of in the database.
+    order.full_clean(exclude=["customer", "owner"])
+    if lines is not None:
         order.lines.all().delete()
         OrderLine.objects.bulk_create(built)
-        order.total = sum((line.amount for line in built), Decimal("0"))
-    order.full_clean(exclude=["customer", "owner"])
     order.save()
     changes = audit.diff(before, audit.snapshot(order, [*ORDER_FIELDS, "total"]))
     if changes:
