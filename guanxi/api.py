@@ -1,6 +1,18 @@
-"""The REST API under /api/v1/: one NinjaAPI, one router per domain, bearer-token auth."""
+"""The REST API under /api/v1/: one NinjaAPI, one router per domain, bearer-token auth.
 
+Every error answers with a JSON body: {"detail": message} for 401/403/404/409, and
+{"detail": message, "errors": {field: [messages]}} for 422, whether the input failed the
+schema (ninja) or a business rule (a service's ValidationError). Messages follow the request's
+language (Accept-Language, through LocaleMiddleware).
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 
 from guanxi.accounts.services import user_for_token
@@ -20,5 +32,74 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=BearerToken(),
     description="Customers, contacts, interactions, tasks, products and orders, "
-    "within the caller's data scope.",
+    "within the caller's data scope. Get a token with POST /api/v1/auth/token and send "
+    "`Authorization: Bearer <token>`. Sensitive personal fields are always masked; reveal one "
+    "with a stated purpose (logged).",
 )
+
+
+def validation_body(errors: dict[str, list[str]]) -> dict:
+    first = next((messages[0] for messages in errors.values() if messages), "")
+    return {"detail": first or _("The input is not valid."), "errors": errors}
+
+
+@api.exception_handler(DjangoValidationError)
+def business_rule_failed(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    else:
+        errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+    return api.create_response(request, validation_body(errors), status=422)
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_failed(request, exc: SchemaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "lines", 0, "quantity") -> "lines.0.quantity"; ("query", "limit") ->
+        # "limit"; a missing or unparsable body as a whole -> "body".
+        if loc[:1] == ["body"]:
+            field = ".".join(loc[2:]) or "body"
+        else:
+            field = ".".join(loc[1:]) or NON_FIELD_ERRORS
+        errors.setdefault(field, []).append(str(error.get("msg", "")))
+    body = validation_body(errors)
+    if errors:
+        field, messages = next(iter(errors.items()))
+        body["detail"] = f"{field}: {messages[0]}"
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    message = str(exc) or _("You do not have permission to do this.")
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"detail": _("Authentication required: send “Authorization: Bearer <token>”.")},
+        status=401,
+    )
+
+
+def _add_routers() -> None:
+    from guanxi.accounts.api import router as accounts
+    from guanxi.activities.api import router as activities
+    from guanxi.customers.api import router as customers
+    from guanxi.privacy.api import router as privacy
+    from guanxi.sales.api import router as sales
+
+    for router in (accounts, customers, privacy, activities, sales):
+        api.add_router("/", router)
+
+
+_add_routers()

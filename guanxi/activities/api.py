@@ -1,0 +1,272 @@
+"""Interactions (客户沟通), tasks and reminders, and notes, within the caller's data scope.
+
+Records hanging off a customer inherit the customer's scope. A task without a customer is a
+personal task: visible to its assignee and its creator (and to whoever sees everything).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from guanxi.accounts.scope import (
+    can_write,
+    get_customer_or_404,
+    get_related_or_404,
+    is_manager,
+    scoped,
+)
+from guanxi.api_common import (
+    ONE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    Limit,
+    Offset,
+    active_user,
+    errors,
+    forbidden,
+    page_bounds,
+    writable_customer,
+    writable_related,
+)
+
+from . import services
+from .models import Interaction, Note, Task
+from .schemas import (
+    ChannelValue,
+    DirectionValue,
+    InteractionIn,
+    InteractionOut,
+    InteractionPage,
+    InteractionUpdate,
+    NoteIn,
+    NoteOut,
+    TaskIn,
+    TaskOut,
+    TaskPage,
+    TaskUpdate,
+)
+
+router = Router(tags=["activities"])
+
+DELETE_ERRORS = errors(401, 403, 404, 422)
+
+
+# Interactions -----------------------------------------------------------------------------
+
+
+def interaction_out(i: Interaction) -> dict:
+    return {
+        field: getattr(i, field)
+        for field in [
+            "id",
+            "customer_id",
+            "contact_id",
+            "channel",
+            "direction",
+            "content_kind",
+            "subject",
+            "content",
+            "occurred_at",
+            "user_id",
+            "created_at",
+        ]
+    }
+
+
+@router.get("/interactions", response={200: InteractionPage, **READ_ERRORS})
+def list_interactions(
+    request,
+    customer_id: Id | None = None,
+    channel: ChannelValue | None = None,
+    direction: DirectionValue | None = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+):
+    """Interactions with the customers in the caller's scope, newest first."""
+    qs = scoped(request.user, Interaction.objects.all(), via="customer")
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if direction:
+        qs = qs.filter(direction=direction)
+    qs = qs.order_by("-occurred_at", "-id")
+    start, end = page_bounds(limit, offset)
+    return {"count": qs.count(), "items": [interaction_out(i) for i in qs[start:end]]}
+
+
+@router.post("/interactions", response={201: InteractionOut, **WRITE_ERRORS})
+def record_interaction(request, payload: InteractionIn):
+    """Record a call, visit, e-mail, SMS, WeChat, letter, fax, web or event touch."""
+    customer = writable_customer(request.user, payload.customer_id)
+    contact = None
+    if payload.contact_id is not None:
+        try:
+            contact = get_related_or_404(request.user, customer.contacts.all(), payload.contact_id)
+        except Http404:
+            raise ValidationError(
+                {"contact_id": [_("This customer has no contact with this id.")]}
+            ) from None
+    data = payload.dict(exclude={"customer_id", "contact_id"}, exclude_unset=True)
+    interaction = services.record_interaction(request.user, customer, data, contact=contact)
+    return Status(201, interaction_out(interaction))
+
+
+@router.get("/interactions/{interaction_id}", response={200: InteractionOut, **ONE_ERRORS})
+def get_interaction(request, interaction_id: Id):
+    return interaction_out(
+        get_related_or_404(request.user, Interaction.objects.all(), interaction_id)
+    )
+
+
+@router.patch("/interactions/{interaction_id}", response={200: InteractionOut, **WRITE_ERRORS})
+def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
+    interaction = writable_related(
+        request.user, Interaction.objects.select_related("customer"), interaction_id
+    )
+    services.update_interaction(request.user, interaction, payload.dict(exclude_unset=True))
+    return interaction_out(interaction)
+
+
+@router.delete("/interactions/{interaction_id}", response={204: None, **DELETE_ERRORS})
+def delete_interaction(request, interaction_id: Id):
+    interaction = writable_related(request.user, Interaction.objects.all(), interaction_id)
+    services.delete_interaction(request.user, interaction)
+    return Status(204, None)
+
+
+# Tasks ------------------------------------------------------------------------------------
+
+
+def visible_tasks(user):
+    """Tasks of customers in scope, plus the user's own personal tasks."""
+    of_customers = scoped(user, Task.objects.all(), via="customer")
+    personal = Task.objects.filter(customer__isnull=True).filter(
+        Q(assignee=user) | Q(created_by=user)
+    )
+    return of_customers | personal
+
+
+def task_or_404(user, pk, *, write: bool = False) -> Task:
+    task = visible_tasks(user).filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    if write:
+        if not can_write(user):
+            raise forbidden()
+        if task.customer_id is not None:
+            writable_related(user, Task.objects.all(), pk)
+    return task
+
+
+def task_out(task: Task) -> dict:
+    data = {
+        field: getattr(task, field)
+        for field in [
+            "id",
+            "customer_id",
+            "kind",
+            "title",
+            "description",
+            "due_at",
+            "remind_at",
+            "assignee_id",
+            "created_by_id",
+            "done_at",
+            "created_at",
+            "updated_at",
+        ]
+    }
+    data["done"] = task.done_at is not None
+    return data
+
+
+@router.get("/tasks", response={200: TaskPage, **READ_ERRORS})
+def list_tasks(
+    request,
+    customer_id: Id | None = None,
+    mine: bool = False,
+    done: bool | None = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+):
+    """Tasks and reminders: open ones first, by due date."""
+    qs = visible_tasks(request.user)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if mine:
+        qs = qs.filter(assignee=request.user)
+    if done is not None:
+        qs = qs.filter(done_at__isnull=not done)
+    qs = qs.order_by(F("done_at").asc(nulls_first=True), "due_at", "id")
+    start, end = page_bounds(limit, offset)
+    return {"count": qs.count(), "items": [task_out(t) for t in qs[start:end]]}
+
+
+@router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
+def create_task(request, payload: TaskIn):
+    """A task or reminder, on a customer or personal."""
+    user = request.user
+    if not can_write(user):
+        raise forbidden(_("Your role is read-only."))
+    customer = None
+    if payload.customer_id is not None:
+        customer = writable_customer(user, payload.customer_id)
+    assignee = None
+    if payload.assignee_id is not None and payload.assignee_id != user.pk:
+        if not is_manager(user):
+            raise forbidden(_("Only managers may assign tasks to others."))
+        assignee = active_user(payload.assignee_id, "assignee_id")
+    data = payload.dict(exclude={"customer_id", "assignee_id"}, exclude_unset=True)
+    task = services.create_task(user, data, customer=customer, assignee=assignee)
+    return Status(201, task_out(task))
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **ONE_ERRORS})
+def get_task(request, task_id: Id):
+    return task_out(task_or_404(request.user, task_id))
+
+
+@router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS})
+def update_task(request, task_id: Id, payload: TaskUpdate):
+    task = task_or_404(request.user, task_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    done = data.pop("done", None)
+    if data:
+        services.update_task(request.user, task, data)
+    if done is not None:
+        services.complete_task(request.user, task, done=done)
+    return task_out(task)
+
+
+@router.delete("/tasks/{task_id}", response={204: None, **DELETE_ERRORS})
+def delete_task(request, task_id: Id):
+    services.delete_task(request.user, task_or_404(request.user, task_id, write=True))
+    return Status(204, None)
+
+
+# Notes ------------------------------------------------------------------------------------
+
+
+def note_out(note: Note) -> dict:
+    return {
+        field: getattr(note, field)
+        for field in ["id", "customer_id", "kind", "body", "author_id", "created_at"]
+    }
+
+
+@router.get("/customers/{customer_id}/notes", response={200: list[NoteOut], **ONE_ERRORS})
+def customer_notes(request, customer_id: Id):
+    """A customer's notes (complaints, praise, general), newest first; at most 200."""
+    customer = get_customer_or_404(request.user, customer_id)
+    return [note_out(n) for n in Note.objects.filter(customer=customer)[:200]]
+
+
+@router.post("/customers/{customer_id}/notes", response={201: NoteOut, **WRITE_ERRORS})
+def add_note(request, customer_id: Id, payload: NoteIn):
+    customer = writable_customer(request.user, customer_id)
+    note = services.add_note(request.user, customer, payload.body, payload.kind)
+    return Status(201, note_out(note))

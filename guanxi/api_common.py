@@ -1,0 +1,136 @@
+"""What every API router shares: safe input types, error bodies, write access with 403 vs 404.
+
+Input types refuse at the boundary what the database would refuse later with a server error:
+NUL characters (PostgreSQL cannot store them), lone surrogates (not encodable as UTF-8), ids and
+integers beyond the columns' range, dates outside the years a CRM deals with, money with more
+digits than the columns hold.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.errors import HttpError
+from pydantic import AfterValidator
+
+from guanxi.accounts.scope import get_customer_or_404, get_related_or_404
+
+MAX_ID = 2**63 - 1
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+MAX_OFFSET = 10**9
+MAX_PAGE = 100
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+def _in_years(value):
+    if value is None:
+        return value
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return value
+    value = _in_years(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """A string of at most `max_length` characters that a database can store."""
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)
+    ]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+SignedMoney = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+Day = Annotated[date, AfterValidator(_in_years)]
+Moment = Annotated[datetime, AfterValidator(_aware)]
+Limit = Annotated[
+    int, Field(ge=1, le=INT32_MAX, description=f"Page size; at most {MAX_PAGE} rows are returned.")
+]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+
+JsonScalar = (
+    Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
+    | bool
+    | Int32
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | None
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The error responses an operation documents, with their bodies."""
+    return {code: ValidationErrorOut if code == 422 else ErrorOut for code in codes}
+
+
+# Every authenticated operation can answer 401 (no or bad token) and 422 (bad parameters).
+READ_ERRORS = errors(401, 422)
+ONE_ERRORS = errors(401, 404, 422)
+WRITE_ERRORS = errors(400, 401, 403, 404, 422)
+
+
+def page_bounds(limit: int, offset: int) -> tuple[int, int]:
+    return offset, offset + min(limit, MAX_PAGE)
+
+
+def forbidden(message: str | None = None) -> HttpError:
+    return HttpError(403, message or _("You may not change this record."))
+
+
+def writable_customer(user, pk):
+    """The customer for a write: 404 if the user cannot see it, 403 if they may only read it."""
+    get_customer_or_404(user, pk)
+    try:
+        return get_customer_or_404(user, pk, write=True)
+    except Http404:
+        raise forbidden() from None
+
+
+def writable_related(user, queryset, pk):
+    """A record of a customer for a write: 404 outside the scope, 403 when read-only."""
+    get_related_or_404(user, queryset, pk)
+    try:
+        return get_related_or_404(user, queryset, pk, write=True)
+    except Http404:
+        raise forbidden() from None
+
+
+def active_user(user_id: int, field: str):
+    """A colleague named by id in the input (owner, assignee, collaborator), or a 422."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("There is no active user with this id.")]})
+    return user

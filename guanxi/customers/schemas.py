@@ -1,0 +1,251 @@
+"""API schemas for customers, contacts, collaborators, tags and the duplicate check.
+
+Input fields mirror the model's columns and lengths. Sensitive fields may be written by anyone
+who may change the customer, but are always masked in output (see guanxi.privacy.sensitive).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from guanxi.api_common import Day, Id, Int32, JsonScalar, Moment, SignedMoney, text
+
+from .models import (
+    Collaborator,
+    Contact,
+    CustomerCategory,
+    CustomerKind,
+    CustomerLevel,
+    CustomerSource,
+    Gender,
+    MaritalStatus,
+)
+from .queries import SORTS
+
+Kind = Literal[tuple(CustomerKind.values)]
+Category = Literal[tuple(CustomerCategory.values)]
+Level = Literal[tuple(CustomerLevel.values)]
+Source = Literal[tuple(CustomerSource.values)]
+GenderValue = Literal[tuple(Gender.values)]
+Marital = Literal[tuple(MaritalStatus.values)]
+Sort = Literal[tuple(SORTS)]
+Style = Literal[tuple(Contact.Style.values)]
+Access = Literal[tuple(Collaborator.Access.values)]
+PhoneText = text(40)
+TagName = text(50, min_length=1)
+
+
+class CustomerUpdate(Schema):
+    """Fields to change; leave a field out to keep it."""
+
+    kind: Kind = None
+    category: Category = None
+    external_id: text(64) = None
+    name: text(200, min_length=1) = None
+    gender: GenderValue = None
+    birthday: Day | None = None
+    marital_status: Marital = None
+    province: text(50) = None
+    city: text(50) = None
+    district: text(50) = None
+    street: text(200) = None
+    nickname: text(100) = None
+    registered_at: Moment | None = None
+    member_type: text(50) = None
+    member_level: text(50) = None
+    points: Int32 = None
+    mobile: PhoneText = Field(None, description="Any format; stored as E.164 (+8613812345678).")
+    phone: PhoneText = None
+    email: text(254) = None
+    qq: text(20) = None
+    wechat: text(64) = None
+    weibo: text(64) = None
+    delivery_address: text(300) = None
+    other_addresses: list[text(300)] = Field(None, max_length=20)
+    payment_method: text(50) = None
+    bank_account: text(64) = Field(None, description="Sensitive: masked in every response.")
+    credit_limit: SignedMoney | None = None
+    id_number: text(32) = Field(None, description="Sensitive: masked in every response.")
+    uscc: text(40) = Field(None, description="18-character unified social credit code.")
+    verified: bool = None
+    health_notes: text(5000) = Field(None, description="Sensitive: masked in every response.")
+    precise_location: text(100) = Field(None, description="Sensitive: masked in every response.")
+    is_minor: bool = Field(None, description="Sensitive: masked in every response.")
+    company_name: text(200) = None
+    position: text(100) = None
+    education: text(100) = None
+    family: text(200) = None
+    interests: text(200) = None
+    anniversary: Day | None = None
+    level: Level = None
+    source: Source = None
+    custom_fields: dict[text(50), JsonScalar] = None
+    do_not_contact: bool = None
+    tags: list[TagName] = Field(None, max_length=50, description="Replaces the customer's tags.")
+
+
+class CustomerCreate(CustomerUpdate):
+    name: text(200, min_length=1)
+
+
+class OwnerOut(Schema):
+    id: int
+    name: str
+
+
+class CustomerListItem(Schema):
+    id: int
+    kind: str
+    name: str
+    level: str
+    source: str
+    mobile: str
+    email: str
+    city: str
+    company_name: str
+    owner: OwnerOut | None
+    tags: list[str]
+    updated_at: datetime
+
+
+class CustomerPage(Schema):
+    count: int
+    items: list[CustomerListItem]
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    category: str
+    external_id: str
+    name: str
+    name_pinyin: str
+    gender: str
+    birthday: date | None
+    marital_status: str
+    province: str
+    city: str
+    district: str
+    street: str
+    address: str
+    nickname: str
+    registered_at: datetime | None
+    member_type: str
+    member_level: str
+    points: int
+    mobile: str
+    phone: str
+    email: str
+    qq: str
+    wechat: str
+    weibo: str
+    delivery_address: str
+    other_addresses: list[Any]
+    payment_method: str
+    bank_account: str = Field(description="Masked.")
+    credit_limit: Decimal | None
+    id_number: str = Field(description="Masked.")
+    uscc: str
+    verified: bool
+    health_notes: str = Field(description="Masked.")
+    precise_location: str = Field(description="Masked.")
+    is_minor: bool | None = Field(description="Masked: always null.")
+    company_name: str
+    position: str
+    education: str
+    family: str
+    interests: str
+    anniversary: date | None
+    level: str
+    source: str
+    custom_fields: dict[str, Any]
+    do_not_contact: bool
+    tags: list[str]
+    owner: OwnerOut | None
+    department: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssignIn(Schema):
+    owner_id: Id
+
+
+class DuplicateOut(Schema):
+    field: str = Field(description="Which input matched: mobile, email or name.")
+    owner: str = Field(description="Who owns the match, to talk to; never the record itself.")
+    customer_id: int | None = Field(description="Only when the caller may open the record.")
+
+
+class TagOut(Schema):
+    name: str
+
+
+class CollaboratorIn(Schema):
+    access: Access
+    expires_at: Moment | None = None
+
+
+class CollaboratorOut(Schema):
+    user_id: int
+    username: str
+    display_name: str
+    access: str
+    expires_at: datetime | None
+
+
+# Contacts ---------------------------------------------------------------------------------
+
+
+class ContactUpdate(Schema):
+    name: text(100, min_length=1) = None
+    title: text(100) = None
+    mobile: PhoneText = None
+    email: text(254) = None
+    wechat: text(64) = None
+    birthday: Day | None = None
+    interpersonal_style: Style = None
+    is_primary: bool = None
+    notes: text(5000) = None
+
+
+class ContactCreate(ContactUpdate):
+    name: text(100, min_length=1)
+
+
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    mobile: str
+    email: str
+    wechat: str
+    birthday: date | None
+    interpersonal_style: str
+    is_primary: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactPage(Schema):
+    count: int
+    items: list[ContactOut]
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    actor: str | None
+    action: str
+    model: str
+    object_id: str
+    changes: dict[str, Any]
+
+
+class AuditPage(Schema):
+    count: int
+    items: list[AuditEntryOut]

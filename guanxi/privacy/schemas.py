@@ -1,0 +1,61 @@
+"""API schemas for revealing sensitive fields, consent, and a customer's data rights."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from guanxi.api_common import text
+
+from .models import ConsentPurpose
+from .sensitive import SENSITIVE_FIELDS
+
+SensitiveField = Literal[tuple(SENSITIVE_FIELDS)]
+Purpose = Literal[tuple(ConsentPurpose.values)]
+StatedPurpose = text(200, min_length=4)
+
+
+class RevealIn(Schema):
+    field: SensitiveField
+    purpose: StatedPurpose = Field(description="Why you need to see it; logged with the reveal.")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str | bool
+
+
+class ConsentIn(Schema):
+    purpose: Purpose
+    granted: bool
+    channel: text(50) = Field("", description="How the decision was obtained (phone, form...).")
+
+
+class ConsentOut(Schema):
+    id: int
+    customer_id: int
+    purpose: str
+    granted: bool
+    channel: str
+    recorded_by_id: int | None
+    recorded_at: datetime
+
+
+class ConsentStateOut(Schema):
+    state: dict[str, bool | None] = Field(description="The decision in force per purpose.")
+    history: list[ConsentOut]
+
+
+class SubjectRequestIn(Schema):
+    purpose: StatedPurpose = Field(description="The request being answered; logged.")
+
+
+class PersonalDataOut(Schema):
+    customer: dict[str, Any]
+    tags: list[str]
+    contacts: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+    interactions: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+    consents: list[dict[str, Any]]

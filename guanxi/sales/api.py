@@ -1,0 +1,209 @@
+"""Products (everyone reads, managers write) and orders with lines (within the data scope)."""
+
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Status
+from ninja.errors import HttpError
+
+from guanxi.accounts.scope import get_related_or_404, is_manager, scoped
+from guanxi.api_common import (
+    ONE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    Limit,
+    Offset,
+    errors,
+    forbidden,
+    page_bounds,
+    text,
+    writable_customer,
+    writable_related,
+)
+
+from . import services
+from .models import Order, Product
+from .schemas import (
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    OrderStatusValue,
+    OrderUpdate,
+    ProductCreate,
+    ProductOut,
+    ProductPage,
+    ProductUpdate,
+)
+
+router = Router(tags=["sales"])
+
+PRODUCT_FIELDS = ["id", *services.PRODUCT_FIELDS, "created_at", "updated_at"]
+ORDER_FIELDS = [
+    "id",
+    "customer_id",
+    "number",
+    "ordered_at",
+    "status",
+    "currency",
+    "total",
+    "owner_id",
+    "created_at",
+    "updated_at",
+]
+
+
+# Products ---------------------------------------------------------------------------------
+
+
+def product_or_404(pk) -> Product:
+    """Products are the company's catalogue, not customer data: everyone may read them."""
+    product = Product.objects.filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def managers_only(user) -> None:
+    if not is_manager(user):
+        raise forbidden(_("Only managers may change the product catalogue."))
+
+
+def product_out(product: Product) -> dict:
+    return {field: getattr(product, field) for field in PRODUCT_FIELDS}
+
+
+@router.get("/products", response={200: ProductPage, **READ_ERRORS})
+def list_products(
+    request,
+    q: Annotated[text(100), Field(description="Start of the name or SKU.")] = "",
+    active: bool | None = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+):
+    qs = Product.objects.order_by("name", "id")
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(name__startswith=term) | qs.filter(sku__startswith=term)
+    if active is not None:
+        qs = qs.filter(active=active)
+    start, end = page_bounds(limit, offset)
+    return {"count": qs.count(), "items": [product_out(p) for p in qs[start:end]]}
+
+
+@router.get("/products/{product_id}", response={200: ProductOut, **ONE_ERRORS})
+def get_product(request, product_id: Id):
+    return product_out(product_or_404(product_id))
+
+
+@router.post("/products", response={201: ProductOut, **errors(400, 401, 403, 422)})
+def create_product(request, payload: ProductCreate):
+    managers_only(request.user)
+    product = services.create_product(request.user, payload.dict(exclude_unset=True))
+    return Status(201, product_out(product))
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS})
+def update_product(request, product_id: Id, payload: ProductUpdate):
+    managers_only(request.user)
+    product = product_or_404(product_id)
+    services.update_product(request.user, product, payload.dict(exclude_unset=True))
+    return product_out(product)
+
+
+@router.delete("/products/{product_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
+def delete_product(request, product_id: Id):
+    """Delete a product no order uses; otherwise 409 (set it inactive instead)."""
+    managers_only(request.user)
+    product = product_or_404(product_id)
+    try:
+        services.delete_product(request.user, product)
+    except ValidationError as exc:
+        raise HttpError(409, " ".join(exc.messages)) from exc
+    return Status(204, None)
+
+
+# Orders -----------------------------------------------------------------------------------
+
+
+def order_out(order: Order, *, with_lines: bool = True) -> dict:
+    data = {field: getattr(order, field) for field in ORDER_FIELDS}
+    if with_lines:
+        data["lines"] = [
+            {
+                "id": line.pk,
+                "product_id": line.product_id,
+                "product_name": line.product.name,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+            }
+            for line in order.lines.select_related("product")
+        ]
+    return data
+
+
+def _lines(payload_lines) -> list[dict]:
+    products = Product.objects.in_bulk([line.product_id for line in payload_lines])
+    return [
+        {
+            "product": products.get(line.product_id),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in payload_lines
+    ]
+
+
+@router.get("/orders", response={200: OrderPage, **READ_ERRORS})
+def list_orders(
+    request,
+    customer_id: Id | None = None,
+    status: OrderStatusValue | None = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+):
+    """Orders of the customers in the caller's scope, newest first."""
+    qs = scoped(request.user, Order.objects.all(), via="customer")
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.order_by("-ordered_at", "-id")
+    start, end = page_bounds(limit, offset)
+    return {
+        "count": qs.count(),
+        "items": [order_out(o, with_lines=False) for o in qs[start:end]],
+    }
+
+
+@router.post("/orders", response={201: OrderOut, **WRITE_ERRORS})
+def create_order(request, payload: OrderCreate):
+    """An order with lines; the total is the sum of the lines (Decimal, CNY by default)."""
+    customer = writable_customer(request.user, payload.customer_id)
+    data = payload.dict(exclude={"customer_id", "lines"}, exclude_unset=True)
+    order = services.create_order(request.user, customer, data, _lines(payload.lines))
+    return Status(201, order_out(order))
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ONE_ERRORS})
+def get_order(request, order_id: Id):
+    return order_out(get_related_or_404(request.user, Order.objects.all(), order_id))
+
+
+@router.patch("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS})
+def update_order(request, order_id: Id, payload: OrderUpdate):
+    order = writable_related(request.user, Order.objects.all(), order_id)
+    data = payload.dict(exclude={"lines"}, exclude_unset=True)
+    lines = _lines(payload.lines) if payload.lines is not None else None
+    services.update_order(request.user, order, data, lines)
+    return order_out(order)
+
+
+@router.delete("/orders/{order_id}", response={204: None, **errors(401, 403, 404, 422)})
+def delete_order(request, order_id: Id):
+    order = writable_related(request.user, Order.objects.all(), order_id)
+    services.delete_order(request.user, order)
+    return Status(204, None)
