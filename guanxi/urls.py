@@ -14,5 +14,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    # Task inbox at /tasks/; 360-page forms at /customers/<id>/{interactions,notes,tasks}/new/
+    path("", include("guanxi.activities.urls")),
+    # Reveal and consent at /customers/<id>/{reveal,consent}/
+    path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
 ]

@@ -1,7 +1,202 @@
+"""Customer pages: the list with live search, the 360 page, create/edit, contacts, 查重."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from guanxi.accounts.scope import (
+    can_view_sensitive,
+    can_write,
+    get_customer_or_404,
+    get_related_or_404,
+    is_manager,
+    visible_customers,
+)
+from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
+from guanxi.privacy.services import consent_state
+
+from . import queries, services
+from .forms import PAGE_SIZE, ContactForm, CustomerFilterForm, CustomerForm
+from .models import Contact, Customer, CustomerKind, Tag
+
+
+def _page(qs, form: CustomerFilterForm, sort: str):
+    """Newest first pages by keyset (no COUNT, fast at any depth); other sorts by offset."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    params = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    params.pop("after", None)
+    params.pop("page", None)
+    if sort == "newest":
+        rows, next_after = queries.keyset_page(qs, after=data.get("after"), size=PAGE_SIZE)
+        if next_after:
+            params["after"] = str(next_after)
+        return rows, params.urlencode() if next_after else None
+    number = data.get("page") or 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    if len(rows) > PAGE_SIZE:
+        params["page"] = str(number + 1)
+        return rows[:PAGE_SIZE], params.urlencode()
+    return rows, None
 
 
 @login_required
 def customer_list(request):
-    return HttpResponse("placeholder")
+    form = CustomerFilterForm(request.GET or None)
+    filters = form.filters()
+    qs = queries.customer_list(request.user, **filters).prefetch_related("tags")
+    rows, next_query = _page(qs, form, filters["sort"])
+    context = {
+        "form": form,
+        "customers": rows,
+        "next_query": next_query,
+        "filters": filters,
+        "can_write": can_write(request.user),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "customers/_results.html", context)
+    else:
+        context["tags"] = Tag.objects.values_list("name", flat=True)[:200]
+        response = render(request, "customers/list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def sensitive_rows(user, customer: Customer) -> list[dict]:
+    """Masked values for the 360 page; the real value only ever arrives through a reveal."""
+    may_reveal = can_view_sensitive(user)
+    rows = []
+    for field, label in SENSITIVE_FIELDS.items():
+        value = getattr(customer, field)
+        present = field == "is_minor" or value not in ("", None)
+        rows.append(
+            {
+                "field": field,
+                "label": label,
+                "masked": (mask_value(field, value) or "••••") if present else "",
+                "present": present,
+                "may_reveal": may_reveal and present,
+            }
+        )
+    return rows
+
+
+def timeline_context(user, customer: Customer) -> dict:
+    """What the timeline fragment needs; the activity views re-render it after a write."""
+    return {
+        "customer": customer,
+        "timeline": queries.timeline(customer, include_audit=is_manager(user)),
+        "writable": visible_customers(user, write=True).filter(pk=customer.pk).exists(),
+    }
+
+
+def consent_context(customer: Customer) -> dict:
+    from guanxi.privacy.models import ConsentPurpose
+
+    state = consent_state(customer)
+    return {
+        "customer": customer,
+        "consents": [
+            {"purpose": value, "label": label, "granted": state[value]}
+            for value, label in ConsentPurpose.choices
+        ],
+    }
+
+
+def detail_context(request, customer: Customer, **forms) -> dict:
+    from guanxi.activities.forms import InteractionForm, NoteForm, TaskForm
+
+    context = timeline_context(request.user, customer)
+    context.update(consent_context(customer))
+    context.update(
+        {
+            "sensitive": sensitive_rows(request.user, customer),
+            "contacts": customer.contacts.all()
+            if customer.kind == CustomerKind.ORGANISATION
+            else [],
+            "is_organisation": customer.kind == CustomerKind.ORGANISATION,
+            "tags": customer.tags.all(),
+            "custom_values": customer.custom_fields or {},
+            "interaction_form": forms.get("interaction_form") or InteractionForm(customer=customer),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "task_form": forms.get("task_form") or TaskForm(),
+            "show_audit": is_manager(request.user),
+        }
+    )
+    return context
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = get_customer_or_404(request.user, pk)
+    return render(request, "customers/detail.html", detail_context(request, customer))
+
+
+@login_required
+def customer_create(request):
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save(request.user)
+        if customer is not None:
+            messages.success(request, _("Customer “%(name)s” created.") % {"name": customer})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": None})
+
+
+@login_required
+def customer_edit(request, pk):
+    customer = get_customer_or_404(request.user, pk, write=True)
+    form = CustomerForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid() and form.save(request.user):
+        messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_GET
+def duplicate_check(request):
+    """查重 while typing: who owns a matching customer, linked only if the user may see it."""
+    exclude = request.GET.get("exclude") or None
+    matches = services.find_duplicates(
+        request.user,
+        mobile=request.GET.get("mobile", "")[:40],
+        email=request.GET.get("email", "")[:254],
+        name=request.GET.get("name", "")[:200],
+        exclude_pk=int(exclude) if exclude and exclude.isdigit() else None,
+    )
+    return render(request, "customers/_duplicates.html", {"matches": matches})
+
+
+@login_required
+def contact_create(request, pk):
+    customer = get_customer_or_404(request.user, pk, write=True)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.save(request.user, customer):
+        messages.success(request, _("Contact added."))
+        return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": customer, "contact": None},
+    )
+
+
+@login_required
+def contact_edit(request, pk, contact_pk):
+    contact = get_related_or_404(
+        request.user, Contact.objects.filter(customer_id=pk), contact_pk, write=True
+    )
+    form = ContactForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form.is_valid() and form.save(request.user, contact.customer):
+        messages.success(request, _("Contact saved."))
+        return redirect("customers:detail", pk=contact.customer_id)
+    context = {"form": form, "customer": contact.customer, "contact": contact}
+    return render(request, "customers/contact_form.html", context)

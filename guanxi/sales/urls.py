@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns = [
+    path("products/", views.product_list, name="products"),
+    path("products/new/", views.product_create, name="product_create"),
+    path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/new/", views.order_create, name="order_create"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+]

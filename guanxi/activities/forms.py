@@ -1,0 +1,85 @@
+"""Forms on the 360 page: record an interaction, add a note, add a task or reminder."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.forms import add_service_errors
+
+from . import services
+from .models import Channel, ContentKind, Direction, Interaction, NoteKind, TaskKind
+
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class _LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=LOCAL_DATETIME)
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
+    content_kind = forms.ChoiceField(
+        label=_("content kind"), choices=ContentKind.choices, initial=ContentKind.INFORMATION
+    )
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    content = forms.CharField(
+        label=_("content"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("occurred at"),
+        required=False,
+        widget=_LocalDateTimeInput(),
+        help_text=_("Leave empty for now."),
+    )
+    contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["contact"].queryset = customer.contacts.all()
+        if customer.kind != "organisation":
+            del self.fields["contact"]
+
+    def save(self, actor) -> Interaction | None:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "contact"}
+        try:
+            return services.record_interaction(
+                actor, self.customer, data, contact=self.cleaned_data.get("contact")
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=NoteKind.choices)
+    body = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def save(self, actor, customer):
+        try:
+            return services.add_note(
+                actor, customer, self.cleaned_data["body"], self.cleaned_data["kind"]
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
+
+
+class TaskForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=TaskKind.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    due_at = forms.DateTimeField(label=_("due at"), widget=_LocalDateTimeInput())
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def save(self, actor, customer):
+        try:
+            return services.create_task(actor, dict(self.cleaned_data), customer=customer)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None

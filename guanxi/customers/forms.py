@@ -1,0 +1,259 @@
+"""Page forms for customers and contacts: they validate input and hand it to customers.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+
+from . import services
+from .models import (
+    Contact,
+    Customer,
+    CustomerLevel,
+    CustomerSource,
+    CustomField,
+    CustomFieldKind,
+)
+from .queries import SORTS
+
+PAGE_SIZE = 25
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("name", _("Name A–Z")),
+    ("-name", _("Name Z–A")),
+    ("level", _("Customer level")),
+    ("updated", _("Recently changed")),
+]
+assert {key for key, _label in SORT_CHOICES} == set(SORTS)
+
+# The six groups of basic information (用户的基础信息), then relationship details and the
+# company's own classification. Sensitive fields sit in their groups but are write-only.
+CUSTOMER_GROUPS = [
+    (_("Basic"), ["kind", "category", "name", "external_id"]),
+    (
+        _("Demographic"),
+        ["gender", "birthday", "marital_status", "province", "city", "district", "street"],
+    ),
+    (_("Platform"), ["nickname", "registered_at", "member_type", "member_level", "points"]),
+    (_("Contact information"), ["mobile", "phone", "email", "qq", "wechat", "weibo"]),
+    (_("Delivery"), ["delivery_address", "other_addresses"]),
+    (_("Card and payment"), ["payment_method", "bank_account", "credit_limit"]),
+    (_("Certification"), ["id_number", "uscc", "verified"]),
+    (_("Sensitive personal information"), ["health_notes", "precise_location", "is_minor"]),
+    (
+        _("Relationship"),
+        ["company_name", "position", "education", "family", "interests", "anniversary"],
+    ),
+    (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
+]
+DATE_PLACEHOLDER = "2024-03-05 / 2024/3/5 / 2024年3月5日"
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (else above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
+    level = forms.ChoiceField(
+        label=_("Customer level"),
+        required=False,
+        choices=[("", _("All levels")), *CustomerLevel.choices],
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("All sources")), *CustomerSource.choices]
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=400, widget=forms.HiddenInput)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "q": data.get("q", ""),
+            "tag": data.get("tag", ""),
+            "level": data.get("level", ""),
+            "source": data.get("source", ""),
+            "sort": data.get("sort") or "newest",
+        }
+
+
+def _text_input(field: forms.Field) -> forms.Field:
+    if isinstance(field, forms.DateTimeField):
+        field.widget = forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"})
+    elif isinstance(field, forms.DateField):
+        field.widget = forms.DateInput(attrs={"placeholder": DATE_PLACEHOLDER})
+    return field
+
+
+class CustomerForm(forms.Form):
+    """Create or edit a customer. Sensitive fields are write-only: never pre-filled."""
+
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas."),
+    )
+    other_addresses = forms.CharField(
+        label=_("Other addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One address per line."),
+    )
+    is_minor = forms.ChoiceField(
+        label=_("minor"),
+        required=False,
+        choices=[("", _("Unchanged")), ("yes", _("Yes")), ("no", _("No"))],
+    )
+
+    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+        self.customer = customer
+        initial = kwargs.pop("initial", {}) or {}
+        super().__init__(*args, initial=initial, **kwargs)
+        special = {"tags", "other_addresses", "is_minor"}
+        ordered: dict[str, forms.Field] = {}
+        for _title, names in CUSTOMER_GROUPS:
+            for name in names:
+                if name in special:
+                    ordered[name] = self.fields[name]
+                    continue
+                field = _text_input(Customer._meta.get_field(name).formfield())
+                if name in SENSITIVE_FIELDS:
+                    field.required = False
+                    field.widget.attrs["autocomplete"] = "off"
+                    field.help_text = _(
+                        "Sensitive: never shown here. Leave blank to keep the current value."
+                    )
+                    if isinstance(field.widget, forms.Textarea):
+                        field.widget.attrs["rows"] = 2
+                ordered[name] = field
+        for definition in CustomField.objects.all():
+            ordered[f"cf_{definition.key}"] = self._custom_field(definition)
+        self.fields = ordered
+        self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
+        for name in ("name", "mobile", "email"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("customers:duplicates"),
+                    "hx-trigger": "blur changed",
+                    "hx-target": "#duplicates",
+                    "hx-include": "[name=name],[name=mobile],[name=email],[name=exclude]",
+                }
+            )
+        if customer is not None and not self.is_bound:
+            self.initial.update(self._initial_from(customer))
+
+    @staticmethod
+    def _custom_field(definition: CustomField) -> forms.Field:
+        common = {"label": definition.label, "required": definition.required}
+        if definition.kind == CustomFieldKind.NUMBER:
+            return forms.DecimalField(**common)
+        if definition.kind == CustomFieldKind.DATE:
+            return _text_input(forms.DateField(**common))
+        if definition.kind == CustomFieldKind.CHOICE:
+            return forms.ChoiceField(
+                choices=[("", "—"), *[(c, c) for c in definition.choices]], **common
+            )
+        if definition.kind == CustomFieldKind.BOOLEAN:
+            return forms.BooleanField(label=definition.label, required=False)
+        return forms.CharField(max_length=500, **common)
+
+    def _initial_from(self, customer: Customer) -> dict:
+        initial = {
+            name: getattr(customer, name)
+            for name in services.EDITABLE_FIELDS
+            if name in self.fields and name not in SENSITIVE_FIELDS
+        }
+        initial["other_addresses"] = "\n".join(str(a) for a in customer.other_addresses or [])
+        initial["tags"] = ", ".join(t.name for t in customer.tags.all())
+        for key, value in (customer.custom_fields or {}).items():
+            initial[f"cf_{key}"] = value
+        return initial
+
+    @property
+    def groups(self):
+        """(title, bound fields) per fieldset, for the template."""
+        result = [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in CUSTOMER_GROUPS
+        ]
+        custom = [self[name] for name in self.fields if name.startswith("cf_")]
+        if custom:
+            result.append((_("Custom fields"), custom))
+        return result
+
+    def service_data(self) -> tuple[dict, list[str]]:
+        data, custom = {}, {}
+        for name, value in self.cleaned_data.items():
+            if name == "tags":
+                continue
+            if name.startswith("cf_"):
+                if hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                elif value is not None and not isinstance(value, bool):
+                    value = str(value)
+                custom[name[3:]] = value
+            elif name == "other_addresses":
+                data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+            elif name == "is_minor":
+                if value:
+                    data[name] = value == "yes"
+            elif name in SENSITIVE_FIELDS:
+                if value:
+                    data[name] = value
+            else:
+                data[name] = "" if value is None and name in _BLANK_STRINGS else value
+        if custom:
+            data["custom_fields"] = {k: v for k, v in custom.items() if v not in ("", None)}
+        tags = [t for t in self.cleaned_data.get("tags", "").replace("，", ",").split(",")]
+        return data, [t.strip() for t in tags if t.strip()]
+
+    def save(self, actor):
+        """Create or update through the service; None (with errors on the form) if refused."""
+        data, tags = self.service_data()
+        try:
+            if self.customer is None:
+                return services.create_customer(actor, data, tags=tags)
+            return services.update_customer(actor, self.customer, data, tags=tags)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
+
+
+_BLANK_STRINGS = {
+    f.name
+    for f in Customer._meta.concrete_fields
+    if f.get_internal_type() in {"CharField", "TextField", "EmailField"}
+}
+
+
+class ContactForm(forms.Form):
+    def __init__(self, *args, contact: Contact | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        for name in services.CONTACT_FIELDS:
+            self.fields[name] = _text_input(Contact._meta.get_field(name).formfield())
+        self.fields["notes"].widget.attrs["rows"] = 3
+        if contact is not None and not self.is_bound:
+            self.initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+
+    def save(self, actor, customer: Customer):
+        data = {
+            k: ("" if v is None and k != "birthday" else v) for k, v in self.cleaned_data.items()
+        }
+        try:
+            if self.contact is None:
+                return services.create_contact(actor, customer, data)
+            return services.update_contact(actor, self.contact, data)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None

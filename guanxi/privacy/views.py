@@ -1,0 +1,65 @@
+"""Privacy on the 360 page: reveal one sensitive field for a stated purpose, record consent."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from guanxi.accounts.scope import can_view_sensitive, get_customer_or_404
+from guanxi.customers.forms import add_service_errors
+from guanxi.customers.views import consent_context
+
+from . import services
+from .forms import ConsentForm, RevealForm
+from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
+
+
+@login_required
+@require_POST
+def reveal_field(request, pk):
+    customer = get_customer_or_404(request.user, pk)
+    if not can_view_sensitive(request.user):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    value, field = None, request.POST.get("field", "")
+    if form.is_valid():
+        field = form.cleaned_data["field"]
+        try:
+            value = reveal(request.user, customer, field, form.cleaned_data["purpose"])
+        except RevealDenied as exc:
+            raise PermissionDenied from exc
+        except ValueError as exc:
+            form.add_error("purpose", str(exc))
+    if field not in SENSITIVE_FIELDS:
+        raise PermissionDenied
+    row = {
+        "field": field,
+        "label": SENSITIVE_FIELDS[field],
+        "present": True,
+        "may_reveal": True,
+        "masked": "••••",
+    }
+    context = {"customer": customer, "row": row, "form": form, "revealed": form.is_valid()}
+    context["value"] = value
+    return render(request, "privacy/_sensitive_field.html", context)
+
+
+@login_required
+@require_POST
+def record_consent(request, pk):
+    customer = get_customer_or_404(request.user, pk, write=True)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_consent(
+                request.user,
+                customer,
+                form.cleaned_data["purpose"],
+                form.cleaned_data["granted"],
+                channel=form.cleaned_data["channel"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    context = consent_context(customer)
+    context.update({"consent_errors": form.errors, "writable": True})
+    return render(request, "privacy/_consent.html", context)

@@ -1,0 +1,93 @@
+"""Page forms for products (with FAB text) and orders with lines."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.forms import add_service_errors
+
+from . import services
+from .models import Order, OrderLine, OrderStatus, Product
+
+LINE_ROWS = 5
+
+
+class ProductForm(forms.Form):
+    def __init__(self, *args, product: Product | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        for name in services.PRODUCT_FIELDS:
+            self.fields[name] = Product._meta.get_field(name).formfield()
+        for name in ("features", "advantages", "benefits"):
+            self.fields[name].widget.attrs["rows"] = 3
+        self.fields["features"].help_text = _("F: what the product is and has.")
+        self.fields["advantages"].help_text = _("A: what that does better than alternatives.")
+        self.fields["benefits"].help_text = _("B: what the customer gains; proposals lead with it.")
+        if product is not None and not self.is_bound:
+            self.initial = {name: getattr(product, name) for name in services.PRODUCT_FIELDS}
+
+    def save(self, actor) -> Product | None:
+        try:
+            if self.product is None:
+                return services.create_product(actor, dict(self.cleaned_data))
+            return services.update_product(actor, self.product, dict(self.cleaned_data))
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
+
+
+class OrderForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), choices=OrderStatus.choices, initial=OrderStatus.COMPLETED
+    )
+    ordered_at = forms.DateTimeField(
+        label=_("ordered at"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"}),
+    )
+    number = forms.CharField(
+        label=_("order number"),
+        required=False,
+        max_length=64,
+        help_text=_("Leave empty to number it automatically."),
+    )
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("product"), queryset=Product.objects.filter(active=True), required=False
+    )
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, required=False)
+    unit_price = forms.DecimalField(
+        label=_("unit price"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text=_("Empty: the list price."),
+    )
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=LINE_ROWS, max_num=50)
+
+
+def create_order(actor, customer, form: OrderForm, lines: forms.BaseFormSet) -> Order | None:
+    """Hand a valid order form and its filled lines to the service; errors go on the form."""
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    rows = [
+        {
+            "product": line.cleaned_data["product"],
+            "quantity": line.cleaned_data.get("quantity") or 1,
+            "unit_price": line.cleaned_data.get("unit_price"),
+        }
+        for line in lines
+        if line.cleaned_data.get("product")
+    ]
+    try:
+        return services.create_order(actor, customer, data, rows)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+__all__ = ["OrderForm", "OrderLine", "OrderLineFormSet", "ProductForm", "create_order"]

@@ -1,0 +1,274 @@
+"""The 360 page: timeline, htmx forms, tasks, masking and reveal, consent, audit trail."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guanxi.activities.models import Interaction, Note, Task
+from guanxi.activities.services import create_task, record_interaction
+from guanxi.privacy.models import Consent, RevealLog
+
+pytestmark = pytest.mark.django_db
+
+SECRET_ID = "110101199003074514"
+
+
+def _interaction(**overrides):
+    data = {
+        "channel": "phone",
+        "direction": "outbound",
+        "content_kind": "information",
+        "subject": "回访",
+        "content": "询问新茶",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_360_page_shows_profile_groups_and_one_timeline_newest_first(
+    client_for, customer_of, rep1, product
+):
+    from guanxi.activities.services import add_note
+    from guanxi.sales.services import create_order
+
+    customer = customer_of("rep1", name="张三", city="杭州市", member_level="金卡", tags=["茶友"])
+    now = timezone.now()
+    record_interaction(
+        rep1, customer, _interaction(subject="第一次拜访", occurred_at=now - timedelta(days=3))
+    )
+    create_order(
+        rep1,
+        customer,
+        {"ordered_at": now - timedelta(days=2)},
+        [{"product": product, "quantity": 2}],
+    )
+    add_note(rep1, customer, "客户喜欢龙井")
+    html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    assert "杭州市" in html and "金卡" in html and "茶友" in html
+    assert "Demographic" in html and "Platform" in html
+    timeline = html[html.index('id="timeline"') :]
+    assert timeline.index("客户喜欢龙井") < timeline.index("256.00") < timeline.index("第一次拜访")
+    assert "龙井茶 250g × 2" in timeline
+
+
+def test_rep_gets_404_on_other_teams_360_and_posts_and_nothing_changes(client_for, customer_of):
+    customer = customer_of("rep2", name="李四")
+    client = client_for("rep1")
+    base = f"/customers/{customer.pk}"
+    assert client.get(f"{base}/").status_code == 404
+    posts = {
+        f"{base}/interactions/new/": _interaction(),
+        f"{base}/notes/new/": {"kind": "general", "body": "偷看"},
+        f"{base}/tasks/new/": {"kind": "task", "title": "x", "due_at": "2030-01-01T09:00"},
+        f"{base}/consent/": {"purpose": "marketing", "granted": "yes"},
+        f"{base}/reveal/": {"field": "id_number", "purpose": "测试目的"},
+        f"{base}/contacts/new/": {"name": "某人"},
+    }
+    for url, data in posts.items():
+        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == 404, url
+    assert Interaction.objects.count() == 0
+    assert Note.objects.count() == 0
+    assert Task.objects.count() == 0
+    assert Consent.objects.count() == 0
+    assert RevealLog.objects.count() == 0
+
+
+def test_read_only_user_cannot_post_on_the_360_page(client_for, customer_of):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("viewer")
+    assert client.get(f"/customers/{customer.pk}/").status_code == 200
+    response = client.post(f"/customers/{customer.pk}/interactions/new/", _interaction())
+    assert response.status_code == 404
+    response = client.post(
+        f"/customers/{customer.pk}/consent/", {"purpose": "marketing", "granted": "yes"}
+    )
+    assert response.status_code == 404
+    assert Interaction.objects.count() == 0 and Consent.objects.count() == 0
+
+
+def test_add_interaction_with_htmx_returns_timeline_and_fresh_form(client_for, customer_of, htmx):
+    customer = customer_of("rep1", name="张三")
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/interactions/new/",
+        _interaction(channel="wechat", subject="微信问候", occurred_at="2024-03-05T14:30"),
+        **htmx,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="timeline">')
+    assert 'id="interaction-form" hx-swap-oob="outerHTML"' in html
+    assert "微信问候" in html
+    interaction = Interaction.objects.get()
+    assert interaction.channel == "wechat"
+    assert (
+        timezone.localtime(interaction.occurred_at).strftime("%Y-%m-%d %H:%M") == "2024-03-05 14:30"
+    )
+
+
+def test_invalid_interaction_rerenders_the_form_in_place(client_for, customer_of, htmx):
+    customer = customer_of("rep1", name="张三")
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/interactions/new/", _interaction(subject=""), **htmx
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#interaction-form"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert 'id="id_subject_error"' in response.content.decode()
+    assert Interaction.objects.count() == 0
+
+
+def test_plain_post_without_htmx_redirects_to_360(client_for, customer_of):
+    customer = customer_of("rep1", name="张三")
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/notes/new/", {"kind": "complaint", "body": "包装破损"}
+    )
+    assert response.status_code == 302
+    assert Note.objects.get().kind == "complaint"
+
+
+def test_do_not_contact_refuses_outbound_interaction_with_message(client_for, customer_of, htmx):
+    customer = customer_of("rep1", name="张三", do_not_contact=True)
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="dnc-badge"' in page
+    response = client.post(f"/customers/{customer.pk}/interactions/new/", _interaction(), **htmx)
+    assert "asked not to be contacted" in response.content.decode()
+    assert Interaction.objects.count() == 0
+    # the customer may still reach the company
+    client.post(
+        f"/customers/{customer.pk}/interactions/new/",
+        _interaction(direction="inbound", subject="来电投诉"),
+        **htmx,
+    )
+    assert Interaction.objects.get().subject == "来电投诉"
+
+
+def test_add_task_and_mark_it_done_on_the_timeline(client_for, customer_of, htmx, rep1):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1")
+    client.post(
+        f"/customers/{customer.pk}/tasks/new/",
+        {"kind": "follow_up", "title": "送新茶样品", "due_at": "2024-03-05T10:00"},
+        **htmx,
+    )
+    task = Task.objects.get()
+    assert task.assignee == rep1 and task.kind == "follow_up"
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "送新茶样品" in html and "overdue" in html
+    response = client.post(f"/tasks/{task.pk}/done/", {"view": "timeline"}, **htmx)
+    assert response.content.decode().lstrip().startswith('<div id="timeline">')
+    task.refresh_from_db()
+    assert task.done_at is not None
+
+
+def test_other_team_cannot_complete_a_task(client_for, customer_of, rep1):
+    customer = customer_of("rep1", name="张三")
+    task = create_task(rep1, {"title": "回访", "due_at": timezone.now()}, customer=customer)
+    assert client_for("rep2").post(f"/tasks/{task.pk}/done/").status_code == 404
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
+def test_tasks_inbox_lists_my_open_tasks_and_birthday_reminders(client_for, customer_of, rep1):
+    from guanxi.activities.services import generate_personal_reminders
+
+    today = timezone.localdate()
+    customer_of("rep1", name="寿星", birthday=today.replace(year=1990))
+    generate_personal_reminders(today)
+    overdue = create_task(
+        rep1, {"title": "过期的回访", "due_at": timezone.now() - timedelta(days=2)}
+    )
+    create_task(rep1, {"title": "已完成", "due_at": timezone.now()}).done_at = timezone.now()
+    done = Task.objects.get(title="已完成")
+    done.done_at = timezone.now()
+    done.save()
+    client = client_for("rep1")
+    html = client.get("/tasks/").content.decode()
+    assert "寿星" in html and "Birthday reminder" in html
+    assert "过期的回访" in html and 'class="overdue"' in html
+    assert "已完成" not in html
+    assert "过期的回访" not in client_for("rep2").get("/tasks/").content.decode()
+    response = client.post(f"/tasks/{overdue.pk}/done/", HTTP_HX_REQUEST="true")
+    assert response.content.decode().lstrip().startswith('<div id="inbox">')
+    assert "过期的回访" not in response.content.decode()
+
+
+def test_sensitive_fields_are_masked_and_reveal_button_only_with_permission(
+    client_for, customer_of
+):
+    customer = customer_of("rep1", name="张三", id_number=SECRET_ID, health_notes="高血压")
+    rep_html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    assert SECRET_ID not in rep_html and "高血压" not in rep_html
+    assert "••••14" in rep_html
+    assert "/reveal/" not in rep_html
+    manager_html = client_for("manager").get(f"/customers/{customer.pk}/").content.decode()
+    assert SECRET_ID not in manager_html and "高血压" not in manager_html
+    assert f"/customers/{customer.pk}/reveal/" in manager_html
+
+
+def test_reveal_with_purpose_shows_value_and_logs_it(client_for, customer_of, manager, htmx):
+    customer = customer_of("rep1", name="张三", id_number=SECRET_ID)
+    client = client_for("manager")
+    url = f"/customers/{customer.pk}/reveal/"
+    short = client.post(url, {"field": "id_number", "purpose": "看"}, **htmx).content.decode()
+    assert SECRET_ID not in short and "State the purpose" in short
+    assert RevealLog.objects.count() == 0
+    html = client.post(url, {"field": "id_number", "purpose": "核对开票信息"}, **htmx)
+    assert SECRET_ID in html.content.decode()
+    log = RevealLog.objects.get()
+    assert (log.user, log.customer, log.field, log.purpose, log.route) == (
+        manager,
+        customer,
+        "id_number",
+        "核对开票信息",
+        "page",
+    )
+
+
+def test_reveal_is_refused_without_permission(client_for, customer_of):
+    customer = customer_of("rep1", name="张三", id_number=SECRET_ID)
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/reveal/", {"field": "id_number", "purpose": "我想看看"}
+    )
+    assert response.status_code == 403
+    assert SECRET_ID not in response.content.decode()
+    assert RevealLog.objects.count() == 0
+
+
+def test_record_consent_per_purpose(client_for, customer_of, rep1, htmx):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1")
+    html = client.post(
+        f"/customers/{customer.pk}/consent/", {"purpose": "marketing", "granted": "yes"}, **htmx
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="consent">')
+    consent = Consent.objects.get()
+    assert (consent.purpose, consent.granted, consent.recorded_by) == ("marketing", True, rep1)
+    client.post(f"/customers/{customer.pk}/consent/", {"purpose": "marketing", "granted": "no"})
+    from guanxi.privacy.services import consent_state
+
+    assert consent_state(customer)["marketing"] is False
+
+
+def test_audit_trail_shown_to_managers_only(client_for, customer_of, rep1):
+    from guanxi.customers.services import update_customer
+
+    customer = customer_of("rep1", name="张三", level="B")
+    update_customer(rep1, customer, {"level": "A", "id_number": SECRET_ID})
+    manager_html = client_for("manager").get(f"/customers/{customer.pk}/").content.decode()
+    assert "Audit trail" in manager_html
+    assert "Customer level" in manager_html and "张伟" in manager_html
+    assert SECRET_ID not in manager_html and "***" in manager_html
+    rep_html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    assert "Audit trail" not in rep_html
+
+
+def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert_max_num_queries):
+    customer = customer_of("rep1", name="张三")
+    for i in range(10):
+        record_interaction(rep1, customer, _interaction(subject=f"回访{i}"))
+        create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
+    client = client_for("rep1")
+    with django_assert_max_num_queries(22):
+        client.get(f"/customers/{customer.pk}/")

@@ -1,0 +1,355 @@
+"""Customer list, create/edit, duplicate check: each role, scope, htmx fragments, query counts."""
+
+import pytest
+from django.urls import reverse
+
+from guanxi.audit.models import AuditEntry
+from guanxi.customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/customers/"
+
+
+def test_login_page_then_customer_list(personas, client):
+    # given the login page
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    # when rep1 logs in
+    response = client.post("/login/", {"username": "rep1", "password": "demo-pass"})
+    # then the customer list is next
+    assert response.status_code == 302
+    assert response["Location"] == LIST
+
+
+def test_list_requires_login(client):
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_list_shows_only_the_reps_own_customers(client_for, customer_of):
+    customer_of("rep1", name="张三")
+    customer_of("rep2", name="李四")
+    html = client_for("rep1").get(LIST).content.decode()
+    assert "张三" in html
+    assert "李四" not in html
+
+
+@pytest.mark.parametrize("term", ["zhangsan", "zs", "张三", "138 1234 5678", "+86-138-1234-5678"])
+def test_search_finds_by_pinyin_initials_name_and_phone(client_for, customer_of, term):
+    customer_of("rep1", name="张三", mobile="13812345678")
+    customer_of("rep1", name="王五", mobile="13900000000")
+    html = client_for("rep1").get(LIST, {"q": term}).content.decode()
+    assert "张三" in html
+    assert "王五" not in html
+
+
+def test_search_by_email(client_for, customer_of):
+    customer_of("rep1", name="张三", email="zhang@example.com")
+    customer_of("rep1", name="王五")
+    html = client_for("rep1").get(LIST, {"q": "ZHANG@example.com"}).content.decode()
+    assert "张三" in html and "王五" not in html
+
+
+def test_search_never_finds_another_teams_customer(client_for, customer_of):
+    customer_of("rep2", name="张三", mobile="13812345678")
+    for term in ["zhangsan", "zs", "13812345678"]:
+        assert "张三" not in client_for("rep1").get(LIST, {"q": term}).content.decode()
+
+
+def test_htmx_search_returns_the_results_fragment_only(client_for, customer_of, htmx):
+    customer_of("rep1", name="张三")
+    response = client_for("rep1").get(LIST, {"q": "zs"}, **htmx)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html
+    assert "张三" in html
+    assert "HX-Request" in response["Vary"]
+    # the full page includes the very same fragment
+    full = client_for("rep1").get(LIST, {"q": "zs"}).content.decode()
+    assert html.strip() in full
+
+
+def test_filters_by_level_source_and_tag(client_for, customer_of):
+    customer_of("rep1", name="甲客户", level="A", source="referral", tags=["茶友"])
+    customer_of("rep1", name="乙客户", level="C", source="walk_in")
+    client = client_for("rep1")
+    for params in [{"level": "A"}, {"source": "referral"}, {"tag": "茶友"}]:
+        html = client.get(LIST, params).content.decode()
+        assert "甲客户" in html and "乙客户" not in html, params
+
+
+def test_sort_by_name_uses_pinyin(client_for, customer_of):
+    customer_of("rep1", name="赵六")
+    customer_of("rep1", name="安七")
+    html = client_for("rep1").get(LIST, {"sort": "name"}).content.decode()
+    assert html.index("安七") < html.index("赵六")
+
+
+def test_keyset_pagination_next_link(client_for, customer_of):
+    made = [customer_of("rep1", name=f"客户{i:02d}") for i in range(30)]
+    client = client_for("rep1")
+    first = client.get(LIST).content.decode()
+    assert "客户29" in first and "客户04" not in first
+    after = made[5].pk  # the 25th newest
+    assert f"after={after}" in first
+    second = client.get(LIST, {"after": after}).content.decode()
+    assert "客户04" in second and "客户00" in second and "客户05" not in second
+    assert 'class="pager"' not in second
+
+
+def test_list_query_count_does_not_grow_with_rows(
+    client_for, customer_of, django_assert_num_queries
+):
+    for i in range(3):
+        customer_of("rep1", name=f"客户{i}", tags=["甲"])
+    client = client_for("rep1")
+    client.get(LIST)  # warm the session
+    # session, user, profile (scope; collaborations are a subquery), rows, tags, tag options
+    with django_assert_num_queries(6):
+        client.get(LIST)
+    for i in range(20):
+        customer_of("rep1", name=f"新客户{i}", tags=["乙"])
+    with django_assert_num_queries(6):
+        client.get(LIST)
+    with django_assert_num_queries(5):
+        client.get(LIST, {"q": "kh"}, HTTP_HX_REQUEST="true")
+
+
+def test_sensitive_fields_never_in_list_html(client_for, customer_of):
+    customer_of("rep1", name="张三", id_number="110101199003074514", health_notes="糖尿病")
+    html = client_for("manager").get(LIST).content.decode()
+    assert "110101199003074514" not in html and "糖尿病" not in html
+
+
+def test_create_customer_with_chinese_dates_tags_and_groups(client_for, rep1):
+    response = client_for("rep1", "zh-hans").post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "陈小红",
+            "birthday": "1990年3月5日",
+            "anniversary": "2015/6/1",
+            "mobile": "139 1234 5678",
+            "email": "XH@Example.com",
+            "level": "A",
+            "source": "referral",
+            "points": "100",
+            "tags": "茶友，VIP, 回头客",
+            "other_addresses": "上海市徐汇区\n杭州市西湖区",
+            "id_number": "110101199003074514",
+        },
+    )
+    customer = Customer.objects.get(name="陈小红")
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/{customer.pk}/"
+    assert customer.owner == rep1
+    assert str(customer.birthday) == "1990-03-05"
+    assert str(customer.anniversary) == "2015-06-01"
+    assert customer.mobile == "+8613912345678"
+    assert customer.email == "xh@example.com"
+    assert sorted(customer.tags.values_list("name", flat=True)) == ["VIP", "回头客", "茶友"]
+    assert customer.other_addresses == ["上海市徐汇区", "杭州市西湖区"]
+    assert customer.id_number == "110101199003074514"
+
+
+def test_create_form_shows_six_groups_and_errors_next_to_fields(client_for):
+    client = client_for("rep1")
+    page = client.get("/customers/new/").content.decode()
+    for legend in [
+        "Demographic",
+        "Platform",
+        "Contact information",
+        "Delivery",
+        "Card and payment",
+        "Certification",
+    ]:
+        assert f"<legend>{legend}</legend>" in page
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "王五",
+            "mobile": "12345",
+            "level": "B",
+            "source": "other",
+            "points": "0",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Customer.objects.count() == 0
+    assert 'id="id_mobile_error"' in html
+    assert "is not a valid phone number" in html or "is not a phone number" in html
+
+
+def test_validation_errors_in_chinese(client_for):
+    response = client_for("rep1", "zh-hans").post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "",
+            "birthday": "明天",
+            "level": "B",
+            "source": "other",
+            "points": "0",
+        },
+    )
+    html = response.content.decode()
+    assert "这个字段是必填项" in html  # Django's own catalogue
+    assert "输入一个有效的日期" in html
+
+
+def test_edit_customer_keeps_sensitive_value_when_left_blank(client_for, customer_of):
+    customer = customer_of("rep1", name="张三", id_number="110101199003074514")
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert "110101199003074514" not in page
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "张三丰",
+            "level": "A",
+            "source": "other",
+            "points": "0",
+            "tags": "新标签",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.name == "张三丰"
+    assert customer.id_number == "110101199003074514"
+    entry = AuditEntry.objects.filter(action="update").get()
+    assert entry.changes["name"] == ["张三", "张三丰"]
+
+
+def test_rep_gets_404_on_other_teams_edit_and_nothing_changes(client_for, customer_of):
+    customer = customer_of("rep2", name="李四")
+    client = client_for("rep1")
+    assert client.get(f"/customers/{customer.pk}/edit/").status_code == 404
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "被改了",
+            "level": "A",
+            "source": "other",
+            "points": "0",
+        },
+    )
+    assert response.status_code == 404
+    customer.refresh_from_db()
+    assert customer.name == "李四"
+    assert AuditEntry.objects.filter(action="update").count() == 0
+
+
+def test_read_only_user_sees_no_write_buttons_and_cannot_write(client_for, customer_of):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("viewer")
+    assert "张三" in client.get(LIST).content.decode()
+    detail = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f"/customers/{customer.pk}/edit/" not in detail
+    assert "interactions/new" not in detail
+    assert 'href="/customers/new/"' not in client.get(LIST).content.decode()
+    assert client.get("/customers/new/").status_code == 403
+    assert client.post("/customers/new/", {"name": "新客户"}).status_code == 403
+    assert client.post(f"/customers/{customer.pk}/edit/", {"name": "改"}).status_code == 404
+    assert Customer.objects.count() == 1
+    customer.refresh_from_db()
+    assert customer.name == "张三"
+
+
+def test_duplicate_check_tells_owner_without_revealing_record(client_for, customer_of, htmx):
+    other = customer_of("rep2", name="李四", mobile="13812345678")
+    mine = customer_of("rep1", name="张三", email="zs@example.com")
+    client = client_for("rep1")
+    html = client.get(reverse("customers:duplicates"), {"mobile": "138-1234-5678"}, **htmx)
+    html = html.content.decode()
+    assert "刘芳" in html  # rep2's display name
+    assert f"/customers/{other.pk}/" not in html
+    assert "李四" not in html
+    html = client.get(reverse("customers:duplicates"), {"email": "ZS@example.com"}).content
+    assert f"/customers/{mine.pk}/".encode() in html
+    # editing a customer does not flag the customer itself
+    html = client.get(
+        reverse("customers:duplicates"), {"email": "zs@example.com", "exclude": mine.pk}
+    ).content.decode()
+    assert "dupes" not in html
+
+
+def test_duplicate_check_in_chinese(client_for, customer_of):
+    customer_of("rep2", name="李四", mobile="13812345678")
+    html = (
+        client_for("rep1", "zh-hans")
+        .get(reverse("customers:duplicates"), {"mobile": "13812345678"})
+        .content.decode()
+    )
+    assert "已存在" in html and "刘芳" in html
+
+
+def test_contacts_for_organisations(client_for, customer_of):
+    org = customer_of("rep1", name="杭州茶业有限公司", kind="organisation", category="company")
+    client = client_for("rep1")
+    response = client.post(
+        f"/customers/{org.pk}/contacts/new/",
+        {
+            "name": "周经理",
+            "title": "采购经理",
+            "mobile": "13712345678",
+            "interpersonal_style": "thinker",
+            "is_primary": "on",
+        },
+    )
+    assert response.status_code == 302
+    contact = org.contacts.get()
+    assert contact.mobile == "+8613712345678"
+    html = client.get(f"/customers/{org.pk}/").content.decode()
+    assert "周经理" in html and "采购经理" in html
+    response = client.post(
+        f"/customers/{org.pk}/contacts/{contact.pk}/edit/",
+        {"name": "周总", "title": "总经理", "mobile": "13712345678"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.name == "周总"
+    # another team's rep cannot touch it
+    assert (
+        client_for("rep2")
+        .post(f"/customers/{org.pk}/contacts/{contact.pk}/edit/", {"name": "黑客"})
+        .status_code
+        == 404
+    )
+    contact.refresh_from_db()
+    assert contact.name == "周总"
+
+
+def test_custom_fields_on_the_form(client_for, rep1):
+    from guanxi.customers.models import CustomField
+
+    CustomField.objects.create(key="tea", label="喜欢的茶", kind="choice", choices=["龙井", "普洱"])
+    CustomField.objects.create(key="since", label="首次到店", kind="date")
+    client = client_for("rep1")
+    assert "喜欢的茶" in client.get("/customers/new/").content.decode()
+    client.post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "茶客",
+            "level": "B",
+            "source": "other",
+            "points": "0",
+            "cf_tea": "龙井",
+            "cf_since": "2024年3月5日",
+        },
+    )
+    assert Customer.objects.get(name="茶客").custom_fields == {"tea": "龙井", "since": "2024-03-05"}
