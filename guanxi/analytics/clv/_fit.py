@@ -94,7 +94,7 @@ def maximise(
         jac=jac,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20},
     )
     if not np.all(np.isfinite(result.x)) or (
         not result.success and "ABNORMAL" not in str(result.message).upper()

@@ -81,21 +81,15 @@ def _write(table, path: str) -> None:
 
 
 def _read(args):
-    from guanxi.analytics.clv._reader import read_plain
     from guanxi.analytics.io import read_transactions
 
-    try:
-        return read_transactions(
-            args.input,
-            customer=args.customer,
-            date=args.date,
-            amount=args.amount,
-            refunds=args.refunds,
-        )
-    except AttributeError as exc:  # Ibis 12 + DuckDB 2.0: see clv/_reader.py
-        if "fetch_arrow_table" not in str(exc):
-            raise
-        return read_plain(args.input, customer=args.customer, date=args.date, amount=args.amount)
+    return read_transactions(
+        args.input,
+        customer=args.customer,
+        date=args.date,
+        amount=args.amount,
+        refunds=args.refunds,
+    )
 
 
 def _progress(total: int):

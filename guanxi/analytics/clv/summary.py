@@ -36,6 +36,7 @@ import pyarrow as pa
 from guanxi.analytics.clv.errors import CLVInputError
 
 PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375}
+_CENTS_SPAN = 2**40  # a day's total up to about 11 billion currency units
 
 
 def period_days(period: str) -> float:
@@ -118,7 +119,10 @@ def summary_expr(
     }
     if amount:
         aggs["cents"] = daily.cents.sum(where=in_cal).cast("int64")
-        aggs["first_cents"] = daily.cents.argmin(daily.day)
+        # The first day's amount without an ordered aggregate (slow on every engine): pack
+        # (day number, cents) into one integer whose minimum is the first day's pair.
+        day_number = daily.day.delta(ibis.date(1970, 1, 1), unit="day").cast("int64")
+        aggs["first_key"] = (day_number * _CENTS_SPAN + daily.cents).min()
     if observation_end is not None:
         aggs["holdout"] = daily.day.count(where=~in_cal).cast("int64")
     per = daily.group_by("cid").agg(**aggs)
@@ -130,7 +134,7 @@ def summary_expr(
         "T_days": cal.delta(per.first_purchase, unit="day").cast("int64"),
     }
     if amount:
-        cols["repeat_cents"] = (per.cents - per.first_cents).cast("int64")
+        cols["repeat_cents"] = (per.cents - per.first_key % _CENTS_SPAN).cast("int64")
     if observation_end is not None:
         cols["holdout"] = per.holdout
     cols["first_purchase"] = per.first_purchase

@@ -1,0 +1,310 @@
+"""CLV benchmark: `guanxi analyze clv` end to end against lifetimes, a hand-written NumPy/SciPy
+maximum-likelihood lower bound and PyMC-Marketing (if installed), side by side in one run.
+
+Every contender reads the same Parquet log, summarises it (same-day purchases merged, weekly
+units), fits BG/NBD + Gamma-Gamma, scores every customer (P(alive), expected purchases and
+12-month discounted CLV) and writes a Parquet file. Each runs in its own process so its peak
+memory (max RSS) is its own.
+
+    python bench/bench_clv.py --customers 1000000
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import _data  # noqa: E402
+
+CAL_END = _data.LAST_DAY.isoformat()
+HORIZON = 12
+DISCOUNT = 0.01
+
+
+def run_guanxi(path, out):
+    from guanxi.analytics.clv.commands import add_clv_arguments, run_clv_command
+
+    parser = argparse.ArgumentParser()
+    add_clv_arguments(parser)
+    args = parser.parse_args(
+        ["--input", str(path), "--output", out, "--calibration-end", CAL_END, "--json"]
+        + ["--horizon", str(HORIZON), "--discount-rate", str(DISCOUNT)]
+    )
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(buffer):
+        status = run_clv_command(args)
+    total = time.perf_counter() - t0
+    if status:
+        raise RuntimeError(f"guanxi exited {status}")
+    result = json.loads(buffer.getvalue())
+    return {"total": total}, {**result["params"], **result["spend"]["params"]}
+
+
+def pandas_summary(path):
+    import pandas as pd
+
+    df = pd.read_parquet(path)
+    df["date"] = pd.to_datetime(df["date"])
+    cal = pd.Timestamp(CAL_END)
+    df = df[df["date"] <= cal]
+    daily = df.groupby(["customer_id", "date"], sort=False, as_index=False)["amount"].sum()
+    g = daily.sort_values(["customer_id", "date"]).groupby("customer_id", sort=False)
+    per = g.agg(first=("date", "min"), last=("date", "max"), n=("date", "size"))
+    per["total"] = g["amount"].sum()
+    per["first_amount"] = g["amount"].first()
+    x = (per["n"] - 1).to_numpy()
+    t_x = (per["last"] - per["first"]).dt.days.to_numpy() / 7.0
+    big_t = (cal - per["first"]).dt.days.to_numpy() / 7.0
+    with __import__("numpy").errstate(invalid="ignore", divide="ignore"):
+        m = ((per["total"] - per["first_amount"]) / (per["n"] - 1)).to_numpy()
+    return per.index.to_numpy(), x.astype(float), t_x, big_t, m
+
+
+def run_lower_bound(path, out):
+    """Hand-written: pandas summary, per-customer analytic-gradient L-BFGS, vectorised scoring."""
+    import numpy as np
+    import pandas as pd
+    from scipy.optimize import minimize
+    from scipy.special import digamma, expit, gammaln, hyp2f1
+
+    times = {}
+    t0 = time.perf_counter()
+    cid, x, t_x, big_t, m = pandas_summary(path)
+    times["summary"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    rep = x > 0
+
+    def bg_nll(lp):
+        r, al, a, b = np.exp(lp)
+        A = gammaln(r + x) - gammaln(r) + r * np.log(al)
+        B = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+        l3 = -(r + x) * np.log(al + big_t)
+        bx1 = np.where(rep, b + x - 1, 1.0)
+        l4 = np.where(rep, np.log(a) - np.log(bx1) - (r + x) * np.log(al + t_x), -np.inf)
+        mx = np.maximum(l3, l4)
+        e3, e4 = np.exp(l3 - mx), np.exp(l4 - mx)
+        p3, p4 = e3 / (e3 + e4), e4 / (e3 + e4)
+        ll = A + B + mx + np.log(e3 + e4)
+        gr = digamma(r + x) - digamma(r) + np.log(al) - p3 * np.log(al + big_t) - p4 * np.log(al + t_x)
+        gal = r / al - (r + x) * (p3 / (al + big_t) + p4 / (al + t_x))
+        ga = digamma(a + b) - digamma(a + b + x) + np.where(rep, p4 / a, 0)
+        gb = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x) - np.where(rep, p4 / bx1, 0)
+        n = len(x)
+        g = np.array([gr.sum() * r, gal.sum() * al, ga.sum() * a, gb.sum() * b])
+        return -ll.sum() / n, -g / n
+
+    res = minimize(bg_nll, np.log([1.0, 1.0, 1.0, 1.0]), jac=True, method="L-BFGS-B",
+                   bounds=[(-25, 25)] * 4, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    r, al, a, b = np.exp(res.x)
+    xs, ms = x[rep], m[rep]
+
+    def gg_nll(lp):
+        p, q, g = np.exp(lp)
+        xm = xs * ms
+        ll = (gammaln(p * xs + q) - gammaln(p * xs) - gammaln(q) + q * np.log(g)
+              + (p * xs - 1) * np.log(xm) + np.log(xs) - (p * xs + q) * np.log(g + xm))
+        dp = xs * (digamma(p * xs + q) - digamma(p * xs) + np.log(xm) - np.log(g + xm))
+        dq = digamma(p * xs + q) - digamma(q) + np.log(g) - np.log(g + xm)
+        dg = q / g - (p * xs + q) / (g + xm)
+        n = len(xs)
+        return -ll.sum() / n, -np.array([dp.sum() * p, dq.sum() * q, dg.sum() * g]) / n
+
+    res2 = minimize(gg_nll, np.log([1.0, 3.0, 2 * ms.mean()]), jac=True, method="L-BFGS-B",
+                    bounds=[(-25, 25)] * 3, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    p, q, g = np.exp(res2.x)
+    times["fit"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    bx1 = np.where(rep, b + x - 1, 1.0)
+    odds = np.log(a) - np.log(bx1) + (r + x) * (np.log(al + big_t) - np.log(al + t_x))
+    alive = np.where(rep, expit(-odds), 1.0)
+
+    def expect(t):  # E[Y(t) | x, t_x, T], Euler-transformed 2F1 (finite for heavy buyers)
+        z = t / (al + big_t + t)
+        c = a + b + x - 1
+        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        return alive * c / (a - 1) * (1 - tail)
+
+    month = 30.4375 / 7
+    prev = np.zeros_like(x)
+    clv_units = np.zeros_like(x)
+    for k in range(1, HORIZON + 1):
+        cur = expect(k * month)
+        clv_units += (cur - prev) / (1 + DISCOUNT) ** k
+        prev = cur
+    spend = np.where(rep, p * (g + x * np.nan_to_num(m)) / (p * x + q - 1), p * g / (q - 1))
+    out_df = pd.DataFrame({"customer_id": cid, "frequency": x, "recency": t_x, "T": big_t,
+                           "p_alive": alive, "expected_purchases": prev,
+                           "expected_spend": spend, "clv": clv_units * spend})
+    times["score"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    out_df.to_parquet(out)
+    times["write"] = time.perf_counter() - t3
+    times["total"] = time.perf_counter() - t0
+    params = {"r": r, "alpha": al, "a": a, "b": b, "p": p, "q": q, "gamma": g}
+    return times, params
+
+
+def run_lifetimes(path, out):
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    times = {}
+    t0 = time.perf_counter()
+    df = pd.read_parquet(path)
+    df["date"] = pd.to_datetime(df["date"])
+    s = summary_data_from_transaction_data(
+        df, "customer_id", "date", monetary_value_col="amount", observation_period_end=CAL_END,
+        freq="D",
+    )
+    s["recency"] /= 7.0
+    s["T"] /= 7.0
+    times["summary"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    bgf = BetaGeoFitter(penalizer_coef=0.0).fit(s["frequency"], s["recency"], s["T"])
+    rep = s[s["frequency"] > 0]
+    ggf = GammaGammaFitter(penalizer_coef=0.0).fit(rep["frequency"], rep["monetary_value"])
+    times["fit"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    s["p_alive"] = bgf.conditional_probability_alive(s["frequency"], s["recency"], s["T"])
+    s["expected_purchases"] = bgf.conditional_expected_number_of_purchases_up_to_time(
+        HORIZON * 30.4375 / 7, s["frequency"], s["recency"], s["T"]
+    )
+    s["expected_spend"] = ggf.conditional_expected_average_profit(s["frequency"], s["monetary_value"])
+    s["clv"] = ggf.customer_lifetime_value(
+        bgf, s["frequency"], s["recency"], s["T"], s["monetary_value"], time=HORIZON,
+        discount_rate=DISCOUNT, freq="W",
+    )
+    times["score"] = time.perf_counter() - t2
+    s.to_parquet(out)
+    times["total"] = time.perf_counter() - t0
+    nan = int(s["clv"].isna().sum())
+    params = {**{k: float(v) for k, v in bgf.params_.items()},
+              **{k: float(v) for k, v in ggf.params_.items()}, "clv_nan": nan}
+    return times, params
+
+
+def run_pymc(path, out):
+    import numpy as np
+    import pandas as pd
+    from pymc_marketing import clv
+
+    times = {}
+    t0 = time.perf_counter()
+    df = pd.read_parquet(path)
+    df["date"] = pd.to_datetime(df["date"])
+    s = clv.rfm_summary(df, "customer_id", "date", "amount", observation_period_end=CAL_END,
+                        time_unit="D")
+    s["recency"] = s["recency"] / 7.0
+    s["T"] = s["T"] / 7.0
+    times["summary"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    bg = clv.BetaGeoModel(data=s[["customer_id", "frequency", "recency", "T"]])
+    bg.fit(method="map")
+    rep = s[s["frequency"] > 0]
+    gg = clv.GammaGammaModel(data=rep[["customer_id", "frequency", "monetary_value"]])
+    gg.fit(method="map")
+    times["fit"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    spend = gg.expected_customer_spend(data=s[["customer_id", "frequency", "monetary_value"]])
+    data = s[["customer_id", "frequency", "recency", "T"]].assign(
+        future_spend=np.asarray(spend.mean(("chain", "draw"))).ravel()
+    )
+    value = clv.customer_lifetime_value(
+        transaction_model=bg, data=data, future_t=HORIZON, discount_rate=DISCOUNT, time_unit="W"
+    )
+    pd.DataFrame({"clv": np.asarray(value.mean(("chain", "draw"))).ravel()}).to_parquet(out)
+    times["score"] = time.perf_counter() - t2
+    times["total"] = time.perf_counter() - t0
+    post = getattr(bg.fit_result, "posterior", bg.fit_result)
+    params = {k: float(post[k].mean()) for k in ("r", "alpha", "a", "b")}
+    gpost = getattr(gg.fit_result, "posterior", gg.fit_result)
+    params.update({k: float(gpost[k].mean()) for k in ("p", "q", "v") if k in gpost})
+    return times, params
+
+
+RUNNERS = {"guanxi": run_guanxi, "lower-bound": run_lower_bound, "lifetimes": run_lifetimes,
+           "pymc-marketing": run_pymc}
+
+
+def child(name, path):
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            times, params = RUNNERS[name](path, os.path.join(tmp, "out.parquet"))
+            result = {"ok": True, "times": times, "params": params}
+        except Exception as exc:  # report breakage instead of stopping the run
+            result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                      "trace": traceback.format_exc()[-1500:]}
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result, default=float))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--customers", type=int, default=100_000)
+    ap.add_argument("--only", help="comma-separated contenders")
+    ap.add_argument("--child")
+    ap.add_argument("--path")
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child, args.path)
+    path = _data.transactions_parquet(args.customers)
+    import pyarrow.parquet as pq
+
+    rows = pq.read_metadata(path).num_rows
+    print(f"{args.customers:,} customers, {rows:,} order lines ({path.name}); calibration end {CAL_END}")
+    names = args.only.split(",") if args.only else list(RUNNERS)
+    results = {}
+    for name in names:
+        if name == "pymc-marketing":
+            try:
+                import pymc_marketing  # noqa: F401
+            except ImportError:
+                print("pymc-marketing: not installed, skipped")
+                continue
+        proc = subprocess.run([sys.executable, __file__, "--child", name, "--path", str(path)],
+                              capture_output=True, text=True)
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if not line:
+            results[name] = {"ok": False, "error": (proc.stderr or "no output").strip()[-300:]}
+        else:
+            results[name] = json.loads(line[-1][7:])
+        r = results[name]
+        print(f"  {name:15s} " + (json.dumps({k: round(v, 2) for k, v in r['times'].items()}) if r["ok"] else "FAILED " + r["error"]), flush=True)
+    print()
+    print(f"{'contender':16s}{'total s':>9s}{'peak MB':>9s}{'ratio to guanxi':>17s}   notes")
+    base = results.get("guanxi", {})
+    for name, r in results.items():
+        if not r["ok"]:
+            print(f"{name:16s}{'—':>9s}{r.get('peak_mb', 0):9.0f}{'':>17s}   broke: {r['error'][:120]}")
+            continue
+        ratio = r["times"]["total"] / base["times"]["total"] if base.get("ok") else float("nan")
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in r["times"].items() if k != "total")
+        print(f"{name:16s}{r['times']['total']:9.2f}{r['peak_mb']:9.0f}{ratio:17.2f}   {parts}")
+    if base.get("ok") and results.get("lower-bound", {}).get("ok"):
+        lb = results["lower-bound"]["params"]
+        print()
+        print("parameters (guanxi vs hand-written MLE, relative difference):")
+        for k in ("r", "alpha", "a", "b", "p", "q", "gamma"):
+            ours, ref = base["params"][k], lb[k]
+            print(f"  {k:6s} {ours:12.6f} {ref:12.6f} {abs(ours - ref) / abs(ref):10.2e}")
+    for other in ("lifetimes", "pymc-marketing"):
+        if results.get(other, {}).get("ok"):
+            print(f"{other} params: " + json.dumps({k: round(v, 4) for k, v in results[other]['params'].items()}))
+
+
+if __name__ == "__main__":
+    main()
