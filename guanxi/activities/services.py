@@ -97,7 +97,7 @@ def create_task(actor, data: dict, *, customer=None, assignee=None) -> Task:
     task = Task(customer=customer, assignee=assignee or actor, created_by=actor, **data)
     task.kind = task.kind or TaskKind.TASK
     task.full_clean(exclude=["customer", "assignee", "created_by"])
-    task.save()
+    _save_task(task)
     return task
 
 
@@ -107,8 +107,18 @@ def update_task(actor, task: Task, data: dict) -> Task:
         if field in TASK_FIELDS:
             setattr(task, field, value)
     task.full_clean(exclude=["customer", "assignee", "created_by"])
-    task.save()
+    _save_task(task)
     return task
+
+
+def _save_task(task: Task) -> None:
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError as exc:  # one birthday/anniversary reminder per customer and day
+        raise ValidationError(
+            {"due_at": [_("This customer already has a reminder of this kind at this time.")]}
+        ) from exc
 
 
 @transaction.atomic
