@@ -64,12 +64,16 @@ def test_sbg_analytic_gradient_matches_finite_differences():
     assert_allclose(grad, numeric, rtol=1e-6)
 
 
+def integrand(u, alpha, beta, r, s, x):
+    return (alpha + u) ** -(r + x) * (beta + u) ** -(s + 1)
+
+
 def test_paretonbd_integral_form_equals_quadrature():
     # s/(r+s+x) * A0 = s * integral_{t_x}^{T} (a+tau)^-(r+x) (b+tau)^-(s+1) dtau, both branches
     for alpha, beta in ((10.578, 11.669), (11.669, 10.578), (1.0, 50.0)):
         for x, t_x, big_t in ((0, 0.0, 38.0), (3, 10.0, 38.0), (20, 37.0, 38.0)):
             r, s = 0.553, 0.606
-            exact = quad(lambda u: (alpha + u) ** -(r + x) * (beta + u) ** -(s + 1), t_x, big_t)[0]
+            exact = quad(integrand, t_x, big_t, args=(alpha, beta, r, s, x))[0]
             g = paretonbd._log_g(np.array([t_x, big_t]), r, alpha, s, beta, x)
             assert_allclose(np.exp(g[0]) - np.exp(g[1]), exact, rtol=1e-7)
 
