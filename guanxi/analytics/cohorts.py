@@ -106,12 +106,11 @@ def cohorts(
         "cohort_month", period=cells.period + 1, previous_active=cells.active_customers
     )
 
-    first_month = int(first.cohort_month.min().to_pyarrow().as_py())
-    periods = ibis.memtable({"period": list(range(last_month - first_month + 1))}).select(
-        period=ibis._.period.cast("int64")
+    # Every period from acquisition to the as-of month, one row each (no query to find the
+    # first month: the range is built per cohort by the engine).
+    grid = sizes.mutate(
+        period=ibis.range(0, last_month - sizes.cohort_month + 1).unnest().cast("int64")
     )
-    grid = sizes.cross_join(periods)
-    grid = grid.filter(grid.cohort_month + grid.period <= last_month)
     keys = ["cohort_month", "period"]
     table = (
         grid.left_join(cells, keys)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 __all__ = [
@@ -90,6 +91,7 @@ def _source_sql(path: Path) -> str:
     )
 
 
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 NUMERIC_TYPES = (
     "TINYINT",
     "SMALLINT",
@@ -148,7 +150,8 @@ def read_transactions(
     -------
     ibis.Table
         Columns ``customer_id``, ``date`` (date) and ``amount`` (float64), one row per purchase,
-        as an in-memory (Arrow-backed) Ibis table.
+        on ``con``: a temporary view over a Parquet file (read in place by each query), or a
+        temporary table holding the parsed CSV.
 
     Raises
     ------
@@ -157,9 +160,10 @@ def read_transactions(
 
     Notes
     -----
-    The work is done with DuckDB's own API on ``con.con``: with DuckDB 2.0, Ibis 12's
-    ``con.sql()`` and ``con.table()`` fail (they call ``fetch_arrow_table``, which DuckDB 2.0
-    no longer has), while executing Ibis expressions works.
+    The file is inspected with DuckDB's own API on ``con.con``: with DuckDB 2.0, Ibis 12's
+    ``con.sql()``, ``con.table()`` and ``con.read_parquet()`` fail (they call
+    ``fetch_arrow_table``, which DuckDB 2.0 no longer has), while executing Ibis expressions
+    works.
     """
     import duckdb
 
@@ -195,32 +199,65 @@ def read_transactions(
         if types[amount].startswith(NUMERIC_TYPES)
         else f"TRY_CAST(TRIM(CAST({_quote(amount)} AS VARCHAR)) AS DOUBLE)"
     )
-    customer_sql = _quote(customer)
-    if types[customer] == "VARCHAR":
-        customer_sql = f"NULLIF(TRIM({customer_sql}), '')"
+    # Integer ids stay integers (BIGINT), anything else becomes text; the Ibis schema below
+    # states the same types.
+    integer_id = types[customer] in INTEGER_TYPES
+    customer_sql = (
+        f"CAST({_quote(customer)} AS BIGINT)"
+        if integer_id
+        else f"NULLIF(TRIM(CAST({_quote(customer)} AS VARCHAR)), '')"
+    )
     name = f"guanxi_orders_{uuid.uuid4().hex[:12]}"
-    parsed_sql = f"""
-        CREATE TEMP TABLE {name} AS
-        SELECT {customer_sql} AS customer_id,
+    columns_sql = f"""{customer_sql} AS customer_id,
                {_date_sql(date, types[date])} AS date,
-               {amount_sql} AS amount,
-               CAST({_quote(date)} AS VARCHAR) AS raw_date,
-               CAST({_quote(amount)} AS VARCHAR) AS raw_amount,
-               ROW_NUMBER() OVER () AS row_number
-        FROM {source}
-    """  # noqa: S608 - identifiers and the path are quoted
+               {amount_sql} AS amount"""
+    # A Parquet file is read in place by every query (a view: DuckDB scans it in parallel and
+    # only the needed columns); a CSV is parsed once into a temporary table.
+    kind = "VIEW" if path.suffix.lower() in PARQUET_SUFFIXES else "TABLE"
+    parsed = f"{name}_all" if refunds == "drop" else name
     try:
-        duck.execute(parsed_sql).fetchall()
-        _validate(duck, name, path, customer=customer, date=date, amount=amount, refunds=refunds)
-        where = "WHERE amount > 0" if refunds == "drop" else ""
-        arrow = duck.sql(
-            f"SELECT customer_id, date, amount FROM {name} {where}"  # noqa: S608
-        ).to_arrow_table()
+        duck.execute(
+            f"CREATE TEMP {kind} {parsed} AS SELECT {columns_sql} FROM {source}"  # noqa: S608
+        ).fetchall()
+        bad = _Bad(duck, source, columns_sql, raw={"date": date, "amount": amount})
+        _validate(
+            duck, parsed, bad, path, customer=customer, date=date, amount=amount, refunds=refunds
+        )
+        if refunds == "drop":
+            duck.execute(
+                f"CREATE TEMP VIEW {name} AS SELECT * FROM {parsed} WHERE amount > 0"  # noqa: S608
+            ).fetchall()
     except duckdb.Error as exc:
         raise AnalyticsInputError(f"cannot read {path.name}: {_first_line(exc)}") from exc
-    finally:
-        duck.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
-    return ibis.memtable(arrow)
+    schema = {
+        "customer_id": "int64" if integer_id else "string",
+        "date": "date",
+        "amount": "float64",
+    }
+    # con.table() would call DuckDB's removed fetch_arrow_table (see Notes): build the table
+    # expression from the schema we already know.
+    return ops.DatabaseTable(name, schema=ibis.schema(schema), source=con).to_expr()
+
+
+class _Bad:
+    """Finds the first offending row of the source (only on the error path)."""
+
+    def __init__(self, duck, source: str, columns_sql: str, raw: dict[str, str]):
+        self.duck, self.source, self.columns_sql, self.raw = duck, source, columns_sql, raw
+
+    def first(self, condition: str) -> dict:
+        sql = f"""
+            SELECT row_number, raw_date, raw_amount FROM (
+              SELECT {self.columns_sql},
+                     CAST({_quote(self.raw["date"])} AS VARCHAR) AS raw_date,
+                     CAST({_quote(self.raw["amount"])} AS VARCHAR) AS raw_amount,
+                     ROW_NUMBER() OVER () AS row_number
+              FROM {self.source})
+            WHERE {condition} ORDER BY row_number LIMIT 1
+        """  # noqa: S608
+        # DuckDB 2.0: a result must be consumed before the next query on the connection.
+        row_number, raw_date, raw_amount = self.duck.execute(sql).fetchall()[0]
+        return {"row_number": row_number, "raw_date": raw_date, "raw_amount": raw_amount}
 
 
 def _first_line(exc: Exception) -> str:
@@ -228,18 +265,16 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _first_bad(duck, name: str, condition: str) -> dict:
-    cursor = duck.execute(
-        f"SELECT row_number, raw_date, raw_amount FROM {name} "  # noqa: S608
-        f"WHERE {condition} ORDER BY row_number LIMIT 1"
-    )
-    # DuckDB 2.0: a result must be consumed before the next query on the connection.
-    row_number, raw_date, raw_amount = cursor.fetchall()[0]
-    return {"row_number": row_number, "raw_date": raw_date, "raw_amount": raw_amount}
-
-
 def _validate(
-    duck, name: str, path: Path, *, customer: str, date: str, amount: str, refunds: str
+    duck,
+    name: str,
+    bad_rows: _Bad,
+    path: Path,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    refunds: str,
 ) -> None:
     counts = duck.execute(
         f"""SELECT count(*),
@@ -256,26 +291,26 @@ def _validate(
         raise AnalyticsInputError(f"input file has no rows, only a header: {path}")
     # Data rows are numbered from 1; in a CSV the header is line 1, so data row n is line n + 1.
     if counts["no_customer"]:
-        bad = _first_bad(duck, name, "customer_id IS NULL")
+        bad = bad_rows.first("customer_id IS NULL")
         raise AnalyticsInputError(
             f"column '{customer}': {counts['no_customer']} row(s) without a customer id "
             f"(first at data row {bad['row_number']})"
         )
     if counts["bad_date"]:
-        bad = _first_bad(duck, name, "date IS NULL")
+        bad = bad_rows.first("date IS NULL")
         raise AnalyticsInputError(
             f"column '{date}': {counts['bad_date']} value(s) cannot be parsed as dates, "
             f"e.g. {bad['raw_date']!r} at data row {bad['row_number']} "
             f"(expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)"
         )
     if counts["bad_amount"]:
-        bad = _first_bad(duck, name, "amount IS NULL")
+        bad = bad_rows.first("amount IS NULL")
         raise AnalyticsInputError(
             f"column '{amount}': {counts['bad_amount']} value(s) are not numbers, "
             f"e.g. {bad['raw_amount']!r} at data row {bad['row_number']}"
         )
     if refunds == "error" and (counts["negative"] or counts["zero"]):
-        bad = _first_bad(duck, name, "amount <= 0")
+        bad = bad_rows.first("amount <= 0")
         parts = []
         if counts["negative"]:
             parts.append(f"{counts['negative']} negative (refunds)")

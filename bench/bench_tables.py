@@ -1,0 +1,354 @@
+"""Benchmark: guanxi RFM + ABC + cohorts (Ibis on DuckDB) against hand-written pandas, polars
+and DuckDB SQL versions of the same queries, and against lifetimes' / PyMC-Marketing's summary
+functions. Each contender runs in its own process, so its peak memory is its own.
+
+    python bench/bench_tables.py --customers 1000000
+
+The synthetic order log (about 9.7 orders per customer) is written once as Parquet under
+bench/.data/ and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).parent / ".data"
+AS_OF = "2024-01-01"  # the day after the synthetic log ends
+
+
+def order_log(customers: int, seed: int = 42) -> Path:
+    """Write (once) and return the Parquet order log for ``customers`` customers."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = DATA_DIR / f"orders_{customers}.parquet"
+    if path.exists():
+        return path
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    counts = 1 + rng.poisson(8.7, size=customers)
+    ids = np.repeat(np.arange(1, customers + 1, dtype=np.int64), counts)
+    first = rng.integers(0, 700, size=customers)
+    offsets = rng.integers(0, 730, size=len(ids))
+    start = np.repeat(first, counts)
+    day = np.minimum(start + (offsets * rng.random(len(ids)) ** 2).astype(np.int64), 729)
+    dates = np.datetime64("2022-01-01") + day.astype("timedelta64[D]")
+    amounts = np.round(rng.lognormal(3.0, 0.8, size=len(ids)), 2) + 0.01
+    table = pa.table({"customer_id": ids, "date": dates, "amount": amounts})
+    pq.write_table(table, path, row_group_size=1_000_000)
+    return path
+
+
+# --- the contenders -----------------------------------------------------------------------
+
+
+def run_guanxi(path: Path) -> dict:
+    from guanxi.analytics.abc import abc
+    from guanxi.analytics.cohorts import cohorts
+    from guanxi.analytics.io import read_transactions
+    from guanxi.analytics.rfm import rfm
+
+    times = {}
+    t0 = time.perf_counter()
+    orders = read_transactions(path)
+    times["read+validate"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    r = rfm(orders, as_of=AS_OF).to_pyarrow()
+    times["rfm"] = time.perf_counter() - t
+    t = time.perf_counter()
+    a = abc(orders, as_of=AS_OF).to_pyarrow()
+    times["abc"] = time.perf_counter() - t
+    t = time.perf_counter()
+    c = cohorts(orders, as_of=AS_OF).to_pyarrow()
+    times["cohorts"] = time.perf_counter() - t
+    times["total"] = time.perf_counter() - t0
+    return {"times": times, "rows": [r.num_rows, a.num_rows, c.num_rows]}
+
+
+DUCKDB_RFM = """
+WITH per AS (
+  SELECT customer_id, date_diff('day', max(date), DATE '{as_of}') AS recency_days,
+         count(*) AS frequency,
+         CAST(sum(CAST(floor(amount * 100 + 0.5) AS BIGINT)) AS BIGINT) AS cents
+  FROM orders WHERE date <= DATE '{as_of}' GROUP BY customer_id)
+SELECT customer_id, recency_days, frequency, cents / 100.0 AS monetary,
+  1 + CAST(floor(5.0 * (rank() OVER (ORDER BY recency_days DESC) - 1) / count(*) OVER ()) AS INT) AS r,
+  1 + CAST(floor(5.0 * (rank() OVER (ORDER BY frequency) - 1) / count(*) OVER ()) AS INT) AS f,
+  1 + CAST(floor(5.0 * (rank() OVER (ORDER BY cents) - 1) / count(*) OVER ()) AS INT) AS m
+FROM per
+"""
+
+DUCKDB_ABC = """
+WITH per AS (
+  SELECT customer_id, CAST(sum(CAST(floor(amount * 100 + 0.5) AS BIGINT)) AS BIGINT) AS cents
+  FROM orders WHERE date <= DATE '{as_of}' GROUP BY customer_id),
+lv AS (SELECT cents, count(*) AS n, sum(cents) AS s FROM per GROUP BY cents),
+run AS (SELECT cents, sum(s) OVER (ORDER BY cents DESC ROWS UNBOUNDED PRECEDING) AS running,
+          sum(s) OVER () AS total FROM lv)
+SELECT customer_id, per.cents / 100.0 AS revenue,
+  CASE WHEN (running - lv_s) / total < 0.7 THEN 'A'
+       WHEN (running - lv_s) / total < 0.9 THEN 'B' ELSE 'C' END AS abc_class
+FROM per JOIN (SELECT run.cents, running, total, lv.s AS lv_s FROM run JOIN lv USING (cents)) r
+  USING (cents)
+"""
+
+DUCKDB_COHORTS = """
+WITH o AS (
+  SELECT customer_id, year(date) * 12 + month(date) - 1 AS m,
+         CAST(floor(amount * 100 + 0.5) AS BIGINT) AS cents
+  FROM orders WHERE date <= DATE '{as_of}'),
+first AS (SELECT customer_id, min(m) AS c FROM o GROUP BY customer_id),
+act AS (SELECT o.customer_id, c, m - c AS p, CAST(sum(cents) AS BIGINT) AS cents
+        FROM o JOIN first USING (customer_id) GROUP BY ALL),
+sizes AS (SELECT c, count(*) AS size FROM first GROUP BY c),
+cells AS (SELECT c, p, count(*) AS active, sum(cents) AS revenue FROM act GROUP BY c, p),
+gone AS (SELECT a.c, a.p + 1 AS p, count(*) AS churned, sum(a.cents) AS lost
+         FROM act a ANTI JOIN act b ON a.customer_id = b.customer_id AND a.p + 1 = b.p
+         WHERE a.c + a.p + 1 <= {last} GROUP BY ALL),
+grid AS (SELECT c, size, p FROM sizes, range(0, {last} - (SELECT min(c) FROM sizes) + 1) r(p)
+         WHERE c + p <= {last})
+SELECT grid.c, grid.p, size, coalesce(cells.active, 0) AS active,
+       coalesce(cells.active, 0) / size AS retention, coalesce(cells.revenue, 0) / 100.0 AS revenue,
+       coalesce(prev.active, 0) AS start, coalesce(gone.churned, 0) AS churned,
+       CASE WHEN prev.active > 0 THEN coalesce(gone.churned, 0) / prev.active END AS churn_rate,
+       coalesce(gone.lost, 0) / 100.0 AS lost
+FROM grid LEFT JOIN cells USING (c, p) LEFT JOIN gone USING (c, p)
+LEFT JOIN (SELECT c, p + 1 AS p, active FROM cells) prev USING (c, p)
+"""
+
+
+def run_duckdb_sql(path: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    times = {}
+    t0 = time.perf_counter()
+    con.execute(f"CREATE VIEW orders AS SELECT * FROM read_parquet('{path}')").fetchall()
+    last = 2024 * 12 + 1 - 1
+    rows = []
+    for name, sql in (("rfm", DUCKDB_RFM), ("abc", DUCKDB_ABC), ("cohorts", DUCKDB_COHORTS)):
+        t = time.perf_counter()
+        rows.append(con.sql(sql.format(as_of=AS_OF, last=last)).to_arrow_table().num_rows)
+        times[name] = time.perf_counter() - t
+    times["total"] = time.perf_counter() - t0
+    return {"times": times, "rows": rows}
+
+
+def run_pandas(path: Path) -> dict:
+    import pandas as pd
+
+    times = {}
+    t0 = time.perf_counter()
+    df = pd.read_parquet(path)
+    df["date"] = pd.to_datetime(df["date"])
+    as_of = pd.Timestamp(AS_OF)
+    df = df[df["date"] <= as_of]
+    df["cents"] = np.floor(df["amount"].to_numpy() * 100 + 0.5).astype(np.int64)
+    times["read"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    g = df.groupby("customer_id", sort=False)
+    per = pd.DataFrame({"last": g["date"].max(), "frequency": g.size(), "cents": g["cents"].sum()})
+    per["recency_days"] = (as_of - per["last"]).dt.days
+    n = len(per)
+    for col, score, asc in (
+        ("recency_days", "r", False),
+        ("frequency", "f", True),
+        ("cents", "m", True),
+    ):
+        worse = per[col].rank(method="min", ascending=asc).to_numpy() - 1
+        per[score] = 1 + np.floor(5 * worse / n).astype(np.int64)
+    times["rfm"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    cents = per["cents"]
+    levels = cents.groupby(cents).sum().sort_index(ascending=False)
+    before = (levels.cumsum() - levels) / levels.sum()
+    share = cents.map(before)
+    abc_class = np.where(share < 0.7, "A", np.where(share < 0.9, "B", "C"))
+    abc = pd.DataFrame({"revenue": cents / 100, "abc_class": abc_class})
+    times["abc"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    m = df["date"].dt.year * 12 + df["date"].dt.month - 1
+    act = df.assign(m=m).groupby(["customer_id", "m"], sort=False)["cents"].sum().reset_index()
+    act["c"] = act.groupby("customer_id")["m"].transform("min")
+    act["p"] = act["m"] - act["c"]
+    sizes = act[act["p"] == 0].groupby("c").size().rename("size")
+    cells = act.groupby(["c", "p"]).agg(active=("cents", "size"), revenue=("cents", "sum"))
+    nxt = act[["customer_id", "p"]].assign(p=act["p"] - 1, back=True)
+    merged = act.merge(nxt, on=["customer_id", "p"], how="left")
+    gone = merged[merged["back"].isna()].copy()
+    last = 2024 * 12 + 1 - 1
+    gone = gone[gone["c"] + gone["p"] + 1 <= last]
+    gone["p"] = gone["p"] + 1
+    losses = gone.groupby(["c", "p"]).agg(churned=("cents", "size"), lost=("cents", "sum"))
+    table = cells.join(losses, how="outer").join(sizes, on="c")
+    table["retention"] = table["active"].fillna(0) / table["size"]
+    times["cohorts"] = time.perf_counter() - t
+    times["total"] = time.perf_counter() - t0
+    return {"times": times, "rows": [len(per), len(abc), len(table)]}
+
+
+def run_polars(path: Path) -> dict:
+    import polars as pl  # noqa: F401 - only when installed
+
+    raise NotImplementedError("polars is installed but its version of the queries is not written")
+
+
+def run_lifetimes(path: Path) -> dict:
+    import pandas as pd
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    df = pd.read_parquet(path)
+    t0 = time.perf_counter()
+    summary = summary_data_from_transaction_data(
+        df, "customer_id", "date", monetary_value_col="amount", observation_period_end=AS_OF
+    )
+    return {"times": {"summary": time.perf_counter() - t0}, "rows": [len(summary)]}
+
+
+def run_pymc_marketing(path: Path) -> dict:
+    import pandas as pd
+    from pymc_marketing.clv.utils import rfm_summary
+
+    df = pd.read_parquet(path)
+    t0 = time.perf_counter()
+    summary = rfm_summary(df, "customer_id", "date", "amount", observation_period_end=AS_OF)
+    return {"times": {"summary": time.perf_counter() - t0}, "rows": [len(summary)]}
+
+
+CONTENDERS = {
+    "guanxi (Ibis/DuckDB)": run_guanxi,
+    "DuckDB SQL": run_duckdb_sql,
+    "pandas": run_pandas,
+    "polars": run_polars,
+    "lifetimes summary": run_lifetimes,
+    "PyMC-Marketing rfm_summary": run_pymc_marketing,
+}
+OPTIONAL = {"polars": "polars", "PyMC-Marketing rfm_summary": "pymc_marketing"}
+
+
+def run_one(name: str, path: Path, repeat: int) -> None:
+    """Child process: run one contender ``repeat`` times, print the best time of each step
+    (warm: imports, query compilation and the file cache paid once) and the first (cold)
+    total, as JSON on the last line."""
+    try:
+        runs = [CONTENDERS[name](path) for _ in range(max(repeat, 1))]
+        first = dict(runs[0]["times"])
+        result = {
+            "times": {k: min(r["times"][k] for r in runs) for k in first},
+            "rows": runs[0]["rows"],
+            "cold_total": first.get("total", first.get("summary")),
+        }
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        result = {"error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:120]}"}
+    print(json.dumps(result))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--skip", action="append", default=[], help="contender to leave out")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per contender")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per contender (best kept)")
+    parser.add_argument("--run-one", help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_one:
+        run_one(args.run_one, Path(args.path), args.repeat)
+        return 0
+
+    import importlib.util
+
+    t = time.perf_counter()
+    path = order_log(args.customers)
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    print(
+        f"order log: {path} ({rows:,} orders, {args.customers:,} customers; "
+        f"ready in {time.perf_counter() - t:.1f} s)"
+    )
+    results = {}
+    for name in CONTENDERS:
+        if name in args.skip:
+            continue
+        module = OPTIONAL.get(name)
+        if module and importlib.util.find_spec(module) is None:
+            results[name] = {"error": f"skipped: {module} is not installed"}
+            continue
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        try:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--run-one",
+                    name,
+                    "--path",
+                    str(path),
+                    "--repeat",
+                    str(args.repeat),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                check=False,
+            )
+            results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            results[name] = {"error": f"timed out after {args.timeout} s"}
+        except (json.JSONDecodeError, IndexError):
+            results[name] = {"error": f"crashed: {out.stderr.strip().splitlines()[-1:]}"}
+    report(results)
+    return 0
+
+
+def report(results: dict) -> None:
+    hand = ("DuckDB SQL", "pandas", "polars")
+    fastest = min(
+        (r["times"]["total"] for n, r in results.items() if n in hand and "times" in r),
+        default=None,
+    )
+    lifetimes = results.get("lifetimes summary", {}).get("times", {}).get("summary")
+    print()
+    print(
+        f"{'contender':30} {'rfm':>7} {'abc':>7} {'cohorts':>8} {'total s':>8} "
+        f"{'vs fastest hand':>16} {'vs lifetimes':>13} {'peak MB':>8}"
+    )
+    for name, r in results.items():
+        if "error" in r:
+            print(f"{name:30} {r['error']}")
+            continue
+        times = r["times"]
+        total = times.get("total", times.get("summary"))
+        ratio_hand = f"{total / fastest:.2f}x" if fastest else "-"
+        ratio_lt = f"{lifetimes / total:.1f}x faster" if lifetimes else "-"
+        if name == "lifetimes summary":
+            ratio_lt = "1.0"
+        print(
+            f"{name:30} {times.get('rfm', float('nan')):7.2f} {times.get('abc', float('nan')):7.2f} "
+            f"{times.get('cohorts', float('nan')):8.2f} {total:8.2f} {ratio_hand:>16} "
+            f"{ratio_lt:>13} {r['cold_total']:7.2f} {r['peak_rss_mb']:8.0f}"
+        )
+    guanxi = results.get("guanxi (Ibis/DuckDB)", {}).get("times")
+    if guanxi:
+        print("\nguanxi steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in guanxi.items()))
+    print(
+        "best of --repeat runs in one process (cold s = the first run); totals include reading "
+        "the Parquet file; lifetimes / PyMC-Marketing: their summary function only"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
