@@ -49,7 +49,7 @@ CUSTOMER_GROUPS = [
     ),
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
-DATE_PLACEHOLDER = "2024-03-05 / 2024/3/5 / 2024年3月5日"
+DATE_PLACEHOLDER = "2024-03-05"
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -92,6 +92,7 @@ def _text_input(field: forms.Field) -> forms.Field:
         field.widget = forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"})
     elif isinstance(field, forms.DateField):
         field.widget = forms.DateInput(attrs={"placeholder": DATE_PLACEHOLDER})
+        field.help_text = field.help_text or _("Also 2024/3/5 or 2024年3月5日.")
     return field
 
 
@@ -112,7 +113,7 @@ class CustomerForm(forms.Form):
     is_minor = forms.ChoiceField(
         label=_("minor"),
         required=False,
-        choices=[("", _("Unchanged")), ("yes", _("Yes")), ("no", _("No"))],
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
     )
 
     def __init__(self, *args, customer: Customer | None = None, **kwargs):

@@ -54,8 +54,13 @@ class OrderForm(forms.Form):
     )
 
 
+class _ProductChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.sku} · {obj.price} {obj.currency}"
+
+
 class OrderLineForm(forms.Form):
-    product = forms.ModelChoiceField(
+    product = _ProductChoice(
         label=_("product"), queryset=Product.objects.filter(active=True), required=False
     )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, required=False)

@@ -34,6 +34,8 @@ def profile_groups(customer):
         for name in names:
             if name in _SKIP:
                 continue
+            if getattr(customer, name) in ("", None, []):
+                continue
             value = _display(customer, name)
             if value in ("", None, []) or (name in {"points"} and value == 0):
                 continue
