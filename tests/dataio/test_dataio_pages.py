@@ -1,0 +1,135 @@
+"""The import page and the export downloads: scoped, masked, refused to read-only users."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from guanxi.customers.models import Customer
+from guanxi.privacy.models import RevealLog
+
+
+def upload(content: str, name: str = "c.csv", encoding: str = "utf-8"):
+    return SimpleUploadedFile(name, content.encode(encoding), content_type="text/csv")
+
+
+def test_import_page_shows_the_form(client, rep1):
+    client.force_login(rep1)
+    response = client.get("/data/import/")
+    assert response.status_code == 200
+    assert b'name="file"' in response.content
+    assert b"/data/export/customers.csv" in response.content
+
+
+def test_import_through_the_page(client, rep1):
+    client.force_login(rep1)
+
+    # when
+    response = client.post(
+        "/data/import/",
+        {"kind": "customers", "file": upload("姓名,手机\n张三,13812345678\n", encoding="gb18030")},
+    )
+
+    # then
+    assert response.status_code == 200
+    assert response.context["result"].created == 1
+    assert Customer.objects.get().owner == rep1
+
+
+def test_bad_rows_import_nothing_and_show_the_report(client, rep1):
+    client.force_login(rep1)
+    response = client.post(
+        "/data/import/",
+        {"kind": "customers", "file": upload("姓名,手机\n好,13812345678\n坏,123\n")},
+    )
+    assert response.status_code == 422
+    assert Customer.objects.count() == 0
+    html = response.content.decode()
+    assert "<td>3</td><td>手机</td>" in html
+
+
+def test_skip_invalid_and_merge_from_the_page(client, rep1, customer_of):
+    existing = customer_of("rep1", name="旧名", mobile="13812345678")
+    client.force_login(rep1)
+    response = client.post(
+        "/data/import/",
+        {
+            "kind": "customers",
+            "file": upload("姓名,手机\n新名,13812345678\n坏,123\n"),
+            "on_duplicate": "merge",
+            "skip_invalid": "on",
+        },
+    )
+    assert response.status_code == 200
+    existing.refresh_from_db()
+    assert existing.name == "新名"
+
+
+def test_orders_through_the_page(client, rep1, customer_of, product):
+    customer_of("rep1", name="甲", external_id="M1")
+    client.force_login(rep1)
+    content = "订单号,客户外部编号,下单时间,商品编码,数量\nSO1,M1,2024-03-05,TEA-001,2\n"
+    response = client.post("/data/import/", {"kind": "orders", "file": upload(content)})
+    assert response.context["result"].created == 1
+
+
+def test_read_only_user_cannot_import(client, personas):
+    client.force_login(personas["viewer"])
+    assert client.get("/data/import/").status_code == 403
+    response = client.post("/data/import/", {"kind": "customers", "file": upload("姓名\n甲\n")})
+    assert response.status_code == 403
+    assert Customer.objects.count() == 0
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get("/data/export/customers.csv")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_export_csv_is_scoped_and_masked(client, rep1, customer_of):
+    customer_of("rep1", name="我的", id_number="110101199003071234")
+    customer_of("rep2", name="别人的")
+    client.force_login(rep1)
+
+    response = client.get("/data/export/customers.csv")
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff外部编号")
+    assert "我的" in body and "别人的" not in body
+    assert "110101199003071234" not in body and "••••34" in body
+
+
+def test_export_xlsx(client, manager, customer_of):
+    customer_of("rep1", name="甲")
+    client.force_login(manager)
+    response = client.get("/data/export/customers.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in sheet[2]][3] == "甲"
+
+
+def test_sensitive_export_from_the_page(client, personas, customer_of):
+    c = customer_of("rep1", name="甲", id_number="110101199003071234")
+
+    client.force_login(personas["rep1"])
+    assert client.get("/data/export/customers.xlsx?sensitive=1&purpose=核对资料").status_code == 403
+
+    client.force_login(personas["manager"])
+    assert client.get("/data/export/customers.xlsx?sensitive=1").status_code == 400
+    response = client.get("/data/export/customers.xlsx?sensitive=1&purpose=核对资料")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert "110101199003071234" in [c.value for c in sheet[2]]
+    assert list(RevealLog.objects.values_list("customer", "field")) == [(c.pk, "id_number")]
+
+
+def test_orders_export_is_scoped(client, rep2, rep1, customer_of, product):
+    from guanxi.sales.services import create_order
+
+    mine = customer_of("rep2", name="乙")
+    theirs = customer_of("rep1", name="甲")
+    create_order(rep2, mine, {"number": "MINE"}, [{"product": product, "quantity": 1}])
+    create_order(rep1, theirs, {"number": "THEIRS"}, [{"product": product, "quantity": 1}])
+    client.force_login(rep2)
+    body = b"".join(client.get("/data/export/orders.csv").streaming_content).decode()
+    assert "MINE" in body and "THEIRS" not in body
