@@ -1,0 +1,672 @@
+"""The demo company generator: customers, two years of orders, interactions, tasks and notes.
+
+Purchases follow the repeat-buying process the analytics models assume (BG/NBD and gamma-gamma,
+Fader, Hardie & Lee 2005): while "alive", customer i buys at Poisson rate λᵢ ~ Gamma(r, α);
+after every purchase they silently drop out with probability pᵢ ~ Beta(a, b); each order's
+value is Gamma(p, νᵢ)-distributed with νᵢ ~ Gamma(q, γ) per customer. Nothing tells the CRM
+that a customer stopped: the analytics must find out, as in real life.
+
+Customers are generated in fixed-size chunks from a random generator seeded with (seed, chunk
+number), so the output is the same for a given seed and day at any size, and memory stays
+bounded at a million customers. Rows go straight to the database through bulk.BulkWriter.
+"""
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+from django.utils import timezone
+
+from guanxi.activities.models import Interaction, Note, Task
+from guanxi.customers.models import Contact, Customer, Tag
+from guanxi.customers.normalize import name_initials, name_pinyin
+from guanxi.privacy.models import Consent
+from guanxi.sales.models import Order, OrderLine, Product
+
+from . import data
+from .bulk import BulkWriter, Table, constraints_deferred_to_the_end, truncate
+
+CHUNK = 5000
+YEARS = 2.0
+# BG/NBD and gamma-gamma parameters (per year): about 2.4 purchases a year while alive, about
+# one customer in four drops out after any purchase; an order is worth about ¥300 on average.
+R, ALPHA = 1.2, 0.5
+A, B = 1.5, 4.5
+P_SPEND, Q_SPEND, GAMMA_SPEND = 6.0, 4.0, 150.0
+ORG_SHARE = 0.04
+NEVER_BOUGHT = 0.08  # prospects: registered, never bought
+FAST_LOAD_FROM = 20_000  # customers; below this, dropping and rebuilding indexes costs more
+
+
+@functools.cache
+def mobile_prefixes() -> tuple[str, ...]:
+    """Four-digit Chinese mobile prefixes phonenumbers accepts for any seven digits after."""
+    import phonenumbers
+
+    found = []
+    for head in [*range(130, 140), *range(150, 160), *range(180, 190), 166, 177, 199]:
+        for digit in range(10):
+            prefix = f"{head}{digit}"
+            if all(
+                phonenumbers.is_valid_number(phonenumbers.parse(prefix + tail, "CN"))
+                for tail in ("0000000", "5550123", "9999999")
+            ):
+                found.append(prefix)
+    return tuple(found)
+
+
+def mobile_for(index: int, prefix: str) -> str:
+    """A unique E.164 mobile per index: an affine bijection of 0..10⁷-1 spreads the digits."""
+    return f"+86{prefix}{(index * 7_654_321 + 1_234_567) % 10_000_000:07d}"
+
+
+def uscc_for(index: int, division: str) -> str:
+    """A unified social credit code with a correct check digit (GB 32100-2015)."""
+    from stdnum.cn import uscc
+
+    body = f"91{division}{index % 100_000_000:08d}" + "0123456789ABCDEFGHJKLMNPQRTUWXY"[index % 31]
+    return body + uscc.calc_check_digit(body)
+
+
+@functools.lru_cache(maxsize=200_000)
+def pinyin_of(name: str) -> tuple[str, str]:
+    return name_pinyin(name), name_initials(name)
+
+
+def _cents(value: int) -> str:
+    return f"{value // 100}.{value % 100:02d}"
+
+
+@dataclass
+class Staff:
+    """Who owns the demo's customers: reps per team (user id, department id)."""
+
+    reps_by_team: dict[str, list[tuple[int, int]]]
+    manager_id: int
+
+
+class DemoGenerator:
+    def __init__(self, size: int, seed: int, staff: Staff, *, today: date | None = None):
+        self.size = size
+        self.seed = seed
+        self.staff = staff
+        self.today = today or timezone.localdate()
+        # History ends at the start of today (shop time): no order lies in the future.
+        self.end = datetime.combine(
+            self.today, time(0, 0), tzinfo=timezone.get_current_timezone()
+        ).timestamp()
+        self.start = self.end - YEARS * 365.25 * 86400
+        self.writer = BulkWriter()
+        self._regions()
+        self._surnames()
+
+    # Fixed tables ------------------------------------------------------------------------
+
+    def _regions(self):
+        triples, weights = [], []
+        province_weight = {
+            p: 1.0 + 2.0 * (p in {"浙江省", "上海市", "江苏省"}) for p in data.REGIONS
+        }
+        for province, cities in data.REGIONS.items():
+            flat = [(province, c, d) for c, ds in cities.items() for d in ds]
+            triples += flat
+            weights += [province_weight[province] / len(flat)] * len(flat)
+        self.triples = triples
+        self.triple_p = np.array(weights) / sum(weights)
+        team_of = {p: t for t, ps in data.TEAM_REGIONS.items() for p in ps}
+        self.triple_team = [team_of[p] for p, _c, _d in triples]
+
+    def _surnames(self):
+        from faker.providers.person.zh_CN import Provider
+
+        self.surnames = list(Provider.last_names)
+        weights = np.array(list(Provider.last_names.values()), dtype=float)
+        self.surname_p = weights / weights.sum()
+        self.male_names = list(Provider.first_names_male)
+        self.female_names = list(Provider.first_names_female)
+
+    def setup_catalogue(self) -> None:
+        """Products and tags (small: through the ORM), and the id ranges to write into."""
+        for sku, name, category, price, features, advantages, benefits in data.PRODUCTS:
+            Product.objects.get_or_create(
+                sku=sku,
+                defaults={
+                    "name": name,
+                    "category": category,
+                    "price": price,
+                    "features": features,
+                    "advantages": advantages,
+                    "benefits": benefits,
+                },
+            )
+        products = {p.sku: p for p in Product.objects.filter(sku__in=[p[0] for p in data.PRODUCTS])}
+        self.person_products = [products[s] for s in data.PERSON_SKUS]
+        self.org_products = [products[s] for s in data.ORG_SKUS]
+        self.tag_ids = [Tag.objects.get_or_create(name=t)[0].pk for t in data.TAGS]
+        self.customer_base = self.writer.next_id(Customer)
+        self.order_base = self.writer.next_id(Order)
+        self.orders_made = 0
+
+    # The whole run ------------------------------------------------------------------------
+
+    def run(self, progress=None) -> dict[str, int]:
+        """Write the company; call inside a transaction (the load is all or nothing)."""
+        self.setup_catalogue()
+        counts: dict[str, int] = {}
+        loaded = [Customer, Customer.tags.through, Contact, Order, OrderLine, Interaction]
+        loaded += [Task, Note, Consent]
+        with constraints_deferred_to_the_end(loaded if self.size >= FAST_LOAD_FROM else []):
+            for chunk, first in enumerate(range(0, self.size, CHUNK)):
+                n = min(CHUNK, self.size - first)
+                for name, count in self.chunk(chunk, first, n).items():
+                    counts[name] = counts.get(name, 0) + count
+                if progress:
+                    progress(n)
+        self.writer.reset_sequences([Customer, Order])
+        return counts
+
+    def chunk(self, chunk: int, first: int, n: int) -> dict[str, int]:
+        rng = np.random.default_rng([self.seed, chunk])
+        people = self._people(rng, first, n)
+        purchases = self._purchases(rng, people, n)
+        written = {
+            "customers": self._write_customers(rng, people, purchases),
+            "contacts": self._write_contacts(rng, people),
+            "tags": self._write_tags(rng, people),
+        }
+        written.update(self._write_orders(rng, people, purchases))
+        written["interactions"] = self._write_interactions(rng, people, purchases)
+        written["tasks"], written["notes"] = self._write_tasks_and_notes(rng, people, purchases)
+        written["consents"] = self._write_consents(rng, people)
+        return written
+
+    # Customers ---------------------------------------------------------------------------
+
+    def _people(self, rng, first: int, n: int) -> dict:
+        seq = np.arange(first, first + n)
+        is_org = rng.random(n) < ORG_SHARE
+        male = rng.random(n) < 0.48
+        region = rng.choice(len(self.triples), size=n, p=self.triple_p)
+        acquired = self.start + rng.random(n) * (self.end - self.start - 86400)
+        surname = rng.choice(len(self.surnames), size=n, p=self.surname_p)
+        given_m = rng.integers(0, len(self.male_names), n)
+        given_f = rng.integers(0, len(self.female_names), n)
+        word = rng.integers(0, len(data.COMPANY_WORDS), n)
+        suffix = rng.integers(0, len(data.COMPANY_SUFFIXES), n)
+        names = []
+        for i in range(n):
+            province, city, _district = self.triples[region[i]]
+            if is_org[i]:
+                names.append(
+                    city.removesuffix("市")
+                    + data.COMPANY_WORDS[word[i]]
+                    + data.COMPANY_SUFFIXES[suffix[i]]
+                )
+            else:
+                given = self.male_names[given_m[i]] if male[i] else self.female_names[given_f[i]]
+                names.append(self.surnames[surname[i]] + given)
+        owners, departments = [], []
+        pool = rng.random(n) < 0.02
+        pick = rng.integers(0, 1_000_000, n)
+        for i in range(n):
+            reps = self.staff.reps_by_team[self.triple_team[region[i]]]
+            if pool[i]:
+                owners.append(None)
+                departments.append(None)
+            else:
+                owner, department = reps[pick[i] % len(reps)]
+                owners.append(owner)
+                departments.append(department)
+        return {
+            "n": n,
+            "seq": seq,
+            "ids": self.customer_base + seq,
+            "is_org": is_org,
+            "male": male,
+            "region": region,
+            "acquired": acquired,
+            "names": names,
+            "owners": owners,
+            "departments": departments,
+        }
+
+    def _purchases(self, rng, people: dict, n: int) -> dict:
+        """Simulate the BG/NBD process: arrays of (customer index, time) sorted by both."""
+        lam = rng.gamma(R, 1.0 / ALPHA, n) / (365.25 * 86400)  # per second
+        drop = rng.beta(A, B, n)
+        buyer = rng.random(n) >= NEVER_BOUGHT
+        clock = people["acquired"].copy()
+        alive = buyer.copy()
+        who, when = [np.flatnonzero(alive)], [clock[alive]]
+        for _ in range(200):
+            alive &= rng.random(n) >= drop
+            clock = clock + rng.exponential(1.0, n) / lam
+            alive &= clock < self.end
+            if not alive.any():
+                break
+            who.append(np.flatnonzero(alive))
+            when.append(clock[alive])
+        who_all, when_all = np.concatenate(who), np.concatenate(when)
+        order = np.lexsort((when_all, who_all))
+        nu = rng.gamma(Q_SPEND, 1.0 / GAMMA_SPEND, n)  # gamma-gamma: per-customer ν
+        who_all, when_all = who_all[order], when_all[order]
+        scale = np.where(people["is_org"][who_all], 12.0, 1.0)
+        value = rng.gamma(P_SPEND, 1.0 / nu[who_all]) * scale
+        return {
+            "who": who_all,
+            "when": when_all,
+            "value": value,
+            "count": np.bincount(who_all, minlength=n),
+        }
+
+    def _write_customers(self, rng, people: dict, purchases: dict) -> int:
+        stamp = self.writer.stamp
+        n = people["n"]
+        self._order_lines(rng, people, purchases)
+        spend = np.bincount(purchases["who"], weights=purchases["total_cents"], minlength=n) / 100
+        self.spend = spend
+        tiers = [float(t) for t, _name in data.MEMBER_LEVELS]
+        source_codes = [s for s, _p in data.SOURCES]
+        source_p = np.array([p for _s, p in data.SOURCES])
+        source = rng.choice(len(source_codes), size=n, p=source_p / source_p.sum())
+        prefixes = mobile_prefixes()
+        prefix = rng.integers(0, len(prefixes), n)
+        has_birthday = rng.random(n) < 0.85
+        age_days = rng.integers(16 * 365, 72 * 365, n)
+        has_email = rng.random(n) < 0.35
+        has_wechat = rng.random(n) < 0.55
+        married = rng.random(n)
+        do_not_contact = rng.random(n) < 0.02
+        referrer = rng.random(n)
+        sensitive = rng.random(n)
+        domains = ["qq.com", "163.com", "126.com", "sina.com", "outlook.com"]
+        rows = []
+        for i in range(n):
+            seq = int(people["seq"][i])
+            name = people["names"][i]
+            pinyin, initials = pinyin_of(name)
+            province, city, district = self.triples[people["region"][i]]
+            org = bool(people["is_org"][i])
+            acquired = stamp(people["acquired"][i])
+            birthday = None
+            if not org and has_birthday[i]:
+                birthday = self.today - timedelta(days=int(age_days[i]))
+            level = "A" if spend[i] >= 3000 else ("B" if spend[i] >= 300 else "C")
+            member_level = ""
+            for threshold, label in zip(tiers, data.MEMBER_LEVELS, strict=True):
+                if spend[i] >= threshold and not org and purchases["count"][i]:
+                    member_level = label[1]
+            code = source_codes[source[i]]
+            referred = None
+            if code == "referral" and seq > 0:
+                referred = int(self.customer_base + int(referrer[i] * seq))
+            road = data.ROADS[(seq * 7) % len(data.ROADS)]
+            street = f"{road}{data.ROAD_SUFFIXES[seq % len(data.ROAD_SUFFIXES)]}{seq % 300 + 1}号"
+            minor = birthday is not None and (self.today - birthday).days < 18 * 365
+            rows.append(
+                (
+                    int(people["ids"][i]),
+                    "organisation" if org else "person",
+                    "company" if org else "consumer",
+                    f"{'C' if org else 'M'}{seq + 1:07d}",
+                    name,
+                    pinyin,
+                    initials,
+                    "" if org else ("male" if people["male"][i] else "female"),
+                    birthday.isoformat() if birthday else None,
+                    ""
+                    if org
+                    else (
+                        "married" if married[i] < 0.55 else ("single" if married[i] < 0.9 else "")
+                    ),
+                    province,
+                    city,
+                    district,
+                    street,
+                    acquired,
+                    "会员" if member_level else "",
+                    member_level,
+                    int(spend[i]),
+                    "" if org else mobile_for(seq, prefixes[prefix[i]]),
+                    f"{pinyin[:12]}{seq}@{domains[seq % 5]}" if has_email[i] else "",
+                    f"wx_{pinyin[:12]}{seq}" if has_wechat[i] and not org else "",
+                    uscc_for(seq, data.DIVISION_CODES[province]) if org else "",
+                    level,
+                    code,
+                    referred,
+                    people["owners"][i],
+                    people["departments"][i],
+                    bool(do_not_contact[i]),
+                    data.HEALTH_NOTES[seq % 3] if sensitive[i] < 0.005 else "",
+                    "30.2741,120.1551" if 0.005 <= sensitive[i] < 0.008 else "",
+                    minor,
+                    acquired,
+                    acquired,
+                )
+            )
+        table = Table(
+            Customer,
+            [
+                "id", "kind", "category", "external_id", "name", "name_pinyin", "name_initials",
+                "gender", "birthday", "marital_status", "province", "city", "district", "street",
+                "registered_at", "member_type", "member_level", "points", "mobile", "email",
+                "wechat", "uscc", "level", "source", "referred_by_id", "owner_id",
+                "department_id", "do_not_contact", "health_notes", "precise_location",
+                "is_minor", "created_at", "updated_at",
+            ],
+        )  # fmt: skip
+        return self.writer.write(table, rows)
+
+    def _write_contacts(self, rng, people: dict) -> int:
+        from faker.providers.person.zh_CN import Provider
+
+        orgs = np.flatnonzero(people["is_org"])
+        prefixes = [p for p in mobile_prefixes() if p.startswith("18")]
+        rows = []
+        for i in orgs:
+            seq = int(people["seq"][i])
+            for k in range(1 + seq % 3):
+                surname = self.surnames[(seq + k * 7) % 60]
+                given = Provider.first_names[(seq * 3 + k) % len(Provider.first_names)]
+                rows.append(
+                    (
+                        int(people["ids"][i]),
+                        surname + given,
+                        data.CONTACT_TITLES[(seq + k) % len(data.CONTACT_TITLES)],
+                        mobile_for(seq, prefixes[k]),
+                        data.CONTACT_STYLES[(seq + k) % len(data.CONTACT_STYLES)],
+                        k == 0,
+                    )
+                )
+        now = self.writer.stamp(self.end)
+        table = Table(
+            Contact,
+            [
+                "customer_id", "name", "title", "mobile", "interpersonal_style", "is_primary",
+                "created_at", "updated_at",
+            ],
+        )  # fmt: skip
+        return self.writer.write(table, [(*r, now, now) for r in rows])
+
+    def _write_tags(self, rng, people: dict) -> int:
+        n = people["n"]
+        k = rng.choice(4, size=n, p=[0.35, 0.35, 0.2, 0.1])
+        picks = np.argsort(rng.random((n, len(self.tag_ids))), axis=1)[:, :3]
+        through = Customer.tags.through
+        rows = [
+            (int(people["ids"][i]), self.tag_ids[picks[i, j]])
+            for i in range(n)
+            for j in range(k[i])
+        ]
+        return self.writer.write(Table(through, ["customer_id", "tag_id"]), rows)
+
+    # Orders ------------------------------------------------------------------------------
+
+    def _order_lines(self, rng, people: dict, purchases: dict) -> None:
+        """Turn each order's value into lines of real products at list price (exact cents)."""
+        who = purchases["who"]
+        m = len(who)
+        org = people["is_org"][who]
+        n_lines = np.minimum(1 + rng.poisson(0.5, m), 4)
+        line_order = np.repeat(np.arange(m), n_lines)
+        line_org = org[line_order]
+        person_prices = np.array([int(p.price * 100) for p in self.person_products])
+        org_prices = np.array([int(p.price * 100) for p in self.org_products])
+        pick_p = rng.integers(0, len(person_prices), len(line_order))
+        pick_o = rng.integers(0, len(org_prices), len(line_order))
+        price = np.where(line_org, org_prices[pick_o % len(org_prices)], person_prices[pick_p])
+        share = purchases["value"][line_order] * 100 / n_lines[line_order]
+        quantity = np.maximum(1, np.rint(share * rng.uniform(0.6, 1.4, len(line_order)) / price))
+        quantity = np.minimum(quantity, 500).astype(np.int64)
+        amount = quantity * price
+        purchases.update(
+            line_order=line_order,
+            line_product=np.where(line_org, pick_o, pick_p),
+            line_org=line_org,
+            line_qty=quantity,
+            line_price=price,
+            line_amount=amount,
+            total_cents=np.bincount(line_order, weights=amount, minlength=m).astype(np.int64),
+        )
+
+    def _write_orders(self, rng, people: dict, purchases: dict) -> dict[str, int]:
+        stamp = self.writer.stamp
+        who, when = purchases["who"], purchases["when"]
+        m = len(who)
+        ids = self.order_base + self.orders_made + np.arange(m)
+        self.orders_made += m
+        status_draw = rng.random(m)
+        recent = when > self.end - 3 * 86400
+        rows = []
+        for j in range(m):
+            i = who[j]
+            moment = stamp(when[j])
+            if recent[j]:
+                status = "paid" if status_draw[j] < 0.5 else "shipped"
+            elif status_draw[j] < 0.02:
+                status = "refunded"
+            elif status_draw[j] < 0.03:
+                status = "cancelled"
+            else:
+                status = "completed"
+            order_id = int(ids[j])
+            rows.append(
+                (
+                    order_id,
+                    int(people["ids"][i]),
+                    f"SO{moment[:10].replace('-', '')}-{order_id:08d}",
+                    moment,
+                    status,
+                    "CNY",
+                    _cents(int(purchases["total_cents"][j])),
+                    people["owners"][i],
+                    moment,
+                    moment,
+                )
+            )
+        orders = self.writer.write(
+            Table(
+                Order,
+                [
+                    "id",
+                    "customer_id",
+                    "number",
+                    "ordered_at",
+                    "status",
+                    "currency",
+                    "total",
+                    "owner_id",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),  # fmt: skip
+            rows,
+        )
+        person_ids = [p.pk for p in self.person_products]
+        org_ids = [p.pk for p in self.org_products]
+        line_rows = [
+            (
+                int(ids[o]),
+                org_ids[p % len(org_ids)] if is_org else person_ids[p],
+                int(q),
+                _cents(int(price)),
+                _cents(int(amount)),
+            )
+            for o, p, is_org, q, price, amount in zip(
+                purchases["line_order"].tolist(),
+                purchases["line_product"].tolist(),
+                purchases["line_org"].tolist(),
+                purchases["line_qty"].tolist(),
+                purchases["line_price"].tolist(),
+                purchases["line_amount"].tolist(),
+                strict=True,
+            )
+        ]
+        lines = self.writer.write(
+            Table(OrderLine, ["order_id", "product_id", "quantity", "unit_price", "amount"]),
+            line_rows,
+        )
+        return {"orders": orders, "order_lines": lines}
+
+    # Activities --------------------------------------------------------------------------
+
+    def _owner_or_manager(self, people: dict, i: int) -> int:
+        return people["owners"][i] or self.staff.manager_id
+
+    def _write_interactions(self, rng, people: dict, purchases: dict) -> int:
+        stamp = self.writer.stamp
+        n = people["n"]
+        count = rng.poisson(0.6 + 0.35 * np.minimum(purchases["count"], 6))
+        idx = np.repeat(np.arange(n), count)
+        start = people["acquired"][idx]
+        moment = start + rng.random(len(idx)) * (self.end - start)
+        kind = rng.integers(0, len(data.INTERACTIONS), len(idx))
+        channels = [c for c, _p in data.CHANNELS]
+        channel_p = np.array([p for _c, p in data.CHANNELS])
+        channel = rng.choice(len(channels), size=len(idx), p=channel_p / channel_p.sum())
+        rows = []
+        for j in range(len(idx)):
+            i = idx[j]
+            direction, content_kind, subject, content = data.INTERACTIONS[kind[j]]
+            when = stamp(moment[j])
+            rows.append(
+                (
+                    int(people["ids"][i]),
+                    channels[channel[j]],
+                    direction,
+                    content_kind,
+                    subject,
+                    content,
+                    when,
+                    self._owner_or_manager(people, i),
+                    when,
+                )
+            )
+        table = Table(
+            Interaction,
+            [
+                "customer_id", "channel", "direction", "content_kind", "subject", "content",
+                "occurred_at", "user_id", "created_at",
+            ],
+        )  # fmt: skip
+        return self.writer.write(table, rows)
+
+    def _write_tasks_and_notes(self, rng, people: dict, purchases: dict) -> tuple[int, int]:
+        n = people["n"]
+        stamp = self.writer.stamp
+        today = datetime.combine(self.today, time(1, 0), tzinfo=UTC).timestamp()
+        has_task = rng.random(n) < 0.08
+        offset = rng.integers(-20, 30, n)
+        done = rng.random(n) < 0.7
+        task_rows = []
+        for i in np.flatnonzero(has_task):
+            due = today + 86400 * int(offset[i])
+            owner = self._owner_or_manager(people, i)
+            title = data.TASKS[int(people["seq"][i]) % len(data.TASKS)]
+            task_rows.append(
+                (
+                    int(people["ids"][i]),
+                    "follow_up",
+                    f"{title}：{people['names'][i]}",
+                    stamp(due),
+                    stamp(due - 86400),
+                    owner,
+                    owner,
+                    stamp(due) if (offset[i] < 0 and done[i]) else None,
+                    stamp(today),
+                    stamp(today),
+                )
+            )
+        tasks = self.writer.write(
+            Table(
+                Task,
+                [
+                    "customer_id",
+                    "kind",
+                    "title",
+                    "due_at",
+                    "remind_at",
+                    "assignee_id",
+                    "created_by_id",
+                    "done_at",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),  # fmt: skip
+            task_rows,
+        )
+        note_draw = rng.random(n)
+        note_rows = []
+        for i in range(n):
+            if note_draw[i] >= 0.06:
+                continue
+            complaint = note_draw[i] < 0.015 and purchases["count"][i] > 0
+            seq = int(people["seq"][i])
+            body = (
+                data.COMPLAINTS[seq % len(data.COMPLAINTS)]
+                if complaint
+                else data.NOTES[seq % len(data.NOTES)]
+            )
+            written = min(
+                people["acquired"][i] + (self.end - people["acquired"][i]) * note_draw[i] * 10,
+                today,
+            )
+            note_rows.append(
+                (
+                    int(people["ids"][i]),
+                    "complaint" if complaint else "general",
+                    body,
+                    self._owner_or_manager(people, i),
+                    stamp(written),
+                )
+            )
+        notes = self.writer.write(
+            Table(Note, ["customer_id", "kind", "body", "author_id", "created_at"]), note_rows
+        )
+        return tasks, notes
+
+    def _write_consents(self, rng, people: dict) -> int:
+        stamp = self.writer.stamp
+        n = people["n"]
+        draw = rng.random(n)
+        marketing = rng.random(n)
+        rows = []
+        for i in range(n):
+            if draw[i] >= 0.7:
+                continue
+            at = stamp(people["acquired"][i])
+            owner = people["owners"][i]
+            rows.append((int(people["ids"][i]), "service", True, "门店登记", owner, at))
+            if marketing[i] < 0.75:
+                rows.append(
+                    (
+                        int(people["ids"][i]),
+                        "marketing",
+                        bool(marketing[i] < 0.55),
+                        "门店登记",
+                        owner,
+                        at,
+                    )
+                )
+        table = Table(
+            Consent,
+            ["customer_id", "purpose", "granted", "channel", "recorded_by_id", "recorded_at"],
+        )
+        return self.writer.write(table, rows)
+
+
+def wipe() -> None:
+    """Delete every customer and what hangs off them, products and tags (for --reset)."""
+    from guanxi.audit.models import AuditEntry
+    from guanxi.privacy.models import RevealLog
+
+    if truncate([Customer, Product, Tag, AuditEntry]):
+        return
+    for model in [OrderLine, Order, Interaction, Task, Note, Consent, RevealLog, Contact]:
+        model.objects.all().delete()
+    Customer.objects.update(referred_by=None)
+    Customer.objects.all().delete()
+    Product.objects.all().delete()
+    Tag.objects.all().delete()
+    AuditEntry.objects.all().delete()

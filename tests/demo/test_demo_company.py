@@ -1,0 +1,158 @@
+"""The demo company: logins and scopes, consistent and valid data, idempotent, deterministic."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F, Sum
+
+from guanxi.accounts.models import DataScope, Role
+from guanxi.accounts.scope import visible_customers
+from guanxi.activities.models import Interaction, Note, Task
+from guanxi.cli import main as guanxi
+from guanxi.customers.models import Contact, Customer
+from guanxi.customers.normalize import (
+    name_initials,
+    name_pinyin,
+    normalize_phone,
+    normalize_uscc,
+)
+from guanxi.demo.company import load_demo
+from guanxi.demo.generator import mobile_for, mobile_prefixes, uscc_for
+from guanxi.privacy.models import Consent
+from guanxi.sales.models import Order, OrderLine, Product
+
+TODAY = date(2026, 5, 20)
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo(300, seed=7, today=TODAY)
+
+
+def test_demo_users_scopes_and_teams(demo):
+    from django.contrib.auth import authenticate
+
+    manager = authenticate(username="manager", password="demo")
+    rep1 = authenticate(username="rep1", password="demo")
+    rep2 = authenticate(username="rep2", password="demo")
+    assert manager and rep1 and rep2
+    assert (manager.profile.role, manager.profile.data_scope) == (Role.MANAGER, DataScope.ALL)
+    assert manager.profile.can_view_sensitive
+    assert rep1.profile.data_scope == rep2.profile.data_scope == DataScope.SELF
+    assert rep1.profile.department != rep2.profile.department
+    assert not rep1.profile.can_view_sensitive
+
+    # the manager sees every customer; each rep exactly their own
+    assert visible_customers(manager).count() == 300
+    mine = visible_customers(rep1)
+    assert mine.count() > 0
+    assert set(mine.values_list("owner", flat=True)) == {rep1.pk}
+    assert set(mine.values_list("department", flat=True)) == {rep1.profile.department_id}
+    assert not visible_customers(rep1).filter(owner=rep2).exists()
+
+
+def test_orders_are_consistent(demo):
+    assert Order.objects.count() > 300
+    # every order's total is the sum of its lines, and every line is quantity × unit price
+    mismatched = Order.objects.annotate(lines_total=Sum("lines__amount")).exclude(
+        total=F("lines_total")
+    )
+    assert not mismatched.exists()
+    assert not OrderLine.objects.exclude(amount=F("quantity") * F("unit_price")).exists()
+    assert not Order.objects.annotate(n=Count("lines")).filter(n=0).exists()
+    # history ends before the demo's day, and every order is by the customer's owner
+    assert Order.objects.filter(ordered_at__date__gte=TODAY).count() == 0
+    assert (
+        not Order.objects.exclude(owner_id=F("customer__owner_id"))
+        .exclude(customer__owner__isnull=True)
+        .exists()
+    )
+    # points are the money spent
+    customer = Customer.objects.filter(orders__isnull=False).first()
+    spent = customer.orders.aggregate(s=Sum("total"))["s"]
+    assert customer.points == int(spent)
+
+
+def test_phones_credit_codes_and_pinyin_are_what_the_services_produce(demo):
+    for customer in Customer.objects.all():
+        if customer.mobile:
+            assert normalize_phone(customer.mobile) == customer.mobile
+        if customer.uscc:
+            assert normalize_uscc(customer.uscc) == customer.uscc
+            assert customer.kind == "organisation"
+        assert customer.name_pinyin == name_pinyin(customer.name)
+        assert customer.name_initials == name_initials(customer.name)
+    for mobile in Contact.objects.values_list("mobile", flat=True):
+        assert normalize_phone(mobile) == mobile
+    mobiles = list(Customer.objects.exclude(mobile="").values_list("mobile", flat=True))
+    assert len(mobiles) == len(set(mobiles))
+
+
+def test_every_mobile_prefix_and_many_credit_codes_are_valid():
+    for prefix in mobile_prefixes():
+        for index in (0, 1, 9_999_999, 123_456):
+            number = mobile_for(index, prefix)
+            assert normalize_phone(number) == number
+            assert normalize_phone(number[3:]) == number  # as a person would type it
+    for index in range(0, 2_000_000, 9_973):
+        code = uscc_for(index, "330100")
+        assert normalize_uscc(code) == code
+
+
+def test_the_company_has_everything_the_product_shows(demo):
+    assert Product.objects.exclude(benefits="").count() >= 10
+    assert Customer.objects.filter(kind="organisation").exists()
+    assert Contact.objects.exists()
+    assert Customer.objects.filter(birthday__isnull=False).exists()
+    assert Customer.objects.filter(tags__isnull=False).exists()
+    assert Customer.objects.exclude(member_level="").exists()
+    assert set(Customer.objects.values_list("level", flat=True)) == {"A", "B", "C"}
+    assert Interaction.objects.values("channel").distinct().count() >= 5
+    assert set(Interaction.objects.values_list("direction", flat=True)) == {"inbound", "outbound"}
+    assert Interaction.objects.values("content_kind").distinct().count() == 5
+    assert Task.objects.filter(kind="follow_up").exists()
+    assert Note.objects.filter(kind="complaint").exists()
+    assert Consent.objects.filter(purpose="marketing", granted=True).exists()
+    assert Customer.objects.exclude(health_notes="").exists() or demo["customers"] < 1000
+
+
+def test_second_run_adds_nothing(demo):
+    before = (Customer.objects.count(), Order.objects.count(), Interaction.objects.count())
+    assert load_demo(300, seed=7, today=TODAY) is None
+    assert (Customer.objects.count(), Order.objects.count(), Interaction.objects.count()) == before
+
+
+def test_reset_reloads_the_same_company_for_the_same_seed(demo):
+    def fingerprint():
+        return (
+            list(
+                Customer.objects.order_by("external_id").values_list(
+                    "external_id", "name", "mobile"
+                )
+            ),
+            list(Order.objects.order_by("number").values_list("number", "total", "ordered_at")),
+            Interaction.objects.count(),
+        )
+
+    first = fingerprint()
+    load_demo(300, seed=7, today=TODAY, reset=True)
+    assert fingerprint() == first
+    load_demo(300, seed=8, today=TODAY, reset=True)
+    assert fingerprint() != first
+
+
+def test_demo_command(db, capsys):
+    # when
+    status = guanxi(["demo", "--size", "120", "--no-serve", "--seed", "3"])
+
+    # then
+    assert status == 0
+    out = capsys.readouterr().out
+    assert "manager" in out and "rep1" in out and "password: demo" in out
+    assert Customer.objects.count() == 120
+
+    # a second run leaves the data alone
+    call_command("demo", "--size", "120", "--no-serve")
+    assert Customer.objects.count() == 120
+    assert "already has customers" in capsys.readouterr().out
