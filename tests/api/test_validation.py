@@ -1,0 +1,213 @@
+"""Every input is validated: errors are 422 (400 for a body that is not JSON) with
+{"detail", "errors"} in the request's language, and no input causes a server error."""
+
+import json
+
+import pytest
+
+from guanxi.customers.models import Customer
+from guanxi.sales.models import Order
+
+
+def test_service_validation_errors_in_english(db, personas, api_as):
+    api = api_as("rep1", lang="en")
+
+    phone = api.post("/customers", {"name": "张三", "mobile": "12345"})
+    email = api.post("/customers", {"name": "张三", "email": "not-an-address"})
+
+    assert phone.status_code == 422
+    assert phone.json() == {
+        "detail": "“12345” is not a valid phone number.",
+        "errors": {"mobile": ["“12345” is not a valid phone number."]},
+    }
+    assert email.json() == {
+        "detail": "Enter a valid email address.",
+        "errors": {"email": ["Enter a valid email address."]},
+    }
+    assert not Customer.objects.exists()
+
+
+def test_service_validation_errors_in_chinese(db, personas, api_as):
+    response = api_as("rep1", lang="zh-hans").post(
+        "/customers", {"name": "张三", "email": "not-an-address"}
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "输入一个有效的 Email 地址。",
+        "errors": {"email": ["输入一个有效的 Email 地址。"]},
+    }
+
+
+def test_schema_errors_keep_422_and_the_same_body_shape(db, personas, api_as):
+    response = api_as("rep1").post("/customers", {"name": "", "level": "Z", "points": "many"})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert sorted(body["errors"]) == ["level", "name", "points"]
+    assert body["detail"].startswith("name: ")
+    assert all(isinstance(m, str) for ms in body["errors"].values() for m in ms)
+
+
+def test_a_body_that_is_not_json_is_400(db, personas, api_as):
+    api = api_as("rep1")
+
+    response = api.client.post(
+        "/api/v1/customers",
+        data="{name: 张三",
+        content_type="application/json",
+        headers=api.headers,
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail"}
+
+
+BAD_CUSTOMERS = [
+    {"name": "张\x00三"},
+    {"name": "x" * 201},
+    {"name": "张三", "city": "杭\x00州"},
+    {"name": "张三", "points": 2**40},
+    {"name": "张三", "points": "12abc"},
+    {"name": "张三", "birthday": "0001-01-01"},
+    {"name": "张三", "birthday": "2024-02-30"},
+    {"name": "张三", "registered_at": "9999-12-31T23:59:59+14:00"},
+    {"name": "张三", "credit_limit": "1e30"},
+    {"name": "张三", "credit_limit": "0.001"},
+    {"name": "张三", "credit_limit": "NaN"},
+    {"name": "张三", "custom_fields": {"\x00": "x"}},
+    {"name": "张三", "custom_fields": {"unknown": "x"}},
+    {"name": "张三", "other_addresses": ["a\x00"]},
+    {"name": "张三", "tags": ["\x00"]},
+    {"name": "张三", "mobile": "+86 138 \x00"},
+    {"name": "张三", "kind": "person", "uscc": "91350100M000100Y43"},
+    {"name": None},
+    [],
+]
+
+
+@pytest.mark.parametrize("body", BAD_CUSTOMERS, ids=range(len(BAD_CUSTOMERS)))
+def test_hostile_customer_input_is_422_and_creates_nothing(db, personas, api_as, body):
+    response = api_as("manager").post("/customers", body)
+
+    assert response.status_code == 422, response.content
+    assert set(response.json()) == {"detail", "errors"}
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"name": "\\ud800"}',
+        '{"name": "ok", "custom_fields": {"x": NaN}}',
+        '{"name": "ok", "credit_limit": Infinity}',
+    ],
+)
+def test_unencodable_text_and_non_finite_numbers_are_422(db, personas, api_as, raw):
+    api = api_as("manager")
+
+    response = api.client.post(
+        "/api/v1/customers", data=raw, content_type="application/json", headers=api.headers
+    )
+
+    assert response.status_code == 422, response.content
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/abc",
+        "/customers/0",
+        "/customers/-1",
+        "/customers/99999999999999999999999",
+        "/customers/9223372036854775808",
+        "/orders/1.5",
+    ],
+)
+def test_impossible_ids_are_422(db, personas, api_as, path):
+    response = api_as("manager").get(path)
+
+    assert response.status_code == 422
+    assert set(response.json()) == {"detail", "errors"}
+
+
+def test_largest_possible_id_is_just_not_found(db, personas, api_as):
+    assert api_as("manager").get("/customers/9223372036854775807").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "张\x00"},
+        {"tag": "\x00"},
+        {"limit": "abc"},
+        {"limit": 0},
+        {"offset": -1},
+        {"offset": 10**12},
+        {"owner": 10**30},
+        {"level": "Z"},
+        {"sort": "drop table"},
+    ],
+)
+def test_bad_list_parameters_are_422(db, personas, api_as, params):
+    response = api_as("rep1").get("/customers", **params)
+
+    assert response.status_code == 422, response.content
+
+
+def test_duplicate_check_with_junk_is_not_a_crash(db, personas, api_as):
+    api = api_as("rep2")
+    assert api.get("/customers/duplicates", mobile="++--()").json() == []
+    assert api.get("/customers/duplicates", mobile="1" * 40).json() == []
+    assert api.get("/customers/duplicates", email="\x00").status_code == 422
+
+
+def test_unicode_beyond_the_basic_plane_is_stored(db, personas, api_as):
+    response = api_as("rep1").post("/customers", {"name": "𠮷野家 😀", "city": "ถนน"})
+
+    assert response.status_code == 201
+    assert Customer.objects.get().name == "𠮷野家 😀"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"quantity": 0},
+        {"quantity": 10**10},
+        {"quantity": "two"},
+        {"unit_price": "-1"},
+        {"unit_price": "12.345"},
+        {"unit_price": "Infinity"},
+        {"product_id": 10**20},
+    ],
+)
+def test_bad_order_lines_are_422(customer_of, product, api_as, line):
+    customer = customer_of("rep1")
+    body = {"customer_id": customer.pk, "lines": [{"product_id": product.pk, **line}]}
+
+    response = api_as("rep1").post("/orders", body)
+
+    assert response.status_code == 422, response.content
+    assert not Order.objects.exists()
+
+
+def test_order_dates_out_of_range_are_422(customer_of, product, api_as):
+    customer = customer_of("rep1")
+    for ordered_at in ["0001-01-01T00:00:00+14:00", "99999-01-01T00:00:00", "2024-13-01T00:00"]:
+        body = {
+            "customer_id": customer.pk,
+            "ordered_at": ordered_at,
+            "lines": [{"product_id": product.pk}],
+        }
+        assert api_as("rep1").post("/orders", body).status_code == 422, ordered_at
+
+
+def test_error_bodies_are_json_for_every_status(customer_of, api_as):
+    customer = customer_of("rep1")
+    for response in [
+        api_as("rep2").get(f"/customers/{customer.pk}"),
+        api_as("viewer").patch(f"/customers/{customer.pk}", {"name": "x"}),
+    ]:
+        assert response["Content-Type"].startswith("application/json")
+        json.loads(response.content)
