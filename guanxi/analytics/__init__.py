@@ -2,10 +2,37 @@
 
 Every function takes an Ibis table and column names and returns an Ibis table, so the same
 code runs on DuckDB (the embedded default), PostgreSQL and Spark. Read a file with
-:func:`guanxi.analytics.io.read_transactions`; materialise a result with ``.to_pyarrow()``.
+:func:`read_transactions`; materialise a result with ``.to_pyarrow()`` (or
+:func:`guanxi.analytics.common.materialize`).
+
+Modules: ``io`` (reading and validation), ``rfm`` and ``segments``, ``abc`` (ABC and the
+customer pyramid), ``cohorts``, ``lifecycle``, ``loyalty``, ``churn``, ``clv`` (the CLV
+models), ``cli`` (``guanxi analyze``).
 """
 
+from guanxi.analytics.abc import abc, pyramid
+from guanxi.analytics.churn import churn_risk, recovery_priority
+from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
 from guanxi.analytics.io import AnalyticsInputError, connect, read_transactions
+from guanxi.analytics.lifecycle import lifecycle
+from guanxi.analytics.loyalty import loyalty
 from guanxi.analytics.rfm import rfm
+from guanxi.analytics.segments import SEGMENTS, with_segment_labels
 
-__all__ = ["AnalyticsInputError", "connect", "read_transactions", "rfm"]
+__all__ = [
+    "SEGMENTS",
+    "AnalyticsInputError",
+    "abc",
+    "churn_by_period",
+    "churn_risk",
+    "cohorts",
+    "connect",
+    "lifecycle",
+    "loyalty",
+    "pyramid",
+    "read_transactions",
+    "recovery_priority",
+    "retention_matrix",
+    "rfm",
+    "with_segment_labels",
+]

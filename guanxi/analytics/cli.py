@@ -130,43 +130,44 @@ def _progress(total: int):
 
 
 def _compute(args: argparse.Namespace, orders):
-    from guanxi.analytics import abc as abc_module
-    from guanxi.analytics import churn as churn_module
-    from guanxi.analytics import cohorts as cohort_module
-    from guanxi.analytics import lifecycle as lifecycle_module
-    from guanxi.analytics import loyalty as loyalty_module
-    from guanxi.analytics import segments
+    # Functions, not modules: the package re-exports functions named like their modules.
+    from guanxi.analytics.abc import abc, pyramid
+    from guanxi.analytics.churn import churn_risk
+    from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
+    from guanxi.analytics.lifecycle import lifecycle
+    from guanxi.analytics.loyalty import loyalty
     from guanxi.analytics.rfm import rfm
+    from guanxi.analytics.segments import with_segment_labels
 
     cols = {"customer": "customer_id", "date": "date", "amount": "amount", "as_of": args.as_of}
     method = args.method
     if method == "rfm":
-        table = segments.with_segment_labels(rfm(orders, **cols), args.lang)
+        table = with_segment_labels(rfm(orders, **cols), args.lang)
         return table.order_by([ibis_desc("rfm_score"), "customer_id"])
     if method == "abc":
-        table = abc_module.abc(orders, cuts=args.cuts, lang=args.lang, **cols)
+        table = abc(orders, cuts=args.cuts, lang=args.lang, **cols)
         return table.order_by(["rank", "customer_id"])
     if method == "pyramid":
-        table = abc_module.pyramid(orders, inactive_after_days=args.inactive_after_days, **cols)
+        table = pyramid(orders, inactive_after_days=args.inactive_after_days, **cols)
         return table.order_by([ibis_desc("revenue"), "customer_id"])
     if method == "cohorts":
-        table = cohort_module.cohorts(orders, **cols)
+        table = cohorts(orders, **cols)
         if args.view == "churn":
-            return cohort_module.churn_by_period(table).order_by("period")
+            return churn_by_period(table).order_by("period")
         if args.view == "matrix":
-            matrix = cohort_module.retention_matrix(table)
+            matrix = retention_matrix(table)
             matrix.columns = [f"period_{c}" for c in matrix.columns]
             return matrix.reset_index()
         return table.order_by(["cohort", "period"])
     if method == "lifecycle":
-        table = lifecycle_module.lifecycle(orders, lang=args.lang, **cols)
+        table = lifecycle(orders, lang=args.lang, **cols)
         return table.order_by("customer_id")
     if method == "loyalty":
-        table = loyalty_module.loyalty(orders, lang=args.lang, **cols)
+        table = loyalty(orders, lang=args.lang, **cols)
         return table.order_by([ibis_desc("loyalty_index"), "customer_id"])
     if method == "churn":
         alive = _p_alive(args, orders) if args.p_alive != "none" else None
-        table = churn_module.churn_risk(orders, p_alive=alive, lang=args.lang, **cols)
+        table = churn_risk(orders, p_alive=alive, lang=args.lang, **cols)
         return table.order_by(
             [ibis_asc("recovery_priority"), ibis_desc("risk_score"), "customer_id"]
         )
