@@ -97,32 +97,63 @@ def run_lower_bound(path, out):
         e3, e4 = np.exp(l3 - mx), np.exp(l4 - mx)
         p3, p4 = e3 / (e3 + e4), e4 / (e3 + e4)
         ll = A + B + mx + np.log(e3 + e4)
-        gr = digamma(r + x) - digamma(r) + np.log(al) - p3 * np.log(al + big_t) - p4 * np.log(al + t_x)
+        gr = (
+            digamma(r + x)
+            - digamma(r)
+            + np.log(al)
+            - p3 * np.log(al + big_t)
+            - p4 * np.log(al + t_x)
+        )
         gal = r / al - (r + x) * (p3 / (al + big_t) + p4 / (al + t_x))
         ga = digamma(a + b) - digamma(a + b + x) + np.where(rep, p4 / a, 0)
-        gb = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x) - np.where(rep, p4 / bx1, 0)
+        gb = (
+            digamma(a + b)
+            + digamma(b + x)
+            - digamma(b)
+            - digamma(a + b + x)
+            - np.where(rep, p4 / bx1, 0)
+        )
         n = len(x)
         g = np.array([gr.sum() * r, gal.sum() * al, ga.sum() * a, gb.sum() * b])
         return -ll.sum() / n, -g / n
 
-    res = minimize(bg_nll, np.log([1.0, 1.0, 1.0, 1.0]), jac=True, method="L-BFGS-B",
-                   bounds=[(-25, 25)] * 4, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    res = minimize(
+        bg_nll,
+        np.log([1.0, 1.0, 1.0, 1.0]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-25, 25)] * 4,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+    )
     r, al, a, b = np.exp(res.x)
     xs, ms = x[rep], m[rep]
 
     def gg_nll(lp):
         p, q, g = np.exp(lp)
         xm = xs * ms
-        ll = (gammaln(p * xs + q) - gammaln(p * xs) - gammaln(q) + q * np.log(g)
-              + (p * xs - 1) * np.log(xm) + np.log(xs) - (p * xs + q) * np.log(g + xm))
+        ll = (
+            gammaln(p * xs + q)
+            - gammaln(p * xs)
+            - gammaln(q)
+            + q * np.log(g)
+            + (p * xs - 1) * np.log(xm)
+            + np.log(xs)
+            - (p * xs + q) * np.log(g + xm)
+        )
         dp = xs * (digamma(p * xs + q) - digamma(p * xs) + np.log(xm) - np.log(g + xm))
         dq = digamma(p * xs + q) - digamma(q) + np.log(g) - np.log(g + xm)
         dg = q / g - (p * xs + q) / (g + xm)
         n = len(xs)
         return -ll.sum() / n, -np.array([dp.sum() * p, dq.sum() * q, dg.sum() * g]) / n
 
-    res2 = minimize(gg_nll, np.log([1.0, 3.0, 2 * ms.mean()]), jac=True, method="L-BFGS-B",
-                    bounds=[(-25, 25)] * 3, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    res2 = minimize(
+        gg_nll,
+        np.log([1.0, 3.0, 2 * ms.mean()]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-25, 25)] * 3,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+    )
     p, q, g = np.exp(res2.x)
     times["fit"] = time.perf_counter() - t1
 
@@ -145,9 +176,18 @@ def run_lower_bound(path, out):
         clv_units += (cur - prev) / (1 + DISCOUNT) ** k
         prev = cur
     spend = np.where(rep, p * (g + x * np.nan_to_num(m)) / (p * x + q - 1), p * g / (q - 1))
-    out_df = pd.DataFrame({"customer_id": cid, "frequency": x, "recency": t_x, "T": big_t,
-                           "p_alive": alive, "expected_purchases": prev,
-                           "expected_spend": spend, "clv": clv_units * spend})
+    out_df = pd.DataFrame(
+        {
+            "customer_id": cid,
+            "frequency": x,
+            "recency": t_x,
+            "T": big_t,
+            "p_alive": alive,
+            "expected_purchases": prev,
+            "expected_spend": spend,
+            "clv": clv_units * spend,
+        }
+    )
     times["score"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     out_df.to_parquet(out)
@@ -167,7 +207,11 @@ def run_lifetimes(path, out):
     df = pd.read_parquet(path)
     df["date"] = pd.to_datetime(df["date"])
     s = summary_data_from_transaction_data(
-        df, "customer_id", "date", monetary_value_col="amount", observation_period_end=CAL_END,
+        df,
+        "customer_id",
+        "date",
+        monetary_value_col="amount",
+        observation_period_end=CAL_END,
         freq="D",
     )
     s["recency"] /= 7.0
@@ -183,17 +227,28 @@ def run_lifetimes(path, out):
     s["expected_purchases"] = bgf.conditional_expected_number_of_purchases_up_to_time(
         HORIZON * 30.4375 / 7, s["frequency"], s["recency"], s["T"]
     )
-    s["expected_spend"] = ggf.conditional_expected_average_profit(s["frequency"], s["monetary_value"])
+    s["expected_spend"] = ggf.conditional_expected_average_profit(
+        s["frequency"], s["monetary_value"]
+    )
     s["clv"] = ggf.customer_lifetime_value(
-        bgf, s["frequency"], s["recency"], s["T"], s["monetary_value"], time=HORIZON,
-        discount_rate=DISCOUNT, freq="W",
+        bgf,
+        s["frequency"],
+        s["recency"],
+        s["T"],
+        s["monetary_value"],
+        time=HORIZON,
+        discount_rate=DISCOUNT,
+        freq="W",
     )
     times["score"] = time.perf_counter() - t2
     s.to_parquet(out)
     times["total"] = time.perf_counter() - t0
     nan = int(s["clv"].isna().sum())
-    params = {**{k: float(v) for k, v in bgf.params_.items()},
-              **{k: float(v) for k, v in ggf.params_.items()}, "clv_nan": nan}
+    params = {
+        **{k: float(v) for k, v in bgf.params_.items()},
+        **{k: float(v) for k, v in ggf.params_.items()},
+        "clv_nan": nan,
+    }
     return times, params
 
 
@@ -206,8 +261,9 @@ def run_pymc(path, out):
     t0 = time.perf_counter()
     df = pd.read_parquet(path)
     df["date"] = pd.to_datetime(df["date"])
-    s = clv.rfm_summary(df, "customer_id", "date", "amount", observation_period_end=CAL_END,
-                        time_unit="D")
+    s = clv.rfm_summary(
+        df, "customer_id", "date", "amount", observation_period_end=CAL_END, time_unit="D"
+    )
     s["recency"] = s["recency"] / 7.0
     s["T"] = s["T"] / 7.0
     times["summary"] = time.perf_counter() - t0
@@ -236,8 +292,12 @@ def run_pymc(path, out):
     return times, params
 
 
-RUNNERS = {"guanxi": run_guanxi, "lower-bound": run_lower_bound, "lifetimes": run_lifetimes,
-           "pymc-marketing": run_pymc}
+RUNNERS = {
+    "guanxi": run_guanxi,
+    "lower-bound": run_lower_bound,
+    "lifetimes": run_lifetimes,
+    "pymc-marketing": run_pymc,
+}
 
 
 def child(name, path):
@@ -246,8 +306,11 @@ def child(name, path):
             times, params = RUNNERS[name](path, os.path.join(tmp, "out.parquet"))
             result = {"ok": True, "times": times, "params": params}
         except Exception as exc:  # report breakage instead of stopping the run
-            result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}",
-                      "trace": traceback.format_exc()[-1500:]}
+            result = {
+                "ok": False,
+                "error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                "trace": traceback.format_exc()[-1500:],
+            }
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(result, default=float))
 
@@ -265,7 +328,9 @@ def main():
     import pyarrow.parquet as pq
 
     rows = pq.read_metadata(path).num_rows
-    print(f"{args.customers:,} customers, {rows:,} order lines ({path.name}); calibration end {CAL_END}")
+    print(
+        f"{args.customers:,} customers, {rows:,} order lines ({path.name}); calibration end {CAL_END}"
+    )
     names = args.only.split(",") if args.only else list(RUNNERS)
     results = {}
     for name in names:
@@ -275,21 +340,34 @@ def main():
             except ImportError:
                 print("pymc-marketing: not installed, skipped")
                 continue
-        proc = subprocess.run([sys.executable, __file__, "--child", name, "--path", str(path)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", name, "--path", str(path)],
+            capture_output=True,
+            text=True,
+        )
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if not line:
             results[name] = {"ok": False, "error": (proc.stderr or "no output").strip()[-300:]}
         else:
             results[name] = json.loads(line[-1][7:])
         r = results[name]
-        print(f"  {name:15s} " + (json.dumps({k: round(v, 2) for k, v in r['times'].items()}) if r["ok"] else "FAILED " + r["error"]), flush=True)
+        print(
+            f"  {name:15s} "
+            + (
+                json.dumps({k: round(v, 2) for k, v in r["times"].items()})
+                if r["ok"]
+                else "FAILED " + r["error"]
+            ),
+            flush=True,
+        )
     print()
     print(f"{'contender':16s}{'total s':>9s}{'peak MB':>9s}{'ratio to guanxi':>17s}   notes")
     base = results.get("guanxi", {})
     for name, r in results.items():
         if not r["ok"]:
-            print(f"{name:16s}{'—':>9s}{r.get('peak_mb', 0):9.0f}{'':>17s}   broke: {r['error'][:120]}")
+            print(
+                f"{name:16s}{'—':>9s}{r.get('peak_mb', 0):9.0f}{'':>17s}   broke: {r['error'][:120]}"
+            )
             continue
         ratio = r["times"]["total"] / base["times"]["total"] if base.get("ok") else float("nan")
         parts = ", ".join(f"{k} {v:.2f}" for k, v in r["times"].items() if k != "total")
@@ -303,7 +381,10 @@ def main():
             print(f"  {k:6s} {ours:12.6f} {ref:12.6f} {abs(ours - ref) / abs(ref):10.2e}")
     for other in ("lifetimes", "pymc-marketing"):
         if results.get(other, {}).get("ok"):
-            print(f"{other} params: " + json.dumps({k: round(v, 4) for k, v in results[other]['params'].items()}))
+            print(
+                f"{other} params: "
+                + json.dumps({k: round(v, 4) for k, v in results[other]["params"].items()})
+            )
 
 
 if __name__ == "__main__":

@@ -117,7 +117,9 @@ HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491, 468, 445, 427, 409, 394]
 )
 def test_sbg_mle_and_projection(survivors, published):
     params = sbg.fit(survivors[:8])
-    assert_allclose([rounded(params["alpha"], 3), rounded(params["beta"], 3)], list(published.values()))
+    assert_allclose(
+        [rounded(params["alpha"], 3), rounded(params["beta"], 3)], list(published.values())
+    )
     projected = sbg.project(params, 1000, 12)
     assert_allclose(projected[:8], survivors[:8], rtol=0.05)  # the in-sample fit, figure 3
     # The paper's point is that the sBG projection for years 8-12 tracks the holdout closely
