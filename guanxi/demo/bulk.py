@@ -152,5 +152,9 @@ def truncate(models) -> bool:
         return False
     names = ", ".join(f'"{m._meta.db_table}"' for m in models)
     with connection.cursor() as cursor:
+        # Rows written earlier in this transaction may still owe deferred foreign-key checks;
+        # PostgreSQL refuses to truncate a table with pending trigger events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {names} CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys' default again
     return True

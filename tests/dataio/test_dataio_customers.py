@@ -19,6 +19,15 @@ ZH_ROWS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """`guanxi ...` closes every database connection when it ends, as a command should; in a
+    test that would close the connection holding the test's transaction (on PostgreSQL)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def write(tmp_path, name: str, content: str, encoding: str = "utf-8") -> str:
     path = tmp_path / name
     path.write_bytes(content.encode(encoding))

@@ -26,6 +26,15 @@ ORDERS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """`guanxi ...` closes every database connection when it ends, as a command should; in a
+    test that would close the connection holding the test's transaction (on PostgreSQL)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 @pytest.fixture
 def shop(product, customer_of):
     create_product(None, {"sku": "TEA-002", "name": "普洱", "price": Decimal("60")})

@@ -25,6 +25,15 @@ from guanxi.sales.models import Order, OrderLine, Product
 TODAY = date(2026, 5, 20)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """`guanxi ...` closes every database connection when it ends, as a command should; in a
+    test that would close the connection holding the test's transaction (on PostgreSQL)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 @pytest.fixture
 def demo(db):
     return load_demo(300, seed=7, today=TODAY)
