@@ -6,7 +6,7 @@ integers beyond the columns' range, dates outside the years a CRM deals with, mo
 digits than the columns hold.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -52,7 +52,8 @@ def _aware(value: datetime | None) -> datetime | None:
     value = _in_years(value)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value
+    # Python allows offsets up to ±24 h, PostgreSQL only up to ±15:59: store UTC.
+    return value.astimezone(UTC)
 
 
 def text(max_length: int, min_length: int = 0):

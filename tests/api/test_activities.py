@@ -35,7 +35,7 @@ def test_record_read_correct_and_delete_an_interaction(customer_of, api_as, pers
         "content_kind": "emotion",
         "subject": "节日问候",
         "content": "中秋快乐",
-        "occurred_at": "2026-09-25T10:00:00+08:00",
+        "occurred_at": "2026-09-25T02:00:00Z",
         "user_id": personas["rep1"].pk,
         "created_at": body["created_at"],
     }
@@ -131,7 +131,7 @@ def test_task_lifecycle(customer_of, api_as, personas):
     assert (task["title"], task["kind"], task["due_at"], task["done"], task["assignee_id"]) == (
         "回访报价",
         "follow_up",
-        "2030-01-02T09:00:00+08:00",
+        "2030-01-02T01:00:00Z",
         False,
         personas["rep1"].pk,
     )

@@ -211,3 +211,17 @@ def test_error_bodies_are_json_for_every_status(customer_of, api_as):
     ]:
         assert response["Content-Type"].startswith("application/json")
         json.loads(response.content)
+
+
+def test_offsets_postgresql_cannot_store_are_converted_to_utc(customer_of, product, api_as):
+    customer = customer_of("rep1")
+    body = {
+        "customer_id": customer.pk,
+        "ordered_at": "2019-06-19T12:59:51-17:30",
+        "lines": [{"product_id": product.pk}],
+    }
+
+    response = api_as("rep1").post("/orders", body)
+
+    assert response.status_code == 201
+    assert Order.objects.get().ordered_at.isoformat() == "2019-06-20T06:29:51+00:00"
