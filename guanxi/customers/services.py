@@ -113,7 +113,10 @@ def clean_custom_fields(values: dict) -> dict:
             except InvalidOperation:
                 errors.append(_("“%(label)s” must be a number.") % {"label": field.label})
         elif field.kind == CustomFieldKind.DATE:
-            parsed = parse_date(str(value))
+            try:
+                parsed = parse_date(str(value))
+            except ValueError:  # well formed but impossible, e.g. 2024-02-30
+                parsed = None
             if parsed is None:
                 errors.append(
                     _("“%(label)s” must be a date (YYYY-MM-DD).") % {"label": field.label}

@@ -225,3 +225,27 @@ def test_offsets_postgresql_cannot_store_are_converted_to_utc(customer_of, produ
 
     assert response.status_code == 201
     assert Order.objects.get().ordered_at.isoformat() == "2019-06-20T06:29:51+00:00"
+
+
+def test_custom_field_values_are_checked_against_their_definitions(db, personas, api_as):
+    from guanxi.customers.models import CustomField
+
+    CustomField.objects.create(key="signed_on", label="签约日", kind="date")
+    CustomField.objects.create(key="budget", label="预算", kind="number")
+    api = api_as("rep1")
+
+    impossible = api.post(
+        "/customers", {"name": "甲", "custom_fields": {"signed_on": "2024-02-30"}}
+    )
+    not_number = api.post("/customers", {"name": "甲", "custom_fields": {"budget": "很多"}})
+    fine = api.post(
+        "/customers", {"name": "甲", "custom_fields": {"signed_on": "2024-02-29", "budget": 12.5}}
+    )
+
+    assert impossible.status_code == 422
+    assert impossible.json()["errors"] == {
+        "custom_fields": ["“签约日” must be a date (YYYY-MM-DD)."]
+    }
+    assert not_number.json()["errors"] == {"custom_fields": ["“预算” must be a number."]}
+    assert fine.status_code == 201
+    assert fine.json()["custom_fields"] == {"signed_on": "2024-02-29", "budget": "12.5"}
