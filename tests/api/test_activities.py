@@ -214,3 +214,20 @@ def test_empty_note_is_422(customer_of, api_as):
 
     assert response.status_code == 422
     assert response.json()["errors"] == {"body": ["The note is empty."]}
+
+
+def test_task_list_query_count(customer_of, api_as, personas, django_assert_num_queries):
+    from django.utils import timezone
+
+    from guanxi.activities.services import create_task
+
+    for n in range(5):
+        customer = customer_of("rep1", name=f"客户{n}")
+        create_task(
+            personas["rep1"], {"title": f"t{n}", "due_at": timezone.now()}, customer=customer
+        )
+    create_task(personas["rep1"], {"title": "personal", "due_at": timezone.now()})
+    api = api_as("rep1")
+
+    with django_assert_num_queries(4):
+        assert api.get("/tasks").json()["count"] == 6

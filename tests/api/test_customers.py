@@ -376,3 +376,46 @@ def test_audit_trail_is_for_managers(customer_of, api_as, personas):
     )
     assert api_as("rep1").get(f"/customers/{customer.pk}/audit").status_code == 403
     assert api_as("rep2").get(f"/customers/{customer.pk}/audit").status_code == 404
+
+
+def test_contacts_nested_and_flat(customer_of, api_as, personas, django_assert_num_queries):
+    org = customer_of("rep1", name="华茂贸易", kind="organisation")
+    api = api_as("rep1")
+
+    created = api.post(
+        f"/customers/{org.pk}/contacts",
+        {"name": "陈经理", "title": "采购", "mobile": "139 0000 2222", "is_primary": True},
+    )
+    assert created.status_code == 201
+    contact = created.json()
+    assert (contact["customer_id"], contact["mobile"], contact["is_primary"]) == (
+        org.pk,
+        "+8613900002222",
+        True,
+    )
+    path = f"/contacts/{contact['id']}"
+    assert api.patch(path, {"interpersonal_style": "thinker"}).json()["interpersonal_style"] == (
+        "thinker"
+    )
+    api.post(f"/customers/{org.pk}/contacts", {"name": "王助理"})
+    assert [c["name"] for c in api.get(f"/customers/{org.pk}/contacts").json()] == [
+        "陈经理",
+        "王助理",
+    ]
+    with django_assert_num_queries(4):
+        assert api.get("/contacts").json()["count"] == 2
+    assert api.get("/contacts", q="王").json()["count"] == 1
+    assert api.delete(path).status_code == 204
+    assert api.get(path).status_code == 404
+    assert AuditEntry.objects.filter(model="contact").count() == 4  # 2 creates, update, delete
+
+
+def test_a_person_has_no_contacts(customer_of, api_as):
+    person = customer_of("rep1", kind="person")
+
+    response = api_as("rep1").post(f"/customers/{person.pk}/contacts", {"name": "陈"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "Contacts belong to organisations; this customer is a person."
+    )
