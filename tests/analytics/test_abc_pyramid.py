@@ -4,10 +4,10 @@ import datetime as dt
 
 import ibis
 import pytest
-from conftest import by_customer
 
 from guanxi.analytics.abc import ABC_GUIDANCE, abc, pyramid
 from guanxi.analytics.io import AnalyticsInputError
+from tests.analytics.conftest import by_customer
 
 
 def test_abc_on_the_small_log(small_orders):

@@ -4,9 +4,9 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import SMALL_ORDERS
 
 from guanxi.analytics.cli import main
+from tests.analytics.conftest import SMALL_ORDERS
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ import datetime as dt
 
 import ibis
 import pytest
-from conftest import by_customer
 
 from guanxi.analytics.churn import RECOVERY_ACTIONS, churn_risk, recovery_priority
 from guanxi.analytics.io import AnalyticsInputError
 from guanxi.analytics.lifecycle import LIFECYCLE_STAGES, lifecycle
 from guanxi.analytics.loyalty import loyalty
+from tests.analytics.conftest import by_customer
 
 D = dt.date
 

@@ -5,13 +5,13 @@ import datetime as dt
 import ibis
 import numpy as np
 import pandas as pd
-from conftest import by_customer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guanxi.analytics.io import AnalyticsInputError
 from guanxi.analytics.rfm import rfm
 from guanxi.analytics.segments import SEGMENTS, segment_of, with_segment_labels
+from tests.analytics.conftest import by_customer
 
 
 def test_rfm_on_the_small_log(small_orders):

@@ -5,9 +5,9 @@ import uuid
 import ibis
 import pyarrow as pa
 import pytest
-from conftest import CALIBRATION_END, OBSERVATION_END, read_cdnow
 
 from guanxi.analytics.clv.summary import summary_expr
+from tests.analytics.clv.conftest import CALIBRATION_END, OBSERVATION_END, read_cdnow
 
 
 def summarise(table) -> pa.Table:

@@ -6,7 +6,6 @@ import json
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import read_cdnow
 from numpy.testing import assert_allclose
 
 from guanxi.analytics.clv import fit_clv
@@ -16,6 +15,7 @@ from guanxi.analytics.clv.commands import (
     run_clv_command,
     run_sbg_command,
 )
+from tests.analytics.clv.conftest import read_cdnow
 
 
 def run(add, command, argv):

@@ -3,11 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATASETS
 from numpy.testing import assert_allclose
 
 from guanxi.analytics.clv import bgnbd, gammagamma, paretonbd, sbg
 from guanxi.analytics.clv.summary import compact
+from tests.analytics.clv.conftest import DATASETS
 
 
 def rounded(value, decimals):
