@@ -21,7 +21,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -63,7 +62,9 @@ class Client:
             {"username": username, "password": password, "csrfmiddlewaretoken": token}
         )
         status, _ = self.request(
-            "POST", "/login/", body,
+            "POST",
+            "/login/",
+            body,
             {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"},
         )
         if status not in (302, 303):
@@ -71,7 +72,8 @@ class Client:
 
     def bearer(self, username: str, password: str) -> None:
         status, data = self.request(
-            "POST", "/api/v1/auth/token",
+            "POST",
+            "/api/v1/auth/token",
             json.dumps({"username": username, "password": password}),
             {"Content-Type": "application/json"},
         )
@@ -124,8 +126,11 @@ def main() -> int:
 
     admin_url = "postgres://postgres@127.0.0.1:5432/postgres"
     db_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    env = {**os.environ, "DATABASE_URL": db_url,
-           "GUANXI_DATA_DIR": str(ROOT / "bench" / ".data" / "web")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "GUANXI_DATA_DIR": str(ROOT / "bench" / ".data" / "web"),
+    }
     exists = run_sql(admin_url, f"SELECT 1 FROM pg_database WHERE datname='{args.database}'")
     count = 0
     if exists and args.reuse:
@@ -135,23 +140,46 @@ def main() -> int:
             run_sql(admin_url, f'DROP DATABASE "{args.database}" WITH (FORCE)')
         run_sql(admin_url, f'CREATE DATABASE "{args.database}"')
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "guanxi", "demo", "--size", str(args.customers),
-                        "--no-serve"], check=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "guanxi", "demo", "--size", str(args.customers), "--no-serve"],
+            check=True,
+            env=env,
+        )
         print(f"seeded {args.customers:,} customers in {time.perf_counter() - start:.0f} s")
         run_sql(db_url, "ANALYZE")
     count = int(run_sql(db_url, "SELECT count(*) FROM customers_customer"))
-    rep_count = int(run_sql(db_url, "SELECT count(*) FROM customers_customer c JOIN auth_user u "
-                                    "ON u.id = c.owner_id WHERE u.username = 'rep1'"))
-    sample_id = run_sql(db_url, "SELECT c.id FROM customers_customer c JOIN auth_user u ON "
-                                "u.id = c.owner_id WHERE u.username='rep1' ORDER BY c.id DESC "
-                                "LIMIT 1")
+    rep_count = int(
+        run_sql(
+            db_url,
+            "SELECT count(*) FROM customers_customer c JOIN auth_user u "
+            "ON u.id = c.owner_id WHERE u.username = 'rep1'",
+        )
+    )
+    sample_id = run_sql(
+        db_url,
+        "SELECT c.id FROM customers_customer c JOIN auth_user u ON "
+        "u.id = c.owner_id WHERE u.username='rep1' ORDER BY c.id DESC "
+        "LIMIT 1",
+    )
     name = run_sql(db_url, f"SELECT name_pinyin FROM customers_customer WHERE id={sample_id}")
     mobile = run_sql(db_url, f"SELECT mobile FROM customers_customer WHERE id={sample_id}")
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "guanxi.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"], env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "guanxi.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -180,10 +208,15 @@ def main() -> int:
 
         counter = mp.Value("i", 0)
         stop = mp.Event()
-        load_paths = ["/api/v1/customers?limit=25", f"/api/v1/customers?q={name[:4]}&limit=25",
-                      f"/api/v1/customers/{sample_id}"]
-        workers = [mp.Process(target=load, args=(port, stop, counter, load_paths))
-                   for _ in range(args.load_clients)]
+        load_paths = [
+            "/api/v1/customers?limit=25",
+            f"/api/v1/customers?q={name[:4]}&limit=25",
+            f"/api/v1/customers/{sample_id}",
+        ]
+        workers = [
+            mp.Process(target=load, args=(port, stop, counter, load_paths))
+            for _ in range(args.load_clients)
+        ]
         load_start = time.time()
         for w in workers:
             w.start()
@@ -201,9 +234,11 @@ def main() -> int:
         server.terminate()
         server.wait()
 
-    print(f"\n{count:,} customers on PostgreSQL, rep1 owns {rep_count:,}; gunicorn 2 sync "
-          f"workers; background load: {args.load_clients} keep-alive API clients in another "
-          f"process")
+    print(
+        f"\n{count:,} customers on PostgreSQL, rep1 owns {rep_count:,}; gunicorn 2 sync "
+        f"workers; background load: {args.load_clients} keep-alive API clients in another "
+        f"process"
+    )
     print(f"{'request':42} {'p50 ms':>8} {'p95 ms':>8}")
     for label, p50, p95 in rows:
         print(f"{label:42} {p50:8.1f} {p95:8.1f}")
