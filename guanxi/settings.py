@@ -154,6 +154,7 @@ FORMAT_MODULE_PATH = ["guanxi.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the finders: one process serves everything with no collectstatic step.
 WHITENOISE_USE_FINDERS = True

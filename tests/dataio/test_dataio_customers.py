@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from guanxi.cli import main as guanxi
 from guanxi.customers.models import Customer
@@ -216,8 +217,9 @@ def test_duplicate_within_the_file(manager):
         "王五,13900000000,W1,4\n"  # same external id as row 4
     )
 
-    # when skipping duplicates
-    skipped = import_customers(manager, table(content), on_duplicate="skip")
+    # when skipping duplicates (messages in English here; in zh-hans they read 第 2 行)
+    with translation.override("en"):
+        skipped = import_customers(manager, table(content), on_duplicate="skip")
 
     # then the later rows are skipped with a note naming the earlier row
     assert (skipped.created, skipped.skipped) == (2, 2)
