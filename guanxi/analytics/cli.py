@@ -47,7 +47,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--refunds",
         choices=("error", "drop"),
         default="error",
-        help="rows with zero or negative amounts: fail (default), or leave them out",
+        help="rows with negative amounts (refunds): fail (default), or leave them out; zero "
+        "amounts are purchases with no spend",
     )
     parser.add_argument("--lang", choices=("en", "zh-hans"), default="en", help="text language")
     parser.add_argument("--output", help="write the table to .csv or .parquet")

@@ -72,7 +72,7 @@ def test_reads_parquet_with_native_types(tmp_path):
         ),
         (
             "customer_id,date,amount\n1,2024-01-01,3\n1,2024-01-02,-3\n2,2024-01-02,0\n",
-            "column 'amount': 1 negative (refunds) and 1 zero amount(s), e.g. -3 at data row 2",
+            "column 'amount': 1 negative (refunds) amount(s), e.g. -3 at data row 2",
         ),
     ],
 )
@@ -92,12 +92,40 @@ def test_missing_and_empty_files_and_unknown_suffix(tmp_path):
         read_transactions(write(tmp_path, "x", name="orders.xlsx"))
 
 
-def test_refunds_drop_leaves_out_zero_and_negative_rows(tmp_path):
+def test_zero_amounts_are_purchases_with_no_spend(tmp_path):
+    # a free order is an order: kept by default (the published CDNOW inputs count them)
+    path = write(tmp_path, "customer_id,date,amount\n1,2024-01-01,3\n2,2024-01-02,0\n")
+    rows = read_transactions(path).to_pyarrow().to_pylist()
+    assert rows[1] == {"customer_id": "2", "date": dt.date(2024, 1, 2), "amount": 0.0}
+
+
+def test_refunds_drop_leaves_out_negative_rows_and_keeps_zero_amounts(tmp_path):
     path = write(
         tmp_path, "customer_id,date,amount\n1,2024-01-01,3\n1,2024-01-02,-3\n2,2024-01-02,0\n"
     )
     rows = read_transactions(path, refunds="drop").to_pyarrow().to_pylist()
-    assert rows == [{"customer_id": "1", "date": dt.date(2024, 1, 1), "amount": 3.0}]
+    assert rows == [
+        {"customer_id": "1", "date": dt.date(2024, 1, 1), "amount": 3.0},
+        {"customer_id": "2", "date": dt.date(2024, 1, 2), "amount": 0.0},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        ({"customer_id": [1, 2], "amount": [3.0, -1.0]}, "1 negative (refunds)"),
+        ({"customer_id": [1, None], "amount": [3.0, 1.0]}, "1 row(s) without a customer id"),
+        ({"customer_id": [1, 2], "amount": [3.0, None]}, "1 value(s) are not numbers"),
+    ],
+)
+def test_parquet_statistics_never_hide_bad_rows(tmp_path, frame, message):
+    # the footer statistics only skip the validation scan when they prove it would pass
+    path = tmp_path / "orders.parquet"
+    frame = pd.DataFrame({**frame, "date": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    frame["customer_id"] = frame["customer_id"].astype("Int64")
+    frame.to_parquet(path)
+    with pytest.raises(AnalyticsInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_transactions(path)
 
 
 def test_error_is_a_value_error():

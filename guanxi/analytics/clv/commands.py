@@ -39,7 +39,8 @@ def add_clv_arguments(parser: argparse.ArgumentParser) -> None:
         "--refunds",
         choices=("error", "drop"),
         default="error",
-        help="rows with zero or negative amounts: fail, or leave them out",
+        help="rows with negative amounts (refunds): fail, or leave them out; zero amounts "
+        "are purchases with no spend",
     )
     parser.add_argument("--output", help="per-customer scores, .csv or .parquet")
     parser.add_argument("--json", action="store_true", help="print the fit as JSON")
