@@ -7,11 +7,40 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
 from guanxi.analytics.common import order_log, ratio, sum_int64
 
 __all__ = ["churn_by_period", "cohorts", "retention_matrix"]
+
+
+_BITS = 62  # months per 64-bit mask (bits 0..61: clear of the sign bit on every engine)
+_ONE = ibis.literal(1).cast("!int64")  # a BIGINT 1: a bare literal 1 is a 32-bit INTEGER
+_ZERO = ibis.literal(0).cast("!int64")
+
+
+@ibis.udf.agg.builtin(name="bit_or")
+def _bit_or(value: dtypes.int64) -> dtypes.int64:
+    """Bitwise OR of a group: ``bit_or`` on DuckDB, PostgreSQL and Spark (Ibis 12 has no
+    Spark rule for its own ``bit_or`` aggregate)."""
+
+
+def _bit(table: ir.Table, masks: list[str], back: ir.IntegerValue) -> ir.IntegerValue:
+    """Bit ``back`` of the masks (1 if the customer bought ``back`` months before the as-of
+    month, else 0). Shift counts are 32-bit: PostgreSQL and Spark shift a BIGINT by an INT."""
+    if len(masks) == 1:
+        return (table[masks[0]] >> back.cast("int32")) & 1
+    return ibis.cases(
+        *(
+            (
+                (back >= j * _BITS) & (back < (j + 1) * _BITS),
+                (table[name] >> (back - j * _BITS).cast("int32")) & 1,
+            )
+            for j, name in enumerate(masks)
+        ),
+        else_=_ZERO,
+    )
 
 
 def _month_index(value: ir.DateValue) -> ir.IntegerValue:
@@ -69,60 +98,91 @@ def cohorts(
     ``churn_rate`` is null for period 0 and after a period with no active customer (no one left
     to lose); ``churned_customers`` and ``revenue_lost`` are 0 there. Money is added as integer
     cents.
+
+    How it is computed (the same result as joining every customer-month to the next one, but
+    without the large intermediate tables): one pass over the order log gives, per customer,
+    the acquisition month and the set of months with a purchase as 62-bit masks (bit ``b`` of
+    mask ``j``: a purchase ``62·j + b`` months before the as-of month; one mask per 62 months
+    of history). Counts come from the distinct (cohort, masks) patterns expanded over their
+    periods; revenue and revenue lost from one join of the orders with the per-customer masks
+    (an order's customer churns after it when the next month's bit is 0). One extra query
+    reads the first purchase date, to know how many masks are needed.
     """
     log, as_of_date = order_log(
         transactions, customer=customer, date=date, amount=amount, as_of=as_of
     )
-    log = log.mutate(month=_month_index(log.date))
-    first = log.group_by("customer_id").aggregate(
-        cohort_month=log.month.min(), cohort=log.date.min().truncate("M")
-    )
-    monthly = log.group_by("customer_id", "month").aggregate(cents=sum_int64(log.amount_cents))
-    activity = monthly.inner_join(first, "customer_id")
-    activity = activity.select(
-        "customer_id",
-        "cohort_month",
-        "cents",
-        period=activity.month - activity.cohort_month,
-    )
-    sizes = first.group_by("cohort_month", "cohort").aggregate(cohort_size=first.count())
-    cells = activity.group_by("cohort_month", "period").aggregate(
-        active_customers=activity.count(), revenue_cents=sum_int64(activity.cents)
-    )
-    # A customer churns at period k when active at k - 1 and not at k.
-    # Join on plain column pairs: an expression such as ``period + 1`` inside the predicate of
-    # a join on a join was resolved against the wrong side by Ibis 12.
-    nxt = activity.select(next_customer=activity.customer_id, next_period=activity.period)
-    gone = activity.mutate(following=activity.period + 1)
-    gone = gone.anti_join(
-        nxt, [("customer_id", "next_customer"), ("following", "next_period")]
-    ).drop("following")
     last_month = as_of_date.year * 12 + as_of_date.month - 1
-    gone = gone.filter(gone.cohort_month + gone.period + 1 <= last_month)
-    losses = gone.group_by("cohort_month", period=gone.period + 1).aggregate(
-        churned_customers=gone.count(), lost_cents=sum_int64(gone.cents)
-    )
-    previous = cells.select(
-        "cohort_month", period=cells.period + 1, previous_active=cells.active_customers
+    # Months are counted backwards from the as-of month ("back" 0 = the as-of month), so a
+    # customer's months fit in bit masks without knowing her first month in advance.
+    log = log.mutate(back=(ibis.literal(last_month, type="int64") - _month_index(log.date)))
+    first = log.date.min().to_pyarrow().as_py()
+    span = 0 if first is None else last_month - (first.year * 12 + first.month - 1)
+    chunks = span // _BITS + 1
+    masks = [f"mask_{j}" for j in range(chunks)]
+
+    # One pass over the order log: per customer, the acquisition month and the set of months
+    # with a purchase (bit ``back`` of the masks).
+    customers = log.group_by("customer_id").aggregate(
+        cohort_back=log.back.max(),
+        first_date=log.date.min(),
+        **{
+            name: _bit_or(
+                ibis.cases(
+                    (
+                        (log.back >= j * _BITS) & (log.back < (j + 1) * _BITS),
+                        _ONE << (log.back - j * _BITS).cast("int32"),
+                    ),
+                    else_=_ZERO,
+                )
+            )
+            for j, name in enumerate(masks)
+        },
     )
 
-    # Every period from acquisition to the as-of month, one row each (no query to find the
-    # first month: the range is built per cohort by the engine).
-    grid = sizes.mutate(
-        period=ibis.range(0, last_month - sizes.cohort_month + 1).unnest().cast("int64")
+    # Counts from the (small) table of distinct purchase patterns, one row per cohort period.
+    patterns = customers.group_by(["cohort_back", *masks]).aggregate(
+        n=customers.count(), first_date=customers.first_date.min()
     )
-    keys = ["cohort_month", "period"]
-    table = (
-        grid.left_join(cells, keys)
-        .drop("cohort_month_right", "period_right")
-        .left_join(losses, keys)
-        .drop("cohort_month_right", "period_right")
-        .left_join(previous, keys)
-        .drop("cohort_month_right", "period_right")
+    grid = patterns.mutate(period=ibis.range(0, patterns.cohort_back + 1).unnest().cast("int64"))
+    back = grid.cohort_back - grid.period
+    now = _bit(grid, masks, back)
+    before = ibis.cases((grid.period > 0, _bit(grid, masks, back + 1)), else_=_ZERO)
+    cells = grid.group_by("cohort_back", "period").aggregate(
+        cohort=grid.first_date.min().truncate("M"),
+        cohort_size=sum_int64(grid.n),
+        active_customers=sum_int64(grid.n * now),
+        start_customers=sum_int64(grid.n * before),
+        churned_customers=sum_int64(grid.n * before * (1 - now)),
     )
-    active = table.active_customers.fill_null(0)
-    churned = table.churned_customers.fill_null(0)
-    prev = table.previous_active.fill_null(0)
+    cells = cells.mutate(
+        back=cells.cohort_back - cells.period, back_before=cells.cohort_back - cells.period + 1
+    )
+
+    # Revenue per cohort month, and what customers who do not buy the next month spent.
+    orders = log.select("customer_id", "back", "amount_cents").inner_join(
+        customers.select("customer_id", "cohort_back", *masks), "customer_id"
+    )
+    stops = (orders.back > 0) & (_bit(orders, masks, orders.back - 1) == 0)
+    revenue = orders.group_by("cohort_back", "back").aggregate(
+        revenue_cents=sum_int64(orders.amount_cents),
+        lost_cents=sum_int64(ibis.cases((stops, orders.amount_cents), else_=_ZERO)),
+    )
+    lost = revenue.select(
+        lost_cohort=revenue.cohort_back, lost_back=revenue.back, lost_cents=revenue.lost_cents
+    )
+    revenue = revenue.drop("lost_cents")
+    # Join on plain column pairs: an expression inside the predicate of a join on a join was
+    # resolved against the wrong side by Ibis 12.
+    table = cells.left_join(revenue, ["cohort_back", "back"]).drop(
+        "cohort_back_right", "back_right"
+    )
+    table = table.left_join(
+        lost,
+        [("cohort_back", "lost_cohort"), ("back_before", "lost_back")],
+    )
+    active = table.active_customers
+    churned = table.churned_customers
+    prev = table.start_customers
     return table.select(
         cohort=table.cohort.cast("date"),
         period=table.period,
