@@ -249,3 +249,19 @@ def test_custom_field_values_are_checked_against_their_definitions(db, personas,
     assert not_number.json()["errors"] == {"custom_fields": ["“预算” must be a number."]}
     assert fine.status_code == 201
     assert fine.json()["custom_fields"] == {"signed_on": "2024-02-29", "budget": "12.5"}
+
+
+def test_the_apis_own_messages_follow_the_language(customer_of, api_as):
+    customer = customer_of("rep1")
+
+    hidden = api_as("rep2", lang="zh-hans").get(f"/customers/{customer.pk}")
+    read_only = api_as("viewer", lang="zh-hans").post("/customers", {"name": "甲"})
+    phone = api_as("rep1", lang="zh-hans").post("/customers", {"name": "甲", "mobile": "12345"})
+
+    assert hidden.json() == {"detail": "未找到。"}
+    assert read_only.json() == {"detail": "您的角色为只读。"}
+    assert phone.status_code == 422
+    assert phone.json() == {
+        "detail": "“12345”不是有效的电话号码。",
+        "errors": {"mobile": ["“12345”不是有效的电话号码。"]},
+    }
