@@ -61,12 +61,45 @@ def check_params(params: dict, names: tuple[str, ...]) -> tuple[float, ...]:
     return values
 
 
+def log_hessian(
+    neg_ll_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    theta: np.ndarray,
+    total_weight: float,
+    step: float = 1e-4,
+) -> np.ndarray | None:
+    """Hessian of the mean negative log-likelihood in log-parameters at ``theta``, by central
+    differences of the analytic gradient; None unless it is finite and positive definite."""
+    theta = np.asarray(theta, dtype=np.float64)
+    k = len(theta)
+    scale = 1.0 / max(total_weight, 1e-300)
+
+    def grad(log_theta):
+        t = np.exp(log_theta)
+        return neg_ll_and_grad(t)[1] * t * scale
+
+    y = np.log(theta)
+    h = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = step
+        h[:, i] = (grad(y + e) - grad(y - e)) / (2 * step)
+    h = 0.5 * (h + h.T)
+    if not np.all(np.isfinite(h)):
+        return None
+    try:
+        np.linalg.cholesky(h)
+    except np.linalg.LinAlgError:
+        return None
+    return h
+
+
 def maximise(
     neg_ll_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
     start: np.ndarray,
     total_weight: float,
     *,
     jac: bool = True,
+    hessian: np.ndarray | None = None,
 ) -> np.ndarray:
     """Maximise a log-likelihood over positive parameters; return the optimum.
 
@@ -74,8 +107,44 @@ def maximise(
     log-likelihood and (if ``jac``) its gradient with respect to them. The search runs in
     log-parameters (the chain rule multiplies the gradient by the parameter) and on the mean
     per-customer likelihood so that tolerances do not depend on the number of customers.
+
+    ``hessian`` (of the mean negative log-likelihood in log-parameters near the optimum, e.g.
+    from a fit on a subsample, see :func:`log_hessian`) preconditions the search: it runs in
+    ``z = Lᵀ (ln θ - ln θ₀)`` with ``H = L Lᵀ``, where the objective is close to ``|z|²/2``
+    and L-BFGS needs a handful of iterations instead of dozens. The optimum is the same: only
+    the coordinates change.
     """
     scale = 1.0 / max(total_weight, 1e-300)
+    y0 = np.log(start)
+    if hessian is not None and jac:
+        chol = np.linalg.cholesky(hessian)  # H = L Lᵀ
+        inv_t = np.linalg.inv(chol.T)  # y = y0 + inv_t @ z
+
+        def objective_z(z):
+            y = y0 + inv_t @ z
+            if np.any(np.abs(y) > LOG_BOUND):
+                return 1e300, np.zeros_like(z)
+            theta = np.exp(y)
+            value, grad = neg_ll_and_grad(theta)
+            if not np.isfinite(value):
+                return 1e300, np.zeros_like(z)
+            return value * scale, inv_t.T @ (grad * theta * scale)
+
+        result = minimize(
+            objective_z,
+            np.zeros(len(start)),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20},
+        )
+        y = y0 + inv_t @ result.x
+        if (
+            np.all(np.isfinite(y))
+            and np.all(np.abs(y) < LOG_BOUND)
+            and (result.success or "ABNORMAL" in str(result.message).upper())
+        ):
+            return np.exp(y)
+        # otherwise fall back to the plain search below
 
     def objective(log_theta):
         theta = np.exp(log_theta)
@@ -90,7 +159,7 @@ def maximise(
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     result = minimize(
         objective,
-        np.log(start),
+        y0,
         jac=jac,
         method="L-BFGS-B",
         bounds=bounds,

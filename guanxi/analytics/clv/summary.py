@@ -107,22 +107,26 @@ def summary_expr(
     rows = t.filter(day <= upto)
     metrics = {}
     if amount:
-        metrics["cents"] = (rows[amount].cast("float64") * 100).round().cast("int64").sum()
+        # 64-bit sums: DuckDB's SUM(BIGINT) is a 128-bit HUGEINT, slower, and it would make
+        # every expression built on it 128-bit too.
+        cents = (rows[amount].cast("float64") * 100).round().cast("int64")
+        metrics["cents"] = cents.sum().cast("!int64")
     daily = rows.group_by(cid=rows[customer], day=rows[date].cast("date")).agg(**metrics)
     if amount:
         daily = daily.filter(daily.cents >= 0)
-    in_cal = daily.day <= cal
+    # Without a holdout every row is in the calibration period: no FILTER clauses.
+    in_cal = (daily.day <= cal) if observation_end is not None else None
     aggs = {
         "first_purchase": daily.day.min(where=in_cal),
         "last_purchase": daily.day.max(where=in_cal),
-        "days": daily.day.count(where=in_cal),
+        "days": daily.day.count(where=in_cal).cast("!int64"),
     }
     if amount:
-        aggs["cents"] = daily.cents.sum(where=in_cal).cast("int64")
+        aggs["cents"] = daily.cents.sum(where=in_cal).cast("!int64")
         # The first day's amount without an ordered aggregate (slow on every engine): pack
         # (day number, cents) into one integer whose minimum is the first day's pair.
         day_number = daily.day.delta(ibis.date(1970, 1, 1), unit="day").cast("int64")
-        aggs["first_key"] = (day_number * _CENTS_SPAN + daily.cents).min()
+        aggs["first_key"] = (day_number * _CENTS_SPAN + daily.cents).min(where=in_cal)
     if observation_end is not None:
         aggs["holdout"] = daily.day.count(where=~in_cal).cast("int64")
     per = daily.group_by("cid").agg(**aggs)
