@@ -352,7 +352,7 @@ def report(results: dict) -> None:
     print()
     print(
         f"{'contender':30} {'rfm':>7} {'abc':>7} {'cohorts':>8} {'total s':>8} "
-        f"{'vs fastest hand':>16} {'vs lifetimes':>13} {'peak MB':>8}"
+        f"{'vs fastest hand':>16} {'vs lifetimes':>13} {'cold s':>7} {'peak MB':>8}"
     )
     for name, r in results.items():
         if "error" in r:
