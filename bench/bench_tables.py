@@ -349,10 +349,11 @@ def report(results: dict) -> None:
         default=None,
     )
     lifetimes = results.get("lifetimes summary", {}).get("times", {}).get("summary")
+    pymc = results.get("PyMC-Marketing rfm_summary", {}).get("times", {}).get("summary")
     print()
     print(
         f"{'contender':30} {'rfm':>7} {'abc':>7} {'cohorts':>8} {'total s':>8} "
-        f"{'vs fastest hand':>16} {'vs lifetimes':>13} {'cold s':>7} {'peak MB':>8}"
+        f"{'vs fastest hand':>16} {'vs lifetimes':>13} {'vs PyMC':>8} {'cold s':>7} {'peak MB':>8}"
     )
     for name, r in results.items():
         if "error" in r:
@@ -364,10 +365,11 @@ def report(results: dict) -> None:
         ratio_lt = f"{lifetimes / total:.1f}x faster" if lifetimes else "-"
         if name == "lifetimes summary":
             ratio_lt = "1.0"
+        ratio_pm = f"{pymc / total:.1f}x" if pymc else "-"
         print(
             f"{name:30} {times.get('rfm', float('nan')):7.2f} {times.get('abc', float('nan')):7.2f} "
             f"{times.get('cohorts', float('nan')):8.2f} {total:8.2f} {ratio_hand:>16} "
-            f"{ratio_lt:>13} {r['cold_total']:7.2f} {r['peak_rss_mb']:8.0f}"
+            f"{ratio_lt:>13} {ratio_pm:>8} {r['cold_total']:7.2f} {r['peak_rss_mb']:8.0f}"
         )
     guanxi = results.get("guanxi (Ibis/DuckDB)", {}).get("times")
     if guanxi:
