@@ -118,6 +118,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

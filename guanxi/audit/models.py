@@ -29,3 +29,6 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} #{self.object_id}"

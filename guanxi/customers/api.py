@@ -40,7 +40,7 @@ from guanxi.privacy.sensitive import masked_dict
 
 from . import services
 from .models import Contact, Tag
-from .queries import customer_list
+from .queries import capped_count, customer_list
 from .schemas import (
     AssignIn,
     AuditPage,
@@ -139,7 +139,8 @@ def list_customers(
     )
     start, end = page_bounds(limit, offset)
     rows = qs.prefetch_related("tags")[start:end]
-    return {"count": qs.count(), "items": [list_item(c) for c in rows]}
+    count, exact = capped_count(qs)
+    return {"count": count, "count_exact": exact, "items": [list_item(c) for c in rows]}
 
 
 @router.get("/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS})

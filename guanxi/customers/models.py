@@ -133,7 +133,7 @@ class Customer(models.Model):
 
     # 联系信息 contact
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
-    phone = models.CharField(_("landline"), max_length=20, blank=True)
+    phone = models.CharField(_("landline"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     qq = models.CharField("QQ", max_length=20, blank=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
@@ -247,7 +247,7 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("title"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     interpersonal_style = models.CharField(
@@ -289,3 +289,6 @@ class Collaborator(models.Model):
         ]
         verbose_name = _("collaborator")
         verbose_name_plural = _("collaborators")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.customer_id} ({self.access})"

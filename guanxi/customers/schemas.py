@@ -111,7 +111,8 @@ class CustomerListItem(Schema):
 
 
 class CustomerPage(Schema):
-    count: int
+    count: int = Field(description="Matching customers; a lower bound when count_exact is false.")
+    count_exact: bool = Field(description="False when more than 10,000 customers match.")
     items: list[CustomerListItem]
 
 

@@ -31,6 +31,9 @@ class Consent(models.Model):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
 
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.granted}"
+
 
 class RevealLog(models.Model):
     """Who saw which sensitive field of which customer, when, and why."""
@@ -48,3 +51,6 @@ class RevealLog(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("sensitive data reveal")
         verbose_name_plural = _("sensitive data reveals")
+
+    def __str__(self) -> str:
+        return f"{self.field} of {self.customer_id} by {self.user_id}"

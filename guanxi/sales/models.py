@@ -93,3 +93,6 @@ class OrderLine(models.Model):
         ordering = ["id"]
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"

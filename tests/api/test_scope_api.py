@@ -136,7 +136,11 @@ def test_other_team_rep_finds_nothing_in_lists_search_or_duplicate_details(
     c = rep1_world["customer"].pk
 
     for term in ["华茂", "huamao", "hm", "13812345678", "buy@huamao.cn"]:
-        assert api.get("/customers", q=term).json() == {"count": 0, "items": []}
+        assert api.get("/customers", q=term).json() == {
+            "count": 0,
+            "count_exact": True,
+            "items": [],
+        }
     for path in ["/contacts", "/interactions", "/tasks", "/orders"]:
         assert api.get(path).json() == {"count": 0, "items": []}
         assert api.get(path, customer_id=c).json() == {"count": 0, "items": []}
