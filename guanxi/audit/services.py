@@ -49,3 +49,20 @@ def record(actor, action: str, instance: models.Model, *, customer_id=None, chan
 
 def trail_for_customer(customer_id: int):
     return AuditEntry.objects.filter(customer_id=customer_id).select_related("actor")
+
+
+def record_update(
+    actor,
+    instance: models.Model,
+    before: dict,
+    fields: list[str],
+    *,
+    customer_id,
+    sensitive: frozenset[str] = frozenset(),
+    extra=None,
+):
+    """Audit an update: the fields that changed since `before` (plus `extra`), if any."""
+    changes = diff(before, snapshot(instance, fields), sensitive)
+    changes.update(extra or {})
+    if changes:
+        record(actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes)

@@ -219,20 +219,21 @@ def update_customer(actor, customer: Customer, data: dict, *, tags: list[str] | 
     before = audit.snapshot(customer, AUDITED_FIELDS)
     _apply(customer, data)
     customer.save()
-    changes = audit.diff(before, audit.snapshot(customer, AUDITED_FIELDS), _SENSITIVE)
+    tag_change = {}
     if tags is not None:
         old_tags = sorted(customer.tags.values_list("name", flat=True))
         set_tags(customer, tags)
         if old_tags != sorted(set(tags)):
-            changes["tags"] = [old_tags, sorted(set(tags))]
-    if changes:
-        audit.record(
-            actor,
-            audit.AuditEntry.Action.UPDATE,
-            customer,
-            customer_id=customer.pk,
-            changes=changes,
-        )
+            tag_change["tags"] = [old_tags, sorted(set(tags))]
+    audit.record_update(
+        actor,
+        customer,
+        before,
+        AUDITED_FIELDS,
+        customer_id=customer.pk,
+        sensitive=_SENSITIVE,
+        extra=tag_change,
+    )
     return customer
 
 
@@ -367,15 +368,7 @@ def update_contact(actor, contact: Contact, data: dict) -> Contact:
         setattr(contact, field, value)
     contact.full_clean(exclude=["customer"])
     contact.save()
-    changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
-    if changes:
-        audit.record(
-            actor,
-            audit.AuditEntry.Action.UPDATE,
-            contact,
-            customer_id=contact.customer_id,
-            changes=changes,
-        )
+    audit.record_update(actor, contact, before, CONTACT_FIELDS, customer_id=contact.customer_id)
     return contact
 
 

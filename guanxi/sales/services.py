@@ -154,15 +154,9 @@ def update_order(actor, order: Order, data: dict, lines: list[dict] | None = Non
         order.lines.all().delete()
         OrderLine.objects.bulk_create(built)
     order.save()
-    changes = audit.diff(before, audit.snapshot(order, [*ORDER_FIELDS, "total"]))
-    if changes:
-        audit.record(
-            actor,
-            audit.AuditEntry.Action.UPDATE,
-            order,
-            customer_id=order.customer_id,
-            changes=changes,
-        )
+    audit.record_update(
+        actor, order, before, [*ORDER_FIELDS, "total"], customer_id=order.customer_id
+    )
     return order
 
 
