@@ -16,6 +16,12 @@ def test_reminder_job_runs_through_the_queue(personas, customer_of):
     daily_personal_reminders()  # enqueues, does not run
     assert HUEY.pending_count() == 1 and Task.objects.count() == 0
     task = HUEY.dequeue()
-    HUEY.execute(task)
+    # djhuey closes "obsolete" connections around a task unless immediate is set; inside the
+    # test's transaction that would close the test's own connection on PostgreSQL.
+    HUEY.immediate = True
+    try:
+        HUEY.execute(task)
+    finally:
+        HUEY.immediate = False
     assert Task.objects.filter(kind="birthday").count() == 1
     assert HUEY.pending_count() == 0
