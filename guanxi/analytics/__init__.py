@@ -5,12 +5,14 @@ code runs on DuckDB (the embedded default), PostgreSQL and Spark. Read a file wi
 :func:`read_transactions`; materialise a result with ``.to_pyarrow()`` (or
 :func:`guanxi.analytics.common.materialize`).
 
-Modules: ``io`` (reading and validation), ``rfm`` and ``segments``, ``abc`` (ABC and the
+Modules: ``io`` (reading and validation), ``base`` (the order log aggregated once per
+customer, shared by RFM, ABC and cohorts: ``tables``), ``rfm`` and ``segments``, ``abc`` (ABC and the
 customer pyramid), ``cohorts``, ``lifecycle``, ``loyalty``, ``churn``, ``clv`` (the CLV
 models), ``cli`` (``guanxi analyze``).
 """
 
 from guanxi.analytics.abc import abc, pyramid
+from guanxi.analytics.base import CustomerBase, customer_base, tables
 from guanxi.analytics.churn import churn_risk, recovery_priority
 from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
 from guanxi.analytics.io import AnalyticsInputError, connect, read_transactions
@@ -22,11 +24,13 @@ from guanxi.analytics.segments import SEGMENTS, with_segment_labels
 __all__ = [
     "SEGMENTS",
     "AnalyticsInputError",
+    "CustomerBase",
     "abc",
     "churn_by_period",
     "churn_risk",
     "cohorts",
     "connect",
+    "customer_base",
     "lifecycle",
     "loyalty",
     "pyramid",
@@ -34,5 +38,6 @@ __all__ = [
     "recovery_priority",
     "retention_matrix",
     "rfm",
+    "tables",
     "with_segment_labels",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from guanxi.analytics.base import CustomerBase, check_base
 from guanxi.analytics.common import (
     customer_summary,
     label,
@@ -58,7 +59,7 @@ def _check_cuts(cuts: Sequence[float], name: str, expected: int) -> tuple[float,
 
 
 def abc(
-    transactions: ir.Table,
+    transactions: ir.Table | CustomerBase,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -71,8 +72,10 @@ def abc(
 
     Parameters
     ----------
-    transactions : ibis.Table
-        An order log: one row per purchase.
+    transactions : ibis.Table or CustomerBase
+        An order log: one row per purchase; or its per-customer aggregate from
+        :func:`~guanxi.analytics.base.customer_base` (then the column names and ``as_of`` are
+        the base's).
     customer, date, amount : str
         Column names.
     as_of : date or ISO string, optional
@@ -102,8 +105,12 @@ def abc(
     looks backwards.
     """
     cut_a, cut_b, _ = _check_cuts(cuts, "cuts", 3)
-    log, _ = order_log(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
-    per = log.group_by("customer_id").aggregate(cents=sum_int64(log.amount_cents))
+    if isinstance(transactions, CustomerBase):
+        check_base(transactions, as_of)
+        per = transactions.table.select("customer_id", cents="monetary_cents")
+    else:
+        log, _ = order_log(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
+        per = log.group_by("customer_id").aggregate(cents=sum_int64(log.amount_cents))
     # Running revenue over the distinct revenue values (small, and ties share one row).
     levels = per.group_by("cents").aggregate(
         customers=per.count(), level_cents=sum_int64(per.cents)

@@ -7,23 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
-import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
+from guanxi.analytics.base import (
+    BITS,
+    ZERO,
+    CustomerBase,
+    check_base,
+    mask_aggregates,
+    months_log,
+)
 from guanxi.analytics.common import order_log, ratio, sum_int64
 
 __all__ = ["churn_by_period", "cohorts", "retention_matrix"]
-
-
-_BITS = 62  # months per 64-bit mask (bits 0..61: clear of the sign bit on every engine)
-_ONE = ibis.literal(1).cast("!int64")  # a BIGINT 1: a bare literal 1 is a 32-bit INTEGER
-_ZERO = ibis.literal(0).cast("!int64")
-
-
-@ibis.udf.agg.builtin(name="bit_or")
-def _bit_or(value: dtypes.int64) -> dtypes.int64:
-    """Bitwise OR of a group: ``bit_or`` on DuckDB, PostgreSQL and Spark (Ibis 12 has no
-    Spark rule for its own ``bit_or`` aggregate)."""
 
 
 def _bit(table: ir.Table, masks: list[str], back: ir.IntegerValue) -> ir.IntegerValue:
@@ -34,22 +30,17 @@ def _bit(table: ir.Table, masks: list[str], back: ir.IntegerValue) -> ir.Integer
     return ibis.cases(
         *(
             (
-                (back >= j * _BITS) & (back < (j + 1) * _BITS),
-                (table[name] >> (back - j * _BITS).cast("int32")) & 1,
+                (back >= j * BITS) & (back < (j + 1) * BITS),
+                (table[name] >> (back - j * BITS).cast("int32")) & 1,
             )
             for j, name in enumerate(masks)
         ),
-        else_=_ZERO,
+        else_=ZERO,
     )
 
 
-def _month_index(value: ir.DateValue) -> ir.IntegerValue:
-    """Months since year 0: ``12 · year + month - 1`` (plain integers, same on every engine)."""
-    return (value.year() * 12 + value.month() - 1).cast("int64")
-
-
 def cohorts(
-    transactions: ir.Table,
+    transactions: ir.Table | CustomerBase,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -61,8 +52,10 @@ def cohorts(
 
     Parameters
     ----------
-    transactions : ibis.Table
-        An order log: one row per purchase.
+    transactions : ibis.Table or CustomerBase
+        An order log: one row per purchase; or its per-customer aggregate from
+        :func:`~guanxi.analytics.base.customer_base` (then the column names and ``as_of`` are
+        the base's; only revenue by month still reads the log).
     customer, date, amount : str
         Column names.
     as_of : date or ISO string, optional
@@ -108,36 +101,22 @@ def cohorts(
     (an order's customer churns after it when the next month's bit is 0). One extra query
     reads the first purchase date, to know how many masks are needed.
     """
-    log, as_of_date = order_log(
-        transactions, customer=customer, date=date, amount=amount, as_of=as_of
-    )
-    last_month = as_of_date.year * 12 + as_of_date.month - 1
-    # Months are counted backwards from the as-of month ("back" 0 = the as-of month), so a
-    # customer's months fit in bit masks without knowing her first month in advance.
-    log = log.mutate(back=(ibis.literal(last_month, type="int64") - _month_index(log.date)))
-    first = log.date.min().to_pyarrow().as_py()
-    span = 0 if first is None else last_month - (first.year * 12 + first.month - 1)
-    chunks = span // _BITS + 1
-    masks = [f"mask_{j}" for j in range(chunks)]
-
-    # One pass over the order log: per customer, the acquisition month and the set of months
-    # with a purchase (bit ``back`` of the masks).
-    customers = log.group_by("customer_id").aggregate(
-        cohort_back=log.back.max(),
-        first_date=log.date.min(),
-        **{
-            name: _bit_or(
-                ibis.cases(
-                    (
-                        (log.back >= j * _BITS) & (log.back < (j + 1) * _BITS),
-                        _ONE << (log.back - j * _BITS).cast("int32"),
-                    ),
-                    else_=_ZERO,
-                )
-            )
-            for j, name in enumerate(masks)
-        },
-    )
+    if isinstance(transactions, CustomerBase):
+        check_base(transactions, as_of)
+        log, masks = transactions.log, list(transactions.masks)
+        customers = transactions.table
+    else:
+        log, as_of_date = order_log(
+            transactions, customer=customer, date=date, amount=amount, as_of=as_of
+        )
+        # Months are counted backwards from the as-of month ("back" 0 = the as-of month), so
+        # a customer's months fit in bit masks without knowing her first month in advance.
+        log, masks = months_log(log, as_of_date)
+        # One pass over the order log: per customer, the acquisition month and the set of
+        # months with a purchase (bit ``back`` of the masks).
+        customers = log.group_by("customer_id").aggregate(
+            first_date=log.date.min(), **mask_aggregates(log, masks)
+        )
 
     # Counts from the (small) table of distinct purchase patterns, one row per cohort period.
     patterns = customers.group_by(["cohort_back", *masks]).aggregate(
@@ -146,7 +125,7 @@ def cohorts(
     grid = patterns.mutate(period=ibis.range(0, patterns.cohort_back + 1).unnest().cast("int64"))
     back = grid.cohort_back - grid.period
     now = _bit(grid, masks, back)
-    before = ibis.cases((grid.period > 0, _bit(grid, masks, back + 1)), else_=_ZERO)
+    before = ibis.cases((grid.period > 0, _bit(grid, masks, back + 1)), else_=ZERO)
     cells = grid.group_by("cohort_back", "period").aggregate(
         cohort=grid.first_date.min().truncate("M"),
         cohort_size=sum_int64(grid.n),
@@ -154,9 +133,7 @@ def cohorts(
         start_customers=sum_int64(grid.n * before),
         churned_customers=sum_int64(grid.n * before * (1 - now)),
     )
-    cells = cells.mutate(
-        back=cells.cohort_back - cells.period, back_before=cells.cohort_back - cells.period + 1
-    )
+    cells = cells.mutate(back=cells.cohort_back - cells.period)
 
     # Revenue per cohort month, and what customers who do not buy the next month spent.
     orders = log.select("customer_id", "back", "amount_cents").inner_join(
@@ -165,20 +142,18 @@ def cohorts(
     stops = (orders.back > 0) & (_bit(orders, masks, orders.back - 1) == 0)
     revenue = orders.group_by("cohort_back", "back").aggregate(
         revenue_cents=sum_int64(orders.amount_cents),
-        lost_cents=sum_int64(ibis.cases((stops, orders.amount_cents), else_=_ZERO)),
+        lost_cents=sum_int64(ibis.cases((stops, orders.amount_cents), else_=ZERO)),
     )
-    lost = revenue.select(
-        lost_cohort=revenue.cohort_back, lost_back=revenue.back, lost_cents=revenue.lost_cents
-    )
-    revenue = revenue.drop("lost_cents")
     # Join on plain column pairs: an expression inside the predicate of a join on a join was
     # resolved against the wrong side by Ibis 12.
     table = cells.left_join(revenue, ["cohort_back", "back"]).drop(
         "cohort_back_right", "back_right"
     )
-    table = table.left_join(
-        lost,
-        [("cohort_back", "lost_cohort"), ("back_before", "lost_back")],
+    # What was lost in period k was spent in period k - 1: the previous row of the cohort (every
+    # period of a cohort has a row). A lag over the small cell table rather than a second join
+    # of the revenue aggregate, which the engine would compute twice.
+    table = table.mutate(
+        lost_cents=table.lost_cents.lag().over(group_by="cohort_back", order_by="period")
     )
     active = table.active_customers
     churned = table.churned_customers

@@ -7,14 +7,21 @@ import datetime as dt
 
 import ibis.expr.types as ir
 
-from guanxi.analytics.common import customer_summary, order_log, quintile_score, ratio
+from guanxi.analytics.base import CustomerBase, check_base
+from guanxi.analytics.common import (
+    customer_summary,
+    days_between,
+    order_log,
+    ratio,
+    with_quintile_scores,
+)
 from guanxi.analytics.segments import segment_expr
 
 __all__ = ["rfm"]
 
 
 def rfm(
-    transactions: ir.Table,
+    transactions: ir.Table | CustomerBase,
     *,
     customer: str = "customer_id",
     date: str = "date",
@@ -25,8 +32,10 @@ def rfm(
 
     Parameters
     ----------
-    transactions : ibis.Table
-        An order log: one row per purchase.
+    transactions : ibis.Table or CustomerBase
+        An order log: one row per purchase; or its per-customer aggregate from
+        :func:`~guanxi.analytics.base.customer_base` (then the column names and ``as_of`` are
+        the base's).
     customer, date, amount : str
         Column names of the customer id, purchase date and purchase amount.
     as_of : date or ISO string, optional
@@ -71,20 +80,32 @@ def rfm(
     1           b            22          1       5.0        1        1
     2           c            12          1     100.0        2        1
     """
-    log, as_of_date = order_log(
-        transactions, customer=customer, date=date, amount=amount, as_of=as_of
-    )
-    per = customer_summary(log, as_of_date)
-    scored = per.select(
+    if isinstance(transactions, CustomerBase):
+        check_base(transactions, as_of)
+        per = transactions.table.mutate(
+            recency_days=days_between(transactions.as_of, transactions.table.last_date)
+        )
+    else:
+        log, as_of_date = order_log(
+            transactions, customer=customer, date=date, amount=amount, as_of=as_of
+        )
+        per = customer_summary(log, as_of_date)
+    per = per.select(
         "customer_id",
         "recency_days",
         "frequency",
+        "monetary_cents",
         monetary=ratio(per.monetary_cents, 100),
         avg_monetary=per.monetary_cents.cast("float64") / (per.frequency * 100).cast("float64"),
-        r_score=quintile_score(per.recency_days, higher_is_better=False),
-        f_score=quintile_score(per.frequency),
-        m_score=quintile_score(per.monetary_cents),
     )
+    scored = with_quintile_scores(
+        per,
+        {
+            "r_score": ("recency_days", False),
+            "f_score": ("frequency", True),
+            "m_score": ("monetary_cents", True),
+        },
+    ).drop("monetary_cents")
     return scored.mutate(
         rfm_score=scored.r_score * 100 + scored.f_score * 10 + scored.m_score,
         segment=segment_expr(scored.r_score, scored.f_score),

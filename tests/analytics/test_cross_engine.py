@@ -11,7 +11,9 @@ import pyarrow as pa
 import pytest
 
 from guanxi.analytics.abc import abc
+from guanxi.analytics.base import customer_base, tables
 from guanxi.analytics.cohorts import cohorts
+from guanxi.analytics.io import AnalyticsInputError
 from guanxi.analytics.rfm import rfm
 
 
@@ -36,15 +38,30 @@ ORDERS = synthetic_orders()
 ARROW = pa.Table.from_pandas(ORDERS, preserve_index=False)
 
 
+ORDER = {"rfm": ["customer_id"], "abc": ["customer_id"], "cohorts": ["cohort", "period"]}
+
+
 def compute(table) -> dict[str, pd.DataFrame]:
+    """The three tables from the order log, and again from the per-customer base (``customer_base``
+    and ``tables``, cached by the engine), which must give the same tables."""
     results = {
-        "rfm": rfm(table, as_of="2024-03-01").order_by("customer_id"),
-        "abc": abc(table).drop("guidance").order_by("customer_id"),
-        "cohorts": cohorts(table).order_by(["cohort", "period"]),
+        "rfm": rfm(table, as_of="2024-03-01").order_by("customer_id").to_pyarrow(),
+        "abc": abc(table).drop("guidance").order_by("customer_id").to_pyarrow(),
+        "cohorts": cohorts(table).order_by(["cohort", "period"]).to_pyarrow(),
     }
+    base = customer_base(table, as_of="2024-03-01")
+    try:
+        results["rfm from base"] = rfm(base).order_by("customer_id").to_pyarrow()
+    finally:
+        base.release()
+    both = tables(table, lang="zh-hans")
+    results["abc from base"] = both["abc"].drop_columns(["guidance"]).sort_by("customer_id")
+    results["cohorts from base"] = both["cohorts"].sort_by(
+        [("cohort", "ascending"), ("period", "ascending")]
+    )
     out = {}
-    for name, expr in results.items():
-        frame = expr.to_pyarrow().to_pandas()
+    for name, arrow in results.items():
+        frame = arrow.to_pandas()
         if "cohort" in frame:
             frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.date
         out[name] = frame.reset_index(drop=True)
@@ -70,6 +87,19 @@ def assert_same(results, expected):
                 )
             else:
                 assert left.astype(str).tolist() == right.astype(str).tolist(), f"{name}.{column}"
+
+
+def test_base_gives_the_same_tables(duckdb_results):
+    for name in ("rfm", "abc", "cohorts"):
+        assert_same({name: duckdb_results[f"{name} from base"]}, {name: duckdb_results[name]})
+
+
+def test_base_as_of_must_match():
+    con = ibis.duckdb.connect()
+    base = customer_base(con.create_table("orders", ARROW), as_of="2024-03-01")
+    with pytest.raises(AnalyticsInputError, match="as of 2024-03-01"):
+        rfm(base, as_of="2024-02-01")
+    rfm(base, as_of="2024-03-01")  # the same date is fine
 
 
 def test_duckdb_results_are_sane(duckdb_results):

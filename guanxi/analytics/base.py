@@ -1,0 +1,167 @@
+"""The per-customer base: the order log aggregated once per customer, from which RFM, ABC and
+cohorts are all derived (one scan of the log instead of one per analysis).
+
+``customer_base`` returns a :class:`CustomerBase`; pass it to :func:`~guanxi.analytics.rfm.rfm`,
+:func:`~guanxi.analytics.abc.abc` or :func:`~guanxi.analytics.cohorts.cohorts` in place of the
+order log (results are identical), or call :func:`tables` for all three at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.types as ir
+
+from guanxi.analytics.common import order_log, sum_int64, to_date
+from guanxi.analytics.io import AnalyticsInputError
+
+__all__ = ["CustomerBase", "customer_base", "tables"]
+
+BITS = 62  # months per 64-bit mask (bits 0..61: clear of the sign bit on every engine)
+ONE = ibis.literal(1).cast("!int64")  # a BIGINT 1: a bare literal 1 is a 32-bit INTEGER
+ZERO = ibis.literal(0).cast("!int64")
+
+
+@ibis.udf.agg.builtin(name="bit_or")
+def bit_or(value: dtypes.int64) -> dtypes.int64:
+    """Bitwise OR of a group: ``bit_or`` on DuckDB, PostgreSQL and Spark (Ibis 12 has no
+    Spark rule for its own ``bit_or`` aggregate)."""
+
+
+def month_index(value: ir.DateValue) -> ir.IntegerValue:
+    """Months since year 0: ``12 · year + month - 1`` (plain integers, same on every engine)."""
+    return (value.year() * 12 + value.month() - 1).cast("int64")
+
+
+def months_log(log: ir.Table, as_of: dt.date) -> tuple[ir.Table, list[str]]:
+    """Add ``back`` (months before the as-of month) to the log and name the 62-bit masks
+    needed to hold every month of it (one query reads the first purchase date)."""
+    last_month = as_of.year * 12 + as_of.month - 1
+    log = log.mutate(back=(ibis.literal(last_month, type="int64") - month_index(log.date)))
+    first = log.date.min().to_pyarrow().as_py()
+    span = 0 if first is None else last_month - (first.year * 12 + first.month - 1)
+    return log, [f"mask_{j}" for j in range(span // BITS + 1)]
+
+
+def mask_aggregates(log: ir.Table, masks: Sequence[str]) -> dict[str, ir.Scalar]:
+    """Per-group aggregates: the acquisition month (``cohort_back``) and the months with a
+    purchase as bit masks (bit ``b`` of mask ``j``: a purchase ``62·j + b`` months back)."""
+    return {
+        "cohort_back": log.back.max(),
+        **{
+            name: bit_or(
+                ibis.cases(
+                    (
+                        (log.back >= j * BITS) & (log.back < (j + 1) * BITS),
+                        ONE << (log.back - j * BITS).cast("int32"),
+                    ),
+                    else_=ZERO,
+                )
+            )
+            for j, name in enumerate(masks)
+        },
+    }
+
+
+@dataclass(frozen=True)
+class CustomerBase:
+    """The order log aggregated once per customer.
+
+    ``table`` has one row per customer: ``customer_id, first_date, last_date, frequency,
+    monetary_cents, cohort_back, mask_0, ...``; ``log`` is the order log it came from
+    (``customer_id, date, amount_cents, back``, purchases up to ``as_of``), which cohorts
+    still reads once for revenue by month.
+    """
+
+    table: ir.Table
+    log: ir.Table
+    as_of: dt.date
+    masks: tuple[str, ...]
+
+    def release(self) -> None:
+        """Drop the cached table, if :func:`customer_base` cached it."""
+        if isinstance(self.table, ir.CachedTable):
+            self.table.release()
+
+
+def check_base(base: CustomerBase, as_of: dt.date | str | None) -> None:
+    """A base carries its own as-of date: a different ``as_of`` is an error, not ignored."""
+    if as_of is not None and to_date(as_of) != base.as_of:
+        raise AnalyticsInputError(
+            f"the customer base is as of {base.as_of.isoformat()}, not {as_of}: "
+            "build another base for another date"
+        )
+
+
+def customer_base(
+    transactions: ir.Table,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    as_of: dt.date | str | None = None,
+    cache: bool = True,
+) -> CustomerBase:
+    """Aggregate the order log once per customer (see :class:`CustomerBase`).
+
+    With ``cache`` (default) the per-customer table is computed now and kept by the backend
+    (a temporary table on DuckDB and PostgreSQL, a persisted DataFrame on Spark), so each
+    analysis derived from it reads about one row per customer instead of the whole log;
+    :meth:`CustomerBase.release` drops it. ``as_of`` as in :func:`~guanxi.analytics.rfm.rfm`.
+    """
+    log, as_of_date = order_log(
+        transactions, customer=customer, date=date, amount=amount, as_of=as_of
+    )
+    log, masks = months_log(log, as_of_date)
+    per = log.group_by("customer_id").aggregate(
+        first_date=log.date.min(),
+        last_date=log.date.max(),
+        frequency=log.count(),
+        monetary_cents=sum_int64(log.amount_cents),
+        **mask_aggregates(log, masks),
+    )
+    if cache:
+        per = per.cache()
+    return CustomerBase(table=per, log=log, as_of=as_of_date, masks=tuple(masks))
+
+
+def tables(
+    transactions: ir.Table | CustomerBase,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    as_of: dt.date | str | None = None,
+    cuts: Sequence[float] = (0.7, 0.2, 0.1),
+    lang: str = "en",
+) -> dict:
+    """RFM, ABC and cohorts from one per-customer aggregation of the order log.
+
+    Returns ``{"rfm": ..., "abc": ..., "cohorts": ...}`` as ``pyarrow.Table`` s, the same
+    tables as :func:`~guanxi.analytics.rfm.rfm`, :func:`~guanxi.analytics.abc.abc` and
+    :func:`~guanxi.analytics.cohorts.cohorts` with the same arguments. The cached
+    per-customer table is dropped afterwards unless a :class:`CustomerBase` was passed in.
+    """
+    from guanxi.analytics.abc import abc
+    from guanxi.analytics.cohorts import cohorts
+    from guanxi.analytics.rfm import rfm
+
+    owned = not isinstance(transactions, CustomerBase)
+    base = (
+        customer_base(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
+        if owned
+        else transactions
+    )
+    try:
+        return {
+            "rfm": rfm(base).to_pyarrow(),
+            "abc": abc(base, cuts=cuts, lang=lang).to_pyarrow(),
+            "cohorts": cohorts(base).to_pyarrow(),
+        }
+    finally:
+        if owned:
+            base.release()
