@@ -71,7 +71,7 @@ def mask_aggregates(log: ir.Table, masks: Sequence[str]) -> dict[str, ir.Scalar]
 class CustomerBase:
     """The order log aggregated once per customer.
 
-    ``table`` has one row per customer: ``customer_id, first_date, last_date, frequency,
+    ``table`` has one row per customer: ``customer_id, last_date, frequency,
     monetary_cents, cohort_back, mask_0, ...``; ``log`` is the order log it came from
     (``customer_id, date, amount_cents, back``, purchases up to ``as_of``), which cohorts
     still reads once for revenue by month.
@@ -116,16 +116,32 @@ def customer_base(
     log, as_of_date = order_log(
         transactions, customer=customer, date=date, amount=amount, as_of=as_of
     )
-    log, masks = months_log(log, as_of_date)
-    per = log.group_by("customer_id").aggregate(
-        first_date=log.date.min(),
-        last_date=log.date.max(),
-        frequency=log.count(),
-        monetary_cents=sum_int64(log.amount_cents),
-        **mask_aggregates(log, masks),
-    )
-    if cache:
-        per = per.cache()
+    last_month = as_of_date.year * 12 + as_of_date.month - 1
+    log = log.mutate(back=(ibis.literal(last_month, type="int64") - month_index(log.date)))
+
+    def aggregate(masks: list[str]) -> ir.Table:
+        per = log.group_by("customer_id").aggregate(
+            last_date=log.date.max(),
+            frequency=log.count(),
+            monetary_cents=sum_int64(log.amount_cents),
+            **mask_aggregates(log, masks),
+        )
+        return per.cache() if cache else per
+
+    # One mask holds 62 months, usually all of them: try that, and check it on the small
+    # table (the oldest cohort) rather than with an extra scan of the log for its first date.
+    # (Without the cache, checking the table would aggregate the log again: read the first
+    # date instead.)
+    if not cache:
+        log, masks = months_log(log, as_of_date)
+        return CustomerBase(table=aggregate(masks), log=log, as_of=as_of_date, masks=tuple(masks))
+    masks = ["mask_0"]
+    per = aggregate(masks)
+    span = per.cohort_back.max().to_pyarrow().as_py()
+    if span is not None and span >= BITS:
+        per.release()
+        masks = [f"mask_{j}" for j in range(span // BITS + 1)]
+        per = aggregate(masks)
     return CustomerBase(table=per, log=log, as_of=as_of_date, masks=tuple(masks))
 
 

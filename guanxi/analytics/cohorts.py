@@ -104,6 +104,7 @@ def cohorts(
     if isinstance(transactions, CustomerBase):
         check_base(transactions, as_of)
         log, masks = transactions.log, list(transactions.masks)
+        as_of_date = transactions.as_of
         customers = transactions.table
     else:
         log, as_of_date = order_log(
@@ -114,26 +115,28 @@ def cohorts(
         log, masks = months_log(log, as_of_date)
         # One pass over the order log: per customer, the acquisition month and the set of
         # months with a purchase (bit ``back`` of the masks).
-        customers = log.group_by("customer_id").aggregate(
-            first_date=log.date.min(), **mask_aggregates(log, masks)
-        )
+        customers = log.group_by("customer_id").aggregate(**mask_aggregates(log, masks))
 
     # Counts from the (small) table of distinct purchase patterns, one row per cohort period.
-    patterns = customers.group_by(["cohort_back", *masks]).aggregate(
-        n=customers.count(), first_date=customers.first_date.min()
-    )
+    patterns = customers.group_by(["cohort_back", *masks]).aggregate(n=customers.count())
     grid = patterns.mutate(period=ibis.range(0, patterns.cohort_back + 1).unnest().cast("int64"))
     back = grid.cohort_back - grid.period
     now = _bit(grid, masks, back)
     before = ibis.cases((grid.period > 0, _bit(grid, masks, back + 1)), else_=ZERO)
     cells = grid.group_by("cohort_back", "period").aggregate(
-        cohort=grid.first_date.min().truncate("M"),
         cohort_size=sum_int64(grid.n),
         active_customers=sum_int64(grid.n * now),
         start_customers=sum_int64(grid.n * before),
         churned_customers=sum_int64(grid.n * before * (1 - now)),
     )
-    cells = cells.mutate(back=cells.cohort_back - cells.period)
+    # The cohort's month from its number (no extra per-customer first date to carry).
+    month = (
+        ibis.literal(as_of_date.year * 12 + as_of_date.month - 1, type="int64") - cells.cohort_back
+    )
+    cells = cells.mutate(
+        back=cells.cohort_back - cells.period,
+        cohort=ibis.date((month // 12).cast("int32"), (month % 12 + 1).cast("int32"), 1),
+    )
 
     # Revenue per cohort month, and what customers who do not buy the next month spent.
     orders = log.select("customer_id", "back", "amount_cents").inner_join(

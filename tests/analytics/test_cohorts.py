@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 
+from guanxi.analytics.base import customer_base
 from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
 
 D = dt.date
@@ -134,8 +135,16 @@ def test_cohorts_over_decades_match_the_definitions():
         }
     )
     as_of = D(2018, 1, 1)
-    # when
-    got = cohorts(ibis.memtable(frame), as_of=as_of).to_pyarrow().to_pylist()
+    # when computed from the order log, and from the per-customer base (cached, or not)
+    orders = ibis.duckdb.connect().create_table("orders", frame)
+    got = cohorts(orders, as_of=as_of).to_pyarrow().to_pylist()
+    key = ["cohort", "period"]
+    for cache in (True, False):
+        base = customer_base(orders, as_of=as_of, cache=cache)
+        assert len(base.masks) == 4  # 204 months
+        from_base = cohorts(base).order_by(key).to_pyarrow().to_pylist()
+        assert from_base == sorted(got, key=lambda row: (row["cohort"], row["period"]))
+        base.release()
     # then every cell is what the definitions give
     expected = brute_force_cohorts(frame, as_of)
     assert len(got) == len(expected) > 62 * 62
