@@ -138,7 +138,11 @@ def summary_expr(
         "T_days": cal.delta(per.first_purchase, unit="day").cast("int64"),
     }
     if amount:
-        cols["repeat_cents"] = (per.cents - per.first_key % _CENTS_SPAN).cast("int64")
+        # The first day's cents are the key less its day part. Not ``first_key % span``: day
+        # numbers before 1970 are negative, and SQL's remainder keeps the dividend's sign.
+        first_day = per.first_purchase.delta(ibis.date(1970, 1, 1), unit="day").cast("int64")
+        first_cents = per.first_key - first_day * _CENTS_SPAN
+        cols["repeat_cents"] = (per.cents - first_cents).cast("int64")
     if observation_end is not None:
         cols["holdout"] = per.holdout
     cols["first_purchase"] = per.first_purchase

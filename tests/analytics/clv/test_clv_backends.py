@@ -68,3 +68,29 @@ def test_spark_summary_equals_duckdb(spark, expected):
         assert summarise(table).equals(expected)
     finally:
         con.drop_table(name, force=True)
+
+
+def test_spend_is_right_on_both_sides_of_1970():
+    """The first day's amount is left out of the repeat spend for purchases before 1970 too
+    (day numbers there are negative; a remainder would give the wrong first-day cents)."""
+    orders = pa.table(
+        {
+            "customer_id": [1, 1, 1, 2, 2, 3, 3],
+            "date": pa.array(
+                [
+                    "1969-12-30",
+                    "1969-12-30",
+                    "1970-01-02",
+                    "1965-06-01",
+                    "1999-01-01",
+                    "1970-01-01",
+                    "1970-03-01",
+                ],
+            ).cast(pa.date32()),
+            "amount": [10.25, 5.00, 7.50, 3.10, 40.00, 1.99, 2.01],
+        }
+    )
+    result = summary_expr(orders, calibration_end="2000-01-01").to_pyarrow().sort_by("customer_id")
+    # customer 1: first day 1969-12-30 (15.25), one repeat day of 7.50
+    assert result.column("repeat_cents").to_pylist() == [750, 4000, 201]
+    assert result.column("frequency").to_pylist() == [1, 1, 1]
