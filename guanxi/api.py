@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 
 from guanxi.accounts.services import user_for_token
+from guanxi.api_messages import schema_message
 
 
 class BearerToken(HttpBearer):
@@ -63,7 +64,7 @@ def schema_failed(request, exc: SchemaValidationError):
             field = ".".join(loc[2:]) or "body"
         else:
             field = ".".join(loc[1:]) or NON_FIELD_ERRORS
-        errors.setdefault(field, []).append(str(error.get("msg", "")))
+        errors.setdefault(field, []).append(schema_message(error))
     body = validation_body(errors)
     if errors:
         field, messages = next(iter(errors.items()))

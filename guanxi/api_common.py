@@ -30,11 +30,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 def _clean_text(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("Text must not contain NUL characters."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
+        raise ValueError(_("Enter valid Unicode text.")) from exc
     return value
 
 
@@ -42,7 +42,10 @@ def _in_years(value):
     if value is None:
         return value
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        raise ValueError(
+            _("Enter a date between the years %(first)s and %(last)s.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
     return value
 
 

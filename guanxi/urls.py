@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api
@@ -20,3 +23,13 @@ urlpatterns = [
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
 ]
+
+
+def page_not_found(request, exception):
+    """A JSON 404 under /api/ (clients parse the body), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

@@ -265,3 +265,38 @@ def test_the_apis_own_messages_follow_the_language(customer_of, api_as):
         "detail": "“12345”不是有效的电话号码。",
         "errors": {"mobile": ["“12345”不是有效的电话号码。"]},
     }
+
+
+def test_schema_errors_follow_the_language(db, personas, api_as):
+    body = {"name": "", "level": "Z", "points": "many", "birthday": "2024-02-30"}
+
+    zh = api_as("rep1", lang="zh-hans").post("/customers", body)
+    en = api_as("rep1", lang="en").post("/customers", body)
+    missing = api_as("rep1", lang="zh-hans").post("/customers", {"mobile": "13800138000"})
+    too_old = api_as("rep1", lang="zh-hans").post(
+        "/customers", {"name": "甲", "birthday": "1800-01-01"}
+    )
+
+    assert zh.status_code == en.status_code == 422
+    assert zh.json()["errors"] == {
+        "name": ["请至少输入 1 个字符。"],
+        "level": ["请从以下选项中选择：'A', 'B', 'C'。"],
+        "points": ["请输入整数。"],
+        "birthday": ["请输入日期（YYYY-MM-DD）。"],
+    }
+    assert zh.json()["detail"] == "name: 请至少输入 1 个字符。"
+    assert en.json()["errors"]["name"] == ["Enter at least 1 character(s)."]
+    assert en.json()["errors"]["points"] == ["Enter a whole number."]
+    assert missing.json()["errors"] == {"name": ["此字段为必填项。"]}
+    assert too_old.json()["errors"] == {"birthday": ["请输入 1900 年至 2200 年之间的日期。"]}
+    assert not Customer.objects.exists()
+
+
+def test_unknown_api_urls_answer_json_404(db, client):
+    response = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "zh-hans"})
+    page = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
+    assert page.status_code == 404
+    assert not page["Content-Type"].startswith("application/json")
