@@ -593,7 +593,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--skip", action="append", default=[], help="contender to leave out")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per contender")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per contender (best kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per contender (best kept)")
     parser.add_argument("--run-one", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
