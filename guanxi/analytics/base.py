@@ -32,8 +32,32 @@ def bit_or(value: dtypes.int64) -> dtypes.int64:
     Spark rule for its own ``bit_or`` aggregate)."""
 
 
+@ibis.udf.scalar.builtin(name="year")
+def _duckdb_year(value: dtypes.date) -> dtypes.int64:
+    """DuckDB's ``year()``."""
+
+
+@ibis.udf.scalar.builtin(name="month")
+def _duckdb_month(value: dtypes.date) -> dtypes.int64:
+    """DuckDB's ``month()``."""
+
+
+def _on_duckdb(value: ir.Expr) -> bool:
+    try:
+        return value._find_backend(use_default=True).name == "duckdb"
+    except Exception:  # noqa: BLE001 - no backend to ask: Ibis's default engine is DuckDB
+        return True
+
+
 def month_index(value: ir.DateValue) -> ir.IntegerValue:
-    """Months since year 0: ``12 · year + month - 1`` (plain integers, same on every engine)."""
+    """Months since year 0: ``12 · year + month - 1`` (plain integers, same on every engine).
+
+    On DuckDB through its ``year()`` and ``month()`` functions: Ibis writes
+    ``EXTRACT(year FROM d)``, which DuckDB computes about 10 % slower over a whole order log
+    (measured at 9.7M orders; the same values).
+    """
+    if _on_duckdb(value):
+        return (_duckdb_year(value) * 12 + _duckdb_month(value) - 1).cast("int64")
     return (value.year() * 12 + value.month() - 1).cast("int64")
 
 
@@ -50,6 +74,10 @@ def months_log(log: ir.Table, as_of: dt.date) -> tuple[ir.Table, list[str]]:
 def mask_aggregates(log: ir.Table, masks: Sequence[str]) -> dict[str, ir.Scalar]:
     """Per-group aggregates: the acquisition month (``cohort_back``) and the months with a
     purchase as bit masks (bit ``b`` of mask ``j``: a purchase ``62·j + b`` months back)."""
+    if len(masks) == 1:
+        # Every month fits one mask (``back`` < 62): no range test per order row (a CASE on
+        # every row costs about 10 % of the aggregation on DuckDB).
+        return {"cohort_back": log.back.max(), masks[0]: bit_or(ONE << log.back.cast("int32"))}
     return {
         "cohort_back": log.back.max(),
         **{
@@ -116,8 +144,9 @@ def customer_base(
     log, as_of_date = order_log(
         transactions, customer=customer, date=date, amount=amount, as_of=as_of
     )
-    last_month = as_of_date.year * 12 + as_of_date.month - 1
-    log = log.mutate(back=(ibis.literal(last_month, type="int64") - month_index(log.date)))
+    # The first purchase month decides how many masks are needed (a min over one column:
+    # about 10 ms on DuckDB at 9.7M orders); then the per-customer table in one aggregation.
+    log, masks = months_log(log, as_of_date)
 
     def aggregate(masks: list[str]) -> ir.Table:
         per = log.group_by("customer_id").aggregate(
@@ -128,21 +157,7 @@ def customer_base(
         )
         return per.cache() if cache else per
 
-    # One mask holds 62 months, usually all of them: try that, and check it on the small
-    # table (the oldest cohort) rather than with an extra scan of the log for its first date.
-    # (Without the cache, checking the table would aggregate the log again: read the first
-    # date instead.)
-    if not cache:
-        log, masks = months_log(log, as_of_date)
-        return CustomerBase(table=aggregate(masks), log=log, as_of=as_of_date, masks=tuple(masks))
-    masks = ["mask_0"]
-    per = aggregate(masks)
-    span = per.cohort_back.max().to_pyarrow().as_py()
-    if span is not None and span >= BITS:
-        per.release()
-        masks = [f"mask_{j}" for j in range(span // BITS + 1)]
-        per = aggregate(masks)
-    return CustomerBase(table=per, log=log, as_of=as_of_date, masks=tuple(masks))
+    return CustomerBase(table=aggregate(masks), log=log, as_of=as_of_date, masks=tuple(masks))
 
 
 def tables(
