@@ -98,6 +98,8 @@ def clean_custom_fields(values: dict) -> dict:
     """Check custom field values against their definitions; unknown keys are errors."""
     if not isinstance(values, dict):
         raise ValidationError({"custom_fields": _("Custom fields must be an object.")})
+    if not values:
+        return {}  # nothing to check: no query for the definitions (import calls this per row)
     definitions = {f.key: f for f in CustomField.objects.all()}
     errors, cleaned = [], {}
     for key, value in values.items():
@@ -201,7 +203,7 @@ def create_customer(actor, data: dict, *, owner=None, tags: list[str] | None = N
     customer.department = _owner_department(customer.owner)
     customer.save()
     if tags:
-        set_tags(customer, tags)
+        set_tags(customer, tags, new=True)
     audit.record(
         actor,
         audit.AuditEntry.Action.CREATE,
@@ -272,13 +274,18 @@ def assign_owner(actor, customer: Customer, owner) -> Customer:
     return customer
 
 
-def set_tags(customer: Customer, names: list[str]) -> None:
+def set_tags(customer: Customer, names: list[str], *, new: bool = False) -> None:
+    """Make `names` the customer's tags (created as needed); `new`: the customer has none yet,
+    so they are only added (no query for the current ones)."""
     names = sorted({n.strip()[:50] for n in names if n and n.strip()})
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     for name in names:
         if name not in existing:
             existing[name] = Tag.objects.get_or_create(name=name)[0]
-    customer.tags.set(list(existing.values()))
+    if new:
+        customer.tags.add(*existing.values())
+    else:
+        customer.tags.set(list(existing.values()))
 
 
 @transaction.atomic
