@@ -281,13 +281,13 @@ def test_schema_errors_follow_the_language(db, personas, api_as):
     assert zh.json()["errors"] == {
         "name": ["请至少输入 1 个字符。"],
         "level": ["请从以下选项中选择：'A', 'B', 'C'。"],
-        "points": ["请输入整数。"],
+        "points": ["输入整数。"],
         "birthday": ["请输入日期（YYYY-MM-DD）。"],
     }
     assert zh.json()["detail"] == "name: 请至少输入 1 个字符。"
     assert en.json()["errors"]["name"] == ["Enter at least 1 character(s)."]
     assert en.json()["errors"]["points"] == ["Enter a whole number."]
-    assert missing.json()["errors"] == {"name": ["此字段为必填项。"]}
+    assert missing.json()["errors"] == {"name": ["这个字段是必填项。"]}
     assert too_old.json()["errors"] == {"birthday": ["请输入 1900 年至 2200 年之间的日期。"]}
     assert not Customer.objects.exists()
 
