@@ -9,11 +9,13 @@ order log (results are identical), or call :func:`tables` for all three at once.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.datatypes as dtypes
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from guanxi.analytics.common import order_log, sum_int64, to_date
@@ -109,11 +111,32 @@ class CustomerBase:
     log: ir.Table
     as_of: dt.date
     masks: tuple[str, ...]
+    temp_table: str | None = None  # the DuckDB temporary table holding ``table``, if any
 
     def release(self) -> None:
         """Drop the cached table, if :func:`customer_base` cached it."""
-        if isinstance(self.table, ir.CachedTable):
+        if self.temp_table is not None:
+            backend = self.table._find_backend()
+            backend.con.execute(f'DROP TABLE IF EXISTS temp.main."{self.temp_table}"').fetchall()
+        elif isinstance(self.table, ir.CachedTable):
             self.table.release()
+
+
+def _cache(per: ir.Table) -> tuple[ir.Table, str | None]:
+    """Compute ``per`` now and keep it in the backend: ``(table, DuckDB temp table name)``.
+
+    On DuckDB with one ``CREATE TEMP TABLE ... AS``: Ibis's ``cache()`` creates the table and
+    then inserts into it, about 0.05 s slower at 1M customers (10 % of the aggregation).
+    Elsewhere Ibis's ``cache()`` (a temporary table on PostgreSQL, a persisted DataFrame on
+    Spark)."""
+    backend = per._find_backend(use_default=True)
+    if backend.name != "duckdb":
+        return per.cache(), None
+    name = f"guanxi_base_{uuid.uuid4().hex[:12]}"
+    backend._run_pre_execute_hooks(per)  # registers in-memory tables the query reads
+    sql = backend.compile(per)
+    backend.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}').fetchall()
+    return ops.DatabaseTable(name, schema=per.schema(), source=backend).to_expr(), name
 
 
 def check_base(base: CustomerBase, as_of: dt.date | str | None) -> None:
@@ -148,16 +171,19 @@ def customer_base(
     # about 10 ms on DuckDB at 9.7M orders); then the per-customer table in one aggregation.
     log, masks = months_log(log, as_of_date)
 
-    def aggregate(masks: list[str]) -> ir.Table:
+    def aggregate(masks: list[str]) -> tuple[ir.Table, str | None]:
         per = log.group_by("customer_id").aggregate(
             last_date=log.date.max(),
             frequency=log.count(),
             monetary_cents=sum_int64(log.amount_cents),
             **mask_aggregates(log, masks),
         )
-        return per.cache() if cache else per
+        return _cache(per) if cache else (per, None)
 
-    return CustomerBase(table=aggregate(masks), log=log, as_of=as_of_date, masks=tuple(masks))
+    table, temp_table = aggregate(masks)
+    return CustomerBase(
+        table=table, log=log, as_of=as_of_date, masks=tuple(masks), temp_table=temp_table
+    )
 
 
 def tables(

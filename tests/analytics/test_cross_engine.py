@@ -153,3 +153,18 @@ def test_same_tables_on_spark(spark, duckdb_results):
         assert_same(compute(con.table(name)), duckdb_results)
     finally:
         session.catalog.dropTempView(name)
+
+
+def test_base_from_memory_is_kept_until_released():
+    """An in-memory order log (registered on first use) gives a cached base on DuckDB, and
+    release() drops the temporary table it made."""
+    base = customer_base(ibis.memtable(ORDERS), as_of="2024-03-01")
+    con = base.table._find_backend().con
+
+    def temp_tables():
+        return con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+
+    assert base.temp_table in {name for (name,) in temp_tables()}
+    assert rfm(base).count().to_pyarrow().as_py() == ORDERS.customer_id.nunique()
+    base.release()
+    assert base.temp_table not in {name for (name,) in temp_tables()}
