@@ -150,6 +150,18 @@ class CustomerForm(forms.Form):
                     "hx-include": "[name=name],[name=mobile],[name=email],[name=exclude]",
                 }
             )
+        if customer is not None:
+            # Sensitive values are never shown, so a blank input keeps them: clearing one is
+            # an explicit choice (a customer asked, or it was entered by mistake).
+            self.fields["clear_sensitive"] = forms.MultipleChoiceField(
+                label=_("Delete stored values"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(k, v) for k, v in SENSITIVE_FIELDS.items() if k != "is_minor"],
+                help_text=_(
+                    "The ticked values are deleted when you save (recorded in the audit trail)."
+                ),
+            )
         if customer is not None and not self.is_bound:
             self.initial.update(self._initial_from(customer))
 
@@ -187,6 +199,10 @@ class CustomerForm(forms.Form):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in CUSTOMER_GROUPS
         ]
+        if "clear_sensitive" in self.fields:
+            for _title, fields in result:
+                if any(f.name == "health_notes" for f in fields):
+                    fields.append(self["clear_sensitive"])
         custom = [self[name] for name in self.fields if name.startswith("cf_")]
         if custom:
             result.append((_("Custom fields"), custom))
@@ -195,7 +211,7 @@ class CustomerForm(forms.Form):
     def service_data(self) -> tuple[dict, list[str]]:
         data, custom = {}, {}
         for name, value in self.cleaned_data.items():
-            if name == "tags":
+            if name in ("tags", "clear_sensitive"):
                 continue
             if name.startswith("cf_"):
                 if hasattr(value, "isoformat"):
@@ -213,6 +229,8 @@ class CustomerForm(forms.Form):
                     data[name] = value
             else:
                 data[name] = "" if value is None and name in _BLANK_STRINGS else value
+        for name in self.cleaned_data.get("clear_sensitive") or []:
+            data[name] = ""
         if custom:
             data["custom_fields"] = {k: v for k, v in custom.items() if v not in ("", None)}
         tags = [t for t in self.cleaned_data.get("tags", "").replace("，", ",").split(",")]

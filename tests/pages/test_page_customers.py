@@ -231,6 +231,34 @@ def test_edit_customer_keeps_sensitive_value_when_left_blank(client_for, custome
     assert entry.changes["name"] == ["张三", "张三丰"]
 
 
+def test_edit_customer_deletes_a_sensitive_value_only_when_ticked(client_for, customer_of):
+    customer = customer_of(
+        "rep1", name="张三", id_number="110101199003074514", bank_account="6222020200112233"
+    )
+    client = client_for("rep1", "zh-hans")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert "删除已存的值" in page
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "张三",
+            "level": "A",
+            "source": "other",
+            "points": "0",
+            "clear_sensitive": ["id_number"],
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.id_number == ""
+    assert customer.bank_account == "6222020200112233"
+    entry = AuditEntry.objects.filter(action="update").get()
+    assert "id_number" in entry.changes
+    assert "110101199003074514" not in str(entry.changes)  # the trail never holds the value
+
+
 def test_rep_gets_404_on_other_teams_edit_and_nothing_changes(client_for, customer_of):
     customer = customer_of("rep2", name="李四")
     client = client_for("rep1")
