@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
@@ -157,7 +158,7 @@ class CustomerForm(forms.Form):
                 label=_("Delete stored values"),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                choices=[(k, v) for k, v in SENSITIVE_FIELDS.items() if k != "is_minor"],
+                choices=[(k, capfirst(v)) for k, v in SENSITIVE_FIELDS.items() if k != "is_minor"],
                 help_text=_(
                     "The ticked values are deleted when you save (recorded in the audit trail)."
                 ),
