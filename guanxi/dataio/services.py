@@ -111,7 +111,25 @@ def _finish(result: ImportResult, skip_invalid: bool) -> None:
 # Customers -------------------------------------------------------------------------------
 
 
-class _CustomerImport:
+class _FileImport:
+    """A file being imported: its matched columns (``positions``: name → column index)."""
+
+    table: Table
+    positions: dict[str, int]
+
+    def label(self, name: str) -> str:
+        """The file's own header of a column, for error reports."""
+        index = self.positions.get(name)
+        if index is not None:
+            return self.table.headers[index]
+        return "" if name == "__all__" else name
+
+    def cell(self, cells: list, name: str):
+        index = self.positions.get(name)
+        return cells[index] if index is not None and index < len(cells) else None
+
+
+class _CustomerImport(_FileImport):
     def __init__(self, user, table: Table, on_duplicate: str):
         self.user = user
         self.table = table
@@ -125,16 +143,6 @@ class _CustomerImport:
         self.writable = visible_customers(user, write=True)
         self.manager = is_manager(user)
         self.owners: dict[str, object] = {}
-
-    def label(self, name: str) -> str:
-        index = self.positions.get(name)
-        if index is not None:
-            return self.table.headers[index]
-        return "" if name == "__all__" else name
-
-    def cell(self, cells: list, name: str):
-        index = self.positions.get(name)
-        return cells[index] if index is not None and index < len(cells) else None
 
     def parse(self, number: int, cells: list) -> tuple[dict, list[str] | None, str]:
         """Cells → (customer fields that were given, tags or None, owner username)."""
@@ -349,23 +357,13 @@ def import_customers(
 # Orders ----------------------------------------------------------------------------------
 
 
-class _OrderImport:
+class _OrderImport(_FileImport):
     def __init__(self, user, table: Table):
         self.user = user
         self.table = table
         self.positions, self.unknown = match_headers(table.headers, ORDER_COLUMNS)
         self.products: dict[str, Product | None] = {}
         self.writable = visible_customers(user, write=True)
-
-    def label(self, name: str) -> str:
-        index = self.positions.get(name)
-        if index is not None:
-            return self.table.headers[index]
-        return "" if name == "__all__" else name
-
-    def cell(self, cells: list, name: str):
-        index = self.positions.get(name)
-        return cells[index] if index is not None and index < len(cells) else None
 
     def product(self, sku: str) -> Product | None:
         if sku not in self.products:
