@@ -16,6 +16,7 @@ from guanxi.accounts.scope import get_customer_or_404
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.services_common import reject_unknown_fields
 
 from .models import (
     Collaborator,
@@ -147,11 +148,7 @@ def clean_custom_fields(values: dict) -> dict:
 
 def clean_customer_data(data: dict) -> dict:
     """Normalise and validate incoming customer fields; ValidationError lists every problem."""
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
+    reject_unknown_fields(data, EDITABLE_FIELDS)
     cleaned, errors = dict(data), {}
     for field, normalise in [
         ("mobile", normalize_phone),
@@ -329,11 +326,7 @@ def unshare_customer(actor, customer: Customer, user_id: int) -> bool:
 
 
 def clean_contact_data(data: dict) -> dict:
-    unknown = set(data) - set(CONTACT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
+    reject_unknown_fields(data, CONTACT_FIELDS)
     cleaned, errors = dict(data), {}
     if "mobile" in cleaned:
         try:

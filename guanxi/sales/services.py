@@ -9,6 +9,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
+from guanxi.services_common import reject_unknown_fields
 
 from .models import Order, OrderLine, OrderStatus, Product
 
@@ -47,11 +48,7 @@ def create_product(actor, data: dict) -> Product:
 
 @transaction.atomic
 def update_product(actor, product: Product, data: dict) -> Product:
-    unknown = set(data) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
+    reject_unknown_fields(data, PRODUCT_FIELDS)
     for field, value in data.items():
         setattr(product, field, _money(value, "price") if field == "price" else value)
     product.full_clean()
@@ -106,11 +103,7 @@ def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
 @transaction.atomic
 def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     """An order with its lines; the total is the sum of the lines."""
-    unknown = set(data) - set(ORDER_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
+    reject_unknown_fields(data, ORDER_FIELDS)
     order = Order(customer=customer, owner=customer.owner, **data)
     order.number = order.number or timezone.now().strftime("SO%Y%m%d-") + get_random_string(
         6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -136,11 +129,7 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
 
 @transaction.atomic
 def update_order(actor, order: Order, data: dict, lines: list[dict] | None = None) -> Order:
-    unknown = set(data) - set(ORDER_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
+    reject_unknown_fields(data, ORDER_FIELDS)
     before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
     for field, value in data.items():
         setattr(order, field, value)
