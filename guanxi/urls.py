@@ -1,12 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import JsonResponse
 from django.urls import include, path
-from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.generic import RedirectView
 
-from guanxi.api import api
+from guanxi.api import api, not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
@@ -28,7 +26,7 @@ urlpatterns = [
 def page_not_found(request, exception):
     """A JSON 404 under /api/ (clients parse the body), Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return not_found(request, exception)
     return defaults.page_not_found(request, exception)
 
 
