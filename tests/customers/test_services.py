@@ -109,6 +109,16 @@ def test_custom_fields_are_validated_against_definitions(rep1):
     assert len(info.value.message_dict["custom_fields"]) == 3
 
 
+def test_a_required_custom_field_is_required_even_when_none_is_given(rep1):
+    CustomField.objects.create(key="plate", label="车牌", kind=CustomFieldKind.TEXT, required=True)
+
+    with pytest.raises(ValidationError) as info:
+        create_customer(rep1, {"name": "甲", "custom_fields": {}})
+
+    assert info.value.message_dict["custom_fields"] == ["“车牌”为必填项。"]
+    assert not Customer.objects.exists()
+
+
 def test_duplicate_check_names_the_owner_but_hides_records_out_of_scope(personas, customer_of):
     theirs = customer_of("rep2", name="王五", mobile="13912345678", email="ww@example.cn")
     matches = find_duplicates(personas["rep1"], mobile="+86 139-1234-5678")
