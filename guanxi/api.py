@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 
 from guanxi.accounts.services import user_for_token
 from guanxi.api_messages import schema_message
+from guanxi.services_common import StaleEdit
 
 
 class BearerToken(HttpBearer):
@@ -81,6 +82,11 @@ def not_found(request, exc):
 def permission_denied(request, exc):
     message = str(exc) or _("You do not have permission to do this.")
     return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request, exc: StaleEdit):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(AuthenticationError)

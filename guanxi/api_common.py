@@ -20,33 +20,14 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator
 
 from guanxi.accounts.scope import get_customer_or_404, get_related_or_404
+from guanxi.validation import EARLIEST_YEAR, LATEST_YEAR, check_year, clean_text  # noqa: F401
 
 MAX_ID = 2**63 - 1
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 MAX_OFFSET = 10**9
 MAX_PAGE = 100
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-
-
-def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("Text must not contain NUL characters."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError(_("Enter valid Unicode text.")) from exc
-    return value
-
-
-def _in_years(value):
-    if value is None:
-        return value
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(
-            _("Enter a date between the years %(first)s and %(last)s.")
-            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
-        )
-    return value
+_clean_text = clean_text
+_in_years = check_year
 
 
 def _aware(value: datetime | None) -> datetime | None:
