@@ -15,6 +15,18 @@ os.environ.setdefault(
 )
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (the CI variable set) a skipped test is a failed test: a test that silently skips
+    is a test that is not there. Locally a skip says what is missing (a browser, a database)."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which counts as a failure: {reason}"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per persona; the hasher is not what these tests are about.

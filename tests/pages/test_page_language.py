@@ -42,8 +42,45 @@ def test_every_page_renders_in_chinese_for_every_role(client, personas, customer
         "/sales/orders/",
         "/sales/products/",
     ]
+    english = english_phrases()
+    # the detector finds English phrases where they belong (so its silence below means something)
+    client.force_login(personas["rep1"])
+    en_text = visible_text(client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert any(phrase in en_text for phrase in english)
     for username in ["manager", "lead_a", "rep1", "viewer"]:
         client.force_login(personas[username])
         for url in pages:
             response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN")
             assert response.status_code == 200, (username, url)
+            html = response.content.decode()
+            assert '<html lang="zh-hans"' in html, (username, url)
+            # no phrase we translate shows up in English on the Chinese page
+            text = visible_text(html)
+            left = sorted(phrase for phrase in english if phrase in text)
+            assert not left, (username, url, left)
+
+
+def english_phrases() -> set[str]:
+    """The English source phrases (two words or more) that have a Chinese translation."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    with translation.override("zh-hans"):
+        catalog = trans_real.translation("zh-hans")._catalog
+        return {
+            key
+            for key, value in catalog.items()
+            if isinstance(key, str)
+            and " " in key.strip()
+            and "%" not in key
+            and "{" not in key
+            and value != key
+        }
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a reader sees it: no tags, scripts, styles or attribute values."""
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]+>", " ", html))

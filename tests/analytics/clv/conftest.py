@@ -1,12 +1,11 @@
-"""CDNOW 1/10th sample (Fader, Hardie & Lee 2005), as shipped inside the lifetimes wheel."""
+"""CDNOW 1/10th sample (Fader, Hardie & Lee 2005), shipped in tests/data/cdnow (see its README)."""
 
 import pathlib
 
 import pandas as pd
 import pytest
 
-lifetimes = pytest.importorskip("lifetimes")
-DATASETS = pathlib.Path(lifetimes.__file__).parent / "datasets"
+DATASETS = pathlib.Path(__file__).parents[2] / "data" / "cdnow"
 CALIBRATION_END = "1997-09-30"
 OBSERVATION_END = "1998-06-30"
 
