@@ -6,15 +6,16 @@ code runs on DuckDB (the embedded default), PostgreSQL and Spark. Read a file wi
 :func:`guanxi.analytics.common.materialize`).
 
 Modules: ``io`` (reading and validation), ``base`` (the order log aggregated once per
-customer, shared by RFM, ABC and cohorts: ``tables``), ``rfm`` and ``segments``, ``abc`` (ABC and the
+customer, shared by RFM, ABC and cohorts), ``combined`` (all three at once: ``tables``), ``rfm`` and ``segments``, ``abc`` (ABC and the
 customer pyramid), ``cohorts``, ``lifecycle``, ``loyalty``, ``churn``, ``clv`` (the CLV
 models), ``cli`` (``guanxi analyze``).
 """
 
 from guanxi.analytics.abc import abc, pyramid
-from guanxi.analytics.base import CustomerBase, customer_base, tables
+from guanxi.analytics.base import CustomerBase, customer_base
 from guanxi.analytics.churn import churn_risk, recovery_priority
 from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
+from guanxi.analytics.combined import tables
 from guanxi.analytics.io import AnalyticsInputError, connect, read_transactions
 from guanxi.analytics.lifecycle import lifecycle
 from guanxi.analytics.loyalty import loyalty

@@ -3,7 +3,8 @@ cohorts are all derived (one scan of the log instead of one per analysis).
 
 ``customer_base`` returns a :class:`CustomerBase`; pass it to :func:`~guanxi.analytics.rfm.rfm`,
 :func:`~guanxi.analytics.abc.abc` or :func:`~guanxi.analytics.cohorts.cohorts` in place of the
-order log (results are identical), or call :func:`tables` for all three at once.
+order log (results are identical); :func:`guanxi.analytics.combined.tables` makes all three at
+once. This module imports none of the analyses (they import it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import ibis.expr.types as ir
 from guanxi.analytics.common import order_log, sum_int64, to_date
 from guanxi.analytics.io import AnalyticsInputError
 
-__all__ = ["CustomerBase", "customer_base", "tables"]
+__all__ = ["CustomerBase", "check_base", "customer_base"]
 
 BITS = 62  # months per 64-bit mask (bits 0..61: clear of the sign bit on every engine)
 ONE = ibis.literal(1).cast("!int64")  # a BIGINT 1: a bare literal 1 is a 32-bit INTEGER
@@ -178,41 +179,3 @@ def customer_base(
     return CustomerBase(
         table=table, log=log, as_of=as_of_date, masks=tuple(masks), temp_table=temp_table
     )
-
-
-def tables(
-    transactions: ir.Table | CustomerBase,
-    *,
-    customer: str = "customer_id",
-    date: str = "date",
-    amount: str = "amount",
-    as_of: dt.date | str | None = None,
-    cuts: Sequence[float] = (0.7, 0.2, 0.1),
-    lang: str = "en",
-) -> dict:
-    """RFM, ABC and cohorts from one per-customer aggregation of the order log.
-
-    Returns ``{"rfm": ..., "abc": ..., "cohorts": ...}`` as ``pyarrow.Table`` s, the same
-    tables as :func:`~guanxi.analytics.rfm.rfm`, :func:`~guanxi.analytics.abc.abc` and
-    :func:`~guanxi.analytics.cohorts.cohorts` with the same arguments. The cached
-    per-customer table is dropped afterwards unless a :class:`CustomerBase` was passed in.
-    """
-    from guanxi.analytics.abc import abc
-    from guanxi.analytics.cohorts import cohorts
-    from guanxi.analytics.rfm import rfm
-
-    owned = not isinstance(transactions, CustomerBase)
-    base = (
-        customer_base(transactions, customer=customer, date=date, amount=amount, as_of=as_of)
-        if owned
-        else transactions
-    )
-    try:
-        return {
-            "rfm": rfm(base).to_pyarrow(),
-            "abc": abc(base, cuts=cuts, lang=lang).to_pyarrow(),
-            "cohorts": cohorts(base).to_pyarrow(),
-        }
-    finally:
-        if owned:
-            base.release()

@@ -12,8 +12,9 @@ import pyarrow as pa
 import pytest
 
 from guanxi.analytics.abc import abc
-from guanxi.analytics.base import customer_base, tables
+from guanxi.analytics.base import customer_base
 from guanxi.analytics.cohorts import cohorts
+from guanxi.analytics.combined import tables
 from guanxi.analytics.io import AnalyticsInputError
 from guanxi.analytics.rfm import rfm
 
@@ -172,3 +173,14 @@ def test_base_from_memory_is_kept_until_released():
     assert rfm(base).count().to_pyarrow().as_py() == ORDERS.customer_id.nunique()
     base.release()
     assert base.temp_table not in {name for (name,) in temp_tables()}
+
+
+def test_tables_from_a_base_honour_as_of():
+    """tables() given a base checks as_of like each analysis does: another day is an error."""
+    base = customer_base(ibis.memtable(ORDERS), as_of="2024-03-01")
+    try:
+        with pytest.raises(AnalyticsInputError, match="as of 2024-03-01"):
+            tables(base, as_of="2024-02-01")
+        assert tables(base, as_of="2024-03-01")["rfm"].num_rows == ORDERS.customer_id.nunique()
+    finally:
+        base.release()
