@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanxi.accounts.scope import (
-    can_view_sensitive,
+    can_reveal,
     can_write,
     get_customer_or_404,
     get_related_or_404,
@@ -69,7 +69,7 @@ def customer_list(request):
 
 def sensitive_rows(user, customer: Customer) -> list[dict]:
     """Masked values for the 360 page; the real value only ever arrives through a reveal."""
-    may_reveal = can_view_sensitive(user)
+    may_reveal = can_reveal(user, customer)
     rows = []
     for field, label in SENSITIVE_FIELDS.items():
         value = getattr(customer, field)
