@@ -40,8 +40,8 @@ from guanxi.audit.services import trail_for_customer
 from guanxi.privacy.sensitive import masked_dict
 
 from . import services
-from .models import Contact, Tag
-from .queries import capped_count, customer_list
+from .models import Contact
+from .queries import capped_count, customer_list, visible_tags
 from .schemas import (
     AssignIn,
     AuditPage,
@@ -60,7 +60,7 @@ from .schemas import (
     PhoneText,
     Sort,
     Source,
-    TagOut,
+    TagPage,
 )
 
 router = Router(tags=["customers"])
@@ -238,10 +238,12 @@ def customer_audit(request, customer_id: Id, limit: Limit = 50, offset: Offset =
     }
 
 
-@router.get("/tags", response={200: list[TagOut], **READ_ERRORS})
-def list_tags(request):
-    """The shared tag vocabulary."""
-    return [{"name": name} for name in Tag.objects.values_list("name", flat=True)]
+@router.get("/tags", response={200: TagPage, **READ_ERRORS})
+def list_tags(request, limit: Limit = 100, offset: Offset = 0):
+    """The tags on customers in the caller's data scope, by name, paginated."""
+    qs = visible_tags(request.user)
+    start, end = page_bounds(limit, offset)
+    return {"count": qs.count(), "items": [{"name": name} for name in qs[start:end]]}
 
 
 # Collaborators ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from guanxi.privacy.services import consent_state
 
 from . import queries, services
 from .forms import PAGE_SIZE, ContactForm, CustomerFilterForm, CustomerForm
-from .models import Contact, Customer, CustomerKind, Tag
+from .models import Contact, Customer, CustomerKind
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -61,7 +61,7 @@ def customer_list(request):
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
-        context["tags"] = Tag.objects.values_list("name", flat=True)[:200]
+        context["tags"] = queries.visible_tags(request.user)[:200]
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
