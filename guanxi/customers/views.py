@@ -13,9 +13,10 @@ from guanxi.accounts.scope import (
     can_reveal,
     can_write,
     get_customer_or_404,
-    get_related_or_404,
     is_manager,
     visible_customers,
+    writable_customer,
+    writable_related,
 )
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.privacy.services import consent_state
@@ -152,7 +153,7 @@ def customer_create(request):
 
 @login_required
 def customer_edit(request, pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     form = CustomerForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid() and form.save(request.user):
         messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
@@ -177,7 +178,7 @@ def duplicate_check(request):
 
 @login_required
 def contact_create(request, pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and form.save(request.user, customer):
         messages.success(request, _("Contact added."))
@@ -191,9 +192,7 @@ def contact_create(request, pk):
 
 @login_required
 def contact_edit(request, pk, contact_pk):
-    contact = get_related_or_404(
-        request.user, Contact.objects.filter(customer_id=pk), contact_pk, write=True
-    )
+    contact = writable_related(request.user, Contact.objects.filter(customer_id=pk), contact_pk)
     form = ContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid() and form.save(request.user, contact.customer):
         messages.success(request, _("Contact saved."))

@@ -78,12 +78,13 @@ def test_read_only_user_cannot_post_on_the_360_page(client_for, customer_of):
     customer = customer_of("rep1", name="张三")
     client = client_for("viewer")
     assert client.get(f"/customers/{customer.pk}/").status_code == 200
+    # 403 like the API: the user may see this customer, only not change it
     response = client.post(f"/customers/{customer.pk}/interactions/new/", _interaction())
-    assert response.status_code == 404
+    assert response.status_code == 403
     response = client.post(
         f"/customers/{customer.pk}/consent/", {"purpose": "marketing", "granted": "yes"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert Interaction.objects.count() == 0 and Consent.objects.count() == 0
 
 
