@@ -195,11 +195,11 @@ def list_tasks(
 def create_task(request, payload: TaskIn):
     """A task or reminder, on a customer or personal."""
     user = request.user
-    if not can_write(user):
-        raise forbidden(_("Your role is read-only."))
     customer = None
-    if payload.customer_id is not None:
+    if payload.customer_id is not None:  # 404 outside the scope, like every customer route
         customer = writable_customer(user, payload.customer_id)
+    elif not can_write(user):
+        raise forbidden(_("Your role is read-only."))
     assignee = None
     if payload.assignee_id is not None and payload.assignee_id != user.pk:
         if not is_manager(user):
