@@ -116,6 +116,24 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "customers:contact_edit": Recipe(
         one(pk=w("customer"), contact_pk=w("contact")), bound=True, writes=True
     ),
+    "customers:collaborator_share": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": c(ctx)}, data={"user": user.pk, "access": "write"})
+            for user in (ctx.user, ctx.world.owner)
+        ],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
+    "customers:collaborator_remove": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": c(ctx), "user_id": user_id})
+            for user_id in [ctx.user.pk, *ctx.world.collaborator_ids]
+        ],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
     "sales:products": Recipe(one()),
     "sales:product_create": Recipe(one()),
     "sales:product_edit": Recipe(one(pk=lambda ctx: ctx.product.pk)),

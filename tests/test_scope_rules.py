@@ -241,3 +241,96 @@ def test_a_collaborator_is_not_offered_reveal_on_the_360_page(shared, personas):
     assert response.status_code == 403
     assert "110101199003074514" not in response.content.decode()
     assert not RevealLog.objects.exists()
+
+
+# The 协作人 card on the 360 page ----------------------------------------------------------
+
+
+def page_as(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_the_owner_shares_and_unshares_on_the_360_page(personas, customer_of):
+    # given
+    customer = customer_of("rep2", name="乙")
+    owner = page_as(personas["rep2"])
+    detail = owner.get(f"/customers/{customer.pk}/").content.decode()
+    assert f'action="/customers/{customer.pk}/collaborators/"' in detail
+
+    # when: shared through the htmx form
+    response = owner.post(
+        f"/customers/{customer.pk}/collaborators/",
+        {"user": personas["rep1"].pk, "access": "write", "expires_at": "2030-01-01T09:00"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="card" id="collaborators">')
+    assert "张伟" in html and "until 2030-01-01 09:00" in html
+    share = customer.collaborators.get()
+    assert (share.user, share.access) == (personas["rep1"], "write")
+    assert share.expires_at.year == 2030
+
+    # when: removed with a plain form post
+    response = owner.post(f"/customers/{customer.pk}/collaborators/{personas['rep1'].pk}/remove/")
+
+    # then
+    assert response.status_code == 302
+    assert not customer.collaborators.exists()
+    assert 'data-user="rep1"' not in owner.get(f"/customers/{customer.pk}/").content.decode()
+
+
+def test_the_share_form_reports_bad_input_next_to_the_field(personas, customer_of):
+    customer = customer_of("rep2", name="乙")
+    owner = page_as(personas["rep2"])
+
+    response = owner.post(
+        f"/customers/{customer.pk}/collaborators/",
+        {"user": "999999", "access": "admin", "expires_at": "0001-01-01T00:00"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Select a valid choice. That choice is not one of the available choices." in html
+    assert "Select a valid choice. admin is not one of the available choices." in html
+    assert "Enter a date between the years 1900 and 2200." in html
+    assert not customer.collaborators.exists()
+
+
+def test_a_write_collaborator_sees_the_card_but_cannot_manage_from_the_page(shared, personas):
+    # given
+    rep1 = page_as(personas["rep1"])
+    before = shares(shared)
+
+    # when
+    detail = rep1.get(f"/customers/{shared.pk}/").content.decode()
+    share = rep1.post(
+        f"/customers/{shared.pk}/collaborators/",
+        {"user": personas["rep1"].pk, "access": "write"},
+        HTTP_HX_REQUEST="true",
+    )
+    remove = rep1.post(
+        f"/customers/{shared.pk}/collaborators/{personas['colleague_b'].pk}/remove/",
+        HTTP_HX_REQUEST="true",
+    )
+
+    # then
+    assert 'id="collaborators"' in detail and "钱经理" in detail
+    assert "/collaborators/" not in detail.split('id="collaborators"')[1].split("</div>")[0]
+    assert (share.status_code, remove.status_code) == (403, 403)
+    assert shares(shared) == before
+
+
+def test_the_share_form_is_in_chinese(personas, customer_of):
+    customer = customer_of("rep2", name="乙")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(personas["rep2"])
+
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+
+    assert "协作人" in html and "与同事共享" in html and "尚未与任何人共享。" in html
