@@ -272,6 +272,7 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
         create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
     client = client_for("rep1")
     # session, user, profile, customer, 4 timeline sources (+2 order-line prefetches when
-    # there are orders), write check, consents, owner + profile + team, tags: not per item
-    with django_assert_max_num_queries(16):
+    # there are orders), write check, consents, owner + profile + team, tags, collaborators
+    # + manage check: not per item
+    with django_assert_max_num_queries(18):
         client.get(f"/customers/{customer.pk}/")
