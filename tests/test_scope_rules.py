@@ -9,7 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from guanxi.accounts.models import ApiToken, DataScope, Role
-from guanxi.accounts.scope import can_manage, can_reveal, manageable_customer
+from guanxi.accounts.scope import (
+    can_manage,
+    can_reveal,
+    manageable_customer,
+    revealable_customers,
+)
 from guanxi.activities.models import Task
 from guanxi.activities.services import create_task
 from guanxi.customers.models import Collaborator, Customer
@@ -228,6 +233,9 @@ def test_services_refuse_management_by_a_collaborator(shared, personas):
         manageable_customer(rep1, shared.pk)
     assert can_manage(personas["rep2"], shared)
     assert can_reveal(personas["manager"], shared)
+    assert not revealable_customers(personas["boss_a"]).filter(pk=shared.pk).exists()
+    assert revealable_customers(personas["manager"]).filter(pk=shared.pk).exists()
+    assert not revealable_customers(personas["rep2"]).exists()  # no permission
 
 
 def test_a_collaborator_is_not_offered_reveal_on_the_360_page(shared, personas):

@@ -182,6 +182,18 @@ def can_reveal(user, customer) -> bool:
     return can_view_sensitive(user) and covers(user, customer)
 
 
+def revealable_customers(user) -> QuerySet:
+    """The customers whose sensitive values the user may see (bulk exports): can_reveal for a
+    queryset — none without the permission, and never those reached through a collaboration."""
+    from guanxi.customers.models import Customer
+
+    if not can_view_sensitive(user):
+        return Customer.objects.none()
+    q = customer_q(user, collaborations=False)
+    qs = Customer.objects.filter(erased_at__isnull=True)
+    return qs if q is None else qs.filter(q)
+
+
 def visible_tasks(user) -> QuerySet:
     """Tasks of customers in scope, plus the user's own personal tasks (no customer).
 
