@@ -1,4 +1,5 @@
-"""What every API router shares: safe input types, error bodies, write access with 403 vs 404.
+"""What every API router shares: safe input types, error bodies (who may read or
+write what, 403 vs 404, is decided in guanxi.accounts.scope).
 
 Input types refuse at the boundary what the database would refuse later with a server error:
 NUL characters (PostgreSQL cannot store them), lone surrogates (not encodable as UTF-8), ids and
@@ -12,14 +13,12 @@ from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
-from guanxi.accounts.scope import get_customer_or_404, get_related_or_404
 from guanxi.validation import EARLIEST_YEAR, LATEST_YEAR, check_year, clean_text  # noqa: F401
 
 MAX_ID = 2**63 - 1
@@ -93,24 +92,6 @@ def page_bounds(limit: int, offset: int) -> tuple[int, int]:
 
 def forbidden(message: str | None = None) -> HttpError:
     return HttpError(403, message or _("You may not change this record."))
-
-
-def writable_customer(user, pk):
-    """The customer for a write: 404 if the user cannot see it, 403 if they may only read it."""
-    get_customer_or_404(user, pk)
-    try:
-        return get_customer_or_404(user, pk, write=True)
-    except Http404:
-        raise forbidden() from None
-
-
-def writable_related(user, queryset, pk):
-    """A record of a customer for a write: 404 outside the scope, 403 when read-only."""
-    get_related_or_404(user, queryset, pk)
-    try:
-        return get_related_or_404(user, queryset, pk, write=True)
-    except Http404:
-        raise forbidden() from None
 
 
 def active_user(user_id: int, field: str):

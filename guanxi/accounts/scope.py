@@ -11,11 +11,22 @@ Scopes, as Chinese CRM users know them:
 - all: every customer.
 Collaborators (协作人) add single customers with read or read-write access, until an optional
 expiry. The read-only role can read its scope but change nothing.
+
+Three levels, each answered here for pages and the API alike:
+- read: the customer is in the user's scope or shared with them (else 404, as if absent);
+- write: change the record and add activities (else 403 when the user can read it);
+- manage: share it, remove collaborators, delete, transfer, reveal sensitive fields, answer
+  data-subject requests — only the owner or someone whose data scope covers the customer, never
+  through a collaboration (else 403). A collaborator from another team works on the customer but
+  cannot hand it on, lock out the owner's people, or extend its own access.
+Raise Http404 / PermissionDenied: pages turn them into the 404 / 403 pages, the API into JSON.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import DataScope, Profile, Role
 from .services import profile_of
@@ -44,34 +55,42 @@ def _collaborations(user, write: bool):
     return qs.values("customer_id")
 
 
-def customer_q(user, *, write: bool = False, prefix: str = "") -> Q | None:
+def _own_q(user, profile, prefix: str) -> Q | None:
+    """The customers the user's data scope covers (no collaborations); None: all of them."""
+    scope = profile.data_scope
+    if scope == DataScope.ALL:
+        return None
+    if scope == DataScope.SUBORDINATES:
+        return Q(**{f"{prefix}owner_id__in": _subordinate_ids(user.pk)})
+    if scope == DataScope.DEPARTMENT and profile.department_id:
+        return Q(**{f"{prefix}department_id": profile.department_id}) | Q(
+            **{f"{prefix}owner_id": user.pk}
+        )
+    if scope == DataScope.DEPARTMENT_TREE and profile.department_id:
+        return Q(**{f"{prefix}department_id__in": profile.department.descendant_ids()}) | Q(
+            **{f"{prefix}owner_id": user.pk}
+        )
+    return Q(**{f"{prefix}owner_id": user.pk})
+
+
+def customer_q(
+    user, *, write: bool = False, prefix: str = "", collaborations: bool = True
+) -> Q | None:
     """The filter on Customer (or on a related model through `prefix`) for the user's scope.
 
     Returns None when the user sees everything, and a filter matching nothing when the user
-    may not write at all.
+    may not write at all. With collaborations=False only the data scope counts (协作人 access
+    is left out): the customers the user may manage.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     profile = profile_of(user)
     if write and profile.role == Role.READ_ONLY:
         return Q(pk__in=[])
-    scope = profile.data_scope
-    if scope == DataScope.ALL:
-        return None
-    if scope == DataScope.SUBORDINATES:
-        own = Q(**{f"{prefix}owner_id__in": _subordinate_ids(user.pk)})
-    elif scope == DataScope.DEPARTMENT and profile.department_id:
-        own = Q(**{f"{prefix}department_id": profile.department_id}) | Q(
-            **{f"{prefix}owner_id": user.pk}
-        )
-    elif scope == DataScope.DEPARTMENT_TREE and profile.department_id:
-        own = Q(**{f"{prefix}department_id__in": profile.department.descendant_ids()}) | Q(
-            **{f"{prefix}owner_id": user.pk}
-        )
-    else:
-        own = Q(**{f"{prefix}owner_id": user.pk})
-    shared = Q(**{f"{prefix}id__in": _collaborations(user, write)})
-    return own | shared
+    own = _own_q(user, profile, prefix)
+    if own is None or not collaborations:
+        return own
+    return own | Q(**{f"{prefix}id__in": _collaborations(user, write)})
 
 
 def scoped(user, queryset: QuerySet, *, write: bool = False, via: str = "") -> QuerySet:
@@ -106,6 +125,107 @@ def get_related_or_404(user, queryset: QuerySet, pk, *, write: bool = False):
         return scoped(user, queryset, write=write, via="customer").get(pk=pk)
     except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
         raise Http404 from exc
+
+
+def writable_customer(user, pk):
+    """The customer for a write: 404 if the user cannot see it, 403 if they may only read it."""
+    customer = get_customer_or_404(user, pk)
+    if not visible_customers(user, write=True).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    return customer
+
+
+def writable_related(user, queryset: QuerySet, pk):
+    """A record of a customer for a write: 404 outside the scope, 403 when read-only."""
+    record = get_related_or_404(user, queryset, pk)
+    if not scoped(user, queryset, write=True, via="customer").filter(pk=record.pk).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    return record
+
+
+def covers(user, customer) -> bool:
+    """The user's own data scope (not a collaboration) includes this customer."""
+    if not user.is_authenticated or not user.is_active or customer.erased_at is not None:
+        return False
+    q = customer_q(user, collaborations=False)
+    if q is None:
+        return True
+    return type(customer).objects.filter(q, pk=customer.pk).exists()
+
+
+def can_manage(user, customer) -> bool:
+    """May share the customer, remove collaborators, delete or transfer it: the owner or someone
+    whose data scope covers it, with a role that writes. A collaborator (协作人) never may."""
+    return can_write(user) and covers(user, customer)
+
+
+def require_manage(user, customer, message: str | None = None) -> None:
+    """For services: PermissionDenied unless the user may manage the customer."""
+    if not can_manage(user, customer):
+        raise PermissionDenied(
+            message
+            or _("Only the customer's owner or a colleague whose data scope covers it may do this.")
+        )
+
+
+def manageable_customer(user, pk, message: str | None = None):
+    """The customer for sharing, deleting, transferring: 404 outside the scope, else 403 unless
+    the user may manage it (see can_manage)."""
+    customer = get_customer_or_404(user, pk)
+    require_manage(user, customer, message)
+    return customer
+
+
+def can_reveal(user, customer) -> bool:
+    """May see the true value of a sensitive field: the permission, and the customer within the
+    user's own data scope (a collaboration gives the work, not the personal data)."""
+    return can_view_sensitive(user) and covers(user, customer)
+
+
+def revealable_customers(user) -> QuerySet:
+    """The customers whose sensitive values the user may see (bulk exports): can_reveal for a
+    queryset — none without the permission, and never those reached through a collaboration."""
+    from guanxi.customers.models import Customer
+
+    if not can_view_sensitive(user):
+        return Customer.objects.none()
+    q = customer_q(user, collaborations=False)
+    qs = Customer.objects.filter(erased_at__isnull=True)
+    return qs if q is None else qs.filter(q)
+
+
+def visible_tasks(user) -> QuerySet:
+    """Tasks of customers in scope, plus the user's own personal tasks (no customer).
+
+    A task on a customer outside the scope is hidden even from its assignee: its title and the
+    timeline it belongs to are that customer's data (after a transfer it goes with the customer;
+    a manager who wants it done shares the customer first).
+    """
+    from guanxi.activities.models import Task
+
+    of_customers = scoped(user, Task.objects.all(), via="customer")
+    if not user.is_authenticated or not user.is_active:
+        return of_customers
+    personal = Task.objects.filter(customer__isnull=True).filter(
+        Q(assignee=user) | Q(created_by=user)
+    )
+    return of_customers | personal
+
+
+def get_task_or_404(user, pk, *, write: bool = False):
+    """A task the user may see (404 otherwise); with write=True, may change (403 otherwise)."""
+    try:
+        task = visible_tasks(user).select_related("customer").filter(pk=pk).first()
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if task is None:
+        raise Http404
+    if write:
+        if not can_write(user):
+            raise PermissionDenied(_("You may not change this record."))
+        if task.customer_id is not None:
+            writable_customer(user, task.customer_id)
+    return task
 
 
 def can_write(user) -> bool:

@@ -5,7 +5,7 @@ personal task: visible to its assignee and its creator (and to whoever sees ever
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -14,8 +14,12 @@ from guanxi.accounts.scope import (
     can_write,
     get_customer_or_404,
     get_related_or_404,
+    get_task_or_404,
     is_manager,
     scoped,
+    visible_tasks,
+    writable_customer,
+    writable_related,
 )
 from guanxi.api_common import (
     ONE_ERRORS,
@@ -28,8 +32,6 @@ from guanxi.api_common import (
     errors,
     forbidden,
     page_bounds,
-    writable_customer,
-    writable_related,
 )
 
 from . import services
@@ -141,25 +143,8 @@ def delete_interaction(request, interaction_id: Id):
 # Tasks ------------------------------------------------------------------------------------
 
 
-def visible_tasks(user):
-    """Tasks of customers in scope, plus the user's own personal tasks."""
-    of_customers = scoped(user, Task.objects.all(), via="customer")
-    personal = Task.objects.filter(customer__isnull=True).filter(
-        Q(assignee=user) | Q(created_by=user)
-    )
-    return of_customers | personal
-
-
 def task_or_404(user, pk, *, write: bool = False) -> Task:
-    task = visible_tasks(user).filter(pk=pk).first()
-    if task is None:
-        raise Http404
-    if write:
-        if not can_write(user):
-            raise forbidden()
-        if task.customer_id is not None:
-            writable_related(user, Task.objects.all(), pk)
-    return task
+    return get_task_or_404(user, pk, write=write)
 
 
 def task_out(task: Task) -> dict:
@@ -210,11 +195,11 @@ def list_tasks(
 def create_task(request, payload: TaskIn):
     """A task or reminder, on a customer or personal."""
     user = request.user
-    if not can_write(user):
-        raise forbidden(_("Your role is read-only."))
     customer = None
-    if payload.customer_id is not None:
+    if payload.customer_id is not None:  # 404 outside the scope, like every customer route
         customer = writable_customer(user, payload.customer_id)
+    elif not can_write(user):
+        raise forbidden(_("Your role is read-only."))
     assignee = None
     if payload.assignee_id is not None and payload.assignee_id != user.pk:
         if not is_manager(user):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from guanxi.accounts.scope import get_customer_or_404
+from guanxi.accounts.scope import get_task_or_404, writable_customer
 from guanxi.customers.views import detail_context, timeline_context
 
 from . import queries, services
@@ -48,7 +48,7 @@ def _invalid(request, customer, kind: str, form):
 @login_required
 @require_POST
 def interaction_create(request, customer_pk):
-    customer = get_customer_or_404(request.user, customer_pk, write=True)
+    customer = writable_customer(request.user, customer_pk)
     form = InteractionForm(request.POST, customer=customer)
     if form.is_valid() and form.save(request.user):
         return _created(request, customer, "interaction", form)
@@ -58,7 +58,7 @@ def interaction_create(request, customer_pk):
 @login_required
 @require_POST
 def note_create(request, customer_pk):
-    customer = get_customer_or_404(request.user, customer_pk, write=True)
+    customer = writable_customer(request.user, customer_pk)
     form = NoteForm(request.POST)
     if form.is_valid() and form.save(request.user, customer):
         return _created(request, customer, "note", form)
@@ -68,7 +68,7 @@ def note_create(request, customer_pk):
 @login_required
 @require_POST
 def task_create(request, customer_pk):
-    customer = get_customer_or_404(request.user, customer_pk, write=True)
+    customer = writable_customer(request.user, customer_pk)
     form = TaskForm(request.POST)
     if form.is_valid() and form.save(request.user, customer):
         return _created(request, customer, "task", form)
@@ -78,7 +78,7 @@ def task_create(request, customer_pk):
 @login_required
 @require_POST
 def task_done(request, pk):
-    task = queries.get_task_for_update_or_404(request.user, pk)
+    task = get_task_or_404(request.user, pk, write=True)
     services.complete_task(request.user, task, done=request.POST.get("done", "1") == "1")
     if request.htmx and request.POST.get("view") == "timeline" and task.customer_id:
         context = timeline_context(request.user, task.customer)

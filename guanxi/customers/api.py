@@ -17,7 +17,10 @@ from guanxi.accounts.scope import (
     get_customer_or_404,
     get_related_or_404,
     is_manager,
+    manageable_customer,
     scoped,
+    writable_customer,
+    writable_related,
 )
 from guanxi.accounts.services import profile_of
 from guanxi.api_common import (
@@ -32,15 +35,13 @@ from guanxi.api_common import (
     forbidden,
     page_bounds,
     text,
-    writable_customer,
-    writable_related,
 )
 from guanxi.audit.services import trail_for_customer
 from guanxi.privacy.sensitive import masked_dict
 
 from . import services
-from .models import Contact, Tag
-from .queries import capped_count, customer_list
+from .models import Contact
+from .queries import capped_count, customer_list, visible_tags
 from .schemas import (
     AssignIn,
     AuditPage,
@@ -59,7 +60,7 @@ from .schemas import (
     PhoneText,
     Sort,
     Source,
-    TagOut,
+    TagPage,
 )
 
 router = Router(tags=["customers"])
@@ -189,8 +190,9 @@ def update_customer(request, customer_id: Id, payload: CustomerUpdate):
 
 @router.delete("/customers/{customer_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def delete_customer(request, customer_id: Id):
-    """Delete a customer without orders (one with orders can only be erased)."""
-    customer = writable_customer(request.user, customer_id)
+    """Delete a customer without orders (one with orders can only be erased); the owner's side
+    only, never a collaborator."""
+    customer = manageable_customer(request.user, customer_id)
     try:
         services.delete_customer(request.user, customer)
     except ValidationError as exc:
@@ -204,7 +206,7 @@ def assign_owner(request, customer_id: Id, payload: AssignIn):
     customer = get_customer_or_404(request.user, customer_id)
     if not is_manager(request.user):
         raise forbidden(_("Only managers may transfer customers."))
-    customer = writable_customer(request.user, customer_id)
+    customer = manageable_customer(request.user, customer_id)
     services.assign_owner(request.user, customer, active_user(payload.owner_id, "owner_id"))
     return customer_out(customer)
 
@@ -236,10 +238,12 @@ def customer_audit(request, customer_id: Id, limit: Limit = 50, offset: Offset =
     }
 
 
-@router.get("/tags", response={200: list[TagOut], **READ_ERRORS})
-def list_tags(request):
-    """The shared tag vocabulary."""
-    return [{"name": name} for name in Tag.objects.values_list("name", flat=True)]
+@router.get("/tags", response={200: TagPage, **READ_ERRORS})
+def list_tags(request, limit: Limit = 100, offset: Offset = 0):
+    """The tags on customers in the caller's data scope, by name, paginated."""
+    qs = visible_tags(request.user)
+    start, end = page_bounds(limit, offset)
+    return {"count": qs.count(), "items": [{"name": name} for name in qs[start:end]]}
 
 
 # Collaborators ----------------------------------------------------------------------------
@@ -269,8 +273,9 @@ def list_collaborators(request, customer_id: Id):
     response={200: CollaboratorOut, **WRITE_ERRORS},
 )
 def share_customer(request, customer_id: Id, user_id: Id, payload: CollaboratorIn):
-    """Give a colleague read or read-write access (协作人), optionally until a time."""
-    customer = writable_customer(request.user, customer_id)
+    """Give a colleague read or read-write access (协作人), optionally until a time; the owner's
+    side only (a collaborator cannot share on or change its own access)."""
+    customer = manageable_customer(request.user, customer_id)
     collaborator = services.share_customer(
         request.user,
         customer,
@@ -286,7 +291,8 @@ def share_customer(request, customer_id: Id, user_id: Id, payload: CollaboratorI
     response={204: None, **errors(401, 403, 404, 422)},
 )
 def unshare_customer(request, customer_id: Id, user_id: Id):
-    customer = writable_customer(request.user, customer_id)
+    """Remove a collaborator; the owner's side only."""
+    customer = manageable_customer(request.user, customer_id)
     if not services.unshare_customer(request.user, customer, user_id):
         return Status(404, {"detail": _("Not found.")})
     return Status(204, None)

@@ -7,9 +7,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.validation import check_year
 
 from . import services
 from .models import (
+    Collaborator,
     Contact,
     Customer,
     CustomerLevel,
@@ -277,3 +279,40 @@ class ContactForm(forms.Form):
         except ValidationError as exc:
             add_service_errors(self, exc)
             return None
+
+
+class CollaboratorForm(forms.Form):
+    """Share a customer with a colleague (协作人): read or read-write, optionally until a time."""
+
+    user = forms.ModelChoiceField(label=_("colleague"), queryset=None, empty_label=None)
+    access = forms.ChoiceField(
+        label=_("access"), choices=Collaborator.Access.choices, initial=Collaborator.Access.READ
+    )
+    expires_at = forms.DateTimeField(
+        label=_("until (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from guanxi.accounts.services import profile_of
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .exclude(pk=customer.owner_id)
+            .select_related("profile")
+            .order_by("username")
+        )
+        field.label_from_instance = lambda user: str(profile_of(user))
+
+    def clean_expires_at(self):
+        value = self.cleaned_data["expires_at"]
+        try:
+            return check_year(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc

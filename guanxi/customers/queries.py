@@ -140,3 +140,16 @@ def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 20
             items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def visible_tags(user) -> QuerySet:
+    """Names of the tags on at least one customer in the user's scope, by name: another team's
+    tags (which can name its customers or deals) stay out of lists and filters."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Tag
+
+    links = Customer.tags.through.objects.filter(
+        tag_id=OuterRef("pk"), customer__in=visible_customers(user)
+    )
+    return Tag.objects.filter(Exists(links)).order_by("name").values_list("name", flat=True)

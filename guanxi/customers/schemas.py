@@ -184,6 +184,11 @@ class TagOut(Schema):
     name: str
 
 
+class TagPage(Schema):
+    count: int
+    items: list[TagOut]
+
+
 class CollaboratorIn(Schema):
     access: Access
     expires_at: Moment | None = None

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import get_customer_or_404
+from guanxi.accounts.scope import get_customer_or_404, require_manage
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
@@ -238,6 +238,7 @@ def update_customer(actor, customer: Customer, data: dict, *, tags: list[str] | 
 def delete_customer(actor, customer: Customer) -> None:
     from guanxi.sales.models import Order
 
+    require_manage(actor, customer)
     if Order.objects.filter(customer=customer).exists():
         raise ValidationError(
             _("This customer has orders and cannot be deleted; erase the personal data instead.")
@@ -255,6 +256,7 @@ def delete_customer(actor, customer: Customer) -> None:
 @transaction.atomic
 def assign_owner(actor, customer: Customer, owner) -> Customer:
     """Transfer a customer (客户转移): the whole history stays with the customer."""
+    require_manage(actor, customer)
     before = audit.snapshot(customer, ["owner", "department"])
     customer.owner = owner
     customer.department = _owner_department(owner)
@@ -285,7 +287,9 @@ def set_tags(customer: Customer, names: list[str], *, new: bool = False) -> None
 
 @transaction.atomic
 def share_customer(actor, customer: Customer, user, *, access: str, expires_at=None):
-    """Add or change a collaborator (协作人) on one customer."""
+    """Add or change a collaborator (协作人) on one customer; only the owner's side may (a
+    collaborator can neither share on nor change its own access or expiry)."""
+    require_manage(actor, customer)
     if access not in Collaborator.Access.values:
         raise ValidationError({"access": _("Access must be read or write.")})
     collaborator, _created = Collaborator.objects.update_or_create(
@@ -303,7 +307,8 @@ def share_customer(actor, customer: Customer, user, *, access: str, expires_at=N
 
 @transaction.atomic
 def unshare_customer(actor, customer: Customer, user_id: int) -> bool:
-    """Remove a collaborator; False when that user was not one."""
+    """Remove a collaborator; False when that user was not one. Only the owner's side may."""
+    require_manage(actor, customer)
     collaborator = Collaborator.objects.filter(customer=customer, user_id=user_id).first()
     if collaborator is None:
         return False

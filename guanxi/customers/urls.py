@@ -11,4 +11,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/collaborators/", views.collaborator_share, name="collaborator_share"),
+    path(
+        "<int:pk>/collaborators/<int:user_id>/remove/",
+        views.collaborator_remove,
+        name="collaborator_remove",
+    ),
 ]

@@ -2,27 +2,37 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.scope import (
-    can_view_sensitive,
+    can_manage,
+    can_reveal,
     can_write,
     get_customer_or_404,
-    get_related_or_404,
     is_manager,
+    manageable_customer,
     visible_customers,
+    writable_customer,
+    writable_related,
 )
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.privacy.services import consent_state
 
 from . import queries, services
-from .forms import PAGE_SIZE, ContactForm, CustomerFilterForm, CustomerForm
-from .models import Contact, Customer, CustomerKind, Tag
+from .forms import (
+    PAGE_SIZE,
+    CollaboratorForm,
+    ContactForm,
+    CustomerFilterForm,
+    CustomerForm,
+    add_service_errors,
+)
+from .models import Contact, Customer, CustomerKind
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -61,7 +71,7 @@ def customer_list(request):
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
-        context["tags"] = Tag.objects.values_list("name", flat=True)[:200]
+        context["tags"] = queries.visible_tags(request.user)[:200]
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -69,7 +79,7 @@ def customer_list(request):
 
 def sensitive_rows(user, customer: Customer) -> list[dict]:
     """Masked values for the 360 page; the real value only ever arrives through a reveal."""
-    may_reveal = can_view_sensitive(user)
+    may_reveal = can_reveal(user, customer)
     rows = []
     for field, label in SENSITIVE_FIELDS.items():
         value = getattr(customer, field)
@@ -108,11 +118,29 @@ def consent_context(customer: Customer) -> dict:
     }
 
 
+def collaborators_context(user, customer: Customer, form: CollaboratorForm | None = None) -> dict:
+    """The 协作人 card: everyone who may read the customer sees who shares it; only the owner's
+    side (scope.can_manage) gets the form and the remove buttons."""
+    from django.utils import timezone
+
+    may_manage = can_manage(user, customer)
+    if form is None and may_manage:
+        form = CollaboratorForm(customer=customer)
+    return {
+        "customer": customer,
+        "collaborators": customer.collaborators.select_related("user__profile"),
+        "may_manage": may_manage,
+        "collaborator_form": form,
+        "now": timezone.now(),
+    }
+
+
 def detail_context(request, customer: Customer, **forms) -> dict:
     from guanxi.activities.forms import InteractionForm, NoteForm, TaskForm
 
     context = timeline_context(request.user, customer)
     context.update(consent_context(customer))
+    context.update(collaborators_context(request.user, customer, forms.get("collaborator_form")))
     context.update(
         {
             "sensitive": sensitive_rows(request.user, customer),
@@ -152,7 +180,7 @@ def customer_create(request):
 
 @login_required
 def customer_edit(request, pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     form = CustomerForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid() and form.save(request.user):
         messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
@@ -177,7 +205,7 @@ def duplicate_check(request):
 
 @login_required
 def contact_create(request, pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and form.save(request.user, customer):
         messages.success(request, _("Contact added."))
@@ -191,12 +219,54 @@ def contact_create(request, pk):
 
 @login_required
 def contact_edit(request, pk, contact_pk):
-    contact = get_related_or_404(
-        request.user, Contact.objects.filter(customer_id=pk), contact_pk, write=True
-    )
+    contact = writable_related(request.user, Contact.objects.filter(customer_id=pk), contact_pk)
     form = ContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid() and form.save(request.user, contact.customer):
         messages.success(request, _("Contact saved."))
         return redirect("customers:detail", pk=contact.customer_id)
     context = {"form": form, "customer": contact.customer, "contact": contact}
     return render(request, "customers/contact_form.html", context)
+
+
+def _collaborators_answer(request, customer: Customer, form: CollaboratorForm | None, done: str):
+    """htmx: the card again (with the errors, 400); a plain post: back to the 360 page."""
+    failed = form is not None and bool(form.errors)
+    if request.htmx:
+        context = collaborators_context(request.user, customer, form if failed else None)
+        return render(
+            request, "customers/_collaborators.html", context, status=400 if failed else 200
+        )
+    if failed:
+        context = detail_context(request, customer, collaborator_form=form)
+        return render(request, "customers/detail.html", context, status=400)
+    messages.success(request, done)
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def collaborator_share(request, pk):
+    """Share the customer (协作人) or change a share; the owner's side only (403 otherwise)."""
+    customer = manageable_customer(request.user, pk)
+    form = CollaboratorForm(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            services.share_customer(
+                request.user,
+                customer,
+                form.cleaned_data["user"],
+                access=form.cleaned_data["access"],
+                expires_at=form.cleaned_data["expires_at"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return _collaborators_answer(request, customer, form, _("Shared."))
+
+
+@login_required
+@require_POST
+def collaborator_remove(request, pk, user_id):
+    customer = manageable_customer(request.user, pk)
+    if not services.unshare_customer(request.user, customer, user_id):
+        raise Http404
+    return _collaborators_answer(request, customer, None, _("Collaborator removed."))

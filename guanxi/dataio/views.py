@@ -4,9 +4,15 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from guanxi.accounts.scope import can_view_sensitive, can_write
 from guanxi.privacy.sensitive import RevealDenied
@@ -49,15 +55,19 @@ def import_page(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def export(request, kind: str, fmt: str):
     """Download the customers (or order lines) the user may see; sensitive fields masked
-    unless ?sensitive=1&purpose=... by a user allowed to see them (every reveal logged)."""
+    unless POSTed with sensitive=1&purpose=... (CSRF-checked) by a user allowed to see them:
+    every reveal is logged, so a GET (a link, an image, another site) may not ask for it."""
+    if request.method == "GET" and "sensitive" in request.GET:
+        return HttpResponseNotAllowed(["POST"])
     if kind == "customers":
         try:
             headers, rows = customer_rows(
                 request.user,
-                include_sensitive=request.GET.get("sensitive") == "1",
-                purpose=request.GET.get("purpose", ""),
+                include_sensitive=request.POST.get("sensitive") == "1",
+                purpose=request.POST.get("purpose", ""),
             )
         except RevealDenied as exc:
             raise PermissionDenied from exc

@@ -4,14 +4,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from guanxi.accounts.scope import get_customer_or_404, is_manager
+from guanxi.accounts.scope import (
+    get_customer_or_404,
+    is_manager,
+    manageable_customer,
+    writable_customer,
+)
 from guanxi.api_common import (
     ONE_ERRORS,
     WRITE_ERRORS,
     Id,
     errors,
     forbidden,
-    writable_customer,
 )
 
 from . import services
@@ -83,7 +87,7 @@ def _manager_customer(user, customer_id):
     get_customer_or_404(user, customer_id)
     if not is_manager(user):
         raise forbidden(_("Only managers may answer a customer's data requests."))
-    return writable_customer(user, customer_id)
+    return manageable_customer(user, customer_id)
 
 
 @router.post(

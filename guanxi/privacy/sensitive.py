@@ -7,7 +7,7 @@ logged. Masking happens here for lists, pages, exports and the API alike.
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts.scope import can_view_sensitive
+from guanxi.accounts.scope import can_reveal
 
 from .models import RevealLog
 
@@ -43,7 +43,7 @@ def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
     if field not in SENSITIVE_FIELDS:
         raise KeyError(field)
     purpose = (purpose or "").strip()
-    if not can_view_sensitive(user):
+    if not can_reveal(user, customer):
         raise RevealDenied(_("You do not have permission to view sensitive personal data."))
     if len(purpose) < 4:
         raise ValueError(_("State the purpose for viewing this data (at least 4 characters)."))

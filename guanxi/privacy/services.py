@@ -101,6 +101,9 @@ def export_personal_data(customer) -> dict:
 @transaction.atomic
 def erase_customer(actor, customer) -> None:
     """Erase personal data on request; orders stay (anonymised) for the books and analytics."""
+    from guanxi.accounts.scope import require_manage
+
+    require_manage(actor, customer)
     from guanxi.activities.models import Interaction, Note, Task
     from guanxi.customers.models import Customer, CustomerLevel
 

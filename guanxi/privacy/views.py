@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from guanxi.accounts.scope import can_view_sensitive, get_customer_or_404
+from guanxi.accounts.scope import can_reveal, get_customer_or_404, writable_customer
 from guanxi.customers.forms import add_service_errors
 from guanxi.customers.views import consent_context
 
@@ -18,7 +18,7 @@ from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
 @require_POST
 def reveal_field(request, pk):
     customer = get_customer_or_404(request.user, pk)
-    if not can_view_sensitive(request.user):
+    if not can_reveal(request.user, customer):
         raise PermissionDenied
     form = RevealForm(request.POST)
     value, field = None, request.POST.get("field", "")
@@ -47,7 +47,7 @@ def reveal_field(request, pk):
 @login_required
 @require_POST
 def record_consent(request, pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
         try:

@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
 from ninja.errors import HttpError
 
-from guanxi.accounts.scope import get_related_or_404, is_manager, scoped
+from guanxi.accounts.scope import (
+    get_related_or_404,
+    is_manager,
+    scoped,
+    writable_customer,
+    writable_related,
+)
 from guanxi.api_common import (
     ONE_ERRORS,
     READ_ERRORS,
@@ -20,8 +26,6 @@ from guanxi.api_common import (
     forbidden,
     page_bounds,
     text,
-    writable_customer,
-    writable_related,
 )
 
 from . import services

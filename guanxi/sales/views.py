@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import (
     can_write,
-    get_customer_or_404,
     get_related_or_404,
     is_manager,
     scoped,
+    writable_customer,
 )
 from guanxi.customers import queries as customer_queries
 
@@ -72,7 +72,7 @@ def order_create(request):
     customer_pk = request.GET.get("customer", "")
     if not customer_pk.isdigit():
         return _choose_customer(request)
-    customer = get_customer_or_404(request.user, customer_pk, write=True)
+    customer = writable_customer(request.user, customer_pk)
     form = OrderForm(request.POST or None)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():

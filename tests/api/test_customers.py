@@ -298,8 +298,13 @@ def test_duplicate_check_needs_something_to_check(db, personas, api_as):
     }
 
 
-def test_tags_lists_the_vocabulary(rep1_book, api_as):
-    assert api_as("rep2").get("/tags").json() == [{"name": "VIP"}]
+def test_tags_lists_the_tags_in_scope_paginated(rep1_book, customer_of, api_as):
+    customer_of("rep2", name="乙", tags=["华南", "B"])
+    assert api_as("rep1").get("/tags").json() == {"count": 1, "items": [{"name": "VIP"}]}
+    assert api_as("rep2").get("/tags", limit=1, offset=1).json() == {
+        "count": 3,
+        "items": [{"name": "VIP"}],
+    }
 
 
 # Collaborators, transfer, audit -----------------------------------------------------------

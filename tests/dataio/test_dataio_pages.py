@@ -112,12 +112,13 @@ def test_export_xlsx(client, manager, customer_of):
 def test_sensitive_export_from_the_page(client, personas, customer_of):
     c = customer_of("rep1", name="甲", id_number="110101199003071234")
 
+    url = "/data/export/customers.xlsx"
     client.force_login(personas["rep1"])
-    assert client.get("/data/export/customers.xlsx?sensitive=1&purpose=核对资料").status_code == 403
+    assert client.post(url, {"sensitive": "1", "purpose": "核对资料"}).status_code == 403
 
     client.force_login(personas["manager"])
-    assert client.get("/data/export/customers.xlsx?sensitive=1").status_code == 400
-    response = client.get("/data/export/customers.xlsx?sensitive=1&purpose=核对资料")
+    assert client.post(url, {"sensitive": "1"}).status_code == 400
+    response = client.post(url, {"sensitive": "1", "purpose": "核对资料"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert "110101199003071234" in [c.value for c in sheet[2]]
     assert list(RevealLog.objects.values_list("customer", "field")) == [(c.pk, "id_number")]
@@ -133,3 +134,24 @@ def test_orders_export_is_scoped(client, rep2, rep1, customer_of, product):
     client.force_login(rep2)
     body = b"".join(client.get("/data/export/orders.csv").streaming_content).decode()
     assert "MINE" in body and "THEIRS" not in body
+
+
+def test_a_sensitive_export_is_never_a_get_and_needs_the_csrf_token(personas, customer_of):
+    from django.test import Client
+
+    customer_of("rep1", name="甲", id_number="110101199003071234")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["manager"])
+    url = "/data/export/customers.csv"
+
+    # a link or an image on another site: 405, nothing logged
+    response = client.get(url, {"sensitive": "1", "purpose": "attacker's purpose"})
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    # a cross-site form post has no token: 403, nothing logged
+    assert client.post(url, {"sensitive": "1", "purpose": "核对资料"}).status_code == 403
+    assert not RevealLog.objects.exists()
+    # the page's own form carries the token
+    page = client.get("/data/import/").content.decode()
+    assert 'method="post" action="/data/export/customers.xlsx"' in page
+    assert "csrfmiddlewaretoken" in page

@@ -1,0 +1,771 @@
+"""Every URL pattern and every API operation, called across team lines: nothing outside the
+caller's scope is read or changed.
+
+The routes are not listed by hand: the page routes come from walking Django's resolver, the API
+operations from the OpenAPI schema at /api/v1/openapi.json (checked against ninja's routers, so
+none hides from the schema). Each needs a recipe below saying how to fill its parameters with
+ids of records of the other team; a route without one fails the test ("new route ...: add it to
+the test"), so a new route is covered without anyone remembering.
+
+Two worlds, one per team, each a customer with a contact, interaction, note, order, tags,
+tasks and collaborators, every text carrying the world's secret marker. The cases:
+- reps of the other team (rep1 ↔ rep2): read nothing, change nothing;
+- a read-only user (viewer, team A): reads team A, changes nothing; reads nothing of team B;
+- an expired write collaborator of A: reads nothing, changes nothing;
+- a read collaborator of A: reads A, changes nothing;
+- a write collaborator of A (another team): every route that manages the customer (share,
+  unshare, delete, transfer, reveal, erase, export personal data) answers 403, nothing changes.
+Tasks of each world are assigned to the outsiders (issue 7 item 1). Pages are called with GET,
+POST and htmx POST (CSRF enforced, the token sent like the browser does); API operations with
+the method they declare and a body that passes the schema, so the scope check is what answers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from guanxi.accounts.models import ApiToken, Profile
+from guanxi.activities.models import Interaction, Note, Task
+from guanxi.audit.models import AuditEntry
+from guanxi.customers.models import Collaborator, Contact, Customer
+from guanxi.privacy.models import Consent, RevealLog
+from guanxi.sales.models import Order, OrderLine, Product
+
+# Recipes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One way of calling a route: path parameters, query string, form or JSON body."""
+
+    kwargs: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Recipe:
+    """bound: the route names a record of the world (404 for who cannot read it, 403 for who
+    can only read it); writes: a page that changes something (its GET form is refused too);
+    manages: only the owner's side may (a write collaborator gets 403)."""
+
+    calls: object  # (ctx) -> list[Call]
+    bound: bool = False
+    writes: bool = False
+    manages: bool = False  # share, unshare, delete, transfer, reveal, erase, export personal data
+
+
+def one(**kwargs):
+    return lambda ctx: [Call(kwargs={k: v(ctx) for k, v in kwargs.items()})]
+
+
+def w(name):
+    return lambda ctx: getattr(ctx.world, name).pk
+
+
+def import_file(ctx):
+    body = f"姓名,手机\nHACKED,{ctx.world.customer.mobile}\n"
+    return SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")
+
+
+def task_calls(ctx):
+    return [Call(kwargs={"pk": task.pk}) for task in ctx.world.tasks]
+
+
+ADMIN_FILL = {
+    "object_id": lambda ctx: str(ctx.world.owner.pk),
+    "id": lambda ctx: str(ctx.world.owner.pk),
+    "app_label": lambda ctx: "accounts",
+    "content_type_id": lambda ctx: str(ContentType.objects.get_for_model(Customer).pk),
+    "url": lambda ctx: "customers/customer/",
+}
+
+PAGE_RECIPES: dict[str, Recipe] = {
+    "": Recipe(one()),
+    "login": Recipe(one()),
+    "logout": Recipe(one()),
+    "set_language": Recipe(one()),
+    "api:openapi-json": Recipe(one()),
+    "api:openapi-view": Recipe(one()),
+    "api:api-root": Recipe(one()),
+    "customers:list": Recipe(
+        lambda ctx: [
+            Call(),
+            Call(query={"q": ctx.world.customer.mobile}),
+            Call(query={"q": "secret", "sort": "name"}),
+        ]
+    ),
+    "customers:create": Recipe(one()),
+    "customers:duplicates": Recipe(
+        lambda ctx: [
+            Call(
+                query={"mobile": ctx.world.customer.mobile, "exclude": ctx.world.customer.pk},
+            )
+        ]
+    ),
+    "customers:detail": Recipe(one(pk=w("customer")), bound=True),
+    "customers:edit": Recipe(one(pk=w("customer")), bound=True, writes=True),
+    "customers:contact_create": Recipe(one(pk=w("customer")), bound=True, writes=True),
+    "customers:contact_edit": Recipe(
+        one(pk=w("customer"), contact_pk=w("contact")), bound=True, writes=True
+    ),
+    "customers:collaborator_share": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": c(ctx)}, data={"user": user.pk, "access": "write"})
+            for user in (ctx.user, ctx.world.owner)
+        ],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
+    "customers:collaborator_remove": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": c(ctx), "user_id": user_id})
+            for user_id in [ctx.user.pk, *ctx.world.collaborator_ids]
+        ],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
+    "sales:products": Recipe(one()),
+    "sales:product_create": Recipe(one()),
+    "sales:product_edit": Recipe(one(pk=lambda ctx: ctx.product.pk)),
+    "sales:orders": Recipe(one()),
+    "sales:order_create": Recipe(
+        lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True
+    ),
+    "sales:order_detail": Recipe(one(pk=w("order")), bound=True),
+    "activities:inbox": Recipe(one()),
+    "activities:task_done": Recipe(task_calls, bound=True, writes=True),
+    "activities:interaction_create": Recipe(
+        one(customer_pk=w("customer")), bound=True, writes=True
+    ),
+    "activities:note_create": Recipe(one(customer_pk=w("customer")), bound=True, writes=True),
+    "activities:task_create": Recipe(one(customer_pk=w("customer")), bound=True, writes=True),
+    "privacy:reveal": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
+    "privacy:consent": Recipe(one(pk=w("customer")), bound=True, writes=True),
+    "dataio:import": Recipe(
+        lambda ctx: [
+            Call(data={"kind": "customers", "on_duplicate": "merge", "file": import_file}),
+            Call(data={"kind": "customers", "on_duplicate": "skip", "file": import_file}),
+        ]
+    ),
+    "dataio:export": Recipe(
+        lambda ctx: [
+            Call(kwargs={"kind": kind, "fmt": fmt})
+            for kind in ("customers", "orders")
+            for fmt in ("csv", "xlsx")
+        ]
+    ),
+}
+# The admin is for staff: every admin route (present and future) must send our non-staff
+# personas to the admin login, whatever ids it is given.
+ADMIN_NAMESPACE = "admin"
+
+# What every page POST carries on top of the recipe's data: the fields of every form, valid
+# enough that only the access check can refuse.
+PAGE_POST = {
+    "name": "HACKED",
+    "kind": "person",
+    "body": "HACKED",
+    "title": "HACKED",
+    "subject": "HACKED",
+    "channel": "phone",
+    "direction": "outbound",
+    "content_kind": "information",
+    "due_at": "2030-01-01T09:00",
+    "occurred_at": "2024-03-05T14:30",
+    "view": "timeline",
+    "done": "1",
+    "field": "id_number",
+    "purpose": "核对身份信息",
+    "granted": "yes",
+    "sensitive": "1",
+    "level": "A",
+}
+
+
+def c(ctx):
+    return ctx.world.customer.pk
+
+
+API_RECIPES: dict[str, Recipe] = {
+    "POST /auth/token": Recipe(
+        lambda ctx: [Call(data={"username": ctx.world.owner.username, "password": "wrong"})]
+    ),
+    "GET /me": Recipe(one()),
+    "GET /customers": Recipe(
+        lambda ctx: [Call(), Call(query={"q": ctx.world.customer.mobile, "tag": "SECRET"})]
+    ),
+    "POST /customers": Recipe(lambda ctx: [Call(data={"name": "探测客户"})]),
+    "GET /customers/duplicates": Recipe(
+        lambda ctx: [
+            Call(query={"mobile": ctx.world.customer.mobile, "exclude_id": c(ctx)}),
+        ]
+    ),
+    "GET /customers/{customer_id}": Recipe(one(customer_id=c), bound=True),
+    "PATCH /customers/{customer_id}": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"name": "HACKED"})], bound=True
+    ),
+    "DELETE /customers/{customer_id}": Recipe(one(customer_id=c), bound=True, manages=True),
+    "POST /customers/{customer_id}/owner": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"owner_id": ctx.user.pk})],
+        bound=True,
+        manages=True,
+    ),
+    "GET /customers/{customer_id}/audit": Recipe(one(customer_id=c), bound=True),
+    "GET /tags": Recipe(one()),
+    "GET /customers/{customer_id}/collaborators": Recipe(one(customer_id=c), bound=True),
+    "PUT /customers/{customer_id}/collaborators/{user_id}": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"customer_id": c(ctx), "user_id": user.pk},
+                data={"access": "write", "expires_at": None},
+            )
+            for user in (ctx.user, ctx.world.owner)
+        ],
+        bound=True,
+        manages=True,
+    ),
+    "DELETE /customers/{customer_id}/collaborators/{user_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"customer_id": c(ctx), "user_id": user_id})
+            for user_id in [ctx.user.pk, *ctx.world.collaborator_ids]
+        ],
+        bound=True,
+        manages=True,
+    ),
+    "GET /customers/{customer_id}/contacts": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/contacts": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"name": "HACKED"})], bound=True
+    ),
+    "GET /contacts": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "GET /contacts/{contact_id}": Recipe(one(contact_id=w("contact")), bound=True),
+    "PATCH /contacts/{contact_id}": Recipe(
+        lambda ctx: [Call(kwargs={"contact_id": ctx.world.contact.pk}, data={"name": "HACKED"})],
+        bound=True,
+    ),
+    "DELETE /contacts/{contact_id}": Recipe(one(contact_id=w("contact")), bound=True),
+    "POST /customers/{customer_id}/reveal": Recipe(
+        lambda ctx: [
+            Call(kwargs={"customer_id": c(ctx)}, data={"field": "id_number", "purpose": "核对身份"})
+        ],
+        bound=True,
+        manages=True,
+    ),
+    "GET /customers/{customer_id}/consents": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/consents": Recipe(
+        lambda ctx: [
+            Call(kwargs={"customer_id": c(ctx)}, data={"purpose": "marketing", "granted": True})
+        ],
+        bound=True,
+    ),
+    "POST /customers/{customer_id}/personal-data": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"purpose": "客户申请"})],
+        bound=True,
+        manages=True,
+    ),
+    "POST /customers/{customer_id}/erase": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"purpose": "客户申请"})],
+        bound=True,
+        manages=True,
+    ),
+    "GET /interactions": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "POST /interactions": Recipe(
+        lambda ctx: [
+            Call(
+                data={
+                    "customer_id": c(ctx),
+                    "channel": "phone",
+                    "direction": "outbound",
+                    "subject": "HACKED",
+                }
+            )
+        ],
+        bound=True,
+    ),
+    "GET /interactions/{interaction_id}": Recipe(one(interaction_id=w("interaction")), bound=True),
+    "PATCH /interactions/{interaction_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"interaction_id": ctx.world.interaction.pk}, data={"subject": "HACKED"})
+        ],
+        bound=True,
+    ),
+    "DELETE /interactions/{interaction_id}": Recipe(
+        one(interaction_id=w("interaction")), bound=True
+    ),
+    "GET /tasks": Recipe(
+        lambda ctx: [Call(), Call(query={"mine": True}), Call(query={"customer_id": c(ctx)})]
+    ),
+    "POST /tasks": Recipe(
+        lambda ctx: [
+            Call(data={"customer_id": c(ctx), "title": "HACKED", "due_at": "2030-01-01T09:00"})
+        ],
+        bound=True,
+    ),
+    "GET /tasks/{task_id}": Recipe(
+        lambda ctx: [Call(kwargs={"task_id": t.pk}) for t in ctx.world.tasks], bound=True
+    ),
+    "PATCH /tasks/{task_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"task_id": t.pk}, data={"done": True, "title": "HACKED"})
+            for t in ctx.world.tasks
+        ],
+        bound=True,
+    ),
+    "DELETE /tasks/{task_id}": Recipe(
+        lambda ctx: [Call(kwargs={"task_id": t.pk}) for t in ctx.world.tasks], bound=True
+    ),
+    "GET /customers/{customer_id}/notes": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/notes": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"body": "HACKED"})], bound=True
+    ),
+    "GET /products": Recipe(one()),
+    "POST /products": Recipe(
+        lambda ctx: [Call(data={"sku": "HACK-1", "name": "HACKED", "price": "1.00"})]
+    ),
+    "GET /products/{product_id}": Recipe(one(product_id=lambda ctx: ctx.product.pk)),
+    "PATCH /products/{product_id}": Recipe(
+        lambda ctx: [Call(kwargs={"product_id": ctx.product.pk}, data={"name": "HACKED"})]
+    ),
+    "DELETE /products/{product_id}": Recipe(one(product_id=lambda ctx: ctx.product.pk)),
+    "GET /orders": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "POST /orders": Recipe(
+        lambda ctx: [
+            Call(
+                data={
+                    "customer_id": c(ctx),
+                    "lines": [{"product_id": ctx.product.pk, "quantity": 1}],
+                }
+            )
+        ],
+        bound=True,
+    ),
+    "GET /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True),
+    "PATCH /orders/{order_id}": Recipe(
+        lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"status": "cancelled"})],
+        bound=True,
+    ),
+    "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True),
+}
+
+
+# The routes, found ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    key: str  # "namespace:name", or the pattern for an unnamed route
+    name: str | None
+    namespace: str | None
+    pattern: str
+    params: tuple[str, ...]
+    regex: object
+
+
+def page_routes() -> list[PageRoute]:
+    """Every URL pattern Django resolves, except the API operations (walked from the schema)."""
+    routes: list[PageRoute] = []
+
+    def walk(patterns, prefix: str, namespace: str | None, regexes: list):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace
+                full_ns = f"{namespace}:{ns}" if namespace and ns else ns or namespace
+                walk(
+                    pattern.url_patterns,
+                    prefix + str(pattern.pattern),
+                    full_ns,
+                    [*regexes, pattern.pattern.regex],
+                )
+                continue
+            if pattern.callback.__module__ == "ninja.operation":
+                continue
+            key = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            if pattern.name is None:
+                key = prefix + str(pattern.pattern)
+            params = tuple(
+                name for regex in [*regexes, pattern.pattern.regex] for name in regex.groupindex
+            )
+            routes.append(
+                PageRoute(key, pattern.name, namespace, prefix + str(pattern.pattern), params, None)
+            )
+
+    walk(get_resolver().url_patterns, "", None, [])
+    return routes
+
+
+def api_operations(client: Client) -> dict[str, dict]:
+    """'METHOD /path' -> the OpenAPI operation, for every operation the API declares."""
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {}
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            operations[f"{method.upper()} {path.removeprefix('/api/v1')}"] = operation
+    return operations
+
+
+def router_operations() -> set[str]:
+    from guanxi.api import api
+
+    found = set()
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    found.add(f"{method} {(prefix.rstrip('/') + path) or '/'}")
+    return found
+
+
+# The worlds and the personas --------------------------------------------------------------
+
+
+@dataclass
+class World:
+    marker: str
+    owner: object
+    customer: Customer
+    contact: Contact
+    interaction: Interaction
+    order: Order
+    tasks: list
+    collaborator_ids: list
+
+
+@dataclass
+class Ctx:
+    world: World
+    user: object
+    product: Product
+
+
+def build_world(marker, owner, manager, product, mobile, assignees, shares):
+    from guanxi.activities.services import add_note, create_task, record_interaction
+    from guanxi.customers.services import create_contact, create_customer, share_customer
+    from guanxi.sales.services import create_order
+
+    customer = create_customer(
+        owner,
+        {
+            "name": f"{marker} 华茂贸易",
+            "kind": "organisation",
+            "mobile": mobile,
+            "email": f"{marker.lower()}@example.com",
+            "id_number": "110101199003074514",
+            "interests": marker,
+        },
+        tags=[f"{marker}-tag"],
+    )
+    contact = create_contact(owner, customer, {"name": f"{marker} 联系人"})
+    interaction = record_interaction(
+        owner, customer, {"channel": "phone", "direction": "inbound", "subject": f"{marker} 询价"}
+    )
+    add_note(owner, customer, f"{marker} 备注")
+    order = create_order(owner, customer, {}, [{"product": product, "quantity": 2}])
+    tasks = [
+        create_task(
+            manager,
+            {"title": f"{marker} 回访", "due_at": timezone.now()},
+            customer=customer,
+            assignee=assignee,
+        )
+        for assignee in assignees
+    ]
+    for user, access, expires_at in shares:
+        share_customer(owner, customer, user, access=access, expires_at=expires_at)
+    return World(
+        marker,
+        owner,
+        customer,
+        contact,
+        interaction,
+        order,
+        tasks,
+        [user.pk for user, _a, _e in shares],
+    )
+
+
+@pytest.fixture
+def worlds(personas, teams, product):
+    from guanxi.accounts.services import create_user
+
+    expired = create_user("expired_b", "demo-pass", display_name="过期协作", department=teams["b"])
+    reader = create_user("reader_b", "demo-pass", display_name="只读协作", department=teams["b"])
+    writer = create_user("writer_b", "demo-pass", display_name="读写协作", department=teams["b"])
+    personas.update(expired_b=expired, reader_b=reader, writer_b=writer)
+    manager = personas["manager"]
+    past = timezone.now() - timedelta(minutes=1)
+    a = build_world(
+        "SECRETA",
+        personas["rep1"],
+        manager,
+        product,
+        "13812340001",
+        assignees=[personas["rep2"], expired, reader, personas["viewer"]],
+        shares=[
+            (expired, "write", past),
+            (reader, "read", None),
+            (writer, "write", timezone.now() + timedelta(days=1)),
+        ],
+    )
+    b = build_world(
+        "SECRETB",
+        personas["rep2"],
+        manager,
+        product,
+        "13812340002",
+        assignees=[personas["rep1"], personas["viewer"]],
+        shares=[],
+    )
+    return {"a": a, "b": b}
+
+
+# (persona, world, what the persona may do there: nothing, read, or write without managing)
+CASES = [
+    ("rep2", "a", "nothing"),
+    ("rep1", "b", "nothing"),
+    ("viewer", "b", "nothing"),
+    ("expired_b", "a", "nothing"),
+    ("viewer", "a", "read"),
+    ("reader_b", "a", "read"),
+    ("writer_b", "a", "write"),  # issue 7 item 2: only the routes that manage are called
+]
+
+
+def snapshot(worlds) -> dict:
+    """Everything a request could change in the worlds, the catalogue and the accounts."""
+    ids = [world.customer.pk for world in worlds.values()]
+    of = {"customer_id__in": ids}
+    return {
+        "customers": list(Customer.objects.filter(pk__in=ids).order_by("pk").values()),
+        "tags": sorted(
+            Customer.tags.through.objects.filter(**of).values_list("customer_id", "tag_id")
+        ),
+        "contacts": list(Contact.objects.filter(**of).order_by("pk").values()),
+        "interactions": list(Interaction.objects.filter(**of).order_by("pk").values()),
+        "notes": list(Note.objects.filter(**of).order_by("pk").values()),
+        "tasks": list(Task.objects.filter(**of).order_by("pk").values()),
+        "orders": list(Order.objects.filter(**of).order_by("pk").values()),
+        "lines": list(OrderLine.objects.filter(order__customer_id__in=ids).values()),
+        "collaborators": list(Collaborator.objects.filter(**of).order_by("pk").values()),
+        "consents": list(Consent.objects.filter(**of).values()),
+        "reveals": RevealLog.objects.filter(**of).count(),
+        "audit": AuditEntry.objects.filter(customer_id__in=ids).count(),
+        "products": list(Product.objects.order_by("pk").values()),
+        "users": list(
+            get_user_model()
+            .objects.order_by("pk")
+            .values("pk", "password", "is_active", "is_staff", "is_superuser")
+        ),
+        "profiles": list(Profile.objects.order_by("pk").values()),
+    }
+
+
+def body_of(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+def page_url(route: PageRoute, call: Call) -> str:
+    if route.name is None:
+        path = route.pattern
+        for name, value in call.kwargs.items():
+            path = path.replace(f"(?P<{name}>.*)$", str(value))
+        return "/" + path.lstrip("^")
+    return reverse(route.key, kwargs=call.kwargs or None)
+
+
+class PageSession:
+    """A browser-like session: logged in, CSRF enforced, the token sent as the pages do."""
+
+    def __init__(self, user, ctx=None):
+        self.user, self.ctx = user, ctx
+        self.client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+        self.login()
+
+    def login(self):
+        self.client.force_login(self.user)
+        self.client.get("/customers/")
+        self.token = self.client.cookies["csrftoken"].value
+
+    def request(self, method: str, url: str, query: dict, data: dict, htmx: bool):
+        headers = {"X-CSRFToken": self.token}
+        if htmx:
+            headers["HX-Request"] = "true"
+        if method == "get":
+            response = self.client.get(url, query, headers=headers)
+        else:
+            # a fresh value each time for callables (an upload is read once)
+            form = {**PAGE_POST, **{k: v(self.ctx) if callable(v) else v for k, v in data.items()}}
+            target = url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+            response = self.client.post(target, form, headers=headers)
+        if "_auth_user_id" not in self.client.session:  # logout routes log out: log in again
+            self.login()
+        return response
+
+
+def check_page(failures, route, method, htmx, response, text, world, access, recipe):
+    label = f"{method.upper()}{' htmx' if htmx else ''} {route.key} {response.request['PATH_INFO']}"
+    status, may_read = response.status_code, access != "nothing"
+    if status >= 500:
+        failures.append(f"{label}: {status}")
+    if not may_read and world.marker in text:
+        failures.append(f"{label}: shows {world.marker}")
+    if route.namespace == ADMIN_NAMESPACE and route.name not in ("login", "logout"):
+        if not (status in (404, 405) or response.get("Location", "").startswith("/admin/login")):
+            failures.append(f"{label}: admin answered {status} to a non-staff user")
+    elif recipe.bound and not may_read and status not in (404, 405):
+        failures.append(f"{label}: {status}, expected 404 outside the scope")
+    elif recipe.bound and access == "read" and recipe.writes and status not in (403, 405):
+        failures.append(f"{label}: {status}, expected 403 for a user who may only read")
+    elif recipe.manages and access == "write" and status not in (403, 405):
+        failures.append(f"{label}: {status}, expected 403 for a collaborator")
+
+
+def check_api(failures, key, response, world, access, recipe):
+    label = f"{key} {response.request['PATH_INFO']}"
+    status, text = response.status_code, body_of(response)
+    may_read = access != "nothing"
+    if status >= 500:
+        failures.append(f"{label}: {status}")
+    if not may_read and world.marker in text:
+        failures.append(f"{label}: shows {world.marker}")
+    if "110101199003074514" in text:
+        failures.append(f"{label}: reveals the ID number")
+    method = key.split()[0]
+    if recipe.bound and not may_read and status != 404:
+        failures.append(f"{label}: {status}, expected 404 outside the scope")
+    elif recipe.bound and access == "read" and method != "GET" and status != 403:
+        failures.append(f"{label}: {status}, expected 403 for a user who may only read")
+    elif recipe.manages and access == "write" and status != 403:
+        failures.append(f"{label}: {status}, expected 403 for a collaborator")
+    if recipe.bound and status in (403, 404) and not response.json().get("detail"):
+        failures.append(f"{label}: {status} without a JSON detail")
+
+
+# The tests --------------------------------------------------------------------------------
+
+
+def test_every_route_and_operation_has_a_recipe(db):
+    routes = page_routes()
+    missing = [
+        f"new route {r.key!r} ({r.pattern}): add it to tests/test_every_route.py"
+        for r in routes
+        if r.key not in PAGE_RECIPES and r.namespace != ADMIN_NAMESPACE
+    ]
+    operations = api_operations(Client())
+    missing += [
+        f"new API operation {key!r}: add it to API_RECIPES in tests/test_every_route.py"
+        for key in operations
+        if key not in API_RECIPES
+    ]
+    keys = {r.key for r in routes}
+    stale = [k for k in PAGE_RECIPES if k not in keys]
+    stale += [k for k in API_RECIPES if k not in operations]
+    assert not missing, "\n".join(missing)
+    assert not stale, f"recipes for routes that are gone: {stale}"
+    hidden = router_operations() - {f"{k.split()[0]} {k.split()[1]}" for k in operations}
+    assert not hidden, f"API operations missing from the OpenAPI schema: {hidden}"
+
+
+def admin_calls(route: PageRoute, ctx) -> list[Call]:
+    return [Call(kwargs={name: ADMIN_FILL[name](ctx) for name in route.params})]
+
+
+@pytest.mark.parametrize(("persona", "world_name", "access"), CASES)
+def test_pages_neither_show_nor_change_records_outside_the_scope(
+    worlds, personas, product, persona, world_name, access
+):
+    # given
+    user, world = personas[persona], worlds[world_name]
+    ctx = Ctx(world, user, product)
+    session = PageSession(user, ctx)
+    before = snapshot(worlds)
+    failures: list[str] = []
+    calls = 0
+
+    # when every page route is called with GET, POST and htmx POST
+    for route in page_routes():
+        if route.namespace == ADMIN_NAMESPACE:
+            recipe = Recipe(lambda ctx, route=route: admin_calls(route, ctx))
+        else:
+            recipe = PAGE_RECIPES[route.key]
+        if access == "write" and not recipe.manages:
+            continue  # a write collaborator may change the record; managing it is the question
+        for call in recipe.calls(ctx):
+            url = page_url(route, call)
+            for method, htmx in (("get", False), ("post", False), ("post", True)):
+                response = session.request(method, url, call.query, call.data, htmx)
+                calls += 1
+                text = body_of(response)
+                check_page(failures, route, method, htmx, response, text, world, access, recipe)
+
+    # then
+    assert not failures, "\n".join(failures)
+    assert snapshot(worlds) == before
+    assert calls >= (3 if access == "write" else 100)
+
+
+def api_client(user):
+    client = Client()
+    headers = {"Authorization": f"Bearer {ApiToken.issue(user, 1)}", "Accept-Language": "en"}
+
+    def call(method: str, path: str, query: dict, data):
+        if method == "GET":
+            return client.get(path, query, headers=headers)
+        kwargs = {"headers": headers}
+        if data:
+            kwargs.update(data=data, content_type="application/json")
+        return getattr(client, method.lower())(path, **kwargs)
+
+    return call
+
+
+@pytest.mark.parametrize(("persona", "world_name", "access"), CASES)
+def test_api_neither_shows_nor_changes_records_outside_the_scope(
+    worlds, personas, product, persona, world_name, access
+):
+    # given
+    user, world = personas[persona], worlds[world_name]
+    ctx = Ctx(world, user, product)
+    api = api_client(user)
+    before = snapshot(worlds)
+    failures: list[str] = []
+
+    # when every declared operation is called with its method
+    for key in api_operations(Client()):
+        method, template = key.split(" ", 1)
+        recipe = API_RECIPES[key]
+        if access == "write" and not recipe.manages:
+            continue
+        for call in recipe.calls(ctx):
+            path = "/api/v1" + template.format(**call.kwargs)
+            response = api(method, path, call.query, call.data)
+            check_api(failures, key, response, world, access, recipe)
+
+    # then
+    assert not failures, "\n".join(failures)
+    assert snapshot(worlds) == before
+
+
+def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
+    """A control: the same calls by the owner do show the marker, so silence above means
+    refusal, not a recipe that misses."""
+    owner = personas["rep1"]
+    session = PageSession(owner)
+    world = worlds["a"]
+    detail = session.request("get", f"/customers/{world.customer.pk}/", {}, {}, False)
+    assert world.marker in body_of(detail)
+    tasks = body_of(session.request("get", "/tasks/", {}, {}, False))
+    assert "SECRETA" not in tasks  # rep1's tasks are on world B, which rep1 cannot see
+    api = api_client(owner)
+    assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
+    tags = api("GET", "/api/v1/tags", {}, None).json()
+    assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
