@@ -1,0 +1,121 @@
+"""Team pages at /team/: managers administer the team; everyone else gets 403."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+
+from guanxi.accounts.models import Department
+from guanxi.customers.models import Customer
+
+User = get_user_model()
+
+
+@pytest.mark.parametrize("who", ["rep1", "lead_a", "viewer"])
+def test_non_managers_get_403_and_no_team_link(who, personas, client_for):
+    client = client_for(who)
+    rep2 = personas["rep2"]
+
+    assert "/team/" not in client.get("/customers/").content.decode()
+    assert client.get("/team/").status_code == 403
+    assert client.get("/team/users/new/").status_code == 403
+    assert client.get(f"/team/users/{rep2.pk}/").status_code == 403
+    assert client.post(f"/team/users/{rep2.pk}/deactivate/", {}).status_code == 403
+    assert client.post(f"/team/users/{rep2.pk}/password/").status_code == 403
+    assert client.post("/team/departments/new/", {"name": "影子部门"}).status_code == 403
+    rep2.refresh_from_db()
+    assert rep2.is_active and rep2.check_password("demo-pass")
+    assert not Department.objects.filter(name="影子部门").exists()
+
+
+def test_manager_sees_the_team_in_both_languages(personas, client_for):
+    english = client_for("manager").get("/team/")
+    chinese = client_for("manager", language="zh-hans").get("/team/")
+
+    assert english.status_code == chinese.status_code == 200
+    page = english.content.decode()
+    assert 'href="/team/"' in client_for("manager").get("/customers/").content.decode()
+    for name in ("张伟", "刘芳", "李组长", "华东销售组"):
+        assert name in page
+    assert "New user" in page
+    assert "新建用户" in chinese.content.decode() and "New user" not in chinese.content.decode()
+
+
+def test_manager_creates_a_user_and_sees_the_password_once(teams, personas, client_for):
+    client = client_for("manager")
+
+    response = client.post(
+        "/team/users/new/",
+        {
+            "username": "rep3",
+            "display_name": "陈静",
+            "role": "rep",
+            "data_scope": "self",
+            "department": teams["b"].pk,
+            "manager": personas["manager"].pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    password = response.context["password"]
+    assert password in response.content.decode()
+    assert authenticate(username="rep3", password=password).profile.department == teams["b"]
+
+
+def test_form_errors_are_shown_next_to_the_field(personas, client_for):
+    response = client_for("manager").post(
+        "/team/users/new/", {"username": "rep1", "role": "rep", "data_scope": "department"}
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["username"] == ["This username is taken."]
+    assert "department" in form.errors
+    assert User.objects.filter(username="rep1").count() == 1
+
+
+def test_manager_deactivates_a_rep_and_transfers_their_customers(personas, client_for, customer_of):
+    client = client_for("manager")
+    rep1, rep2 = personas["rep1"], personas["rep2"]
+    customer = customer_of("rep1")
+
+    page = client.get(f"/team/users/{rep1.pk}/deactivate/")
+    assert page.status_code == 200
+    assert page.context["counts"] == {"customers": 1, "tasks": 0}
+
+    response = client.post(f"/team/users/{rep1.pk}/deactivate/", {"transfer_to": rep2.pk})
+
+    assert response.status_code == 302
+    rep1.refresh_from_db()
+    assert not rep1.is_active
+    assert Customer.objects.get(pk=customer.pk).owner == rep2
+    assert client.get("/team/?status=inactive").context["users"].get() == rep1
+
+
+def test_manager_edits_role_and_scope_and_creates_a_nested_department(teams, personas, client_for):
+    client = client_for("manager")
+    rep2 = personas["rep2"]
+
+    response = client.post(
+        f"/team/users/{rep2.pk}/",
+        {
+            "display_name": "刘芳",
+            "role": "read_only",
+            "data_scope": "department_tree",
+            "department": teams["b"].pk,
+        },
+    )
+    assert response.status_code == 302
+    rep2.profile.refresh_from_db()
+    assert (rep2.profile.role, rep2.profile.data_scope) == ("read_only", "department_tree")
+    assert rep2.profile.manager is None
+
+    response = client.post("/team/departments/new/", {"name": "深圳店", "parent": teams["b"].pk})
+    assert response.status_code == 302
+    assert Department.objects.get(name="深圳店").parent == teams["b"]
+    assert "华南销售组 / 深圳店" in client.get("/team/").content.decode()
+
+
+def test_django_admin_is_closed_to_managers(personas, client_for):
+    response = client_for("manager").get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
