@@ -119,3 +119,29 @@ def test_django_admin_is_closed_to_managers(personas, client_for):
     response = client_for("manager").get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_handover_shows_on_the_customers_timeline(personas, client_for, customer_of):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanxi.accounts.team_services import deactivate_user
+    from guanxi.activities.services import create_task
+
+    customer = customer_of("rep1")
+    create_task(
+        personas["rep1"],
+        {"title": "回访", "due_at": timezone.now() + timedelta(days=1)},
+        customer=customer,
+    )
+    deactivate_user(personas["manager"], personas["rep1"], transfer_to=personas["rep2"])
+
+    page = client_for("manager", language="zh-hans").get(f"/customers/{customer.pk}/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "审计记录 · 任务 · 王经理" in html  # the task's handover, by whom
+    assert "审计记录 · 客户 · 王经理" in html  # the customer's
+    assert "<td>负责人</td>" in html  # the task's assignee and the customer's owner, labelled
+    assert "assignee" not in html
