@@ -175,3 +175,15 @@ def test_departments_create_nest_and_rename(teams, personas, api_as):
 def test_managers_created_by_the_services_do_not_get_djangos_admin(db):
     user = create_user("boss", "boss-pass-123", role="manager")
     assert not user.is_staff
+
+
+def test_the_user_list_costs_the_same_queries_for_5_or_25_users(
+    personas, teams, api_as, django_assert_max_num_queries
+):
+    api = api_as("manager")
+    with django_assert_max_num_queries(6) as few:
+        assert api.get("/users").json()["count"] == 5
+    for i in range(20):
+        create_user(f"rep{i + 10}", "demo-pass", department=teams["a"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api.get("/users").json()["count"] == 25

@@ -145,3 +145,17 @@ def test_the_handover_shows_on_the_customers_timeline(personas, client_for, cust
     assert "审计记录 · 客户 · 王经理" in html  # the customer's
     assert "<td>负责人</td>" in html  # the task's assignee and the customer's owner, labelled
     assert "assignee" not in html
+
+
+def test_the_team_page_costs_the_same_queries_for_5_or_25_users(
+    personas, teams, client_for, django_assert_max_num_queries
+):
+    from guanxi.accounts.services import create_user
+
+    client = client_for("manager")
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/team/").status_code == 200
+    for i in range(20):
+        create_user(f"rep{i + 10}", "demo-pass", department=teams["a"], manager=personas["rep1"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/team/").context["users"]) == 25
