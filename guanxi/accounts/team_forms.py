@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms import add_service_errors
@@ -33,8 +34,10 @@ class _UserChoice(forms.ModelChoiceField):
         return f"{profile_of(obj)} ({obj.get_username()})"
 
 
-def _colleagues(exclude=None):
-    qs = get_user_model().objects.filter(is_active=True).select_related("profile")
+def _colleagues(exclude=None, keep=None):
+    """Active users to choose from, and `keep` (a current choice, even if deactivated since)."""
+    active = Q(is_active=True) | Q(pk=keep) if keep else Q(is_active=True)
+    qs = get_user_model().objects.filter(active).select_related("profile")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.order_by("username")
@@ -71,7 +74,8 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["department"].choices = [("", "—"), *department_paths()]
-        self.fields["manager"].queryset = _colleagues(exclude=user)
+        current = profile_of(user).manager_id if user is not None else None
+        self.fields["manager"].queryset = _colleagues(exclude=user, keep=current)
         if user is not None:
             del self.fields["username"]
             if not self.is_bound:

@@ -14,6 +14,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
@@ -114,11 +115,13 @@ def clean_user_data(data: dict, *, user=None) -> dict:
             _("There is no department with this id."),
         )
     if "manager" in cleaned:
+        # Keeping a manager who has left since is not a new choice: it stays allowed.
+        current = profile_of(user).manager_id if user is not None else None
         _resolve(
             errors,
             cleaned,
             "manager",
-            get_user_model().objects.filter(is_active=True),
+            get_user_model().objects.filter(Q(is_active=True) | Q(pk=current or 0)),
             _("There is no active user with this id."),
         )
         new_manager = cleaned["manager"]
@@ -238,13 +241,15 @@ def _defaults_for(user) -> dict:
 
 
 def handover_counts(user) -> dict:
-    """What a deactivation would hand over: customers owned and open tasks."""
+    """What a deactivation would hand over: customers owned and open tasks; and the people
+    who report to the user (their 上级 is changed on their own page)."""
     from guanxi.activities.models import Task
     from guanxi.customers.models import Customer
 
     return {
         "customers": Customer.objects.filter(owner=user).count(),
         "tasks": Task.objects.filter(assignee=user, done_at__isnull=True).count(),
+        "reports": Profile.objects.filter(manager=user, user__is_active=True).count(),
     }
 
 

@@ -80,7 +80,7 @@ def test_manager_deactivates_a_rep_and_transfers_their_customers(personas, clien
 
     page = client.get(f"/team/users/{rep1.pk}/deactivate/")
     assert page.status_code == 200
-    assert page.context["counts"] == {"customers": 1, "tasks": 0}
+    assert page.context["counts"] == {"customers": 1, "tasks": 0, "reports": 0}
 
     response = client.post(f"/team/users/{rep1.pk}/deactivate/", {"transfer_to": rep2.pk})
 
@@ -159,3 +159,30 @@ def test_the_team_page_costs_the_same_queries_for_5_or_25_users(
         create_user(f"rep{i + 10}", "demo-pass", department=teams["a"], manager=personas["rep1"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/team/").context["users"]) == 25
+
+
+def test_reports_of_someone_leaving_keep_their_manager_until_changed(personas, client_for):
+    from guanxi.accounts.team_services import deactivate_user
+
+    client = client_for("manager")
+    lead_a, rep1 = personas["lead_a"], personas["rep1"]
+    page = client.get(f"/team/users/{lead_a.pk}/deactivate/")
+    assert page.context["counts"]["reports"] == 1
+    assert "1 colleague reports to them" in page.content.decode()
+    deactivate_user(personas["manager"], lead_a)
+
+    # saving rep1's page unchanged keeps lead_a as 上级
+    response = client.post(
+        f"/team/users/{rep1.pk}/",
+        {
+            "display_name": "张伟",
+            "role": "rep",
+            "data_scope": "self",
+            "department": rep1.profile.department_id,
+            "manager": lead_a.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    rep1.profile.refresh_from_db()
+    assert rep1.profile.manager == lead_a
