@@ -7,6 +7,7 @@ answers 404, like one that does not exist.
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
 from guanxi.accounts import team_services
@@ -23,6 +24,7 @@ from .models import DataScope, Department, Role
 
 router = Router(tags=["team"])
 ERRORS = errors(401, 403, 404, 422)
+NO_STORE = "no-store"  # answers holding a one-time password
 
 
 class UserOut(Schema):
@@ -132,9 +134,10 @@ def list_users(request, active: bool | None = None, limit: Limit = 50, offset: O
 
 
 @router.post("/users", response={201: NewUserOut, **ERRORS})
-def create_user(request, payload: UserIn):
+def create_user(request, payload: UserIn, response: HttpResponse):
     """Create an account; the answer holds its one-time password, shown only this once."""
     require_team_admin(request.user)
+    response["Cache-Control"] = NO_STORE
     user, password = team_services.add_user(request.user, _service_data(payload))
     return Status(201, {"user": user_out(user), "password": password})
 
@@ -178,9 +181,10 @@ def reactivate_user(request, user_id: Id):
 
 
 @router.post("/users/{user_id}/password", response={200: PasswordOut, **ERRORS})
-def reset_password(request, user_id: Id):
+def reset_password(request, user_id: Id, response: HttpResponse):
     """Give the account a new one-time password, returned only in this answer."""
     user = get_administered_user_or_404(request.user, user_id)
+    response["Cache-Control"] = NO_STORE
     return {"password": team_services.reset_password(request.user, user)}
 
 
