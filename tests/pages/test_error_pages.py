@@ -60,3 +60,17 @@ def test_500_page_without_a_request_context(language, title, settings, db):
     assert title in page and f'lang="{language}"' in page
     assert "guanxi/app.css" in page
     assert "boom" not in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "The form has expired"), ("zh-hans", "表单已过期")]
+)
+def test_a_form_sent_without_its_csrf_token_explains_what_to_do(language, title, personas):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["manager"])
+
+    response = client.post("/team/departments/new/", {"name": "无令牌"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert title in page and "guanxi/app.css" in page
