@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.audit import services as audit
 from guanxi.services_common import reject_unknown_fields
@@ -238,6 +239,79 @@ def _defaults_for(user) -> dict:
         "data_scope": stand_in.data_scope,
         "can_view_sensitive": stand_in.can_view_sensitive,
     }
+
+
+def history(instance, limit: int = 20) -> list[dict]:
+    """An account's or department's audit trail, newest first, readable: field labels and
+    values in the user's language, people and departments by name.
+    [{"at", "actor", "action", "changes": [(label, old, new)]}]."""
+    labels = {
+        "username": _("username"),
+        "email": _("e-mail"),
+        "is_active": pgettext("account", "Active"),
+        "password": _("Password"),
+        "transfer_to": _("Transfer customers and open tasks to"),
+        **{name: Profile._meta.get_field(name).verbose_name for name in PROFILE_FIELDS},
+        **{name: Department._meta.get_field(name).verbose_name for name in DEPARTMENT_FIELDS},
+    }
+    entries = list(audit.trail_for(instance)[:limit])
+    ids = {"user": set(), "department": set()}
+    for entry in entries:
+        for name, pair in entry.changes.items():
+            kind = _REFERENCES.get(name)
+            if kind and isinstance(pair, list):
+                ids[kind].update(v for v in pair if isinstance(v, int))
+    names = {
+        "user": {
+            u.pk: str(profile_of(u))
+            for u in get_user_model().objects.filter(pk__in=ids["user"]).select_related("profile")
+        },
+        "department": dict(
+            Department.objects.filter(pk__in=ids["department"]).values_list("pk", "name")
+        ),
+    }
+
+    def readable(name, value):
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if name in _REFERENCES:
+            return names[_REFERENCES[name]].get(value, value)
+        choices = {"role": Role, "data_scope": DataScope}.get(name)
+        if choices is not None and value in choices.values:
+            return choices(value).label
+        return value
+
+    return [
+        {
+            "at": entry.at,
+            "actor": str(profile_of(entry.actor)) if entry.actor else "",
+            "action": entry.get_action_display(),
+            "changes": [
+                (labels.get(name, name), readable(name, old), readable(name, new))
+                for name, (old, new) in (
+                    (name, _old_new(pair)) for name, pair in entry.changes.items()
+                )
+            ],
+        }
+        for entry in entries
+    ]
+
+
+def _old_new(pair) -> tuple:
+    """An audit change as (old, new): [old, new] as written by audit.diff, else (None, it)."""
+    if isinstance(pair, list):
+        return tuple((pair + [None, None])[:2])
+    return None, pair
+
+
+_REFERENCES = {
+    "manager": "user",
+    "transfer_to": "user",
+    "department": "department",
+    "parent": "department",
+}
 
 
 def handover_counts(user) -> dict:

@@ -69,7 +69,12 @@ def user_edit(request, pk):
     return render(
         request,
         "accounts/team/user_form.html",
-        {"form": form, "member": member, "is_self": member.pk == request.user.pk},
+        {
+            "form": form,
+            "member": member,
+            "is_self": member.pk == request.user.pk,
+            "history": team_services.history(member),
+        },
     )
 
 

@@ -51,6 +51,13 @@ def trail_for_customer(customer_id: int):
     return AuditEntry.objects.filter(customer_id=customer_id).select_related("actor")
 
 
+def trail_for(instance: models.Model):
+    """The entries about one record that is not a customer's (a user account, a department)."""
+    return AuditEntry.objects.filter(
+        model=instance._meta.model_name, object_id=str(instance.pk)
+    ).select_related("actor__profile")
+
+
 def record_update(
     actor,
     instance: models.Model,

@@ -186,3 +186,24 @@ def test_reports_of_someone_leaving_keep_their_manager_until_changed(personas, c
     assert response.status_code == 302
     rep1.profile.refresh_from_db()
     assert rep1.profile.manager == lead_a
+
+
+def test_a_users_page_shows_their_change_history_readably(teams, personas, client_for):
+    from guanxi.accounts.team_services import deactivate_user, reactivate_user, update_user
+
+    manager, rep2 = personas["manager"], personas["rep2"]
+    update_user(manager, rep2, {"department": teams["a"].pk, "role": "read_only"})
+    deactivate_user(manager, rep2, transfer_to=personas["rep1"])
+    reactivate_user(manager, rep2)
+
+    page = client_for("manager", language="zh-hans").get(f"/team/users/{rep2.pk}/")
+
+    history = page.context["history"]
+    assert [h["action"] for h in history] == ["已修改", "已修改", "已修改"]
+    assert history[0]["changes"] == [("在职", "否", "是")]
+    assert ("将客户和待办任务转交给", "—", "张伟") in history[1]["changes"]
+    assert set(history[2]["changes"]) == {
+        ("角色", "销售代表", "只读"),
+        ("部门", "华南销售组", "华东销售组"),
+    }
+    assert "华南销售组" in page.content.decode()
