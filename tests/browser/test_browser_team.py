@@ -48,6 +48,7 @@ def test_manager_deactivates_a_rep_on_a_phone(
         page.get_by_role("link", name="张伟").click()
         page.wait_for_url(f"{live_server.url}/team/users/{rep1.pk}/")
         assert no_sideways_scroll(page)
+        page.screenshot(path=str(screenshot_dir / f"team-user-390-{locale}.png"), full_page=True)
         page.get_by_role("button", name=words["deactivate"]).click()  # a link styled as one
         page.wait_for_url(f"{live_server.url}/team/users/{rep1.pk}/deactivate/")
         assert no_sideways_scroll(page)
