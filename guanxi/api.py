@@ -100,12 +100,13 @@ def unauthenticated(request, exc):
 
 def _add_routers() -> None:
     from guanxi.accounts.api import router as accounts
+    from guanxi.accounts.team_api import router as team
     from guanxi.activities.api import router as activities
     from guanxi.customers.api import router as customers
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
 
-    for router in (accounts, customers, privacy, activities, sales):
+    for router in (accounts, team, customers, privacy, activities, sales):
         api.add_router("/", router)
 
 

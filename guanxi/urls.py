@@ -20,6 +20,7 @@ urlpatterns = [
     # Reveal and consent at /customers/<id>/{reveal,consent}/
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
+    path("team/", include("guanxi.accounts.team_urls")),
 ]
 
 

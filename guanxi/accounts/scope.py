@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import DataScope, Profile, Role
+from .models import DataScope, Department, Profile, Role
 from .services import profile_of
 
 
@@ -238,3 +238,49 @@ def is_manager(user) -> bool:
 
 def can_view_sensitive(user) -> bool:
     return user.is_authenticated and profile_of(user).can_view_sensitive
+
+
+def can_administer(user) -> bool:
+    """Team administration (users, roles, departments, data scopes): managers and superusers."""
+    return user.is_authenticated and user.is_active and is_manager(user)
+
+
+def require_team_admin(user) -> None:
+    """PermissionDenied (403) for anyone who may not administer the team."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not can_administer(user):
+        raise PermissionDenied(_("Only managers may administer the team."))
+
+
+def administered_users(user) -> QuerySet:
+    """The accounts `user` may administer; PermissionDenied for anyone but a team admin.
+
+    A manager administers every account except superusers, which only a superuser may change:
+    a manager cannot lock out or take over the installation's administrator.
+    """
+    from django.contrib.auth import get_user_model
+
+    require_team_admin(user)
+    qs = get_user_model().objects.all()
+    return qs if user.is_superuser else qs.filter(is_superuser=False)
+
+
+def get_administered_user_or_404(user, pk):
+    """An account the team admin `user` may change, or 404; PermissionDenied for others."""
+    try:
+        return administered_users(user).select_related("profile").get(pk=pk)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    except administered_users(user).model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_department_or_404(user, pk):
+    """A department for a team admin to change, or 404; PermissionDenied for others."""
+    require_team_admin(user)
+    try:
+        return Department.objects.get(pk=pk)
+    except (ValueError, TypeError, Department.DoesNotExist) as exc:
+        raise Http404 from exc

@@ -1,4 +1,10 @@
-"""Writes on users and teams; used by the demo, the admin and the tests alike."""
+"""Writes on users and teams: one function per write, atomic; team administration is audited.
+
+`create_user` and `create_department` build accounts for the demo, the CLI and the tests;
+the team pages and the API call the checked, audited functions below them (`add_user`,
+`update_user`, `deactivate_user`, `reactivate_user`, `reset_password`, `add_department`,
+`update_department`).
+"""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -26,9 +32,7 @@ def create_user(
     can_view_sensitive: bool = False,
     email: str = "",
 ):
-    user = get_user_model().objects.create_user(
-        username=username, password=password, email=email, is_staff=role == Role.MANAGER
-    )
+    user = get_user_model().objects.create_user(username=username, password=password, email=email)
     Profile.objects.create(
         user=user,
         display_name=display_name or username,

@@ -198,3 +198,33 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
             except IntegrityError:
                 continue
     return made
+
+
+@transaction.atomic
+def reassign_open_tasks(actor, from_user, to_user) -> int:
+    """Hand every open task of `from_user` to `to_user` (with a customer transfer on leaving).
+
+    Done tasks stay with whoever did them. Each task gets an audit entry on its customer's
+    trail. Returns the number of tasks reassigned.
+    """
+    from guanxi.audit import services as audit
+
+    if from_user.pk == to_user.pk:
+        return 0
+    rows = list(
+        Task.objects.select_for_update()
+        .filter(assignee=from_user, done_at__isnull=True)
+        .values_list("pk", "customer_id")
+    )
+    if not rows:
+        return 0
+    for start in range(0, len(rows), 1000):
+        chunk = [pk for pk, _customer in rows[start : start + 1000]]
+        Task.objects.filter(pk__in=chunk).update(assignee=to_user, updated_at=timezone.now())
+    audit.record_many(
+        actor,
+        audit.AuditEntry.Action.ASSIGN,
+        Task._meta.model_name,
+        ((pk, customer_id, {"assignee": [from_user.pk, to_user.pk]}) for pk, customer_id in rows),
+    )
+    return len(rows)

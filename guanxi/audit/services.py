@@ -51,6 +51,13 @@ def trail_for_customer(customer_id: int):
     return AuditEntry.objects.filter(customer_id=customer_id).select_related("actor")
 
 
+def trail_for(instance: models.Model):
+    """The entries about one record that is not a customer's (a user account, a department)."""
+    return AuditEntry.objects.filter(
+        model=instance._meta.model_name, object_id=str(instance.pk)
+    ).select_related("actor__profile")
+
+
 def record_update(
     actor,
     instance: models.Model,
@@ -66,3 +73,23 @@ def record_update(
     changes.update(extra or {})
     if changes:
         record(actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes)
+
+
+def record_many(actor, action: str, model: str, entries) -> int:
+    """One entry per record in a bulk write (e.g. a transfer of many customers), in one query.
+
+    `entries` yields (object_id, customer_id, changes).
+    """
+    rows = [
+        AuditEntry(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            model=model,
+            object_id=str(object_id),
+            customer_id=customer_id,
+            changes=changes or {},
+        )
+        for object_id, customer_id, changes in entries
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

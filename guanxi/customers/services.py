@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -457,3 +458,46 @@ def upcoming_birthdays(on: date):
 
 def require_writable(user, pk) -> Customer:
     return get_customer_or_404(user, pk, write=True)
+
+
+@transaction.atomic
+def transfer_customers(actor, from_user, to_user) -> int:
+    """Transfer every customer of `from_user` to `to_user` (离职交接), in one transaction.
+
+    Each customer gets its own audit entry, as `assign_owner` writes for a single transfer,
+    and takes the new owner's department; the whole history stays with the customer.
+    Returns the number of customers transferred.
+    """
+    if from_user.pk == to_user.pk:
+        return 0
+    department = _owner_department(to_user)
+    department_id = department.pk if department is not None else None
+    rows = list(
+        Customer.objects.select_for_update()
+        .filter(owner=from_user)
+        .values_list("pk", "department_id")
+    )
+    if not rows:
+        return 0
+    for start in range(0, len(rows), 1000):
+        chunk = [pk for pk, _dept in rows[start : start + 1000]]
+        Customer.objects.filter(pk__in=chunk).update(
+            owner=to_user, department=department, updated_at=timezone.now()
+        )
+    audit.record_many(
+        actor,
+        audit.AuditEntry.Action.ASSIGN,
+        Customer._meta.model_name,
+        (
+            (
+                pk,
+                pk,
+                {
+                    "owner": [from_user.pk, to_user.pk],
+                    **({"department": [dept, department_id]} if dept != department_id else {}),
+                },
+            )
+            for pk, dept in rows
+        ),
+    )
+    return len(rows)

@@ -74,12 +74,22 @@ def change_rows(entry):
 
 
 def _app_of(model_name: str) -> str:
-    return {"customer": "customers", "contact": "customers", "order": "sales"}.get(model_name, "")
+    return {
+        "customer": "customers",
+        "contact": "customers",
+        "order": "sales",
+        "task": "activities",
+    }.get(model_name, "")
 
 
 @register.simple_tag
 def model_label(model_name: str) -> str:
-    labels = {"customer": _("customer"), "contact": _("contact"), "order": _("order")}
+    labels = {
+        "customer": _("customer"),
+        "contact": _("contact"),
+        "order": _("order"),
+        "task": _("task"),
+    }
     return labels.get(model_name, model_name)
 
 

@@ -1,0 +1,76 @@
+"""404, 403 and 500 pages: in the user's language and the site's style, with DEBUG off."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def production_errors(settings):
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "html_lang"),
+    [("en", "Page not found", 'lang="en"'), ("zh-hans", "页面不存在", 'lang="zh-hans"')],
+)
+def test_404_page_in_the_users_language(language, title, html_lang, client_for):
+    response = client_for("rep1", language=language).get("/customers/999999/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert title in page and html_lang in page
+    assert "guanxi/app.css" in page and "site-header" in page  # the site's own layout
+    assert "张伟" in page  # the header knows who is logged in
+
+
+def test_404_for_someone_logged_out_and_for_the_api(db):
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/no-such-page/")
+    assert page.status_code == 404 and "页面不存在" in page.content.decode()
+
+    api = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api["Content-Type"] == "application/json; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "reason"),
+    [
+        ("en", "Not allowed", "Only managers may administer the team."),
+        ("zh-hans", "无权访问", "只有经理可以管理团队。"),
+    ],
+)
+def test_403_page_says_why_in_the_users_language(language, title, reason, client_for):
+    response = client_for("rep1", language=language).get("/team/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert title in page and reason in page and "site-header" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "Something went wrong"), ("zh-hans", "出错了")]
+)
+def test_500_page_without_a_request_context(language, title, settings, db):
+    settings.ROOT_URLCONF = "tests.pages.error_urls"
+    client = Client(HTTP_ACCEPT_LANGUAGE=language, raise_request_exception=False)
+
+    response = client.get("/test-failure/")
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert title in page and f'lang="{language}"' in page
+    assert "guanxi/app.css" in page
+    assert "boom" not in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "The form has expired"), ("zh-hans", "表单已过期")]
+)
+def test_a_form_sent_without_its_csrf_token_explains_what_to_do(language, title, personas):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["manager"])
+
+    response = client.post("/team/departments/new/", {"name": "无令牌"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert title in page and "guanxi/app.css" in page
