@@ -81,7 +81,10 @@ def record(
 ) -> AuditEntry:
     """Record one write. `changes` as given, or (with `fields`) the values of those fields:
     [None, value] for a create or other action, [value, None] for a delete. The customer is
-    found from the instance unless given. Call it before deleting, after saving."""
+    found from the instance unless given. Call it before deleting, after saving: a delete also
+    records the records that go with it (a customer's contacts, notes, tasks...)."""
+    if action == AuditEntry.Action.DELETE:
+        _record_cascade(actor, instance)
     entry = _entry(
         actor,
         action,
@@ -103,6 +106,7 @@ def record_many(
     changes: dict | None = None,
     fields: list[str] | None = None,
     sensitive: frozenset[str] = frozenset(),
+    customer_id=None,
 ) -> int:
     """`record` for many records at once (one insert per 1,000): bulk reveals, erasure."""
     entries = [
@@ -110,7 +114,7 @@ def record_many(
             actor,
             action,
             instance,
-            customer_id=None,
+            customer_id=customer_id,
             changes=changes,
             fields=fields,
             sensitive=sensitive,
@@ -119,6 +123,34 @@ def record_many(
     ]
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def _record_cascade(actor, instance: models.Model) -> None:
+    """Entries for the records a delete of `instance` takes with it (on_delete=CASCADE)."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError):
+        return  # the delete itself will be refused
+    going = [obj for objs in collector.data.values() for obj in objs]
+    going += [obj for qs in collector.fast_deletes for obj in qs]
+    going = [
+        obj
+        for obj in going
+        if not obj._meta.auto_created
+        and not (type(obj) is type(instance) and obj.pk == instance.pk)
+    ]
+    with_customer = customer_id_of(instance)
+    record_many(
+        actor,
+        AuditEntry.Action.DELETE,
+        going,
+        changes={"deleted_with": [f"{instance._meta.model_name} #{instance.pk}", None]},
+        customer_id=with_customer,
+    )
 
 
 def trail_for_customer(customer_id: int):
