@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.services_common import claim_version
-from guanxi.validation import Errors, check_text, check_year
+from guanxi.validation import Errors, check_text, check_year, is_blank
 
 from .models import Channel, ContentKind, Direction, Interaction, Note, NoteKind, Task, TaskKind
 
@@ -51,7 +51,7 @@ def _interaction_errors(data: dict, *, partial: bool) -> Errors:
         _choice(errors, data, "content_kind", ContentKind, required=False)
     if not partial or "subject" in data:
         subject = data.get("subject")
-        if subject is None or not str(subject).strip():
+        if subject is None or is_blank(str(subject)):
             errors.add("subject", _("Give the interaction a subject."))
         else:
             errors.check("subject", check_text, subject, max_length=200, multiline=False)
@@ -121,7 +121,7 @@ def _task_errors(data: dict, *, partial: bool) -> Errors:
         _choice(errors, data, "kind", TaskKind, required=False)
     if not partial or "title" in data:
         title = data.get("title")
-        if title is None or not str(title).strip():
+        if title is None or is_blank(str(title)):
             errors.add("title", _("Give the task a title."))
         else:
             errors.check("title", check_text, title, max_length=200, multiline=False)
@@ -196,7 +196,7 @@ def delete_task(actor, task: Task) -> None:
 def add_note(actor, customer, body: str, kind: str = NoteKind.GENERAL) -> Note:
     errors = Errors()
     body = body if isinstance(body, str) else ""
-    if not body.strip():
+    if is_blank(body):
         errors.add("body", _("The note is empty."))
     else:
         errors.check("body", check_text, body, max_length=MAX_CONTENT)

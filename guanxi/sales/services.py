@@ -207,7 +207,9 @@ def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
         raise ValidationError({"lines": errors})
     total = sum((line.amount for line in built), Decimal("0"))
     if total > MAX_MONEY:
-        raise ValidationError({"lines": [_("The order's total is too large: %s") % _too_large()]})
+        raise ValidationError(
+            {"lines": [_("The order's total is too large. %(error)s") % {"error": _too_large()}]}
+        )
     return built
 
 
