@@ -99,10 +99,11 @@ def update_interaction(actor, interaction: Interaction, data: dict) -> Interacti
             _("This customer asked not to be contacted; outbound contact is not allowed.")
         )
     before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    occurred_at = interaction.occurred_at
     for field, value in data.items():
         setattr(interaction, field, value)
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
-    interaction.occurred_at = interaction.occurred_at or before["occurred_at"]
+    interaction.occurred_at = interaction.occurred_at or occurred_at
     interaction.full_clean(exclude=["customer", "contact", "user"])
     interaction.save()
     audit.record_update(actor, interaction, before, INTERACTION_FIELDS)

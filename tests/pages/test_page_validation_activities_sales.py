@@ -193,3 +193,17 @@ def test_product_edit_changed_meanwhile_shows_both_values_and_keeps_the_other_ch
     assert client.post(f"/sales/products/{product.pk}/edit/", data).status_code == 302
     product.refresh_from_db()
     assert (product.price, product.version) == (Decimal("99.00"), 3)
+
+
+def test_the_managers_timeline_shows_note_deletes_and_reveals(client_for, person, manager, rep1):
+    from guanxi.activities.services import add_note, delete_note
+    from guanxi.privacy.sensitive import reveal
+
+    delete_note(rep1, add_note(rep1, person, "临时备注"))
+    reveal(manager, person, "health_notes", "售后理赔核实")
+
+    page = client_for("manager", language="zh-hans").get(f"/customers/{person.pk}/")
+    text = page.content.decode()
+    assert "已查看" in text and "说明的目的" in text and "售后理赔核实" in text
+    assert "删除" in text and "临时备注" in text  # the deleted note's text, for managers
+    assert "临时备注" not in client_for("rep1").get(f"/customers/{person.pk}/").content.decode()
