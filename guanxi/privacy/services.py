@@ -167,6 +167,11 @@ def erase_customer(actor, customer) -> None:
         interactions,
         changes={"subject": [None, "—"], "content": [None, ""]},
     )
+    # Consent decisions stay as proof (purpose, granted, when); how they were obtained may
+    # name the person, so that goes.
+    consents = list(Consent.objects.filter(customer=customer).exclude(channel=""))
+    audit.record_many(actor, AuditEntry.Action.ERASE, consents, changes={"channel": [None, ""]})
+    Consent.objects.filter(pk__in=[c.pk for c in consents]).update(channel="")
     customer.contacts.all().delete()
     Interaction.objects.filter(customer=customer).update(content="", subject="—")
     Note.objects.filter(customer=customer).delete()

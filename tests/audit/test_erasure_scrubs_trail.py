@@ -72,14 +72,19 @@ def test_after_erasure_no_personal_value_of_the_customer_is_in_the_audit_table(
     assert mine.get(model="task", action="create").changes["title"] == [None, ERASED_PLACEHOLDER]
     assert mine.filter(model="task", action="update").get().changes["done_at"][1] is not None
     assert mine.get(model="note", action="delete").actor == manager
-    assert mine.get(model="consent").changes["granted"] == [None, True]
-    assert mine.get(model="consent").changes["purpose"] == [None, "marketing"]
+    consent = mine.get(model="consent", action="create").changes
+    assert (consent["granted"], consent["purpose"]) == ([None, True], [None, "marketing"])
+    assert mine.get(model="consent", action="erase").changes == {"channel": [None, ""]}
     # Orders stay for the books, anonymised; their number, status and total are not personal.
     created = mine.get(model="order", action="create").changes
     assert created["number"] == [None, order.number] and created["total"] == [None, "256.00"]
     assert mine.get(model="order", action="update").changes == {"status": ["completed", "paid"]}
     erase = mine.get(action="erase", model="customer")
     assert erase.actor == manager and list(erase.changes) == ["erased"]
+    # The consent stays as proof, without how it was obtained (it named her).
+    assert list(customer.consents.values_list("purpose", "granted", "channel")) == [
+        ("marketing", True, "")
+    ]
     # Other customers' trails are not touched.
     assert AuditEntry.objects.filter(customer_id=org.pk).count() == untouched
     assert "娜娜茶庄" in _trail_json()
