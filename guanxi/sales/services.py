@@ -329,8 +329,8 @@ def update_order(
         raise ValidationError({"number": [_("An order's number cannot be changed.")]})
     data = _clean_order({k: v for k, v in data.items() if k != "number"})
     before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
+    claim_version(order, version, data)  # first, so a stale edit reads nothing
     old_lines = _lines_summary(list(order.lines.select_related("product")))
-    claim_version(order, version, data)
     for field, value in data.items():
         setattr(order, field, value)
     if lines is not None:
