@@ -222,7 +222,7 @@ def scrub_customer(customer_id: int, personal_values=()) -> int:
 KEPT_FIELDS: dict[str, frozenset[str]] = {
     "order": frozenset({"number", "total", "status", "currency", "ordered_at", "lines"}),
     "customer": frozenset(
-        {"kind", "category", "level", "source", "owner", "department", "points", "erased"}
+        {"kind", "category", "level", "source", "owner", "department", "points", "erased", "route"}
     ),
     "consent": frozenset({"purpose", "granted"}),
     "interaction": frozenset({"channel", "direction", "content_kind", "occurred_at"}),

@@ -254,27 +254,31 @@ def _new_number() -> str:
     )
 
 
-def _check_number_free(actor, number: str) -> None:
-    """A chosen order number (imports keep the other system's numbers) must be unused.
+def check_order_number(actor, number: str) -> None:
+    """A chosen order number (imports keep the other system's numbers) must be unused; else
+    ValidationError on "number". The order import should ask this instead of looking numbers
+    up itself.
 
     The answer reveals nothing outside the caller's data scope: a clash with an order the
     caller can see names it; a clash with any other order, and any number in this system's
     own format (which only the system gives), get one and the same refusal, so it cannot be
-    used to learn which numbers other teams' orders have.
+    used to learn which numbers other teams' orders have. One query when the number is free.
     """
     clash = Order.objects.filter(number=number)
-    if actor is not None and scoped(actor, clash, via="customer").exists():
-        raise ValidationError(
-            {"number": [_("Order %(number)s already exists.") % {"number": number}]}
-        )
-    if _SYSTEM_NUMBER.match(number) or clash.exists():
-        raise ValidationError(
-            {
-                "number": [
-                    _("This order number cannot be used; leave it empty and the system gives one.")
-                ]
-            }
-        )
+    if clash.exists():
+        if actor is not None and scoped(actor, clash, via="customer").exists():
+            raise ValidationError(
+                {"number": [_("Order %(number)s already exists.") % {"number": number}]}
+            )
+    elif not _SYSTEM_NUMBER.match(number):
+        return
+    raise ValidationError(
+        {
+            "number": [
+                _("This order number cannot be used; leave it empty and the system gives one.")
+            ]
+        }
+    )
 
 
 @transaction.atomic
@@ -287,7 +291,7 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     data = _clean_order(data)
     order = Order(customer=customer, owner=customer.owner, **data)
     if order.number:
-        _check_number_free(actor, order.number)
+        check_order_number(actor, order.number)
     else:
         order.number = _new_number()
         while Order.objects.filter(number=order.number).exists():  # 34^6 per day: rare

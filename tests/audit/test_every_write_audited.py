@@ -48,6 +48,7 @@ NOT_WRITES = {
     "sensitive.mask_value": "read",
     "sensitive.masked_dict": "read",
     "sales.check_currency": "check",
+    "sales.check_order_number": "check",
 }
 
 
