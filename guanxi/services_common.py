@@ -31,3 +31,40 @@ class StaleEdit(Exception):  # noqa: N818 (a condition, not a programming error)
             _("%(who)s changed this record meanwhile; reload it and apply your change again.")
             % {"who": who}
         )
+
+
+def claim_version(instance, expected: int | None, submitted: dict) -> None:
+    """Take the next version of `instance` before saving it (inside the write's transaction).
+
+    With `expected` (the version the editor started from), the stored version must still be
+    that one: checked and bumped in one UPDATE, so of two simultaneous edits one wins and the
+    other gets StaleEdit with {field: [stored value, submitted value]} for the fields that
+    differ, and the user who made the last change. Without it (an internal write), the version
+    is only bumped.
+    """
+    from django.db.models import F
+
+    from guanxi.audit.services import _plain
+
+    model = type(instance)
+    if expected is None:
+        model.objects.filter(pk=instance.pk).update(version=F("version") + 1)
+        instance.version = model.objects.filter(pk=instance.pk).values_list("version", flat=True)[0]
+        return
+    if model.objects.filter(pk=instance.pk, version=expected).update(version=expected + 1):
+        instance.version = expected + 1
+        return
+    from guanxi.audit.models import AuditEntry
+
+    stored = model.objects.get(pk=instance.pk)
+    changes = {
+        field: [_plain(getattr(stored, field)), _plain(value)]
+        for field, value in submitted.items()
+        if _plain(getattr(stored, field)) != _plain(value)
+    }
+    last = (
+        AuditEntry.objects.filter(model=model._meta.model_name, object_id=str(instance.pk))
+        .select_related("actor")
+        .first()
+    )
+    raise StaleEdit(stored, changed_by=last.actor if last else None, changes=changes)

@@ -70,3 +70,40 @@ def field_errors(checks: dict[str, callable]) -> None:
             errors[field] = [str(exc)]
     if errors:
         raise ValidationError(errors)
+
+
+def check_text(value, *, max_length: int, multiline: bool = True, required: bool = False):
+    """A text field's value for a service: text a database can store and a reader can see,
+    at most `max_length` characters, not blank when `required`; else ValueError."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValueError(_("Enter text."))
+    clean_text(value, multiline=multiline)
+    if required and is_blank(value):
+        raise ValueError(_("This field is required."))
+    if len(value) > max_length:
+        raise ValueError(
+            _("Enter at most %(max)d characters (it has %(length)d).")
+            % {"max": max_length, "length": len(value)}
+        )
+    return value
+
+
+class Errors(dict):
+    """Collects {field: [messages]} so a service reports every error of an input at once."""
+
+    def check(self, field: str, check, *args, **kwargs):
+        """`check(*args, **kwargs)`, or None with its ValueError noted against `field`."""
+        try:
+            return check(*args, **kwargs)
+        except ValueError as exc:
+            self.add(field, str(exc))
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self:
+            raise ValidationError(dict(self))

@@ -163,6 +163,7 @@ def task_out(task: Task) -> dict:
             "done_at",
             "created_at",
             "updated_at",
+            "version",
         ]
     }
     data["done"] = task.done_at is not None
@@ -215,15 +216,17 @@ def get_task(request, task_id: Id):
     return task_out(task_or_404(request.user, task_id))
 
 
-@router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS})
+@router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS, **errors(409)})
 def update_task(request, task_id: Id, payload: TaskUpdate):
     task = task_or_404(request.user, task_id, write=True)
     data = payload.dict(exclude_unset=True)
     done = data.pop("done", None)
+    version = data.pop("version", None)
     if data:
-        services.update_task(request.user, task, data)
+        services.update_task(request.user, task, data, version=version)
+        version = None  # checked and taken by the edit
     if done is not None:
-        services.complete_task(request.user, task, done=done)
+        services.complete_task(request.user, task, done=done, version=version)
     return task_out(task)
 
 

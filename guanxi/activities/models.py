@@ -113,6 +113,8 @@ class Task(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["done_at", "due_at", "id"]

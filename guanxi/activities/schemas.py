@@ -1,7 +1,7 @@
 """API schemas for interactions, tasks and notes."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
@@ -72,6 +72,11 @@ class TaskUpdate(Schema):
     due_at: Moment = None
     remind_at: Moment | None = None
     done: bool = Field(None, description="Mark the task done (true) or open again (false).")
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
+        None,
+        description="The version the edit is based on (from GET); an older one than the stored "
+        "version answers 409 instead of overwriting a change made meanwhile.",
+    )
 
 
 class TaskOut(Schema):
@@ -88,6 +93,7 @@ class TaskOut(Schema):
     done_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int
 
 
 class TaskPage(Schema):

@@ -1,4 +1,8 @@
-"""Writes on interactions, tasks and notes; birthday and anniversary reminders."""
+"""Writes on interactions, tasks and notes; birthday and anniversary reminders.
+
+Every write is validated here (the same rules for pages, the API and imports: all errors of an
+input at once, per field) and recorded in the audit trail.
+"""
 
 from datetime import date, datetime, time, timedelta
 
@@ -7,10 +11,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.audit import services as audit
+from guanxi.audit.models import AuditEntry
+from guanxi.services_common import claim_version
+from guanxi.validation import Errors, check_text, check_year, is_blank
+
 from .models import Channel, ContentKind, Direction, Interaction, Note, NoteKind, Task, TaskKind
 
 INTERACTION_FIELDS = ["channel", "direction", "content_kind", "subject", "content", "occurred_at"]
 TASK_FIELDS = ["kind", "title", "description", "due_at", "remind_at"]
+NOTE_FIELDS = ["kind", "body"]
+MAX_CONTENT = 20000  # an interaction's content, a note, a task's description
 
 
 def _choice(errors: dict, data: dict, field: str, choices, required: bool = True):
@@ -21,30 +32,56 @@ def _choice(errors: dict, data: dict, field: str, choices, required: bool = True
         errors[field] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]
 
 
+def _moment(errors: Errors, data: dict, field: str) -> None:
+    value = data.get(field)
+    if value in (None, ""):
+        return
+    if not isinstance(value, datetime):
+        errors.add(field, _("Enter a valid date and time."))
+        return
+    errors.check(field, check_year, value)
+
+
+def _interaction_errors(data: dict, *, partial: bool) -> Errors:
+    errors = Errors()
+    for field, choices in [("channel", Channel), ("direction", Direction)]:
+        if not partial or field in data:
+            _choice(errors, data, field, choices)
+    if "content_kind" in data:
+        _choice(errors, data, "content_kind", ContentKind, required=False)
+    if not partial or "subject" in data:
+        subject = data.get("subject")
+        if subject is None or is_blank(str(subject)):
+            errors.add("subject", _("Give the interaction a subject."))
+        else:
+            errors.check("subject", check_text, subject, max_length=200, multiline=False)
+    if "content" in data:
+        errors.check("content", check_text, data["content"], max_length=MAX_CONTENT)
+    _moment(errors, data, "occurred_at")
+    return errors
+
+
 @transaction.atomic
 def record_interaction(actor, customer, data: dict, *, contact=None) -> Interaction:
     """Record a touch. Outbound contact with a do-not-contact customer is refused."""
     data = {k: v for k, v in data.items() if k in INTERACTION_FIELDS}
-    errors: dict = {}
-    _choice(errors, data, "channel", Channel)
-    _choice(errors, data, "direction", Direction)
-    _choice(errors, data, "content_kind", ContentKind, required=False)
-    if not (data.get("subject") or "").strip():
-        errors["subject"] = [_("Give the interaction a subject.")]
-    if errors:
-        raise ValidationError(errors)
+    errors = _interaction_errors(data, partial=False)
+    if contact is not None and contact.customer_id != customer.pk:
+        errors.add("contact", _("This contact belongs to another customer."))
+    errors.raise_any()
     if data["direction"] == Direction.OUTBOUND and customer.do_not_contact:
         raise ValidationError(
             _("This customer asked not to be contacted; outbound contact is not allowed.")
         )
-    if contact is not None and contact.customer_id != customer.pk:
-        raise ValidationError({"contact": [_("This contact belongs to another customer.")]})
     interaction = Interaction(customer=customer, contact=contact, user=actor, **data)
     if not interaction.occurred_at:
         interaction.occurred_at = timezone.now()
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
     interaction.full_clean(exclude=["customer", "contact", "user"])
     interaction.save()
+    audit.record(
+        actor, AuditEntry.Action.CREATE, interaction, fields=[*INTERACTION_FIELDS, "contact"]
+    )
     return interaction
 
 
@@ -52,16 +89,7 @@ def record_interaction(actor, customer, data: dict, *, contact=None) -> Interact
 def update_interaction(actor, interaction: Interaction, data: dict) -> Interaction:
     """Correct a recorded touch; the same rules as recording it."""
     data = {k: v for k, v in data.items() if k in INTERACTION_FIELDS}
-    errors: dict = {}
-    for field, choices in [("channel", Channel), ("direction", Direction)]:
-        if field in data:
-            _choice(errors, data, field, choices)
-    if "content_kind" in data:
-        _choice(errors, data, "content_kind", ContentKind, required=False)
-    if "subject" in data and not (data["subject"] or "").strip():
-        errors["subject"] = [_("Give the interaction a subject.")]
-    if errors:
-        raise ValidationError(errors)
+    _interaction_errors(data, partial=True).raise_any()
     if (
         data.get("direction") == Direction.OUTBOUND
         and interaction.direction != Direction.OUTBOUND
@@ -70,44 +98,69 @@ def update_interaction(actor, interaction: Interaction, data: dict) -> Interacti
         raise ValidationError(
             _("This customer asked not to be contacted; outbound contact is not allowed.")
         )
+    before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    occurred_at = interaction.occurred_at
     for field, value in data.items():
         setattr(interaction, field, value)
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
+    interaction.occurred_at = interaction.occurred_at or occurred_at
     interaction.full_clean(exclude=["customer", "contact", "user"])
     interaction.save()
+    audit.record_update(actor, interaction, before, INTERACTION_FIELDS)
     return interaction
 
 
 @transaction.atomic
 def delete_interaction(actor, interaction: Interaction) -> None:
+    audit.record(actor, AuditEntry.Action.DELETE, interaction, fields=INTERACTION_FIELDS)
     interaction.delete()
+
+
+def _task_errors(data: dict, *, partial: bool) -> Errors:
+    errors = Errors()
+    if "kind" in data:
+        _choice(errors, data, "kind", TaskKind, required=False)
+    if not partial or "title" in data:
+        title = data.get("title")
+        if title is None or is_blank(str(title)):
+            errors.add("title", _("Give the task a title."))
+        else:
+            errors.check("title", check_text, title, max_length=200, multiline=False)
+    if "description" in data:
+        errors.check("description", check_text, data["description"], max_length=MAX_CONTENT)
+    if (not partial or "due_at" in data) and not data.get("due_at"):
+        errors.add("due_at", _("Give the task a due date."))
+    _moment(errors, data, "due_at")
+    _moment(errors, data, "remind_at")
+    return errors
 
 
 @transaction.atomic
 def create_task(actor, data: dict, *, customer=None, assignee=None) -> Task:
     data = {k: v for k, v in data.items() if k in TASK_FIELDS}
-    errors: dict = {}
-    _choice(errors, data, "kind", TaskKind, required=False)
-    if not (data.get("title") or "").strip():
-        errors["title"] = [_("Give the task a title.")]
-    if not data.get("due_at"):
-        errors["due_at"] = [_("Give the task a due date.")]
-    if errors:
-        raise ValidationError(errors)
+    _task_errors(data, partial=False).raise_any()
     task = Task(customer=customer, assignee=assignee or actor, created_by=actor, **data)
     task.kind = task.kind or TaskKind.TASK
     task.full_clean(exclude=["customer", "assignee", "created_by"])
     _save_task(task)
+    audit.record(actor, AuditEntry.Action.CREATE, task, fields=[*TASK_FIELDS, "assignee"])
     return task
 
 
 @transaction.atomic
-def update_task(actor, task: Task, data: dict) -> Task:
+def update_task(actor, task: Task, data: dict, *, version: int | None = None) -> Task:
+    """Change a task. With `version` (the one the editor started from), an edit made on an
+    older version than the stored one raises StaleEdit instead of overwriting it."""
+    data = {k: v for k, v in data.items() if k in TASK_FIELDS}
+    _task_errors(data, partial=True).raise_any()
+    before = audit.snapshot(task, TASK_FIELDS)
+    claim_version(task, version, data)
     for field, value in data.items():
-        if field in TASK_FIELDS:
-            setattr(task, field, value)
+        setattr(task, field, value)
+    task.kind = task.kind or TaskKind.TASK
     task.full_clean(exclude=["customer", "assignee", "created_by"])
     _save_task(task)
+    audit.record_update(actor, task, before, TASK_FIELDS)
     return task
 
 
@@ -122,29 +175,48 @@ def _save_task(task: Task) -> None:
 
 
 @transaction.atomic
-def complete_task(actor, task: Task, done: bool = True) -> Task:
+def complete_task(actor, task: Task, done: bool = True, *, version: int | None = None) -> Task:
+    """Mark a task done (or open again); audited as a change of `done_at`."""
+    before = audit.snapshot(task, ["done_at"])
+    if done and task.done_at is not None:
+        return task  # already done: keep the first time it was done
+    claim_version(task, version, {"done_at": task.done_at})
     task.done_at = timezone.now() if done else None
-    task.save(update_fields=["done_at", "updated_at"])
+    task.save(update_fields=["done_at", "updated_at", "version"])
+    audit.record_update(actor, task, before, ["done_at"])
     return task
 
 
 @transaction.atomic
 def delete_task(actor, task: Task) -> None:
+    audit.record(actor, AuditEntry.Action.DELETE, task, fields=TASK_FIELDS)
     task.delete()
 
 
 @transaction.atomic
 def add_note(actor, customer, body: str, kind: str = NoteKind.GENERAL) -> Note:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": [_("The note is empty.")]})
+    errors = Errors()
+    body = body if isinstance(body, str) else ""
+    if is_blank(body):
+        errors.add("body", _("The note is empty."))
+    else:
+        errors.check("body", check_text, body, max_length=MAX_CONTENT)
     if kind not in NoteKind.values:
-        raise ValidationError(
-            {"kind": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteKind.values)}]}
+        errors.add(
+            "kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteKind.values)}
         )
-    note = Note(customer=customer, body=body, kind=kind, author=actor)
+    errors.raise_any()
+    note = Note(customer=customer, body=body.strip(), kind=kind, author=actor)
     note.save()
+    audit.record(actor, AuditEntry.Action.CREATE, note, fields=NOTE_FIELDS)
     return note
+
+
+@transaction.atomic
+def delete_note(actor, note: Note) -> None:
+    """Delete a note; the trail keeps that it existed, who wrote and who deleted it."""
+    audit.record(actor, AuditEntry.Action.DELETE, note, fields=NOTE_FIELDS)
+    note.delete()
 
 
 def _next_occurrence(d: date, today: date) -> date:
@@ -186,7 +258,7 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
             due = timezone.make_aware(datetime.combine(when, time(9, 0)))
             try:
                 with transaction.atomic():
-                    Task.objects.create(
+                    task = Task.objects.create(
                         customer=customer,
                         kind=kind,
                         title=title % {"name": customer.name},
@@ -194,6 +266,7 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
                         remind_at=due - timedelta(days=1),
                         assignee_id=customer.owner_id,
                     )
+                    audit.record(None, AuditEntry.Action.CREATE, task, fields=TASK_FIELDS)
                 made += 1
             except IntegrityError:
                 continue
@@ -221,7 +294,7 @@ def reassign_open_tasks(actor, from_user, to_user) -> int:
     for start in range(0, len(rows), 1000):
         chunk = [pk for pk, _customer in rows[start : start + 1000]]
         Task.objects.filter(pk__in=chunk).update(assignee=to_user, updated_at=timezone.now())
-    audit.record_many(
+    audit.record_rows(
         actor,
         audit.AuditEntry.Action.ASSIGN,
         Task._meta.model_name,

@@ -1,4 +1,4 @@
-"""The audit trail: who changed what on a customer, contact or order, and when."""
+"""The audit trail: who changed (or revealed) what of which customer's records, and when."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ class AuditEntry(models.Model):
         MERGE = "merge", _("Merged")
         ERASE = "erase", _("Erased")
         ASSIGN = "assign", _("Reassigned")
+        REVEAL = "reveal", _("Revealed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

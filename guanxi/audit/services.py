@@ -1,4 +1,13 @@
-"""Recording changes. Called explicitly by every service that writes customer data."""
+"""Recording changes: every write of the customer-data domains (customers, contacts,
+collaborators, interactions, tasks, notes, consent, products, orders) and every reveal of
+sensitive data goes through `record` (directly, or through `record_update` / `record_many`,
+which build their entries the same way). tests/audit enumerates the service functions.
+
+What the trail keeps: who did what (create, update, delete, merge, transfer, reveal, erase) to
+which record of which customer, when, and {field: [old, new]}. Sensitive values never enter it
+(they are replaced by a placeholder); erasure scrubs the personal values it holds
+(`scrub_customer`), keeping the fact of each change and the names of the fields.
+"""
 
 from decimal import Decimal
 
@@ -7,6 +16,8 @@ from django.db import models
 from .models import AuditEntry
 
 SENSITIVE_PLACEHOLDER = "***"
+# What an erased personal value becomes in the trail: the change stays, the value goes.
+ERASED_PLACEHOLDER = "[erased]"
 
 
 def _plain(value):
@@ -26,8 +37,8 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict:
 def diff(before: dict, after: dict, sensitive: frozenset[str] = frozenset()) -> dict:
     """{field: [old, new]} for changed fields; sensitive values never enter the trail."""
     changes = {}
-    for name, new in after.items():
-        old = before.get(name)
+    for name in [*after, *(name for name in before if name not in after)]:
+        old, new = before.get(name), after.get(name)
         if old != new:
             if name in sensitive:
                 changes[name] = [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]
@@ -36,14 +47,111 @@ def diff(before: dict, after: dict, sensitive: frozenset[str] = frozenset()) -> 
     return changes
 
 
-def record(actor, action: str, instance: models.Model, *, customer_id=None, changes=None):
-    return AuditEntry.objects.create(
+def customer_id_of(instance: models.Model):
+    """The customer a record belongs to (itself for a customer), or None (a product)."""
+    if instance._meta.model_name == "customer":
+        return instance.pk
+    return getattr(instance, "customer_id", None)
+
+
+def _entry(actor, action, instance, *, customer_id, changes, fields, sensitive) -> AuditEntry:
+    if changes is None and fields:
+        values = snapshot(instance, fields)
+        if action == AuditEntry.Action.DELETE:
+            changes = diff(values, {}, sensitive)
+        else:
+            changes = diff({}, values, sensitive)
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         model=instance._meta.model_name,
         object_id=str(instance.pk),
-        customer_id=customer_id,
+        customer_id=customer_id if customer_id is not None else customer_id_of(instance),
         changes=changes or {},
+    )
+
+
+def record(
+    actor,
+    action: str,
+    instance: models.Model,
+    *,
+    customer_id=None,
+    changes: dict | None = None,
+    fields: list[str] | None = None,
+    sensitive: frozenset[str] = frozenset(),
+) -> AuditEntry:
+    """Record one write. `changes` as given, or (with `fields`) the values of those fields:
+    [None, value] for a create or other action, [value, None] for a delete. The customer is
+    found from the instance unless given. Call it before deleting, after saving: a delete also
+    records the records that go with it (a customer's contacts, notes, tasks...)."""
+    if action == AuditEntry.Action.DELETE:
+        _record_cascade(actor, instance)
+    entry = _entry(
+        actor,
+        action,
+        instance,
+        customer_id=customer_id,
+        changes=changes,
+        fields=fields,
+        sensitive=sensitive,
+    )
+    entry.save()
+    return entry
+
+
+def record_many(
+    actor,
+    action: str,
+    instances,
+    *,
+    changes: dict | None = None,
+    fields: list[str] | None = None,
+    sensitive: frozenset[str] = frozenset(),
+    customer_id=None,
+) -> int:
+    """`record` for many records at once (one insert per 1,000): bulk reveals, erasure."""
+    entries = [
+        _entry(
+            actor,
+            action,
+            instance,
+            customer_id=customer_id,
+            changes=changes,
+            fields=fields,
+            sensitive=sensitive,
+        )
+        for instance in instances
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+def _record_cascade(actor, instance: models.Model) -> None:
+    """Entries for the records a delete of `instance` takes with it (on_delete=CASCADE)."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError):
+        return  # the delete itself will be refused
+    going = [obj for objs in collector.data.values() for obj in objs]
+    going += [obj for qs in collector.fast_deletes for obj in qs]
+    going = [
+        obj
+        for obj in going
+        if not obj._meta.auto_created
+        and not (type(obj) is type(instance) and obj.pk == instance.pk)
+    ]
+    with_customer = customer_id_of(instance)
+    record_many(
+        actor,
+        AuditEntry.Action.DELETE,
+        going,
+        changes={"deleted_with": [f"{instance._meta.model_name} #{instance.pk}", None]},
+        customer_id=with_customer,
     )
 
 
@@ -64,7 +172,7 @@ def record_update(
     before: dict,
     fields: list[str],
     *,
-    customer_id,
+    customer_id=None,
     sensitive: frozenset[str] = frozenset(),
     extra=None,
 ):
@@ -72,10 +180,75 @@ def record_update(
     changes = diff(before, snapshot(instance, fields), sensitive)
     changes.update(extra or {})
     if changes:
-        record(actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes)
+        return record(
+            actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes
+        )
+    return None
 
 
-def record_many(actor, action: str, model: str, entries) -> int:
+def _scrub(value, personal: set[str]):
+    """`value` with every personal string in it replaced; the structure stays."""
+    if isinstance(value, str):
+        if value in personal or any(p in value for p in personal):
+            return ERASED_PLACEHOLDER
+        return value
+    if isinstance(value, list):
+        return [_scrub(v, personal) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, personal) for k, v in value.items()}
+    return value
+
+
+def scrub_customer(customer_id: int, personal_values=()) -> int:
+    """Remove personal data from a customer's trail (erasure): every old and new value of its
+    entries and its contacts', interactions', notes', tasks' and consents' entries becomes
+    ERASED_PLACEHOLDER, except values that are not personal (numbers, booleans, and the
+    values of the fields in KEPT_FIELDS such as order totals). The action, record type, record,
+    actor, time and field names stay. `personal_values` (the customer's former name, phones,
+    e-mails) are also removed wherever they appear in other entries of this customer. Returns
+    the number of entries changed."""
+    personal = {str(v) for v in personal_values if isinstance(v, str) and len(v.strip()) >= 2}
+    changed = []
+    for entry in AuditEntry.objects.filter(customer_id=customer_id).only("id", "changes", "model"):
+        kept = KEPT_FIELDS.get(entry.model, frozenset())
+        scrubbed = {}
+        for name, value in (entry.changes or {}).items():
+            if name in kept:
+                scrubbed[name] = _scrub(value, personal)
+            else:
+                scrubbed[name] = _erase_values(value)
+        if scrubbed != entry.changes:
+            entry.changes = scrubbed
+            changed.append(entry)
+    AuditEntry.objects.bulk_update(changed, ["changes"], batch_size=1000)
+    return len(changed)
+
+
+# Values that describe the business, not the person: they stay in an erased customer's trail
+# (the books keep anonymised orders), unless one of the person's own values appears in them.
+KEPT_FIELDS: dict[str, frozenset[str]] = {
+    "order": frozenset({"number", "total", "status", "currency", "ordered_at", "lines"}),
+    "customer": frozenset(
+        {"kind", "category", "level", "source", "owner", "department", "points", "erased", "route"}
+    ),
+    "consent": frozenset({"purpose", "granted"}),
+    "interaction": frozenset({"channel", "direction", "content_kind", "occurred_at"}),
+    "task": frozenset({"kind", "due_at", "done_at", "assignee"}),
+    "note": frozenset({"kind"}),
+}
+
+
+def _erase_values(value):
+    if isinstance(value, str) and value not in ("", SENSITIVE_PLACEHOLDER):
+        return ERASED_PLACEHOLDER
+    if isinstance(value, list):
+        return [_erase_values(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _erase_values(v) for k, v in value.items()}
+    return value
+
+
+def record_rows(actor, action: str, model: str, entries) -> int:
     """One entry per record in a bulk write (e.g. a transfer of many customers), in one query.
 
     `entries` yields (object_id, customer_id, changes).

@@ -484,7 +484,7 @@ def transfer_customers(actor, from_user, to_user) -> int:
         Customer.objects.filter(pk__in=chunk).update(
             owner=to_user, department=department, updated_at=timezone.now()
         )
-    audit.record_many(
+    audit.record_rows(
         actor,
         audit.AuditEntry.Action.ASSIGN,
         Customer._meta.model_name,

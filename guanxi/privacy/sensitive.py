@@ -5,9 +5,13 @@ default, shown only to roles with the permission for a stated purpose, and every
 logged. Masking happens here for lists, pages, exports and the API alike.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.scope import can_reveal
+from guanxi.audit import services as audit
+from guanxi.audit.models import AuditEntry
+from guanxi.validation import clean_text
 
 from .models import RevealLog
 
@@ -38,11 +42,21 @@ def masked_dict(customer) -> dict:
     return {field: mask_value(field, getattr(customer, field)) for field in SENSITIVE_FIELDS}
 
 
+def _revealed(fields, purpose: str, route: str) -> dict:
+    """The audit entry of a reveal: which fields (never their values), why, and where."""
+    changes = {f: [audit.SENSITIVE_PLACEHOLDER, audit.SENSITIVE_PLACEHOLDER] for f in fields}
+    changes["purpose"] = [None, purpose[:200]]
+    changes["route"] = [None, route]
+    return changes
+
+
+@transaction.atomic
 def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
-    """Return the true value of one sensitive field, logging who, when, which and why."""
+    """Return the true value of one sensitive field, logging who, when, which and why (in the
+    reveal log and the audit trail)."""
     if field not in SENSITIVE_FIELDS:
         raise KeyError(field)
-    purpose = (purpose or "").strip()
+    purpose = clean_text((purpose or "").strip(), multiline=False)
     if not can_reveal(user, customer):
         raise RevealDenied(_("You do not have permission to view sensitive personal data."))
     if len(purpose) < 4:
@@ -50,11 +64,17 @@ def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
     RevealLog.objects.create(
         user=user, customer=customer, field=field, purpose=purpose[:200], route=route
     )
+    audit.record(
+        user, AuditEntry.Action.REVEAL, customer, changes=_revealed([field], purpose, route)
+    )
     return getattr(customer, field)
 
 
+@transaction.atomic
 def log_bulk_reveal(user, customers, fields, purpose: str, route: str) -> None:
-    """Exports with sensitive columns log one row per customer and field."""
+    """Exports with sensitive columns log one row per customer and field, and one audit entry
+    per customer."""
+    customers = list(customers)
     RevealLog.objects.bulk_create(
         [
             RevealLog(user=user, customer=c, field=f, purpose=purpose[:200], route=route)
@@ -62,4 +82,7 @@ def log_bulk_reveal(user, customers, fields, purpose: str, route: str) -> None:
             for f in fields
         ],
         batch_size=1000,
+    )
+    audit.record_many(
+        user, AuditEntry.Action.REVEAL, customers, changes=_revealed(fields, purpose, route)
     )

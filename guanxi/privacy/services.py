@@ -1,29 +1,44 @@
-"""Consent, and a customer's rights: export of their data and erasure on request."""
+"""Consent, and a customer's rights: export of their data and erasure on request.
+
+Every write is recorded in the audit trail; erasure also scrubs the personal values the trail
+holds about the customer (keeping the fact of each change).
+"""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
+from guanxi.audit.models import AuditEntry
+from guanxi.validation import Errors, check_text
 
 from .models import Consent, ConsentPurpose
+
+CONSENT_FIELDS = ["purpose", "granted", "channel"]
 
 
 @transaction.atomic
 def record_consent(actor, customer, purpose: str, granted: bool, channel: str = "") -> Consent:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
+    """Record a consent decision (granted or withdrawn) for one purpose; audited."""
+    errors = Errors()
     if purpose not in ConsentPurpose.values:
-        raise ValidationError(
-            {
-                "purpose": [
-                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(ConsentPurpose.values)}
-                ]
-            }
+        errors.add(
+            "purpose",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(ConsentPurpose.values)},
         )
-    return Consent.objects.create(
-        customer=customer, purpose=purpose, granted=granted, channel=channel[:50], recorded_by=actor
+    if not isinstance(granted, bool):
+        errors.add("granted", _("Say whether the consent is granted or withdrawn."))
+    errors.check("channel", check_text, channel, max_length=50, multiline=False)
+    errors.raise_any()
+    consent = Consent.objects.create(
+        customer=customer,
+        purpose=purpose,
+        granted=granted,
+        channel=(channel or "").strip(),
+        recorded_by=actor,
     )
+    audit.record(actor, AuditEntry.Action.CREATE, consent, fields=CONSENT_FIELDS)
+    return consent
 
 
 def consent_state(customer) -> dict[str, bool | None]:
@@ -100,11 +115,17 @@ def export_personal_data(customer) -> dict:
 
 @transaction.atomic
 def erase_customer(actor, customer) -> None:
-    """Erase personal data on request; orders stay (anonymised) for the books and analytics."""
+    """Erase personal data on request; orders stay (anonymised) for the books and analytics.
+
+    The audit trail keeps that each change happened (action, record, who, when, field names)
+    and the erasure itself, but no personal value: the customer's, its contacts', notes',
+    tasks', interactions' and consents' entries are scrubbed (audit.scrub_customer).
+    """
     from guanxi.accounts.scope import require_manage
 
     require_manage(actor, customer)
     from guanxi.activities.models import Interaction, Note, Task
+    from guanxi.activities.services import NOTE_FIELDS, TASK_FIELDS
     from guanxi.customers.models import Customer, CustomerLevel
 
     keep = {
@@ -120,6 +141,7 @@ def erase_customer(actor, customer) -> None:
         "erased_at",
         "points",
     }
+    personal = _personal_values(customer, keep)
     for field in Customer._meta.concrete_fields:
         if field.name in keep or field.primary_key:
             continue
@@ -135,8 +157,50 @@ def erase_customer(actor, customer) -> None:
     customer.do_not_contact = True
     customer.save()
     customer.tags.clear()
+    contacts = list(customer.contacts.all())
+    notes = list(Note.objects.filter(customer=customer))
+    tasks = list(Task.objects.filter(customer=customer))
+    interactions = list(Interaction.objects.filter(customer=customer).only("id", "customer_id"))
+    audit.record_many(actor, AuditEntry.Action.DELETE, contacts, fields=["name"])
+    audit.record_many(actor, AuditEntry.Action.DELETE, notes, fields=NOTE_FIELDS)
+    audit.record_many(actor, AuditEntry.Action.DELETE, tasks, fields=TASK_FIELDS)
+    audit.record_many(
+        actor,
+        AuditEntry.Action.ERASE,
+        interactions,
+        changes={"subject": [None, "—"], "content": [None, ""]},
+    )
+    # Consent decisions stay as proof (purpose, granted, when); how they were obtained may
+    # name the person, so that goes.
+    consents = list(Consent.objects.filter(customer=customer).exclude(channel=""))
+    audit.record_many(actor, AuditEntry.Action.ERASE, consents, changes={"channel": [None, ""]})
+    Consent.objects.filter(pk__in=[c.pk for c in consents]).update(channel="")
     customer.contacts.all().delete()
     Interaction.objects.filter(customer=customer).update(content="", subject="—")
     Note.objects.filter(customer=customer).delete()
     Task.objects.filter(customer=customer).delete()
-    audit.record(actor, audit.AuditEntry.Action.ERASE, customer, customer_id=customer.pk)
+    audit.scrub_customer(customer.pk, personal)
+    audit.record(
+        actor,
+        AuditEntry.Action.ERASE,
+        customer,
+        changes={"erased": [None, customer.erased_at.isoformat()]},
+    )
+
+
+def _personal_values(customer, keep: set[str]) -> list[str]:
+    """The strings that identify this customer (its erased and its contacts' text fields), to
+    find them anywhere in its audit trail."""
+    values = []
+    for field in customer._meta.concrete_fields:
+        if field.name in keep:
+            continue
+        if field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
+            values.append(getattr(customer, field.attname))
+    for contact in customer.contacts.all():
+        values.extend(
+            getattr(contact, f.attname)
+            for f in contact._meta.concrete_fields
+            if f.get_internal_type() in {"CharField", "TextField", "EmailField"}
+        )
+    return [v for v in values if isinstance(v, str) and v.strip()]

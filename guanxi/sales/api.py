@@ -44,7 +44,7 @@ from .schemas import (
 
 router = Router(tags=["sales"])
 
-PRODUCT_FIELDS = ["id", *services.PRODUCT_FIELDS, "created_at", "updated_at"]
+PRODUCT_FIELDS = ["id", *services.PRODUCT_FIELDS, "created_at", "updated_at", "version"]
 ORDER_FIELDS = [
     "id",
     "customer_id",
@@ -56,6 +56,7 @@ ORDER_FIELDS = [
     "owner_id",
     "created_at",
     "updated_at",
+    "version",
 ]
 
 
@@ -105,15 +106,18 @@ def get_product(request, product_id: Id):
 @router.post("/products", response={201: ProductOut, **errors(400, 401, 403, 422)})
 def create_product(request, payload: ProductCreate):
     managers_only(request.user)
-    product = services.create_product(request.user, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True, exclude={"version"})
+    product = services.create_product(request.user, data)
     return Status(201, product_out(product))
 
 
-@router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS})
+@router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS, **errors(409)})
 def update_product(request, product_id: Id, payload: ProductUpdate):
     managers_only(request.user)
     product = product_or_404(product_id)
-    services.update_product(request.user, product, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    services.update_product(request.user, product, data, version=version)
     return product_out(product)
 
 
@@ -197,12 +201,12 @@ def get_order(request, order_id: Id):
     return order_out(get_related_or_404(request.user, Order.objects.all(), order_id))
 
 
-@router.patch("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS})
+@router.patch("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS, **errors(409)})
 def update_order(request, order_id: Id, payload: OrderUpdate):
     order = writable_related(request.user, Order.objects.all(), order_id)
-    data = payload.dict(exclude={"lines"}, exclude_unset=True)
+    data = payload.dict(exclude={"lines", "version"}, exclude_unset=True)
     lines = _lines(payload.lines) if payload.lines is not None else None
-    services.update_order(request.user, order, data, lines)
+    services.update_order(request.user, order, data, lines, version=payload.version)
     return order_out(order)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms import add_service_errors
+from guanxi.services_common import StaleEdit
 
 from . import services
 from .models import Order, OrderLine, OrderStatus, Product
@@ -12,12 +13,32 @@ from .models import Order, OrderLine, OrderStatus, Product
 LINE_ROWS = 5
 
 
+def add_stale_edit(form: forms.Form, exc: StaleEdit) -> None:
+    """A stale edit on a page: who changed the record meanwhile, and for each field in
+    conflict the stored value next to the one the user submitted (kept in the field)."""
+    form.add_error(None, str(exc))
+    for field, (stored, submitted) in exc.changes.items():
+        form.add_error(
+            field if field in form.fields else None,
+            _("Changed meanwhile to “%(stored)s”; you entered “%(submitted)s”.")
+            % {"stored": stored, "submitted": submitted},
+        )
+
+
 class ProductForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         for name in services.PRODUCT_FIELDS:
             self.fields[name] = Product._meta.get_field(name).formfield()
+        self.fields["currency"] = forms.ChoiceField(
+            label=Product._meta.get_field("currency").verbose_name,
+            choices=[(code, code) for code in services.CURRENCIES],
+            initial=services.DEFAULT_CURRENCY,
+        )
+        self.fields["price"].max_value = services.MAX_MONEY
         for name in ("features", "advantages", "benefits"):
             self.fields[name].widget.attrs["rows"] = 3
         self.fields["features"].help_text = _("F: what the product is and has.")
@@ -25,15 +46,23 @@ class ProductForm(forms.Form):
         self.fields["benefits"].help_text = _("B: what the customer gains; proposals lead with it.")
         if product is not None and not self.is_bound:
             self.initial = {name: getattr(product, name) for name in services.PRODUCT_FIELDS}
+            self.initial["version"] = product.version
 
     def save(self, actor) -> Product | None:
+        data = dict(self.cleaned_data)
+        version = data.pop("version", None)
         try:
             if self.product is None:
-                return services.create_product(actor, dict(self.cleaned_data))
-            return services.update_product(actor, self.product, dict(self.cleaned_data))
+                return services.create_product(actor, data)
+            return services.update_product(actor, self.product, data, version=version)
         except ValidationError as exc:
             add_service_errors(self, exc)
-            return None
+        except StaleEdit as exc:
+            add_stale_edit(self, exc)
+            # Saving again overwrites the change the user has now seen.
+            self.data = self.data.copy()
+            self.data["version"] = exc.instance.version
+        return None
 
 
 class OrderForm(forms.Form):
@@ -46,11 +75,11 @@ class OrderForm(forms.Form):
         help_text=_("Leave empty for now."),
         widget=forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"}),
     )
-    number = forms.CharField(
-        label=_("order number"),
+    currency = forms.ChoiceField(
+        label=_("currency"),
+        choices=[(code, code) for code in services.CURRENCIES],
+        initial=services.DEFAULT_CURRENCY,
         required=False,
-        max_length=64,
-        help_text=_("Leave empty to number it automatically."),
     )
 
 
@@ -63,11 +92,14 @@ class OrderLineForm(forms.Form):
     product = _ProductChoice(
         label=_("product"), queryset=Product.objects.filter(active=True), required=False
     )
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, required=False)
+    quantity = forms.IntegerField(
+        label=_("quantity"), min_value=1, max_value=services.MAX_QUANTITY, required=False
+    )
     unit_price = forms.DecimalField(
         label=_("unit price"),
         required=False,
         min_value=0,
+        max_value=services.MAX_MONEY,
         decimal_places=2,
         help_text=_("Empty: the list price."),
     )

@@ -5,13 +5,25 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from guanxi.api_common import Id, Moment, Money, text
 
 from .models import OrderStatus
+from .services import CURRENCIES, MAX_QUANTITY
 
 OrderStatusValue = Literal[tuple(OrderStatus.values)]
-Currency = text(3, min_length=3)
+Currency = Literal[CURRENCIES]
+
+
+def _version():
+    return Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version the edit is based on (from GET); an older one than the stored "
+        "version answers 409 instead of overwriting a change made meanwhile.",
+    )
 
 
 class ProductUpdate(Schema):
@@ -24,6 +36,7 @@ class ProductUpdate(Schema):
     advantages: text(5000) = Field(None, description="A of FAB: what that does better.")
     benefits: text(5000) = Field(None, description="B of FAB: what the customer gains.")
     active: bool = None
+    version: int = _version()
 
 
 class ProductCreate(ProductUpdate):
@@ -45,6 +58,7 @@ class ProductOut(Schema):
     active: bool
     created_at: datetime
     updated_at: datetime
+    version: int
 
 
 class ProductPage(Schema):
@@ -54,23 +68,30 @@ class ProductPage(Schema):
 
 class LineIn(Schema):
     product_id: Id
-    quantity: int = Field(1, ge=1, le=1_000_000)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     unit_price: Money | None = Field(None, description="Default: the product's price.")
 
 
 class OrderUpdate(Schema):
-    number: text(64, min_length=1) = None
+    # The number is given once, by the system: no field takes it (see OrderCreate).
+    model_config = ConfigDict(extra="forbid")
+
     ordered_at: Moment = None
     status: OrderStatusValue = None
     currency: Currency = None
     lines: list[LineIn] = Field(
         None, min_length=1, max_length=200, description="Replaces all lines."
     )
+    version: int = _version()
 
 
 class OrderCreate(Schema):
+    """An order; its number is given by the system (SO + date + code), never chosen here, so
+    a number cannot be used to learn whether another team's order has it."""
+
+    model_config = ConfigDict(extra="forbid")
+
     customer_id: Id
-    number: text(64, min_length=1) = Field(None, description="Default: generated.")
     ordered_at: Moment = Field(None, description="Default: now.")
     status: OrderStatusValue = None
     currency: Currency = None
@@ -97,6 +118,7 @@ class OrderSummary(Schema):
     owner_id: int | None
     created_at: datetime
     updated_at: datetime
+    version: int
 
 
 class OrderOut(OrderSummary):

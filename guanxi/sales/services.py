@@ -1,5 +1,12 @@
-"""Writes on products and orders. Money is Decimal, CNY by default."""
+"""Writes on products and orders. Money is Decimal, CNY by default.
 
+The rules for every door (pages, API, order import) are here: text a database can store,
+dates within the years a CRM deals with, quantities and amounts that fit their columns,
+currencies from a fixed list of ISO 4217 codes; all errors of an input at once, per field.
+Every write is recorded in the audit trail.
+"""
+
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -8,8 +15,11 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.scope import scoped
 from guanxi.audit import services as audit
-from guanxi.services_common import reject_unknown_fields
+from guanxi.audit.models import AuditEntry
+from guanxi.services_common import claim_version, reject_unknown_fields
+from guanxi.validation import Errors, check_text, check_year
 
 from .models import Order, OrderLine, OrderStatus, Product
 
@@ -25,34 +35,122 @@ PRODUCT_FIELDS = [
     "active",
 ]
 ORDER_FIELDS = ["number", "ordered_at", "status", "currency"]
+# What an order edit may change: the number is given once (see create_order).
+ORDER_EDITABLE = ["ordered_at", "status", "currency"]
 CENT = Decimal("0.01")
+# The money columns hold 14 digits, 2 after the point: amounts below one trillion.
+MAX_MONEY = Decimal("999999999999.99")
+MAX_QUANTITY = 1_000_000
+MAX_FAB = 5000
+DEFAULT_CURRENCY = "CNY"
+# ISO 4217 codes an order or a product may be in (DEFAULT_CURRENCY first).
+CURRENCIES = (
+    "CNY",
+    "HKD",
+    "MOP",
+    "TWD",
+    "USD",
+    "EUR",
+    "GBP",
+    "JPY",
+    "KRW",
+    "SGD",
+    "AUD",
+    "CAD",
+    "CHF",
+    "NZD",
+    "THB",
+    "MYR",
+    "VND",
+    "RUB",
+    "INR",
+    "AED",
+)
+# The numbers this system (and the demo) gives: SO + date + "-" + letters and digits.
+_SYSTEM_NUMBER = re.compile(r"^SO\d{8}-[0-9A-Z]+$")
 
 
 def _money(value, field: str) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(CENT)
-    except (InvalidOperation, TypeError) as exc:
+    except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValidationError(
             {field: [_("“%(value)s” is not an amount of money.") % {"value": value}]}
         ) from exc
     if amount < 0:
         raise ValidationError({field: [_("An amount cannot be negative.")]})
+    if amount > MAX_MONEY:
+        raise ValidationError({field: [_too_large()]})
     return amount
+
+
+def _too_large() -> str:
+    return _("Enter an amount of at most %(max)s.") % {"max": f"{MAX_MONEY:,}"}
+
+
+def check_currency(value) -> str:
+    """An ISO 4217 code from CURRENCIES (upper case), else ValueError."""
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if code not in CURRENCIES:
+        raise ValueError(_("Choose a currency from: %(codes)s.") % {"codes": ", ".join(CURRENCIES)})
+    return code
+
+
+def _clean_product(data: dict, *, partial: bool) -> dict:
+    errors = Errors()
+    cleaned = dict(data)
+    for field, max_length in [("sku", 64), ("name", 200), ("category", 100)]:
+        if field in data or (not partial and field != "category"):
+            cleaned[field] = errors.check(
+                field,
+                check_text,
+                data.get(field),
+                max_length=max_length,
+                multiline=False,
+                required=field != "category",
+            )
+    for field in ("features", "advantages", "benefits"):
+        if field in data:
+            cleaned[field] = errors.check(field, check_text, data[field], max_length=MAX_FAB)
+    if ("price" in data or not partial) and data.get("price") in (None, ""):
+        errors.add("price", _("Enter a price."))
+    elif "price" in data:
+        try:
+            cleaned["price"] = _money(data.get("price"), "price")
+        except ValidationError as exc:
+            for message in exc.message_dict["price"]:
+                errors.add("price", message)
+    if "currency" in data and data["currency"] not in (None, ""):
+        cleaned["currency"] = errors.check("currency", check_currency, data["currency"])
+    elif "currency" in data:
+        cleaned["currency"] = DEFAULT_CURRENCY
+    errors.raise_any()
+    return cleaned
 
 
 @transaction.atomic
 def create_product(actor, data: dict) -> Product:
-    product = Product()
-    return update_product(actor, product, data)
+    reject_unknown_fields(data, PRODUCT_FIELDS)
+    product = Product(**_clean_product(data, partial=False))
+    product.full_clean()
+    product.save()
+    audit.record(actor, AuditEntry.Action.CREATE, product, fields=PRODUCT_FIELDS)
+    return product
 
 
 @transaction.atomic
-def update_product(actor, product: Product, data: dict) -> Product:
+def update_product(actor, product: Product, data: dict, *, version: int | None = None) -> Product:
+    """Change a product. With `version` (the one the editor started from), an edit made on an
+    older version than the stored one raises StaleEdit instead of overwriting it."""
     reject_unknown_fields(data, PRODUCT_FIELDS)
+    data = _clean_product(data, partial=True)
+    before = audit.snapshot(product, PRODUCT_FIELDS)
+    claim_version(product, version, data)
     for field, value in data.items():
-        setattr(product, field, _money(value, "price") if field == "price" else value)
+        setattr(product, field, value)
     product.full_clean()
     product.save()
+    audit.record_update(actor, product, before, PRODUCT_FIELDS)
     return product
 
 
@@ -63,6 +161,7 @@ def delete_product(actor, product: Product) -> None:
         raise ValidationError(
             _("This product appears on orders and cannot be deleted; mark it inactive instead.")
         )
+    audit.record(actor, AuditEntry.Action.DELETE, product, fields=PRODUCT_FIELDS)
     product.delete()
 
 
@@ -75,62 +174,167 @@ def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
         if product is None:
             errors.append(_("Line %(n)d: unknown product.") % {"n": index})
             continue
-        try:
-            quantity = int(line.get("quantity", 1))
-        except (TypeError, ValueError):
-            quantity = 0
-        if quantity < 1:
+        quantity = _quantity(line.get("quantity", 1))
+        if quantity is None:
             errors.append(
-                _("Line %(n)d: the quantity must be a whole number of at least 1.") % {"n": index}
+                _("Line %(n)d: the quantity must be a whole number from 1 to %(max)s.")
+                % {"n": index, "max": f"{MAX_QUANTITY:,}"}
             )
             continue
         price = line.get("unit_price")
-        unit_price = product.price if price in (None, "") else _money(price, "unit_price")
+        try:
+            unit_price = product.price if price in (None, "") else _money(price, "unit_price")
+        except ValidationError as exc:
+            errors.extend(
+                _("Line %(n)d: %(error)s") % {"n": index, "error": message}
+                for message in exc.message_dict["unit_price"]
+            )
+            continue
+        amount = (unit_price * quantity).quantize(CENT)
+        if amount > MAX_MONEY:
+            errors.append(_("Line %(n)d: %(error)s") % {"n": index, "error": _too_large()})
+            continue
         built.append(
             OrderLine(
                 order=order,
                 product=product,
                 quantity=quantity,
                 unit_price=unit_price,
-                amount=(unit_price * quantity).quantize(CENT),
+                amount=amount,
             )
         )
     if errors:
         raise ValidationError({"lines": errors})
+    total = sum((line.amount for line in built), Decimal("0"))
+    if total > MAX_MONEY:
+        raise ValidationError(
+            {"lines": [_("The order's total is too large. %(error)s") % {"error": _too_large()}]}
+        )
     return built
+
+
+def _quantity(value) -> int | None:
+    """A whole number of pieces within 1..MAX_QUANTITY (2, "2", 2.0, Decimal("2")), or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    if not 1 <= number <= MAX_QUANTITY:
+        return None
+    return int(number)
+
+
+def _clean_order(data: dict) -> dict:
+    errors = Errors()
+    cleaned = dict(data)
+    if data.get("number") not in (None, ""):
+        cleaned["number"] = errors.check(
+            "number", check_text, data["number"], max_length=64, multiline=False, required=True
+        )
+    if data.get("ordered_at") not in (None, ""):
+        cleaned["ordered_at"] = errors.check("ordered_at", check_year, data["ordered_at"])
+    if "status" in data and data["status"] not in OrderStatus.values:
+        errors.add(
+            "status",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(OrderStatus.values)},
+        )
+    if data.get("currency") not in (None, ""):
+        cleaned["currency"] = errors.check("currency", check_currency, data["currency"])
+    errors.raise_any()
+    return cleaned
+
+
+def _new_number() -> str:
+    return timezone.now().strftime("SO%Y%m%d-") + get_random_string(
+        6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    )
+
+
+def check_order_number(actor, number: str) -> None:
+    """A chosen order number (imports keep the other system's numbers) must be unused; else
+    ValidationError on "number". The order import should ask this instead of looking numbers
+    up itself.
+
+    The answer reveals nothing outside the caller's data scope: a clash with an order the
+    caller can see names it; a clash with any other order, and any number in this system's
+    own format (which only the system gives), get one and the same refusal, so it cannot be
+    used to learn which numbers other teams' orders have. One query when the number is free.
+    """
+    clash = Order.objects.filter(number=number)
+    if clash.exists():
+        if actor is not None and scoped(actor, clash, via="customer").exists():
+            raise ValidationError(
+                {"number": [_("Order %(number)s already exists.") % {"number": number}]}
+            )
+    elif not _SYSTEM_NUMBER.match(number):
+        return
+    raise ValidationError(
+        {
+            "number": [
+                _("This order number cannot be used; leave it empty and the system gives one.")
+            ]
+        }
+    )
 
 
 @transaction.atomic
 def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
-    """An order with its lines; the total is the sum of the lines."""
+    """An order with its lines; the total is the sum of the lines.
+
+    The number is given by the system unless `data` has one (imports keep the numbers of the
+    system they come from; pages and the API do not take one)."""
     reject_unknown_fields(data, ORDER_FIELDS)
+    data = _clean_order(data)
     order = Order(customer=customer, owner=customer.owner, **data)
-    order.number = order.number or timezone.now().strftime("SO%Y%m%d-") + get_random_string(
-        6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    )
+    if order.number:
+        check_order_number(actor, order.number)
+    else:
+        order.number = _new_number()
+        while Order.objects.filter(number=order.number).exists():  # 34^6 per day: rare
+            order.number = _new_number()
     order.ordered_at = order.ordered_at or timezone.now()
     order.status = order.status or OrderStatus.COMPLETED
+    order.currency = order.currency or DEFAULT_CURRENCY
     built = _build_lines(order, lines)
     order.total = sum((line.amount for line in built), Decimal("0"))
-    order.full_clean(exclude=["customer", "owner"])
+    order.full_clean(exclude=["customer", "owner", "number"])
     order.save()
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
     audit.record(
         actor,
-        audit.AuditEntry.Action.CREATE,
+        AuditEntry.Action.CREATE,
         order,
-        customer_id=customer.pk,
-        changes={"number": [None, order.number], "total": [None, str(order.total)]},
+        changes={
+            **audit.diff({}, audit.snapshot(order, [*ORDER_FIELDS, "total"])),
+            "lines": [None, _lines_summary(built)],
+        },
     )
     return order
 
 
+def _lines_summary(lines: list[OrderLine]) -> list[str]:
+    return [f"{line.product.sku} × {line.quantity} @ {line.unit_price}" for line in lines]
+
+
 @transaction.atomic
-def update_order(actor, order: Order, data: dict, lines: list[dict] | None = None) -> Order:
+def update_order(
+    actor, order: Order, data: dict, lines: list[dict] | None = None, *, version=None
+) -> Order:
+    """Change an order (and replace its lines). With `version` (the one the editor started
+    from), an edit made on an older version than the stored one raises StaleEdit."""
     reject_unknown_fields(data, ORDER_FIELDS)
+    if "number" in data and data["number"] != order.number:
+        raise ValidationError({"number": [_("An order's number cannot be changed.")]})
+    data = _clean_order({k: v for k, v in data.items() if k != "number"})
     before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
+    claim_version(order, version, data)  # first, so a stale edit reads nothing
+    old_lines = _lines_summary(list(order.lines.select_related("product")))
     for field, value in data.items():
         setattr(order, field, value)
     if lines is not None:
@@ -139,23 +343,18 @@ def update_order(actor, order: Order, data: dict, lines: list[dict] | None = Non
     # Validate before touching the lines: a total too large for its column fails here, with a
     # message, instead of in the database.
     order.full_clean(exclude=["customer", "owner"])
+    extra = {}
     if lines is not None:
         order.lines.all().delete()
         OrderLine.objects.bulk_create(built)
+        if _lines_summary(built) != old_lines:
+            extra["lines"] = [old_lines, _lines_summary(built)]
     order.save()
-    audit.record_update(
-        actor, order, before, [*ORDER_FIELDS, "total"], customer_id=order.customer_id
-    )
+    audit.record_update(actor, order, before, [*ORDER_FIELDS, "total"], extra=extra)
     return order
 
 
 @transaction.atomic
 def delete_order(actor, order: Order) -> None:
-    audit.record(
-        actor,
-        audit.AuditEntry.Action.DELETE,
-        order,
-        customer_id=order.customer_id,
-        changes={"number": [order.number, None], "total": [str(order.total), None]},
-    )
+    audit.record(actor, AuditEntry.Action.DELETE, order, fields=[*ORDER_FIELDS, "total"])
     order.delete()

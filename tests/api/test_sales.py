@@ -1,5 +1,6 @@
 """Products (everyone reads, managers write) and orders with lines through the API."""
 
+import re
 from decimal import Decimal
 
 from guanxi.audit.models import AuditEntry
@@ -77,7 +78,6 @@ def test_order_with_lines_totals_and_audit(customer_of, product, api_as, persona
         "/orders",
         {
             "customer_id": customer.pk,
-            "number": "SO-1",
             "ordered_at": "2026-03-05T14:00:00+08:00",
             "status": "paid",
             "lines": [
@@ -89,8 +89,8 @@ def test_order_with_lines_totals_and_audit(customer_of, product, api_as, persona
 
     assert created.status_code == 201
     order = created.json()
-    assert (order["number"], order["status"], order["currency"], order["total"]) == (
-        "SO-1",
+    assert re.fullmatch(r"SO\d{8}-[0-9A-Z]{6}", order["number"])
+    assert (order["status"], order["currency"], order["total"]) == (
         "paid",
         "CNY",
         "355.90",
@@ -102,8 +102,12 @@ def test_order_with_lines_totals_and_audit(customer_of, product, api_as, persona
     ]
     assert [ln["product_name"] for ln in order["lines"]] == ["龙井茶 250g", "龙井茶 250g"]
     assert AuditEntry.objects.get(model="order").changes == {
-        "number": [None, "SO-1"],
+        "number": [None, order["number"]],
+        "ordered_at": [None, "2026-03-05T06:00:00+00:00"],
+        "status": [None, "paid"],
+        "currency": [None, "CNY"],
         "total": [None, "355.90"],
+        "lines": [None, ["TEA-001 × 2 @ 128.00", "TEA-001 × 1 @ 99.90"]],
     }
 
 
@@ -164,7 +168,9 @@ def test_a_total_too_large_for_the_books_is_422_not_a_crash(customer_of, product
     response = api_as("rep1").post("/orders", {"customer_id": customer.pk, "lines": [line]})
 
     assert response.status_code == 422
-    assert list(response.json()["errors"]) == ["total"]
+    assert response.json()["errors"] == {
+        "lines": ["Line 1: Enter an amount of at most 999,999,999,999.99."]
+    }
     assert not Order.objects.exists()
 
 

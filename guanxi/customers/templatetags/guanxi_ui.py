@@ -65,7 +65,15 @@ def change_rows(entry):
             try:
                 label = model._meta.get_field(name).verbose_name
             except FieldDoesNotExist:
-                label = {"tags": _("tags"), "collaborator": _("collaborator")}.get(name, name)
+                label = {
+                    "tags": _("tags"),
+                    "collaborator": _("collaborator"),
+                    "lines": _("order lines"),
+                    "purpose": _("stated purpose"),
+                    "route": _("route"),
+                    "deleted_with": _("deleted with"),
+                    "erased": _("erased"),
+                }.get(name, name)
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         rows.append(
             (label, "—" if old in (None, "", []) else old, "—" if new in (None, "", []) else new)
@@ -78,19 +86,24 @@ def _app_of(model_name: str) -> str:
         "customer": "customers",
         "contact": "customers",
         "order": "sales",
+        "orderline": "sales",
+        "product": "sales",
+        "interaction": "activities",
         "task": "activities",
+        "note": "activities",
+        "consent": "privacy",
     }.get(model_name, "")
 
 
 @register.simple_tag
 def model_label(model_name: str) -> str:
-    labels = {
-        "customer": _("customer"),
-        "contact": _("contact"),
-        "order": _("order"),
-        "task": _("task"),
-    }
-    return labels.get(model_name, model_name)
+    labels = {"customer": _("customer"), "contact": _("contact"), "order": _("order")}
+    if model_name in labels:
+        return labels[model_name]
+    try:  # interactions, tasks, notes, consent, products: their own names
+        return apps.get_model(_app_of(model_name), model_name)._meta.verbose_name
+    except (LookupError, ValueError):
+        return model_name
 
 
 @register.filter

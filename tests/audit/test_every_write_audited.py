@@ -1,0 +1,259 @@
+"""Every write of every domain leaves an audit entry (issue 7 item 9).
+
+The test enumerates the public functions of the domain service modules: each must either be a
+write with a case below, or be listed as not writing. A new service function without a case
+fails here, so nobody has to remember. Each case runs the real function on the real database;
+every record of an audited model it saves or deletes (seen through Django's signals) must have
+an entry for that very record, written by the same call.
+"""
+
+import inspect
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from guanxi.activities import services as activities
+from guanxi.audit.models import AuditEntry
+from guanxi.customers import services as customers
+from guanxi.privacy import sensitive
+from guanxi.privacy import services as privacy
+from guanxi.sales import services as sales
+
+MODULES = [customers, activities, sales, privacy, sensitive]
+AUDITED_MODELS = {
+    "customer",
+    "contact",
+    "interaction",
+    "task",
+    "note",
+    "consent",
+    "product",
+    "order",
+}
+# Public functions that write nothing (reads, checks, helpers of a write that audits).
+NOT_WRITES = {
+    "customers.clean_custom_fields": "check",
+    "customers.clean_customer_data": "check",
+    "customers.clean_contact_data": "check",
+    "customers.set_tags": "part of create_customer/update_customer, which audit the tags",
+    "customers.find_duplicates": "read",
+    "customers.upcoming_birthdays": "read",
+    "customers.require_writable": "read",
+    "privacy.consent_state": "read",
+    "privacy.may_contact": "read",
+    "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
+    "sensitive.mask_value": "read",
+    "sensitive.masked_dict": "read",
+    "sales.check_currency": "check",
+    "sales.check_order_number": "check",
+}
+
+
+def _public_functions():
+    for module in MODULES:
+        short = "sensitive" if module is sensitive else module.__name__.split(".")[1]
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and function.__module__ == module.__name__:
+                yield f"{short}.{name}"
+
+
+@pytest.fixture
+def world(personas, customer_of, product):
+    """One of each record, made through the services (so their own entries exist already)."""
+    rep1, manager = personas["rep1"], personas["manager"]
+    person = customer_of("rep1", name="王五", mobile="13800138000", birthday=date(1990, 3, 5))
+    org = customer_of("rep1", name="茗香贸易有限公司", kind="organisation")
+    contact = customers.create_contact(rep1, org, {"name": "李四", "mobile": "13900139000"})
+    interaction = activities.record_interaction(
+        rep1, person, {"channel": "phone", "direction": "inbound", "subject": "询价"}
+    )
+    task = activities.create_task(
+        rep1, {"title": "回访", "due_at": timezone.now() + timedelta(days=1)}, customer=person
+    )
+    note = activities.add_note(rep1, person, "喜欢龙井")
+    order = sales.create_order(rep1, person, {}, [{"product": product, "quantity": 1}])
+    other = sales.create_product(manager, {"sku": "TEA-002", "name": "碧螺春", "price": "88"})
+    return {
+        "rep1": rep1,
+        "rep2": personas["rep2"],
+        "manager": manager,
+        "person": person,
+        "org": org,
+        "contact": contact,
+        "interaction": interaction,
+        "task": task,
+        "note": note,
+        "order": order,
+        "product": product,
+        "unused_product": other,
+    }
+
+
+CASES = {
+    "customers.create_customer": lambda w: customers.create_customer(w["rep1"], {"name": "赵六"}),
+    "customers.update_customer": lambda w: customers.update_customer(
+        w["rep1"], w["person"], {"name": "王五五"}
+    ),
+    "customers.delete_customer": lambda w: customers.delete_customer(w["rep1"], w["org"]),
+    "customers.assign_owner": lambda w: customers.assign_owner(
+        w["manager"], w["person"], w["rep2"]
+    ),
+    "customers.share_customer": lambda w: customers.share_customer(
+        w["rep1"], w["person"], w["rep2"], access="read"
+    ),
+    "customers.unshare_customer": lambda w: (
+        customers.share_customer(w["rep1"], w["person"], w["rep2"], access="read"),
+        customers.unshare_customer(w["rep1"], w["person"], w["rep2"].pk),
+    ),
+    "customers.create_contact": lambda w: customers.create_contact(
+        w["rep1"], w["org"], {"name": "周七"}
+    ),
+    "customers.update_contact": lambda w: customers.update_contact(
+        w["rep1"], w["contact"], {"title": "采购经理"}
+    ),
+    "customers.delete_contact": lambda w: customers.delete_contact(w["rep1"], w["contact"]),
+    "activities.record_interaction": lambda w: activities.record_interaction(
+        w["rep1"], w["person"], {"channel": "visit", "direction": "outbound", "subject": "拜访"}
+    ),
+    "activities.update_interaction": lambda w: activities.update_interaction(
+        w["rep1"], w["interaction"], {"subject": "询价（绿茶）"}
+    ),
+    "activities.delete_interaction": lambda w: activities.delete_interaction(
+        w["rep1"], w["interaction"]
+    ),
+    "activities.create_task": lambda w: activities.create_task(
+        w["rep1"], {"title": "寄样品", "due_at": timezone.now()}, customer=w["person"]
+    ),
+    "activities.update_task": lambda w: activities.update_task(
+        w["rep1"], w["task"], {"title": "电话回访"}
+    ),
+    "activities.complete_task": lambda w: (
+        activities.complete_task(w["rep1"], w["task"], done=True),
+        activities.complete_task(w["rep1"], w["task"], done=False),
+    ),
+    "activities.delete_task": lambda w: activities.delete_task(w["rep1"], w["task"]),
+    "activities.add_note": lambda w: activities.add_note(w["rep1"], w["person"], "投诉包装"),
+    "activities.delete_note": lambda w: activities.delete_note(w["rep1"], w["note"]),
+    "activities.generate_personal_reminders": lambda w: activities.generate_personal_reminders(
+        date(2027, 3, 1)
+    ),
+    "sales.create_product": lambda w: sales.create_product(
+        w["manager"], {"sku": "TEA-003", "name": "铁观音", "price": Decimal("66")}
+    ),
+    "sales.update_product": lambda w: sales.update_product(
+        w["manager"], w["product"], {"price": "130"}
+    ),
+    "sales.delete_product": lambda w: sales.delete_product(w["manager"], w["unused_product"]),
+    "sales.create_order": lambda w: sales.create_order(
+        w["rep1"], w["person"], {}, [{"product": w["product"], "quantity": 2}]
+    ),
+    "sales.update_order": lambda w: sales.update_order(
+        w["rep1"], w["order"], {"status": "refunded"}
+    ),
+    "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
+    "privacy.record_consent": lambda w: privacy.record_consent(
+        w["rep1"], w["person"], "marketing", True, channel="门店"
+    ),
+    "privacy.erase_customer": lambda w: privacy.erase_customer(w["manager"], w["person"]),
+    "sensitive.reveal": lambda w: sensitive.reveal(
+        w["manager"], w["person"], "id_number", "核对身份信息"
+    ),
+    "sensitive.log_bulk_reveal": lambda w: sensitive.log_bulk_reveal(
+        w["manager"], [w["person"], w["org"]], ["id_number"], "导出核对", "export"
+    ),
+}
+
+
+def test_every_public_service_function_is_a_case_or_declared_not_writing():
+    found = set(_public_functions())
+    unknown = found - set(CASES) - set(NOT_WRITES)
+    assert not unknown, f"new service functions: add an audit case for each: {sorted(unknown)}"
+    assert not (set(CASES) | set(NOT_WRITES)) - found, "cases for functions that are gone"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_write_leaves_an_entry_for_each_record_it_touches(name, world):
+    touched: set[tuple[str, str]] = set()
+
+    def saw(sender, instance, **kwargs):
+        if sender._meta.model_name in AUDITED_MODELS:
+            touched.add((sender._meta.model_name, str(instance.pk)))
+
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    post_save.connect(saw, dispatch_uid="audit-test-save")
+    post_delete.connect(saw, dispatch_uid="audit-test-delete")
+    try:
+        CASES[name](world)
+    finally:
+        post_save.disconnect(dispatch_uid="audit-test-save")
+        post_delete.disconnect(dispatch_uid="audit-test-delete")
+
+    new = AuditEntry.objects.filter(id__gt=last)
+    assert new.exists(), f"{name} wrote without an audit entry"
+    recorded = set(new.values_list("model", "object_id"))
+    assert touched <= recorded, f"{name}: records changed without an entry: {touched - recorded}"
+    assert all(e.actor_id is not None for e in new) or name.endswith("reminders")
+
+
+def test_task_done_and_undone_and_note_delete_read_as_changes(world):
+    task, note = world["task"], world["note"]
+    note_id = note.pk
+    activities.complete_task(world["rep1"], task, done=True)
+    activities.complete_task(world["rep1"], task, done=False)
+    activities.delete_note(world["rep1"], note)
+
+    done, undone = AuditEntry.objects.filter(model="task", action="update").order_by("id")
+    assert done.changes["done_at"][0] is None and done.changes["done_at"][1] is not None
+    assert undone.changes["done_at"][1] is None
+    deleted = AuditEntry.objects.get(model="note", action="delete")
+    assert (deleted.object_id, deleted.customer_id, deleted.actor) == (
+        str(note_id),
+        world["person"].pk,
+        world["rep1"],
+    )
+    assert deleted.changes == {"kind": ["general", None], "body": ["喜欢龙井", None]}
+
+
+def test_a_reveal_is_audited_without_the_value(world):
+    person = world["person"]
+    customers.update_customer(world["manager"], person, {"id_number": "110101199003071234"})
+    sensitive.reveal(world["manager"], person, "id_number", "核对身份信息", route="api")
+
+    entry = AuditEntry.objects.get(action="reveal")
+    assert entry.changes == {
+        "id_number": ["***", "***"],
+        "purpose": [None, "核对身份信息"],
+        "route": [None, "api"],
+    }
+    assert "1101011990" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+
+
+def test_deleting_a_customer_records_what_goes_with_it(world):
+    org, contact = world["org"], world["contact"]
+    org_id, contact_id = org.pk, contact.pk
+    activities.add_note(world["rep1"], org, "年底采购")
+    customers.delete_customer(world["rep1"], org)
+
+    gone = AuditEntry.objects.filter(action="delete", customer_id=org_id)
+    assert sorted(gone.values_list("model", flat=True)) == ["contact", "customer", "note"]
+    assert gone.get(model="contact").object_id == str(contact_id)
+    assert gone.get(model="note").changes == {"deleted_with": [f"customer #{org_id}", None]}
+
+
+def test_a_failed_write_leaves_no_entry(world):
+    before = AuditEntry.objects.count()
+    with pytest.raises(Exception):  # noqa: B017 (the rule is tested elsewhere)
+        activities.add_note(world["rep1"], world["person"], "  ")
+    assert AuditEntry.objects.count() == before
+
+
+def test_reminders_generated_at_night_are_audited_without_an_actor(world):
+    made = activities.generate_personal_reminders(date(2027, 3, 1))
+    assert made == 1
+    entry = AuditEntry.objects.get(model="task", action="create", actor=None)
+    assert entry.customer_id == world["person"].pk
+    assert entry.changes["kind"] == [None, "birthday"]
+    assert datetime.fromisoformat(entry.changes["due_at"][1]).date() == date(2027, 3, 5)
