@@ -37,6 +37,7 @@ from guanxi.api_common import (
 )
 from guanxi.audit.services import trail_for_customer
 from guanxi.privacy.sensitive import masked_dict
+from guanxi.services_common import StaleEdit
 
 from . import services
 from .models import Contact, Tag
@@ -59,6 +60,7 @@ from .schemas import (
     PhoneText,
     Sort,
     Source,
+    StaleOut,
     TagOut,
 )
 
@@ -84,6 +86,7 @@ def customer_out(customer) -> dict:
         tags=[tag.name for tag in customer.tags.all()],
         owner=owner_out(customer.owner),
         department=customer.department.name if customer.department_id else None,
+        version=customer.version,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
@@ -109,7 +112,26 @@ def list_item(customer) -> dict:
 
 def _split_tags(payload) -> tuple[dict, list[str] | None]:
     data = payload.dict(exclude_unset=True)
+    data.pop("confirm_duplicate", None)
+    data.pop("version", None)
     return data, data.pop("tags", None)
+
+
+def stale_out(exc: StaleEdit) -> Status:
+    """409 with what is stored now, so the client can show both values and retry."""
+    return Status(
+        409,
+        {
+            "detail": str(exc),
+            "version": exc.version,
+            "changed_by": str(profile_of(exc.changed_by)) if exc.changed_by else None,
+            "changed_at": exc.changed_at,
+            "conflicts": {
+                field: {"current": current, "yours": yours}
+                for field, (current, yours) in exc.changes.items()
+            },
+        },
+    )
 
 
 # Customers --------------------------------------------------------------------------------
@@ -169,7 +191,9 @@ def create_customer(request, payload: CustomerCreate):
     if not can_write(request.user):
         raise forbidden(_("Your role is read-only."))
     data, tags = _split_tags(payload)
-    customer = services.create_customer(request.user, data, tags=tags)
+    customer = services.create_customer(
+        request.user, data, tags=tags, confirm_duplicate=payload.confirm_duplicate
+    )
     return Status(201, customer_out(customer))
 
 
@@ -179,11 +203,29 @@ def get_customer(request, customer_id: Id):
     return customer_out(get_customer_or_404(request.user, customer_id))
 
 
-@router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
+@router.patch(
+    "/customers/{customer_id}", response={200: CustomerOut, 409: StaleOut, **WRITE_ERRORS}
+)
 def update_customer(request, customer_id: Id, payload: CustomerUpdate):
+    """Change the fields sent; the others keep their stored values.
+
+    Send the `version` from your GET: if someone saved the customer meanwhile the answer is 409
+    with the current version and, per field you sent, the stored value and yours; nothing is
+    saved. Send again with the new version to overwrite.
+    """
     customer = writable_customer(request.user, customer_id)
     data, tags = _split_tags(payload)
-    services.update_customer(request.user, customer, data, tags=tags)
+    try:
+        services.update_customer(
+            request.user,
+            customer,
+            data,
+            tags=tags,
+            version=payload.version,
+            confirm_duplicate=payload.confirm_duplicate,
+        )
+    except StaleEdit as exc:
+        return stale_out(exc)
     return customer_out(customer)
 
 
@@ -302,6 +344,7 @@ def contact_out(contact) -> dict:
             "id",
             "customer_id",
             *services.CONTACT_FIELDS,
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -318,7 +361,9 @@ def customer_contacts(request, customer_id: Id):
 def create_contact(request, customer_id: Id, payload: ContactCreate):
     """Add a contact person to an organisation customer."""
     customer = writable_customer(request.user, customer_id)
-    contact = services.create_contact(request.user, customer, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    contact = services.create_contact(request.user, customer, data)
     return Status(201, contact_out(contact))
 
 
@@ -345,10 +390,16 @@ def get_contact(request, contact_id: Id):
     return contact_out(get_related_or_404(request.user, Contact.objects.all(), contact_id))
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, 409: StaleOut, **WRITE_ERRORS})
 def update_contact(request, contact_id: Id, payload: ContactUpdate):
+    """Change the fields sent; with `version`, a contact changed meanwhile answers 409."""
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
-    services.update_contact(request.user, contact, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    try:
+        services.update_contact(request.user, contact, data, version=payload.version)
+    except StaleEdit as exc:
+        return stale_out(exc)
     return contact_out(contact)
 
 

@@ -206,6 +206,18 @@ class Customer(models.Model):
 
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Raised by one on every saved edit: an edit based on an older version is refused (409).
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
+    # 合并: a duplicate merged into another customer is kept (hidden) so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
@@ -255,6 +267,7 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
