@@ -129,6 +129,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests in a file, not in shared-cache memory: there, concurrent writers fail with
+            # "table is locked" instead of waiting, so concurrency tests could not run.
+            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

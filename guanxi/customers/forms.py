@@ -3,10 +3,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.accounts.services import profile_of
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.services_common import StaleEdit
 
 from . import services
 from .models import (
@@ -58,8 +62,65 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, messages in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
+            form.show_confirm = True
     else:
         form.add_error(None, exc.messages)
+
+
+def _shown(value) -> str:
+    if value in ("", None, [], {}):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext_now("Yes") if value else gettext_now("No")
+    return str(value)
+
+
+def add_stale_errors(form: forms.Form, exc: StaleEdit) -> None:
+    """ "Changed by X at T meanwhile": above the form, and per conflicting field both values.
+
+    The user's input stays in the form; its version becomes the stored one, so saving again
+    overwrites deliberately.
+    """
+    who = str(profile_of(exc.changed_by)) if exc.changed_by else gettext_now("someone else")
+    when = (
+        formats.date_format(timezone.localtime(exc.changed_at), "DATETIME_FORMAT")
+        if exc.changed_at
+        else "?"
+    )
+    form.add_error(
+        None,
+        gettext_now(
+            "%(who)s changed this record at %(when)s, while you were editing it. Your input is "
+            "kept below; check the marked fields and save again to keep your values."
+        )
+        % {"who": who, "when": when},
+    )
+    for field, (theirs, yours) in exc.changes.items():
+        message = gettext_now("Now stored: %(theirs)s — yours: %(yours)s") % {
+            "theirs": _shown(theirs),
+            "yours": _shown(yours),
+        }
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            label = capfirst(str(_field_label(field)))
+            form.add_error(None, f"{label}: {message}")
+    data = form.data.copy()
+    data["version"] = str(exc.version)
+    form.data = data
+
+
+def _field_label(field: str):
+    try:
+        return Customer._meta.get_field(field).verbose_name
+    except Exception:  # noqa: BLE001 - a contact's field or a pseudo-field like tags
+        return field
 
 
 class CustomerFilterForm(forms.Form):
@@ -116,6 +177,7 @@ class CustomerForm(forms.Form):
         required=False,
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
     )
+    show_confirm = False
 
     def __init__(self, *args, customer: Customer | None = None, **kwargs):
         self.customer = customer
@@ -140,6 +202,14 @@ class CustomerForm(forms.Form):
                 ordered[name] = field
         for definition in CustomField.objects.all():
             ordered[f"cf_{definition.key}"] = self._custom_field(definition)
+        # 查重 with the `warn` policy: saving a likely duplicate needs this tick.
+        ordered["confirm_duplicate"] = forms.BooleanField(
+            label=_("Save anyway: this is not the same customer"), required=False
+        )
+        if customer is not None:
+            ordered["version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
         self.fields = ordered
         self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
         for name in ("name", "mobile", "email"):
@@ -189,6 +259,7 @@ class CustomerForm(forms.Form):
         }
         initial["other_addresses"] = "\n".join(str(a) for a in customer.other_addresses or [])
         initial["tags"] = ", ".join(t.name for t in customer.tags.all())
+        initial["version"] = customer.version
         for key, value in (customer.custom_fields or {}).items():
             initial[f"cf_{key}"] = value
         return initial
@@ -200,6 +271,8 @@ class CustomerForm(forms.Form):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in CUSTOMER_GROUPS
         ]
+        if "version" in self.fields:
+            result[0][1].append(self["version"])
         if "clear_sensitive" in self.fields:
             for _title, fields in result:
                 if any(f.name == "health_notes" for f in fields):
@@ -212,7 +285,7 @@ class CustomerForm(forms.Form):
     def service_data(self) -> tuple[dict, list[str]]:
         data, custom = {}, {}
         for name, value in self.cleaned_data.items():
-            if name in ("tags", "clear_sensitive"):
+            if name in ("tags", "clear_sensitive", "version", "confirm_duplicate"):
                 continue
             if name.startswith("cf_"):
                 if hasattr(value, "isoformat"):
@@ -240,13 +313,23 @@ class CustomerForm(forms.Form):
     def save(self, actor):
         """Create or update through the service; None (with errors on the form) if refused."""
         data, tags = self.service_data()
+        confirm = bool(self.cleaned_data.get("confirm_duplicate"))
         try:
             if self.customer is None:
-                return services.create_customer(actor, data, tags=tags)
-            return services.update_customer(actor, self.customer, data, tags=tags)
+                return services.create_customer(actor, data, tags=tags, confirm_duplicate=confirm)
+            return services.update_customer(
+                actor,
+                self.customer,
+                data,
+                tags=tags,
+                version=self.cleaned_data.get("version"),
+                confirm_duplicate=confirm,
+            )
         except ValidationError as exc:
             add_service_errors(self, exc)
-            return None
+        except StaleEdit as exc:
+            add_stale_errors(self, exc)
+        return None
 
 
 _BLANK_STRINGS = {
@@ -263,17 +346,28 @@ class ContactForm(forms.Form):
         for name in services.CONTACT_FIELDS:
             self.fields[name] = _text_input(Contact._meta.get_field(name).formfield())
         self.fields["notes"].widget.attrs["rows"] = 3
+        if contact is not None:
+            self.fields["version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
         if contact is not None and not self.is_bound:
             self.initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+            self.initial["version"] = contact.version
 
     def save(self, actor, customer: Customer):
         data = {
-            k: ("" if v is None and k != "birthday" else v) for k, v in self.cleaned_data.items()
+            k: ("" if v is None and k != "birthday" else v)
+            for k, v in self.cleaned_data.items()
+            if k != "version"
         }
         try:
             if self.contact is None:
                 return services.create_contact(actor, customer, data)
-            return services.update_contact(actor, self.contact, data)
+            return services.update_contact(
+                actor, self.contact, data, version=self.cleaned_data.get("version")
+            )
         except ValidationError as exc:
             add_service_errors(self, exc)
-            return None
+        except StaleEdit as exc:
+            add_stale_errors(self, exc)
+        return None

@@ -419,3 +419,105 @@ def test_a_person_has_no_contacts(customer_of, api_as):
     assert response.json()["detail"] == (
         "Contacts belong to organisations; this customer is a person."
     )
+
+
+# Versioned edits, 查重 policy, input rules --------------------------------------------------
+
+
+def test_a_patch_with_a_stale_version_answers_409_with_both_values(customer_of, api_as):
+    customer = customer_of("rep1", name="张三", city="杭州", id_number="110101199003074514")
+    api = api_as("rep1")
+    version = api.get(f"/customers/{customer.pk}").json()["version"]
+    assert version == 1
+    assert (
+        api.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1}).json()["version"]
+        == 2
+    )
+
+    response = api_as("lead_a").patch(
+        f"/customers/{customer.pk}",
+        {"city": "南京", "id_number": "11010519491231002X", "version": 1},
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["version"] == 2
+    assert body["changed_by"] == "张伟"
+    assert body["conflicts"] == {
+        "city": {"current": "上海", "yours": "南京"},
+        "id_number": {"current": "***", "yours": "***"},
+    }
+    customer.refresh_from_db()
+    assert (customer.city, customer.id_number) == ("上海", "110101199003074514")
+    assert not AuditEntry.objects.filter(action="update", actor__username="lead_a").exists()
+
+    again = api_as("lead_a").patch(f"/customers/{customer.pk}", {"city": "南京", "version": 2})
+    assert (again.status_code, again.json()["city"], again.json()["version"]) == (200, "南京", 3)
+
+
+def test_patches_of_different_fields_without_version_both_stay(customer_of, api_as):
+    customer = customer_of("rep1", name="张三")
+    assert api_as("rep1").patch(f"/customers/{customer.pk}", {"city": "上海"}).status_code == 200
+    response = api_as("lead_a").patch(f"/customers/{customer.pk}", {"email": "z@example.com"})
+    assert (response.json()["city"], response.json()["email"]) == ("上海", "z@example.com")
+
+
+def test_a_contact_patch_with_a_stale_version_answers_409(customer_of, api_as):
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    api = api_as("rep1")
+    contact = api.post(f"/customers/{org.pk}/contacts", {"name": "李四"}).json()
+    assert contact["version"] == 1
+    assert (
+        api.patch(f"/contacts/{contact['id']}", {"title": "经理", "version": 1}).status_code == 200
+    )
+    response = api.patch(f"/contacts/{contact['id']}", {"title": "总监", "version": 1})
+    assert response.status_code == 409
+    assert response.json()["conflicts"] == {"title": {"current": "经理", "yours": "总监"}}
+
+
+def test_a_blocked_duplicate_mobile_is_422_naming_only_the_owner(customer_of, api_as):
+    customer_of("rep2", name="王五", mobile="13812345678")
+    response = api_as("rep1").post("/customers", {"name": "赵六", "mobile": "138 1234 5678"})
+    assert response.status_code == 422
+    message = "Already registered, owned by 刘芳."
+    assert response.json() == {"detail": message, "errors": {"mobile": [message]}}
+    # confirming does not override a block
+    again = api_as("rep1").post(
+        "/customers", {"name": "赵六", "mobile": "13812345678", "confirm_duplicate": True}
+    )
+    assert again.status_code == 422
+
+
+def test_a_warned_duplicate_email_needs_confirm_duplicate(customer_of, api_as):
+    customer_of("rep2", name="王五", email="w@example.com")
+    api = api_as("rep1")
+    refused = api.post("/customers", {"name": "赵六", "email": "w@example.com"})
+    assert refused.status_code == 422
+    assert "confirm_duplicate" in refused.json()["errors"]["email"][0]
+    created = api.post(
+        "/customers", {"name": "赵六", "email": "w@example.com", "confirm_duplicate": True}
+    )
+    assert created.status_code == 201
+
+
+def test_exclude_id_of_another_teams_customer_reveals_nothing(customer_of, api_as):
+    other = customer_of("rep2", name="王五", mobile="13812345678")
+    api = api_as("rep1")
+    plain = api.get("/customers/duplicates", mobile="13812345678").json()
+    excluded = api.get("/customers/duplicates", mobile="13812345678", exclude_id=other.pk).json()
+    assert plain == excluded == [{"field": "mobile", "owner": "刘芳", "customer_id": None}]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "\u200b\u200c"}, "name"),
+        ({"name": "甲", "birthday": "0001-01-01"}, "birthday"),
+        ({"name": "甲", "city": "上\x07海"}, "city"),
+        ({"name": "甲", "tags": ["t"] * 51}, "tags"),
+    ],
+)
+def test_the_api_refuses_what_the_form_refuses(db, personas, api_as, body, field):
+    response = api_as("rep1").post("/customers", body)
+    assert response.status_code == 422
+    assert field in response.json()["errors"]

@@ -381,3 +381,68 @@ def test_custom_fields_on_the_form(client_for, rep1):
         },
     )
     assert Customer.objects.get(name="茶客").custom_fields == {"tea": "龙井", "since": "2024-03-05"}
+
+
+# Versioned edits, 查重 policy, input rules --------------------------------------------------
+
+EDIT_FIELDS = {"kind": "person", "category": "consumer", "level": "B", "source": "other"}
+
+
+def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, customer_of, rep1):
+    from guanxi.customers.services import update_customer
+
+    customer = customer_of("rep1", name="张三", city="杭州")
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert 'name="version" value="1"' in page
+    update_customer(rep1, customer, {"city": "上海"}, version=1)  # someone else, meanwhile
+
+    form = {**EDIT_FIELDS, "name": "张三", "city": "南京", "points": "0", "version": "1"}
+    response = client.post(f"/customers/{customer.pk}/edit/", form)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "张伟 changed this record at" in html
+    assert "Now stored: 上海 — yours: 南京" in html
+    assert 'value="南京"' in html  # the user's input is kept
+    assert 'name="version" value="2"' in html
+    assert Customer.objects.get(pk=customer.pk).city == "上海"
+
+    again = client.post(f"/customers/{customer.pk}/edit/", {**form, "version": "2"})
+    assert again.status_code == 302
+    assert Customer.objects.get(pk=customer.pk).city == "南京"
+
+
+def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
+    response = client_for("rep1").post(
+        "/customers/new/",
+        {**EDIT_FIELDS, "name": "甲", "birthday": "0001-01-01", "points": "0"},
+    )
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2200." in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+def test_invisible_name_and_control_characters_are_refused_together(client_for, rep1):
+    response = client_for("rep1").post(
+        "/customers/new/",
+        {**EDIT_FIELDS, "name": "\u200b", "city": "上\x01海", "points": "0"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A customer needs a name." in html
+    assert "U+0001" in html
+    assert not Customer.objects.exists()
+
+
+def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
+    customer_of("rep2", name="王五", email="w@example.com")
+    client = client_for("rep1")
+    form = {**EDIT_FIELDS, "name": "赵六", "email": "w@example.com", "points": "0"}
+    first = client.post("/customers/new/", form)
+    assert first.status_code == 200
+    assert 'name="confirm_duplicate"' in first.content.decode()
+    assert "Already registered, owned by 刘芳." in first.content.decode()
+    second = client.post("/customers/new/", {**form, "confirm_duplicate": "on"})
+    assert second.status_code == 302
+    assert Customer.objects.filter(email="w@example.com").count() == 2
