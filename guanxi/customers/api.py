@@ -39,8 +39,8 @@ from guanxi.audit.services import trail_for_customer
 from guanxi.privacy.sensitive import masked_dict
 from guanxi.services_common import StaleEdit
 
-from . import services
-from .models import Contact, Tag
+from . import merging, services
+from .models import Contact, MergeRecord, Tag
 from .queries import capped_count, customer_list
 from .schemas import (
     AssignIn,
@@ -57,6 +57,8 @@ from .schemas import (
     CustomerUpdate,
     DuplicateOut,
     Level,
+    MergeIn,
+    MergeOut,
     PhoneText,
     Sort,
     Source,
@@ -282,6 +284,56 @@ def customer_audit(request, customer_id: Id, limit: Limit = 50, offset: Offset =
 def list_tags(request):
     """The shared tag vocabulary."""
     return [{"name": name} for name in Tag.objects.values_list("name", flat=True)]
+
+
+# Merging duplicates (合并) ------------------------------------------------------------------
+
+
+def merge_out(record: MergeRecord) -> dict:
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "merged_id": record.merged_id,
+        "merged_name": record.merged.name,
+        "merged_at": record.merged_at,
+        "merged_by": str(profile_of(record.merged_by_user)) if record.merged_by_user else None,
+        "undone_at": record.undone_at,
+        "moved": {name: len(ids) for name, ids in record.moved.items() if ids},
+    }
+
+
+@router.post("/customers/{customer_id}/merge", response={201: MergeOut, **WRITE_ERRORS})
+def merge_customers(request, customer_id: Id, payload: MergeIn):
+    """Merge a duplicate into this customer (合并); needs write access to both.
+
+    Contacts, orders, interactions, tasks, notes, consents, collaborators, referrals and tags
+    move to this customer; the duplicate is hidden, not deleted, and the merge can be undone.
+    """
+    survivor = writable_customer(request.user, customer_id)
+    other = writable_customer(request.user, payload.other_id)
+    record = merging.merge_customers(request.user, survivor, other, payload.take)
+    return Status(201, merge_out(record))
+
+
+@router.get("/customers/{customer_id}/merges", response={200: list[MergeOut], **ONE_ERRORS})
+def list_merges(request, customer_id: Id):
+    """The merges into this customer that can still be undone."""
+    customer = get_customer_or_404(request.user, customer_id)
+    return [merge_out(r) for r in merging.merges_of(customer)]
+
+
+@router.post(
+    "/customers/{customer_id}/merges/{merge_id}/undo",
+    response={200: MergeOut, **WRITE_ERRORS},
+)
+def undo_merge(request, customer_id: Id, merge_id: Id):
+    """Undo a merge: the duplicate comes back with the records the merge moved."""
+    survivor = writable_customer(request.user, customer_id)
+    record = merging.merges_of(survivor).filter(pk=merge_id).first()
+    if record is None:
+        return Status(404, {"detail": _("Not found.")})
+    writable_customer(request.user, record.merged_id)
+    return merge_out(merging.undo_merge(request.user, record))
 
 
 # Collaborators ----------------------------------------------------------------------------

@@ -305,3 +305,42 @@ class Collaborator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.customer_id} ({self.access})"
+
+
+class MergeRecord(models.Model):
+    """One merge (合并) of a duplicate into a surviving customer, with what it moved.
+
+    Kept so the merge can be undone: the duplicate is only hidden (Customer.merged_into), the
+    moved records are listed by id, and the survivor's values before the merge are stored.
+    """
+
+    survivor = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="merges", verbose_name=_("survivor")
+    )
+    merged = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="merged_by",
+        verbose_name=_("merged duplicate"),
+    )
+    # {field: value} of the survivor before and after taking the duplicate's values.
+    survivor_before = models.JSONField(default=dict)
+    survivor_after = models.JSONField(default=dict)
+    # {"contact": [ids], "order": [ids], ..., "tag": [ids added to the survivor]}
+    moved = models.JSONField(default=dict)
+    merged_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

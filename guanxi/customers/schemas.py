@@ -283,3 +283,28 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     count: int
     items: list[AuditEntryOut]
+
+
+# Merging duplicates (合并) ------------------------------------------------------------------
+
+Side = Literal["survivor", "other"]
+
+
+class MergeIn(Schema):
+    other_id: Id = Field(description="The duplicate to merge into this customer (hidden after).")
+    take: dict[text(50), Side] = Field(
+        default_factory=dict,
+        description="Per field, whose value the survivor keeps: `survivor` or `other`. A field "
+        "left out keeps the survivor's value, or the other's when the survivor has none.",
+    )
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    merged_id: int
+    merged_name: str
+    merged_at: datetime
+    merged_by: str | None
+    undone_at: datetime | None
+    moved: dict[str, int] = Field(description="How many records of each kind moved.")

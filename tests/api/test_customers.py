@@ -521,3 +521,51 @@ def test_the_api_refuses_what_the_form_refuses(db, personas, api_as, body, field
     response = api_as("rep1").post("/customers", body)
     assert response.status_code == 422
     assert field in response.json()["errors"]
+
+
+def test_merge_and_undo_through_the_api(customer_of, api_as, personas):
+    keep = customer_of("rep1", name="张三", city="")
+    dupe = customer_of("rep1", name="张三丰", city="上海", email="z@example.com")
+    api = api_as("rep1")
+
+    response = api.post(
+        f"/customers/{keep.pk}/merge", {"other_id": dupe.pk, "take": {"name": "other"}}
+    )
+
+    assert response.status_code == 201
+    merge = response.json()
+    assert (merge["survivor_id"], merge["merged_id"], merge["merged_by"]) == (
+        keep.pk,
+        dupe.pk,
+        "张伟",
+    )
+    body = api.get(f"/customers/{keep.pk}").json()
+    assert (body["name"], body["city"], body["email"]) == ("张三丰", "上海", "z@example.com")
+    assert [c["id"] for c in api.get("/customers").json()["items"]] == [keep.pk]
+    assert [m["id"] for m in api.get(f"/customers/{keep.pk}/merges").json()] == [merge["id"]]
+
+    undone = api.post(f"/customers/{keep.pk}/merges/{merge['id']}/undo")
+    assert undone.status_code == 200
+    assert undone.json()["undone_at"] is not None
+    assert api.get(f"/customers/{keep.pk}").json()["name"] == "张三"
+    assert api.get(f"/customers/{keep.pk}/merges").json() == []
+    assert api.post(f"/customers/{keep.pk}/merges/{merge['id']}/undo").status_code == 404
+
+
+def test_merging_needs_write_access_to_both(customer_of, api_as):
+    mine = customer_of("rep1", name="张三")
+    theirs = customer_of("rep2", name="张三")
+    response = api_as("rep1").post(f"/customers/{mine.pk}/merge", {"other_id": theirs.pk})
+    assert response.status_code == 404
+    viewer = api_as("viewer").post(f"/customers/{mine.pk}/merge", {"other_id": mine.pk})
+    assert viewer.status_code == 403
+    assert not Customer.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_merge_refuses_an_unknown_field_choice(customer_of, api_as):
+    keep = customer_of("rep1", name="张三")
+    dupe = customer_of("rep1", name="张三")
+    response = api_as("rep1").post(
+        f"/customers/{keep.pk}/merge", {"other_id": dupe.pk, "take": {"owner": "other"}}
+    )
+    assert response.status_code == 422
