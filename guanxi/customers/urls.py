@@ -9,6 +9,8 @@ urlpatterns = [
     path("duplicates/", views.duplicate_check, name="duplicates"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/merge/", views.customer_merge, name="merge"),
+    path("<int:pk>/merges/<int:merge_pk>/undo/", views.merge_undo, name="merge_undo"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
 ]

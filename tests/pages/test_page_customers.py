@@ -446,3 +446,61 @@ def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
     second = client.post("/customers/new/", {**form, "confirm_duplicate": "on"})
     assert second.status_code == 302
     assert Customer.objects.filter(email="w@example.com").count() == 2
+
+
+def test_merge_page_side_by_side_then_undo_from_the_360_page(client_for, customer_of):
+    keep = customer_of("rep1", name="张三", city="", id_number="110101199003074514")
+    dupe = customer_of("rep1", name="张三", city="上海", email="z@example.com")
+    client = client_for("rep1")
+
+    detail = client.get(f"/customers/{keep.pk}/").content.decode()
+    assert f"/customers/{keep.pk}/merge/" in detail
+    chooser = client.get(f"/customers/{keep.pk}/merge/").content.decode()
+    assert f"?other={dupe.pk}" in chooser  # offered as a possible duplicate (same name)
+
+    page = client.get(f"/customers/{keep.pk}/merge/?other={dupe.pk}").content.decode()
+    assert 'name="take_city" value="other" checked' in page  # the survivor has no city
+    assert "110101199003074514" not in page  # sensitive values stay masked
+    assert "上海" in page
+
+    response = client.post(
+        f"/customers/{keep.pk}/merge/",
+        {"other": dupe.pk, "take_city": "survivor", "take_email": "other"},
+    )
+    assert response.status_code == 302
+    keep.refresh_from_db()
+    assert (keep.city, keep.email) == ("", "z@example.com")
+    assert f"/customers/{dupe.pk}/" not in client.get("/customers/").content.decode()
+    merged_page = client.get(f"/customers/{dupe.pk}/").content.decode()
+    assert "was merged into" in merged_page
+
+    detail = client.get(f"/customers/{keep.pk}/").content.decode()
+    assert "Undo merge" in detail
+    record = keep.merges.get()
+    undone = client.post(f"/customers/{keep.pk}/merges/{record.pk}/undo/")
+    assert undone.status_code == 302
+    assert Customer.objects.get(pk=dupe.pk).merged_into is None
+    assert Customer.objects.get(pk=keep.pk).email == ""
+
+
+def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, customer_of):
+    mine = customer_of("rep1", name="张三")
+    theirs = customer_of("rep2", name="张三")
+    client = client_for("rep1")
+    assert client.get(f"/customers/{mine.pk}/merge/?other={theirs.pk}").status_code == 404
+    assert client.post(f"/customers/{mine.pk}/merge/", {"other": theirs.pk}).status_code == 404
+    assert client_for("viewer").get(f"/customers/{mine.pk}/merge/").status_code == 404
+    chooser = client.get(f"/customers/{mine.pk}/merge/").content.decode()
+    assert f"?other={theirs.pk}" not in chooser
+    assert not Customer.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_duplicate_answer_links_to_merge_when_editing(client_for, customer_of, htmx):
+    keep = customer_of("rep1", name="张三")
+    dupe = customer_of("rep1", name="张三")
+    html = (
+        client_for("rep1")
+        .get("/customers/duplicates/", {"name": "张三", "exclude": keep.pk}, **htmx)
+        .content.decode()
+    )
+    assert f"/customers/{keep.pk}/merge/?other={dupe.pk}" in html
