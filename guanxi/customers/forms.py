@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.services import profile_of
@@ -77,7 +77,7 @@ def _shown(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, bool):
-        return gettext_now("Yes") if value else gettext_now("No")
+        return gettext("Yes") if value else gettext("No")
     return str(value)
 
 
@@ -87,7 +87,7 @@ def add_stale_errors(form: forms.Form, exc: StaleEdit) -> None:
     The user's input stays in the form; its version becomes the stored one, so saving again
     overwrites deliberately.
     """
-    who = str(profile_of(exc.changed_by)) if exc.changed_by else gettext_now("someone else")
+    who = str(profile_of(exc.changed_by)) if exc.changed_by else gettext("someone else")
     when = (
         formats.date_format(timezone.localtime(exc.changed_at), "DATETIME_FORMAT")
         if exc.changed_at
@@ -95,14 +95,14 @@ def add_stale_errors(form: forms.Form, exc: StaleEdit) -> None:
     )
     form.add_error(
         None,
-        gettext_now(
+        gettext(
             "%(who)s changed this record at %(when)s, while you were editing it. Your input is "
             "kept below; check the marked fields and save again to keep your values."
         )
         % {"who": who, "when": when},
     )
     for field, (theirs, yours) in exc.changes.items():
-        message = gettext_now("Now stored: %(theirs)s — yours: %(yours)s") % {
+        message = gettext("Now stored: %(theirs)s — yours: %(yours)s") % {
             "theirs": _shown(theirs),
             "yours": _shown(yours),
         }

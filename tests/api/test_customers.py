@@ -569,3 +569,14 @@ def test_merge_refuses_an_unknown_field_choice(customer_of, api_as):
         f"/customers/{keep.pk}/merge", {"other_id": dupe.pk, "take": {"owner": "other"}}
     )
     assert response.status_code == 422
+
+
+def test_duplicate_and_conflict_messages_in_chinese(customer_of, api_as):
+    customer = customer_of("rep2", name="王五", mobile="13812345678")
+    api = api_as("rep1", lang="zh-hans")
+    refused = api.post("/customers", {"name": "赵六", "mobile": "13812345678"})
+    assert refused.json()["errors"]["mobile"] == ["已被登记，归属 刘芳。"]
+    rep2 = api_as("rep2", lang="zh-hans")
+    rep2.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1})
+    stale = rep2.patch(f"/customers/{customer.pk}", {"city": "南京", "version": 1})
+    assert stale.json()["detail"] == "rep2 在此期间修改了这条记录；请重新加载后再做修改。"
