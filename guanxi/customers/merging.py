@@ -245,3 +245,13 @@ def merges_of(customer: Customer):
     return MergeRecord.objects.filter(survivor=customer, undone_at__isnull=True).select_related(
         "merged", "merged_by_user__profile"
     )
+
+
+def forget_merged_values(customer: Customer) -> int:
+    """Erasure: drop the field values merge records of this customer keep for an undo.
+
+    An undo afterwards still moves the records back, but restores no values.
+    """
+    return MergeRecord.objects.filter(Q(survivor=customer) | Q(merged=customer)).update(
+        survivor_before={}, survivor_after={}
+    )

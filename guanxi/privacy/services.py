@@ -102,6 +102,7 @@ def export_personal_data(customer) -> dict:
 def erase_customer(actor, customer) -> None:
     """Erase personal data on request; orders stay (anonymised) for the books and analytics."""
     from guanxi.activities.models import Interaction, Note, Task
+    from guanxi.customers.merging import forget_merged_values
     from guanxi.customers.models import Customer, CustomerLevel
 
     keep = {
@@ -116,6 +117,9 @@ def erase_customer(actor, customer) -> None:
         "updated_at",
         "erased_at",
         "points",
+        "version",
+        "merged_into",
+        "merged_at",
     }
     for field in Customer._meta.concrete_fields:
         if field.name in keep or field.primary_key:
@@ -130,7 +134,9 @@ def erase_customer(actor, customer) -> None:
     customer.level = customer.level or CustomerLevel.C
     customer.erased_at = timezone.now()
     customer.do_not_contact = True
+    customer.version += 1  # an edit based on the record before erasure is stale
     customer.save()
+    forget_merged_values(customer)
     customer.tags.clear()
     customer.contacts.all().delete()
     Interaction.objects.filter(customer=customer).update(content="", subject="—")

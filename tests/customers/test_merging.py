@@ -122,3 +122,23 @@ def test_a_merged_duplicate_no_longer_counts_for_the_duplicate_check(pair, perso
     with pytest.raises(ValidationError) as info:
         create_customer(personas["rep1"], {"name": "乙", "email": "jia@example.com"})
     assert "张伟" in info.value.message_dict["email"][0]  # the survivor took the e-mail
+
+
+def test_erasure_forgets_the_values_a_merge_kept(pair, personas):
+    from guanxi.customers.models import MergeRecord
+    from guanxi.privacy.services import erase_customer
+
+    keep, dupe = pair
+    merge_customers(personas["rep1"], keep, dupe, {"name": "other"})
+    assert MergeRecord.objects.get().survivor_before == {
+        "name": "甲公司",
+        "city": "",
+        "email": "",
+    }
+    keep.refresh_from_db()
+    erase_customer(personas["manager"], keep)
+    record = MergeRecord.objects.get()
+    assert (record.survivor_before, record.survivor_after) == ({}, {})
+    keep.refresh_from_db()
+    assert keep.version == 3
+    assert Customer.objects.get(pk=dupe.pk).merged_into == keep  # still hidden
