@@ -89,6 +89,7 @@ def customer_out(customer) -> dict:
         owner=owner_out(customer.owner),
         department=customer.department.name if customer.department_id else None,
         version=customer.version,
+        merged_into=customer.merged_into_id,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )

@@ -152,7 +152,9 @@ class Customer(models.Model):
 
     # 认证信息 certification (id_number is sensitive)
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
     verified = models.BooleanField(_("verified"), default=False)
 
     # Sensitive personal information (DOMAIN.md §1): hidden by default, every reveal logged.

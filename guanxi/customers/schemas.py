@@ -179,6 +179,9 @@ class CustomerOut(Schema):
     owner: OwnerOut | None
     department: str | None
     version: int = Field(description="Send it back with a PATCH to detect edits made meanwhile.")
+    merged_into: int | None = Field(
+        description="Set when this duplicate was merged into that customer (hidden from lists)."
+    )
     created_at: datetime
     updated_at: datetime
 

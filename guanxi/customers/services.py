@@ -382,16 +382,17 @@ def _check_duplicates(
     if not wanted:
         return
     _lock_values([f"customer:{f}:{v}" for f, v in wanted.items() if policy[f] == BLOCK])
-    errors = {}
-    for field, value in wanted.items():
-        if policy[field] == WARN and confirmed:
-            continue
+    checked = {f: v for f, v in wanted.items() if not (policy[f] == WARN and confirmed)}
+    first_match = {}
+    for field, value in checked.items():  # an indexed lookup per field
         qs = live_customers().filter(**{field: value}).select_related("owner__profile")
         if exclude_pk:
             qs = qs.exclude(pk=exclude_pk)
         match = qs.first()
-        if match is None:
-            continue
+        if match is not None:
+            first_match[field] = match
+    errors = {}
+    for field, match in first_match.items():
         message = _("Already registered, owned by %(owner)s.") % {"owner": _owner_name(match)}
         if policy[field] == WARN:
             message += " " + _("Confirm to save it anyway (confirm_duplicate).")

@@ -542,6 +542,7 @@ def test_merge_and_undo_through_the_api(customer_of, api_as, personas):
     body = api.get(f"/customers/{keep.pk}").json()
     assert (body["name"], body["city"], body["email"]) == ("张三丰", "上海", "z@example.com")
     assert [c["id"] for c in api.get("/customers").json()["items"]] == [keep.pk]
+    assert api.get(f"/customers/{dupe.pk}").json()["merged_into"] == keep.pk
     assert [m["id"] for m in api.get(f"/customers/{keep.pk}/merges").json()] == [merge["id"]]
 
     undone = api.post(f"/customers/{keep.pk}/merges/{merge['id']}/undo")

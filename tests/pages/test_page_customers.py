@@ -504,3 +504,21 @@ def test_duplicate_answer_links_to_merge_when_editing(client_for, customer_of, h
         .content.decode()
     )
     assert f"/customers/{keep.pk}/merge/?other={dupe.pk}" in html
+
+
+def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
+    from guanxi.customers.services import create_contact, update_contact
+
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    contact = create_contact(rep1, org, {"name": "李四"})
+    client = client_for("rep1")
+    url = f"/customers/{org.pk}/contacts/{contact.pk}/edit/"
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    update_contact(rep1, contact, {"title": "经理"})
+
+    response = client.post(url, {"name": "李四", "title": "总监", "version": "1"})
+
+    assert response.status_code == 200
+    assert "Now stored: 经理 — yours: 总监" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.title == "经理"
