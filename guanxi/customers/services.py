@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, models, transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -325,6 +325,7 @@ def _owner_department(owner):
 
 BLOCK, WARN, OFF = "block", "warn", "off"
 DUPLICATE_FIELDS = ("mobile", "phone", "email", "uscc", "name")
+_POLICIES = (BLOCK, WARN, OFF)
 DEFAULT_DUPLICATE_POLICY = {
     "mobile": BLOCK,
     "uscc": BLOCK,
@@ -338,6 +339,12 @@ def duplicate_policy() -> dict[str, str]:
     """{field: block|warn|off}; settings.GUANXI_DUPLICATE_POLICY overrides the defaults."""
     policy = dict(DEFAULT_DUPLICATE_POLICY)
     policy.update(getattr(settings, "GUANXI_DUPLICATE_POLICY", None) or {})
+    wrong = {f: v for f, v in policy.items() if f not in DUPLICATE_FIELDS or v not in _POLICIES}
+    if wrong:
+        raise ImproperlyConfigured(
+            f"GUANXI_DUPLICATE_POLICY: fields are {', '.join(DUPLICATE_FIELDS)}; "
+            f"values block, warn or off; got {wrong}"
+        )
     return {f: policy.get(f, OFF) for f in DUPLICATE_FIELDS}
 
 

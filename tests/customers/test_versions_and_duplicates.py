@@ -237,3 +237,12 @@ def test_an_update_refuses_the_same(customer_of, personas):
         update_customer(personas["rep1"], customer, {"name": "\u200b", "street": "a\nb"})
     assert set(info.value.message_dict) == {"name", "street"}
     assert Customer.objects.get(pk=customer.pk).name == "张三"
+
+
+@pytest.mark.django_db
+def test_a_misspelt_policy_is_a_configuration_error(personas, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.GUANXI_DUPLICATE_POLICY = {"mobile": "blok"}
+    with pytest.raises(ImproperlyConfigured):
+        create_customer(personas["rep1"], {"name": "甲", "mobile": "13812345678"})
