@@ -165,6 +165,7 @@ MAX_TAGS = 50
 MAX_OTHER_ADDRESSES = 20
 _DATE_FIELDS = ("birthday", "anniversary", "registered_at")
 _MULTILINE = frozenset({"health_notes"})
+_NORMALISED = frozenset({"mobile", "phone", "email", "uscc"})
 
 
 def _in_years(value) -> bool:
@@ -234,11 +235,10 @@ def _collect_customer_data(data: dict, tags=None) -> tuple[dict, list | None, di
     reject_unknown_fields(data, EDITABLE_FIELDS)
     cleaned, errors = dict(data), {}
     for field, value in cleaned.items():
-        model_field = Customer._meta.get_field(field)
+        # Normalised fields are measured after normalising (a phone may come with spaces).
+        max_length = None if field in _NORMALISED else Customer._meta.get_field(field).max_length
         if isinstance(value, str):
-            problems = _text_errors(
-                field, value, getattr(model_field, "max_length", None), field in _MULTILINE
-            )
+            problems = _text_errors(field, value, max_length, field in _MULTILINE)
             if problems:
                 errors[field] = problems
     for field, normalise in [

@@ -246,3 +246,9 @@ def test_a_misspelt_policy_is_a_configuration_error(personas, settings):
     settings.GUANXI_DUPLICATE_POLICY = {"mobile": "blok"}
     with pytest.raises(ImproperlyConfigured):
         create_customer(personas["rep1"], {"name": "甲", "mobile": "13812345678"})
+
+
+@pytest.mark.django_db
+def test_a_phone_is_measured_after_normalising(personas):
+    customer = create_customer(personas["rep1"], {"name": "甲", "mobile": "0086 138-1234-5678   "})
+    assert customer.mobile == "+8613812345678"
