@@ -1,5 +1,7 @@
 """Customer list, create/edit, duplicate check: each role, scope, htmx fragments, query counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -388,29 +390,50 @@ def test_custom_fields_on_the_form(client_for, rep1):
 EDIT_FIELDS = {"kind": "person", "category": "consumer", "level": "B", "source": "other"}
 
 
-def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, customer_of, rep1):
+def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, customer_of, personas):
     from guanxi.customers.services import update_customer
 
-    customer = customer_of("rep1", name="张三", city="杭州")
+    customer = customer_of("rep1", name="张三", city="杭州", email="old@example.com")
     client = client_for("rep1")
     page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
     assert 'name="version" value="1"' in page
-    update_customer(rep1, customer, {"city": "上海"}, version=1)  # someone else, meanwhile
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    # meanwhile a colleague changes the city and the e-mail
+    update_customer(
+        personas["lead_a"], customer, {"city": "上海", "email": "new@example.com"}, version=1
+    )
 
-    form = {**EDIT_FIELDS, "name": "张三", "city": "南京", "points": "0", "version": "1"}
+    # this user changed the name and the city, not the e-mail
+    form = {
+        **EDIT_FIELDS,
+        "name": "张三丰",
+        "city": "南京",
+        "email": "old@example.com",
+        "points": "0",
+        "version": "1",
+        "base": base,
+    }
     response = client.post(f"/customers/{customer.pk}/edit/", form)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "张伟 changed this record at" in html
-    assert "Now stored: 上海 — yours: 南京" in html
+    assert "李组长 changed this record at" in html
+    assert "Now stored: 上海 — yours: 南京" in html  # both changed the city
     assert 'value="南京"' in html  # the user's input is kept
+    assert "Changed meanwhile to: new@example.com" in html
+    assert 'value="new@example.com"' in html  # untouched by the user: the new value filled in
+    assert "Now stored: 张三" not in html  # the user's own change is no conflict
     assert 'name="version" value="2"' in html
     assert Customer.objects.get(pk=customer.pk).city == "上海"
 
-    again = client.post(f"/customers/{customer.pk}/edit/", {**form, "version": "2"})
+    new_base = re.search(r'name="base" value="([^"]+)"', html).group(1)
+    again = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {**form, "email": "new@example.com", "version": "2", "base": new_base},
+    )
     assert again.status_code == 302
-    assert Customer.objects.get(pk=customer.pk).city == "南京"
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.name, stored.city, stored.email) == ("张三丰", "南京", "new@example.com")
 
 
 def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
