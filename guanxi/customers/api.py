@@ -120,7 +120,7 @@ def _split_tags(payload) -> tuple[dict, list[str] | None]:
     return data, data.pop("tags", None)
 
 
-def stale_out(exc: StaleEdit) -> Status:
+def stale_out(exc: StaleEdit, current: dict) -> Status:
     """409 with what is stored now, so the client can show both values and retry."""
     return Status(
         409,
@@ -130,9 +130,10 @@ def stale_out(exc: StaleEdit) -> Status:
             "changed_by": str(profile_of(exc.changed_by)) if exc.changed_by else None,
             "changed_at": exc.changed_at,
             "conflicts": {
-                field: {"current": current, "yours": yours}
-                for field, (current, yours) in exc.changes.items()
+                field: {"current": stored, "yours": yours}
+                for field, (stored, yours) in exc.changes.items()
             },
+            "current": current,
         },
     )
 
@@ -228,7 +229,7 @@ def update_customer(request, customer_id: Id, payload: CustomerUpdate):
             confirm_duplicate=payload.confirm_duplicate,
         )
     except StaleEdit as exc:
-        return stale_out(exc)
+        return stale_out(exc, customer_out(exc.instance))
     return customer_out(customer)
 
 
@@ -452,7 +453,7 @@ def update_contact(request, contact_id: Id, payload: ContactUpdate):
     try:
         services.update_contact(request.user, contact, data, version=payload.version)
     except StaleEdit as exc:
-        return stale_out(exc)
+        return stale_out(exc, contact_out(exc.instance))
     return contact_out(contact)
 
 

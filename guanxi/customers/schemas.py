@@ -199,6 +199,9 @@ class StaleOut(Schema):
     conflicts: dict[str, ConflictOut] = Field(
         description="Per field you sent that differs from the stored value."
     )
+    current: dict[str, Any] = Field(
+        description="The record as stored now (like GET; sensitive fields masked)."
+    )
 
 
 class AssignIn(Schema):

@@ -447,6 +447,8 @@ def test_a_patch_with_a_stale_version_answers_409_with_both_values(customer_of, 
         "city": {"current": "上海", "yours": "南京"},
         "id_number": {"current": "***", "yours": "***"},
     }
+    assert (body["current"]["city"], body["current"]["version"]) == ("上海", 2)
+    assert body["current"]["id_number"] != "110101199003074514"  # masked as in GET
     customer.refresh_from_db()
     assert (customer.city, customer.id_number) == ("上海", "110101199003074514")
     assert not AuditEntry.objects.filter(action="update", actor__username="lead_a").exists()
@@ -473,6 +475,7 @@ def test_a_contact_patch_with_a_stale_version_answers_409(customer_of, api_as):
     response = api.patch(f"/contacts/{contact['id']}", {"title": "总监", "version": 1})
     assert response.status_code == 409
     assert response.json()["conflicts"] == {"title": {"current": "经理", "yours": "总监"}}
+    assert response.json()["current"]["title"] == "经理"
 
 
 def test_a_blocked_duplicate_mobile_is_422_naming_only_the_owner(customer_of, api_as):
