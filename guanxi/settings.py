@@ -129,6 +129,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests in a file, not in shared-cache memory: there, concurrent writers fail with
+            # "table is locked" instead of waiting, so concurrency tests could not run.
+            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -148,6 +151,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("GUANXI_TIME_ZONE", "Asia/Shanghai")
+# 查重 per field, e.g. "mobile=block,email=warn,name=off" (defaults: guanxi/customers/services.py).
+GUANXI_DUPLICATE_POLICY = dict(
+    item.split("=", 1) for item in env_list("GUANXI_DUPLICATE_POLICY") if "=" in item
+)
 # Django's own zh_Hans DATE_INPUT_FORMATS contain "%n", which is not a strptime directive;
 # our format modules replace them with formats Chinese users type (tested).
 FORMAT_MODULE_PATH = ["guanxi.formats"]

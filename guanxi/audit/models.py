@@ -11,6 +11,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
         MERGE = "merge", _("Merged")
+        UNMERGE = "unmerge", _("Merge undone")
         ERASE = "erase", _("Erased")
         ASSIGN = "assign", _("Reassigned")
         REVEAL = "reveal", _("Revealed")

@@ -38,9 +38,10 @@ from guanxi.api_common import (
 )
 from guanxi.audit.services import trail_for_customer
 from guanxi.privacy.sensitive import masked_dict
+from guanxi.services_common import StaleEdit
 
-from . import services
-from .models import Contact
+from . import merging, services
+from .models import Contact, MergeRecord
 from .queries import capped_count, customer_list, visible_tags
 from .schemas import (
     AssignIn,
@@ -57,9 +58,12 @@ from .schemas import (
     CustomerUpdate,
     DuplicateOut,
     Level,
+    MergeIn,
+    MergeOut,
     PhoneText,
     Sort,
     Source,
+    StaleOut,
     TagPage,
 )
 
@@ -85,6 +89,8 @@ def customer_out(customer) -> dict:
         tags=[tag.name for tag in customer.tags.all()],
         owner=owner_out(customer.owner),
         department=customer.department.name if customer.department_id else None,
+        version=customer.version,
+        merged_into=customer.merged_into_id,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
@@ -110,7 +116,27 @@ def list_item(customer) -> dict:
 
 def _split_tags(payload) -> tuple[dict, list[str] | None]:
     data = payload.dict(exclude_unset=True)
+    data.pop("confirm_duplicate", None)
+    data.pop("version", None)
     return data, data.pop("tags", None)
+
+
+def stale_out(exc: StaleEdit, current: dict) -> Status:
+    """409 with what is stored now, so the client can show both values and retry."""
+    return Status(
+        409,
+        {
+            "detail": str(exc),
+            "version": exc.version,
+            "changed_by": str(profile_of(exc.changed_by)) if exc.changed_by else None,
+            "changed_at": exc.changed_at,
+            "conflicts": {
+                field: {"current": stored, "yours": yours}
+                for field, (stored, yours) in exc.changes.items()
+            },
+            "current": current,
+        },
+    )
 
 
 # Customers --------------------------------------------------------------------------------
@@ -170,7 +196,9 @@ def create_customer(request, payload: CustomerCreate):
     if not can_write(request.user):
         raise forbidden(_("Your role is read-only."))
     data, tags = _split_tags(payload)
-    customer = services.create_customer(request.user, data, tags=tags)
+    customer = services.create_customer(
+        request.user, data, tags=tags, confirm_duplicate=payload.confirm_duplicate
+    )
     return Status(201, customer_out(customer))
 
 
@@ -180,11 +208,29 @@ def get_customer(request, customer_id: Id):
     return customer_out(get_customer_or_404(request.user, customer_id))
 
 
-@router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
+@router.patch(
+    "/customers/{customer_id}", response={200: CustomerOut, 409: StaleOut, **WRITE_ERRORS}
+)
 def update_customer(request, customer_id: Id, payload: CustomerUpdate):
+    """Change the fields sent; the others keep their stored values.
+
+    Send the `version` from your GET: if someone saved the customer meanwhile the answer is 409
+    with the current version and, per field you sent, the stored value and yours; nothing is
+    saved. Send again with the new version to overwrite.
+    """
     customer = writable_customer(request.user, customer_id)
     data, tags = _split_tags(payload)
-    services.update_customer(request.user, customer, data, tags=tags)
+    try:
+        services.update_customer(
+            request.user,
+            customer,
+            data,
+            tags=tags,
+            version=payload.version,
+            confirm_duplicate=payload.confirm_duplicate,
+        )
+    except StaleEdit as exc:
+        return stale_out(exc, customer_out(exc.instance))
     return customer_out(customer)
 
 
@@ -244,6 +290,56 @@ def list_tags(request, limit: Limit = 100, offset: Offset = 0):
     qs = visible_tags(request.user)
     start, end = page_bounds(limit, offset)
     return {"count": qs.count(), "items": [{"name": name} for name in qs[start:end]]}
+
+
+# Merging duplicates (合并) ------------------------------------------------------------------
+
+
+def merge_out(record: MergeRecord) -> dict:
+    return {
+        "id": record.pk,
+        "survivor_id": record.survivor_id,
+        "merged_id": record.merged_id,
+        "merged_name": record.merged.name,
+        "merged_at": record.merged_at,
+        "merged_by": str(profile_of(record.merged_by_user)) if record.merged_by_user else None,
+        "undone_at": record.undone_at,
+        "moved": {name: len(ids) for name, ids in record.moved.items() if ids},
+    }
+
+
+@router.post("/customers/{customer_id}/merge", response={201: MergeOut, **WRITE_ERRORS})
+def merge_customers(request, customer_id: Id, payload: MergeIn):
+    """Merge a duplicate into this customer (合并); needs write access to both.
+
+    Contacts, orders, interactions, tasks, notes, consents, collaborators, referrals and tags
+    move to this customer; the duplicate is hidden, not deleted, and the merge can be undone.
+    """
+    survivor = writable_customer(request.user, customer_id)
+    other = writable_customer(request.user, payload.other_id)
+    record = merging.merge_customers(request.user, survivor, other, payload.take)
+    return Status(201, merge_out(record))
+
+
+@router.get("/customers/{customer_id}/merges", response={200: list[MergeOut], **ONE_ERRORS})
+def list_merges(request, customer_id: Id):
+    """The merges into this customer that can still be undone."""
+    customer = get_customer_or_404(request.user, customer_id)
+    return [merge_out(r) for r in merging.merges_of(customer)]
+
+
+@router.post(
+    "/customers/{customer_id}/merges/{merge_id}/undo",
+    response={200: MergeOut, **WRITE_ERRORS},
+)
+def undo_merge(request, customer_id: Id, merge_id: Id):
+    """Undo a merge: the duplicate comes back with the records the merge moved."""
+    survivor = writable_customer(request.user, customer_id)
+    record = merging.merges_of(survivor).filter(pk=merge_id).first()
+    if record is None:
+        return Status(404, {"detail": _("Not found.")})
+    writable_customer(request.user, record.merged_id)
+    return merge_out(merging.undo_merge(request.user, record))
 
 
 # Collaborators ----------------------------------------------------------------------------
@@ -308,6 +404,7 @@ def contact_out(contact) -> dict:
             "id",
             "customer_id",
             *services.CONTACT_FIELDS,
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -324,7 +421,9 @@ def customer_contacts(request, customer_id: Id):
 def create_contact(request, customer_id: Id, payload: ContactCreate):
     """Add a contact person to an organisation customer."""
     customer = writable_customer(request.user, customer_id)
-    contact = services.create_contact(request.user, customer, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    contact = services.create_contact(request.user, customer, data)
     return Status(201, contact_out(contact))
 
 
@@ -351,10 +450,16 @@ def get_contact(request, contact_id: Id):
     return contact_out(get_related_or_404(request.user, Contact.objects.all(), contact_id))
 
 
-@router.patch("/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, 409: StaleOut, **WRITE_ERRORS})
 def update_contact(request, contact_id: Id, payload: ContactUpdate):
+    """Change the fields sent; with `version`, a contact changed meanwhile answers 409."""
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
-    services.update_contact(request.user, contact, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
+    try:
+        services.update_contact(request.user, contact, data, version=payload.version)
+    except StaleEdit as exc:
+        return stale_out(exc, contact_out(exc.instance))
     return contact_out(contact)
 
 

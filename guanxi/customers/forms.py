@@ -1,12 +1,18 @@
 """Page forms for customers and contacts: they validate input and hand it to customers.services."""
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.accounts.services import profile_of
+from guanxi.audit.services import snapshot
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.services_common import StaleEdit
 from guanxi.validation import check_year
 
 from . import services
@@ -60,8 +66,117 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, messages in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
+            form.show_confirm = True
     else:
         form.add_error(None, exc.messages)
+
+
+def _shown(value) -> str:
+    if value in ("", None, [], {}):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return str(value)
+
+
+_BASE_SALT = "guanxi.customers.edit-base"
+
+
+def edit_base(instance, fields: list[str]) -> str:
+    """The values the form was filled with, signed, so a stale save can tell which fields
+    somebody else changed meanwhile (and not flag the user's own changes as conflicts)."""
+    values = snapshot(instance, [f for f in fields if f not in SENSITIVE_FIELDS])
+    if isinstance(instance, Customer) and instance.pk:
+        values["tags"] = sorted(instance.tags.values_list("name", flat=True))
+    return signing.dumps(values, salt=_BASE_SALT, compress=True)
+
+
+def changed_meanwhile(changes: dict, token: str | None) -> dict:
+    """The conflicts among `changes` ({field: [stored, yours]}): the fields whose stored value
+    is no longer the one the form was filled with. Without a (valid) base, all of them."""
+    base = _load_base(token)
+    if base is None:
+        return changes
+    return {f: pair for f, pair in changes.items() if f not in base or base[f] != pair[0]}
+
+
+def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None = None) -> None:
+    """ "Changed by X at T meanwhile": above the form, and per conflicting field both values.
+
+    The user's input stays in the form; its version becomes the stored one, so saving again
+    overwrites deliberately.
+    """
+    who = str(profile_of(exc.changed_by)) if exc.changed_by else gettext("someone else")
+    when = (
+        formats.date_format(timezone.localtime(exc.changed_at), "DATETIME_FORMAT")
+        if exc.changed_at
+        else "?"
+    )
+    form.add_error(
+        None,
+        gettext(
+            "%(who)s changed this record at %(when)s, while you were editing it. Your input is "
+            "kept below; check the marked fields and save again to keep your values."
+        )
+        % {"who": who, "when": when},
+    )
+    base = _load_base(form.data.get("base"))
+    changes = changed_meanwhile(exc.changes, form.data.get("base"))
+    data = form.data.copy()
+    for field, (theirs, yours) in changes.items():
+        untouched = base is not None and field in base and base[field] == yours
+        if untouched and _fillable(form, field, theirs):
+            # The user had not changed this field: take the colleague's value into the form,
+            # so saving again keeps both edits instead of putting the old value back.
+            data[field] = "" if theirs is None else str(theirs)
+            message = gettext(
+                "Changed meanwhile to: %(theirs)s (you had not changed it; filled in)."
+            ) % {"theirs": _shown(theirs)}
+        else:
+            message = gettext("Now stored: %(theirs)s — yours: %(yours)s") % {
+                "theirs": _shown(theirs),
+                "yours": _shown(yours),
+            }
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            label = capfirst(str(_field_label(field)))
+            form.add_error(None, f"{label}: {message}")
+    data["version"] = str(exc.version)
+    if fields is not None:
+        data["base"] = edit_base(exc.instance, fields)
+    form.data = data
+
+
+def _load_base(token: str | None) -> dict | None:
+    try:
+        return signing.loads(token or "", salt=_BASE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def _fillable(form: forms.Form, field: str, value) -> bool:
+    """A plain value the form's input shows as typed (not a checkbox, list or mapping)."""
+    widget = form.fields[field].widget if field in form.fields else None
+    return (
+        widget is not None
+        and not isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple)
+        and (value is None or isinstance(value, str | int | float))
+        and not isinstance(value, bool)
+    )
+
+
+def _field_label(field: str):
+    try:
+        return Customer._meta.get_field(field).verbose_name
+    except Exception:  # noqa: BLE001 - a contact's field or a pseudo-field like tags
+        return field
 
 
 class CustomerFilterForm(forms.Form):
@@ -118,6 +233,7 @@ class CustomerForm(forms.Form):
         required=False,
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
     )
+    show_confirm = False
 
     def __init__(self, *args, customer: Customer | None = None, **kwargs):
         self.customer = customer
@@ -142,6 +258,15 @@ class CustomerForm(forms.Form):
                 ordered[name] = field
         for definition in CustomField.objects.all():
             ordered[f"cf_{definition.key}"] = self._custom_field(definition)
+        # 查重 with the `warn` policy: saving a likely duplicate needs this tick.
+        ordered["confirm_duplicate"] = forms.BooleanField(
+            label=_("Save anyway: this is not the same customer"), required=False
+        )
+        if customer is not None:
+            ordered["version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
+            ordered["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields = ordered
         self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
         for name in ("name", "mobile", "email"):
@@ -191,6 +316,8 @@ class CustomerForm(forms.Form):
         }
         initial["other_addresses"] = "\n".join(str(a) for a in customer.other_addresses or [])
         initial["tags"] = ", ".join(t.name for t in customer.tags.all())
+        initial["version"] = customer.version
+        initial["base"] = edit_base(customer, services.EDITABLE_FIELDS)
         for key, value in (customer.custom_fields or {}).items():
             initial[f"cf_{key}"] = value
         return initial
@@ -202,6 +329,8 @@ class CustomerForm(forms.Form):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in CUSTOMER_GROUPS
         ]
+        if "version" in self.fields:
+            result[0][1].extend([self["version"], self["base"]])
         if "clear_sensitive" in self.fields:
             for _title, fields in result:
                 if any(f.name == "health_notes" for f in fields):
@@ -214,7 +343,7 @@ class CustomerForm(forms.Form):
     def service_data(self) -> tuple[dict, list[str]]:
         data, custom = {}, {}
         for name, value in self.cleaned_data.items():
-            if name in ("tags", "clear_sensitive"):
+            if name in ("tags", "clear_sensitive", "version", "base", "confirm_duplicate"):
                 continue
             if name.startswith("cf_"):
                 if hasattr(value, "isoformat"):
@@ -242,13 +371,23 @@ class CustomerForm(forms.Form):
     def save(self, actor):
         """Create or update through the service; None (with errors on the form) if refused."""
         data, tags = self.service_data()
+        confirm = bool(self.cleaned_data.get("confirm_duplicate"))
         try:
             if self.customer is None:
-                return services.create_customer(actor, data, tags=tags)
-            return services.update_customer(actor, self.customer, data, tags=tags)
+                return services.create_customer(actor, data, tags=tags, confirm_duplicate=confirm)
+            return services.update_customer(
+                actor,
+                self.customer,
+                data,
+                tags=tags,
+                version=self.cleaned_data.get("version"),
+                confirm_duplicate=confirm,
+            )
         except ValidationError as exc:
             add_service_errors(self, exc)
-            return None
+        except StaleEdit as exc:
+            add_stale_errors(self, exc, services.EDITABLE_FIELDS)
+        return None
 
 
 _BLANK_STRINGS = {
@@ -265,20 +404,33 @@ class ContactForm(forms.Form):
         for name in services.CONTACT_FIELDS:
             self.fields[name] = _text_input(Contact._meta.get_field(name).formfield())
         self.fields["notes"].widget.attrs["rows"] = 3
+        if contact is not None:
+            self.fields["version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
+            self.fields["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
         if contact is not None and not self.is_bound:
             self.initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+            self.initial["version"] = contact.version
+            self.initial["base"] = edit_base(contact, services.CONTACT_FIELDS)
 
     def save(self, actor, customer: Customer):
         data = {
-            k: ("" if v is None and k != "birthday" else v) for k, v in self.cleaned_data.items()
+            k: ("" if v is None and k != "birthday" else v)
+            for k, v in self.cleaned_data.items()
+            if k not in ("version", "base")
         }
         try:
             if self.contact is None:
                 return services.create_contact(actor, customer, data)
-            return services.update_contact(actor, self.contact, data)
+            return services.update_contact(
+                actor, self.contact, data, version=self.cleaned_data.get("version")
+            )
         except ValidationError as exc:
             add_service_errors(self, exc)
-            return None
+        except StaleEdit as exc:
+            add_stale_errors(self, exc, services.CONTACT_FIELDS)
+        return None
 
 
 class CollaboratorForm(forms.Form):

@@ -152,7 +152,9 @@ class Customer(models.Model):
 
     # 认证信息 certification (id_number is sensitive)
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
     verified = models.BooleanField(_("verified"), default=False)
 
     # Sensitive personal information (DOMAIN.md §1): hidden by default, every reveal logged.
@@ -206,6 +208,18 @@ class Customer(models.Model):
 
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Raised by one on every saved edit: an edit based on an older version is refused (409).
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
+    # 合并: a duplicate merged into another customer is kept (hidden) so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
@@ -255,6 +269,7 @@ class Contact(models.Model):
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -292,3 +307,42 @@ class Collaborator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.customer_id} ({self.access})"
+
+
+class MergeRecord(models.Model):
+    """One merge (合并) of a duplicate into a surviving customer, with what it moved.
+
+    Kept so the merge can be undone: the duplicate is only hidden (Customer.merged_into), the
+    moved records are listed by id, and the survivor's values before the merge are stored.
+    """
+
+    survivor = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="merges", verbose_name=_("survivor")
+    )
+    merged = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="merged_by",
+        verbose_name=_("merged duplicate"),
+    )
+    # {field: value} of the survivor before and after taking the duplicate's values.
+    survivor_before = models.JSONField(default=dict)
+    survivor_after = models.JSONField(default=dict)
+    # {"contact": [ids], "order": [ids], ..., "tag": [ids added to the survivor]}
+    moved = models.JSONField(default=dict)
+    merged_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

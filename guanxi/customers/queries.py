@@ -78,7 +78,7 @@ def customer_list(
     owner_id: int | None = None,
     sort: str = "newest",
 ) -> QuerySet:
-    qs = visible_customers(user)
+    qs = visible_customers(user).filter(merged_into__isnull=True)  # a merged duplicate hides
     if q:
         qs = qs.filter(search_q(q))
     if tag:

@@ -84,10 +84,22 @@ class CustomerUpdate(Schema):
     custom_fields: dict[text(50), JsonScalar] = None
     do_not_contact: bool = None
     tags: list[TagName] = Field(None, max_length=50, description="Replaces the customer's tags.")
+    confirm_duplicate: bool = Field(
+        False,
+        description="Save although a field whose 查重 policy is `warn` matches another customer.",
+    )
+    version: Int32 | None = Field(
+        None,
+        ge=1,
+        description="The `version` you read (GET). Given, a customer changed meanwhile answers "
+        "409 with its current values instead of saving; left out, only the fields you send are "
+        "written.",
+    )
 
 
 class CustomerCreate(CustomerUpdate):
     name: text(200, min_length=1)
+    version: None = Field(None, description="Not used when creating.")
 
 
 class OwnerOut(Schema):
@@ -166,8 +178,30 @@ class CustomerOut(Schema):
     tags: list[str]
     owner: OwnerOut | None
     department: str | None
+    version: int = Field(description="Send it back with a PATCH to detect edits made meanwhile.")
+    merged_into: int | None = Field(
+        description="Set when this duplicate was merged into that customer (hidden from lists)."
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class ConflictOut(Schema):
+    current: Any = Field(description="The stored value (*** for sensitive fields).")
+    yours: Any = Field(description="The value you sent.")
+
+
+class StaleOut(Schema):
+    detail: str
+    version: int = Field(description="The current version; send it to overwrite.")
+    changed_by: str | None
+    changed_at: datetime | None
+    conflicts: dict[str, ConflictOut] = Field(
+        description="Per field you sent that differs from the stored value."
+    )
+    current: dict[str, Any] = Field(
+        description="The record as stored now (like GET; sensitive fields masked)."
+    )
 
 
 class AssignIn(Schema):
@@ -215,10 +249,14 @@ class ContactUpdate(Schema):
     interpersonal_style: Style = None
     is_primary: bool = None
     notes: text(5000) = None
+    version: Int32 | None = Field(
+        None, ge=1, description="The `version` you read; a stale one answers 409."
+    )
 
 
 class ContactCreate(ContactUpdate):
     name: text(100, min_length=1)
+    version: None = Field(None, description="Not used when creating.")
 
 
 class ContactOut(Schema):
@@ -233,6 +271,7 @@ class ContactOut(Schema):
     interpersonal_style: str
     is_primary: bool
     notes: str
+    version: int
     created_at: datetime
     updated_at: datetime
 
@@ -255,3 +294,28 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     count: int
     items: list[AuditEntryOut]
+
+
+# Merging duplicates (合并) ------------------------------------------------------------------
+
+Side = Literal["survivor", "other"]
+
+
+class MergeIn(Schema):
+    other_id: Id = Field(description="The duplicate to merge into this customer (hidden after).")
+    take: dict[text(50), Side] = Field(
+        default_factory=dict,
+        description="Per field, whose value the survivor keeps: `survivor` or `other`. A field "
+        "left out keeps the survivor's value, or the other's when the survivor has none.",
+    )
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    merged_id: int
+    merged_name: str
+    merged_at: datetime
+    merged_by: str | None
+    undone_at: datetime | None
+    moved: dict[str, int] = Field(description="How many records of each kind moved.")

@@ -23,7 +23,7 @@ from guanxi.accounts.scope import (
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.privacy.services import consent_state
 
-from . import queries, services
+from . import merging, queries, services
 from .forms import (
     PAGE_SIZE,
     CollaboratorForm,
@@ -154,6 +154,7 @@ def detail_context(request, customer: Customer, **forms) -> dict:
             "note_form": forms.get("note_form") or NoteForm(),
             "task_form": forms.get("task_form") or TaskForm(),
             "show_audit": is_manager(request.user),
+            "merges": merging.merges_of(customer),
         }
     )
     return context
@@ -193,14 +194,109 @@ def customer_edit(request, pk):
 def duplicate_check(request):
     """查重 while typing: who owns a matching customer, linked only if the user may see it."""
     exclude = request.GET.get("exclude") or None
+    exclude_pk = int(exclude) if exclude and exclude.isdigit() and len(exclude) < 19 else None
     matches = services.find_duplicates(
         request.user,
         mobile=request.GET.get("mobile", "")[:40],
         email=request.GET.get("email", "")[:254],
         name=request.GET.get("name", "")[:200],
-        exclude_pk=int(exclude) if exclude and exclude.isdigit() else None,
+        exclude_pk=exclude_pk,
     )
-    return render(request, "customers/_duplicates.html", {"matches": matches})
+    # Offer "merge" only for the customer being edited, when the user may change it.
+    editing = (
+        exclude_pk
+        if exclude_pk and visible_customers(request.user, write=True).filter(pk=exclude_pk).exists()
+        else None
+    )
+    return render(request, "customers/_duplicates.html", {"matches": matches, "editing": editing})
+
+
+# Merging duplicates (合并) ------------------------------------------------------------------
+
+
+def _merge_candidates(user, customer: Customer):
+    """Customers the user may change that look like duplicates of this one."""
+    from django.db.models import Q
+
+    lookup = Q(name=customer.name)
+    if customer.name_pinyin:
+        lookup |= Q(name_pinyin=customer.name_pinyin)
+    for field in ("mobile", "phone", "email", "uscc"):
+        if getattr(customer, field):
+            lookup |= Q(**{field: getattr(customer, field)})
+    qs = visible_customers(user, write=True).filter(lookup, erased_at__isnull=True)
+    return qs.filter(merged_into__isnull=True).exclude(pk=customer.pk)[:20]
+
+
+def _shown_value(customer: Customer, field: str) -> str:
+    from .templatetags.guanxi_ui import _display
+
+    value = getattr(customer, field)
+    if field in SENSITIVE_FIELDS:
+        return (mask_value(field, value) or "••••") if value not in ("", None) else "—"
+    if field == "custom_fields":
+        return "；".join(f"{k}: {v}" for k, v in (value or {}).items()) or "—"
+    shown = _display(customer, field)
+    return "—" if shown in ("", None, []) else shown
+
+
+@login_required
+def customer_merge(request, pk):
+    """Side by side: per differing field, whose value the surviving customer keeps."""
+    customer = get_customer_or_404(request.user, pk, write=True)
+    other_id = request.POST.get("other") or request.GET.get("other") or ""
+    if not (other_id.isdigit() and len(other_id) < 19):
+        candidates = _merge_candidates(request.user, customer)
+        context = {"customer": customer, "candidates": candidates, "other": None}
+        return render(request, "customers/merge.html", context)
+    other = get_customer_or_404(request.user, int(other_id), write=True)
+    defaults = merging.default_choices(customer, other)
+    fields = merging.differing_fields(customer, other)
+    errors = []
+    if request.method == "POST":
+        take = {f: request.POST.get(f"take_{f}", defaults[f]) for f in fields}
+        try:
+            merging.merge_customers(request.user, customer, other, take)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("“%(other)s” was merged into this customer. You can undo it below.")
+                % {"other": other.name},
+            )
+            return redirect("customers:detail", pk=customer.pk)
+    rows = [
+        {
+            "field": f,
+            "label": Customer._meta.get_field(f).verbose_name,
+            "mine": _shown_value(customer, f),
+            "theirs": _shown_value(other, f),
+            "take_other": request.POST.get(f"take_{f}", defaults[f]) == merging.OTHER,
+        }
+        for f in fields
+    ]
+    context = {"customer": customer, "other": other, "rows": rows, "errors": errors}
+    return render(request, "customers/merge.html", context)
+
+
+@login_required
+@require_POST
+def merge_undo(request, pk, merge_pk):
+    customer = get_customer_or_404(request.user, pk, write=True)
+    record = merging.merges_of(customer).filter(pk=merge_pk).first()
+    if record is None:
+        raise Http404
+    get_customer_or_404(request.user, record.merged_id, write=True)
+    try:
+        merging.undo_merge(request.user, record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Merge undone: “%(other)s” is back.") % {"other": record.merged.name}
+        )
+    return redirect("customers:detail", pk=customer.pk)
 
 
 @login_required

@@ -126,6 +126,7 @@ def erase_customer(actor, customer) -> None:
     require_manage(actor, customer)
     from guanxi.activities.models import Interaction, Note, Task
     from guanxi.activities.services import NOTE_FIELDS, TASK_FIELDS
+    from guanxi.customers.merging import forget_merged_values
     from guanxi.customers.models import Customer, CustomerLevel
 
     keep = {
@@ -140,6 +141,9 @@ def erase_customer(actor, customer) -> None:
         "updated_at",
         "erased_at",
         "points",
+        "version",
+        "merged_into",
+        "merged_at",
     }
     personal = _personal_values(customer, keep)
     for field in Customer._meta.concrete_fields:
@@ -155,7 +159,9 @@ def erase_customer(actor, customer) -> None:
     customer.level = customer.level or CustomerLevel.C
     customer.erased_at = timezone.now()
     customer.do_not_contact = True
+    customer.version += 1  # an edit based on the record before erasure is stale
     customer.save()
+    forget_merged_values(customer)
     customer.tags.clear()
     contacts = list(customer.contacts.all())
     notes = list(Note.objects.filter(customer=customer))

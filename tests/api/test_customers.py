@@ -424,3 +424,168 @@ def test_a_person_has_no_contacts(customer_of, api_as):
     assert response.json()["detail"] == (
         "Contacts belong to organisations; this customer is a person."
     )
+
+
+# Versioned edits, 查重 policy, input rules --------------------------------------------------
+
+
+def test_a_patch_with_a_stale_version_answers_409_with_both_values(customer_of, api_as):
+    customer = customer_of("rep1", name="张三", city="杭州", id_number="110101199003074514")
+    api = api_as("rep1")
+    version = api.get(f"/customers/{customer.pk}").json()["version"]
+    assert version == 1
+    assert (
+        api.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1}).json()["version"]
+        == 2
+    )
+
+    response = api_as("lead_a").patch(
+        f"/customers/{customer.pk}",
+        {"city": "南京", "id_number": "11010519491231002X", "version": 1},
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["version"] == 2
+    assert body["changed_by"] == "张伟"
+    assert body["conflicts"] == {
+        "city": {"current": "上海", "yours": "南京"},
+        "id_number": {"current": "***", "yours": "***"},
+    }
+    assert (body["current"]["city"], body["current"]["version"]) == ("上海", 2)
+    assert body["current"]["id_number"] != "110101199003074514"  # masked as in GET
+    customer.refresh_from_db()
+    assert (customer.city, customer.id_number) == ("上海", "110101199003074514")
+    assert not AuditEntry.objects.filter(action="update", actor__username="lead_a").exists()
+
+    again = api_as("lead_a").patch(f"/customers/{customer.pk}", {"city": "南京", "version": 2})
+    assert (again.status_code, again.json()["city"], again.json()["version"]) == (200, "南京", 3)
+
+
+def test_patches_of_different_fields_without_version_both_stay(customer_of, api_as):
+    customer = customer_of("rep1", name="张三")
+    assert api_as("rep1").patch(f"/customers/{customer.pk}", {"city": "上海"}).status_code == 200
+    response = api_as("lead_a").patch(f"/customers/{customer.pk}", {"email": "z@example.com"})
+    assert (response.json()["city"], response.json()["email"]) == ("上海", "z@example.com")
+
+
+def test_a_contact_patch_with_a_stale_version_answers_409(customer_of, api_as):
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    api = api_as("rep1")
+    contact = api.post(f"/customers/{org.pk}/contacts", {"name": "李四"}).json()
+    assert contact["version"] == 1
+    assert (
+        api.patch(f"/contacts/{contact['id']}", {"title": "经理", "version": 1}).status_code == 200
+    )
+    response = api.patch(f"/contacts/{contact['id']}", {"title": "总监", "version": 1})
+    assert response.status_code == 409
+    assert response.json()["conflicts"] == {"title": {"current": "经理", "yours": "总监"}}
+    assert response.json()["current"]["title"] == "经理"
+
+
+def test_a_blocked_duplicate_mobile_is_422_naming_only_the_owner(customer_of, api_as):
+    customer_of("rep2", name="王五", mobile="13812345678")
+    response = api_as("rep1").post("/customers", {"name": "赵六", "mobile": "138 1234 5678"})
+    assert response.status_code == 422
+    message = "Already registered, owned by 刘芳."
+    assert response.json() == {"detail": message, "errors": {"mobile": [message]}}
+    # confirming does not override a block
+    again = api_as("rep1").post(
+        "/customers", {"name": "赵六", "mobile": "13812345678", "confirm_duplicate": True}
+    )
+    assert again.status_code == 422
+
+
+def test_a_warned_duplicate_email_needs_confirm_duplicate(customer_of, api_as):
+    customer_of("rep2", name="王五", email="w@example.com")
+    api = api_as("rep1")
+    refused = api.post("/customers", {"name": "赵六", "email": "w@example.com"})
+    assert refused.status_code == 422
+    assert "confirm_duplicate" in refused.json()["errors"]["email"][0]
+    created = api.post(
+        "/customers", {"name": "赵六", "email": "w@example.com", "confirm_duplicate": True}
+    )
+    assert created.status_code == 201
+
+
+def test_exclude_id_of_another_teams_customer_reveals_nothing(customer_of, api_as):
+    other = customer_of("rep2", name="王五", mobile="13812345678")
+    api = api_as("rep1")
+    plain = api.get("/customers/duplicates", mobile="13812345678").json()
+    excluded = api.get("/customers/duplicates", mobile="13812345678", exclude_id=other.pk).json()
+    assert plain == excluded == [{"field": "mobile", "owner": "刘芳", "customer_id": None}]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "\u200b\u200c"}, "name"),
+        ({"name": "甲", "birthday": "0001-01-01"}, "birthday"),
+        ({"name": "甲", "city": "上\x07海"}, "city"),
+        ({"name": "甲", "tags": ["t"] * 51}, "tags"),
+    ],
+)
+def test_the_api_refuses_what_the_form_refuses(db, personas, api_as, body, field):
+    response = api_as("rep1").post("/customers", body)
+    assert response.status_code == 422
+    assert field in response.json()["errors"]
+
+
+def test_merge_and_undo_through_the_api(customer_of, api_as, personas):
+    keep = customer_of("rep1", name="张三", city="")
+    dupe = customer_of("rep1", name="张三丰", city="上海", email="z@example.com")
+    api = api_as("rep1")
+
+    response = api.post(
+        f"/customers/{keep.pk}/merge", {"other_id": dupe.pk, "take": {"name": "other"}}
+    )
+
+    assert response.status_code == 201
+    merge = response.json()
+    assert (merge["survivor_id"], merge["merged_id"], merge["merged_by"]) == (
+        keep.pk,
+        dupe.pk,
+        "张伟",
+    )
+    body = api.get(f"/customers/{keep.pk}").json()
+    assert (body["name"], body["city"], body["email"]) == ("张三丰", "上海", "z@example.com")
+    assert [c["id"] for c in api.get("/customers").json()["items"]] == [keep.pk]
+    assert api.get(f"/customers/{dupe.pk}").json()["merged_into"] == keep.pk
+    assert [m["id"] for m in api.get(f"/customers/{keep.pk}/merges").json()] == [merge["id"]]
+
+    undone = api.post(f"/customers/{keep.pk}/merges/{merge['id']}/undo")
+    assert undone.status_code == 200
+    assert undone.json()["undone_at"] is not None
+    assert api.get(f"/customers/{keep.pk}").json()["name"] == "张三"
+    assert api.get(f"/customers/{keep.pk}/merges").json() == []
+    assert api.post(f"/customers/{keep.pk}/merges/{merge['id']}/undo").status_code == 404
+
+
+def test_merging_needs_write_access_to_both(customer_of, api_as):
+    mine = customer_of("rep1", name="张三")
+    theirs = customer_of("rep2", name="张三")
+    response = api_as("rep1").post(f"/customers/{mine.pk}/merge", {"other_id": theirs.pk})
+    assert response.status_code == 404
+    viewer = api_as("viewer").post(f"/customers/{mine.pk}/merge", {"other_id": mine.pk})
+    assert viewer.status_code == 403
+    assert not Customer.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_merge_refuses_an_unknown_field_choice(customer_of, api_as):
+    keep = customer_of("rep1", name="张三")
+    dupe = customer_of("rep1", name="张三")
+    response = api_as("rep1").post(
+        f"/customers/{keep.pk}/merge", {"other_id": dupe.pk, "take": {"owner": "other"}}
+    )
+    assert response.status_code == 422
+
+
+def test_duplicate_and_conflict_messages_in_chinese(customer_of, api_as):
+    customer = customer_of("rep2", name="王五", mobile="13812345678")
+    api = api_as("rep1", lang="zh-hans")
+    refused = api.post("/customers", {"name": "赵六", "mobile": "13812345678"})
+    assert refused.json()["errors"]["mobile"] == ["已被登记，归属 刘芳。"]
+    rep2 = api_as("rep2", lang="zh-hans")
+    rep2.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1})
+    stale = rep2.patch(f"/customers/{customer.pk}", {"city": "南京", "version": 1})
+    assert stale.json()["detail"] == "rep2 在此期间修改了这条记录；请重新加载后再做修改。"

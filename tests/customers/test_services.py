@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer, CustomField, CustomFieldKind
@@ -112,7 +113,7 @@ def test_custom_fields_are_validated_against_definitions(rep1):
 def test_a_required_custom_field_is_required_even_when_none_is_given(rep1):
     CustomField.objects.create(key="plate", label="车牌", kind=CustomFieldKind.TEXT, required=True)
 
-    with pytest.raises(ValidationError) as info:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
         create_customer(rep1, {"name": "甲", "custom_fields": {}})
 
     assert info.value.message_dict["custom_fields"] == ["“车牌”为必填项。"]

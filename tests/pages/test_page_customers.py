@@ -1,5 +1,7 @@
 """Customer list, create/edit, duplicate check: each role, scope, htmx fragments, query counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -381,3 +383,165 @@ def test_custom_fields_on_the_form(client_for, rep1):
         },
     )
     assert Customer.objects.get(name="茶客").custom_fields == {"tea": "龙井", "since": "2024-03-05"}
+
+
+# Versioned edits, 查重 policy, input rules --------------------------------------------------
+
+EDIT_FIELDS = {"kind": "person", "category": "consumer", "level": "B", "source": "other"}
+
+
+def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, customer_of, personas):
+    from guanxi.customers.services import update_customer
+
+    customer = customer_of("rep1", name="张三", city="杭州", email="old@example.com")
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert 'name="version" value="1"' in page
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    # meanwhile a colleague changes the city and the e-mail
+    update_customer(
+        personas["lead_a"], customer, {"city": "上海", "email": "new@example.com"}, version=1
+    )
+
+    # this user changed the name and the city, not the e-mail
+    form = {
+        **EDIT_FIELDS,
+        "name": "张三丰",
+        "city": "南京",
+        "email": "old@example.com",
+        "points": "0",
+        "version": "1",
+        "base": base,
+    }
+    response = client.post(f"/customers/{customer.pk}/edit/", form)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "李组长 changed this record at" in html
+    assert "Now stored: 上海 — yours: 南京" in html  # both changed the city
+    assert 'value="南京"' in html  # the user's input is kept
+    assert "Changed meanwhile to: new@example.com" in html
+    assert 'value="new@example.com"' in html  # untouched by the user: the new value filled in
+    assert "Now stored: 张三" not in html  # the user's own change is no conflict
+    assert 'name="version" value="2"' in html
+    assert Customer.objects.get(pk=customer.pk).city == "上海"
+
+    new_base = re.search(r'name="base" value="([^"]+)"', html).group(1)
+    again = client.post(
+        f"/customers/{customer.pk}/edit/",
+        {**form, "email": "new@example.com", "version": "2", "base": new_base},
+    )
+    assert again.status_code == 302
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.name, stored.city, stored.email) == ("张三丰", "南京", "new@example.com")
+
+
+def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
+    response = client_for("rep1").post(
+        "/customers/new/",
+        {**EDIT_FIELDS, "name": "甲", "birthday": "0001-01-01", "points": "0"},
+    )
+    assert response.status_code == 200
+    assert "Enter a date between the years 1900 and 2200." in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+def test_invisible_name_and_control_characters_are_refused_together(client_for, rep1):
+    response = client_for("rep1").post(
+        "/customers/new/",
+        {**EDIT_FIELDS, "name": "\u200b", "city": "上\x01海", "points": "0"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A customer needs a name." in html
+    assert "U+0001" in html
+    assert not Customer.objects.exists()
+
+
+def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
+    customer_of("rep2", name="王五", email="w@example.com")
+    client = client_for("rep1")
+    form = {**EDIT_FIELDS, "name": "赵六", "email": "w@example.com", "points": "0"}
+    first = client.post("/customers/new/", form)
+    assert first.status_code == 200
+    assert 'name="confirm_duplicate"' in first.content.decode()
+    assert "Already registered, owned by 刘芳." in first.content.decode()
+    second = client.post("/customers/new/", {**form, "confirm_duplicate": "on"})
+    assert second.status_code == 302
+    assert Customer.objects.filter(email="w@example.com").count() == 2
+
+
+def test_merge_page_side_by_side_then_undo_from_the_360_page(client_for, customer_of):
+    keep = customer_of("rep1", name="张三", city="", id_number="110101199003074514")
+    dupe = customer_of("rep1", name="张三", city="上海", email="z@example.com")
+    client = client_for("rep1")
+
+    detail = client.get(f"/customers/{keep.pk}/").content.decode()
+    assert f"/customers/{keep.pk}/merge/" in detail
+    chooser = client.get(f"/customers/{keep.pk}/merge/").content.decode()
+    assert f"?other={dupe.pk}" in chooser  # offered as a possible duplicate (same name)
+
+    page = client.get(f"/customers/{keep.pk}/merge/?other={dupe.pk}").content.decode()
+    assert 'name="take_city" value="other" checked' in page  # the survivor has no city
+    assert "110101199003074514" not in page  # sensitive values stay masked
+    assert "上海" in page
+
+    response = client.post(
+        f"/customers/{keep.pk}/merge/",
+        {"other": dupe.pk, "take_city": "survivor", "take_email": "other"},
+    )
+    assert response.status_code == 302
+    keep.refresh_from_db()
+    assert (keep.city, keep.email) == ("", "z@example.com")
+    assert f"/customers/{dupe.pk}/" not in client.get("/customers/").content.decode()
+    merged_page = client.get(f"/customers/{dupe.pk}/").content.decode()
+    assert "was merged into" in merged_page
+
+    detail = client.get(f"/customers/{keep.pk}/").content.decode()
+    assert "Undo merge" in detail
+    record = keep.merges.get()
+    undone = client.post(f"/customers/{keep.pk}/merges/{record.pk}/undo/")
+    assert undone.status_code == 302
+    assert Customer.objects.get(pk=dupe.pk).merged_into is None
+    assert Customer.objects.get(pk=keep.pk).email == ""
+
+
+def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, customer_of):
+    mine = customer_of("rep1", name="张三")
+    theirs = customer_of("rep2", name="张三")
+    client = client_for("rep1")
+    assert client.get(f"/customers/{mine.pk}/merge/?other={theirs.pk}").status_code == 404
+    assert client.post(f"/customers/{mine.pk}/merge/", {"other": theirs.pk}).status_code == 404
+    assert client_for("viewer").get(f"/customers/{mine.pk}/merge/").status_code == 404
+    chooser = client.get(f"/customers/{mine.pk}/merge/").content.decode()
+    assert f"?other={theirs.pk}" not in chooser
+    assert not Customer.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_duplicate_answer_links_to_merge_when_editing(client_for, customer_of, htmx):
+    keep = customer_of("rep1", name="张三")
+    dupe = customer_of("rep1", name="张三")
+    html = (
+        client_for("rep1")
+        .get("/customers/duplicates/", {"name": "张三", "exclude": keep.pk}, **htmx)
+        .content.decode()
+    )
+    assert f"/customers/{keep.pk}/merge/?other={dupe.pk}" in html
+
+
+def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
+    from guanxi.customers.services import create_contact, update_contact
+
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    contact = create_contact(rep1, org, {"name": "李四"})
+    client = client_for("rep1")
+    url = f"/customers/{org.pk}/contacts/{contact.pk}/edit/"
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    update_contact(rep1, contact, {"title": "经理"})
+
+    response = client.post(url, {"name": "李四", "title": "总监", "version": "1"})
+
+    assert response.status_code == 200
+    assert "Now stored: 经理 — yours: 总监" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.title == "经理"
