@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.audit import services as audit
+
 from .models import Channel, ContentKind, Direction, Interaction, Note, NoteKind, Task, TaskKind
 
 INTERACTION_FIELDS = ["channel", "direction", "content_kind", "subject", "content", "occurred_at"]
@@ -123,8 +125,13 @@ def _save_task(task: Task) -> None:
 
 @transaction.atomic
 def complete_task(actor, task: Task, done: bool = True) -> Task:
+    """Mark a task done, or open it again (done=False: the Undo after marking it done); audited."""
+    before = audit.snapshot(task, ["done_at"])
+    if done and task.done_at is not None:
+        return task  # already done: keep when it was done
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at", "updated_at"])
+    audit.record_update(actor, task, before, ["done_at"], customer_id=task.customer_id)
     return task
 
 

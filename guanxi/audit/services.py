@@ -1,8 +1,10 @@
 """Recording changes. Called explicitly by every service that writes customer data."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 
 from .models import AuditEntry
 
@@ -10,13 +12,34 @@ SENSITIVE_PLACEHOLDER = "***"
 
 
 def _plain(value):
+    """A JSON-ready value; one spelling per value, so equal values compare equal as text.
+
+    An aware datetime is written in UTC: the same moment read back from the database (UTC) and
+    from a form (the site's time zone) would otherwise differ as strings and log a change.
+    """
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return value.astimezone(UTC).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _same(old, new) -> bool:
+    """Compare values, not spellings: two ISO texts of one moment are the same value."""
+    if old == new:
+        return True
+    if isinstance(old, str) and isinstance(new, str) and ":" in old and ":" in new:
+        try:
+            a, b = datetime.fromisoformat(old), datetime.fromisoformat(new)
+        except ValueError:
+            return False
+        if timezone.is_aware(a) == timezone.is_aware(b):
+            return a == b
+    return False
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict:
@@ -28,7 +51,7 @@ def diff(before: dict, after: dict, sensitive: frozenset[str] = frozenset()) -> 
     changes = {}
     for name, new in after.items():
         old = before.get(name)
-        if old != new:
+        if not _same(old, new):
             if name in sensitive:
                 changes[name] = [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]
             else:

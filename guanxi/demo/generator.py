@@ -23,6 +23,7 @@ from guanxi.customers.models import Contact, Customer, Tag
 from guanxi.customers.normalize import name_initials, name_pinyin
 from guanxi.privacy.models import Consent
 from guanxi.sales.models import Order, OrderLine, Product
+from guanxi.sales.services import order_number
 
 from . import data
 from .bulk import BulkWriter, Table, constraints_deferred_to_the_end, truncate
@@ -455,7 +456,7 @@ class DemoGenerator:
                 (
                     order_id,
                     int(people["ids"][i]),
-                    f"SO{moment[:10].replace('-', '')}-{order_id:08d}",
+                    order_number(datetime.fromtimestamp(int(when[j]), UTC), order_id),
                     moment,
                     status,
                     "CNY",

@@ -1,11 +1,12 @@
 """Writes on products and orders. Money is Decimal, CNY by default."""
 
+import secrets
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
@@ -26,6 +27,26 @@ PRODUCT_FIELDS = [
 ]
 ORDER_FIELDS = ["number", "ordered_at", "status", "currency"]
 CENT = Decimal("0.01")
+NUMBER_DIGITS = 8
+
+
+def order_number(ordered_at, serial: int) -> str:
+    """The one numbering format for orders: SO + the day placed in the site's time zone + serial.
+
+    An order placed on 30 November at 06:27 in Shanghai (29 November 22:27 UTC) is numbered
+    SO20261130-…; the demo passes the order's id as the serial, new orders a random one.
+    """
+    if timezone.is_aware(ordered_at):
+        ordered_at = timezone.localtime(ordered_at)
+    return f"SO{ordered_at:%Y%m%d}-{serial:0{NUMBER_DIGITS}d}"
+
+
+def _new_order_number(ordered_at) -> str:
+    """A free number for `ordered_at` (random serial; the unique column has the last word)."""
+    while True:
+        number = order_number(ordered_at, secrets.randbelow(10**NUMBER_DIGITS))
+        if not Order.objects.filter(number=number).exists():
+            return number
 
 
 def _money(value, field: str) -> Decimal:
@@ -105,10 +126,9 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     """An order with its lines; the total is the sum of the lines."""
     reject_unknown_fields(data, ORDER_FIELDS)
     order = Order(customer=customer, owner=customer.owner, **data)
-    order.number = order.number or timezone.now().strftime("SO%Y%m%d-") + get_random_string(
-        6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    )
     order.ordered_at = order.ordered_at or timezone.now()
+    if not order.number and isinstance(order.ordered_at, datetime):
+        order.number = _new_order_number(order.ordered_at)
     order.status = order.status or OrderStatus.COMPLETED
     built = _build_lines(order, lines)
     order.total = sum((line.amount for line in built), Decimal("0"))

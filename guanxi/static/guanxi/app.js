@@ -1,0 +1,31 @@
+// Guanxi's only script of its own (no inline scripts: the site sends a Content-Security-Policy).
+// 1. <details class="fold"> is folded on phones and always open on wider screens; the
+//    stylesheet does this with ::details-content, this opens it where a browser lacks that.
+// 2. Confirmations fade after a while; one with an Undo button stays longer.
+(function () {
+  "use strict";
+  var wide = window.matchMedia("(min-width: 769px)");
+
+  function openOnWideScreens() {
+    if (!wide.matches) return;
+    document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
+  }
+
+  function fadeMessages(root) {
+    (root || document).querySelectorAll(".messages .message:not([data-timed])").forEach(function (m) {
+      m.setAttribute("data-timed", "1");
+      var wait = m.querySelector("form") ? 20000 : 6000;
+      setTimeout(function () {
+        m.classList.add("fade");
+        setTimeout(function () { m.remove(); }, 500);
+      }, wait);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    openOnWideScreens();
+    fadeMessages();
+  });
+  wide.addEventListener("change", openOnWideScreens);
+  document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
+})();
