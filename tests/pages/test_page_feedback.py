@@ -139,3 +139,24 @@ def test_lists_show_tel_links(client_for, customer_of):
     customer_of("rep1", name="张三", mobile="13800138000")
     html = client_for("rep1").get("/customers/").content.decode()
     assert '<a href="tel:+8613800138000" class="tel">138 0013 8000</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        ("en", "Correct the marked fields, then save again:"),
+        ("zh-hans", "请修改标出的字段，然后再次保存："),
+    ],
+)
+def test_a_form_with_errors_says_what_to_do_and_links_the_fields(
+    client_for, customer_of, htmx, language, summary
+):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1", language)
+    html = client.post(
+        f"/customers/{customer.pk}/tasks/new/", {"kind": "task", "title": ""}, **htmx
+    ).content.decode()
+    assert summary in html
+    assert 'href="#id_title"' in html and 'href="#id_due_at"' in html
+    assert 'href="#id_kind"' not in html  # only the fields that need fixing
+    assert not Task.objects.exists()

@@ -165,3 +165,9 @@ def undo_task(message) -> dict | None:
         view = parts[2] if parts[2] in {"timeline", "inbox"} else "inbox"
         return {"pk": int(parts[1]), "view": view}
     return None
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    """The visible fields of a form that have errors, for the summary above the form."""
+    return [field for field in form.visible_fields() if field.errors]
