@@ -30,7 +30,7 @@ def _plain(value):
 
 def _same(old, new) -> bool:
     """Compare values, not spellings: two ISO texts of one moment are the same value."""
-    if old == new:
+    if old == new or (old in (None, "") and new in (None, "")):  # empty either way
         return True
     if isinstance(old, str) and isinstance(new, str) and ":" in old and ":" in new:
         try:

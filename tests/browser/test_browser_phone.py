@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.services import create_contact, update_customer
+from guanxi.sales.services import create_order
+
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
@@ -62,7 +65,9 @@ def phone(browser, live_server):
 
 
 @pytest.mark.parametrize("locale", list(WORDS))
-def test_phone_list_360_and_form(transactional_db, live_server, phone, customer_of, locale):
+def test_phone_list_360_and_form(
+    transactional_db, live_server, phone, customer_of, product, rep1, locale
+):
     words = WORDS[locale]
     SHOTS.mkdir(parents=True, exist_ok=True)
     customer = customer_of(
@@ -79,6 +84,12 @@ def test_phone_list_360_and_form(transactional_db, live_server, phone, customer_
         registered_at="2024-03-05T14:30:00+08:00",
     )
     customer_of("rep1", name="张三", mobile="+14155552671")
+    organisation = customer_of(
+        "rep1", name="杭州西湖龙井茶业有限公司", kind="organisation", category="company"
+    )
+    create_contact(
+        rep1, organisation, {"name": "王采购", "title": "采购经理", "mobile": "13900139000"}
+    )
     page = phone("rep1", locale)
     url = live_server.url
 
@@ -144,14 +155,34 @@ def test_phone_list_360_and_form(transactional_db, live_server, phone, customer_
     page.screenshot(path=str(SHOTS / f"form-{locale}.png"), full_page=True)
 
     # every other page fits too
-    for path in [
+    order = create_order(rep1, customer, {}, [{"product": product, "quantity": 2}])
+    pages = [
         "/tasks/",
         "/sales/orders/",
+        f"/sales/orders/{order.pk}/",
+        f"/sales/orders/new/?customer={customer.pk}",
+        "/sales/orders/new/?q=欧阳",
         "/sales/products/",
         "/data/import/",
         "/customers/new/",
-    ]:
+        f"/customers/{organisation.pk}/",
+        f"/customers/{organisation.pk}/contacts/new/",
+    ]
+    for path in pages:
         page.goto(url + path)
         _no_sideways_scroll(page, path)
     page.goto(f"{url}/tasks/")
     page.screenshot(path=str(SHOTS / f"tasks-{locale}.png"), full_page=True)
+
+    # a manager's 360 page shows the change history: long values wrap, lists read as text
+    update_customer(
+        rep1,
+        customer,
+        {"delivery_address": "上海市浦东新区世纪大道 100 号环球金融中心 75 楼"},
+        tags=["VIP", "茶友", "老客户"],
+    )
+    manager_page = phone("manager", locale)
+    manager_page.goto(f"{url}/customers/{customer.pk}/")
+    _no_sideways_scroll(manager_page, "the manager's 360 page")
+    expect(manager_page.locator("#timeline")).to_contain_text("VIP, 老客户, 茶友")
+    manager_page.screenshot(path=str(SHOTS / f"customer360-history-{locale}.png"), full_page=True)

@@ -74,6 +74,7 @@ def test_one_moment_in_two_spellings_is_no_change():
         registered_at = local
 
     assert snapshot(Thing(), ["registered_at"]) == {"registered_at": "2024-03-05T06:30:00+00:00"}
+    assert diff({"nickname": None}, {"nickname": ""}) == {}  # empty either way
     later = {"registered_at": "2024-03-05T15:30:00+08:00"}
     assert diff({"registered_at": utc.isoformat()}, later) == {
         "registered_at": ["2024-03-05T06:30:00+00:00", "2024-03-05T15:30:00+08:00"]
@@ -176,3 +177,14 @@ def test_change_history_reads_as_text(client_for, customer_of):
     html = client_for("manager").get(f"/customers/{customer.pk}/").content.decode()
     assert "VIP, 茶友" in html and "[&#x27;" not in html and "['" not in html
     assert "2026-11-30 06:27" in html
+
+
+def test_a_new_customers_record_reads_as_text(customer_of):
+    customer_of("rep1", name="张三", level="A", mobile="13800138000")
+    entry = AuditEntry.objects.get(action="create")
+    with translation.override("en"):
+        rows = {str(label): (old, new) for label, old, new in change_rows(entry)}
+    assert rows["customer level"] == ("—", "A key customer")  # the choice's label, not "A"
+    assert rows["mobile"] == ("—", "138 0013 8000")
+    assert rows["owner"] == ("—", "张伟")  # the person, not an id
+    assert "bank account" not in rows and "nickname" not in rows  # nothing to nothing is no row

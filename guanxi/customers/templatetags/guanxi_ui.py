@@ -69,20 +69,39 @@ def change_rows(entry):
         model = None
     rows = []
     for name, pair in (entry.changes or {}).items():
-        label = name
+        label, field = name, None
         if model is not None:
             try:
-                label = model._meta.get_field(name).verbose_name
+                field = model._meta.get_field(name)
+                label = field.verbose_name
             except FieldDoesNotExist:
                 label = {"tags": _("tags"), "collaborator": _("collaborator")}.get(name, name)
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append((label, _as_text(old), _as_text(new)))
+        old, new = _as_text(_readable(field, old)), _as_text(_readable(field, new))
+        if not old == new == "—":  # "" → None on a new record is nobody's idea of a change
+            rows.append((label, old, new))
     return rows
+
+
+def _readable(field, value):
+    """A choice as its label, a related record (stored as its id) by its name."""
+    if field is None or value in (None, "", []):
+        return value
+    if field.name in PHONE_FIELDS and isinstance(value, str):
+        return phone(value)
+    if getattr(field, "choices", None) and not isinstance(value, list | dict):
+        return dict(field.flatchoices).get(value, value)
+    if getattr(field, "many_to_one", False) and isinstance(value, int):
+        related = field.related_model.objects.filter(pk=value).first()
+        if related is not None:
+            profile = getattr(related, "profile", None)
+            return getattr(profile, "display_name", "") or str(related)
+    return value
 
 
 def _as_text(value) -> str:
     """A recorded value as a person reads it: lists as "VIP, 茶友", moments in local time."""
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
