@@ -116,7 +116,9 @@ def test_phone_list_360_and_form(
     page.goto(f"{url}/customers/{customer.pk}/")
     _no_sideways_scroll(page, "the 360 page")
     expect(page.locator("#profile")).to_be_hidden()
+    expect(page.locator("#interaction-form")).to_be_hidden()  # folded on phones
     timeline_top = page.locator("#timeline-card").bounding_box()["y"]
+    assert timeline_top < PHONE["height"], "the timeline starts on the first screen"
     page.locator("#profile-fold summary").click()
     expect(page.locator("#profile")).to_be_visible()
     expect(page.locator("#profile a[href='tel:+8613800138000']")).to_have_text("138 0013 8000")
@@ -168,9 +170,13 @@ def test_phone_list_360_and_form(
         f"/customers/{organisation.pk}/",
         f"/customers/{organisation.pk}/contacts/new/",
     ]
-    for path in pages:
+    for number, path in enumerate(pages, start=1):
         page.goto(url + path)
         _no_sideways_scroll(page, path)
+        slug = "-".join(part for part in path.split("?")[0].split("/") if not part.isdigit())
+        page.screenshot(
+            path=str(SHOTS / f"page{number:02d}{slug.rstrip('-')}-{locale}.png"), full_page=True
+        )
     page.goto(f"{url}/tasks/")
     page.screenshot(path=str(SHOTS / f"tasks-{locale}.png"), full_page=True)
 

@@ -1,6 +1,7 @@
 // Guanxi's only script of its own (no inline scripts: the site sends a Content-Security-Policy).
 // 1. <details class="fold"> is folded on phones and always open on wider screens; the
 //    stylesheet does this with ::details-content, this opens it where a browser lacks that.
+//    <details class="open-on-wide"> starts open on wider screens, folded on phones.
 // 2. Confirmations fade after a while; one with an Undo button stays longer.
 (function () {
   "use strict";
@@ -8,7 +9,9 @@
 
   function openOnWideScreens() {
     if (!wide.matches) return;
-    document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
+    document.querySelectorAll("details.fold, details.open-on-wide").forEach(function (d) {
+      d.open = true;
+    });
   }
 
   function fadeMessages(root) {
@@ -26,6 +29,8 @@
     openOnWideScreens();
     fadeMessages();
   });
-  wide.addEventListener("change", openOnWideScreens);
+  wide.addEventListener("change", function () {
+    if (wide.matches) document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
+  });
   document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
 })();
