@@ -30,15 +30,16 @@ CENT = Decimal("0.01")
 NUMBER_DIGITS = 8
 
 
-def order_number(ordered_at, serial: int) -> str:
-    """The one numbering format for orders: SO + the day placed in the site's time zone + serial.
+def order_number(placed, serial: int) -> str:
+    """The one numbering format for orders: SO + the day placed + "-" + an 8-digit serial.
 
-    An order placed on 30 November at 06:27 in Shanghai (29 November 22:27 UTC) is numbered
-    SO20261130-…; the demo passes the order's id as the serial, new orders a random one.
+    `placed` is when the order was placed (an aware datetime is read in the site's time zone)
+    or that local day: an order placed on 30 November at 06:27 in Shanghai (29 November 22:27
+    UTC) is SO20261130-…. The demo passes the order's id as the serial, new orders a random one.
     """
-    if timezone.is_aware(ordered_at):
-        ordered_at = timezone.localtime(ordered_at)
-    return f"SO{ordered_at:%Y%m%d}-{serial:0{NUMBER_DIGITS}d}"
+    if isinstance(placed, datetime) and timezone.is_aware(placed):
+        placed = timezone.localtime(placed)
+    return f"SO{placed.year:04d}{placed.month:02d}{placed.day:02d}-{serial:08d}"
 
 
 def _new_order_number(ordered_at) -> str:

@@ -2,7 +2,7 @@
 // 1. <details class="fold"> is folded on phones and always open on wider screens; the
 //    stylesheet does this with ::details-content, this opens it where a browser lacks that.
 //    <details class="open-on-wide"> starts open on wider screens, folded on phones.
-// 2. Confirmations fade after a while; one with an Undo button stays longer.
+// 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 769px)");
@@ -15,7 +15,8 @@
   }
 
   function fadeMessages(root) {
-    (root || document).querySelectorAll(".messages .message:not([data-timed])").forEach(function (m) {
+    var fresh = ".messages .message:not(.error):not(.warning):not([data-timed])";
+    (root || document).querySelectorAll(fresh).forEach(function (m) {
       m.setAttribute("data-timed", "1");
       var wait = m.querySelector("form") ? 20000 : 6000;
       setTimeout(function () {
