@@ -188,3 +188,15 @@ def test_a_new_customers_record_reads_as_text(customer_of):
     assert rows["mobile"] == ("—", "138 0013 8000")
     assert rows["owner"] == ("—", "张伟")  # the person, not an id
     assert "bank account" not in rows and "nickname" not in rows  # nothing to nothing is no row
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Asia/Kathmandu"])
+def test_the_demos_fast_local_day_is_the_local_day(settings, zone):
+    from guanxi.demo.generator import _local_days
+
+    settings.TIME_ZONE = zone
+    local_day = _local_days()
+    start = int(datetime(2026, 3, 7, tzinfo=UTC).timestamp())  # over New York's DST change
+    for epoch in range(start, start + 3 * 86400, 7 * 60 + 13):
+        expected = timezone.localtime(datetime.fromtimestamp(epoch, UTC)).date()
+        assert local_day(epoch) == expected, (zone, epoch)
