@@ -5,7 +5,7 @@
 // 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
 (function () {
   "use strict";
-  var wide = window.matchMedia("(min-width: 769px)");
+  var wide = window.matchMedia("(min-width: 961px)");
 
   function openOnWideScreens() {
     if (!wide.matches) return;
