@@ -159,4 +159,16 @@ def test_a_form_with_errors_says_what_to_do_and_links_the_fields(
     assert summary in html
     assert 'href="#id_title"' in html and 'href="#id_due_at"' in html
     assert 'href="#id_kind"' not in html  # only the fields that need fixing
+    # and each field says what to do
+    expected = {
+        "en": ["Give the task a title.", "Give the task a due date."],
+        "zh-hans": ["请填写任务标题。", "请填写任务的截止时间。"],
+    }[language]
+    assert all(message in html for message in expected)
+    html = client.post(
+        f"/customers/{customer.pk}/notes/new/", {"kind": "general", "body": ""}, **htmx
+    ).content.decode()
+    assert {"en": "Write the note, then save it.", "zh-hans": "请先写好备注内容，再保存。"}[
+        language
+    ] in html
     assert not Task.objects.exists()
