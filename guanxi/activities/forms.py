@@ -25,7 +25,11 @@ class InteractionForm(forms.Form):
     content_kind = forms.ChoiceField(
         label=_("content kind"), choices=ContentKind.choices, initial=ContentKind.INFORMATION
     )
-    subject = forms.CharField(label=_("subject"), max_length=200)
+    subject = forms.CharField(
+        label=_("subject"),
+        max_length=200,
+        error_messages={"required": _("Give the interaction a subject.")},
+    )
     content = forms.CharField(
         label=_("content"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -57,7 +61,11 @@ class InteractionForm(forms.Form):
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=NoteKind.choices)
-    body = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note, then save it.")},
+    )
 
     def save(self, actor, customer):
         try:
@@ -71,8 +79,17 @@ class NoteForm(forms.Form):
 
 class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=TaskKind.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
-    due_at = forms.DateTimeField(label=_("due at"), widget=_LocalDateTimeInput())
+    title = forms.CharField(
+        label=_("title"), max_length=200, error_messages={"required": _("Give the task a title.")}
+    )
+    due_at = forms.DateTimeField(
+        label=_("due at"),
+        widget=_LocalDateTimeInput(),
+        error_messages={
+            "required": _("Give the task a due date."),
+            "invalid": _("Enter the due date and time, e.g. 2024-03-05 14:30."),
+        },
+    )
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -176,14 +176,15 @@ def _save_task(task: Task) -> None:
 
 @transaction.atomic
 def complete_task(actor, task: Task, done: bool = True, *, version: int | None = None) -> Task:
-    """Mark a task done (or open again); audited as a change of `done_at`."""
+    """Mark a task done, or open it again (done=False: the Undo after marking it done); audited
+    as a change of `done_at`."""
     before = audit.snapshot(task, ["done_at"])
     if done and task.done_at is not None:
         return task  # already done: keep the first time it was done
     claim_version(task, version, {"done_at": task.done_at})
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at", "updated_at", "version"])
-    audit.record_update(actor, task, before, ["done_at"])
+    audit.record_update(actor, task, before, ["done_at"], customer_id=task.customer_id)
     return task
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
@@ -26,13 +27,21 @@ def _new_form(kind: str, customer):
     return form_class(customer=customer) if kind == "interaction" else form_class()
 
 
+SAVED = {
+    "interaction": _lazy("Interaction saved."),
+    "note": _lazy("Note saved."),
+    "task": _lazy("Task saved."),
+}
+
+
 def _created(request, customer, kind: str, form) -> object:
-    """After a write: htmx gets the timeline plus a fresh form; plain posts get a redirect."""
+    """After a write: a confirmation; htmx gets it with the timeline and a fresh form, out of
+    band, plain posts after a redirect."""
+    messages.success(request, SAVED[kind])
     if request.htmx:
         context = timeline_context(request.user, customer)
         context.update({"form_template": FORMS[kind][1], "fresh_form": _new_form(kind, customer)})
         return render(request, "activities/_created.html", context)
-    messages.success(request, _("Saved."))
     return redirect("customers:detail", pk=customer.pk)
 
 
@@ -78,13 +87,28 @@ def task_create(request, customer_pk):
 @login_required
 @require_POST
 def task_done(request, pk):
+    """Mark a task done (done=1, the default) or open again (done=0, the Undo button)."""
     task = get_task_or_404(request.user, pk, write=True)
-    services.complete_task(request.user, task, done=request.POST.get("done", "1") == "1")
-    if request.htmx and request.POST.get("view") == "timeline" and task.customer_id:
+    done = request.POST.get("done", "1") == "1"
+    services.complete_task(request.user, task, done=done)
+    view = "timeline" if request.POST.get("view") == "timeline" and task.customer_id else "inbox"
+    if done:
+        # the confirmation carries an Undo button (includes/messages.html reads the tag)
+        messages.success(
+            request,
+            _("Task “%(title)s” marked done.") % {"title": task.title},
+            extra_tags=f"undo-task {task.pk} {view}",
+        )
+    else:
+        messages.success(request, _("Task “%(title)s” is open again.") % {"title": task.title})
+    if request.htmx and view == "timeline":
         context = timeline_context(request.user, task.customer)
-        return render(request, "customers/_timeline.html", context)
+        return render(request, "activities/_task_done.html", {**context, "include": "timeline"})
     if request.htmx:
-        return render(request, "activities/_inbox_list.html", _inbox_context(request.user))
+        context = _inbox_context(request.user)
+        return render(request, "activities/_task_done.html", {**context, "include": "inbox"})
+    if view == "timeline":
+        return redirect("customers:detail", pk=task.customer_id)
     return redirect("activities:inbox")
 
 

@@ -9,9 +9,11 @@ which record of which customer, when, and {field: [old, new]}. Sensitive values 
 (`scrub_customer`), keeping the fact of each change and the names of the fields.
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 
 from .models import AuditEntry
 
@@ -21,13 +23,34 @@ ERASED_PLACEHOLDER = "[erased]"
 
 
 def _plain(value):
+    """A JSON-ready value; one spelling per value, so equal values compare equal as text.
+
+    An aware datetime is written in UTC: the same moment read back from the database (UTC) and
+    from a form (the site's time zone) would otherwise differ as strings and log a change.
+    """
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return value.astimezone(UTC).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _same(old, new) -> bool:
+    """Compare values, not spellings: two ISO texts of one moment are the same value."""
+    if old == new or (old in (None, "") and new in (None, "")):  # empty either way
+        return True
+    if isinstance(old, str) and isinstance(new, str) and ":" in old and ":" in new:
+        try:
+            a, b = datetime.fromisoformat(old), datetime.fromisoformat(new)
+        except ValueError:
+            return False
+        if timezone.is_aware(a) == timezone.is_aware(b):
+            return a == b
+    return False
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict:
@@ -39,7 +62,7 @@ def diff(before: dict, after: dict, sensitive: frozenset[str] = frozenset()) -> 
     changes = {}
     for name in [*after, *(name for name in before if name not in after)]:
         old, new = before.get(name), after.get(name)
-        if old != new:
+        if not _same(old, new):
             if name in sensitive:
                 changes[name] = [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]
             else:

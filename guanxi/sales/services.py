@@ -7,12 +7,13 @@ Every write is recorded in the audit trail.
 """
 
 import re
+import secrets
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import scoped
@@ -68,6 +69,27 @@ CURRENCIES = (
 )
 # The numbers this system (and the demo) gives: SO + date + "-" + letters and digits.
 _SYSTEM_NUMBER = re.compile(r"^SO\d{8}-[0-9A-Z]+$")
+NUMBER_DIGITS = 8
+
+
+def order_number(placed, serial: int) -> str:
+    """The one numbering format for orders: SO + the day placed + "-" + an 8-digit serial.
+
+    `placed` is when the order was placed (an aware datetime is read in the site's time zone)
+    or that local day: an order placed on 30 November at 06:27 in Shanghai (29 November 22:27
+    UTC) is SO20261130-…. The demo passes the order's id as the serial, new orders a random one.
+    """
+    if isinstance(placed, datetime) and timezone.is_aware(placed):
+        placed = timezone.localtime(placed)
+    return f"SO{placed.year:04d}{placed.month:02d}{placed.day:02d}-{serial:08d}"
+
+
+def _new_order_number(ordered_at) -> str:
+    """A free number for `ordered_at` (random serial; the unique column has the last word)."""
+    while True:
+        number = order_number(ordered_at, secrets.randbelow(10**NUMBER_DIGITS))
+        if not Order.objects.filter(number=number).exists():
+            return number
 
 
 def _money(value, field: str) -> Decimal:
@@ -248,12 +270,6 @@ def _clean_order(data: dict) -> dict:
     return cleaned
 
 
-def _new_number() -> str:
-    return timezone.now().strftime("SO%Y%m%d-") + get_random_string(
-        6, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    )
-
-
 def check_order_number(actor, number: str) -> None:
     """A chosen order number (imports keep the other system's numbers) must be unused; else
     ValidationError on "number". The order import should ask this instead of looking numbers
@@ -292,11 +308,9 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     order = Order(customer=customer, owner=customer.owner, **data)
     if order.number:
         check_order_number(actor, order.number)
-    else:
-        order.number = _new_number()
-        while Order.objects.filter(number=order.number).exists():  # 34^6 per day: rare
-            order.number = _new_number()
     order.ordered_at = order.ordered_at or timezone.now()
+    if not order.number and isinstance(order.ordered_at, datetime):
+        order.number = _new_order_number(order.ordered_at)
     order.status = order.status or OrderStatus.COMPLETED
     order.currency = order.currency or DEFAULT_CURRENCY
     built = _build_lines(order, lines)

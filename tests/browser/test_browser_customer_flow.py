@@ -64,6 +64,7 @@ def test_login_search_by_pinyin_and_record_an_interaction(
         # record a visit: it appears at the top of the timeline without a page load
         subject = f"上门拜访 {locale}"
         form = page.locator("#interaction-form")
+        expect(form).to_be_visible()  # open from the start on a laptop
         form.locator("select[name=channel]").select_option("visit")
         form.locator("select[name=direction]").select_option("outbound")
         form.locator("input[name=subject]").fill(subject)

@@ -191,8 +191,11 @@ def test_tasks_inbox_lists_my_open_tasks_and_birthday_reminders(client_for, cust
     assert "已完成" not in html
     assert "过期的回访" not in client_for("rep2").get("/tasks/").content.decode()
     response = client.post(f"/tasks/{overdue.pk}/done/", HTTP_HX_REQUEST="true")
-    assert response.content.decode().lstrip().startswith('<div id="inbox">')
-    assert "过期的回访" not in response.content.decode()
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="inbox">')
+    inbox, confirmation = html.split('<div id="messages"')
+    assert "过期的回访" not in inbox
+    assert "过期的回访" in confirmation and "Undo" in confirmation  # the toast, with its Undo
 
 
 def test_sensitive_fields_are_masked_and_reveal_button_only_with_permission(

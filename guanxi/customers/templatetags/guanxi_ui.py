@@ -1,9 +1,15 @@
-"""Template helpers for the pages: grouped profile values and readable audit changes."""
+"""Template helpers for the pages: grouped profile values, readable audit changes, phones."""
 
+from datetime import datetime
+
+import phonenumbers
 from django import template
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from guanxi.customers.forms import CUSTOMER_GROUPS
@@ -11,6 +17,7 @@ from guanxi.privacy.sensitive import SENSITIVE_FIELDS
 
 register = template.Library()
 _SKIP = {*SENSITIVE_FIELDS, "tags", "name", "kind"}
+PHONE_FIELDS = {"mobile", "phone"}
 
 
 def _display(instance, name: str):
@@ -45,6 +52,8 @@ def profile_groups(customer):
                 and value == _("No")
             ):
                 continue
+            if name in PHONE_FIELDS:
+                value = tel_link(value)
             rows.append((customer._meta.get_field(name).verbose_name, value))
         if rows:
             groups.append((title, rows))
@@ -60,10 +69,11 @@ def change_rows(entry):
         model = None
     rows = []
     for name, pair in (entry.changes or {}).items():
-        label = name
+        label, field = name, None
         if model is not None:
             try:
-                label = model._meta.get_field(name).verbose_name
+                field = model._meta.get_field(name)
+                label = field.verbose_name
             except FieldDoesNotExist:
                 label = {
                     "tags": _("tags"),
@@ -75,10 +85,46 @@ def change_rows(entry):
                     "erased": _("erased"),
                 }.get(name, name)
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append(
-            (label, "—" if old in (None, "", []) else old, "—" if new in (None, "", []) else new)
-        )
+        old, new = _as_text(_readable(field, old)), _as_text(_readable(field, new))
+        if not old == new == "—":  # "" → None on a new record is nobody's idea of a change
+            rows.append((label, old, new))
     return rows
+
+
+def _readable(field, value):
+    """A choice as its label, a related record (stored as its id) by its name."""
+    if field is None or value in (None, "", []):
+        return value
+    if field.name in PHONE_FIELDS and isinstance(value, str):
+        return phone(value)
+    if getattr(field, "choices", None) and not isinstance(value, list | dict):
+        return dict(field.flatchoices).get(value, value)
+    if getattr(field, "many_to_one", False) and isinstance(value, int):
+        related = field.related_model.objects.filter(pk=value).first()
+        if related is not None:
+            profile = getattr(related, "profile", None)
+            return getattr(profile, "display_name", "") or str(related)
+    return value
+
+
+def _as_text(value) -> str:
+    """A recorded value as a person reads it: lists as "VIP, 茶友", moments in local time."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list | tuple):
+        return ", ".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_as_text(v)}" for k, v in value.items())
+    if isinstance(value, str) and ":" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return str(value)
 
 
 def _app_of(model_name: str) -> str:
@@ -109,3 +155,50 @@ def model_label(model_name: str) -> str:
 @register.filter
 def is_overdue(task) -> bool:
     return task.done_at is None and task.due_at is not None and task.due_at < timezone.now()
+
+
+@register.filter
+def phone(value) -> str:
+    """A stored number as people read it: +8613800138000 → 138 0013 8000 (national format)."""
+    number = _parsed_phone(value)
+    if number is None:
+        return value or ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+@register.filter
+def tel_link(value, empty: str = "—"):
+    """A `tel:` link showing the number as people read it; `empty` when there is none."""
+    if not value:
+        return empty
+    number = _parsed_phone(value)
+    if number is None:
+        return value
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return format_html('<a href="tel:{}" class="tel">{}</a>', e164, phone(value))
+
+
+def _parsed_phone(value):
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(str(value), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+@register.filter
+def undo_task(message) -> dict | None:
+    """{pk, view} when a message confirms a task marked done (extra tags "undo-task PK VIEW")."""
+    parts = (getattr(message, "extra_tags", "") or "").split()
+    if len(parts) == 3 and parts[0] == "undo-task" and parts[1].isdigit():
+        view = parts[2] if parts[2] in {"timeline", "inbox"} else "inbox"
+        return {"pk": int(parts[1]), "view": view}
+    return None
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    """The visible fields of a form that have errors, for the summary above the form."""
+    return [field for field in form.visible_fields() if field.errors]

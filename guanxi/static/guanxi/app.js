@@ -1,0 +1,37 @@
+// Guanxi's only script of its own (no inline scripts: the site sends a Content-Security-Policy).
+// 1. <details class="fold"> is folded on phones and always open on wider screens; the
+//    stylesheet does this with ::details-content, this opens it where a browser lacks that.
+//    <details class="open-on-wide"> starts open on wider screens, folded on phones.
+// 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
+(function () {
+  "use strict";
+  var wide = window.matchMedia("(min-width: 961px)");
+
+  function openOnWideScreens() {
+    if (!wide.matches) return;
+    document.querySelectorAll("details.fold, details.open-on-wide").forEach(function (d) {
+      d.open = true;
+    });
+  }
+
+  function fadeMessages(root) {
+    var fresh = ".messages .message:not(.error):not(.warning):not([data-timed])";
+    (root || document).querySelectorAll(fresh).forEach(function (m) {
+      m.setAttribute("data-timed", "1");
+      var wait = m.querySelector("form") ? 20000 : 6000;
+      setTimeout(function () {
+        m.classList.add("fade");
+        setTimeout(function () { m.remove(); }, 500);
+      }, wait);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    openOnWideScreens();
+    fadeMessages();
+  });
+  wide.addEventListener("change", function () {
+    if (wide.matches) document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
+  });
+  document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
+})();
