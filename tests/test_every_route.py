@@ -75,6 +75,17 @@ def import_file(ctx):
     return SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")
 
 
+def orders_file(ctx):
+    """Orders for the world's customer (by its mobile) and onto its existing order number."""
+    world = ctx.world
+    body = (
+        "订单号,客户手机,下单时间,商品编码,数量,单价\n"
+        f"HACK-1,{world.customer.mobile},2024-03-05,{ctx.product.sku},1,1\n"
+        f"{world.order.number},{world.customer.mobile},2024-03-05,{ctx.product.sku},9,1\n"
+    )
+    return SimpleUploadedFile("o.csv", body.encode(), content_type="text/csv")
+
+
 def task_calls(ctx):
     return [Call(kwargs={"pk": task.pk}) for task in ctx.world.tasks]
 
@@ -155,6 +166,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [
             Call(data={"kind": "customers", "on_duplicate": "merge", "file": import_file}),
             Call(data={"kind": "customers", "on_duplicate": "skip", "file": import_file}),
+            Call(data={"kind": "orders", "skip_invalid": "on", "file": orders_file}),
         ]
     ),
     "dataio:export": Recipe(
@@ -769,3 +781,12 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
     tags = api("GET", "/api/v1/tags", {}, None).json()
     assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
+    # the import probes work when the scope allows them
+    ctx = Ctx(world, owner, product)
+    session.ctx = ctx
+    orders = {"kind": "orders", "skip_invalid": "on", "file": orders_file}
+    assert session.request("post", "/data/import/", {}, orders, False).status_code == 200
+    assert Order.objects.filter(customer=world.customer, number="HACK-1").exists()
+    merge = {"kind": "customers", "on_duplicate": "merge", "file": import_file}
+    assert session.request("post", "/data/import/", {}, merge, False).status_code == 200
+    assert Customer.objects.get(pk=world.customer.pk).name == "HACKED"
