@@ -20,6 +20,7 @@ POST and htmx POST (CSRF enforced, the token sent like the browser does); API op
 the method they declare and a body that passes the schema, so the scope check is what answers.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -586,12 +587,16 @@ def body_of(response) -> str:
 
 
 def page_url(route: PageRoute, call: Call) -> str:
-    if route.name is None:
-        path = route.pattern
-        for name, value in call.kwargs.items():
-            path = path.replace(f"(?P<{name}>.*)$", str(value))
-        return "/" + path.lstrip("^")
-    return reverse(route.key, kwargs=call.kwargs or None)
+    """The URL of a route with the call's parameters; unnamed routes cannot be reversed, so
+    their pattern is filled in ("<int:pk>" and "(?P<pk>...)" alike)."""
+    if route.name is not None:
+        return reverse(route.key, kwargs=call.kwargs or None)
+    path = route.pattern
+    for name, value in call.kwargs.items():
+        path = re.sub(rf"<(\w+:)?{name}>|\(\?P<{name}>[^)]*\)", str(value), path)
+    path = "/" + path.replace("^", "").replace("$", "")
+    assert "<" not in path and "(" not in path, f"unfilled parameter in {route.pattern}"
+    return path
 
 
 class PageSession:
