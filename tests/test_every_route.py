@@ -20,6 +20,7 @@ POST and htmx POST (CSRF enforced, the token sent like the browser does); API op
 the method they declare and a body that passes the schema, so the scope check is what answers.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -73,6 +74,17 @@ def w(name):
 def import_file(ctx):
     body = f"姓名,手机\nHACKED,{ctx.world.customer.mobile}\n"
     return SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")
+
+
+def orders_file(ctx):
+    """Orders for the world's customer (by its mobile) and onto its existing order number."""
+    world = ctx.world
+    body = (
+        "订单号,客户手机,下单时间,商品编码,数量,单价\n"
+        f"HACK-1,{world.customer.mobile},2024-03-05,{ctx.product.sku},1,1\n"
+        f"{world.order.number},{world.customer.mobile},2024-03-05,{ctx.product.sku},9,1\n"
+    )
+    return SimpleUploadedFile("o.csv", body.encode(), content_type="text/csv")
 
 
 def task_calls(ctx):
@@ -155,6 +167,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [
             Call(data={"kind": "customers", "on_duplicate": "merge", "file": import_file}),
             Call(data={"kind": "customers", "on_duplicate": "skip", "file": import_file}),
+            Call(data={"kind": "orders", "skip_invalid": "on", "file": orders_file}),
         ]
     ),
     "dataio:export": Recipe(
@@ -574,12 +587,16 @@ def body_of(response) -> str:
 
 
 def page_url(route: PageRoute, call: Call) -> str:
-    if route.name is None:
-        path = route.pattern
-        for name, value in call.kwargs.items():
-            path = path.replace(f"(?P<{name}>.*)$", str(value))
-        return "/" + path.lstrip("^")
-    return reverse(route.key, kwargs=call.kwargs or None)
+    """The URL of a route with the call's parameters; unnamed routes cannot be reversed, so
+    their pattern is filled in ("<int:pk>" and "(?P<pk>...)" alike)."""
+    if route.name is not None:
+        return reverse(route.key, kwargs=call.kwargs or None)
+    path = route.pattern
+    for name, value in call.kwargs.items():
+        path = re.sub(rf"<(\w+:)?{name}>|\(\?P<{name}>[^)]*\)", str(value), path)
+    path = "/" + path.replace("^", "").replace("$", "")
+    assert "<" not in path and "(" not in path, f"unfilled parameter in {route.pattern}"
+    return path
 
 
 class PageSession:
@@ -769,3 +786,12 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
     tags = api("GET", "/api/v1/tags", {}, None).json()
     assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
+    # the import probes work when the scope allows them
+    ctx = Ctx(world, owner, product)
+    session.ctx = ctx
+    orders = {"kind": "orders", "skip_invalid": "on", "file": orders_file}
+    assert session.request("post", "/data/import/", {}, orders, False).status_code == 200
+    assert Order.objects.filter(customer=world.customer, number="HACK-1").exists()
+    merge = {"kind": "customers", "on_duplicate": "merge", "file": import_file}
+    assert session.request("post", "/data/import/", {}, merge, False).status_code == 200
+    assert Customer.objects.get(pk=world.customer.pk).name == "HACKED"

@@ -342,3 +342,16 @@ def test_the_share_form_is_in_chinese(personas, customer_of):
     html = client.get(f"/customers/{customer.pk}/").content.decode()
 
     assert "协作人" in html and "与同事共享" in html and "尚未与任何人共享。" in html
+
+
+def test_the_tag_list_costs_the_same_for_many_tags(
+    personas, customer_of, django_assert_max_num_queries
+):
+    for i in range(30):
+        customer_of("rep1", name=f"客户{i}", tags=[f"标签{i}", "共同"])
+    client = api(personas["rep1"])
+
+    with django_assert_max_num_queries(5):  # token, profile, count, page (+ token touch)
+        response = client("get", "/tags?limit=100")
+
+    assert response.json()["count"] == 31

@@ -143,10 +143,6 @@ def delete_interaction(request, interaction_id: Id):
 # Tasks ------------------------------------------------------------------------------------
 
 
-def task_or_404(user, pk, *, write: bool = False) -> Task:
-    return get_task_or_404(user, pk, write=write)
-
-
 def task_out(task: Task) -> dict:
     data = {
         field: getattr(task, field)
@@ -213,12 +209,12 @@ def create_task(request, payload: TaskIn):
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ONE_ERRORS})
 def get_task(request, task_id: Id):
-    return task_out(task_or_404(request.user, task_id))
+    return task_out(get_task_or_404(request.user, task_id))
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS, **errors(409)})
 def update_task(request, task_id: Id, payload: TaskUpdate):
-    task = task_or_404(request.user, task_id, write=True)
+    task = get_task_or_404(request.user, task_id, write=True)
     data = payload.dict(exclude_unset=True)
     done = data.pop("done", None)
     version = data.pop("version", None)
@@ -232,7 +228,7 @@ def update_task(request, task_id: Id, payload: TaskUpdate):
 
 @router.delete("/tasks/{task_id}", response={204: None, **DELETE_ERRORS})
 def delete_task(request, task_id: Id):
-    services.delete_task(request.user, task_or_404(request.user, task_id, write=True))
+    services.delete_task(request.user, get_task_or_404(request.user, task_id, write=True))
     return Status(204, None)
 
 
