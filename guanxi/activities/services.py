@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
@@ -36,6 +38,15 @@ def _moment(errors: Errors, data: dict, field: str) -> None:
     value = data.get(field)
     if value in (None, ""):
         return
+    if isinstance(value, str):  # an ISO 8601 string (imports, scripts): parsed here
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:  # well formed but impossible, e.g. 2026-02-30T09:00
+            parsed = None
+        if parsed is not None:
+            value = data[field] = (
+                timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+            )
     if not isinstance(value, datetime):
         errors.add(field, _("Enter a valid date and time."))
         return
@@ -294,7 +305,9 @@ def reassign_open_tasks(actor, from_user, to_user) -> int:
         return 0
     for start in range(0, len(rows), 1000):
         chunk = [pk for pk, _customer in rows[start : start + 1000]]
-        Task.objects.filter(pk__in=chunk).update(assignee=to_user, updated_at=timezone.now())
+        Task.objects.filter(pk__in=chunk).update(
+            assignee=to_user, updated_at=timezone.now(), version=F("version") + 1
+        )
     audit.record_rows(
         actor,
         audit.AuditEntry.Action.ASSIGN,

@@ -560,7 +560,9 @@ def assign_owner(actor, customer: Customer, owner) -> Customer:
     before = audit.snapshot(customer, ["owner", "department"])
     customer.owner = owner
     customer.department = _owner_department(owner)
-    customer.save(update_fields=["owner", "department", "updated_at"])
+    customer.version = models.F("version") + 1  # a transfer is an edit: open forms go stale
+    customer.save(update_fields=["owner", "department", "updated_at", "version"])
+    customer.refresh_from_db(fields=["version"])
     audit.record(
         actor,
         audit.AuditEntry.Action.ASSIGN,
@@ -817,8 +819,12 @@ def transfer_customers(actor, from_user, to_user) -> int:
         return 0
     for start in range(0, len(rows), 1000):
         chunk = [pk for pk, _dept in rows[start : start + 1000]]
+        # a transfer is an edit: the version moves, so a form opened before it is stale
         Customer.objects.filter(pk__in=chunk).update(
-            owner=to_user, department=department, updated_at=timezone.now()
+            owner=to_user,
+            department=department,
+            updated_at=timezone.now(),
+            version=models.F("version") + 1,
         )
     audit.record_rows(
         actor,

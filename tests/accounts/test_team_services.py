@@ -132,9 +132,9 @@ def test_deactivation_transfers_customers_and_open_tasks_in_one_step(
         entry = AuditEntry.objects.get(model="customer", customer_id=customer.pk, action="assign")
         assert entry.actor == manager
         assert entry.changes["owner"] == [rep1.pk, rep2.pk]
-    assert AuditEntry.objects.get(model="task", object_id=str(open_task.pk)).changes == {
-        "assignee": [rep1.pk, rep2.pk]
-    }
+    assert AuditEntry.objects.get(
+        model="task", object_id=str(open_task.pk), action="assign"
+    ).changes == {"assignee": [rep1.pk, rep2.pk]}
 
 
 def test_deactivated_user_cannot_log_in_and_their_session_ends(personas, manager):

@@ -588,4 +588,4 @@ def test_duplicate_and_conflict_messages_in_chinese(customer_of, api_as):
     rep2 = api_as("rep2", lang="zh-hans")
     rep2.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1})
     stale = rep2.patch(f"/customers/{customer.pk}", {"city": "南京", "version": 1})
-    assert stale.json()["detail"] == "rep2 在此期间修改了这条记录；请重新加载后再做修改。"
+    assert stale.json()["detail"] == "rep2 在此期间修改了这条记录；请重新加载后再次修改。"
