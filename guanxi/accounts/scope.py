@@ -118,3 +118,10 @@ def is_manager(user) -> bool:
 
 def can_view_sensitive(user) -> bool:
     return user.is_authenticated and profile_of(user).can_view_sensitive
+
+
+def own_tokens(user) -> QuerySet:
+    """The API tokens a user may list and revoke: their own live ones, nobody else's."""
+    from .models import ApiToken
+
+    return ApiToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
