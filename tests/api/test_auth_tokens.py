@@ -148,3 +148,11 @@ def test_a_password_set_elsewhere_revokes_tokens_too(personas, api_as):
 
     assert api.get("/me").status_code == 401
     assert not ApiToken.objects.filter(user=rep2).exists()
+
+
+def test_api_answers_to_a_token_are_private_and_not_stored(personas, api_as):
+    response = api_as("rep1").get("/me")
+
+    assert response.status_code == 200
+    cache = response.headers["Cache-Control"]
+    assert "no-store" in cache and "private" in cache
