@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate, get_user_model, update_session_aut
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,10 +93,35 @@ def token_for_key(key: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     precision = timedelta(seconds=settings.API_TOKEN_LAST_USED_PRECISION_SECONDS)
-    if token.last_used_at is None or now - token.last_used_at >= precision:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    due = token.last_used_at is None or now - token.last_used_at >= precision
+    if due and _record_use(token.pk, now):
         token.last_used_at = now
     return token
+
+
+def _record_use(token_pk: int, now) -> bool:
+    """Write a token's last use unless the database is busy (a long import holds the write
+    lock): then skip it at once rather than keep the request waiting; a later request records it.
+    """
+    connection = connections[ApiToken.objects.db]
+    sqlite = connection.vendor == "sqlite"
+    try:
+        if sqlite:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 100")
+        with transaction.atomic(using=connection.alias):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '100ms'")
+            ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        return True
+    except OperationalError:
+        return False
+    finally:
+        if sqlite:
+            timeout_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def user_for_token(key: str):
