@@ -100,28 +100,26 @@ def token_for_key(key: str) -> ApiToken | None:
 
 
 def _record_use(token_pk: int, now) -> bool:
-    """Write a token's last use unless the database is busy (a long import holds the write
-    lock): then skip it at once rather than keep the request waiting; a later request records it.
+    """Write a token's last use, unless on SQLite another process (a long import) holds the
+    write lock: then skip it after 100 ms rather than keep the request waiting up to the busy
+    timeout; a later request records it. (PostgreSQL locks rows, so only a concurrent write to
+    this very token could make it wait.)
     """
     connection = connections[ApiToken.objects.db]
-    sqlite = connection.vendor == "sqlite"
+    if connection.vendor != "sqlite":
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        return True
+    connection.ensure_connection()
+    raw = connection.connection  # the DB-API connection: a setting, not a query
+    timeout_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+    raw.execute("PRAGMA busy_timeout = 100")
     try:
-        if sqlite:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA busy_timeout = 100")
-        with transaction.atomic(using=connection.alias):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '100ms'")
-            ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
         return True
     except OperationalError:
         return False
     finally:
-        if sqlite:
-            timeout_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
 def user_for_token(key: str):
