@@ -149,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out username + address before the password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "guanxi.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Wrong passwords: after GUANXI_LOGIN_FAILURE_LIMIT failures for one username from one address

@@ -52,6 +52,7 @@ def test_main_pages_pass_the_content_security_policy(
     customer = customer_of("manager", name="张三", mobile="13812345678", tags=["茶友"])
 
     page.goto(f"{live_server.url}/login/")
+    assert violations() == [], "/login/"
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", "demo-pass")
     page.click("main form button[type=submit]")
@@ -60,6 +61,7 @@ def test_main_pages_pass_the_content_security_policy(
     # an htmx swap under the policy: live search replaces the results fragment
     page.fill("input[name=q]", "zhangsan")
     expect(page.locator("#results")).to_contain_text("张三")
+    assert violations() == [], "/customers/"
 
     for path in [
         f"/customers/{customer.pk}/",
