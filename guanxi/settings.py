@@ -171,7 +171,7 @@ LOGOUT_REDIRECT_URL = "login"
 # picks the default, the language switcher overrides it.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("GUANXI_TIME_ZONE", "Asia/Shanghai")

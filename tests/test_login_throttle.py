@@ -79,3 +79,27 @@ def test_admin_login_is_throttled_too(personas):
     assert locked.status_code == 429
     assert "Too many wrong passwords" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_administrator_sees_lockouts_in_the_admin_in_chinese_and_can_lift_them(personas):
+    # given rep1 locked out
+    for _ in range(LIMIT):
+        token(Client(), "rep1", "wrong")
+    assert token(Client(), "rep1", "demo-pass").status_code == 429
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="a-long-secret-1")
+    manager = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    manager.force_login(admin)
+
+    # when the administrator opens the lock-out records (admin) and deletes rep1's
+    page = manager.get("/admin/axes/accessattempt/")
+    assert page.status_code == 200
+    assert "登录尝试" in page.content.decode() and "rep1" in page.content.decode()
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.get(username="rep1")
+    manager.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    # then rep1 gets in again
+    assert token(Client(), "rep1", "demo-pass").status_code == 200
