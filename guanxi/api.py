@@ -15,17 +15,19 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer
 
-from guanxi.accounts.services import user_for_token
+from guanxi.accounts.services import token_for_key
 from guanxi.api_messages import schema_message
 from guanxi.services_common import StaleEdit
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for_key(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token_id = found.pk
+        return found.user
 
 
 api = NinjaAPI(

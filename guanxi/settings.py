@@ -5,6 +5,7 @@ so a typo in production surfaces at start-up, not as a strange behaviour later.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its vendored Swagger UI files instead of a CDN for the API docs
+    "axes",
+    "csp",
     "huey.contrib.djhuey",
     "guanxi.accounts",
     "guanxi.customers",
@@ -93,7 +97,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "guanxi.accounts.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lock-out into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "guanxi.urls"
@@ -137,8 +145,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username + address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "guanxi.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Wrong passwords: after GUANXI_LOGIN_FAILURE_LIMIT failures for one username from one address
+# (login page, token endpoint and admin alike), that pair is locked out for
+# GUANXI_LOGIN_LOCKOUT_MINUTES. Keyed on the pair so an attacker cannot lock a user out from
+# everywhere; a success resets the count.
+AXES_FAILURE_LIMIT = env_int("GUANXI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GUANXI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "guanxi.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("GUANXI_PROXY_COUNT", 0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,7 +174,7 @@ LOGOUT_REDIRECT_URL = "login"
 # picks the default, the language switcher overrides it.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("GUANXI_TIME_ZONE", "Asia/Shanghai")
@@ -172,7 +199,41 @@ MEDIA_ROOT = DATA_DIR / "media"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less hx-headers attribute
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Behind HTTPS (GUANXI_HTTPS=true): cookies only over HTTPS, and HSTS. A TLS-terminating proxy
+# in front sets X-Forwarded-Proto (GUANXI_PROXY_SSL_HEADER=true trusts it); GUANXI_SSL_REDIRECT
+# sends plain-HTTP requests to HTTPS when nothing in front does.
+HTTPS = env_bool("GUANXI_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("GUANXI_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GUANXI_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("GUANXI_HSTS_PRELOAD", False)
+# Preloading is the operator's deliberate, hard-to-undo choice (GUANXI_HSTS_PRELOAD=true), not a
+# default worth a warning on every `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_SSL_REDIRECT = env_bool("GUANXI_SSL_REDIRECT", False)
+if env_bool("GUANXI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, everything from our
+# own origin; Swagger UI's icons are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 PHONENUMBER_DEFAULT_REGION = env_str("GUANXI_PHONE_REGION", "CN")
 DEFAULT_CURRENCY = "CNY"
@@ -195,6 +256,11 @@ else:
     }
 
 API_TOKEN_TTL_DAYS = env_int("GUANXI_API_TOKEN_TTL_DAYS", 30)
+# Live tokens per user: a new one beyond this evicts the oldest.
+API_TOKEN_MAX_PER_USER = env_int("GUANXI_API_TOKEN_MAX_PER_USER", 5)
+# A token's last use is written at most this often, so reads do not write (and, on SQLite, wait
+# for a long import's write lock) on every request.
+API_TOKEN_LAST_USED_PRECISION_SECONDS = 60
 
 LOGGING = {
     "version": 1,

@@ -70,6 +70,8 @@ if [ -n "${FUZZ_SEED:-}" ]; then
   seed_args=(--seed "$FUZZ_SEED")
 fi
 
+# Revoking its own token or changing its own password would leave the rest of a run answering
+# 401: those two operations are left to tests/api/test_auth_tokens.py.
 # Each persona's run is split in two halves of the API, and all four runs go at the same time
 # as separate processes: a run mostly waits for the server, one request at a time.
 groups=("customers|auth" "activities|sales|privacy")
@@ -82,6 +84,8 @@ for user in $users; do
     name="$user-${group%%|*}"
     schemathesis --no-color run "$base/api/v1/openapi.json" \
       --include-tag-regex "^($group)\$" \
+      --exclude-operation-id guanxi_accounts_api_delete_token \
+      --exclude-operation-id guanxi_accounts_api_change_password \
       --header "Authorization: Bearer $token" \
       --checks not_a_server_error,response_schema_conformance \
       --max-examples "$max_examples" \

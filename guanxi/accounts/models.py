@@ -111,12 +111,17 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The first characters of the key, shown in the token list so its owner can tell which is
+    # which; too short to be of use to anyone else.
+    key_prefix = models.CharField(_("starts with"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"
@@ -131,6 +136,7 @@ class ApiToken(models.Model):
         cls.objects.create(
             user=user,
             key_hash=cls.hash_key(key),
+            key_prefix=key[:6],
             expires_at=timezone.now() + timezone.timedelta(days=ttl_days),
         )
         return key

@@ -1,4 +1,6 @@
-"""API schemas for tokens and the current user."""
+"""API schemas for tokens, passwords and the current user."""
+
+from datetime import datetime
 
 from ninja import Schema
 
@@ -12,6 +14,20 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
+
+
+class TokenInfoOut(Schema):
+    id: int
+    starts_with: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    current: bool
+
+
+class PasswordChangeIn(Schema):
+    old_password: text(200, min_length=1)
+    new_password: text(200, min_length=1)
 
 
 class MeOut(Schema):

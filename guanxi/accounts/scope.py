@@ -284,3 +284,10 @@ def get_department_or_404(user, pk):
         return Department.objects.get(pk=pk)
     except (ValueError, TypeError, Department.DoesNotExist) as exc:
         raise Http404 from exc
+
+
+def own_tokens(user) -> QuerySet:
+    """The API tokens a user may list and revoke: their own live ones, nobody else's."""
+    from .models import ApiToken
+
+    return ApiToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())

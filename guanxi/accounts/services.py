@@ -6,10 +6,16 @@ the team pages and the API call the checked, audited functions below them (`add_
 `update_department`).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
-from django.db import transaction
+from django.contrib.auth import authenticate, get_user_model, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, DataScope, Department, Profile, Role
 
@@ -45,24 +51,128 @@ def create_user(
     return user
 
 
-def issue_api_token(username: str, password: str) -> str | None:
-    """Return a new bearer token for valid credentials, or None."""
-    user = authenticate(username=username, password=password)
+def issue_api_token(request, username: str, password: str) -> str | None:
+    """Return a new bearer token for valid credentials, or None.
+
+    The request goes to authenticate() so that django-axes counts wrong passwords per username
+    and address and refuses a locked-out pair (the caller's response then becomes a 429).
+    """
+    user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
+    # A token is a log-in: the signal resets the failure count (axes) and records last_login.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return new_token_for(user)
+
+
+@transaction.atomic
+def new_token_for(user) -> str:
+    """A fresh token; expired ones are dropped and, past the per-user limit, the oldest go."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one at a time
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    keep = max(settings.API_TOKEN_MAX_PER_USER - 1, 0)
+    surplus = list(
+        ApiToken.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )[keep:]
+    if surplus:
+        ApiToken.objects.filter(pk__in=surplus).delete()
     return ApiToken.issue(user, settings.API_TOKEN_TTL_DAYS)
 
 
-def user_for_token(key: str):
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token with this key and an active owner, or None.
+
+    Its last use is written at most once a minute: a read must not write (on SQLite a write
+    waits for any long import to finish).
+    """
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__profile")
-        .filter(key_hash=ApiToken.hash_key(key), expires_at__gt=timezone.now())
+        .filter(key_hash=ApiToken.hash_key(key), expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    precision = timedelta(seconds=settings.API_TOKEN_LAST_USED_PRECISION_SECONDS)
+    due = token.last_used_at is None or now - token.last_used_at >= precision
+    if due and _record_use(token.pk, now):
+        token.last_used_at = now
+    return token
+
+
+def _record_use(token_pk: int, now) -> bool:
+    """Write a token's last use, unless on SQLite another process (a long import) holds the
+    write lock: then skip it after 100 ms rather than keep the request waiting up to the busy
+    timeout; a later request records it. (PostgreSQL locks rows, so only a concurrent write to
+    this very token could make it wait.)
+    """
+    connection = connections[ApiToken.objects.db]
+    if connection.vendor != "sqlite":
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        return True
+    connection.ensure_connection()
+    raw = connection.connection  # the DB-API connection: a setting, not a query
+    timeout_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+    raw.execute("PRAGMA busy_timeout = 100")
+    try:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        return True
+    except OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+
+
+def user_for_token(key: str):
+    token = token_for_key(key)
+    return token.user if token is not None else None
+
+
+@transaction.atomic
+def revoke_token(actor, token: ApiToken) -> None:
+    """Delete one token (the caller found it through scope.own_tokens)."""
+    from guanxi.audit.models import AuditEntry
+    from guanxi.audit.services import record
+
+    record(actor, AuditEntry.Action.DELETE, token, changes={"token": [token.key_prefix, None]})
+    token.delete()
+
+
+def revoke_all_tokens(user) -> int:
+    """Every token of this user; called whenever their password changes."""
+    deleted, _detail = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def change_own_password(user, old_password: str, new_password: str, *, request=None) -> None:
+    """Change a user's own password under AUTH_PASSWORD_VALIDATORS.
+
+    Their API tokens are revoked (by the signal on every password change); with `request`, the
+    session that made the change stays logged in.
+    """
+    from guanxi.audit.models import AuditEntry
+    from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
+
+    if not user.check_password(old_password or ""):
+        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(
+        user,
+        AuditEntry.Action.UPDATE,
+        user,
+        changes={"password": [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]},
+    )
+    if request is not None and getattr(request, "session", None) is not None:
+        update_session_auth_hash(request, user)
 
 
 def profile_of(user) -> Profile:

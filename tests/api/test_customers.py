@@ -407,7 +407,8 @@ def test_contacts_nested_and_flat(customer_of, api_as, personas, django_assert_n
         "陈经理",
         "王助理",
     ]
-    with django_assert_num_queries(4):
+    # the token's last use was written by an earlier request: not again within the minute
+    with django_assert_num_queries(3):
         assert api.get("/contacts").json()["count"] == 2
     assert api.get("/contacts", q="王").json()["count"] == 1
     assert api.delete(path).status_code == 204

@@ -1,0 +1,15 @@
+"""django-axes' lock-out check, for log-ins that come with a request.
+
+authenticate() called without a request (a management command, a script, a test) is not a
+log-in from the network, so there is nothing to count or lock; axes' own backend would raise
+instead, and the password is then checked by ModelBackend as usual.
+"""
+
+from axes.backends import AxesStandaloneBackend
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

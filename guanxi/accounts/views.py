@@ -1,0 +1,106 @@
+"""The "my account" page: own API tokens (list, revoke) and own password; the lock-out answer."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from .forms import OwnPasswordForm
+from .scope import own_tokens
+from .services import change_own_password, revoke_token
+
+
+def lockout_message() -> str:
+    minutes = max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
+    return ngettext(
+        "Too many wrong passwords for this username: log-in is locked for %(minutes)d minute. "
+        "Try again later or ask your manager to unlock it.",
+        "Too many wrong passwords for this username: log-in is locked for %(minutes)d minutes. "
+        "Try again later or ask your manager to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def _form_with_error(form_class, request, username: str, message: str):
+    form = form_class(request, data={"username": username})
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    form.add_error(None, message)
+    return form
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lock-out answer: 429 with a translated message, JSON under /api/."""
+    message = lockout_message()
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    if request.path.startswith("/admin/"):
+        from django.contrib import admin
+        from django.contrib.admin.forms import AdminAuthenticationForm
+
+        context = {
+            **admin.site.each_context(request),
+            "form": _form_with_error(AdminAuthenticationForm, request, username, message),
+            "app_path": request.get_full_path(),
+            "username": username,
+        }
+        return render(request, "admin/login.html", context, status=429)
+    context = {
+        "form": _form_with_error(AuthenticationForm, request, username, message),
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+def _account_context(request, password_form=None) -> dict:
+    return {
+        "tokens": own_tokens(request.user),
+        "password_form": password_form or OwnPasswordForm(),
+        "token_ttl_days": settings.API_TOKEN_TTL_DAYS,
+        "token_limit": settings.API_TOKEN_MAX_PER_USER,
+    }
+
+
+@login_required
+def account(request):
+    return render(request, "registration/account.html", _account_context(request))
+
+
+@login_required
+@require_POST
+def password_change(request):
+    form = OwnPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            change_own_password(
+                request.user,
+                form.cleaned_data["old_password"],
+                form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("new_password1" if field == "new_password" else field, errors)
+        else:
+            messages.success(
+                request, _("Password changed. Your API tokens were revoked; this session stays.")
+            )
+            return redirect("accounts:account")
+    return render(request, "registration/account.html", _account_context(request, form), status=422)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(own_tokens(request.user), pk=pk)
+    revoke_token(request.user, token)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
+    return redirect("accounts:account")

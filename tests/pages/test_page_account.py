@@ -1,0 +1,86 @@
+"""The "my account" page: own tokens listed and revocable, own password changed under the
+password rules, keeping this session and revoking every token."""
+
+from guanxi.accounts.models import ApiToken
+from guanxi.accounts.services import new_token_for
+
+
+def test_account_page_lists_only_own_tokens_and_revokes_one(personas, client_for):
+    mine = new_token_for(personas["rep1"])
+    theirs = new_token_for(personas["rep2"])
+    client = client_for("rep1")
+
+    page = client.get("/account/").content.decode()
+    assert f"{mine[:6]}…" in page
+    assert theirs[:6] not in page
+
+    token = ApiToken.objects.get(user=personas["rep1"])
+    other = ApiToken.objects.get(user=personas["rep2"])
+    assert client.post(f"/account/tokens/{other.pk}/revoke/").status_code == 404
+    assert client.get(f"/account/tokens/{token.pk}/revoke/").status_code == 405
+    response = client.post(f"/account/tokens/{token.pk}/revoke/", follow=True)
+    assert response.redirect_chain == [("/account/", 302)]
+    assert "revoked" in response.content.decode()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert ApiToken.objects.filter(pk=other.pk).exists()
+
+
+def test_changing_the_password_keeps_the_session_and_revokes_tokens(personas, client_for):
+    new_token_for(personas["rep1"])
+    client = client_for("rep1")
+
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": "demo-pass",
+            "new_password1": "jasmine-tea-1987",
+            "new_password2": "jasmine-tea-1987",
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/account/", 302)]
+    assert "Password changed" in response.content.decode()
+    assert client.get("/customers/").status_code == 200  # still logged in
+    assert not ApiToken.objects.filter(user=personas["rep1"]).exists()
+    personas["rep1"].refresh_from_db()
+    assert personas["rep1"].check_password("jasmine-tea-1987")
+
+
+def test_password_errors_are_shown_per_field_in_the_users_language(personas, client_for):
+    client = client_for("rep1", language="zh-hans")
+    new_token_for(personas["rep1"])
+
+    wrong = client.post(
+        "/account/password/",
+        {"old_password": "nope", "new_password1": "jasmine-tea-1987", "new_password2": "x"},
+    )
+    assert wrong.status_code == 422
+    page = wrong.content.decode()
+    assert "两次输入的新密码不一致" in page
+
+    weak = client.post(
+        "/account/password/",
+        {"old_password": "demo-pass", "new_password1": "password", "new_password2": "password"},
+    )
+    assert weak.status_code == 422
+    assert "这个密码太常见了" in weak.content.decode()
+
+    bad_old = client.post(
+        "/account/password/",
+        {
+            "old_password": "nope",
+            "new_password1": "jasmine-tea-1987",
+            "new_password2": "jasmine-tea-1987",
+        },
+    )
+    assert bad_old.status_code == 422
+    assert "当前密码不正确" in bad_old.content.decode()
+    personas["rep1"].refresh_from_db()
+    assert personas["rep1"].check_password("demo-pass")
+    assert ApiToken.objects.filter(user=personas["rep1"]).count() == 1
+
+
+def test_account_page_needs_a_login(db, client):
+    assert client.get("/account/").status_code == 302
+    assert client.post("/account/password/", {}).status_code == 302
