@@ -165,6 +165,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "guanxi.accounts.views.locked_out"
 AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "guanxi.accounts.backends.client_str"  # no username or IP in logs
 AXES_IPWARE_PROXY_COUNT = env_int("GUANXI_PROXY_COUNT", 0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:list"

@@ -13,3 +13,9 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: the path only. Its default names the
+    username and IP address, and logs never contain personal data."""
+    return f"a client of {path_info}"

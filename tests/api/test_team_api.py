@@ -50,7 +50,7 @@ def test_manager_creates_a_user_whose_one_time_password_buys_a_token(personas, t
     )
 
     assert response.status_code == 201
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"].startswith("no-store")
     body = response.json()
     assert body["user"]["username"] == "rep3"
     assert body["user"]["department_id"] == teams["b"].pk
@@ -152,7 +152,7 @@ def test_password_reset_returns_a_working_password(personas, api_as):
 
     response = api.post(f"/users/{rep2.pk}/password")
     password = response.json()["password"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"].startswith("no-store")
 
     rep2.refresh_from_db()
     assert rep2.check_password(password) and not rep2.check_password("demo-pass")
