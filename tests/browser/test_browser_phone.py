@@ -127,14 +127,14 @@ def test_phone_list_360_and_form(
     expect(page.locator("#interaction-form")).to_be_hidden()  # folded on phones
     timeline_top = page.locator("#timeline-card").bounding_box()["y"]
     assert timeline_top < PHONE["height"], "the timeline starts on the first screen"
-    page.locator("#profile-fold summary").click()
+    page.locator("#profile-fold > summary").click()
     expect(page.locator("#profile")).to_be_visible()
     expect(page.locator("#profile a[href='tel:+8613800138000']")).to_have_text("138 0013 8000")
     expect(page.locator("#profile a[href='tel:+862161234567']")).to_have_text("021 6123 4567")
     profile_height = page.locator("#profile-fold").bounding_box()["height"]
     assert timeline_top < profile_height, "the timeline should not wait below the whole profile"
     _no_sideways_scroll(page, "the 360 page with the profile open")
-    page.locator("#profile-fold summary").click()
+    page.locator("#profile-fold > summary").click()
     page.locator("a[href='#timeline-card']").click()  # the jump link on phones
 
     # a task saved: confirmed in a toast; marked done: confirmed with Undo, which reopens it
