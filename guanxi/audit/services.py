@@ -66,3 +66,23 @@ def record_update(
     changes.update(extra or {})
     if changes:
         record(actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes)
+
+
+def record_many(actor, action: str, items) -> None:
+    """record() for many records in one statement (imports): items are
+    (instance, customer_id, changes)."""
+    actor = actor if actor is not None and actor.is_authenticated else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action=action,
+                model=instance._meta.model_name,
+                object_id=str(instance.pk),
+                customer_id=customer_id,
+                changes=changes or {},
+            )
+            for instance, customer_id, changes in items
+        ],
+        batch_size=1000,
+    )
