@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from guanxi.bulk import BulkInsert
+
 from .models import AuditEntry
 
 SENSITIVE_PLACEHOLDER = "***"
@@ -68,21 +70,27 @@ def record_update(
         record(actor, AuditEntry.Action.UPDATE, instance, customer_id=customer_id, changes=changes)
 
 
-def record_many(actor, action: str, items) -> None:
-    """record() for many records in one statement (imports): items are
-    (instance, customer_id, changes)."""
-    actor = actor if actor is not None and actor.is_authenticated else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                action=action,
-                model=instance._meta.model_name,
-                object_id=str(instance.pk),
-                customer_id=customer_id,
-                changes=changes or {},
-            )
-            for instance, customer_id, changes in items
-        ],
-        batch_size=1000,
-    )
+class ManyRecords:
+    """record() for many new records at once (imports), made ready before the write
+    transaction; save() writes the entries once the records have their ids."""
+
+    def __init__(self, actor, action: str, model: type[models.Model], changes: list[dict]):
+        actor = actor if actor is not None and actor.is_authenticated else None
+        self.insert = BulkInsert(
+            AuditEntry,
+            [
+                AuditEntry(
+                    actor=actor,
+                    action=action,
+                    model=model._meta.model_name,
+                    object_id="",
+                    changes=entry or {},
+                )
+                for entry in changes
+            ],
+        )
+
+    def save(self, instances: list[models.Model], customer_ids: list) -> None:
+        self.insert.set_column("object_id", [str(i.pk) for i in instances])
+        self.insert.set_column("customer_id", customer_ids)
+        self.insert.execute()

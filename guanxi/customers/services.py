@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.scope import get_customer_or_404
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
+from guanxi.bulk import BulkInsert
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import reject_unknown_fields
 
@@ -457,50 +458,60 @@ def require_writable(user, pk) -> Customer:
 # Many at once (imports) ----------------------------------------------------------------------
 
 
-def new_customer(data: dict, *, owner) -> Customer:
-    """An unsaved customer from `data`, checked exactly as create_customer checks it.
+def new_customer(data: dict, *, owner, cleaned: bool = False) -> Customer:
+    """An unsaved customer from `data`, checked exactly as create_customer checks it (`cleaned`:
+    data already came through clean_customer_data, as an import's rows do).
 
     Imports check a whole file with this before writing anything, then save the lot with
-    create_customers; ValidationError names every failing field.
+    NewCustomers; ValidationError names every failing field.
     """
-    data = clean_customer_data(data)
+    data = data if cleaned else clean_customer_data(data)
     customer = Customer()
     _apply(customer, data)
     customer.owner = owner
     return customer
 
 
-@transaction.atomic
-def create_customers(actor, customers: list[Customer], tags: list[list[str] | None]) -> None:
-    """Save customers made by new_customer, with their tags (tags[i] for customers[i]), in a
-    few bulk statements, each audited as create_customer audits one."""
-    departments: dict = {}
-    for customer in customers:
-        key = customer.owner_id
-        if key not in departments:
-            departments[key] = _owner_department(customer.owner)
-        customer.department = departments[key]
-    Customer.objects.bulk_create(customers, batch_size=500)
-    wanted = {n.strip()[:50] for names in tags if names for n in names if n and n.strip()}
-    if wanted:
-        known = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-        missing = [Tag(name=n) for n in sorted(wanted - known.keys())]
-        Tag.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
-        known = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-        link = Customer.tags.through
-        Customer.tags.through.objects.bulk_create(
-            [
-                link(customer_id=customer.pk, tag_id=known[name])
-                for customer, names in zip(customers, tags, strict=True)
-                for name in sorted({n.strip()[:50] for n in names or [] if n and n.strip()})
-            ],
-            batch_size=1000,
+class NewCustomers:
+    """Customers made by new_customer with their tags (tags[i] for customers[i]), made ready to
+    save when created (teams, audit entries, database values), saved by save() in a few
+    statements inside a short transaction, each audited as create_customer audits one."""
+
+    def __init__(self, actor, customers: list[Customer], tags: list[list[str] | None]):
+        self.actor, self.customers = actor, customers
+        departments: dict = {}
+        for customer in customers:
+            if customer.owner_id not in departments:
+                departments[customer.owner_id] = _owner_department(customer.owner)
+            customer.department = departments[customer.owner_id]
+        self.audit = audit.ManyRecords(
+            actor,
+            audit.AuditEntry.Action.CREATE,
+            Customer,
+            [audit.diff({}, audit.snapshot(c, AUDITED_FIELDS), _SENSITIVE) for c in customers],
         )
-    audit.record_many(
-        actor,
-        audit.AuditEntry.Action.CREATE,
-        [
-            (c, c.pk, audit.diff({}, audit.snapshot(c, AUDITED_FIELDS), _SENSITIVE))
-            for c in customers
-        ],
-    )
+        self.tags = [
+            sorted({n.strip()[:50] for n in names or [] if n and n.strip()}) for names in tags
+        ]
+        self.insert = BulkInsert(Customer, customers)
+        link = Customer.tags.through
+        self.links = BulkInsert(link, [link() for names in self.tags for _name in names])
+
+    @transaction.atomic
+    def save(self) -> None:
+        self.insert.execute()
+        if self.links.objects:
+            wanted = {name for names in self.tags for name in names}
+            Tag.objects.bulk_create(
+                [Tag(name=n) for n in sorted(wanted)], batch_size=500, ignore_conflicts=True
+            )
+            known = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+            pairs = [
+                (customer.pk, known[name])
+                for customer, names in zip(self.customers, self.tags, strict=True)
+                for name in names
+            ]
+            self.links.set_column("customer", [c for c, _t in pairs])
+            self.links.set_column("tag", [t for _c, t in pairs])
+            self.links.execute()
+        self.audit.save(self.customers, [c.pk for c in self.customers])

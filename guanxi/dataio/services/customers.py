@@ -6,6 +6,9 @@ external id, against the database (one query per batch of rows) and against earl
 same file. Merging only ever touches customers the importing user may change.
 """
 
+import contextlib
+import gc
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,8 +19,8 @@ from guanxi.accounts.scope import can_write, is_manager, visible_customers
 from guanxi.accounts.services import profile_of
 from guanxi.customers.models import Customer, CustomerKind, CustomerSource, CustomField
 from guanxi.customers.services import (
+    NewCustomers,
     clean_customer_data,
-    create_customers,
     new_customer,
     update_customer,
 )
@@ -276,27 +279,28 @@ class _CustomerImport(FileImport):
             data.setdefault("custom_fields", {})  # required custom fields are checked
         owner = self.owner_for(row.number, row.owner_name)
         try:
-            return new_customer(data, owner=owner)
+            return new_customer(data, owner=owner, cleaned=True)
         except ValidationError as exc:
             raise RowInvalid(validation_errors(row.number, exc, self.label)) from exc
 
     # Writing ------------------------------------------------------------------------------
 
-    def write(self, rows: list[_Row], result: ImportResult, skip_invalid: bool) -> None:
-        """Write the checked rows: new customers in bulk, then merges one by one. A row the
-        database still refuses is reported; the rest go on (skip_invalid) or all roll back."""
+    def write(self, rows: list[_Row], batch: NewCustomers, result: ImportResult) -> None:
+        """Inside the import's transaction: the new customers (made ready beforehand) in bulk,
+        then the merges one by one. A row the database still refuses is reported, and the
+        others are kept (skip_invalid) or all roll back."""
         new = [r for r in rows if r.new is not None]
         created: dict[int, Customer] = {}
         try:
             with transaction.atomic():
-                create_customers(self.user, [r.new for r in new], [r.tags for r in new])
+                batch.save()
             created = {r.number: r.new for r in new}
         except ROW_WRITE_ERRORS:
             for row in new:  # find the rows at fault: one savepoint each
                 row.new.pk, row.new._state.adding = None, True
                 try:
                     with transaction.atomic():
-                        create_customers(self.user, [row.new], [row.tags])
+                        NewCustomers(self.user, [row.new], [row.tags]).save()
                     created[row.number] = row.new
                 except ROW_WRITE_ERRORS:
                     result.errors.append(write_failed(row.number))
@@ -364,17 +368,37 @@ def import_customers(
         result.errors.append(RowError(1, "", _("The file has no name column (姓名 or name).")))
         result.committed = False
         return result
+    # Tens of thousands of rows stay alive until written: without this the garbage collector
+    # walks them all again and again (a fifth of the import's time).
+    with _collector_paused():
+        return _import(job, table, result, skip_invalid, progress)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(job, table, result, skip_invalid, progress) -> ImportResult:
     ready: list[_Row] = []
     for start in range(0, len(table.rows), BATCH):
-        batch = table.rows[start : start + BATCH]
-        ready.extend(job.check_batch(batch, result))
+        rows = table.rows[start : start + BATCH]
+        ready.extend(job.check_batch(rows, result))
         if progress:
-            progress(len(batch))
+            progress(len(rows))
     if result.errors and not skip_invalid:
         result.committed = False
         return result
+    new = [r for r in ready if r.new is not None]
+    batch = NewCustomers(job.user, [r.new for r in new], [r.tags for r in new])
     with transaction.atomic():
-        job.write(ready, result, skip_invalid)
+        job.write(ready, batch, result)
         if result.errors and not skip_invalid:
             transaction.set_rollback(True)
             result.committed = False
