@@ -123,6 +123,8 @@ class _Collector:
 
 def read_csv(data: bytes) -> Table:
     text = decode(data)
+    if "\x00" in text:
+        raise UnreadableFile(_("This is not a text file (it contains binary data)."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -179,10 +181,10 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def read_xlsx(data: bytes) -> Table:
+    _check_zip(data)
     from openpyxl import load_workbook
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file

@@ -9,11 +9,13 @@ in one short transaction:
   database refuses when written.
 """
 
-from .base import ImportResult, RowError, RowInvalid, acting_user
+from .base import ImportResult, RowError, RowInvalid, acting_user, busy_message, is_busy
 from .customers import CUSTOM_PREFIX, DUPLICATE_MODES, import_customers
 from .orders import import_orders
 
 __all__ = [
+    "busy_message",
+    "is_busy",
     "CUSTOM_PREFIX",
     "DUPLICATE_MODES",
     "ImportResult",

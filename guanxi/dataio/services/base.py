@@ -69,6 +69,17 @@ class RowInvalid(Exception):
 Progress = Callable[[int], None] | None
 
 
+def is_busy(exc: Exception) -> bool:
+    """The database is locked by another writer (SQLite), past the connection's wait."""
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def busy_message() -> str:
+    return _(
+        "The database is busy with another large change; nothing was imported. Try again in a minute."
+    )
+
+
 def validation_errors(row: int, exc: ValidationError, label: Callable[[str], str]):
     if hasattr(exc, "error_dict"):
         return [
