@@ -35,6 +35,9 @@ class BulkInsert:
     def set_column(self, name: str, values: list) -> None:
         """Replace one column's values, e.g. ids known only once other rows are inserted."""
         index = next(i for i, f in enumerate(self.fields) if name in (f.name, f.attname))
+        attname = self.fields[index].attname
+        for obj, value in zip(self.objects, values, strict=True):
+            setattr(obj, attname, value)  # what bulk_create sends, off SQLite
         self.rows = [
             (*row[:index], value, *row[index + 1 :])
             for row, value in zip(self.rows, values, strict=True)
