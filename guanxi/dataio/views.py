@@ -14,7 +14,7 @@ from guanxi.privacy.sensitive import RevealDenied
 
 from .exports import csv_chunks, customer_rows, order_rows, write_xlsx
 from .forms import ImportForm
-from .readers import UnreadableFile, read_table
+from .readers import MAX_CELL, MAX_COLUMNS, MAX_ROWS, UnreadableFile, read_table
 from .services import busy_message, import_customers, import_orders, is_busy
 
 
@@ -51,7 +51,13 @@ def import_page(request):
     return render(
         request,
         "dataio/import.html",
-        {"form": form, "may_reveal": can_view_sensitive(request.user)},
+        {
+            "form": form,
+            "may_reveal": can_view_sensitive(request.user),
+            "max_rows": f"{MAX_ROWS:,}",
+            "max_columns": MAX_COLUMNS,
+            "max_cell": f"{MAX_CELL:,}",
+        },
         status=status,
     )
 

@@ -133,3 +133,20 @@ def test_orders_export_is_scoped(client, rep2, rep1, customer_of, product):
     client.force_login(rep2)
     body = b"".join(client.get("/data/export/orders.csv").streaming_content).decode()
     assert "MINE" in body and "THEIRS" not in body
+
+
+def test_import_page_states_the_limits_in_the_users_language(client, rep1):
+    client.force_login(rep1)
+    html = client.get("/data/import/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "文件最多 100,000 行、500 列" in html
+
+
+def test_a_refused_file_is_explained_in_chinese(client, rep1):
+    client.force_login(rep1)
+    response = client.post(
+        "/data/import/",
+        {"kind": "customers", "file": upload('姓名,手机\n"张三,13812345678\n')},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    assert "第 2 行：引号" in response.content.decode()
