@@ -236,6 +236,7 @@ class _CustomerImport(FileImport):
             )
         if not existing and not earlier:
             row.new = self.prepare(row)
+            row.data = None  # the customer holds it now; tens of thousands of rows add up
             return True
         if earlier:
             why = _("same customer as row %(row)d") % {"row": earlier}
