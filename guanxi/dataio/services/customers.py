@@ -61,7 +61,8 @@ class _Row:
     def __init__(self, number: int, data: dict, tags, owner_name: str):
         self.number, self.data, self.tags, self.owner_name = number, data, tags, owner_name
         self.new: Customer | None = None  # to create
-        self.existing: int | None = None  # pk to merge into
+        # What to merge into: a customer's pk, or ("row", n) for the one row n of this file makes
+        self.existing: int | tuple[str, int] | None = None
 
 
 class _CustomerImport(FileImport):
@@ -247,7 +248,7 @@ class _CustomerImport(FileImport):
             result.notes.append(RowError(number, "", _("Skipped: %(why)s.") % {"why": why}))
             return False
         if earlier and not existing:
-            # Merging into a customer this file creates: create it first, row by row.
+            # Into the customer an earlier row creates: merged once that one is written.
             row.existing = ("row", earlier)
             return True
         if existing[0] not in writable:
