@@ -220,3 +220,17 @@ def test_a_later_row_merges_into_a_customer_the_file_creates(manager):
     customer = Customer.objects.get()
     assert customer.name == "张三丰"
     assert sorted(customer.tags.values_list("name", flat=True)) == ["乙", "甲"]
+
+
+def test_bulk_import_never_reuses_the_id_of_a_deleted_customer(manager, customer_of):
+    from guanxi.customers.services import delete_customer
+
+    last = customer_of("manager", name="旧")
+    deleted = last.pk
+    delete_customer(manager, last)
+
+    import_customers(manager, table("姓名\n新一\n新二\n"))
+    customer_of("manager", name="之后")
+
+    ids = dict(Customer.objects.values_list("name", "pk"))
+    assert deleted < ids["新一"] < ids["新二"] < ids["之后"]
