@@ -9,6 +9,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
+from guanxi.bulk import BulkInsert
 from guanxi.services_common import reject_unknown_fields
 
 from .models import Order, OrderLine, OrderStatus, Product
@@ -100,9 +101,9 @@ def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
     return built
 
 
-@transaction.atomic
-def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
-    """An order with its lines; the total is the sum of the lines."""
+def new_order(customer, data: dict, lines: list[dict]) -> tuple[Order, list[OrderLine]]:
+    """An unsaved order and its lines, checked as create_order checks them (imports check a
+    whole file with this before writing, then save the lot with NewOrders)."""
     reject_unknown_fields(data, ORDER_FIELDS)
     order = Order(customer=customer, owner=customer.owner, **data)
     order.number = order.number or timezone.now().strftime("SO%Y%m%d-") + get_random_string(
@@ -113,6 +114,13 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     built = _build_lines(order, lines)
     order.total = sum((line.amount for line in built), Decimal("0"))
     order.full_clean(exclude=["customer", "owner"])
+    return order, built
+
+
+@transaction.atomic
+def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
+    """An order with its lines; the total is the sum of the lines."""
+    order, built = new_order(customer, data, lines)
     order.save()
     for line in built:
         line.order = order
@@ -159,3 +167,28 @@ def delete_order(actor, order: Order) -> None:
         changes={"number": [order.number, None], "total": [str(order.total), None]},
     )
     order.delete()
+
+
+class NewOrders:
+    """Orders made by new_order, made ready to save when created (database values, audit
+    entries), saved by save() in a few statements inside a short transaction, each audited as
+    create_order audits one."""
+
+    def __init__(self, actor, orders: list[tuple[Order, list[OrderLine]]]):
+        self.orders = [order for order, _lines in orders]
+        self.lines = [line for _order, lines in orders for line in lines]
+        self.insert = BulkInsert(Order, self.orders)
+        self.line_insert = BulkInsert(OrderLine, self.lines)
+        self.audit = audit.ManyRecords(
+            actor,
+            audit.AuditEntry.Action.CREATE,
+            Order,
+            [{"number": [None, o.number], "total": [None, str(o.total)]} for o in self.orders],
+        )
+
+    @transaction.atomic
+    def save(self) -> None:
+        self.insert.execute()
+        self.line_insert.set_column("order", [line.order.pk for line in self.lines])
+        self.line_insert.execute()
+        self.audit.save(self.orders, [order.customer_id for order in self.orders])

@@ -173,17 +173,17 @@ def test_a_row_the_database_refuses_loses_no_good_row(manager, tmp_path, capsys)
     assert "row 3" in out and "Imported 2 new customers" in out
 
 
-def refuse_name(table_name: str, name: str) -> None:
+def refuse_name(table_name: str, name: str, column: str = "name") -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 f"CREATE TRIGGER refuse BEFORE INSERT ON {table_name} "
-                f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                f"WHEN NEW.{column} = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
             )
         else:
             cursor.execute(
                 "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                f"IF NEW.{column} = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; "
                 "RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
@@ -234,3 +234,26 @@ def test_bulk_import_never_reuses_the_id_of_a_deleted_customer(manager, customer
 
     ids = dict(Customer.objects.values_list("name", "pk"))
     assert deleted < ids["新一"] < ids["新二"] < ids["之后"]
+
+
+def test_an_order_the_database_refuses_loses_no_good_order(rep1, customer_of, product):
+    from guanxi.dataio.services import import_orders
+    from guanxi.sales.models import Order
+
+    customer_of("rep1", name="甲", external_id="M1")
+    refuse_name(Order._meta.db_table, "BAD", column="number")
+    content = (
+        "订单号,客户外部编号,下单时间,商品编码,数量\n"
+        f"SO1,M1,2024-03-05,{product.sku},2\nBAD,M1,2024-03-05,{product.sku},1\n"
+        f"SO2,M1,2024-03-06,{product.sku},1\nSO2,M1,2024-03-06,{product.sku},3\n"
+    )
+
+    result = import_orders(rep1, table(content))
+    assert not result.committed and Order.objects.count() == 0
+    assert [e.row for e in result.errors] == [3]
+
+    result = import_orders(rep1, table(content), skip_invalid=True)
+    assert (result.created, result.lines, [e.row for e in result.errors]) == (2, 3, [3])
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["SO1", "SO2"]
+    assert AuditEntry.objects.filter(model="order", action="create").count() == 2
+    assert Order.objects.get(number="SO2").lines.count() == 2

@@ -9,7 +9,7 @@ from guanxi.accounts.scope import can_write, visible_customers
 from guanxi.customers.models import Customer
 from guanxi.customers.normalize import normalize_phone
 from guanxi.sales.models import Order, OrderStatus, Product
-from guanxi.sales.services import create_order
+from guanxi.sales.services import NewOrders, new_order
 
 from ..columns import (
     CHOICE_PARSERS,
@@ -127,7 +127,7 @@ class _OrderImport(FileImport):
         )
 
     def check(self, number: str, rows: list[tuple[int, list]], result: ImportResult):
-        """The order as (first row, customer, order fields, lines); None if it already exists."""
+        """(first row, (order, lines)) checked by the sales service; None if it exists."""
         errors: list[RowError] = []
         first = rows[0][0]
         header: dict = {}
@@ -173,19 +173,32 @@ class _OrderImport(FileImport):
         }
         if header.get("currency"):
             data["currency"] = header["currency"]
-        return first, customer, data, lines
-
-    def write(self, first: int, customer, data: dict, lines: list, result: ImportResult):
         try:
-            with transaction.atomic():
-                order = create_order(self.user, customer, data, lines)
+            return first, new_order(customer, data, lines)
         except ValidationError as exc:
             raise RowInvalid(validation_errors(first, exc, self.label)) from exc
-        except ROW_WRITE_ERRORS as exc:
-            raise RowInvalid([write_failed(first)]) from exc
-        result.created += 1
-        result.lines += len(lines)
-        return order
+
+    def write(self, ready: list[tuple[int, tuple]], batch: NewOrders, result: ImportResult):
+        """Inside the import's transaction: all orders in bulk; if the database refuses one,
+        each in its own savepoint, the refused ones reported."""
+        try:
+            with transaction.atomic():
+                batch.save()
+            written = [built for _first, built in ready]
+        except ROW_WRITE_ERRORS:
+            written = []
+            for first, built in ready:
+                for record in (built[0], *built[1]):  # as if the failed bulk never ran
+                    record.pk, record._state.adding = None, True
+                try:
+                    with transaction.atomic():
+                        NewOrders(self.user, [built]).save()
+                    written.append(built)
+                except ROW_WRITE_ERRORS:
+                    result.errors.append(write_failed(first))
+                    result.rejected += 1
+        result.created += len(written)
+        result.lines += sum(len(lines) for _order, lines in written)
 
 
 def import_orders(
@@ -238,13 +251,9 @@ def import_orders(
     if result.errors and not skip_invalid:
         result.committed = False
         return result
+    batch = NewOrders(user, [built for _first, built in ready])
     with transaction.atomic():
-        for first, customer, data, lines in ready:
-            try:
-                job.write(first, customer, data, lines, result)
-            except RowInvalid as exc:
-                result.errors.extend(exc.errors)
-                result.rejected += 1
+        job.write(ready, batch, result)
         if result.errors and not skip_invalid:
             transaction.set_rollback(True)
             result.committed = False
