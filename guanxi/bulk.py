@@ -15,10 +15,19 @@ _PLAIN_TEXT = frozenset({"CharField", "TextField", "EmailField", "SlugField"})
 
 
 class BulkInsert:
-    def __init__(self, model, objects: list, *, using: str | None = None):
-        self.model, self.objects = model, objects
+    """`objects`: a list, or with keep_objects=False any iterable whose objects are dropped
+    once their values are taken (on SQLite: memory for rows nobody reads again, e.g. audit
+    entries of a 50,000-row import); such objects do not get their ids."""
+
+    def __init__(self, model, objects, *, using: str | None = None, keep_objects: bool = True):
+        self.model = model
         self.using = using or router.db_for_write(model)
         connection = connections[self.using]
+        if keep_objects or connection.vendor != "sqlite":
+            objects = list(objects)
+            self.objects = objects
+        else:
+            self.objects = None
         self.fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
         plain = [f.get_internal_type() in _PLAIN_TEXT for f in self.fields]
         self.rows = [
@@ -36,7 +45,7 @@ class BulkInsert:
         """Replace one column's values, e.g. ids known only once other rows are inserted."""
         index = next(i for i, f in enumerate(self.fields) if name in (f.name, f.attname))
         attname = self.fields[index].attname
-        for obj, value in zip(self.objects, values, strict=True):
+        for obj, value in zip(self.objects or [], values, strict=False):
             setattr(obj, attname, value)  # what bulk_create sends, off SQLite
         self.rows = [
             (*row[:index], value, *row[index + 1 :])
@@ -47,7 +56,7 @@ class BulkInsert:
         """Insert the rows and set the objects' ids; only inside a transaction."""
         connection = connections[self.using]
         assert connection.in_atomic_block, "BulkInsert.execute() needs a transaction"
-        if not self.objects:
+        if not self.rows:
             return
         if connection.vendor != "sqlite":
             self.model.objects.using(self.using).bulk_create(self.objects, batch_size=1000)
@@ -69,6 +78,6 @@ class BulkInsert:
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names only
                 [(start + i, *row) for i, row in enumerate(self.rows)],
             )
-        for i, obj in enumerate(self.objects):
+        for i, obj in enumerate(self.objects or []):
             obj.pk = start + i
             obj._state.adding, obj._state.db = False, self.using

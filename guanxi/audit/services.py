@@ -72,13 +72,14 @@ def record_update(
 
 class ManyRecords:
     """record() for many new records at once (imports), made ready before the write
-    transaction; save() writes the entries once the records have their ids."""
+    transaction; save() writes the entries once the records have their ids. `changes` may be
+    a generator: each entry's changes are then held only as the JSON to store."""
 
-    def __init__(self, actor, action: str, model: type[models.Model], changes: list[dict]):
+    def __init__(self, actor, action: str, model: type[models.Model], changes):
         actor = actor if actor is not None and actor.is_authenticated else None
         self.insert = BulkInsert(
             AuditEntry,
-            [
+            (
                 AuditEntry(
                     actor=actor,
                     action=action,
@@ -87,7 +88,8 @@ class ManyRecords:
                     changes=entry or {},
                 )
                 for entry in changes
-            ],
+            ),
+            keep_objects=False,
         )
 
     def save(self, instances: list[models.Model], customer_ids: list) -> None:

@@ -488,7 +488,7 @@ class NewCustomers:
             actor,
             audit.AuditEntry.Action.CREATE,
             Customer,
-            [audit.diff({}, audit.snapshot(c, AUDITED_FIELDS), _SENSITIVE) for c in customers],
+            (audit.diff({}, audit.snapshot(c, AUDITED_FIELDS), _SENSITIVE) for c in customers),
         )
         self.tags = [
             sorted({n.strip()[:50] for n in names or [] if n and n.strip()}) for names in tags

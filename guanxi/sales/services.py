@@ -183,7 +183,7 @@ class NewOrders:
             actor,
             audit.AuditEntry.Action.CREATE,
             Order,
-            [{"number": [None, o.number], "total": [None, str(o.total)]} for o in self.orders],
+            ({"number": [None, o.number], "total": [None, str(o.total)]} for o in self.orders),
         )
 
     @transaction.atomic
