@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.utils.translation import gettext as _
 
 from guanxi.validation import clean_text
@@ -71,7 +71,7 @@ Progress = Callable[[int], None] | None
 
 def is_busy(exc: Exception) -> bool:
     """The database is locked by another writer (SQLite), past the connection's wait."""
-    return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 def busy_message() -> str:

@@ -45,6 +45,7 @@ from .base import (
     Progress,
     RowError,
     RowInvalid,
+    is_busy,
     validation_errors,
     write_failed,
 )
@@ -297,7 +298,9 @@ class _CustomerImport(FileImport):
             with transaction.atomic():
                 batch.save()
             created = {r.number: r.new for r in new}
-        except ROW_WRITE_ERRORS:
+        except ROW_WRITE_ERRORS as exc:
+            if is_busy(exc):
+                raise  # not this file's fault: the page and command say "busy, try again"
             for row in new:  # find the rows at fault: one savepoint each
                 row.new.pk, row.new._state.adding = None, True
                 try:

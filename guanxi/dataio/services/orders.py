@@ -29,6 +29,7 @@ from .base import (
     Progress,
     RowError,
     RowInvalid,
+    is_busy,
     validation_errors,
     write_failed,
 )
@@ -185,7 +186,9 @@ class _OrderImport(FileImport):
             with transaction.atomic():
                 batch.save()
             written = [built for _first, built in ready]
-        except ROW_WRITE_ERRORS:
+        except ROW_WRITE_ERRORS as exc:
+            if is_busy(exc):
+                raise  # not this file's fault: the page and command say "busy, try again"
             written = []
             for first, built in ready:
                 for record in (built[0], *built[1]):  # as if the failed bulk never ran
