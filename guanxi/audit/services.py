@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from guanxi.bulk import BulkInsert
+
 from .models import AuditEntry
 
 SENSITIVE_PLACEHOLDER = "***"
@@ -289,3 +291,31 @@ def record_rows(actor, action: str, model: str, entries) -> int:
     ]
     AuditEntry.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+class ManyRecords:
+    """record() for many new records at once (imports), made ready before the write
+    transaction; save() writes the entries once the records have their ids. `changes` may be
+    a generator: each entry's changes are then held only as the JSON to store."""
+
+    def __init__(self, actor, action: str, model: type[models.Model], changes):
+        actor = actor if actor is not None and actor.is_authenticated else None
+        self.insert = BulkInsert(
+            AuditEntry,
+            (
+                AuditEntry(
+                    actor=actor,
+                    action=action,
+                    model=model._meta.model_name,
+                    object_id="",
+                    changes=entry or {},
+                )
+                for entry in changes
+            ),
+            keep_objects=False,
+        )
+
+    def save(self, instances: list[models.Model], customer_ids: list) -> None:
+        self.insert.set_column("object_id", [str(i.pk) for i in instances])
+        self.insert.set_column("customer_id", customer_ids)
+        self.insert.execute()

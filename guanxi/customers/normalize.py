@@ -1,5 +1,6 @@
 """Normalising what people type: phone numbers, e-mail, credit codes, names to pinyin."""
 
+import functools
 import re
 
 import phonenumbers
@@ -91,12 +92,13 @@ def normalize_uscc(raw: str) -> str:
         ) from exc
 
 
-def _syllables(name: str, style: Style) -> list[str]:
+@functools.lru_cache(maxsize=20_000)  # names repeat: an import of 50,000 reads each once
+def _syllables(name: str, style: Style) -> tuple[str, ...]:
     syllables = lazy_pinyin(name, style=style, errors="default", v_to_u=False)
     if name and name[0] in SURNAME_READINGS and syllables:
         reading = SURNAME_READINGS[name[0]]
         syllables[0] = reading if style == Style.NORMAL else reading[0]
-    return syllables
+    return tuple(syllables)
 
 
 def name_pinyin(name: str) -> str:

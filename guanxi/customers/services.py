@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.scope import get_customer_or_404, require_manage
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
+from guanxi.bulk import BulkInsert
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit, reject_unknown_fields
 from guanxi.validation import check_year, clean_text, is_blank
@@ -360,10 +361,47 @@ def _lock_values(keys: list[str]) -> None:
     PostgreSQL: a transaction-level advisory lock per value. SQLite: writers are already
     serialised, since every transaction begins IMMEDIATE (settings: transaction_mode).
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and keys:
         with connection.cursor() as cursor:
+            # shared with other single writers, exclusive against a bulk import (_lock_all)
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [_ALL_VALUES])
             for key in sorted(set(keys)):
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+_ALL_VALUES = "customer:duplicates"
+
+
+def _lock_all() -> None:
+    """A bulk write's lock for 查重: waits for single writers checking values and keeps new ones
+    out until the transaction ends (one lock instead of one per value: PostgreSQL's lock table
+    holds a few thousand). SQLite serialises writers already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_ALL_VALUES])
+
+
+class DuplicateBlocked(IntegrityError):
+    """A bulk write found, under its lock, a value the 查重 policy blocks (another customer
+    has it, or two new ones share it): the import reports the rows at fault one by one."""
+
+
+def refuse_blocked_values(customers: list[Customer]) -> None:
+    """Under the bulk lock: DuplicateBlocked if a new customer has a blocked value that a live
+    customer or another new one has. One query per blocked field."""
+    _lock_all()
+    policy = duplicate_policy()
+    for field in DUPLICATE_FIELDS:
+        if policy[field] != BLOCK:
+            continue
+        values = [getattr(c, field) for c in customers if getattr(c, field)]
+        if not values:
+            continue
+        if len(set(values)) < len(values):
+            raise DuplicateBlocked(field)
+        for start in range(0, len(values), 1000):
+            if live_customers().filter(**{f"{field}__in": values[start : start + 1000]}).exists():
+                raise DuplicateBlocked(field)
 
 
 def _owner_name(customer: Customer) -> str:
@@ -843,3 +881,66 @@ def transfer_customers(actor, from_user, to_user) -> int:
         ),
     )
     return len(rows)
+
+
+# Many at once (imports) ----------------------------------------------------------------------
+
+
+def new_customer(data: dict, *, owner, cleaned: bool = False) -> Customer:
+    """An unsaved customer from `data`, checked exactly as create_customer checks it (`cleaned`:
+    data already came through clean_customer_data, as an import's rows do).
+
+    Imports check a whole file with this before writing anything, then save the lot with
+    NewCustomers; ValidationError names every failing field.
+    """
+    data = data if cleaned else clean_customer_data(data)
+    customer = Customer()
+    _apply(customer, data)
+    customer.owner = owner
+    return customer
+
+
+class NewCustomers:
+    """Customers made by new_customer with their tags (tags[i] for customers[i]), made ready to
+    save when created (teams, audit entries, database values), saved by save() in a few
+    statements inside a short transaction, each audited as create_customer audits one."""
+
+    def __init__(self, actor, customers: list[Customer], tags: list[list[str] | None]):
+        self.actor, self.customers = actor, customers
+        departments: dict = {}
+        for customer in customers:
+            if customer.owner_id not in departments:
+                departments[customer.owner_id] = _owner_department(customer.owner)
+            customer.department = departments[customer.owner_id]
+        self.audit = audit.ManyRecords(
+            actor,
+            audit.AuditEntry.Action.CREATE,
+            Customer,
+            (audit.diff({}, audit.snapshot(c, AUDITED_FIELDS), _SENSITIVE) for c in customers),
+        )
+        self.tags = [
+            sorted({n.strip()[:50] for n in names or [] if n and n.strip()}) for names in tags
+        ]
+        self.insert = BulkInsert(Customer, customers)
+        link = Customer.tags.through
+        self.links = BulkInsert(link, [link() for names in self.tags for _name in names])
+
+    @transaction.atomic
+    def save(self) -> None:
+        refuse_blocked_values(self.customers)  # the file was checked before; others wrote since
+        self.insert.execute()
+        if self.links.objects:
+            wanted = {name for names in self.tags for name in names}
+            Tag.objects.bulk_create(
+                [Tag(name=n) for n in sorted(wanted)], batch_size=500, ignore_conflicts=True
+            )
+            known = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+            pairs = [
+                (customer.pk, known[name])
+                for customer, names in zip(self.customers, self.tags, strict=True)
+                for name in names
+            ]
+            self.links.set_column("customer", [c for c, _t in pairs])
+            self.links.set_column("tag", [t for _c, t in pairs])
+            self.links.execute()
+        self.audit.save(self.customers, [c.pk for c in self.customers])

@@ -9,8 +9,9 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import (
     CustomerCategory,
@@ -81,17 +82,86 @@ ORDER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
 ]
 INFORMATIVE_ORDER_FIELDS = {"customer_name", "product_name", "amount"}
 
+# The header an export writes, in the user's language (the Chinese one is each column's first
+# alias): (English header, its translation). Imports accept both, as well as every alias.
+COLUMN_LABELS = {
+    "external_id": ("External ID", pgettext_lazy("spreadsheet column", "External ID")),
+    "kind": ("Kind", pgettext_lazy("spreadsheet column", "Kind")),
+    "category": ("Category", pgettext_lazy("spreadsheet column", "Category")),
+    "name": ("Name", pgettext_lazy("spreadsheet column", "Name")),
+    "gender": ("Gender", pgettext_lazy("spreadsheet column", "Gender")),
+    "birthday": ("Birthday", pgettext_lazy("spreadsheet column", "Birthday")),
+    "marital_status": ("Marital status", pgettext_lazy("spreadsheet column", "Marital status")),
+    "mobile": ("Mobile", pgettext_lazy("spreadsheet column", "Mobile")),
+    "phone": ("Phone", pgettext_lazy("spreadsheet column", "Phone")),
+    "email": ("E-mail", pgettext_lazy("spreadsheet column", "E-mail")),
+    "province": ("Province", pgettext_lazy("spreadsheet column", "Province")),
+    "city": ("City", pgettext_lazy("spreadsheet column", "City")),
+    "district": ("District", pgettext_lazy("spreadsheet column", "District")),
+    "street": ("Street", pgettext_lazy("spreadsheet column", "Street")),
+    "level": ("Customer level", pgettext_lazy("spreadsheet column", "Customer level")),
+    "source": ("Source", pgettext_lazy("spreadsheet column", "Source")),
+    "tags": ("Tags", pgettext_lazy("spreadsheet column", "Tags")),
+    "member_level": ("Member level", pgettext_lazy("spreadsheet column", "Member level")),
+    "points": ("Points", pgettext_lazy("spreadsheet column", "Points")),
+    "nickname": ("Nickname", pgettext_lazy("spreadsheet column", "Nickname")),
+    "wechat": ("WeChat", pgettext_lazy("spreadsheet column", "WeChat")),
+    "qq": ("QQ", pgettext_lazy("spreadsheet column", "QQ")),
+    "uscc": ("USCC", pgettext_lazy("spreadsheet column", "USCC")),
+    "company_name": ("Company", pgettext_lazy("spreadsheet column", "Company")),
+    "position": ("Position", pgettext_lazy("spreadsheet column", "Position")),
+    "delivery_address": (
+        "Delivery address",
+        pgettext_lazy("spreadsheet column", "Delivery address"),
+    ),
+    "do_not_contact": ("Do not contact", pgettext_lazy("spreadsheet column", "Do not contact")),
+    "owner": ("Owner", pgettext_lazy("spreadsheet column", "Owner")),
+    "id_number": ("ID number", pgettext_lazy("spreadsheet column", "ID number")),
+    "bank_account": ("Bank account", pgettext_lazy("spreadsheet column", "Bank account")),
+    "health_notes": ("Health notes", pgettext_lazy("spreadsheet column", "Health notes")),
+    "precise_location": (
+        "Precise location",
+        pgettext_lazy("spreadsheet column", "Precise location"),
+    ),
+    "is_minor": ("Minor", pgettext_lazy("spreadsheet column", "Minor")),
+    "number": ("Order number", pgettext_lazy("spreadsheet column", "Order number")),
+    "customer_external_id": (
+        "Customer external ID",
+        pgettext_lazy("spreadsheet column", "Customer external ID"),
+    ),
+    "customer_mobile": ("Customer mobile", pgettext_lazy("spreadsheet column", "Customer mobile")),
+    "customer_name": ("Customer name", pgettext_lazy("spreadsheet column", "Customer name")),
+    "ordered_at": ("Ordered at", pgettext_lazy("spreadsheet column", "Ordered at")),
+    "sku": ("SKU", pgettext_lazy("spreadsheet column", "SKU")),
+    "product_name": ("Product name", pgettext_lazy("spreadsheet column", "Product name")),
+    "quantity": ("Quantity", pgettext_lazy("spreadsheet column", "Quantity")),
+    "unit_price": ("Unit price", pgettext_lazy("spreadsheet column", "Unit price")),
+    "amount": ("Amount", pgettext_lazy("spreadsheet column", "Amount")),
+    "status": ("Status", pgettext_lazy("spreadsheet column", "Status")),
+    "currency": ("Currency", pgettext_lazy("spreadsheet column", "Currency")),
+}
+
 
 def _key(header: str) -> str:
     return re.sub(r"[\s_:：*]+", " ", str(header or "")).strip().lower()
 
 
 def header_map(columns) -> dict[str, str]:
-    return {_key(alias): field for field, aliases in columns for alias in aliases}
+    known = {_key(alias): field for field, aliases in columns for alias in aliases}
+    for field, _aliases in columns:
+        if field in COLUMN_LABELS:
+            english, translated = COLUMN_LABELS[field]
+            known.setdefault(_key(english), field)
+            known.setdefault(_key(str(translated)), field)
+    return known
 
 
 def export_headers(columns) -> list[str]:
-    return [aliases[0] for _field, aliases in columns]
+    """The headers an export writes, in the user's language; the import reads both."""
+    return [
+        str(COLUMN_LABELS[field][1]) if field in COLUMN_LABELS else aliases[0]
+        for field, aliases in columns
+    ]
 
 
 def match_headers(headers: list[str], columns, extra: dict[str, str] | None = None):
@@ -238,9 +308,13 @@ def _choice_parser(aliases: dict[str, str], choices):
     table = {k.lower(): v for k, v in aliases.items()}
     table.update({str(v).lower(): v for v in choices.values})
     table.update({str(label).lower(): v for v, label in choices.choices})
-    allowed = "、".join(sorted(k for k in aliases if k and not k.isascii())) or "、".join(
-        choices.values
-    )
+    chinese = "、".join(sorted(k for k in aliases if k and not k.isascii()))
+
+    def allowed() -> str:
+        """The accepted words in the user's language: 男、女 in Chinese, male, female in English."""
+        if chinese and (translation.get_language() or "").startswith("zh"):
+            return chinese
+        return ", ".join(v for v in choices.values if v)
 
     def parse(value):
         raw = text(value)
@@ -249,7 +323,7 @@ def _choice_parser(aliases: dict[str, str], choices):
         found = table.get(raw.lower())
         if found is None:
             raise CellError(
-                _("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed}
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed()}
             )
         return found
 

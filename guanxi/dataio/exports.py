@@ -7,6 +7,7 @@ permission, asks for them explicitly and states a purpose; every revealed value 
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,14 @@ from .columns import CUSTOMER_COLUMNS, EXPORT_LABELS, ORDER_COLUMNS, export_head
 from .readers import file_format
 
 CHUNK = 2000
+XLSX_MAX_CELL = 32767  # Excel's limit on the characters of one cell
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and WPS (OWASP's list,
+# with the tab and carriage return that hide one behind whitespace).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (so XLSX) cannot hold: control characters other than tab and line breaks.
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")  # -5.00 or +8613812345678: a number, not a formula
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _cell(value):
@@ -34,6 +43,22 @@ def _cell(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
+    return value
+
+
+def xml_safe(value: str) -> str:
+    """The text with the characters XML (so XLSX) cannot hold replaced by U+FFFD."""
+    return _ILLEGAL_XML.sub("\ufffd", value)
+
+
+def safe_text(value):
+    """A CSV cell a spreadsheet shows as text and never runs: text starting like a formula gets
+    the OWASP prefix ' (imports take it off again); numbers and numeric text stay as they are."""
+    if not isinstance(value, str):
+        return value
+    value = xml_safe(value)
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
+        return "'" + value
     return value
 
 
@@ -121,8 +146,8 @@ def order_rows(user) -> tuple[list[str], Iterator[list]]:
                 "sku": line.product.sku,
                 "product_name": line.product.name,
                 "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "amount": str(line.amount),
+                "unit_price": line.unit_price,  # numbers, so a spreadsheet can sum them
+                "amount": line.amount,
                 "status": EXPORT_LABELS["status"](order.status),
                 "currency": order.currency,
             }
@@ -142,9 +167,9 @@ class _Echo:
 def csv_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     """CSV text piece by piece, starting with a BOM so Excel reads the Chinese as UTF-8."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers)
+    yield "\ufeff" + writer.writerow([safe_text(h) for h in headers])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([safe_text(c) for c in row])
 
 
 def write_csv(stream, headers: list[str], rows: Iterable[list]) -> int:
@@ -157,16 +182,33 @@ def write_csv(stream, headers: list[str], rows: Iterable[list]) -> int:
     return count
 
 
+def _xlsx_row(sheet, row: list) -> list:
+    """Cells for a write-only sheet: every string an explicit text cell (openpyxl would make
+    "=1+1" a formula and "#N/A" an error), cleaned by xml_safe; numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in row:
+        if isinstance(value, str):
+            # An explicit text cell is never a formula, so the value needs no ' prefix.
+            cell = WriteOnlyCell(sheet, xml_safe(value)[:XLSX_MAX_CELL])
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
 def write_xlsx(stream, headers: list[str], rows: Iterable[list], title: str) -> int:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
-    sheet.append(headers)
+    sheet.append(_xlsx_row(sheet, headers))
     count = 0
     for row in rows:
         # Text stays text: a mobile or an id number must not become a number in Excel.
-        sheet.append(row)
+        sheet.append(_xlsx_row(sheet, row))
         count += 1
     workbook.save(stream)
     return count

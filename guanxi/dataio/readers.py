@@ -1,18 +1,36 @@
-"""Reading CSV and XLSX files into rows, whatever encoding and spreadsheet program made them.
+"""Reading CSV and XLSX files into rows, whatever encoding and spreadsheet program made them,
+and refusing, before any real work, files made to exhaust the server.
 
 Excel on a Chinese Windows saves CSV in GB18030 (GBK); Excel elsewhere and most tools write
-UTF-8, sometimes with a byte-order mark. We try UTF-8 (BOM or not) first: a GB18030 file is
-almost never valid UTF-8, while the reverse is not true.
+UTF-8, sometimes with a byte-order mark; Excel's "Unicode text" is UTF-16 with a BOM. We try
+UTF-16 (BOM only), then UTF-8 (BOM or not), then GB18030: a GB18030 file is almost never valid
+UTF-8, while the reverse is not true.
+
+Limits (the same for the page and the command; split a bigger file):
+- at most MAX_ROWS data rows and MAX_COLUMNS columns;
+- at most MAX_CELL characters in a cell (Excel's own limit);
+- XLSX: checked in the zip directory before anything is decompressed — at most
+  MAX_UNCOMPRESSED bytes unpacked in all, no member packed more than MAX_RATIO times (a
+  decompression bomb is refused in milliseconds), a declared sheet size within the row and
+  column limits; the sheet is then read row by row (openpyxl read-only, XML through defusedxml:
+  no entity expansion) without padding the gaps, so a lone cell at XFD1048576 costs nothing.
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_ROWS = 100_000
+MAX_COLUMNS = 500
+MAX_CELL = 32_767
+MAX_UNCOMPRESSED = 300 * 1024 * 1024
+MAX_RATIO = 200  # real sheets pack 5-50 times; a bomb packs about 1,000 times
+_RATIO_FROM = 1024 * 1024  # small members (styles, an empty sheet) may pack tighter
 
 
 class UnreadableFile(ValueError):
@@ -37,6 +55,13 @@ def file_format(name: str) -> str:
 
 
 def decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" in data[:8192]:
+        raise UnreadableFile(_("This is not a text file (it contains binary data)."))
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
@@ -49,53 +74,159 @@ def _blank(cells) -> bool:
     return all(c is None or str(c).strip() == "" for c in cells)
 
 
+def _too_many_rows() -> UnreadableFile:
+    return UnreadableFile(
+        _("The file has more than %(max)s rows; split it into smaller files.")
+        % {"max": f"{MAX_ROWS:,}"}
+    )
+
+
+def _too_many_columns(row: int) -> UnreadableFile:
+    return UnreadableFile(
+        _("Row %(row)d has more than %(max)d columns; this is not a customer or order list.")
+        % {"row": row, "max": MAX_COLUMNS}
+    )
+
+
+def _too_long(row: int, column: int) -> UnreadableFile:
+    return UnreadableFile(
+        _("Row %(row)d, column %(column)d: a cell holds more than %(max)s characters.")
+        % {"row": row, "column": column, "max": f"{MAX_CELL:,}"}
+    )
+
+
+class _Collector:
+    """Headers and non-blank rows, with the row and column limits enforced as they come."""
+
+    def __init__(self):
+        self.headers: list[str] | None = None
+        self.rows: list[tuple[int, list]] = []
+
+    def add(self, number: int, cells: list) -> None:
+        if len(cells) > MAX_COLUMNS and not _blank(cells[MAX_COLUMNS:]):
+            raise _too_many_columns(number)
+        cells = cells[:MAX_COLUMNS]
+        if _blank(cells):
+            return
+        if self.headers is None:
+            self.headers = ["" if c is None else str(c).strip() for c in cells]
+            return
+        if len(self.rows) >= MAX_ROWS:
+            raise _too_many_rows()
+        self.rows.append((number, cells))
+
+    def table(self) -> Table:
+        if self.headers is None:
+            raise UnreadableFile(_("The file is empty."))
+        return Table(self.headers, self.rows)
+
+
 def read_csv(data: bytes) -> Table:
     text = decode(data)
+    if "\x00" in text:
+        raise UnreadableFile(_("This is not a text file (it contains binary data)."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows = []
-    for cells in reader:
-        if headers is None:
-            if _blank(cells):
-                continue
-            headers = [c.strip() for c in cells]
-            continue
-        if not _blank(cells):
-            rows.append((reader.line_num, cells))
-    if headers is None:
-        raise UnreadableFile(_("The file is empty."))
-    return Table(headers, rows)
+    # A cell may be as long as in Excel, no longer: a longer one is an error, not a 500.
+    csv.field_size_limit(MAX_CELL)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+    collector = _Collector()
+    start = 1  # the line a record starts on: the row number a spreadsheet shows
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise UnreadableFile(
+                    _("Row %(row)d: a cell holds more than %(max)s characters.")
+                    % {"row": start, "max": f"{MAX_CELL:,}"}
+                ) from exc
+            raise UnreadableFile(
+                _(
+                    'Row %(row)d: a quotation mark (") is not closed or stray; '
+                    "the file cannot be read past it."
+                )
+                % {"row": start}
+            ) from exc
+        collector.add(start, cells)
+        start = reader.line_num + 1
+    return collector.table()
+
+
+def _check_zip(data: bytes) -> zipfile.ZipFile:
+    """The workbook's zip, if its directory promises nothing a bomb would; else UnreadableFile."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        if total > MAX_UNCOMPRESSED or (
+            member.file_size > _RATIO_FROM and member.file_size / packed > MAX_RATIO
+        ):
+            raise UnreadableFile(
+                _(
+                    "The workbook unpacks to far more data than a spreadsheet holds "
+                    "(a “zip bomb”); it was not opened."
+                )
+            )
+    return archive
 
 
 def read_xlsx(data: bytes) -> Table:
+    _check_zip(data)
     from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file
         raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
+    collector = _Collector()
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile(_("The workbook has no sheet."))
         sheet = workbook.worksheets[0]
-        headers: list[str] | None = None
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(cells)
-            if headers is None:
-                if _blank(cells):
-                    continue
-                headers = ["" if c is None else str(c).strip() for c in cells]
-                continue
-            if not _blank(cells):
-                rows.append((number, cells))
+        # The declared size ("A1:XFD1048576") is what made openpyxl pad billions of cells.
+        if (sheet.max_row or 0) > MAX_ROWS + 1000:
+            raise _too_many_rows()
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise _too_many_columns(1)
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            # Rows as they are in the file, gaps not filled in.
+            for number, parsed in parser.parse():
+                width = max((c["column"] for c in parsed), default=0)
+                if width > MAX_COLUMNS:
+                    raise _too_many_columns(number)
+                cells = [None] * width
+                for cell in parsed:
+                    value = cell["value"]
+                    if isinstance(value, str) and len(value) > MAX_CELL:
+                        raise _too_long(number, cell["column"])
+                    cells[cell["column"] - 1] = value
+                collector.add(number, cells)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged sheet, forbidden XML entities (defusedxml), ...
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from exc
     finally:
         workbook.close()
-    if headers is None:
-        raise UnreadableFile(_("The file is empty."))
-    return Table(headers, rows)
+    return collector.table()
 
 
 def read_table(data: bytes, name: str) -> Table:

@@ -4,6 +4,7 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import (
     FileResponse,
     HttpResponseBadRequest,
@@ -19,8 +20,8 @@ from guanxi.privacy.sensitive import RevealDenied
 
 from .exports import csv_chunks, customer_rows, order_rows, write_xlsx
 from .forms import ImportForm
-from .readers import UnreadableFile, read_table
-from .services import import_customers, import_orders
+from .readers import MAX_CELL, MAX_COLUMNS, MAX_ROWS, UnreadableFile, read_table
+from .services import busy_message, import_customers, import_orders, is_busy
 
 
 @login_required
@@ -28,19 +29,25 @@ def import_page(request):
     if not can_write(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
+    status = 422 if request.method == "POST" else 200  # unless the import goes ahead
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             table = read_table(upload.read(), upload.name)
-        except UnreadableFile as exc:
-            form.add_error("file", str(exc))
-        else:
             options = {"skip_invalid": form.cleaned_data["skip_invalid"]}
             if form.cleaned_data["kind"] == "orders":
                 result = import_orders(request.user, table, **options)
             else:
                 on_duplicate = form.cleaned_data["on_duplicate"] or "skip"
                 result = import_customers(request.user, table, on_duplicate=on_duplicate, **options)
+        except UnreadableFile as exc:
+            form.add_error("file", str(exc))
+        except OperationalError as exc:  # the database stayed locked past its wait
+            if not is_busy(exc):
+                raise
+            form.add_error(None, busy_message())
+            status = 503
+        else:
             return render(
                 request,
                 "dataio/import_result.html",
@@ -50,7 +57,14 @@ def import_page(request):
     return render(
         request,
         "dataio/import.html",
-        {"form": form, "may_reveal": can_view_sensitive(request.user)},
+        {
+            "form": form,
+            "may_reveal": can_view_sensitive(request.user),
+            "max_rows": f"{MAX_ROWS:,}",
+            "max_columns": MAX_COLUMNS,
+            "max_cell": f"{MAX_CELL:,}",
+        },
+        status=status,
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.scope import scoped
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.bulk import BulkInsert
 from guanxi.services_common import claim_version, reject_unknown_fields
 from guanxi.validation import Errors, check_text, check_year
 
@@ -297,12 +298,15 @@ def check_order_number(actor, number: str) -> None:
     )
 
 
-@transaction.atomic
-def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
-    """An order with its lines; the total is the sum of the lines.
+def new_order(
+    customer, data: dict, lines: list[dict], *, actor=None
+) -> tuple[Order, list[OrderLine]]:
+    """An unsaved order and its lines, checked exactly as create_order checks them (imports
+    check a whole file with this before writing, then save the lot with NewOrders).
 
     The number is given by the system unless `data` has one (imports keep the numbers of the
-    system they come from; pages and the API do not take one)."""
+    system they come from; pages and the API do not take one): a given number is checked with
+    check_order_number for `actor`, so the answer reveals nothing outside their scope."""
     reject_unknown_fields(data, ORDER_FIELDS)
     data = _clean_order(data)
     order = Order(customer=customer, owner=customer.owner, **data)
@@ -316,19 +320,26 @@ def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
     built = _build_lines(order, lines)
     order.total = sum((line.amount for line in built), Decimal("0"))
     order.full_clean(exclude=["customer", "owner", "number"])
+    return order, built
+
+
+def _created_changes(order: Order, lines: list[OrderLine]) -> dict:
+    """What the audit trail records of a new order: its fields and a summary of its lines."""
+    return {
+        **audit.diff({}, audit.snapshot(order, [*ORDER_FIELDS, "total"])),
+        "lines": [None, _lines_summary(lines)],
+    }
+
+
+@transaction.atomic
+def create_order(actor, customer, data: dict, lines: list[dict]) -> Order:
+    """An order with its lines; the total is the sum of the lines (see new_order)."""
+    order, built = new_order(customer, data, lines, actor=actor)
     order.save()
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
-    audit.record(
-        actor,
-        AuditEntry.Action.CREATE,
-        order,
-        changes={
-            **audit.diff({}, audit.snapshot(order, [*ORDER_FIELDS, "total"])),
-            "lines": [None, _lines_summary(built)],
-        },
-    )
+    audit.record(actor, AuditEntry.Action.CREATE, order, changes=_created_changes(order, built))
     return order
 
 
@@ -372,3 +383,28 @@ def update_order(
 def delete_order(actor, order: Order) -> None:
     audit.record(actor, AuditEntry.Action.DELETE, order, fields=[*ORDER_FIELDS, "total"])
     order.delete()
+
+
+class NewOrders:
+    """Orders made by new_order, made ready to save when created (database values, audit
+    entries), saved by save() in a few statements inside a short transaction, each audited as
+    create_order audits one."""
+
+    def __init__(self, actor, orders: list[tuple[Order, list[OrderLine]]]):
+        self.orders = [order for order, _lines in orders]
+        self.lines = [line for _order, lines in orders for line in lines]
+        self.insert = BulkInsert(Order, self.orders)
+        self.line_insert = BulkInsert(OrderLine, self.lines)
+        self.audit = audit.ManyRecords(
+            actor,
+            audit.AuditEntry.Action.CREATE,
+            Order,
+            (_created_changes(order, lines) for order, lines in orders),
+        )
+
+    @transaction.atomic
+    def save(self) -> None:
+        self.insert.execute()
+        self.line_insert.set_column("order", [line.order.pk for line in self.lines])
+        self.line_insert.execute()
+        self.audit.save(self.orders, [order.customer_id for order in self.orders])

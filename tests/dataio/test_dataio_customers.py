@@ -146,8 +146,8 @@ def test_all_errors_of_a_row_are_reported(manager):
     # when a row has both a cell error and a validation error
     result = import_customers(manager, table("姓名,手机,生日\n,12345,1990-13-45\n"))
 
-    # then the cell error is found before validation; nothing committed
-    assert [(e.row, e.column) for e in result.errors] == [(2, "生日")]
+    # then both are reported at once, the cell's and the customers service's; nothing committed
+    assert [(e.row, e.column) for e in result.errors] == [(2, "生日"), (2, "手机")]
     assert not result.committed and result.failed
 
 

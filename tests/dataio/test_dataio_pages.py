@@ -155,3 +155,43 @@ def test_a_sensitive_export_is_never_a_get_and_needs_the_csrf_token(personas, cu
     page = client.get("/data/import/").content.decode()
     assert 'method="post" action="/data/export/customers.xlsx"' in page
     assert "csrfmiddlewaretoken" in page
+
+
+def test_import_page_states_the_limits_in_the_users_language(client, rep1):
+    client.force_login(rep1)
+    html = client.get("/data/import/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "文件最多 100,000 行、500 列" in html
+
+
+def test_a_refused_file_is_explained_in_chinese(client, rep1):
+    client.force_login(rep1)
+    response = client.post(
+        "/data/import/",
+        {"kind": "customers", "file": upload('姓名,手机\n"张三,13812345678\n')},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    assert "第 2 行：引号" in response.content.decode()
+
+
+def test_a_locked_database_is_a_busy_message_not_a_500(client, rep1, monkeypatch):
+    # given another process holding SQLite's write lock past the wait (simulated at the edge)
+    from django.db import OperationalError
+
+    from guanxi.dataio.services import customers
+
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(customers.NewCustomers, "save", locked)
+    client.force_login(rep1)
+
+    response = client.post(
+        "/data/import/",
+        {"kind": "customers", "file": upload("姓名,手机\n张三,13812345678\n")},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 503
+    assert "数据库正忙" in response.content.decode()
+    assert Customer.objects.count() == 0

@@ -2,7 +2,9 @@
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from tqdm import tqdm
 
 from guanxi.accounts.scope import visible_customers
@@ -28,8 +30,18 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="export as this user (their data scope applies)")
         parser.add_argument("--include-sensitive", action="store_true")
         parser.add_argument("--purpose", default="", help="why sensitive data is exported")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the column headers (default: %(default)s)",
+        )
 
     def handle(self, *args, **options):
+        with translation.override(options["language"]):
+            self.export(options)
+
+    def export(self, options):
         user = acting_user(options["user"])
         if user is None:
             raise CommandError(

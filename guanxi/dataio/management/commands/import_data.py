@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from tqdm import tqdm
 
 from guanxi.dataio.readers import UnreadableFile, read_table
@@ -12,8 +13,10 @@ from guanxi.dataio.services import (
     DUPLICATE_MODES,
     ImportResult,
     acting_user,
+    busy_message,
     import_customers,
     import_orders,
+    is_busy,
 )
 
 
@@ -110,6 +113,10 @@ class Command(BaseCommand):
                     )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            raise CommandError(busy_message()) from exc
         for line in format_report(result):
             self.stdout.write(line)
         if result.failed:
