@@ -962,6 +962,18 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
     tags = api("GET", "/api/v1/tags", {}, None).json()
     assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
+    # the merge, token and team recipes name real records
+    merges = api("GET", f"/api/v1/customers/{world.customer.pk}/merges", {}, None).json()
+    assert [m["id"] for m in merges] == [world.merge.pk]
+    assert world.token.user_id == owner.pk
+    boss = api_client(personas["manager"])
+    assert boss("GET", f"/api/v1/users/{world.owner.pk}", {}, None).status_code == 200
+    renamed = boss("PATCH", f"/api/v1/departments/{world.department.pk}", {}, {"name": "华东"})
+    assert renamed.status_code == 200
+    team_page = PageSession(personas["manager"]).request(
+        "get", f"/team/users/{world.owner.pk}/", {}, {}, False
+    )
+    assert team_page.status_code == 200
     # the import probes work when the scope allows them
     ctx = Ctx(world, owner, product)
     session.ctx = ctx
@@ -971,3 +983,58 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     merge = {"kind": "customers", "on_duplicate": "merge", "file": import_file}
     assert session.request("post", "/data/import/", {}, merge, False).status_code == 200
     assert Customer.objects.get(pk=world.customer.pk).name == "HACKED"
+
+
+def test_own_account_routes_reach_only_the_callers_own_tokens_and_password(worlds, personas):
+    """A control for the "self" recipes: the same routes do work on the caller's own tokens and
+    password, so the 404s and unchanged passwords above are refusals, not recipes that miss."""
+    # given rep2 (team B) and the owner of world A (rep1) with a live token each
+    rep1, rep2 = personas["rep1"], personas["rep2"]
+    theirs = worlds["a"].token
+    api = api_client(rep2)
+    mine = ApiToken.objects.filter(user=rep2).latest("created_at")
+    own_ids = set(ApiToken.objects.filter(user=rep2).values_list("pk", flat=True))
+    session = PageSession(rep2)
+    rep1_password = get_user_model().objects.get(pk=rep1.pk).password
+
+    # when rep2 looks at their account, revokes tokens and changes their password
+    account = body_of(session.request("get", "/account/", {}, {}, False))
+    revoke_theirs = api("DELETE", f"/api/v1/auth/tokens/{theirs.pk}", {}, None)
+    page_revoke_theirs = session.request(
+        "post", f"/account/tokens/{theirs.pk}/revoke/", {}, {}, False
+    )
+    listed = api("GET", "/api/v1/auth/tokens", {}, None).json()
+    changed = session.request(
+        "post",
+        "/account/password/",
+        {},
+        {
+            "user": rep1.pk,
+            "username": rep1.username,
+            "old_password": "demo-pass",
+            "new_password1": "Another-pass-2024!",
+            "new_password2": "Another-pass-2024!",
+        },
+        False,
+    )
+    by_api = api_client(rep2)(
+        "POST",
+        "/api/v1/auth/password",
+        {},
+        {
+            "old_password": "Another-pass-2024!",
+            "new_password": "Third-pass-2024!",
+            "user_id": rep1.pk,
+        },
+    )
+
+    # then only rep2's own things were reached
+    assert mine.key_prefix in account and theirs.key_prefix not in account
+    assert revoke_theirs.status_code == 404 and page_revoke_theirs.status_code == 404
+    assert mine.pk in own_ids and {t["id"] for t in listed} == own_ids
+    assert changed.status_code == 302
+    assert by_api.status_code == 200
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+    assert not ApiToken.objects.filter(pk=mine.pk).exists()  # a password change revokes them
+    assert get_user_model().objects.get(pk=rep1.pk).password == rep1_password
+    assert get_user_model().objects.get(pk=rep2.pk).check_password("Third-pass-2024!")
