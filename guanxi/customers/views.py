@@ -210,7 +210,18 @@ def duplicate_check(request):
         if exclude_pk and visible_customers(request.user, write=True).filter(pk=exclude_pk).exists()
         else None
     )
-    return render(request, "customers/_duplicates.html", {"matches": matches, "editing": editing})
+    # ... and only for matches the user may merge away (see scope.mergeable_pair).
+    mergeable = (
+        set(
+            manageable_customers(request.user)
+            .filter(pk__in=[m.customer_id for m in matches if m.customer_id])
+            .values_list("pk", flat=True)
+        )
+        if editing
+        else set()
+    )
+    context = {"matches": matches, "editing": editing, "mergeable": mergeable}
+    return render(request, "customers/_duplicates.html", context)
 
 
 # Merging duplicates (合并) ------------------------------------------------------------------

@@ -77,3 +77,21 @@ def test_the_owner_merges_a_duplicate_away(shared, personas, customer_of):
 
     assert response.status_code == 302
     assert Customer.objects.get(pk=dupe.pk).merged_into_id == theirs.pk
+
+
+def test_the_duplicate_check_offers_merge_only_for_customers_the_user_may_merge_away(
+    shared, personas, customer_of
+):
+    theirs, mine = shared
+    dupe = customer_of("rep2", name="甲公司", kind="organisation")
+    query = {"name": "甲公司", "exclude": mine.pk}
+
+    html = (
+        page_client(personas["rep2"])
+        .get("/customers/duplicates/", query, headers={"HX-Request": "true"})
+        .content.decode()
+    )
+
+    assert f"/customers/{theirs.pk}/" in html  # rep2 may open the shared customer ...
+    assert f"?other={theirs.pk}" not in html  # ... but not merge it away
+    assert f"/customers/{mine.pk}/merge/?other={dupe.pk}" in html
