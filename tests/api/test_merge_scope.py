@@ -46,6 +46,12 @@ def test_a_write_collaborator_cannot_merge_the_shared_customer_into_their_own(
 
     assert by_api.status_code == 403
     assert "merge it away" in by_api.json()["detail"]
+    in_chinese = api_as("rep2", lang="zh-hans").post(
+        f"/customers/{mine.pk}/merge", {"other_id": theirs.pk}
+    )
+    assert in_chinese.json()["detail"] == (
+        "只有“甲公司”的负责人或数据权限覆盖该客户的同事才能把它合并进其他客户。"
+    )
     assert by_page.status_code == 403
     assert compare.status_code == 403
     assert candidates.status_code == 200
