@@ -32,10 +32,11 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from guanxi.accounts.models import ApiToken, Profile
+from guanxi.accounts.models import ApiToken, Department, Profile
+from guanxi.accounts.services import profile_of
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
-from guanxi.customers.models import Collaborator, Contact, Customer
+from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product
 
@@ -55,12 +56,21 @@ class Call:
 class Recipe:
     """bound: the route names a record of the world (404 for who cannot read it, 403 for who
     can only read it); writes: a page that changes something (its GET form is refused too);
-    manages: only the owner's side may (a write collaborator gets 403)."""
+    manages: only the owner's side may (a write collaborator gets 403);
+    personal: the route names the world owner's own things (an API token): 404 for everyone
+    else, whatever their access to the world's customer;
+    team: team administration: 403 for everyone but managers (none of the personas is one)."""
 
     calls: object  # (ctx) -> list[Call]
     bound: bool = False
     writes: bool = False
-    manages: bool = False  # share, unshare, delete, transfer, reveal, erase, export personal data
+    manages: bool = False  # share, unshare, delete, transfer, reveal, erase, export, merge away
+    personal: bool = False
+    team: bool = False
+
+    @property
+    def for_write_collaborator(self) -> bool:
+        return self.manages or self.personal or self.team
 
 
 def one(**kwargs):
@@ -85,6 +95,29 @@ def orders_file(ctx):
         f"{world.order.number},{world.customer.mobile},2024-03-05,{ctx.product.sku},9,1\n"
     )
     return SimpleUploadedFile("o.csv", body.encode(), content_type="text/csv")
+
+
+def merge_calls(name: str):
+    """Merging the world's customer away into the caller's own customer, and merging the
+    world's duplicate (shared as the customer is) into it: a write collaborator may change both
+    but manage neither."""
+
+    def calls(ctx):
+        own, world = ctx.own.pk, ctx.world
+        return [
+            Call(kwargs={name: own}, data={"other": world.customer.pk}),
+            Call(kwargs={name: world.customer.pk}, data={"other": world.duplicate.pk}),
+        ]
+
+    return calls
+
+
+def team_member(ctx):
+    return ctx.world.owner.pk
+
+
+def department(ctx):
+    return ctx.world.department.pk
 
 
 def task_calls(ctx):
@@ -146,6 +179,47 @@ PAGE_RECIPES: dict[str, Recipe] = {
         writes=True,
         manages=True,
     ),
+    "customers:merge": Recipe(
+        lambda ctx: [
+            Call(kwargs=c.kwargs, query=c.data, data=c.data) for c in merge_calls("pk")(ctx)
+        ],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
+    "customers:merge_undo": Recipe(
+        one(pk=w("customer"), merge_pk=lambda ctx: ctx.world.merge.pk), bound=True, writes=True
+    ),
+    # own account: nobody reaches another user's tokens or password
+    "accounts:account": Recipe(one()),
+    "accounts:password_change": Recipe(
+        lambda ctx: [
+            Call(
+                data={
+                    "user": ctx.world.owner.pk,
+                    "username": ctx.world.owner.username,
+                    "old_password": "wrong-password",
+                    "new_password1": "HACKED-pass-2024!",
+                    "new_password2": "HACKED-pass-2024!",
+                }
+            )
+        ]
+    ),
+    "accounts:token_revoke": Recipe(one(pk=lambda ctx: ctx.world.token.pk), personal=True),
+    # team administration (managers only)
+    "team:home": Recipe(lambda ctx: [Call(), Call(query={"status": "inactive"})], team=True),
+    "team:user_create": Recipe(one(), team=True),
+    "team:user_edit": Recipe(one(pk=team_member), team=True),
+    "team:user_deactivate": Recipe(
+        lambda ctx: [Call(kwargs={"pk": team_member(ctx)}, data={"transfer_to": ctx.user.pk})],
+        team=True,
+    ),
+    "team:user_reactivate": Recipe(one(pk=team_member), team=True),
+    "team:user_password": Recipe(one(pk=team_member), team=True),
+    "team:department_create": Recipe(one(), team=True),
+    "team:department_edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": department(ctx)}, data={"parent": ""})], team=True
+    ),
     "sales:products": Recipe(one()),
     "sales:product_create": Recipe(one()),
     "sales:product_edit": Recipe(one(pk=lambda ctx: ctx.product.pk)),
@@ -202,6 +276,12 @@ PAGE_POST = {
     "granted": "yes",
     "sensitive": "1",
     "level": "A",
+    "username": "hacked_user",
+    "email": "hacked@example.com",
+    "display_name": "HACKED",
+    "role": "manager",
+    "data_scope": "all",
+    "can_view_sensitive": "on",
 }
 
 
@@ -214,6 +294,44 @@ API_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(data={"username": ctx.world.owner.username, "password": "wrong"})]
     ),
     "GET /me": Recipe(one()),
+    # own tokens and password: another user's token is a 404 and stays
+    "GET /auth/tokens": Recipe(one()),
+    "DELETE /auth/tokens/{token_id}": Recipe(
+        one(token_id=lambda ctx: ctx.world.token.pk), personal=True
+    ),
+    "POST /auth/password": Recipe(
+        lambda ctx: [
+            Call(data={"old_password": "wrong-password", "new_password": "HACKED-pass-2024!"})
+        ]
+    ),
+    # team administration (managers only)
+    "GET /users": Recipe(lambda ctx: [Call(), Call(query={"active": False})], team=True),
+    "POST /users": Recipe(
+        lambda ctx: [Call(data={"username": "hacked_user", "role": "manager"})], team=True
+    ),
+    "GET /users/{user_id}": Recipe(one(user_id=team_member), team=True),
+    "PATCH /users/{user_id}": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"user_id": team_member(ctx)},
+                data={"role": "read_only", "department_id": department(ctx)},
+            ),
+            Call(kwargs={"user_id": ctx.user.pk}, data={"role": "manager", "data_scope": "all"}),
+        ],
+        team=True,
+    ),
+    "POST /users/{user_id}/deactivate": Recipe(
+        lambda ctx: [Call(kwargs={"user_id": team_member(ctx)}, data={"transfer_to": ctx.user.pk})],
+        team=True,
+    ),
+    "POST /users/{user_id}/reactivate": Recipe(one(user_id=team_member), team=True),
+    "POST /users/{user_id}/password": Recipe(one(user_id=team_member), team=True),
+    "GET /departments": Recipe(one(), team=True),
+    "POST /departments": Recipe(lambda ctx: [Call(data={"name": "HACKED"})], team=True),
+    "PATCH /departments/{department_id}": Recipe(
+        lambda ctx: [Call(kwargs={"department_id": department(ctx)}, data={"name": "HACKED"})],
+        team=True,
+    ),
     "GET /customers": Recipe(
         lambda ctx: [Call(), Call(query={"q": ctx.world.customer.mobile, "tag": "SECRET"})]
     ),
@@ -234,6 +352,18 @@ API_RECIPES: dict[str, Recipe] = {
         manages=True,
     ),
     "GET /customers/{customer_id}/audit": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/merge": Recipe(
+        lambda ctx: [
+            Call(kwargs={"customer_id": call.kwargs["pk"]}, data={"other_id": call.data["other"]})
+            for call in merge_calls("pk")(ctx)
+        ],
+        bound=True,
+        manages=True,
+    ),
+    "GET /customers/{customer_id}/merges": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/merges/{merge_id}/undo": Recipe(
+        one(customer_id=c, merge_id=lambda ctx: ctx.world.merge.pk), bound=True
+    ),
     "GET /tags": Recipe(one()),
     "GET /customers/{customer_id}/collaborators": Recipe(one(customer_id=c), bound=True),
     "PUT /customers/{customer_id}/collaborators/{user_id}": Recipe(
@@ -450,6 +580,10 @@ class World:
     order: Order
     tasks: list
     collaborator_ids: list
+    duplicate: Customer  # not merged yet
+    merge: MergeRecord  # a merge into the customer, not undone
+    token: ApiToken  # a live API token of the owner
+    department: Department
 
 
 @dataclass
@@ -458,9 +592,15 @@ class Ctx:
     user: object
     product: Product
 
+    @property
+    def own(self) -> Customer:
+        """A customer of the caller's own (made by the worlds fixture)."""
+        return Customer.objects.get(owner=self.user, name=f"{self.user.username} 自己的客户")
 
-def build_world(marker, owner, manager, product, mobile, assignees, shares):
+
+def build_world(marker, owner, manager, product, mobile, assignees, shares, department):
     from guanxi.activities.services import add_note, create_task, record_interaction
+    from guanxi.customers.merging import merge_customers
     from guanxi.customers.services import create_contact, create_customer, share_customer
     from guanxi.sales.services import create_order
 
@@ -493,6 +633,12 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares):
     ]
     for user, access, expires_at in shares:
         share_customer(owner, customer, user, access=access, expires_at=expires_at)
+    merged = create_customer(owner, {"name": f"{marker} 华茂（已合并）", "kind": "organisation"})
+    merge = merge_customers(owner, customer, merged)
+    duplicate = create_customer(owner, {"name": f"{marker} 华茂（重复）", "kind": "organisation"})
+    for user, access, expires_at in shares:  # shared as the customer is
+        share_customer(owner, duplicate, user, access=access, expires_at=expires_at)
+    ApiToken.issue(owner, 30)
     return World(
         marker,
         owner,
@@ -502,6 +648,10 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares):
         order,
         tasks,
         [user.pk for user, _a, _e in shares],
+        duplicate,
+        merge,
+        ApiToken.objects.filter(user=owner).latest("created_at"),
+        department,
     )
 
 
@@ -527,6 +677,7 @@ def worlds(personas, teams, product):
             (reader, "read", None),
             (writer, "write", timezone.now() + timedelta(days=1)),
         ],
+        department=teams["a"],
     )
     b = build_world(
         "SECRETB",
@@ -536,7 +687,12 @@ def worlds(personas, teams, product):
         "13812340002",
         assignees=[personas["rep1"], personas["viewer"]],
         shares=[],
+        department=teams["b"],
     )
+    for user in (personas["rep1"], personas["rep2"], personas["viewer"], expired, reader, writer):
+        Customer.objects.create(
+            name=f"{user.username} 自己的客户", owner=user, department=profile_of(user).department
+        )
     return {"a": a, "b": b}
 
 
@@ -554,7 +710,11 @@ CASES = [
 
 def snapshot(worlds) -> dict:
     """Everything a request could change in the worlds, the catalogue and the accounts."""
-    ids = [world.customer.pk for world in worlds.values()]
+    ids = [
+        pk
+        for world in worlds.values()
+        for pk in (world.customer.pk, world.duplicate.pk, world.merge.merged_id)
+    ]
     of = {"customer_id__in": ids}
     return {
         "customers": list(Customer.objects.filter(pk__in=ids).order_by("pk").values()),
@@ -578,6 +738,9 @@ def snapshot(worlds) -> dict:
             .values("pk", "password", "is_active", "is_staff", "is_superuser")
         ),
         "profiles": list(Profile.objects.order_by("pk").values()),
+        "departments": list(Department.objects.order_by("pk").values()),
+        "merges": list(MergeRecord.objects.order_by("pk").values()),
+        "tokens": list(ApiToken.objects.order_by("pk").values("pk", "user_id", "expires_at")),
     }
 
 
@@ -635,7 +798,13 @@ def check_page(failures, route, method, htmx, response, text, world, access, rec
         failures.append(f"{label}: {status}")
     if not may_read and world.marker in text:
         failures.append(f"{label}: shows {world.marker}")
-    if route.namespace == ADMIN_NAMESPACE and route.name not in ("login", "logout"):
+    if world.token.key_prefix in text:
+        failures.append(f"{label}: shows the owner's API token")
+    if recipe.personal and status not in (404, 405):
+        failures.append(f"{label}: {status}, expected 404 for another user's own things")
+    elif recipe.team and status not in (403, 405):
+        failures.append(f"{label}: {status}, expected 403 for a user who is no manager")
+    elif route.namespace == ADMIN_NAMESPACE and route.name not in ("login", "logout"):
         if not (status in (404, 405) or response.get("Location", "").startswith("/admin/login")):
             failures.append(f"{label}: admin answered {status} to a non-staff user")
     elif recipe.bound and not may_read and status not in (404, 405):
@@ -656,14 +825,21 @@ def check_api(failures, key, response, world, access, recipe):
         failures.append(f"{label}: shows {world.marker}")
     if "110101199003074514" in text:
         failures.append(f"{label}: reveals the ID number")
+    if world.token.key_prefix in text:
+        failures.append(f"{label}: shows the owner's API token")
     method = key.split()[0]
-    if recipe.bound and not may_read and status != 404:
+    if recipe.personal and status != 404:
+        failures.append(f"{label}: {status}, expected 404 for another user's own things")
+    elif recipe.team and status != 403:
+        failures.append(f"{label}: {status}, expected 403 for a user who is no manager")
+    elif recipe.bound and not may_read and status != 404:
         failures.append(f"{label}: {status}, expected 404 outside the scope")
     elif recipe.bound and access == "read" and method != "GET" and status != 403:
         failures.append(f"{label}: {status}, expected 403 for a user who may only read")
     elif recipe.manages and access == "write" and status != 403:
         failures.append(f"{label}: {status}, expected 403 for a collaborator")
-    if recipe.bound and status in (403, 404) and not response.json().get("detail"):
+    refused = recipe.bound or recipe.personal or recipe.team
+    if refused and status in (403, 404) and not response.json().get("detail"):
         failures.append(f"{label}: {status} without a JSON detail")
 
 
@@ -714,7 +890,7 @@ def test_pages_neither_show_nor_change_records_outside_the_scope(
             recipe = Recipe(lambda ctx, route=route: admin_calls(route, ctx))
         else:
             recipe = PAGE_RECIPES[route.key]
-        if access == "write" and not recipe.manages:
+        if access == "write" and not recipe.for_write_collaborator:
             continue  # a write collaborator may change the record; managing it is the question
         for call in recipe.calls(ctx):
             url = page_url(route, call)
@@ -760,7 +936,7 @@ def test_api_neither_shows_nor_changes_records_outside_the_scope(
     for key in api_operations(Client()):
         method, template = key.split(" ", 1)
         recipe = API_RECIPES[key]
-        if access == "write" and not recipe.manages:
+        if access == "write" and not recipe.for_write_collaborator:
             continue
         for call in recipe.calls(ctx):
             path = "/api/v1" + template.format(**call.kwargs)
@@ -786,6 +962,18 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
     tags = api("GET", "/api/v1/tags", {}, None).json()
     assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
+    # the merge, token and team recipes name real records
+    merges = api("GET", f"/api/v1/customers/{world.customer.pk}/merges", {}, None).json()
+    assert [m["id"] for m in merges] == [world.merge.pk]
+    assert world.token.user_id == owner.pk
+    boss = api_client(personas["manager"])
+    assert boss("GET", f"/api/v1/users/{world.owner.pk}", {}, None).status_code == 200
+    renamed = boss("PATCH", f"/api/v1/departments/{world.department.pk}", {}, {"name": "华东"})
+    assert renamed.status_code == 200
+    team_page = PageSession(personas["manager"]).request(
+        "get", f"/team/users/{world.owner.pk}/", {}, {}, False
+    )
+    assert team_page.status_code == 200
     # the import probes work when the scope allows them
     ctx = Ctx(world, owner, product)
     session.ctx = ctx
@@ -795,3 +983,58 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     merge = {"kind": "customers", "on_duplicate": "merge", "file": import_file}
     assert session.request("post", "/data/import/", {}, merge, False).status_code == 200
     assert Customer.objects.get(pk=world.customer.pk).name == "HACKED"
+
+
+def test_own_account_routes_reach_only_the_callers_own_tokens_and_password(worlds, personas):
+    """A control for the "self" recipes: the same routes do work on the caller's own tokens and
+    password, so the 404s and unchanged passwords above are refusals, not recipes that miss."""
+    # given rep2 (team B) and the owner of world A (rep1) with a live token each
+    rep1, rep2 = personas["rep1"], personas["rep2"]
+    theirs = worlds["a"].token
+    api = api_client(rep2)
+    mine = ApiToken.objects.filter(user=rep2).latest("created_at")
+    own_ids = set(ApiToken.objects.filter(user=rep2).values_list("pk", flat=True))
+    session = PageSession(rep2)
+    rep1_password = get_user_model().objects.get(pk=rep1.pk).password
+
+    # when rep2 looks at their account, revokes tokens and changes their password
+    account = body_of(session.request("get", "/account/", {}, {}, False))
+    revoke_theirs = api("DELETE", f"/api/v1/auth/tokens/{theirs.pk}", {}, None)
+    page_revoke_theirs = session.request(
+        "post", f"/account/tokens/{theirs.pk}/revoke/", {}, {}, False
+    )
+    listed = api("GET", "/api/v1/auth/tokens", {}, None).json()
+    changed = session.request(
+        "post",
+        "/account/password/",
+        {},
+        {
+            "user": rep1.pk,
+            "username": rep1.username,
+            "old_password": "demo-pass",
+            "new_password1": "Another-pass-2024!",
+            "new_password2": "Another-pass-2024!",
+        },
+        False,
+    )
+    by_api = api_client(rep2)(
+        "POST",
+        "/api/v1/auth/password",
+        {},
+        {
+            "old_password": "Another-pass-2024!",
+            "new_password": "Third-pass-2024!",
+            "user_id": rep1.pk,
+        },
+    )
+
+    # then only rep2's own things were reached
+    assert mine.key_prefix in account and theirs.key_prefix not in account
+    assert revoke_theirs.status_code == 404 and page_revoke_theirs.status_code == 404
+    assert mine.pk in own_ids and {t["id"] for t in listed} == own_ids
+    assert changed.status_code == 302
+    assert by_api.status_code == 200
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+    assert not ApiToken.objects.filter(pk=mine.pk).exists()  # a password change revokes them
+    assert get_user_model().objects.get(pk=rep1.pk).password == rep1_password
+    assert get_user_model().objects.get(pk=rep2.pk).check_password("Third-pass-2024!")

@@ -176,6 +176,41 @@ def manageable_customer(user, pk, message: str | None = None):
     return customer
 
 
+def mergeable_pair(user, survivor_pk, other_pk):
+    """The two customers for merging `other` into `survivor` (合并), or 404 / 403.
+
+    The survivor only needs write access (the merge adds to it, like an edit); the duplicate is
+    hidden and everything on it moves to the survivor — a delete and a transfer in one — so the
+    user must manage it (see can_manage): a write collaborator cannot merge the shared customer
+    away into a customer of their own team.
+    """
+    get_customer_or_404(user, survivor_pk)  # 404 for either out of sight, before any 403
+    get_customer_or_404(user, other_pk)
+    survivor = writable_customer(user, survivor_pk)
+    other = writable_customer(user, other_pk)
+    require_manage(
+        user,
+        other,
+        _(
+            "Only the owner of “%(name)s” or a colleague whose data scope covers it may merge it away."
+        )
+        % {"name": other.name},
+    )
+    return survivor, other
+
+
+def manageable_customers(user) -> QuerySet:
+    """The customers the user may manage (can_manage for a queryset): those of the user's own
+    data scope, none for a read-only role, never those reached through a collaboration."""
+    from guanxi.customers.models import Customer
+
+    if not can_write(user):
+        return Customer.objects.none()
+    q = customer_q(user, collaborations=False)
+    qs = Customer.objects.filter(erased_at__isnull=True)
+    return qs if q is None else qs.filter(q)
+
+
 def can_reveal(user, customer) -> bool:
     """May see the true value of a sensitive field: the permission, and the customer within the
     user's own data scope (a collaboration gives the work, not the personal data)."""

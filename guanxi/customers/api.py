@@ -18,6 +18,7 @@ from guanxi.accounts.scope import (
     get_related_or_404,
     is_manager,
     manageable_customer,
+    mergeable_pair,
     scoped,
     writable_customer,
     writable_related,
@@ -315,8 +316,7 @@ def merge_customers(request, customer_id: Id, payload: MergeIn):
     Contacts, orders, interactions, tasks, notes, consents, collaborators, referrals and tags
     move to this customer; the duplicate is hidden, not deleted, and the merge can be undone.
     """
-    survivor = writable_customer(request.user, customer_id)
-    other = writable_customer(request.user, payload.other_id)
+    survivor, other = mergeable_pair(request.user, customer_id, payload.other_id)
     record = merging.merge_customers(request.user, survivor, other, payload.take)
     return Status(201, merge_out(record))
 

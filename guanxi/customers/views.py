@@ -16,6 +16,8 @@ from guanxi.accounts.scope import (
     get_customer_or_404,
     is_manager,
     manageable_customer,
+    manageable_customers,
+    mergeable_pair,
     visible_customers,
     writable_customer,
     writable_related,
@@ -208,14 +210,25 @@ def duplicate_check(request):
         if exclude_pk and visible_customers(request.user, write=True).filter(pk=exclude_pk).exists()
         else None
     )
-    return render(request, "customers/_duplicates.html", {"matches": matches, "editing": editing})
+    # ... and only for matches the user may merge away (see scope.mergeable_pair).
+    mergeable = (
+        set(
+            manageable_customers(request.user)
+            .filter(pk__in=[m.customer_id for m in matches if m.customer_id])
+            .values_list("pk", flat=True)
+        )
+        if editing
+        else set()
+    )
+    context = {"matches": matches, "editing": editing, "mergeable": mergeable}
+    return render(request, "customers/_duplicates.html", context)
 
 
 # Merging duplicates (合并) ------------------------------------------------------------------
 
 
 def _merge_candidates(user, customer: Customer):
-    """Customers the user may change that look like duplicates of this one."""
+    """Customers the user may merge away (manage) that look like duplicates of this one."""
     from django.db.models import Q
 
     lookup = Q(name=customer.name)
@@ -224,7 +237,7 @@ def _merge_candidates(user, customer: Customer):
     for field in ("mobile", "phone", "email", "uscc"):
         if getattr(customer, field):
             lookup |= Q(**{field: getattr(customer, field)})
-    qs = visible_customers(user, write=True).filter(lookup, erased_at__isnull=True)
+    qs = manageable_customers(user).filter(lookup)
     return qs.filter(merged_into__isnull=True).exclude(pk=customer.pk)[:20]
 
 
@@ -243,13 +256,13 @@ def _shown_value(customer: Customer, field: str) -> str:
 @login_required
 def customer_merge(request, pk):
     """Side by side: per differing field, whose value the surviving customer keeps."""
-    customer = get_customer_or_404(request.user, pk, write=True)
     other_id = request.POST.get("other") or request.GET.get("other") or ""
     if not (other_id.isdigit() and len(other_id) < 19):
+        customer = writable_customer(request.user, pk)
         candidates = _merge_candidates(request.user, customer)
         context = {"customer": customer, "candidates": candidates, "other": None}
         return render(request, "customers/merge.html", context)
-    other = get_customer_or_404(request.user, int(other_id), write=True)
+    customer, other = mergeable_pair(request.user, pk, int(other_id))
     defaults = merging.default_choices(customer, other)
     fields = merging.differing_fields(customer, other)
     errors = []
@@ -283,11 +296,11 @@ def customer_merge(request, pk):
 @login_required
 @require_POST
 def merge_undo(request, pk, merge_pk):
-    customer = get_customer_or_404(request.user, pk, write=True)
+    customer = writable_customer(request.user, pk)
     record = merging.merges_of(customer).filter(pk=merge_pk).first()
     if record is None:
         raise Http404
-    get_customer_or_404(request.user, record.merged_id, write=True)
+    writable_customer(request.user, record.merged_id)
     try:
         merging.undo_merge(request.user, record)
     except ValidationError as exc:

@@ -512,7 +512,8 @@ def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, custom
     client = client_for("rep1")
     assert client.get(f"/customers/{mine.pk}/merge/?other={theirs.pk}").status_code == 404
     assert client.post(f"/customers/{mine.pk}/merge/", {"other": theirs.pk}).status_code == 404
-    assert client_for("viewer").get(f"/customers/{mine.pk}/merge/").status_code == 404
+    # a read-only user who can see the customer gets 403, as on every other write page and the API
+    assert client_for("viewer").get(f"/customers/{mine.pk}/merge/").status_code == 403
     chooser = client.get(f"/customers/{mine.pk}/merge/").content.decode()
     assert f"?other={theirs.pk}" not in chooser
     assert not Customer.objects.filter(merged_into__isnull=False).exists()
