@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ConfigDict
 
 from guanxi.validation import EARLIEST_YEAR, LATEST_YEAR, check_year, clean_text  # noqa: F401
 
@@ -64,6 +64,14 @@ JsonScalar = (
     | Annotated[float, Field(allow_inf_nan=False)]
     | None
 )
+
+
+class InSchema(Schema):
+    """The base of every request body: a field the operation does not take is a 422 ("This
+    field is not accepted here."), never silently ignored (an ignored `owner_id` or
+    `assignee_id` would let a client believe it had changed something)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):

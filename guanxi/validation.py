@@ -17,12 +17,19 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r")
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Mn"})
 
 
+# Bidirectional embeddings, overrides and isolates: "张三\u202e0001 户客VIP" reads as
+# "张三 PIV客户 1000" and spills into what follows it on a page. Marks (U+200E/F) stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def control_characters(value: str) -> list[str]:
-    """The control characters (other than tab and line breaks) in `value`, e.g. ['\\x01']."""
+    """The control characters (other than tab and line breaks) in `value`, e.g. ['\\x01'],
+    bidirectional overrides and isolates included."""
     return [
         ch
         for ch in value
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs")
+        if (ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs"))
+        or ch in _BIDI_CONTROLS
     ]
 
 

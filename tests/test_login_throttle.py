@@ -103,3 +103,26 @@ def test_an_administrator_sees_lockouts_in_the_admin_in_chinese_and_can_lift_the
 
     # then rep1 gets in again
     assert token(Client(), "rep1", "demo-pass").status_code == 200
+
+
+def test_guessing_the_current_password_on_a_password_change_locks_out_too(personas):
+    """A stolen token must not be a way to guess the password: wrong current passwords on the
+    change-password operation count like wrong log-ins."""
+    client = Client()
+    bearer = {"Authorization": f"Bearer {token(client, 'rep1', 'demo-pass').json()['token']}"}
+
+    def change(old):
+        return client.post(
+            "/api/v1/auth/password",
+            {"old_password": old, "new_password": "a-much-longer-pass-2026"},
+            content_type="application/json",
+            headers={**bearer, "Accept-Language": "en"},
+        )
+
+    for _ in range(LIMIT - 1):
+        assert change("wrong").status_code == 422
+    assert change("wrong").status_code == 429
+    # locked: even the right current password changes nothing
+    assert change("demo-pass").status_code == 429
+    personas["rep1"].refresh_from_db()
+    assert personas["rep1"].check_password("demo-pass")

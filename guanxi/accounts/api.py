@@ -65,7 +65,13 @@ def change_password(request, payload: PasswordChangeIn):
     Every token of the caller is revoked, this one included; the answer carries a new token
     so the client that made the change stays signed in.
     """
-    change_own_password(request.user, payload.old_password, payload.new_password)
+    change_own_password(
+        request.user,
+        payload.old_password,
+        payload.new_password,
+        request=request,
+        keep_session=False,  # a bearer-token client has no session to keep
+    )
     return {"token": new_token_for(request.user)}
 
 

@@ -4,10 +4,10 @@ from datetime import datetime
 
 from ninja import Schema
 
-from guanxi.api_common import text
+from guanxi.api_common import InSchema, text
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     username: text(150, min_length=1)
     password: text(200, min_length=1)
 
@@ -25,7 +25,7 @@ class TokenInfoOut(Schema):
     current: bool
 
 
-class PasswordChangeIn(Schema):
+class PasswordChangeIn(InSchema):
     old_password: text(200, min_length=1)
     new_password: text(200, min_length=1)
 

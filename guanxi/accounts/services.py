@@ -147,18 +147,32 @@ def revoke_all_tokens(user) -> int:
     return deleted
 
 
-@transaction.atomic
-def change_own_password(user, old_password: str, new_password: str, *, request=None) -> None:
+def change_own_password(
+    user, old_password: str, new_password: str, *, request=None, keep_session: bool = True
+) -> None:
     """Change a user's own password under AUTH_PASSWORD_VALIDATORS.
 
-    Their API tokens are revoked (by the signal on every password change); with `request`, the
-    session that made the change stays logged in.
+    With `request`, the current password is checked through authenticate(), so django-axes
+    counts wrong guesses like wrong log-ins and locks the pair out (a stolen session or token
+    cannot be used to guess the password). Their API tokens are revoked (by the signal on every
+    password change); with `keep_session`, the session that made the change stays logged in.
     """
+    if request is not None:
+        right = authenticate(request, username=user.username, password=old_password or "")
+        right = right is not None and right.pk == user.pk
+    else:
+        right = user.check_password(old_password or "")
+    if not right:
+        # outside any transaction of ours: django-axes' count of the failure must stay
+        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")})
+    _set_own_password(user, new_password, request=request, keep_session=keep_session)
+
+
+@transaction.atomic
+def _set_own_password(user, new_password: str, *, request, keep_session: bool) -> None:
     from guanxi.audit.models import AuditEntry
     from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
 
-    if not user.check_password(old_password or ""):
-        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")})
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -171,7 +185,7 @@ def change_own_password(user, old_password: str, new_password: str, *, request=N
         user,
         changes={"password": [SENSITIVE_PLACEHOLDER, SENSITIVE_PLACEHOLDER]},
     )
-    if request is not None and getattr(request, "session", None) is not None:
+    if keep_session and request is not None and getattr(request, "session", None) is not None:
         update_session_auth_hash(request, user)
 
 

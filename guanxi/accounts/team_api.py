@@ -18,7 +18,7 @@ from guanxi.accounts.scope import (
     require_team_admin,
 )
 from guanxi.accounts.services import profile_of
-from guanxi.api_common import Id, Limit, Offset, active_user, errors, page_bounds, text
+from guanxi.api_common import Id, InSchema, Limit, Offset, active_user, errors, page_bounds, text
 
 from .models import DataScope, Department, Role
 
@@ -47,7 +47,7 @@ class UserPage(Schema):
     items: list[UserOut]
 
 
-class UserPatch(Schema):
+class UserPatch(InSchema):
     display_name: text(100) = ""
     email: text(254) = ""
     role: Role = Role.REP
@@ -66,7 +66,7 @@ class NewUserOut(Schema):
     password: str
 
 
-class DeactivateIn(Schema):
+class DeactivateIn(InSchema):
     transfer_to: Id | None = None
 
 
@@ -80,12 +80,12 @@ class PasswordOut(Schema):
     password: str
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(InSchema):
     name: text(100, min_length=1)
     parent_id: Id | None = None
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(InSchema):
     name: text(100, min_length=1) = ""
     parent_id: Id | None = None
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Id, Moment, text
+from guanxi.api_common import Id, InSchema, Moment, text
 
 from .models import Channel, ContentKind, Direction, NoteKind, TaskKind
 
@@ -16,7 +16,7 @@ TaskKindValue = Literal[tuple(TaskKind.values)]
 NoteKindValue = Literal[tuple(NoteKind.values)]
 
 
-class InteractionIn(Schema):
+class InteractionIn(InSchema):
     customer_id: Id
     contact_id: Id | None = None
     channel: ChannelValue
@@ -27,7 +27,7 @@ class InteractionIn(Schema):
     occurred_at: Moment | None = Field(None, description="Default: now.")
 
 
-class InteractionUpdate(Schema):
+class InteractionUpdate(InSchema):
     channel: ChannelValue = None
     direction: DirectionValue = None
     content_kind: ContentKindValue = None
@@ -55,7 +55,7 @@ class InteractionPage(Schema):
     items: list[InteractionOut]
 
 
-class TaskIn(Schema):
+class TaskIn(InSchema):
     customer_id: Id | None = Field(None, description="Leave out for a personal task.")
     assignee_id: Id | None = Field(None, description="Default: the caller. Managers may assign.")
     kind: TaskKindValue = TaskKind.TASK.value
@@ -65,7 +65,7 @@ class TaskIn(Schema):
     remind_at: Moment | None = None
 
 
-class TaskUpdate(Schema):
+class TaskUpdate(InSchema):
     kind: TaskKindValue = None
     title: text(200, min_length=1) = None
     description: text(20000) = None
@@ -101,7 +101,7 @@ class TaskPage(Schema):
     items: list[TaskOut]
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     kind: NoteKindValue = NoteKind.GENERAL.value
     body: text(20000, min_length=1)
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Day, Id, Int32, JsonScalar, Moment, SignedMoney, text
+from guanxi.api_common import Day, Id, InSchema, Int32, JsonScalar, Moment, SignedMoney, text
 
 from .models import (
     Collaborator,
@@ -37,7 +37,7 @@ PhoneText = text(40)
 TagName = text(50, min_length=1)
 
 
-class CustomerUpdate(Schema):
+class CustomerUpdate(InSchema):
     """Fields to change; leave a field out to keep it."""
 
     kind: Kind = None
@@ -204,7 +204,7 @@ class StaleOut(Schema):
     )
 
 
-class AssignIn(Schema):
+class AssignIn(InSchema):
     owner_id: Id
 
 
@@ -223,7 +223,7 @@ class TagPage(Schema):
     items: list[TagOut]
 
 
-class CollaboratorIn(Schema):
+class CollaboratorIn(InSchema):
     access: Access
     expires_at: Moment | None = None
 
@@ -239,7 +239,7 @@ class CollaboratorOut(Schema):
 # Contacts ---------------------------------------------------------------------------------
 
 
-class ContactUpdate(Schema):
+class ContactUpdate(InSchema):
     name: text(100, min_length=1) = None
     title: text(100) = None
     mobile: PhoneText = None
@@ -301,7 +301,7 @@ class AuditPage(Schema):
 Side = Literal["survivor", "other"]
 
 
-class MergeIn(Schema):
+class MergeIn(InSchema):
     other_id: Id = Field(description="The duplicate to merge into this customer (hidden after).")
     take: dict[text(50), Side] = Field(
         default_factory=dict,

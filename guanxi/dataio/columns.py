@@ -269,7 +269,7 @@ def parse_int(value, *, minimum: int | None = None) -> int | None:
         number = Decimal(raw)
     except InvalidOperation:
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw}) from None
-    if number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value():  # NaN, Infinity
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
     if minimum is not None and number < minimum:
         raise CellError(_("The number must be at least %(min)d.") % {"min": minimum})
@@ -281,7 +281,10 @@ def parse_money(value) -> Decimal | None:
     if not raw:
         return None
     try:
-        amount = Decimal(raw).quantize(Decimal("0.01"))
+        amount = Decimal(raw)
+        if not amount.is_finite():  # NaN, Infinity: Decimal reads them, no amount is one
+            raise InvalidOperation
+        amount = amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise CellError(_("“%(value)s” is not an amount of money.") % {"value": raw}) from None
     if amount < 0:

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import text
+from guanxi.api_common import InSchema, text
 
 from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS
@@ -15,7 +15,7 @@ Purpose = Literal[tuple(ConsentPurpose.values)]
 StatedPurpose = text(200, min_length=4)
 
 
-class RevealIn(Schema):
+class RevealIn(InSchema):
     field: SensitiveField
     purpose: StatedPurpose = Field(description="Why you need to see it; logged with the reveal.")
 
@@ -25,7 +25,7 @@ class RevealOut(Schema):
     value: str | bool
 
 
-class ConsentIn(Schema):
+class ConsentIn(InSchema):
     purpose: Purpose
     granted: bool
     channel: text(50) = Field("", description="How the decision was obtained (phone, form...).")
@@ -46,7 +46,7 @@ class ConsentStateOut(Schema):
     history: list[ConsentOut]
 
 
-class SubjectRequestIn(Schema):
+class SubjectRequestIn(InSchema):
     purpose: StatedPurpose = Field(description="The request being answered; logged.")
 
 

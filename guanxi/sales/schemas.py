@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from guanxi.api_common import Id, Moment, Money, text
+from guanxi.api_common import Id, InSchema, Moment, Money, text
 
 from .models import OrderStatus
 from .services import CURRENCIES, MAX_QUANTITY
@@ -26,7 +26,7 @@ def _version():
     )
 
 
-class ProductUpdate(Schema):
+class ProductUpdate(InSchema):
     sku: text(64, min_length=1) = None
     name: text(200, min_length=1) = None
     category: text(100) = None
@@ -66,7 +66,7 @@ class ProductPage(Schema):
     items: list[ProductOut]
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     product_id: Id
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     unit_price: Money | None = Field(None, description="Default: the product's price.")

@@ -300,3 +300,33 @@ def test_unknown_api_urls_answer_json_404(db, client):
     assert response.json() == {"detail": "未找到。"}
     assert page.status_code == 404
     assert not page["Content-Type"].startswith("application/json")
+
+
+def test_fields_an_operation_does_not_take_are_refused_not_ignored(db, personas, api_as):
+    """A hostile review found `owner_id`, `is_superuser` and `assignee_id` silently ignored:
+    the client believed it had changed something. Every request body now refuses them."""
+    api = api_as("rep1", lang="en")
+    created = api.post("/customers", {"name": "张三", "owner_id": personas["rep2"].pk})
+    assert created.status_code == 422
+    assert created.json()["errors"] == {"owner_id": ["This field is not accepted here."]}
+    assert not Customer.objects.exists()
+
+    customer = api.post("/customers", {"name": "张三"}).json()
+    task = api.post(
+        "/tasks",
+        {"customer_id": customer["id"], "title": "回访", "due_at": "2026-12-01T09:00:00+08:00"},
+    ).json()
+    moved = api.patch(f"/tasks/{task['id']}", {"assignee_id": personas["rep2"].pk})
+    assert moved.status_code == 422 and "assignee_id" in moved.json()["errors"]
+    escalated = api.patch(f"/customers/{customer['id']}", {"is_superuser": True})
+    assert escalated.status_code == 422 and "is_superuser" in escalated.json()["errors"]
+
+
+def test_bidirectional_overrides_are_refused_like_control_characters(db, personas, api_as):
+    # "张三\u202e0001 户客VIP" would read "张三 PIV客户 1000" on the 360 page and the list
+    api = api_as("rep1", lang="en")
+    response = api.post("/customers", {"name": "张三\u202e0001 户客VIP"})
+    assert response.status_code == 422
+    assert "U+202E" in response.json()["errors"]["name"][0]
+    # a left-to-right mark is a legitimate character and stays allowed
+    assert api.post("/customers", {"name": "张三\u200e"}).status_code == 201
