@@ -136,7 +136,11 @@ def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 20
     for t in Task.objects.filter(customer=customer).select_related("assignee__profile")[:limit]:
         items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
     if include_audit:
-        for a in trail_for_customer(customer.pk).select_related("actor__profile")[:limit]:
+        # a record that has its own timeline item needs no second "created" item beside it
+        trail = trail_for_customer(customer.pk).exclude(
+            action="create", model__in=["interaction", "order", "note", "task"]
+        )
+        for a in trail.select_related("actor__profile")[:limit]:
             items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]

@@ -279,3 +279,42 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
     # + manage check, merges to undo: not per item
     with django_assert_max_num_queries(19):
         client.get(f"/customers/{customer.pk}/")
+
+
+def test_the_managers_360_page_reads_orders_and_merges_in_the_trail(
+    client_for, customer_of, manager, product
+):
+    """A new-user review found the 360 page answering 500 once an order existed (its audit entry
+    has "lines", which the field lookup found as a reverse relation without a label), merges
+    shown as "601 → 唐成", and every note and task shown twice (the item and its "created")."""
+    from guanxi.activities.services import add_note
+    from guanxi.customers.merging import merge_customers
+    from guanxi.sales.services import create_order
+
+    customer = customer_of("rep1", name="唐成")
+    create_order(manager, customer, {}, [{"product": product, "quantity": 2}])
+    add_note(manager, customer, "喜欢龙井")
+    duplicate = customer_of("rep1", name="唐成（重复）")
+    add_note(manager, duplicate, "另一条备注")
+    merge_customers(manager, customer, duplicate)
+
+    response = client_for("manager").get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "唐成（重复）" in html
+    # the note appears once as a note; its creation is not a second timeline item
+    assert html.count("喜欢龙井") == 1
+    # the order's own entry (wherever it is shown) reads its lines under a label
+    from django.utils import translation
+
+    from guanxi.audit.models import AuditEntry
+    from guanxi.customers.templatetags.guanxi_ui import change_rows
+
+    entry = AuditEntry.objects.get(model="order", action="create")
+    merge = AuditEntry.objects.get(model="customer", action="merge", customer_id=customer.pk)
+    with translation.override("en"):
+        assert "order lines" in [str(label) for label, _old, _new in change_rows(entry)]
+        rows = {str(label): (old, new) for label, old, new in change_rows(merge)}
+    assert rows["merged in"] == ("—", "唐成（重复）")
+    assert rows["records moved"] == ("—", "notes: 1")

@@ -74,7 +74,8 @@ def change_rows(entry):
             try:
                 field = model._meta.get_field(name)
                 label = field.verbose_name
-            except FieldDoesNotExist:
+            except (FieldDoesNotExist, AttributeError):  # a reverse relation has no label
+                field = None
                 label = {
                     "tags": _("tags"),
                     "collaborator": _("collaborator"),
@@ -83,12 +84,34 @@ def change_rows(entry):
                     "route": _("route"),
                     "deleted_with": _("deleted with"),
                     "erased": _("erased"),
+                    "merged": _("merged in"),
+                    "unmerged": _("merge undone"),
+                    "moved": _("records moved"),
                 }.get(name, name)
+        if name in ("merged", "unmerged") and isinstance(pair, list) and len(pair) == 2:
+            pair = [None, pair[1]]  # [id, name]: the other customer by name, not "601 → 唐成"
+        if name == "moved" and isinstance(pair, dict):
+            pair = [None, {_moved_label(k): v for k, v in pair.items()}]
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         old, new = _as_text(_readable(field, old)), _as_text(_readable(field, new))
         if not old == new == "—":  # "" → None on a new record is nobody's idea of a change
             rows.append((label, old, new))
     return rows
+
+
+def _moved_label(relation: str) -> str:
+    """The records a merge moved, named in the user's language (merging.MOVED_RELATIONS)."""
+    return {
+        "contact": _("contacts"),
+        "interaction": _("interactions"),
+        "note": _("notes"),
+        "task": _("tasks"),
+        "order": _("orders"),
+        "consent": _("consents"),
+        "collaborator": _("collaborators"),
+        "referral": _("referrals"),
+        "tag": _("tags"),
+    }.get(relation, relation)
 
 
 def _readable(field, value):
