@@ -107,3 +107,15 @@ class Errors(dict):
     def raise_any(self) -> None:
         if self:
             raise ValidationError(dict(self))
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (else above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
+            form.show_confirm = True
+    else:
+        form.add_error(None, exc.messages)

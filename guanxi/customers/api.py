@@ -37,7 +37,7 @@ from guanxi.api_common import (
     text,
 )
 from guanxi.audit.services import trail_for_customer
-from guanxi.privacy.sensitive import masked_dict
+from guanxi.customers.sensitive import masked_dict
 from guanxi.services_common import StaleEdit
 
 from . import merging, services

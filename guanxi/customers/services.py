@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.scope import get_customer_or_404, require_manage
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
-from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit, reject_unknown_fields
 from guanxi.validation import check_year, clean_text, is_blank
 
@@ -536,10 +536,8 @@ def _refresh(target: models.Model, source: models.Model) -> None:
 
 @transaction.atomic
 def delete_customer(actor, customer: Customer) -> None:
-    from guanxi.sales.models import Order
-
     require_manage(actor, customer)
-    if Order.objects.filter(customer=customer).exists():
+    if customer.orders.exists():  # sales.Order's protected link back to the customer
         raise ValidationError(
             _("This customer has orders and cannot be deleted; erase the personal data instead.")
         )

@@ -46,8 +46,6 @@ NOT_WRITES = {
     "privacy.consent_state": "read",
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
-    "sensitive.mask_value": "read",
-    "sensitive.masked_dict": "read",
     "sales.check_currency": "check",
     "sales.check_order_number": "check",
     "sales.order_number": "formats a number",
