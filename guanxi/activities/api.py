@@ -31,7 +31,7 @@ from guanxi.api_common import (
     active_user,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
 )
 
 from . import services
@@ -96,8 +96,7 @@ def list_interactions(
     if direction:
         qs = qs.filter(direction=direction)
     qs = qs.order_by("-occurred_at", "-id")
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [interaction_out(i) for i in qs[start:end]]}
+    return paginate(qs, limit, offset, interaction_out)
 
 
 @router.post("/interactions", response={201: InteractionOut, **WRITE_ERRORS})
@@ -184,8 +183,7 @@ def list_tasks(
     if done is not None:
         qs = qs.filter(done_at__isnull=not done)
     qs = qs.order_by(F("done_at").asc(nulls_first=True), "due_at", "id")
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [task_out(t) for t in qs[start:end]]}
+    return paginate(qs, limit, offset, task_out)
 
 
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})

@@ -33,7 +33,7 @@ from guanxi.api_common import (
     active_user,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
     text,
 )
 from guanxi.audit.services import trail_for_customer
@@ -164,10 +164,7 @@ def list_customers(
         owner_id=owner,
         sort=sort,
     )
-    start, end = page_bounds(limit, offset)
-    rows = qs.prefetch_related("tags")[start:end]
-    count, exact = capped_count(qs)
-    return {"count": count, "count_exact": exact, "items": [list_item(c) for c in rows]}
+    return paginate(qs.prefetch_related("tags"), limit, offset, list_item, count=capped_count)
 
 
 @router.get("/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS})
@@ -266,30 +263,27 @@ def customer_audit(request, customer_id: Id, limit: Limit = 50, offset: Offset =
     if not is_manager(request.user):
         raise forbidden(_("Only managers may read the audit trail."))
     trail = trail_for_customer(customer.pk).select_related("actor__profile")
-    start, end = page_bounds(limit, offset)
-    return {
-        "count": trail.count(),
-        "items": [
-            {
-                "id": entry.pk,
-                "at": entry.at,
-                "actor": str(profile_of(entry.actor)) if entry.actor else None,
-                "action": entry.action,
-                "model": entry.model,
-                "object_id": entry.object_id,
-                "changes": entry.changes,
-            }
-            for entry in trail[start:end]
-        ],
-    }
+    return paginate(
+        trail,
+        limit,
+        offset,
+        lambda entry: {
+            "id": entry.pk,
+            "at": entry.at,
+            "actor": str(profile_of(entry.actor)) if entry.actor else None,
+            "action": entry.action,
+            "model": entry.model,
+            "object_id": entry.object_id,
+            "changes": entry.changes,
+        },
+    )
 
 
 @router.get("/tags", response={200: TagPage, **READ_ERRORS})
 def list_tags(request, limit: Limit = 100, offset: Offset = 0):
     """The tags on customers in the caller's data scope, by name, paginated."""
     qs = visible_tags(request.user)
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [{"name": name} for name in qs[start:end]]}
+    return paginate(qs, limit, offset, lambda name: {"name": name})
 
 
 # Merging duplicates (合并) ------------------------------------------------------------------
@@ -441,8 +435,7 @@ def list_contacts(
         qs = qs.filter(customer_id=customer_id)
     if q.strip():
         qs = qs.filter(name__startswith=q.strip())
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [contact_out(c) for c in qs[start:end]]}
+    return paginate(qs, limit, offset, contact_out)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ONE_ERRORS})

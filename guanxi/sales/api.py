@@ -24,7 +24,7 @@ from guanxi.api_common import (
     Offset,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
     text,
 )
 
@@ -94,8 +94,7 @@ def list_products(
         qs = qs.filter(name__startswith=term) | qs.filter(sku__startswith=term)
     if active is not None:
         qs = qs.filter(active=active)
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [product_out(p) for p in qs[start:end]]}
+    return paginate(qs, limit, offset, product_out)
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ONE_ERRORS})
@@ -180,11 +179,7 @@ def list_orders(
     if status:
         qs = qs.filter(status=status)
     qs = qs.order_by("-ordered_at", "-id")
-    start, end = page_bounds(limit, offset)
-    return {
-        "count": qs.count(),
-        "items": [order_out(o, with_lines=False) for o in qs[start:end]],
-    }
+    return paginate(qs, limit, offset, lambda o: order_out(o, with_lines=False))
 
 
 @router.post("/orders", response={201: OrderOut, **WRITE_ERRORS})
