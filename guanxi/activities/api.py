@@ -118,6 +118,10 @@ def record_interaction(request, payload: InteractionIn):
 
 @router.get("/interactions/{interaction_id}", response={200: InteractionOut, **ONE_ERRORS})
 def get_interaction(request, interaction_id: Id):
+    """One interaction.
+
+    Anyone who may read its customer; 404 when it is outside the caller's scope.
+    """
     return interaction_out(
         get_related_or_404(request.user, Interaction.objects.all(), interaction_id)
     )
@@ -125,6 +129,11 @@ def get_interaction(request, interaction_id: Id):
 
 @router.patch("/interactions/{interaction_id}", response={200: InteractionOut, **WRITE_ERRORS})
 def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
+    """Change the fields sent (audited).
+
+    Needs write access to its customer: 404 outside the scope, 403 read-only; 400 with the
+    field's message when a value is refused.
+    """
     interaction = writable_related(
         request.user, Interaction.objects.select_related("customer"), interaction_id
     )
@@ -134,6 +143,10 @@ def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
 
 @router.delete("/interactions/{interaction_id}", response={204: None, **DELETE_ERRORS})
 def delete_interaction(request, interaction_id: Id):
+    """Delete an interaction (audited).
+
+    Needs write access to its customer: 404 outside the scope, 403 read-only.
+    """
     interaction = writable_related(request.user, Interaction.objects.all(), interaction_id)
     services.delete_interaction(request.user, interaction)
     return Status(204, None)
@@ -207,11 +220,22 @@ def create_task(request, payload: TaskIn):
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ONE_ERRORS})
 def get_task(request, task_id: Id):
+    """One task or reminder.
+
+    A task on a customer: anyone who may read the customer; a personal task: its assignee
+    (scope.visible_tasks). 404 otherwise.
+    """
     return task_out(get_task_or_404(request.user, task_id))
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS, **errors(409)})
 def update_task(request, task_id: Id, payload: TaskUpdate):
+    """Change the fields sent, or mark the task done / open again with `done` (audited).
+
+    Needs write access to the task (scope.get_task_or_404 with write): 404 when it is not
+    visible, 403 when it is only readable; 400 for a refused value; 409 when `version` is
+    given and the task was changed meanwhile.
+    """
     task = get_task_or_404(request.user, task_id, write=True)
     data = payload.dict(exclude_unset=True)
     done = data.pop("done", None)
@@ -226,6 +250,10 @@ def update_task(request, task_id: Id, payload: TaskUpdate):
 
 @router.delete("/tasks/{task_id}", response={204: None, **DELETE_ERRORS})
 def delete_task(request, task_id: Id):
+    """Delete a task (audited).
+
+    Needs write access to the task: 404 when it is not visible, 403 when it is only readable.
+    """
     services.delete_task(request.user, get_task_or_404(request.user, task_id, write=True))
     return Status(204, None)
 
@@ -249,6 +277,11 @@ def customer_notes(request, customer_id: Id):
 
 @router.post("/customers/{customer_id}/notes", response={201: NoteOut, **WRITE_ERRORS})
 def add_note(request, customer_id: Id, payload: NoteIn):
+    """Add a note (complaint, praise, general) to a customer (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 400 for an empty
+    or refused text.
+    """
     customer = writable_customer(request.user, customer_id)
     note = services.add_note(request.user, customer, payload.body, payload.kind)
     return Status(201, note_out(note))

@@ -353,6 +353,10 @@ def collaborator_out(collaboration) -> dict:
     "/customers/{customer_id}/collaborators", response={200: list[CollaboratorOut], **ONE_ERRORS}
 )
 def list_collaborators(request, customer_id: Id):
+    """Who shares this customer (协作人), with what access and until when.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     rows = customer.collaborators.select_related("user__profile")
     return [collaborator_out(c) for c in rows]
@@ -407,6 +411,10 @@ def contact_out(contact) -> dict:
 
 @router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], **ONE_ERRORS})
 def customer_contacts(request, customer_id: Id):
+    """The contact people of one customer (organisations have them), at most 500.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return [contact_out(c) for c in customer.contacts.all()[:500]]
 
@@ -440,6 +448,10 @@ def list_contacts(
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ONE_ERRORS})
 def get_contact(request, contact_id: Id):
+    """One contact person.
+
+    Anyone who may read the contact's customer; 404 when it is outside the caller's scope.
+    """
     return contact_out(get_related_or_404(request.user, Contact.objects.all(), contact_id))
 
 
@@ -458,6 +470,11 @@ def update_contact(request, contact_id: Id, payload: ContactUpdate):
 
 @router.delete("/contacts/{contact_id}", response={204: None, **errors(401, 403, 404, 422)})
 def delete_contact(request, contact_id: Id):
+    """Delete a contact person (audited).
+
+    Needs write access to its customer: 404 when the customer is outside the caller's scope,
+    403 when the caller may only read it.
+    """
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
     services.delete_contact(request.user, contact)
     return Status(204, None)

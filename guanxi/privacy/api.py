@@ -66,6 +66,10 @@ def consent_out(consent: Consent) -> dict:
 
 @router.get("/customers/{customer_id}/consents", response={200: ConsentStateOut, **ONE_ERRORS})
 def customer_consents(request, customer_id: Id):
+    """Consent in force per purpose and the newest 200 decisions behind it.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return {
         "state": services.consent_state(customer),

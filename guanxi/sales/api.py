@@ -88,6 +88,10 @@ def list_products(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
+    """The product catalogue by name, searched by the start of the name or SKU, paginated.
+
+    Every signed-in user may read it (products are the company's, not customer data).
+    """
     qs = Product.objects.order_by("name", "id")
     if q.strip():
         term = q.strip()
@@ -99,11 +103,16 @@ def list_products(
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ONE_ERRORS})
 def get_product(request, product_id: Id):
+    """One product of the catalogue; every signed-in user may read it; 404 when there is none."""
     return product_out(product_or_404(product_id))
 
 
 @router.post("/products", response={201: ProductOut, **errors(400, 401, 403, 422)})
 def create_product(request, payload: ProductCreate):
+    """Add a product to the catalogue (audited).
+
+    Managers only (403 otherwise); 400 for a refused value, e.g. a SKU already in use.
+    """
     managers_only(request.user)
     data = payload.dict(exclude_unset=True, exclude={"version"})
     product = services.create_product(request.user, data)
@@ -112,6 +121,11 @@ def create_product(request, payload: ProductCreate):
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS, **errors(409)})
 def update_product(request, product_id: Id, payload: ProductUpdate):
+    """Change the fields sent (audited).
+
+    Managers only (403 otherwise); 404 when there is no such product; 400 for a refused value;
+    409 when `version` is given and the product was changed meanwhile.
+    """
     managers_only(request.user)
     product = product_or_404(product_id)
     data = payload.dict(exclude_unset=True)
@@ -193,11 +207,20 @@ def create_order(request, payload: OrderCreate):
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ONE_ERRORS})
 def get_order(request, order_id: Id):
+    """One order with its lines.
+
+    Anyone who may read the order's customer; 404 when it is outside the caller's scope.
+    """
     return order_out(get_related_or_404(request.user, Order.objects.all(), order_id))
 
 
 @router.patch("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS, **errors(409)})
 def update_order(request, order_id: Id, payload: OrderUpdate):
+    """Change the fields sent; `lines`, when sent, replace all lines and the total (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 400 for a
+    refused value; 409 when `version` is given and the order was changed meanwhile.
+    """
     order = writable_related(request.user, Order.objects.all(), order_id)
     data = payload.dict(exclude={"lines", "version"}, exclude_unset=True)
     lines = _lines(payload.lines) if payload.lines is not None else None
@@ -207,6 +230,10 @@ def update_order(request, order_id: Id, payload: OrderUpdate):
 
 @router.delete("/orders/{order_id}", response={204: None, **errors(401, 403, 404, 422)})
 def delete_order(request, order_id: Id):
+    """Delete an order with its lines (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only.
+    """
     order = writable_related(request.user, Order.objects.all(), order_id)
     services.delete_order(request.user, order)
     return Status(204, None)
