@@ -60,18 +60,6 @@ def check_year(value):
     return value
 
 
-def field_errors(checks: dict[str, callable]) -> None:
-    """Run {field: check} and raise one ValidationError naming every failing field."""
-    errors = {}
-    for field, check in checks.items():
-        try:
-            check()
-        except ValueError as exc:
-            errors[field] = [str(exc)]
-    if errors:
-        raise ValidationError(errors)
-
-
 def check_text(value, *, max_length: int, multiline: bool = True, required: bool = False):
     """A text field's value for a service: text a database can store and a reader can see,
     at most `max_length` characters, not blank when `required`; else ValueError."""

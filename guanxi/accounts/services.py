@@ -1,9 +1,9 @@
-"""Writes on users and teams: one function per write, atomic; team administration is audited.
+"""Accounts, API tokens and the own password; the building blocks of team administration.
 
-`create_user` and `create_department` build accounts for the demo, the CLI and the tests;
-the team pages and the API call the checked, audited functions below them (`add_user`,
-`update_user`, `deactivate_user`, `reactivate_user`, `reset_password`, `add_department`,
-`update_department`).
+`create_user` and `create_department` neither check who asks nor audit: the demo loader and
+the tests call them directly, and team administration (guanxi.accounts.team_services:
+`add_user`, `add_department`, ...) calls them after its checks and records the audit entry.
+Revoking a token and changing the own password are audited here.
 """
 
 from datetime import timedelta
@@ -124,11 +124,6 @@ def _record_use(token_pk: int, now) -> bool:
         return False
     finally:
         raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-
-
-def user_for_token(key: str):
-    token = token_for_key(key)
-    return token.user if token is not None else None
 
 
 @transaction.atomic

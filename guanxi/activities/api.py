@@ -131,7 +131,7 @@ def get_interaction(request, interaction_id: Id):
 def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
     """Change the fields sent (audited).
 
-    Needs write access to its customer: 404 outside the scope, 403 read-only; 400 with the
+    Needs write access to its customer: 404 outside the scope, 403 read-only; 422 with the
     field's message when a value is refused.
     """
     interaction = writable_related(
@@ -222,8 +222,8 @@ def create_task(request, payload: TaskIn):
 def get_task(request, task_id: Id):
     """One task or reminder.
 
-    A task on a customer: anyone who may read the customer; a personal task: its assignee
-    (scope.visible_tasks). 404 otherwise.
+    A task on a customer: anyone who may read the customer; a personal task: its assignee and
+    its creator, and whoever sees every customer (scope.visible_tasks). 404 otherwise.
     """
     return task_out(get_task_or_404(request.user, task_id))
 
@@ -233,7 +233,7 @@ def update_task(request, task_id: Id, payload: TaskUpdate):
     """Change the fields sent, or mark the task done / open again with `done` (audited).
 
     Needs write access to the task (scope.get_task_or_404 with write): 404 when it is not
-    visible, 403 when it is only readable; 400 for a refused value; 409 when `version` is
+    visible, 403 when it is only readable; 422 for a refused value; 409 when `version` is
     given and the task was changed meanwhile.
     """
     task = get_task_or_404(request.user, task_id, write=True)
@@ -279,7 +279,7 @@ def customer_notes(request, customer_id: Id):
 def add_note(request, customer_id: Id, payload: NoteIn):
     """Add a note (complaint, praise, general) to a customer (audited).
 
-    Needs write access to the customer: 404 outside the scope, 403 read-only; 400 for an empty
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for an empty
     or refused text.
     """
     customer = writable_customer(request.user, customer_id)

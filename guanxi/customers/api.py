@@ -1,7 +1,8 @@
 """Customers, their contacts, tags, collaborators, the duplicate check and the audit trail.
 
-Every read goes through the data-scope module; a customer outside the caller's scope answers
-404 exactly like one that does not exist. A customer the caller may see but not change
+Every read goes through the data-scope module, except 查重 (/customers/duplicates), which
+searches all customers but names only a match's owner; a customer outside the caller's scope
+answers 404 exactly like one that does not exist. A customer the caller may see but not change
 answers 403 to a write.
 """
 

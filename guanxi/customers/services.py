@@ -1,6 +1,8 @@
 """Writes on customers and contacts: one function per write, atomic, audited.
 
-Pages, the API, imports and the demo all call these; none of them saves a Customer directly.
+Pages, the API and imports call these. Other code that saves a Customer: merging.py (merge and
+undo, audited), privacy.services.erase_customer (audited) and the demo loader, which writes
+its whole company in bulk SQL with no audit entries (guanxi.demo.generator).
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import get_customer_or_404, require_manage
+from guanxi.accounts.scope import require_manage
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
@@ -780,20 +782,6 @@ def find_duplicates(
             for pk, m in matches.items()
         ]
     return []
-
-
-def upcoming_birthdays(on: date):
-    """Customers whose birthday falls on the given day (month and day)."""
-    return Customer.objects.filter(
-        birthday__month=on.month,
-        birthday__day=on.day,
-        erased_at__isnull=True,
-        do_not_contact=False,
-    )
-
-
-def require_writable(user, pk) -> Customer:
-    return get_customer_or_404(user, pk, write=True)
 
 
 @transaction.atomic

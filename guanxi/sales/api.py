@@ -111,7 +111,7 @@ def get_product(request, product_id: Id):
 def create_product(request, payload: ProductCreate):
     """Add a product to the catalogue (audited).
 
-    Managers only (403 otherwise); 400 for a refused value, e.g. a SKU already in use.
+    Managers only (403 otherwise); 422 for a refused value, e.g. a SKU already in use.
     """
     managers_only(request.user)
     data = payload.dict(exclude_unset=True, exclude={"version"})
@@ -123,7 +123,7 @@ def create_product(request, payload: ProductCreate):
 def update_product(request, product_id: Id, payload: ProductUpdate):
     """Change the fields sent (audited).
 
-    Managers only (403 otherwise); 404 when there is no such product; 400 for a refused value;
+    Managers only (403 otherwise); 404 when there is no such product; 422 for a refused value;
     409 when `version` is given and the product was changed meanwhile.
     """
     managers_only(request.user)
@@ -218,7 +218,7 @@ def get_order(request, order_id: Id):
 def update_order(request, order_id: Id, payload: OrderUpdate):
     """Change the fields sent; `lines`, when sent, replace all lines and the total (audited).
 
-    Needs write access to the customer: 404 outside the scope, 403 read-only; 400 for a
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for a
     refused value; 409 when `version` is given and the order was changed meanwhile.
     """
     order = writable_related(request.user, Order.objects.all(), order_id)

@@ -41,8 +41,6 @@ NOT_WRITES = {
     "customers.clean_contact_data": "check",
     "customers.set_tags": "part of create_customer/update_customer, which audit the tags",
     "customers.find_duplicates": "read",
-    "customers.upcoming_birthdays": "read",
-    "customers.require_writable": "read",
     "privacy.consent_state": "read",
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
