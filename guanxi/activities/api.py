@@ -87,7 +87,10 @@ def list_interactions(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Interactions with the customers in the caller's scope, newest first."""
+    """Interactions with the customers in the caller's scope, newest first.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = scoped(request.user, Interaction.objects.all(), via="customer")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -101,7 +104,12 @@ def list_interactions(
 
 @router.post("/interactions", response={201: InteractionOut, **WRITE_ERRORS})
 def record_interaction(request, payload: InteractionIn):
-    """Record a call, visit, e-mail, SMS, WeChat, letter, fax, web or event touch."""
+    """Record a call, visit, e-mail, SMS, WeChat, letter, fax, web or event touch.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value (an outbound contact with a do-not-contact customer, a contact of
+    another customer).
+    """
     customer = writable_customer(request.user, payload.customer_id)
     contact = None
     if payload.contact_id is not None:
@@ -187,7 +195,10 @@ def list_tasks(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Tasks and reminders: open ones first, by due date."""
+    """Tasks and reminders: open ones first, by due date.
+
+    What scope.visible_tasks shows the caller; 422 for a bad parameter.
+    """
     qs = visible_tasks(request.user)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -201,7 +212,12 @@ def list_tasks(
 
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
 def create_task(request, payload: TaskIn):
-    """A task or reminder, on a customer or personal."""
+    """A task or reminder, on a customer or personal.
+
+    On a customer: write access to it (404 outside the scope, 403 read-only); a personal task:
+    any role that writes (403 otherwise). Assigning to someone else: managers only (403);
+    422 for a refused value.
+    """
     user = request.user
     customer = None
     if payload.customer_id is not None:  # 404 outside the scope, like every customer route
@@ -270,7 +286,10 @@ def note_out(note: Note) -> dict:
 
 @router.get("/customers/{customer_id}/notes", response={200: list[NoteOut], **ONE_ERRORS})
 def customer_notes(request, customer_id: Id):
-    """A customer's notes (complaints, praise, general), newest first; at most 200."""
+    """A customer's notes (complaints, praise, general), newest first; at most 200.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return [note_out(n) for n in Note.objects.filter(customer=customer)[:200]]
 

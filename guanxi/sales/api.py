@@ -136,7 +136,10 @@ def update_product(request, product_id: Id, payload: ProductUpdate):
 
 @router.delete("/products/{product_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def delete_product(request, product_id: Id):
-    """Delete a product no order uses; otherwise 409 (set it inactive instead)."""
+    """Delete a product no order uses; otherwise 409 (set it inactive instead).
+
+    Managers only (403 otherwise); 404 when there is no such product.
+    """
     managers_only(request.user)
     product = product_or_404(product_id)
     try:
@@ -186,7 +189,10 @@ def list_orders(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Orders of the customers in the caller's scope, newest first."""
+    """Orders of the customers in the caller's scope, newest first.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = scoped(request.user, Order.objects.all(), via="customer")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -198,7 +204,11 @@ def list_orders(
 
 @router.post("/orders", response={201: OrderOut, **WRITE_ERRORS})
 def create_order(request, payload: OrderCreate):
-    """An order with lines; the total is the sum of the lines (Decimal, CNY by default)."""
+    """An order with lines; the total is the sum of the lines (Decimal, CNY by default).
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value (no lines, an unknown product, an amount out of range).
+    """
     customer = writable_customer(request.user, payload.customer_id)
     data = payload.dict(exclude={"customer_id", "lines"}, exclude_unset=True)
     order = services.create_order(request.user, customer, data, _lines(payload.lines))
