@@ -17,6 +17,9 @@ from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.audit.models import AuditEntry
+from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
+
 from .models import ApiToken, DataScope, Department, Profile, Role
 
 
@@ -129,8 +132,6 @@ def _record_use(token_pk: int, now) -> bool:
 @transaction.atomic
 def revoke_token(actor, token: ApiToken) -> None:
     """Delete one token (the caller found it through scope.own_tokens)."""
-    from guanxi.audit.models import AuditEntry
-    from guanxi.audit.services import record
 
     record(actor, AuditEntry.Action.DELETE, token, changes={"token": [token.key_prefix, None]})
     token.delete()
@@ -149,8 +150,6 @@ def change_own_password(user, old_password: str, new_password: str, *, request=N
     Their API tokens are revoked (by the signal on every password change); with `request`, the
     session that made the change stays logged in.
     """
-    from guanxi.audit.models import AuditEntry
-    from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
 
     if not user.check_password(old_password or ""):
         raise ValidationError({"old_password": _("Your current password was entered incorrectly.")})

@@ -437,8 +437,6 @@ class CollaboratorForm(forms.Form):
     def __init__(self, *args, customer: Customer, **kwargs):
         from django.contrib.auth import get_user_model
 
-        from guanxi.accounts.services import profile_of
-
         super().__init__(*args, **kwargs)
         field = self.fields["user"]
         field.queryset = (

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import require_manage
+from guanxi.accounts.scope import require_manage, visible_customers
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
@@ -743,7 +743,6 @@ def find_duplicates(
     edited) counts only for a customer the user may change: otherwise excluding it would tell
     whether a number belongs to someone else's customer N.
     """
-    from guanxi.accounts.scope import visible_customers
 
     if exclude_pk and not visible_customers(user, write=True).filter(pk=exclude_pk).exists():
         exclude_pk = None
