@@ -94,8 +94,22 @@ ONE_ERRORS = errors(401, 404, 422)
 WRITE_ERRORS = errors(400, 401, 403, 404, 422)
 
 
-def page_bounds(limit: int, offset: int) -> tuple[int, int]:
-    return offset, offset + min(limit, MAX_PAGE)
+def paginate(qs, limit: int, offset: int, item=None, *, count=None) -> dict:
+    """The body of every API list: {"count": all rows, "items": one page of item(row)}.
+
+    At most MAX_PAGE rows are returned whatever `limit` asks. `count`, when given, replaces the
+    exact COUNT(*): a function of the queryset returning (n, exact), e.g.
+    customers.queries.capped_count; the body then says "count_exact" too.
+    """
+    start, end = offset, offset + min(limit, MAX_PAGE)
+    if count is None:
+        body = {"count": qs.count()}
+    else:
+        n, exact = count(qs)
+        body = {"count": n, "count_exact": exact}
+    rows = qs[start:end]
+    body["items"] = [item(row) for row in rows] if item else list(rows)
+    return body
 
 
 def forbidden(message: str | None = None) -> HttpError:

@@ -12,7 +12,7 @@ USAGE = """usage: guanxi <command> [options]
 commands:
   demo [--size N] [--no-serve] [--port P]   load a demo company and start the web app
   serve [--port P] [--host H] [--workers N] migrate, then serve the web app (gunicorn)
-  worker                                    run the task queue worker (reminders, scoring)
+  worker                                    run the task queue worker (birthday, anniversary reminders)
   import customers|orders FILE [options]    import CSV or XLSX (see `guanxi import --help`)
   export customers|orders FILE [--user U]   export to CSV or XLSX
   analyze <method> [options]                analytics on a CSV/Parquet file, no database needed

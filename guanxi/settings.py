@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",
+    "guanxi.workspace",
 ]
 
 MIDDLEWARE = [

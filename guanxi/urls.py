@@ -5,6 +5,7 @@ from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
+from guanxi.workspace import urls as workspace
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
@@ -14,10 +15,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("customers/", include("guanxi.customers.urls")),
+    path("customers/", include(workspace.customers)),  # with the 360 page
     path("sales/", include("guanxi.sales.urls")),
     # Task inbox at /tasks/; 360-page forms at /customers/<id>/{interactions,notes,tasks}/new/
-    path("", include("guanxi.activities.urls")),
+    path("", include(workspace.activities)),
     # Reveal and consent at /customers/<id>/{reveal,consent}/
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),

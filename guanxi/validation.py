@@ -67,18 +67,6 @@ def check_year(value):
     return value
 
 
-def field_errors(checks: dict[str, callable]) -> None:
-    """Run {field: check} and raise one ValidationError naming every failing field."""
-    errors = {}
-    for field, check in checks.items():
-        try:
-            check()
-        except ValueError as exc:
-            errors[field] = [str(exc)]
-    if errors:
-        raise ValidationError(errors)
-
-
 def check_text(value, *, max_length: int, multiline: bool = True, required: bool = False):
     """A text field's value for a service: text a database can store and a reader can see,
     at most `max_length` characters, not blank when `required`; else ValueError."""
@@ -114,3 +102,15 @@ class Errors(dict):
     def raise_any(self) -> None:
         if self:
             raise ValidationError(dict(self))
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (else above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
+            form.show_confirm = True
+    else:
+        form.add_error(None, exc.messages)

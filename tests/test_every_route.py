@@ -1017,7 +1017,8 @@ def test_own_account_routes_reach_only_the_callers_own_tokens_and_password(world
         },
         False,
     )
-    by_api = api_client(rep2)(
+    # naming another user is refused outright (a body takes only its own fields) ...
+    aimed = api_client(rep2)(
         "POST",
         "/api/v1/auth/password",
         {},
@@ -1026,6 +1027,14 @@ def test_own_account_routes_reach_only_the_callers_own_tokens_and_password(world
             "new_password": "Third-pass-2024!",
             "user_id": rep1.pk,
         },
+    )
+    assert aimed.status_code == 422
+    # ... and without it the change reaches only the caller
+    by_api = api_client(rep2)(
+        "POST",
+        "/api/v1/auth/password",
+        {},
+        {"old_password": "Another-pass-2024!", "new_password": "Third-pass-2024!"},
     )
 
     # then only rep2's own things were reached

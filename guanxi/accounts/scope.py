@@ -1,6 +1,7 @@
 """Data scope (数据权限): who may see and change which customer, decided here and only here.
 
-Pages, API handlers, exports, imports and tasks all ask this module. Related records (orders,
+Pages, API handlers, exports and imports ask this module (the nightly reminder job acts for no
+user and asks nobody: it writes reminders for each customer's owner). Related records (orders,
 interactions, tasks, notes, contacts) inherit the scope of their customer.
 
 Scopes, as Chinese CRM users know them:

@@ -1,9 +1,9 @@
-"""Writes on users and teams: one function per write, atomic; team administration is audited.
+"""Accounts, API tokens and the own password; the building blocks of team administration.
 
-`create_user` and `create_department` build accounts for the demo, the CLI and the tests;
-the team pages and the API call the checked, audited functions below them (`add_user`,
-`update_user`, `deactivate_user`, `reactivate_user`, `reset_password`, `add_department`,
-`update_department`).
+`create_user` and `create_department` neither check who asks nor audit: the demo loader and
+the tests call them directly, and team administration (guanxi.accounts.team_services:
+`add_user`, `add_department`, ...) calls them after its checks and records the audit entry.
+Revoking a token and changing the own password are audited here.
 """
 
 from datetime import timedelta
@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from guanxi.audit.models import AuditEntry
+from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
 
 from .models import ApiToken, DataScope, Department, Profile, Role
 
@@ -126,16 +129,9 @@ def _record_use(token_pk: int, now) -> bool:
         raw.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
-def user_for_token(key: str):
-    token = token_for_key(key)
-    return token.user if token is not None else None
-
-
 @transaction.atomic
 def revoke_token(actor, token: ApiToken) -> None:
     """Delete one token (the caller found it through scope.own_tokens)."""
-    from guanxi.audit.models import AuditEntry
-    from guanxi.audit.services import record
 
     record(actor, AuditEntry.Action.DELETE, token, changes={"token": [token.key_prefix, None]})
     token.delete()
@@ -170,8 +166,6 @@ def change_own_password(
 
 @transaction.atomic
 def _set_own_password(user, new_password: str, *, request, keep_session: bool) -> None:
-    from guanxi.audit.models import AuditEntry
-    from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
 
     try:
         validate_password(new_password, user)

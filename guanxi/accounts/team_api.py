@@ -18,7 +18,7 @@ from guanxi.accounts.scope import (
     require_team_admin,
 )
 from guanxi.accounts.services import profile_of
-from guanxi.api_common import Id, InSchema, Limit, Offset, active_user, errors, page_bounds, text
+from guanxi.api_common import Id, InSchema, Limit, Offset, active_user, errors, paginate, text
 
 from .models import DataScope, Department, Role
 
@@ -129,8 +129,7 @@ def list_users(request, active: bool | None = None, limit: Limit = 50, offset: O
     users = administered_users(request.user).select_related("profile").order_by("username")
     if active is not None:
         users = users.filter(is_active=active)
-    start, end = page_bounds(limit, offset)
-    return {"count": users.count(), "items": [user_out(u) for u in users[start:end]]}
+    return paginate(users, limit, offset, user_out)
 
 
 @router.post("/users", response={201: NewUserOut, **ERRORS})

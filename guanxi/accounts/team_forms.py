@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.forms import add_service_errors
+from guanxi.validation import add_service_errors
 
 from . import team_services
 from .models import DataScope, Department, Profile, Role

@@ -18,7 +18,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from guanxi.activities.models import Task
+from guanxi.activities.services import reassign_open_tasks
 from guanxi.audit import services as audit
+from guanxi.customers.models import Customer
+from guanxi.customers.services import transfer_customers
 from guanxi.services_common import reject_unknown_fields
 from guanxi.validation import clean_text, is_blank
 
@@ -317,8 +321,6 @@ _REFERENCES = {
 def handover_counts(user) -> dict:
     """What a deactivation would hand over: customers owned and open tasks; and the people
     who report to the user (their 上级 is changed on their own page)."""
-    from guanxi.activities.models import Task
-    from guanxi.customers.models import Customer
 
     return {
         "customers": Customer.objects.filter(owner=user).count(),
@@ -336,8 +338,6 @@ def deactivate_user(actor, user, *, transfer_to=None) -> dict:
     are deleted; open sessions end because an inactive user no longer authenticates.
     Returns {"customers": n, "tasks": m} moved.
     """
-    from guanxi.activities.services import reassign_open_tasks
-    from guanxi.customers.services import transfer_customers
 
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))

@@ -31,7 +31,7 @@ from guanxi.api_common import (
     active_user,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
 )
 
 from . import services
@@ -87,7 +87,10 @@ def list_interactions(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Interactions with the customers in the caller's scope, newest first."""
+    """Interactions with the customers in the caller's scope, newest first.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = scoped(request.user, Interaction.objects.all(), via="customer")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -96,13 +99,17 @@ def list_interactions(
     if direction:
         qs = qs.filter(direction=direction)
     qs = qs.order_by("-occurred_at", "-id")
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [interaction_out(i) for i in qs[start:end]]}
+    return paginate(qs, limit, offset, interaction_out)
 
 
 @router.post("/interactions", response={201: InteractionOut, **WRITE_ERRORS})
 def record_interaction(request, payload: InteractionIn):
-    """Record a call, visit, e-mail, SMS, WeChat, letter, fax, web or event touch."""
+    """Record a call, visit, e-mail, SMS, WeChat, letter, fax, web or event touch.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value (an outbound contact with a do-not-contact customer, a contact of
+    another customer).
+    """
     customer = writable_customer(request.user, payload.customer_id)
     contact = None
     if payload.contact_id is not None:
@@ -119,6 +126,10 @@ def record_interaction(request, payload: InteractionIn):
 
 @router.get("/interactions/{interaction_id}", response={200: InteractionOut, **ONE_ERRORS})
 def get_interaction(request, interaction_id: Id):
+    """One interaction.
+
+    Anyone who may read its customer; 404 when it is outside the caller's scope.
+    """
     return interaction_out(
         get_related_or_404(request.user, Interaction.objects.all(), interaction_id)
     )
@@ -126,6 +137,11 @@ def get_interaction(request, interaction_id: Id):
 
 @router.patch("/interactions/{interaction_id}", response={200: InteractionOut, **WRITE_ERRORS})
 def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
+    """Change the fields sent (audited).
+
+    Needs write access to its customer: 404 outside the scope, 403 read-only; 422 with the
+    field's message when a value is refused.
+    """
     interaction = writable_related(
         request.user, Interaction.objects.select_related("customer"), interaction_id
     )
@@ -135,6 +151,10 @@ def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
 
 @router.delete("/interactions/{interaction_id}", response={204: None, **DELETE_ERRORS})
 def delete_interaction(request, interaction_id: Id):
+    """Delete an interaction (audited).
+
+    Needs write access to its customer: 404 outside the scope, 403 read-only.
+    """
     interaction = writable_related(request.user, Interaction.objects.all(), interaction_id)
     services.delete_interaction(request.user, interaction)
     return Status(204, None)
@@ -175,7 +195,10 @@ def list_tasks(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Tasks and reminders: open ones first, by due date."""
+    """Tasks and reminders: open ones first, by due date.
+
+    What scope.visible_tasks shows the caller; 422 for a bad parameter.
+    """
     qs = visible_tasks(request.user)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -184,13 +207,17 @@ def list_tasks(
     if done is not None:
         qs = qs.filter(done_at__isnull=not done)
     qs = qs.order_by(F("done_at").asc(nulls_first=True), "due_at", "id")
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [task_out(t) for t in qs[start:end]]}
+    return paginate(qs, limit, offset, task_out)
 
 
 @router.post("/tasks", response={201: TaskOut, **WRITE_ERRORS})
 def create_task(request, payload: TaskIn):
-    """A task or reminder, on a customer or personal."""
+    """A task or reminder, on a customer or personal.
+
+    On a customer: write access to it (404 outside the scope, 403 read-only); a personal task:
+    any role that writes (403 otherwise). Assigning to someone else: managers only (403);
+    422 for a refused value.
+    """
     user = request.user
     customer = None
     if payload.customer_id is not None:  # 404 outside the scope, like every customer route
@@ -209,11 +236,22 @@ def create_task(request, payload: TaskIn):
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ONE_ERRORS})
 def get_task(request, task_id: Id):
+    """One task or reminder.
+
+    A task on a customer: anyone who may read the customer; a personal task: its assignee and
+    its creator, and whoever sees every customer (scope.visible_tasks). 404 otherwise.
+    """
     return task_out(get_task_or_404(request.user, task_id))
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERRORS, **errors(409)})
 def update_task(request, task_id: Id, payload: TaskUpdate):
+    """Change the fields sent, or mark the task done / open again with `done` (audited).
+
+    Needs write access to the task (scope.get_task_or_404 with write): 404 when it is not
+    visible, 403 when it is only readable; 422 for a refused value; 409 when `version` is
+    given and the task was changed meanwhile.
+    """
     task = get_task_or_404(request.user, task_id, write=True)
     data = payload.dict(exclude_unset=True)
     done = data.pop("done", None)
@@ -228,6 +266,10 @@ def update_task(request, task_id: Id, payload: TaskUpdate):
 
 @router.delete("/tasks/{task_id}", response={204: None, **DELETE_ERRORS})
 def delete_task(request, task_id: Id):
+    """Delete a task (audited).
+
+    Needs write access to the task: 404 when it is not visible, 403 when it is only readable.
+    """
     services.delete_task(request.user, get_task_or_404(request.user, task_id, write=True))
     return Status(204, None)
 
@@ -244,13 +286,21 @@ def note_out(note: Note) -> dict:
 
 @router.get("/customers/{customer_id}/notes", response={200: list[NoteOut], **ONE_ERRORS})
 def customer_notes(request, customer_id: Id):
-    """A customer's notes (complaints, praise, general), newest first; at most 200."""
+    """A customer's notes (complaints, praise, general), newest first; at most 200.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return [note_out(n) for n in Note.objects.filter(customer=customer)[:200]]
 
 
 @router.post("/customers/{customer_id}/notes", response={201: NoteOut, **WRITE_ERRORS})
 def add_note(request, customer_id: Id, payload: NoteIn):
+    """Add a note (complaint, praise, general) to a customer (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for an empty
+    or refused text.
+    """
     customer = writable_customer(request.user, customer_id)
     note = services.add_note(request.user, customer, payload.body, payload.kind)
     return Status(201, note_out(note))

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.forms import add_service_errors
+from guanxi.validation import add_service_errors
 
 from . import services
 from .models import Channel, ContentKind, Direction, Interaction, NoteKind, TaskKind
@@ -19,7 +19,26 @@ class _LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=LOCAL_DATETIME)
 
 
-class InteractionForm(forms.Form):
+class _TimelineForm(forms.Form):
+    """A form on one customer's 360 page: bound to the customer, saved through a service; the
+    service's ValidationError lands next to the fields it names and save() returns None."""
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def save(self, actor):
+        try:
+            return self.write(actor)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
+
+    def write(self, actor):
+        raise NotImplementedError
+
+
+class InteractionForm(_TimelineForm):
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
     content_kind = forms.ChoiceField(
@@ -42,24 +61,19 @@ class InteractionForm(forms.Form):
     contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
 
     def __init__(self, *args, customer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.customer = customer
+        super().__init__(*args, customer=customer, **kwargs)
         self.fields["contact"].queryset = customer.contacts.all()
         if customer.kind != "organisation":
             del self.fields["contact"]
 
-    def save(self, actor) -> Interaction | None:
+    def write(self, actor) -> Interaction:
         data = {k: v for k, v in self.cleaned_data.items() if k != "contact"}
-        try:
-            return services.record_interaction(
-                actor, self.customer, data, contact=self.cleaned_data.get("contact")
-            )
-        except ValidationError as exc:
-            add_service_errors(self, exc)
-            return None
+        return services.record_interaction(
+            actor, self.customer, data, contact=self.cleaned_data.get("contact")
+        )
 
 
-class NoteForm(forms.Form):
+class NoteForm(_TimelineForm):
     kind = forms.ChoiceField(label=_("kind"), choices=NoteKind.choices)
     body = forms.CharField(
         label=_("note"),
@@ -67,17 +81,13 @@ class NoteForm(forms.Form):
         error_messages={"required": _("Write the note, then save it.")},
     )
 
-    def save(self, actor, customer):
-        try:
-            return services.add_note(
-                actor, customer, self.cleaned_data["body"], self.cleaned_data["kind"]
-            )
-        except ValidationError as exc:
-            add_service_errors(self, exc)
-            return None
+    def write(self, actor):
+        return services.add_note(
+            actor, self.customer, self.cleaned_data["body"], self.cleaned_data["kind"]
+        )
 
 
-class TaskForm(forms.Form):
+class TaskForm(_TimelineForm):
     kind = forms.ChoiceField(label=_("kind"), choices=TaskKind.choices)
     title = forms.CharField(
         label=_("title"), max_length=200, error_messages={"required": _("Give the task a title.")}
@@ -94,9 +104,5 @@ class TaskForm(forms.Form):
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def save(self, actor, customer):
-        try:
-            return services.create_task(actor, dict(self.cleaned_data), customer=customer)
-        except ValidationError as exc:
-            add_service_errors(self, exc)
-            return None
+    def write(self, actor):
+        return services.create_task(actor, dict(self.cleaned_data), customer=self.customer)

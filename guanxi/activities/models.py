@@ -133,10 +133,6 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_done(self) -> bool:
-        return self.done_at is not None
-
 
 class NoteKind(models.TextChoices):
     GENERAL = "general", _("General")

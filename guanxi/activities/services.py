@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.customers.models import Customer
 from guanxi.services_common import claim_version
 from guanxi.validation import Errors, check_text, check_year, is_blank
 
@@ -248,7 +249,6 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
     Idempotent: a reminder already made for that customer and day is not made twice.
     Do-not-contact and erased customers get none.
     """
-    from guanxi.customers.models import Customer
 
     horizon = [today + timedelta(days=n) for n in range(days_ahead + 1)]
     made = 0
@@ -292,7 +292,6 @@ def reassign_open_tasks(actor, from_user, to_user) -> int:
     Done tasks stay with whoever did them. Each task gets an audit entry on its customer's
     trail. Returns the number of tasks reassigned.
     """
-    from guanxi.audit import services as audit
 
     if from_user.pk == to_user.pk:
         return 0

@@ -1,7 +1,8 @@
 """Recording changes: every write of the customer-data domains (customers, contacts,
 collaborators, interactions, tasks, notes, consent, products, orders) and every reveal of
 sensitive data goes through `record` (directly, or through `record_update` / `record_many`,
-which build their entries the same way). tests/audit enumerates the service functions.
+which build their entries the same way). tests/audit enumerates the service functions. The
+one exception is the demo loader, which writes its generated company in bulk SQL, unaudited.
 
 What the trail keeps: who did what (create, update, delete, merge, transfer, reveal, erase) to
 which record of which customer, when, and {field: [old, new]}. Sensitive values never enter it

@@ -1,7 +1,8 @@
 """Customers, their contacts, tags, collaborators, the duplicate check and the audit trail.
 
-Every read goes through the data-scope module; a customer outside the caller's scope answers
-404 exactly like one that does not exist. A customer the caller may see but not change
+Every read goes through the data-scope module, except 查重 (/customers/duplicates), which
+searches all customers but names only a match's owner; a customer outside the caller's scope
+answers 404 exactly like one that does not exist. A customer the caller may see but not change
 answers 403 to a write.
 """
 
@@ -34,11 +35,11 @@ from guanxi.api_common import (
     active_user,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
     text,
 )
 from guanxi.audit.services import trail_for_customer
-from guanxi.privacy.sensitive import masked_dict
+from guanxi.customers.sensitive import masked_dict
 from guanxi.services_common import StaleEdit
 
 from . import merging, services
@@ -155,7 +156,10 @@ def list_customers(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Customers in the caller's data scope, searched, filtered, sorted and paginated."""
+    """Customers in the caller's data scope, searched, filtered, sorted and paginated.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = customer_list(
         request.user,
         q=q,
@@ -165,10 +169,7 @@ def list_customers(
         owner_id=owner,
         sort=sort,
     )
-    start, end = page_bounds(limit, offset)
-    rows = qs.prefetch_related("tags")[start:end]
-    count, exact = capped_count(qs)
-    return {"count": count, "count_exact": exact, "items": [list_item(c) for c in rows]}
+    return paginate(qs.prefetch_related("tags"), limit, offset, list_item, count=capped_count)
 
 
 @router.get("/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS})
@@ -193,7 +194,11 @@ def check_duplicates(
 
 @router.post("/customers", response={201: CustomerOut, **errors(400, 401, 403, 422)})
 def create_customer(request, payload: CustomerCreate):
-    """Create a customer owned by the caller."""
+    """Create a customer owned by the caller.
+
+    Any role that writes (403 when read-only); 422 with per-field messages, also when
+    查重 blocks a value or asks for `confirm_duplicate`.
+    """
     if not can_write(request.user):
         raise forbidden(_("Your role is read-only."))
     data, tags = _split_tags(payload)
@@ -205,7 +210,10 @@ def create_customer(request, payload: CustomerCreate):
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ONE_ERRORS})
 def get_customer(request, customer_id: Id):
-    """One customer; sensitive fields are masked (reveal them with a purpose)."""
+    """One customer; sensitive fields are masked (reveal them with a purpose).
+
+    Anyone who may read it; 404 when it is outside the caller's scope.
+    """
     return customer_out(get_customer_or_404(request.user, customer_id))
 
 
@@ -218,6 +226,9 @@ def update_customer(request, customer_id: Id, payload: CustomerUpdate):
     Send the `version` from your GET: if someone saved the customer meanwhile the answer is 409
     with the current version and, per field you sent, the stored value and yours; nothing is
     saved. Send again with the new version to overwrite.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value.
     """
     customer = writable_customer(request.user, customer_id)
     data, tags = _split_tags(payload)
@@ -238,7 +249,10 @@ def update_customer(request, customer_id: Id, payload: CustomerUpdate):
 @router.delete("/customers/{customer_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def delete_customer(request, customer_id: Id):
     """Delete a customer without orders (one with orders can only be erased); the owner's side
-    only, never a collaborator."""
+    only, never a collaborator.
+
+    404 outside the scope, 403 for anyone else; 409 when it has orders.
+    """
     customer = manageable_customer(request.user, customer_id)
     try:
         services.delete_customer(request.user, customer)
@@ -249,7 +263,11 @@ def delete_customer(request, customer_id: Id):
 
 @router.post("/customers/{customer_id}/owner", response={200: CustomerOut, **WRITE_ERRORS})
 def assign_owner(request, customer_id: Id, payload: AssignIn):
-    """Transfer a customer to another owner (客户转移); managers only."""
+    """Transfer a customer to another owner (客户转移); managers only.
+
+    404 outside the scope, 403 for a non-manager; 422 when the new owner is not an active
+    user.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     if not is_manager(request.user):
         raise forbidden(_("Only managers may transfer customers."))
@@ -262,35 +280,38 @@ def assign_owner(request, customer_id: Id, payload: AssignIn):
     "/customers/{customer_id}/audit", response={200: AuditPage, **errors(401, 403, 404, 422)}
 )
 def customer_audit(request, customer_id: Id, limit: Limit = 50, offset: Offset = 0):
-    """Who changed what on this customer, its contacts and orders, newest first; managers only."""
+    """Who changed what on this customer, its contacts and orders, newest first; managers only.
+
+    404 outside the scope, 403 for a non-manager.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     if not is_manager(request.user):
         raise forbidden(_("Only managers may read the audit trail."))
     trail = trail_for_customer(customer.pk).select_related("actor__profile")
-    start, end = page_bounds(limit, offset)
-    return {
-        "count": trail.count(),
-        "items": [
-            {
-                "id": entry.pk,
-                "at": entry.at,
-                "actor": str(profile_of(entry.actor)) if entry.actor else None,
-                "action": entry.action,
-                "model": entry.model,
-                "object_id": entry.object_id,
-                "changes": entry.changes,
-            }
-            for entry in trail[start:end]
-        ],
-    }
+    return paginate(
+        trail,
+        limit,
+        offset,
+        lambda entry: {
+            "id": entry.pk,
+            "at": entry.at,
+            "actor": str(profile_of(entry.actor)) if entry.actor else None,
+            "action": entry.action,
+            "model": entry.model,
+            "object_id": entry.object_id,
+            "changes": entry.changes,
+        },
+    )
 
 
 @router.get("/tags", response={200: TagPage, **READ_ERRORS})
 def list_tags(request, limit: Limit = 100, offset: Offset = 0):
-    """The tags on customers in the caller's data scope, by name, paginated."""
+    """The tags on customers in the caller's data scope, by name, paginated.
+
+    Every signed-in user; another team's tags stay out.
+    """
     qs = visible_tags(request.user)
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [{"name": name} for name in qs[start:end]]}
+    return paginate(qs, limit, offset, lambda name: {"name": name})
 
 
 # Merging duplicates (合并) ------------------------------------------------------------------
@@ -315,6 +336,9 @@ def merge_customers(request, customer_id: Id, payload: MergeIn):
 
     Contacts, orders, interactions, tasks, notes, consents, collaborators, referrals and tags
     move to this customer; the duplicate is hidden, not deleted, and the merge can be undone.
+
+    404 when either is outside the caller's scope, 403 when either is read-only; 422 when the
+    two cannot be merged (the same customer, one already merged).
     """
     survivor, other = mergeable_pair(request.user, customer_id, payload.other_id)
     record = merging.merge_customers(request.user, survivor, other, payload.take)
@@ -323,7 +347,10 @@ def merge_customers(request, customer_id: Id, payload: MergeIn):
 
 @router.get("/customers/{customer_id}/merges", response={200: list[MergeOut], **ONE_ERRORS})
 def list_merges(request, customer_id: Id):
-    """The merges into this customer that can still be undone."""
+    """The merges into this customer that can still be undone.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return [merge_out(r) for r in merging.merges_of(customer)]
 
@@ -333,7 +360,11 @@ def list_merges(request, customer_id: Id):
     response={200: MergeOut, **WRITE_ERRORS},
 )
 def undo_merge(request, customer_id: Id, merge_id: Id):
-    """Undo a merge: the duplicate comes back with the records the merge moved."""
+    """Undo a merge: the duplicate comes back with the records the merge moved.
+
+    Needs write access to both customers (404 outside the scope, 403 read-only); 404 for no
+    such merge; 422 when it can no longer be undone.
+    """
     survivor = writable_customer(request.user, customer_id)
     record = merging.merges_of(survivor).filter(pk=merge_id).first()
     if record is None:
@@ -359,6 +390,10 @@ def collaborator_out(collaboration) -> dict:
     "/customers/{customer_id}/collaborators", response={200: list[CollaboratorOut], **ONE_ERRORS}
 )
 def list_collaborators(request, customer_id: Id):
+    """Who shares this customer (协作人), with what access and until when.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     rows = customer.collaborators.select_related("user__profile")
     return [collaborator_out(c) for c in rows]
@@ -370,7 +405,10 @@ def list_collaborators(request, customer_id: Id):
 )
 def share_customer(request, customer_id: Id, user_id: Id, payload: CollaboratorIn):
     """Give a colleague read or read-write access (协作人), optionally until a time; the owner's
-    side only (a collaborator cannot share on or change its own access)."""
+    side only (a collaborator cannot share on or change its own access).
+
+    404 outside the scope, 403 for anyone but the owner's side; 422 for no such active user.
+    """
     customer = manageable_customer(request.user, customer_id)
     collaborator = services.share_customer(
         request.user,
@@ -387,7 +425,11 @@ def share_customer(request, customer_id: Id, user_id: Id, payload: CollaboratorI
     response={204: None, **errors(401, 403, 404, 422)},
 )
 def unshare_customer(request, customer_id: Id, user_id: Id):
-    """Remove a collaborator; the owner's side only."""
+    """Remove a collaborator; the owner's side only.
+
+    404 outside the scope or when the user is no collaborator, 403 for anyone but the owner's
+    side.
+    """
     customer = manageable_customer(request.user, customer_id)
     if not services.unshare_customer(request.user, customer, user_id):
         return Status(404, {"detail": _("Not found.")})
@@ -413,13 +455,21 @@ def contact_out(contact) -> dict:
 
 @router.get("/customers/{customer_id}/contacts", response={200: list[ContactOut], **ONE_ERRORS})
 def customer_contacts(request, customer_id: Id):
+    """The contact people of one customer (organisations have them), at most 500.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return [contact_out(c) for c in customer.contacts.all()[:500]]
 
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **WRITE_ERRORS})
 def create_contact(request, customer_id: Id, payload: ContactCreate):
-    """Add a contact person to an organisation customer."""
+    """Add a contact person to an organisation customer.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value.
+    """
     customer = writable_customer(request.user, customer_id)
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
@@ -435,24 +485,34 @@ def list_contacts(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Contacts of the customers in the caller's scope."""
+    """Contacts of the customers in the caller's scope.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = scoped(request.user, Contact.objects.all(), via="customer").order_by("-id")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if q.strip():
         qs = qs.filter(name__startswith=q.strip())
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [contact_out(c) for c in qs[start:end]]}
+    return paginate(qs, limit, offset, contact_out)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ONE_ERRORS})
 def get_contact(request, contact_id: Id):
+    """One contact person.
+
+    Anyone who may read the contact's customer; 404 when it is outside the caller's scope.
+    """
     return contact_out(get_related_or_404(request.user, Contact.objects.all(), contact_id))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, 409: StaleOut, **WRITE_ERRORS})
 def update_contact(request, contact_id: Id, payload: ContactUpdate):
-    """Change the fields sent; with `version`, a contact changed meanwhile answers 409."""
+    """Change the fields sent; with `version`, a contact changed meanwhile answers 409.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value.
+    """
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
     data = payload.dict(exclude_unset=True)
     data.pop("version", None)
@@ -465,6 +525,11 @@ def update_contact(request, contact_id: Id, payload: ContactUpdate):
 
 @router.delete("/contacts/{contact_id}", response={204: None, **errors(401, 403, 404, 422)})
 def delete_contact(request, contact_id: Id):
+    """Delete a contact person (audited).
+
+    Needs write access to its customer: 404 when the customer is outside the caller's scope,
+    403 when the caller may only read it.
+    """
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
     services.delete_contact(request.user, contact)
     return Status(204, None)

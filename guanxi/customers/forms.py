@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.services import profile_of
 from guanxi.audit.services import snapshot
-from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit
-from guanxi.validation import check_year
+from guanxi.validation import add_service_errors, check_year
 
 from . import services
 from .models import (
@@ -59,18 +59,6 @@ CUSTOMER_GROUPS = [
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
 DATE_PLACEHOLDER = "2024-03-05"
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names (else above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-        codes = {e.code for errors in exc.error_dict.values() for e in errors}
-        if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
-            form.show_confirm = True
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _shown(value) -> str:
@@ -448,8 +436,6 @@ class CollaboratorForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         from django.contrib.auth import get_user_model
-
-        from guanxi.accounts.services import profile_of
 
         super().__init__(*args, **kwargs)
         field = self.fields["user"]

@@ -1,7 +1,5 @@
-"""Reads on customers: search, filters, sorting, the timeline. Always within the data scope."""
+"""Reads on customers: search, filters, sorting. Always within the data scope."""
 
-from dataclasses import dataclass
-from datetime import datetime
 from itertools import islice
 
 from django.db.models import Q, QuerySet
@@ -109,41 +107,6 @@ def keyset_page(qs: QuerySet, *, after: int | None, size: int = 25) -> tuple[lis
     rows = list(islice(qs[: size + 1], size + 1))
     next_after = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_after
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    at: datetime
-    kind: str
-    title: str
-    body: str
-    obj: object
-
-
-def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 200):
-    """Orders, interactions, notes, tasks (and, for managers, changes) newest first."""
-    from guanxi.activities.models import Interaction, Note, Task
-    from guanxi.audit.services import trail_for_customer
-    from guanxi.sales.models import Order
-
-    items: list[TimelineItem] = []
-    for i in Interaction.objects.filter(customer=customer).select_related("user__profile")[:limit]:
-        items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
-    for o in Order.objects.filter(customer=customer).prefetch_related("lines__product")[:limit]:
-        items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
-    for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
-        items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
-    for t in Task.objects.filter(customer=customer).select_related("assignee__profile")[:limit]:
-        items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
-    if include_audit:
-        # a record that has its own timeline item needs no second "created" item beside it
-        trail = trail_for_customer(customer.pk).exclude(
-            action="create", model__in=["interaction", "order", "note", "task"]
-        )
-        for a in trail.select_related("actor__profile")[:limit]:
-            items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
-    items.sort(key=lambda item: item.at, reverse=True)
-    return items[:limit]
 
 
 def visible_tags(user) -> QuerySet:

@@ -1,7 +1,7 @@
 """API schemas for customers, contacts, collaborators, tags and the duplicate check.
 
 Input fields mirror the model's columns and lengths. Sensitive fields may be written by anyone
-who may change the customer, but are always masked in output (see guanxi.privacy.sensitive).
+who may change the customer, but are always masked in output (see guanxi.customers.sensitive).
 """
 
 from datetime import date, datetime

@@ -1,6 +1,8 @@
 """Writes on customers and contacts: one function per write, atomic, audited.
 
-Pages, the API, imports and the demo all call these; none of them saves a Customer directly.
+Pages, the API and imports call these. Other code that saves a Customer: merging.py (merge and
+undo, audited), privacy.services.erase_customer (audited) and the demo loader, which writes
+its whole company in bulk SQL with no audit entries (guanxi.demo.generator).
 """
 
 from dataclasses import dataclass
@@ -14,11 +16,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import get_customer_or_404, require_manage
+from guanxi.accounts.scope import require_manage, visible_customers
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.bulk import BulkInsert
-from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit, reject_unknown_fields
 from guanxi.validation import check_year, clean_text, is_blank
 
@@ -574,10 +576,8 @@ def _refresh(target: models.Model, source: models.Model) -> None:
 
 @transaction.atomic
 def delete_customer(actor, customer: Customer) -> None:
-    from guanxi.sales.models import Order
-
     require_manage(actor, customer)
-    if Order.objects.filter(customer=customer).exists():
+    if customer.orders.exists():  # sales.Order's protected link back to the customer
         raise ValidationError(
             _("This customer has orders and cannot be deleted; erase the personal data instead.")
         )
@@ -781,7 +781,6 @@ def find_duplicates(
     edited) counts only for a customer the user may change: otherwise excluding it would tell
     whether a number belongs to someone else's customer N.
     """
-    from guanxi.accounts.scope import visible_customers
 
     if exclude_pk and not visible_customers(user, write=True).filter(pk=exclude_pk).exists():
         exclude_pk = None
@@ -820,20 +819,6 @@ def find_duplicates(
             for pk, m in matches.items()
         ]
     return []
-
-
-def upcoming_birthdays(on: date):
-    """Customers whose birthday falls on the given day (month and day)."""
-    return Customer.objects.filter(
-        birthday__month=on.month,
-        birthday__day=on.day,
-        erased_at__isnull=True,
-        do_not_contact=False,
-    )
-
-
-def require_writable(user, pk) -> Customer:
-    return get_customer_or_404(user, pk, write=True)
 
 
 @transaction.atomic

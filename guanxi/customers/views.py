@@ -1,4 +1,8 @@
-"""Customer pages: the list with live search, the 360 page, create/edit, contacts, 查重."""
+"""Customer pages: the list with live search, create/edit, contacts, 查重, merging.
+
+The 360 page, which composes customers with activities, sales, privacy and the audit trail,
+is guanxi.workspace.views.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,19 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.scope import (
     can_manage,
-    can_reveal,
     can_write,
-    get_customer_or_404,
-    is_manager,
-    manageable_customer,
     manageable_customers,
     mergeable_pair,
     visible_customers,
     writable_customer,
     writable_related,
 )
-from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
-from guanxi.privacy.services import consent_state
 
 from . import merging, queries, services
 from .forms import (
@@ -32,9 +30,9 @@ from .forms import (
     ContactForm,
     CustomerFilterForm,
     CustomerForm,
-    add_service_errors,
 )
-from .models import Contact, Customer, CustomerKind
+from .models import Contact, Customer
+from .sensitive import SENSITIVE_FIELDS, mask_value
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -79,47 +77,6 @@ def customer_list(request):
     return response
 
 
-def sensitive_rows(user, customer: Customer) -> list[dict]:
-    """Masked values for the 360 page; the real value only ever arrives through a reveal."""
-    may_reveal = can_reveal(user, customer)
-    rows = []
-    for field, label in SENSITIVE_FIELDS.items():
-        value = getattr(customer, field)
-        present = field == "is_minor" or value not in ("", None)
-        rows.append(
-            {
-                "field": field,
-                "label": label,
-                "masked": (mask_value(field, value) or "••••") if present else "",
-                "present": present,
-                "may_reveal": may_reveal and present,
-            }
-        )
-    return rows
-
-
-def timeline_context(user, customer: Customer) -> dict:
-    """What the timeline fragment needs; the activity views re-render it after a write."""
-    return {
-        "customer": customer,
-        "timeline": queries.timeline(customer, include_audit=is_manager(user)),
-        "writable": visible_customers(user, write=True).filter(pk=customer.pk).exists(),
-    }
-
-
-def consent_context(customer: Customer) -> dict:
-    from guanxi.privacy.models import ConsentPurpose
-
-    state = consent_state(customer)
-    return {
-        "customer": customer,
-        "consents": [
-            {"purpose": value, "label": label, "granted": state[value]}
-            for value, label in ConsentPurpose.choices
-        ],
-    }
-
-
 def collaborators_context(user, customer: Customer, form: CollaboratorForm | None = None) -> dict:
     """The 协作人 card: everyone who may read the customer sees who shares it; only the owner's
     side (scope.can_manage) gets the form and the remove buttons."""
@@ -135,37 +92,6 @@ def collaborators_context(user, customer: Customer, form: CollaboratorForm | Non
         "collaborator_form": form,
         "now": timezone.now(),
     }
-
-
-def detail_context(request, customer: Customer, **forms) -> dict:
-    from guanxi.activities.forms import InteractionForm, NoteForm, TaskForm
-
-    context = timeline_context(request.user, customer)
-    context.update(consent_context(customer))
-    context.update(collaborators_context(request.user, customer, forms.get("collaborator_form")))
-    context.update(
-        {
-            "sensitive": sensitive_rows(request.user, customer),
-            "contacts": customer.contacts.all()
-            if customer.kind == CustomerKind.ORGANISATION
-            else [],
-            "is_organisation": customer.kind == CustomerKind.ORGANISATION,
-            "tags": customer.tags.all(),
-            "custom_values": customer.custom_fields or {},
-            "interaction_form": forms.get("interaction_form") or InteractionForm(customer=customer),
-            "note_form": forms.get("note_form") or NoteForm(),
-            "task_form": forms.get("task_form") or TaskForm(),
-            "show_audit": is_manager(request.user),
-            "merges": merging.merges_of(customer),
-        }
-    )
-    return context
-
-
-@login_required
-def customer_detail(request, pk):
-    customer = get_customer_or_404(request.user, pk)
-    return render(request, "customers/detail.html", detail_context(request, customer))
 
 
 @login_required
@@ -335,47 +261,3 @@ def contact_edit(request, pk, contact_pk):
         return redirect("customers:detail", pk=contact.customer_id)
     context = {"form": form, "customer": contact.customer, "contact": contact}
     return render(request, "customers/contact_form.html", context)
-
-
-def _collaborators_answer(request, customer: Customer, form: CollaboratorForm | None, done: str):
-    """htmx: the card again (with the errors, 400); a plain post: back to the 360 page."""
-    failed = form is not None and bool(form.errors)
-    if request.htmx:
-        context = collaborators_context(request.user, customer, form if failed else None)
-        return render(
-            request, "customers/_collaborators.html", context, status=400 if failed else 200
-        )
-    if failed:
-        context = detail_context(request, customer, collaborator_form=form)
-        return render(request, "customers/detail.html", context, status=400)
-    messages.success(request, done)
-    return redirect("customers:detail", pk=customer.pk)
-
-
-@login_required
-@require_POST
-def collaborator_share(request, pk):
-    """Share the customer (协作人) or change a share; the owner's side only (403 otherwise)."""
-    customer = manageable_customer(request.user, pk)
-    form = CollaboratorForm(request.POST, customer=customer)
-    if form.is_valid():
-        try:
-            services.share_customer(
-                request.user,
-                customer,
-                form.cleaned_data["user"],
-                access=form.cleaned_data["access"],
-                expires_at=form.cleaned_data["expires_at"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    return _collaborators_answer(request, customer, form, _("Shared."))
-
-
-@login_required
-@require_POST
-def collaborator_remove(request, pk, user_id):
-    customer = manageable_customer(request.user, pk)
-    if not services.unshare_customer(request.user, customer, user_id):
-        raise Http404
-    return _collaborators_answer(request, customer, None, _("Collaborator removed."))

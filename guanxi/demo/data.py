@@ -1,6 +1,7 @@
 """The demo company's fixed material: a tea shop chain (茗香茶业) with shops in a few regions.
 
-Everything random is drawn from these tables by the generator; nothing here is random.
+Nothing here is random: guanxi.demo.sampling draws from these tables (and from Faker's list of
+Chinese surnames and given names).
 """
 
 from decimal import Decimal

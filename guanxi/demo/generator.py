@@ -1,18 +1,12 @@
-"""The demo company generator: customers, two years of orders, interactions, tasks and notes.
+"""Writing the demo company: customers, two years of orders, interactions, tasks and notes.
 
-Purchases follow the repeat-buying process the analytics models assume (BG/NBD and gamma-gamma,
-Fader, Hardie & Lee 2005): while "alive", customer i buys at Poisson rate λᵢ ~ Gamma(r, α);
-after every purchase they silently drop out with probability pᵢ ~ Beta(a, b); each order's
-value is Gamma(p, νᵢ)-distributed with νᵢ ~ Gamma(q, γ) per customer. Nothing tells the CRM
-that a customer stopped: the analytics must find out, as in real life.
-
-Customers are generated in fixed-size chunks from a random generator seeded with (seed, chunk
-number), so the output is the same for a given seed and day at any size, and memory stays
-bounded at a million customers. Rows go straight to the database through bulk.BulkWriter.
+The company itself (who the customers are, when they buy) is drawn in guanxi.demo.sampling;
+this module turns the draws into table rows. Customers are generated in fixed-size chunks from
+a random generator seeded with (seed, chunk number), so the output is the same for a given seed
+and day at any size, and memory stays bounded at a million customers. Rows go straight to the
+database through bulk.BulkWriter.
 """
 
-import functools
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -20,71 +14,28 @@ from django.utils import timezone
 
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.customers.models import Contact, Customer, Tag
-from guanxi.customers.normalize import name_initials, name_pinyin
 from guanxi.privacy.models import Consent
 from guanxi.sales.models import Order, OrderLine, Product
 from guanxi.sales.services import order_number
 
 from . import data
 from .bulk import BulkWriter, Table, constraints_deferred_to_the_end, truncate
+from .sampling import (  # noqa: F401  (mobile_prefixes, mobile_for, uscc_for: re-exported)
+    YEARS,
+    Company,
+    Staff,
+    mobile_for,
+    mobile_prefixes,
+    pinyin_of,
+    uscc_for,
+)
 
 CHUNK = 5000
-YEARS = 2.0
-# BG/NBD and gamma-gamma parameters (per year): about 2.4 purchases a year while alive, about
-# one customer in four drops out after any purchase; an order is worth about ¥300 on average.
-R, ALPHA = 1.2, 0.5
-A, B = 1.5, 4.5
-P_SPEND, Q_SPEND, GAMMA_SPEND = 6.0, 4.0, 150.0
-ORG_SHARE = 0.04
-NEVER_BOUGHT = 0.08  # prospects: registered, never bought
 FAST_LOAD_FROM = 20_000  # customers; below this, dropping and rebuilding indexes costs more
-
-
-@functools.cache
-def mobile_prefixes() -> tuple[str, ...]:
-    """Four-digit Chinese mobile prefixes phonenumbers accepts for any seven digits after."""
-    import phonenumbers
-
-    found = []
-    for head in [*range(130, 140), *range(150, 160), *range(180, 190), 166, 177, 199]:
-        for digit in range(10):
-            prefix = f"{head}{digit}"
-            if all(
-                phonenumbers.is_valid_number(phonenumbers.parse(prefix + tail, "CN"))
-                for tail in ("0000000", "5550123", "9999999")
-            ):
-                found.append(prefix)
-    return tuple(found)
-
-
-def mobile_for(index: int, prefix: str) -> str:
-    """A unique E.164 mobile per index: an affine bijection of 0..10⁷-1 spreads the digits."""
-    return f"+86{prefix}{(index * 7_654_321 + 1_234_567) % 10_000_000:07d}"
-
-
-def uscc_for(index: int, division: str) -> str:
-    """A unified social credit code with a correct check digit (GB 32100-2015)."""
-    from stdnum.cn import uscc
-
-    body = f"91{division}{index % 100_000_000:08d}" + "0123456789ABCDEFGHJKLMNPQRTUWXY"[index % 31]
-    return body + uscc.calc_check_digit(body)
-
-
-@functools.lru_cache(maxsize=200_000)
-def pinyin_of(name: str) -> tuple[str, str]:
-    return name_pinyin(name), name_initials(name)
 
 
 def _cents(value: int) -> str:
     return f"{value // 100}.{value % 100:02d}"
-
-
-@dataclass
-class Staff:
-    """Who owns the demo's customers: reps per team (user id, department id)."""
-
-    reps_by_team: dict[str, list[tuple[int, int]]]
-    manager_id: int
 
 
 class DemoGenerator:
@@ -99,33 +50,10 @@ class DemoGenerator:
         ).timestamp()
         self.start = self.end - YEARS * 365.25 * 86400
         self.writer = BulkWriter()
-        self._regions()
-        self._surnames()
+        self.company = Company(staff, self.start, self.end)
+        self.triples, self.surnames = self.company.triples, self.company.surnames
 
     # Fixed tables ------------------------------------------------------------------------
-
-    def _regions(self):
-        triples, weights = [], []
-        province_weight = {
-            p: 1.0 + 2.0 * (p in {"浙江省", "上海市", "江苏省"}) for p in data.REGIONS
-        }
-        for province, cities in data.REGIONS.items():
-            flat = [(province, c, d) for c, ds in cities.items() for d in ds]
-            triples += flat
-            weights += [province_weight[province] / len(flat)] * len(flat)
-        self.triples = triples
-        self.triple_p = np.array(weights) / sum(weights)
-        team_of = {p: t for t, ps in data.TEAM_REGIONS.items() for p in ps}
-        self.triple_team = [team_of[p] for p, _c, _d in triples]
-
-    def _surnames(self):
-        from faker.providers.person.zh_CN import Provider
-
-        self.surnames = list(Provider.last_names)
-        weights = np.array(list(Provider.last_names.values()), dtype=float)
-        self.surname_p = weights / weights.sum()
-        self.male_names = list(Provider.first_names_male)
-        self.female_names = list(Provider.first_names_female)
 
     def setup_catalogue(self) -> None:
         """Products and tags (small: through the ORM), and the id ranges to write into."""
@@ -169,8 +97,8 @@ class DemoGenerator:
 
     def chunk(self, chunk: int, first: int, n: int) -> dict[str, int]:
         rng = np.random.default_rng([self.seed, chunk])
-        people = self._people(rng, first, n)
-        purchases = self._purchases(rng, people, n)
+        people = self.company.people(rng, first, n, self.customer_base)
+        purchases = self.company.purchases(rng, people, n)
         written = {
             "customers": self._write_customers(rng, people, purchases),
             "contacts": self._write_contacts(rng, people),
@@ -184,87 +112,10 @@ class DemoGenerator:
 
     # Customers ---------------------------------------------------------------------------
 
-    def _people(self, rng, first: int, n: int) -> dict:
-        seq = np.arange(first, first + n)
-        is_org = rng.random(n) < ORG_SHARE
-        male = rng.random(n) < 0.48
-        region = rng.choice(len(self.triples), size=n, p=self.triple_p)
-        acquired = self.start + rng.random(n) * (self.end - self.start - 86400)
-        surname = rng.choice(len(self.surnames), size=n, p=self.surname_p)
-        given_m = rng.integers(0, len(self.male_names), n)
-        given_f = rng.integers(0, len(self.female_names), n)
-        word = rng.integers(0, len(data.COMPANY_WORDS), n)
-        suffix = rng.integers(0, len(data.COMPANY_SUFFIXES), n)
-        names = []
-        for i in range(n):
-            province, city, _district = self.triples[region[i]]
-            if is_org[i]:
-                names.append(
-                    city.removesuffix("市")
-                    + data.COMPANY_WORDS[word[i]]
-                    + data.COMPANY_SUFFIXES[suffix[i]]
-                )
-            else:
-                given = self.male_names[given_m[i]] if male[i] else self.female_names[given_f[i]]
-                names.append(self.surnames[surname[i]] + given)
-        owners, departments = [], []
-        pool = rng.random(n) < 0.02
-        pick = rng.integers(0, 1_000_000, n)
-        for i in range(n):
-            reps = self.staff.reps_by_team[self.triple_team[region[i]]]
-            if pool[i]:
-                owners.append(None)
-                departments.append(None)
-            else:
-                owner, department = reps[pick[i] % len(reps)]
-                owners.append(owner)
-                departments.append(department)
-        return {
-            "n": n,
-            "seq": seq,
-            "ids": self.customer_base + seq,
-            "is_org": is_org,
-            "male": male,
-            "region": region,
-            "acquired": acquired,
-            "names": names,
-            "owners": owners,
-            "departments": departments,
-        }
-
-    def _purchases(self, rng, people: dict, n: int) -> dict:
-        """Simulate the BG/NBD process: arrays of (customer index, time) sorted by both."""
-        lam = rng.gamma(R, 1.0 / ALPHA, n) / (365.25 * 86400)  # per second
-        drop = rng.beta(A, B, n)
-        buyer = rng.random(n) >= NEVER_BOUGHT
-        clock = people["acquired"].copy()
-        alive = buyer.copy()
-        who, when = [np.flatnonzero(alive)], [clock[alive]]
-        for _ in range(200):
-            alive &= rng.random(n) >= drop
-            clock = clock + rng.exponential(1.0, n) / lam
-            alive &= clock < self.end
-            if not alive.any():
-                break
-            who.append(np.flatnonzero(alive))
-            when.append(clock[alive])
-        who_all, when_all = np.concatenate(who), np.concatenate(when)
-        order = np.lexsort((when_all, who_all))
-        nu = rng.gamma(Q_SPEND, 1.0 / GAMMA_SPEND, n)  # gamma-gamma: per-customer ν
-        who_all, when_all = who_all[order], when_all[order]
-        scale = np.where(people["is_org"][who_all], 12.0, 1.0)
-        value = rng.gamma(P_SPEND, 1.0 / nu[who_all]) * scale
-        return {
-            "who": who_all,
-            "when": when_all,
-            "value": value,
-            "count": np.bincount(who_all, minlength=n),
-        }
-
     def _write_customers(self, rng, people: dict, purchases: dict) -> int:
         stamp = self.writer.stamp
         n = people["n"]
-        self._order_lines(rng, people, purchases)
+        self.company.order_lines(rng, people, purchases, self.person_products, self.org_products)
         spend = np.bincount(purchases["who"], weights=purchases["total_cents"], minlength=n) / 100
         self.spend = spend
         tiers = [float(t) for t, _name in data.MEMBER_LEVELS]
@@ -405,33 +256,6 @@ class DemoGenerator:
         return self.writer.write(Table(through, ["customer_id", "tag_id"]), rows)
 
     # Orders ------------------------------------------------------------------------------
-
-    def _order_lines(self, rng, people: dict, purchases: dict) -> None:
-        """Turn each order's value into lines of real products at list price (exact cents)."""
-        who = purchases["who"]
-        m = len(who)
-        org = people["is_org"][who]
-        n_lines = np.minimum(1 + rng.poisson(0.5, m), 4)
-        line_order = np.repeat(np.arange(m), n_lines)
-        line_org = org[line_order]
-        person_prices = np.array([int(p.price * 100) for p in self.person_products])
-        org_prices = np.array([int(p.price * 100) for p in self.org_products])
-        pick_p = rng.integers(0, len(person_prices), len(line_order))
-        pick_o = rng.integers(0, len(org_prices), len(line_order))
-        price = np.where(line_org, org_prices[pick_o % len(org_prices)], person_prices[pick_p])
-        share = purchases["value"][line_order] * 100 / n_lines[line_order]
-        quantity = np.maximum(1, np.rint(share * rng.uniform(0.6, 1.4, len(line_order)) / price))
-        quantity = np.minimum(quantity, 500).astype(np.int64)
-        amount = quantity * price
-        purchases.update(
-            line_order=line_order,
-            line_product=np.where(line_org, pick_o, pick_p),
-            line_org=line_org,
-            line_qty=quantity,
-            line_price=price,
-            line_amount=amount,
-            total_cents=np.bincount(line_order, weights=amount, minlength=m).astype(np.int64),
-        )
 
     def _write_orders(self, rng, people: dict, purchases: dict) -> dict[str, int]:
         stamp = self.writer.stamp

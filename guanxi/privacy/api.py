@@ -38,7 +38,11 @@ MANAGER_ERRORS = errors(400, 401, 403, 404, 422)
 
 @router.post("/customers/{customer_id}/reveal", response={200: RevealOut, **MANAGER_ERRORS})
 def reveal_field(request, customer_id: Id, payload: RevealIn):
-    """The true value of one sensitive field, for a stated purpose; every reveal is logged."""
+    """The true value of one sensitive field, for a stated purpose; every reveal is logged.
+
+    404 outside the scope; 403 without the permission to view sensitive data or through a
+    collaboration only; 422 for a missing purpose or an unknown field.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     try:
         value = reveal(request.user, customer, payload.field, payload.purpose, route="api")
@@ -66,6 +70,10 @@ def consent_out(consent: Consent) -> dict:
 
 @router.get("/customers/{customer_id}/consents", response={200: ConsentStateOut, **ONE_ERRORS})
 def customer_consents(request, customer_id: Id):
+    """Consent in force per purpose and the newest 200 decisions behind it.
+
+    Anyone who may read the customer; 404 when it is outside the caller's scope.
+    """
     customer = get_customer_or_404(request.user, customer_id)
     return {
         "state": services.consent_state(customer),
@@ -75,7 +83,11 @@ def customer_consents(request, customer_id: Id):
 
 @router.post("/customers/{customer_id}/consents", response={201: ConsentOut, **WRITE_ERRORS})
 def record_consent(request, customer_id: Id, payload: ConsentIn):
-    """Record a consent decision and how it was obtained; the newest per purpose is in force."""
+    """Record a consent decision and how it was obtained; the newest per purpose is in force.
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value.
+    """
     customer = writable_customer(request.user, customer_id)
     consent = services.record_consent(
         request.user, customer, payload.purpose, payload.granted, payload.channel
@@ -94,7 +106,10 @@ def _manager_customer(user, customer_id):
     "/customers/{customer_id}/personal-data", response={200: PersonalDataOut, **MANAGER_ERRORS}
 )
 def export_personal_data(request, customer_id: Id, payload: SubjectRequestIn):
-    """Everything held about one customer, unmasked, for a subject-access request (logged)."""
+    """Everything held about one customer, unmasked, for a subject-access request (logged).
+
+    Managers on the owner's side only: 404 outside the scope, 403 otherwise.
+    """
     customer = _manager_customer(request.user, customer_id)
     data = services.export_personal_data(customer)
     log_bulk_reveal(request.user, [customer], list(SENSITIVE_FIELDS), payload.purpose, "api")
@@ -103,7 +118,10 @@ def export_personal_data(request, customer_id: Id, payload: SubjectRequestIn):
 
 @router.post("/customers/{customer_id}/erase", response={204: None, **MANAGER_ERRORS})
 def erase_customer(request, customer_id: Id, payload: SubjectRequestIn):
-    """Erase a customer's personal data on request; orders stay, anonymised. Irreversible."""
+    """Erase a customer's personal data on request; orders stay, anonymised. Irreversible.
+
+    Managers on the owner's side only: 404 outside the scope, 403 otherwise.
+    """
     customer = _manager_customer(request.user, customer_id)
     services.erase_customer(request.user, customer)
     return Status(204, None)

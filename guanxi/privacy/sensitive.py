@@ -1,8 +1,9 @@
-"""Which personal fields are sensitive, how they are masked, and how a reveal is logged.
+"""Revealing a sensitive value, and logging the reveal.
 
 DOMAIN.md §1: health, financial account, ID number, precise location and minors are hidden by
 default, shown only to roles with the permission for a stated purpose, and every reveal is
-logged. Masking happens here for lists, pages, exports and the API alike.
+logged. Which fields are sensitive and how they are masked is guanxi.customers.sensitive
+(re-exported here).
 """
 
 from django.db import transaction
@@ -11,35 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts.scope import can_reveal
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.customers.sensitive import MASK, SENSITIVE_FIELDS, mask_value, masked_dict
 from guanxi.validation import clean_text
 
 from .models import RevealLog
 
-SENSITIVE_FIELDS: dict[str, object] = {
-    "id_number": _("ID number"),
-    "bank_account": _("bank account"),
-    "health_notes": _("health information"),
-    "precise_location": _("precise location"),
-    "is_minor": _("minor"),
-}
-MASK = "••••"
+__all__ = [
+    "MASK",
+    "SENSITIVE_FIELDS",
+    "RevealDenied",
+    "log_bulk_reveal",
+    "mask_value",
+    "masked_dict",
+    "reveal",
+]
 
 
 class RevealDenied(PermissionError):
     pass
-
-
-def mask_value(field: str, value):
-    """A masked stand-in that shows a value exists without showing it."""
-    if value in ("", None, False):
-        return value if field != "is_minor" else None
-    if field in {"id_number", "bank_account"} and isinstance(value, str) and len(value) > 4:
-        return MASK + value[-2:]
-    return MASK if field != "is_minor" else None
-
-
-def masked_dict(customer) -> dict:
-    return {field: mask_value(field, getattr(customer, field)) for field in SENSITIVE_FIELDS}
 
 
 def _revealed(fields, purpose: str, route: str) -> dict:

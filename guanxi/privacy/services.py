@@ -8,8 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.scope import require_manage
+from guanxi.activities.models import Interaction, Note, Task
+from guanxi.activities.services import NOTE_FIELDS, TASK_FIELDS
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.customers.merging import forget_merged_values
+from guanxi.customers.models import Customer, CustomerLevel
+from guanxi.customers.services import EDITABLE_FIELDS
+from guanxi.sales.models import Order
 from guanxi.validation import Errors, check_text
 
 from .models import Consent, ConsentPurpose
@@ -60,9 +67,6 @@ def may_contact(customer, purpose: str = ConsentPurpose.MARKETING) -> bool:
 
 def export_personal_data(customer) -> dict:
     """Everything held about one customer, for a subject-access request (unmasked, logged)."""
-    from guanxi.activities.models import Interaction, Note, Task
-    from guanxi.customers.services import EDITABLE_FIELDS
-    from guanxi.sales.models import Order
 
     def plain(value):
         return (
@@ -121,13 +125,8 @@ def erase_customer(actor, customer) -> None:
     and the erasure itself, but no personal value: the customer's, its contacts', notes',
     tasks', interactions' and consents' entries are scrubbed (audit.scrub_customer).
     """
-    from guanxi.accounts.scope import require_manage
 
     require_manage(actor, customer)
-    from guanxi.activities.models import Interaction, Note, Task
-    from guanxi.activities.services import NOTE_FIELDS, TASK_FIELDS
-    from guanxi.customers.merging import forget_merged_values
-    from guanxi.customers.models import Customer, CustomerLevel
 
     keep = {
         "id",

@@ -6,12 +6,24 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.scope import can_reveal, get_customer_or_404, writable_customer
-from guanxi.customers.forms import add_service_errors
-from guanxi.customers.views import consent_context
+from guanxi.validation import add_service_errors
 
 from . import services
 from .forms import ConsentForm, RevealForm
+from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
+
+
+def consent_context(customer) -> dict:
+    """The consent card of the 360 page: per purpose, whether consent is in force."""
+    state = services.consent_state(customer)
+    return {
+        "customer": customer,
+        "consents": [
+            {"purpose": value, "label": label, "granted": state[value]}
+            for value, label in ConsentPurpose.choices
+        ],
+    }
 
 
 @login_required

@@ -24,7 +24,7 @@ from guanxi.api_common import (
     Offset,
     errors,
     forbidden,
-    page_bounds,
+    paginate,
     text,
 )
 
@@ -88,23 +88,31 @@ def list_products(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
+    """The product catalogue by name, searched by the start of the name or SKU, paginated.
+
+    Every signed-in user may read it (products are the company's, not customer data).
+    """
     qs = Product.objects.order_by("name", "id")
     if q.strip():
         term = q.strip()
         qs = qs.filter(name__startswith=term) | qs.filter(sku__startswith=term)
     if active is not None:
         qs = qs.filter(active=active)
-    start, end = page_bounds(limit, offset)
-    return {"count": qs.count(), "items": [product_out(p) for p in qs[start:end]]}
+    return paginate(qs, limit, offset, product_out)
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ONE_ERRORS})
 def get_product(request, product_id: Id):
+    """One product of the catalogue; every signed-in user may read it; 404 when there is none."""
     return product_out(product_or_404(product_id))
 
 
 @router.post("/products", response={201: ProductOut, **errors(400, 401, 403, 422)})
 def create_product(request, payload: ProductCreate):
+    """Add a product to the catalogue (audited).
+
+    Managers only (403 otherwise); 422 for a refused value, e.g. a SKU already in use.
+    """
     managers_only(request.user)
     data = payload.dict(exclude_unset=True, exclude={"version"})
     product = services.create_product(request.user, data)
@@ -113,6 +121,11 @@ def create_product(request, payload: ProductCreate):
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS, **errors(409)})
 def update_product(request, product_id: Id, payload: ProductUpdate):
+    """Change the fields sent (audited).
+
+    Managers only (403 otherwise); 404 when there is no such product; 422 for a refused value;
+    409 when `version` is given and the product was changed meanwhile.
+    """
     managers_only(request.user)
     product = product_or_404(product_id)
     data = payload.dict(exclude_unset=True)
@@ -123,7 +136,10 @@ def update_product(request, product_id: Id, payload: ProductUpdate):
 
 @router.delete("/products/{product_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def delete_product(request, product_id: Id):
-    """Delete a product no order uses; otherwise 409 (set it inactive instead)."""
+    """Delete a product no order uses; otherwise 409 (set it inactive instead).
+
+    Managers only (403 otherwise); 404 when there is no such product.
+    """
     managers_only(request.user)
     product = product_or_404(product_id)
     try:
@@ -173,23 +189,26 @@ def list_orders(
     limit: Limit = 25,
     offset: Offset = 0,
 ):
-    """Orders of the customers in the caller's scope, newest first."""
+    """Orders of the customers in the caller's scope, newest first.
+
+    Every signed-in user, within their scope; 422 for a bad parameter.
+    """
     qs = scoped(request.user, Order.objects.all(), via="customer")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if status:
         qs = qs.filter(status=status)
     qs = qs.order_by("-ordered_at", "-id")
-    start, end = page_bounds(limit, offset)
-    return {
-        "count": qs.count(),
-        "items": [order_out(o, with_lines=False) for o in qs[start:end]],
-    }
+    return paginate(qs, limit, offset, lambda o: order_out(o, with_lines=False))
 
 
 @router.post("/orders", response={201: OrderOut, **WRITE_ERRORS})
 def create_order(request, payload: OrderCreate):
-    """An order with lines; the total is the sum of the lines (Decimal, CNY by default)."""
+    """An order with lines; the total is the sum of the lines (Decimal, CNY by default).
+
+    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
+    422 for a refused value (no lines, an unknown product, an amount out of range).
+    """
     customer = writable_customer(request.user, payload.customer_id)
     data = payload.dict(exclude={"customer_id", "lines"}, exclude_unset=True)
     order = services.create_order(request.user, customer, data, _lines(payload.lines))
@@ -198,11 +217,20 @@ def create_order(request, payload: OrderCreate):
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ONE_ERRORS})
 def get_order(request, order_id: Id):
+    """One order with its lines.
+
+    Anyone who may read the order's customer; 404 when it is outside the caller's scope.
+    """
     return order_out(get_related_or_404(request.user, Order.objects.all(), order_id))
 
 
 @router.patch("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS, **errors(409)})
 def update_order(request, order_id: Id, payload: OrderUpdate):
+    """Change the fields sent; `lines`, when sent, replace all lines and the total (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for a
+    refused value; 409 when `version` is given and the order was changed meanwhile.
+    """
     order = writable_related(request.user, Order.objects.all(), order_id)
     data = payload.dict(exclude={"lines", "version"}, exclude_unset=True)
     lines = _lines(payload.lines) if payload.lines is not None else None
@@ -212,6 +240,10 @@ def update_order(request, order_id: Id, payload: OrderUpdate):
 
 @router.delete("/orders/{order_id}", response={204: None, **errors(401, 403, 404, 422)})
 def delete_order(request, order_id: Id):
+    """Delete an order with its lines (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only.
+    """
     order = writable_related(request.user, Order.objects.all(), order_id)
     services.delete_order(request.user, order)
     return Status(204, None)

@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.forms import add_service_errors
 from guanxi.services_common import StaleEdit
+from guanxi.validation import add_service_errors
 
 from . import services
 from .models import Order, OrderLine, OrderStatus, Product

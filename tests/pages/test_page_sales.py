@@ -123,3 +123,18 @@ def test_choose_customer_for_a_new_order(client_for, customer_of):
     customer_of("rep2", name="张四")
     html = client_for("rep1").get("/sales/orders/new/", {"q": "zhang"}).content.decode()
     assert f"?customer={mine.pk}" in html and "张四" not in html
+
+
+def test_an_order_without_a_sales_rep_shows_a_dash(client_for, customer_of, product, rep1):
+    """A demo order of a pool customer has no owner: the list and the page show "—", no 500."""
+    from guanxi.sales.services import create_order
+
+    customer = customer_of("rep1", name="李四")
+    order = create_order(rep1, customer, {}, [{"product": product, "quantity": 1}])
+    Order.objects.filter(pk=order.pk).update(owner=None)
+    manager = client_for("manager")
+    for url in ["/sales/orders/", f"/sales/orders/{order.pk}/"]:
+        response = manager.get(url)
+        assert response.status_code == 200
+        assert order.number in response.content.decode()
+        assert "—" in response.content.decode()

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from guanxi.customers.forms import CUSTOMER_GROUPS
-from guanxi.privacy.sensitive import SENSITIVE_FIELDS
+from guanxi.customers.sensitive import SENSITIVE_FIELDS
 
 register = template.Library()
 _SKIP = {*SENSITIVE_FIELDS, "tags", "name", "kind"}

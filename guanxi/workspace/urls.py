@@ -1,0 +1,43 @@
+"""The customers: and activities: URL namespaces, each its domain's pages plus the 360 page's.
+
+Names and paths are those the domain apps always had (customers:detail, activities:task_done,
+...); only the views behind the 360 page live here, so the domain apps need not import it.
+"""
+
+from django.urls import path
+
+from guanxi.activities import urls as activities_urls
+from guanxi.customers import urls as customers_urls
+
+from . import views
+
+customers = (
+    [
+        *customers_urls.urlpatterns,
+        path("<int:pk>/", views.customer_detail, name="detail"),
+        path("<int:pk>/collaborators/", views.collaborator_share, name="collaborator_share"),
+        path(
+            "<int:pk>/collaborators/<int:user_id>/remove/",
+            views.collaborator_remove,
+            name="collaborator_remove",
+        ),
+    ],
+    customers_urls.app_name,
+)
+
+activities = (
+    [
+        *activities_urls.urlpatterns,
+        path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+        *(
+            path(
+                f"customers/<int:customer_pk>/{kind}s/new/",
+                views.timeline_entry_create,
+                {"kind": kind},
+                name=f"{kind}_create",
+            )
+            for kind in views.TIMELINE_FORMS
+        ),
+    ],
+    activities_urls.app_name,
+)

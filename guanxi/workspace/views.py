@@ -1,0 +1,206 @@
+"""The customer 360 page and what changes it in place: the timeline forms (interaction, note,
+task), marking a task done from the timeline, and sharing the customer (协作人).
+
+It composes the domain apps (customers, activities, sales, privacy, audit); none of them
+imports it. Every access decision is guanxi.accounts.scope's; every write is a domain service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from guanxi.accounts.scope import (
+    can_reveal,
+    get_customer_or_404,
+    get_task_or_404,
+    is_manager,
+    manageable_customer,
+    visible_customers,
+    writable_customer,
+)
+from guanxi.activities import services as activities
+from guanxi.activities.forms import InteractionForm, NoteForm, TaskForm
+from guanxi.activities.views import inbox_context
+from guanxi.customers import merging
+from guanxi.customers import services as customers
+from guanxi.customers.forms import CollaboratorForm
+from guanxi.customers.models import Customer, CustomerKind
+from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
+from guanxi.customers.views import collaborators_context
+from guanxi.privacy.views import consent_context
+from guanxi.validation import add_service_errors
+
+from .timeline import timeline
+
+# kind -> (form class, fragment template, its name in the 360 page's context, confirmation)
+TIMELINE_FORMS = {
+    "interaction": (
+        InteractionForm,
+        "activities/_interaction_form.html",
+        "interaction_form",
+        _lazy("Interaction saved."),
+    ),
+    "note": (NoteForm, "activities/_note_form.html", "note_form", _lazy("Note saved.")),
+    "task": (TaskForm, "activities/_task_form.html", "task_form", _lazy("Task saved.")),
+}
+
+
+def sensitive_rows(user, customer: Customer) -> list[dict]:
+    """Masked values for the 360 page; the real value only ever arrives through a reveal."""
+    may_reveal = can_reveal(user, customer)
+    rows = []
+    for field, label in SENSITIVE_FIELDS.items():
+        value = getattr(customer, field)
+        present = field == "is_minor" or value not in ("", None)
+        rows.append(
+            {
+                "field": field,
+                "label": label,
+                "masked": (mask_value(field, value) or "••••") if present else "",
+                "present": present,
+                "may_reveal": may_reveal and present,
+            }
+        )
+    return rows
+
+
+def timeline_context(user, customer: Customer) -> dict:
+    """What the timeline fragment needs; re-rendered after each write from the 360 page."""
+    return {
+        "customer": customer,
+        "timeline": timeline(customer, include_audit=is_manager(user)),
+        "writable": visible_customers(user, write=True).filter(pk=customer.pk).exists(),
+    }
+
+
+def detail_context(request, customer: Customer, **forms) -> dict:
+    """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form)."""
+    context = timeline_context(request.user, customer)
+    context.update(consent_context(customer))
+    context.update(collaborators_context(request.user, customer, forms.get("collaborator_form")))
+    organisation = customer.kind == CustomerKind.ORGANISATION
+    context.update(
+        {
+            "sensitive": sensitive_rows(request.user, customer),
+            "contacts": customer.contacts.all() if organisation else [],
+            "is_organisation": organisation,
+            "tags": customer.tags.all(),
+            "custom_values": customer.custom_fields or {},
+            "show_audit": is_manager(request.user),
+            "merges": merging.merges_of(customer),
+        }
+    )
+    for form_class, _template, name, _saved in TIMELINE_FORMS.values():
+        context[name] = forms.get(name) or form_class(customer=customer)
+    return context
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = get_customer_or_404(request.user, pk)
+    return render(request, "workspace/detail.html", detail_context(request, customer))
+
+
+@login_required
+@require_POST
+def timeline_entry_create(request, customer_pk, kind: str):
+    """One view for the three timeline forms (interaction, note, task; `kind` comes from the
+    URL). Saved: a confirmation, and for htmx the timeline and a fresh form out of band (a
+    plain post is redirected to the 360 page). Invalid: the errors next to the fields, in place
+    (htmx) or on the full 360 page with status 400."""
+    customer = writable_customer(request.user, customer_pk)
+    form_class, template, name, saved = TIMELINE_FORMS[kind]
+    form = form_class(request.POST, customer=customer)
+    if form.is_valid() and form.save(request.user):
+        messages.success(request, saved)
+        if not request.htmx:
+            return redirect("customers:detail", pk=customer.pk)
+        context = timeline_context(request.user, customer)
+        context.update({"form_template": template, "fresh_form": form_class(customer=customer)})
+        return render(request, "workspace/_created.html", context)
+    if request.htmx:
+        response = render(request, template, {"form": form, "customer": customer})
+        return reswap(retarget(response, f"#{kind}-form"), "outerHTML")
+    context = detail_context(request, customer, **{name: form})
+    return render(request, "workspace/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def task_done(request, pk):
+    """Mark a task done (done=1, the default) or open again (done=0, the Undo button), from the
+    inbox or from a customer's timeline (view=timeline); the answer re-renders where it came
+    from."""
+    task = get_task_or_404(request.user, pk, write=True)
+    done = request.POST.get("done", "1") == "1"
+    activities.complete_task(request.user, task, done=done)
+    view = "timeline" if request.POST.get("view") == "timeline" and task.customer_id else "inbox"
+    if done:
+        # the confirmation carries an Undo button (includes/messages.html reads the tag)
+        messages.success(
+            request,
+            _("Task “%(title)s” marked done.") % {"title": task.title},
+            extra_tags=f"undo-task {task.pk} {view}",
+        )
+    else:
+        messages.success(request, _("Task “%(title)s” is open again.") % {"title": task.title})
+    if request.htmx and view == "timeline":
+        context = timeline_context(request.user, task.customer)
+        return render(request, "workspace/_task_done.html", {**context, "include": "timeline"})
+    if request.htmx:
+        context = inbox_context(request.user)
+        return render(request, "workspace/_task_done.html", {**context, "include": "inbox"})
+    if view == "timeline":
+        return redirect("customers:detail", pk=task.customer_id)
+    return redirect("activities:inbox")
+
+
+def _collaborators_answer(request, customer: Customer, form: CollaboratorForm | None, done: str):
+    """htmx: the card again (with the errors, 400); a plain post: back to the 360 page."""
+    failed = form is not None and bool(form.errors)
+    if request.htmx:
+        context = collaborators_context(request.user, customer, form if failed else None)
+        return render(
+            request, "customers/_collaborators.html", context, status=400 if failed else 200
+        )
+    if failed:
+        context = detail_context(request, customer, collaborator_form=form)
+        return render(request, "workspace/detail.html", context, status=400)
+    messages.success(request, done)
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def collaborator_share(request, pk):
+    """Share the customer (协作人) or change a share; the owner's side only (403 otherwise)."""
+    customer = manageable_customer(request.user, pk)
+    form = CollaboratorForm(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            customers.share_customer(
+                request.user,
+                customer,
+                form.cleaned_data["user"],
+                access=form.cleaned_data["access"],
+                expires_at=form.cleaned_data["expires_at"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return _collaborators_answer(request, customer, form, _("Shared."))
+
+
+@login_required
+@require_POST
+def collaborator_remove(request, pk, user_id):
+    """Stop sharing the customer with one collaborator; the owner's side only."""
+    customer = manageable_customer(request.user, pk)
+    if not customers.unshare_customer(request.user, customer, user_id):
+        raise Http404
+    return _collaborators_answer(request, customer, None, _("Collaborator removed."))
