@@ -1,10 +1,15 @@
 """Reads on customers: search, filters, sorting, the timeline. Always within the data scope."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
-from django.db.models import Q, QuerySet
+import phonenumbers
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Reverse
+from django.db.models.lookups import StartsWith
 
 from guanxi.accounts.scope import visible_customers
 
@@ -41,8 +46,45 @@ def _exact_matches(customer_q: Q, **contact_lookup) -> Q:
     return Q(pk__in=sorted(ids))
 
 
+PHONE_FIELDS = ("mobile", "phone")
+_DIGITS = re.compile(r"^\+?[\d\s\-]{3,}$")
+MIN_PHONE_DIGITS = 3
+
+
+def _partial_phone_q(term: str) -> Q | None:
+    """尾号 and prefix search: a run of digits that is not a whole number.
+
+    `8000` finds every mobile or landline ending in 8000 (the last four digits, 尾号) and
+    `138001` every number starting with 138001 (numbers are stored in E.164, so the prefix is
+    matched after the country code; a landline's trunk 0, as in 010, is dropped the same way).
+    Both sides are index range scans on PostgreSQL: the prefix on `(mobile varchar_pattern_ops)`
+    and the ending on the expression index `(reverse(mobile) text_pattern_ops)` (migration
+    0004); SQLite evaluates the same expressions row by row, which is correct at its sizes.
+    """
+    if not _DIGITS.match(term):
+        return None
+    digits = re.sub(r"\D", "", term)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    if term.startswith("+"):
+        prefixes = ["+" + digits]
+    else:
+        code = str(phonenumbers.country_code_for_region(settings.PHONENUMBER_DEFAULT_REGION))
+        national = digits[1:] if digits.startswith("0") else digits
+        prefixes = [f"+{code}{national}"]
+        if digits.startswith(code) and len(digits) > len(code) + 2:
+            prefixes.append("+" + digits)  # 86138…: the country code typed without "+"
+    tail = digits[::-1]
+    q = Q(external_id=term)
+    for field in PHONE_FIELDS:
+        q |= Q(StartsWith(Reverse(F(field)), tail))
+        for prefix in prefixes:
+            q |= Q(**{f"{field}__startswith": prefix})
+    return q
+
+
 def search_q(term: str) -> Q:
-    """Name, pinyin (zhangsan), initials (zs), phone in any format, e-mail.
+    """Name, pinyin (zhangsan), initials (zs), phone in any format or part of one, e-mail.
 
     Terms of one or two Latin letters use the initials column (a btree prefix); longer ones
     the pinyin column, which PostgreSQL serves from a trigram index. `icontains` is never
@@ -58,6 +100,9 @@ def search_q(term: str) -> Q:
         e164 = phone_or_none(term)
         if e164:
             return _exact_matches(Q(mobile=e164) | Q(phone=e164), mobile=e164)
+    partial = _partial_phone_q(term)
+    if partial is not None:
+        return partial
     if has_cjk(term):
         return Q(name__contains=term)
     key = search_key(term)
