@@ -1,12 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
 
+
+def ping(request):
+    """Liveness probe, and the baseline of bench/bench_web.py: every middleware, no query."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("ping/", ping, name="ping"),
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
