@@ -41,7 +41,10 @@ def _collaborations(user, write: bool):
     )
     if write:
         qs = qs.filter(access=Collaborator.Access.WRITE)
-    return qs.values("customer_id")
+    # Resolved to a literal list (a handful of ids, usually none): as a subquery OR-ed with
+    # the owner filter, PostgreSQL guessed half the table matched it and estimated a rep's
+    # list three times too large (which the list's count estimate and its plans rely on).
+    return list(qs.values_list("customer_id", flat=True))
 
 
 def customer_q(user, *, write: bool = False, prefix: str = "") -> Q | None:
@@ -70,8 +73,8 @@ def customer_q(user, *, write: bool = False, prefix: str = "") -> Q | None:
         )
     else:
         own = Q(**{f"{prefix}owner_id": user.pk})
-    shared = Q(**{f"{prefix}id__in": _collaborations(user, write)})
-    return own | shared
+    shared = _collaborations(user, write)
+    return own | Q(**{f"{prefix}id__in": shared}) if shared else own
 
 
 def scoped(user, queryset: QuerySet, *, write: bool = False, via: str = "") -> QuerySet:

@@ -1,14 +1,19 @@
 """Customer pages: the list with live search, the 360 page, create/edit, contacts, 查重."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.accounts.models import Department
 from guanxi.accounts.scope import (
     can_view_sensitive,
     can_write,
@@ -17,10 +22,11 @@ from guanxi.accounts.scope import (
     is_manager,
     visible_customers,
 )
+from guanxi.dataio.exports import csv_chunks, customer_rows
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.privacy.services import consent_state
 
-from . import queries, services
+from . import bulk, queries, services
 from .forms import PAGE_SIZE, ContactForm, CustomerFilterForm, CustomerForm
 from .models import Contact, Customer, CustomerKind, Tag
 
@@ -45,26 +51,138 @@ def _page(qs, form: CustomerFilterForm, sort: str):
     return rows, None
 
 
+# Column headers that sort: (column, first click, second click) sort keys.
+SORT_COLUMNS = [
+    ("name", "name", "-name"),
+    ("level", "level", "-level"),
+    ("city", "city", "-city"),
+    ("source", "source", "-source"),
+    ("created", "newest", "oldest"),
+]
+DESCENDING = {"-name", "-level", "-city", "-source", "newest", "updated"}
+
+
+def sort_links(params: QueryDict, current: str) -> dict:
+    """Per sortable column: the URL query that sorts by it (toggling), and aria-sort."""
+    links = {}
+    for column, first, second in SORT_COLUMNS:
+        query = params.copy()
+        for key in ("after", "page"):
+            query.pop(key, None)
+        query["sort"] = second if current == first else first
+        state = ""
+        if current in (first, second):
+            state = "descending" if current in DESCENDING else "ascending"
+        links[column] = {"query": query.urlencode(), "aria_sort": state}
+    return links
+
+
+def filter_options() -> dict:
+    """Owners, teams and tags for the filter menus (full page only; live updates skip them)."""
+    users = get_user_model().objects.filter(is_active=True).select_related("profile")
+    return {
+        "owners": [
+            (u.pk, getattr(getattr(u, "profile", None), "display_name", "") or u.username)
+            for u in users.order_by("username")
+        ],
+        "teams": list(Department.objects.order_by("name").values_list("pk", "name")),
+        "tags": list(Tag.objects.values_list("name", flat=True)[:200]),
+    }
+
+
 @login_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.filters()
-    qs = queries.customer_list(request.user, **filters).prefetch_related("tags")
-    rows, next_query = _page(qs, form, filters["sort"])
+    qs = queries.customer_list(request.user, **filters)
+    rows, next_query = _page(qs.prefetch_related("tags"), form, filters["sort"])
+    params = request.GET.copy()
     context = {
         "form": form,
         "customers": rows,
         "next_query": next_query,
         "filters": filters,
+        "count": queries.list_count(qs),
+        "sort_links": sort_links(params, filters["sort"]),
         "can_write": can_write(request.user),
+        "is_manager": is_manager(request.user),
+        "current_query": params.urlencode(),
+        "filtered": any(v for k, v in filters.items() if k != "sort"),
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
-        context["tags"] = Tag.objects.values_list("name", flat=True)[:200]
+        context.update(filter_options())
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _back_to_list(query: str):
+    # Only a query string is kept from the form: never a URL to somewhere else.
+    query = query.lstrip("?")
+    return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def bulk_action(request):
+    """Assign owner, add or remove a tag, or export, on the customers ticked in the list."""
+    action = request.POST.get("action", "")
+    back = request.POST.get("query", "")
+    try:
+        ids = bulk.clean_ids(request.POST.getlist("ids"))
+        if action == "export":
+            bulk.selection(request.user, ids, write=False)
+            headers, rows = customer_rows(request.user, ids=ids)
+            response = StreamingHttpResponse(
+                csv_chunks(headers, rows), content_type="text/csv; charset=utf-8"
+            )
+            name = f"customers-selection-{timezone.localdate():%Y%m%d}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        if action == "assign":
+            owner_id = request.POST.get("owner", "")
+            owner = (
+                get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+                if owner_id.isdigit()
+                else None
+            )
+            n = bulk.assign_owner(request.user, ids, owner)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d customer transferred to %(owner)s.",
+                    "%(n)d customers transferred to %(owner)s.",
+                    n,
+                )
+                % {"n": n, "owner": owner.get_username()},
+            )
+        elif action in ("add_tag", "remove_tag"):
+            tag = request.POST.get("tag", "")
+            if action == "add_tag":
+                n = bulk.add_tag(request.user, ids, tag)
+                text = ngettext(
+                    "Tag “%(tag)s” added to %(n)d customer.",
+                    "Tag “%(tag)s” added to %(n)d customers.",
+                    n,
+                )
+            else:
+                n = bulk.remove_tag(request.user, ids, tag)
+                text = ngettext(
+                    "Tag “%(tag)s” removed from %(n)d customer.",
+                    "Tag “%(tag)s” removed from %(n)d customers.",
+                    n,
+                )
+            messages.success(request, text % {"n": n, "tag": tag.strip()})
+        else:
+            messages.error(request, _("Choose what to do with the selected customers."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back_to_list(back)
 
 
 def sensitive_rows(user, customer: Customer) -> list[dict]:

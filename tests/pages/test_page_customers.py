@@ -1,6 +1,7 @@
 """Customer list, create/edit, duplicate check: each role, scope, htmx fragments, query counts."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from guanxi.audit.models import AuditEntry
@@ -108,14 +109,17 @@ def test_list_query_count_does_not_grow_with_rows(
         customer_of("rep1", name=f"客户{i}", tags=["甲"])
     client = client_for("rep1")
     client.get(LIST)  # warm the session
-    # session, user, profile (scope; collaborations are a subquery), rows, tags, tag options
-    with django_assert_num_queries(6):
+    # session, user, profile, collaborations (scope), rows, tags, count (on PostgreSQL the
+    # planner's estimate first, then the count as it is small); on the full page the filter
+    # menus: owners, teams, tags
+    count = 2 if connection.vendor == "postgresql" else 1
+    with django_assert_num_queries(9 + count):
         client.get(LIST)
     for i in range(20):
         customer_of("rep1", name=f"新客户{i}", tags=["乙"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9 + count):
         client.get(LIST)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6 + count):
         client.get(LIST, {"q": "kh"}, HTTP_HX_REQUEST="true")
 
 
