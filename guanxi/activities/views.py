@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,10 +89,32 @@ def task_done(request, pk):
     return redirect("activities:inbox")
 
 
-def _inbox_context(user) -> dict:
-    return {"tasks": list(queries.open_tasks_for(user)[:200]), "now": timezone.now()}
+INBOX_SORTS = {
+    "due": ("due_at", "id"),
+    "-due": ("-due_at", "-id"),
+    "kind": ("kind", "due_at", "id"),
+    "-kind": ("-kind", "due_at", "id"),
+}
+INBOX_SORT_COLUMNS = [("due", "due", "-due"), ("kind", "kind", "-kind")]
+
+
+def _inbox_context(user, sort: str = "due") -> dict:
+    from guanxi.customers.queries import capped_count
+    from guanxi.customers.views import sort_links
+
+    sort = sort if sort in INBOX_SORTS else "due"
+    qs = queries.open_tasks_for(user)
+    count, exact = capped_count(qs, 200)
+    return {
+        "tasks": list(qs.order_by(*INBOX_SORTS[sort])[:200]),
+        "now": timezone.now(),
+        "count": count,
+        "count_exact": exact,
+        "sort_links": sort_links(QueryDict(mutable=True), sort, INBOX_SORT_COLUMNS),
+    }
 
 
 @login_required
 def task_inbox(request):
-    return render(request, "activities/inbox.html", _inbox_context(request.user))
+    context = _inbox_context(request.user, request.GET.get("sort", "due"))
+    return render(request, "activities/inbox.html", context)

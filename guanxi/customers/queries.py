@@ -122,7 +122,7 @@ def search_q(term: str) -> Q:
     return Q(name_pinyin__contains=key) | Q(name_initials__startswith=key) | Q(external_id=term)
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     """Midnight at the start of `day` in the site's time zone (an index-friendly bound)."""
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
@@ -165,15 +165,15 @@ def customer_list(
         # 上海 finds 上海市: cities are stored as written, mostly with the 市.
         qs = qs.filter(city__in=[city] if city.endswith("市") else [city, city + "市"])
     if created_from:
-        qs = qs.filter(created_at__gte=_day_start(created_from))
+        qs = qs.filter(created_at__gte=day_start(created_from))
     if created_to:
-        qs = qs.filter(created_at__lt=_day_start(created_to + timedelta(days=1)))
+        qs = qs.filter(created_at__lt=day_start(created_to + timedelta(days=1)))
     if last_order_from or last_order_to:
         orders = Order.objects.filter(customer_id=OuterRef("pk"))
         if last_order_from:
-            qs = qs.filter(Exists(orders.filter(ordered_at__gte=_day_start(last_order_from))))
+            qs = qs.filter(Exists(orders.filter(ordered_at__gte=day_start(last_order_from))))
         if last_order_to:
-            end = _day_start(last_order_to + timedelta(days=1))
+            end = day_start(last_order_to + timedelta(days=1))
             qs = qs.filter(Exists(orders)).exclude(Exists(orders.filter(ordered_at__gte=end)))
     return qs.order_by(*SORTS.get(sort, SORTS["newest"])).select_related("owner__profile")
 
@@ -247,6 +247,32 @@ def keyset_page(qs: QuerySet, *, after: int | None, size: int = 25) -> tuple[lis
     rows = list(islice(qs[: size + 1], size + 1))
     next_after = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_after
+
+
+MAX_PAGE = 400
+
+
+def page_of(qs: QuerySet, params, *, keyset: bool, size: int = 25) -> tuple[list, str | None]:
+    """One page of any list and the query string of the next (or None).
+
+    Newest-first lists page by keyset (`after`, fast at any depth, no COUNT); other sorts by
+    offset (`page`, up to MAX_PAGE). `params` is the request's GET; every other parameter
+    (filters, sort) is kept in the next page's URL.
+    """
+    params = params.copy()
+    after, page = params.pop("after", [""])[-1], params.pop("page", ["1"])[-1]
+    if keyset:
+        rows, next_after = keyset_page(qs, after=int(after) if after.isdigit() else None, size=size)
+        if next_after:
+            params["after"] = str(next_after)
+        return rows, params.urlencode() if next_after else None
+    number = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    start = (number - 1) * size
+    rows = list(qs[start : start + size + 1])
+    if len(rows) > size and number < MAX_PAGE:
+        params["page"] = str(number + 1)
+        return rows[:size], params.urlencode()
+    return rows[:size], None
 
 
 @dataclass(frozen=True)
