@@ -253,6 +253,7 @@ def main() -> int:
                 if status != 200:
                     raise SystemExit(f"GET {path} answered HTTP {status}")
         kinds = [("ping (no query, no template)", ["/ping/"])] + list(rep_paths.items())
+        load_before = os.getloadavg()
         rounds: dict[str, list[tuple]] = {label: [] for label, _ in kinds}
         for _ in range(args.rounds):
             for label, paths in kinds:
@@ -267,6 +268,7 @@ def main() -> int:
                         seconds=args.seconds,
                     )
                 )
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait()
@@ -276,6 +278,10 @@ def main() -> int:
         f"gunicorn {args.workers} sync workers; {args.clients} closed-loop clients; at most "
         f"{args.requests} requests or {args.seconds} s per kind and round; "
         f"{args.rounds} round(s), best round shown, spread in brackets"
+    )
+    print(
+        f"machine load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, "
+        f"on {os.cpu_count()} cores shared with the load generator and anything else running"
     )
     print(f"{'request':30} {'req/s':>16} {'p50 ms':>8} {'p95 ms':>18} {'of ping':>8} errors")
     best_ping = max(r[0] for r in rounds[kinds[0][0]])

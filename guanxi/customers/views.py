@@ -28,7 +28,7 @@ from guanxi.privacy.services import consent_state
 
 from . import bulk, queries, services
 from .forms import PAGE_SIZE, ContactForm, CustomerFilterForm, CustomerForm
-from .models import Contact, Customer, CustomerKind, Tag
+from .models import Contact, Customer, CustomerKind, CustomerLevel, CustomerSource, Tag
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -118,8 +118,16 @@ def customer_list(request):
     filters = form.filters()
     qs = queries.customer_list(request.user, **filters)
     rows, next_query = _page(qs.only(*LIST_COLUMNS).prefetch_related("tags"), form, filters["sort"])
+    # Labels translated once per request, not through get_FOO_display() on every row.
+    level_labels = {value: str(label) for value, label in CustomerLevel.choices}
+    source_labels = {value: str(label) for value, label in CustomerSource.choices}
+    for row in rows:
+        row.level_label = level_labels.get(row.level, row.level)
+        row.source_label = source_labels.get(row.source, row.source)
     params = request.GET.copy()
     context = {
+        "level_labels": level_labels,
+        "source_labels": source_labels,
         "form": form,
         "customers": rows,
         "next_query": next_query,
