@@ -90,3 +90,11 @@ def test_task_inbox_count_and_sort(client_for, personas, customer_of):
     late_first = client_for("rep1").get("/tasks/", {"sort": "-due"}).content.decode()
     assert late_first.index("回访二") < late_first.index("回访一")
     assert "2 个待办任务" in client_for("rep1", "zh-hans").get("/tasks/").content.decode()
+
+
+def test_orders_without_a_rep_are_listed(client_for, orders):
+    from guanxi.sales.models import Order
+
+    Order.objects.filter(pk=orders[0].pk).update(owner=None)  # a public-pool customer's order
+    response = client_for("manager").get("/sales/orders/")
+    assert response.status_code == 200 and orders[0].number in response.content.decode()
