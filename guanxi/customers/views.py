@@ -150,8 +150,8 @@ def customer_list(request):
 
 
 def _back_to_list(query: str):
-    # Only a query string is kept from the form: never a URL to somewhere else.
-    query = query.lstrip("?")
+    # Only a query string is kept from the form (parsed and re-encoded): never a URL elsewhere.
+    query = QueryDict(query.lstrip("?")[:2000]).urlencode()
     return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
 
 

@@ -185,3 +185,17 @@ def test_bulk_needs_a_selection_and_write_access(client_for, five):
     client_for("viewer").post(BULK, {"action": "add_tag", "tag": "x", "ids": [five[0].pk]})
     assert not Customer.objects.filter(tags__name="x").exists()
     assert client_for("rep1").get(BULK).status_code == 405
+
+
+def test_bulk_goes_back_to_the_list_only(client_for, five):
+    response = client_for("rep1").post(
+        BULK,
+        {
+            "action": "add_tag",
+            "tag": "回访",
+            "ids": [five[0].pk],
+            "query": "//evil.example/\r\nX: 1",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/customers/?")
+    assert "\n" not in response["Location"] and "//evil" not in response["Location"]
