@@ -90,13 +90,14 @@ def visible_customers(user, *, write: bool = False) -> QuerySet:
     return scoped(user, Customer.objects.all(), write=write)
 
 
-def get_customer_or_404(user, pk, *, write: bool = False):
+def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ...] = ()):
     """The customer if the user may see it (or change it, with write=True); else 404.
 
     A customer outside the scope is indistinguishable from one that does not exist.
+    `related` is handed to select_related (e.g. the owner a page shows).
     """
     try:
-        return visible_customers(user, write=write).get(pk=pk)
+        return visible_customers(user, write=write).select_related(*related).get(pk=pk)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
     except visible_customers(user).model.DoesNotExist as exc:

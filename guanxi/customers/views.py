@@ -282,7 +282,7 @@ def detail_context(request, customer: Customer, **forms) -> dict:
 
 @login_required
 def customer_detail(request, pk):
-    customer = get_customer_or_404(request.user, pk)
+    customer = get_customer_or_404(request.user, pk, related=("owner__profile", "department"))
     return render(request, "customers/detail.html", detail_context(request, customer))
 
 
