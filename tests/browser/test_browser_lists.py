@@ -44,6 +44,12 @@ def test_sort_by_header_filter_and_bulk_tag(
         expect(results).not_to_contain_text("白兰")
         expect(results.locator("tbody tr").first).to_contain_text("阿明")
 
+        # "select all on this page" ticks every row, and unticks them again
+        results.locator("thead input[type=checkbox]").check()
+        expect(results.locator("tbody input[type=checkbox]:checked")).to_have_count(2)
+        results.locator("thead input[type=checkbox]").uncheck()
+        expect(results.locator("tbody input[type=checkbox]:checked")).to_have_count(0)
+
         # tick one row, add a tag: the list comes back with the same filters
         results.locator("tbody tr").first.locator("input[type=checkbox]").check()
         page.fill("#bulk input[name=tag]", "回访")
