@@ -49,3 +49,15 @@ def test_partial_numbers_stay_within_the_data_scope(personas, phones):
 def test_two_digits_are_not_a_phone_search_and_letters_are_not_digits(personas, phones):
     assert names(personas["rep1"], "80") == []
     assert names(personas["rep1"], "wangyi") == ["王一"]
+
+
+@pytest.mark.django_db
+def test_api_finds_by_last_digits_and_filters_by_team_and_city(api_as, personas, teams, phones):
+    api = api_as("manager")
+    names_found = sorted(c["name"] for c in api.get("/customers", q="8000").json()["items"])
+    assert names_found == ["李二", "王一", "茶馆"]
+    rep2_team = api.get("/customers", team=teams["b"].pk).json()
+    assert [c["name"] for c in rep2_team["items"]] == ["刘四"]
+    assert api.get("/customers", city="杭州").json()["count"] == 0
+    assert api.get("/customers", created_from="2999-01-01").json()["count"] == 0
+    assert api.get("/customers", created_from="not a date").status_code == 422
