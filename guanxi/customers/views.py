@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -99,17 +100,33 @@ def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
     return links
 
 
+FILTER_OPTIONS_KEY = "customers:filter-options"
+
+
 def filter_options() -> dict:
-    """Owners, teams and tags for the filter menus (full page only; live updates skip them)."""
-    users = get_user_model().objects.filter(is_active=True).select_related("profile")
-    return {
-        "owners": [
-            (u.pk, getattr(getattr(u, "profile", None), "display_name", "") or u.username)
-            for u in users.order_by("username")
-        ],
-        "teams": list(Department.objects.order_by("name").values_list("pk", "name")),
-        "tags": list(Tag.objects.values_list("name", flat=True)[:200]),
-    }
+    """Owners, teams and tags for the filter menus (full page only; live updates skip them).
+
+    Kept 30 s in the cache and dropped whenever a user, profile, team or tag is saved or
+    deleted (apps.CustomersConfig.ready); writes that send no signal (bulk_create) show up
+    within the 30 s.
+    """
+    options = cache.get(FILTER_OPTIONS_KEY)
+    if options is None:
+        users = get_user_model().objects.filter(is_active=True).select_related("profile")
+        options = {
+            "owners": [
+                (u.pk, getattr(getattr(u, "profile", None), "display_name", "") or u.username)
+                for u in users.order_by("username")
+            ],
+            "teams": list(Department.objects.order_by("name").values_list("pk", "name")),
+            "tags": list(Tag.objects.values_list("name", flat=True)[:200]),
+        }
+        cache.set(FILTER_OPTIONS_KEY, options, 30)
+    return options
+
+
+def forget_filter_options(**kwargs) -> None:
+    cache.delete(FILTER_OPTIONS_KEY)
 
 
 @login_required
