@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
@@ -7,7 +8,14 @@ from django.views.generic import RedirectView
 from guanxi.api import api, not_found
 from guanxi.workspace import urls as workspace
 
+
+def ping(request):
+    """Liveness probe, and the baseline of bench/bench_web.py: every middleware, no query."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("ping/", ping, name="ping"),
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

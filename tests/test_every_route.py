@@ -148,6 +148,17 @@ PAGE_RECIPES: dict[str, Recipe] = {
         ]
     ),
     "customers:create": Recipe(one()),
+    "ping": Recipe(one()),  # the benchmark's bare view: no data at all
+    # bulk actions on a selection naming the world's customer: nothing changes, nothing shown
+    "customers:bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": "add_tag", "tag": "HACKED", "ids": [c(ctx)]}),
+            Call(data={"action": "remove_tag", "tag": "secret", "ids": [c(ctx)]}),
+            Call(data={"action": "assign", "owner": ctx.own.owner_id, "ids": [c(ctx)]}),
+            Call(data={"action": "export", "ids": [c(ctx)]}),
+        ],
+        writes=True,
+    ),
     "customers:duplicates": Recipe(
         lambda ctx: [
             Call(

@@ -53,7 +53,10 @@ def _collaborations(user, write: bool):
     )
     if write:
         qs = qs.filter(access=Collaborator.Access.WRITE)
-    return qs.values("customer_id")
+    # Resolved to a literal list (a handful of ids, usually none): as a subquery OR-ed with
+    # the owner filter, PostgreSQL guessed half the table matched it and estimated a rep's
+    # list three times too large (which the list's count estimate and its plans rely on).
+    return list(qs.values_list("customer_id", flat=True))
 
 
 def _own_q(user, profile, prefix: str) -> Q | None:
@@ -91,7 +94,8 @@ def customer_q(
     own = _own_q(user, profile, prefix)
     if own is None or not collaborations:
         return own
-    return own | Q(**{f"{prefix}id__in": _collaborations(user, write)})
+    shared = _collaborations(user, write)  # ids: the planner estimates a list of ids well
+    return own | Q(**{f"{prefix}id__in": shared}) if shared else own
 
 
 def scoped(user, queryset: QuerySet, *, write: bool = False, via: str = "") -> QuerySet:
@@ -107,13 +111,14 @@ def visible_customers(user, *, write: bool = False) -> QuerySet:
     return scoped(user, Customer.objects.all(), write=write)
 
 
-def get_customer_or_404(user, pk, *, write: bool = False):
+def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ...] = ()):
     """The customer if the user may see it (or change it, with write=True); else 404.
 
     A customer outside the scope is indistinguishable from one that does not exist.
+    `related` is handed to select_related (e.g. the owner a page shows).
     """
     try:
-        return visible_customers(user, write=write).get(pk=pk)
+        return visible_customers(user, write=write).select_related(*related).get(pk=pk)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
     except visible_customers(user).model.DoesNotExist as exc:

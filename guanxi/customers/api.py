@@ -6,6 +6,7 @@ answers 404 exactly like one that does not exist. A customer the caller may see 
 answers 403 to a write.
 """
 
+from datetime import date
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -152,13 +153,25 @@ def list_customers(
     level: Level | None = None,
     source: Source | None = None,
     owner: Annotated[Id | None, Field(description="Owner's user id.")] = None,
+    team: Annotated[
+        Id | None, Field(description="Team (department) id, teams below it included.")
+    ] = None,
+    city: text(50) = "",
+    created_from: Annotated[
+        date | None, Field(description="Created on or after (local date).")
+    ] = None,
+    created_to: Annotated[
+        date | None, Field(description="Created on or before (local date).")
+    ] = None,
     sort: Sort = "newest",
     limit: Limit = 25,
     offset: Offset = 0,
 ):
     """Customers in the caller's data scope, searched, filtered, sorted and paginated.
 
-    Every signed-in user, within their scope; 422 for a bad parameter.
+    Every signed-in user, within their scope; 422 for a bad parameter. The same filters as
+    the customer list page; `q` also finds a phone by its last digits (尾号, e.g. 8000) or by
+    its first digits (e.g. 138001).
     """
     qs = customer_list(
         request.user,
@@ -167,6 +180,10 @@ def list_customers(
         level=level or "",
         source=source or "",
         owner_id=owner,
+        department_id=team,
+        city=city.strip(),
+        created_from=created_from,
+        created_to=created_to,
         sort=sort,
     )
     return paginate(qs.prefetch_related("tags"), limit, offset, list_item, count=capped_count)

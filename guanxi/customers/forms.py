@@ -34,6 +34,11 @@ SORT_CHOICES = [
     ("name", _("Name A–Z")),
     ("-name", _("Name Z–A")),
     ("level", _("Customer level")),
+    ("-level", _("Customer level, C first")),
+    ("city", _("City A–Z")),
+    ("-city", _("City Z–A")),
+    ("source", _("Source")),
+    ("-source", _("Source, reversed")),
     ("updated", _("Recently changed")),
 ]
 assert {key for key, _label in SORT_CHOICES} == set(SORTS)
@@ -168,6 +173,8 @@ def _field_label(field: str):
 
 
 class CustomerFilterForm(forms.Form):
+    """The list's search, filters and sort, all GET parameters (kept in the URL)."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
     level = forms.ChoiceField(
@@ -178,9 +185,27 @@ class CustomerFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("All sources")), *CustomerSource.choices]
     )
+    # Ids, checked as numbers only: an unknown id simply matches nothing. The options are the
+    # page's (customers.views.filter_options), so the list's live updates need no query.
+    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1)
+    team = forms.IntegerField(label=_("Team"), required=False, min_value=1)
+    city = forms.CharField(label=_("City"), required=False, max_length=50)
+    created_from = forms.DateField(label=_("Created from"), required=False)
+    created_to = forms.DateField(label=_("Created until"), required=False)
+    last_order_from = forms.DateField(label=_("Last order from"), required=False)
+    last_order_to = forms.DateField(label=_("Last order until"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, max_value=400, widget=forms.HiddenInput)
+
+    RANGES = (("created_from", "created_to"), ("last_order_from", "last_order_to"))
+
+    def clean(self):
+        data = super().clean()
+        for start, end in self.RANGES:
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, _("The end date must not be before the start date."))
+        return data
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -189,6 +214,13 @@ class CustomerFilterForm(forms.Form):
             "tag": data.get("tag", ""),
             "level": data.get("level", ""),
             "source": data.get("source", ""),
+            "owner_id": data.get("owner"),
+            "department_id": data.get("team"),
+            "city": (data.get("city") or "").strip(),
+            "created_from": data.get("created_from"),
+            "created_to": data.get("created_to"),
+            "last_order_from": data.get("last_order_from"),
+            "last_order_to": data.get("last_order_to"),
             "sort": data.get("sort") or "newest",
         }
 

@@ -929,3 +929,52 @@ class NewCustomers:
             self.links.set_column("tag", [t for _c, t in pairs])
             self.links.execute()
         self.audit.save(self.customers, [c.pk for c in self.customers])
+
+
+def _tag_names(customer: Customer) -> list[str]:
+    return sorted(customer.tags.values_list("name", flat=True))
+
+
+@transaction.atomic
+def add_tag(actor, customer: Customer, name: str) -> bool:
+    """Give a customer one more tag (created as needed); audited. False if it had it."""
+    name = _clean_tag(name)
+    before = _tag_names(customer)
+    if name in before:
+        return False
+    customer.tags.add(Tag.objects.get_or_create(name=name)[0])
+    audit.record(
+        actor,
+        audit.AuditEntry.Action.UPDATE,
+        customer,
+        customer_id=customer.pk,
+        changes={"tags": [before, sorted([*before, name])]},
+    )
+    return True
+
+
+@transaction.atomic
+def remove_tag(actor, customer: Customer, name: str) -> bool:
+    """Take one tag off a customer; audited. False if it did not have it."""
+    name = _clean_tag(name)
+    before = _tag_names(customer)
+    if name not in before:
+        return False
+    customer.tags.remove(*Tag.objects.filter(name=name))
+    audit.record(
+        actor,
+        audit.AuditEntry.Action.UPDATE,
+        customer,
+        customer_id=customer.pk,
+        changes={"tags": [before, [t for t in before if t != name]]},
+    )
+    return True
+
+
+def _clean_tag(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"tag": [_("Enter a tag.")]})
+    if len(name) > 50:
+        raise ValidationError({"tag": [_("A tag has at most 50 characters.")]})
+    return name

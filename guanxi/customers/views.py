@@ -5,17 +5,23 @@ is guanxi.workspace.views.
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.accounts.models import Department
 from guanxi.accounts.scope import (
     can_manage,
     can_write,
+    is_manager,
     manageable_customers,
     mergeable_pair,
     visible_customers,
@@ -31,7 +37,7 @@ from .forms import (
     CustomerFilterForm,
     CustomerForm,
 )
-from .models import Contact, Customer
+from .models import Contact, Customer, CustomerLevel, CustomerSource
 from .sensitive import SENSITIVE_FIELDS, mask_value
 
 
@@ -55,23 +61,115 @@ def _page(qs, form: CustomerFilterForm, sort: str):
     return rows, None
 
 
+# What a list row shows: loading only these skips ~50 columns (two of them JSON) per row.
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "do_not_contact",
+    "level",
+    "mobile",
+    "city",
+    "province",
+    "source",
+    "created_at",
+    "owner__username",
+    "owner__profile__display_name",
+)
+
+# Column headers that sort: (column, first click, second click) sort keys.
+SORT_COLUMNS = [
+    ("name", "name", "-name"),
+    ("level", "level", "-level"),
+    ("city", "city", "-city"),
+    ("source", "source", "-source"),
+    ("created", "newest", "oldest"),
+]
+DESCENDING = {"-name", "-level", "-city", "-source", "newest", "updated"}
+
+
+def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
+    """Per sortable column: the URL query that sorts by it (toggling), and aria-sort.
+
+    `columns` are (column, first click, second click) sort keys; a key starting with "-",
+    or "newest", sorts descending.
+    """
+    links = {}
+    for column, first, second in columns:
+        query = params.copy()
+        for key in ("after", "page"):
+            query.pop(key, None)
+        query["sort"] = second if current == first else first
+        state = ""
+        if current in (first, second):
+            state = (
+                "descending" if current in DESCENDING or current.startswith("-") else "ascending"
+            )
+        links[column] = {"query": query.urlencode(), "aria_sort": state}
+    return links
+
+
+FILTER_OPTIONS_KEY = "customers:filter-options"
+
+
+def filter_options() -> dict:
+    """Owners, teams and tags for the filter menus (full page only; live updates skip them).
+
+    Kept 30 s in the cache and dropped whenever a user, profile, team or tag is saved or
+    deleted (apps.CustomersConfig.ready); writes that send no signal (bulk_create) show up
+    within the 30 s.
+    """
+    options = cache.get(FILTER_OPTIONS_KEY)
+    if options is None:
+        users = get_user_model().objects.filter(is_active=True).select_related("profile")
+        options = {
+            "owners": [
+                (u.pk, getattr(getattr(u, "profile", None), "display_name", "") or u.username)
+                for u in users.order_by("username")
+            ],
+            "teams": list(Department.objects.order_by("name").values_list("pk", "name")),
+        }
+        cache.set(FILTER_OPTIONS_KEY, options, 30)
+    return options
+
+
+def forget_filter_options(**kwargs) -> None:
+    cache.delete(FILTER_OPTIONS_KEY)
+
+
 @login_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.filters()
-    qs = queries.customer_list(request.user, **filters).prefetch_related("tags")
-    rows, next_query = _page(qs, form, filters["sort"])
+    qs = queries.customer_list(request.user, **filters)
+    rows, next_query = _page(qs.only(*LIST_COLUMNS).prefetch_related("tags"), form, filters["sort"])
+    # Labels translated once per request, not through get_FOO_display() on every row.
+    level_labels = {value: str(label) for value, label in CustomerLevel.choices}
+    source_labels = {value: str(label) for value, label in CustomerSource.choices}
+    for row in rows:
+        row.level_label = level_labels.get(row.level, row.level)
+        row.source_label = source_labels.get(row.source, row.source)
+    params = request.GET.copy()
     context = {
+        "level_labels": level_labels,
+        "source_labels": source_labels,
         "form": form,
         "customers": rows,
         "next_query": next_query,
         "filters": filters,
+        "count": queries.list_count(qs),
+        "sort_links": sort_links(params, filters["sort"]),
         "can_write": can_write(request.user),
+        "is_manager": is_manager(request.user),
+        "current_query": params.urlencode(),
+        "list_url": reverse("customers:list"),  # + "<id>/" is a customer's page, no reverse per row
+        "filtered": any(v for k, v in filters.items() if k != "sort"),
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
-        context["tags"] = queries.visible_tags(request.user)[:200]
+        context.update(filter_options())
+        context["tags"] = list(queries.visible_tags(request.user)[:200])
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -80,7 +178,6 @@ def customer_list(request):
 def collaborators_context(user, customer: Customer, form: CollaboratorForm | None = None) -> dict:
     """The 协作人 card: everyone who may read the customer sees who shares it; only the owner's
     side (scope.can_manage) gets the form and the remove buttons."""
-    from django.utils import timezone
 
     may_manage = can_manage(user, customer)
     if form is None and may_manage:

@@ -128,3 +128,36 @@ def create_order(actor, customer, form: OrderForm, lines: forms.BaseFormSet) -> 
 
 
 __all__ = ["OrderForm", "OrderLine", "OrderLineFormSet", "ProductForm", "create_order"]
+
+
+class OrderFilterForm(forms.Form):
+    """The order list's filters and sort, all GET parameters (kept in the URL)."""
+
+    SORTS = {
+        "newest": ("-id",),
+        "oldest": ("id",),
+        "-ordered": ("-ordered_at", "-id"),
+        "ordered": ("ordered_at", "id"),
+        "number": ("number",),
+        "-number": ("-number",),
+    }
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *OrderStatus.choices]
+    )
+    owner = forms.IntegerField(label=_("Sales rep"), required=False, min_value=1)
+    team = forms.IntegerField(label=_("Team"), required=False, min_value=1)
+    ordered_from = forms.DateField(label=_("Ordered from"), required=False)
+    ordered_to = forms.DateField(label=_("Ordered until"), required=False)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("ordered_from"), data.get("ordered_to")
+        if start and end and start > end:
+            self.add_error("ordered_to", _("The end date must not be before the start date."))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {key: data.get(key) for key in self.fields} | {"sort": data.get("sort") or "newest"}

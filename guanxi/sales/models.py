@@ -71,7 +71,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-ordered_at"], name="order_timeline")]
+        indexes = [
+            models.Index(fields=["customer", "-ordered_at"], name="order_timeline"),
+            # The order list sorts by order date at two million orders (issue 8).
+            models.Index(fields=["-ordered_at", "-id"], name="order_ordered_id"),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 

@@ -15,17 +15,60 @@ from guanxi.accounts.scope import (
 )
 from guanxi.customers import queries as customer_queries
 
-from .forms import OrderForm, OrderLineFormSet, ProductForm, create_order
-from .models import Order, Product
+from .forms import OrderFilterForm, OrderForm, OrderLineFormSet, ProductForm, create_order
+from .models import Order, OrderStatus, Product
 
 PAGE_SIZE = 50
 
 
+PRODUCT_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "sku": ("sku",),
+    "-sku": ("-sku",),
+    "category": ("category", "name", "id"),
+    "-category": ("-category", "-name", "-id"),
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+}
+PRODUCT_SORT_COLUMNS = [
+    ("sku", "sku", "-sku"),
+    ("name", "name", "-name"),
+    ("category", "category", "-category"),
+    ("price", "price", "-price"),
+]
+
+
 @login_required
 def product_list(request):
-    products = Product.objects.all()
+    """The catalogue (no data scope: products are not customer data), with count and sort."""
+    from guanxi.customers.views import sort_links
+
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in PRODUCT_SORTS else "name"
+    category = request.GET.get("category", "").strip()[:100]
+    active = request.GET.get("active", "")
+    products = Product.objects.order_by(*PRODUCT_SORTS[sort])
+    if category:
+        products = products.filter(category=category)
+    if active in ("1", "0"):
+        products = products.filter(active=active == "1")
+    rows, next_query = customer_queries.page_of(products, request.GET, keyset=False, size=100)
     return render(
-        request, "sales/products.html", {"products": products, "can_edit": is_manager(request.user)}
+        request,
+        "sales/products.html",
+        {
+            "products": rows,
+            "next_query": next_query,
+            "count": customer_queries.list_count(products),
+            "sort_links": sort_links(request.GET, sort, PRODUCT_SORT_COLUMNS),
+            "categories": Product.objects.exclude(category="")
+            .order_by("category")
+            .values_list("category", flat=True)
+            .distinct(),
+            "filters": {"category": category, "active": active},
+            "can_edit": is_manager(request.user),
+        },
     )
 
 
@@ -52,19 +95,73 @@ def product_edit(request, pk):
     return _product_form(request, get_object_or_404(Product, pk=pk))
 
 
+ORDER_SORT_COLUMNS = [
+    ("number", "-number", "number"),
+    ("ordered", "-ordered", "ordered"),
+]
+
+
 @login_required
 def order_list(request):
+    """Orders in the data scope: count, filters in the URL, sorting by column header."""
+    from datetime import timedelta
+
+    from guanxi.accounts.models import Department
+    from guanxi.customers.views import filter_options, sort_links
+
+    form = OrderFilterForm(request.GET or None)
+    filters = form.filters()
     qs = scoped(request.user, Order.objects.all(), via="customer")
-    qs = qs.select_related("customer", "owner__profile").order_by("-id")
-    after = request.GET.get("after", "")
-    rows, next_after = customer_queries.keyset_page(
-        qs, after=int(after) if after.isdigit() else None, size=PAGE_SIZE
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if filters["owner"]:
+        qs = qs.filter(owner_id=filters["owner"])
+    if filters["team"]:
+        team = Department.objects.filter(pk=filters["team"]).first()
+        qs = qs.filter(customer__department_id__in=team.descendant_ids() if team else [])
+    if filters["ordered_from"]:
+        qs = qs.filter(ordered_at__gte=customer_queries.day_start(filters["ordered_from"]))
+    if filters["ordered_to"]:
+        end = customer_queries.day_start(filters["ordered_to"] + timedelta(days=1))
+        qs = qs.filter(ordered_at__lt=end)
+    qs = qs.order_by(*OrderFilterForm.SORTS[filters["sort"]])
+    rows, next_query = customer_queries.page_of(
+        qs.select_related("customer", "owner__profile").only(*ORDER_COLUMNS),
+        request.GET,
+        keyset=filters["sort"] == "newest",
+        size=PAGE_SIZE,
     )
+    options = filter_options()
     return render(
         request,
         "sales/orders.html",
-        {"orders": rows, "next_after": next_after, "can_write": can_write(request.user)},
+        {
+            "form": form,
+            "filters": filters,
+            "orders": rows,
+            "next_query": next_query,
+            "count": customer_queries.list_count(qs),
+            "sort_links": sort_links(request.GET, filters["sort"], ORDER_SORT_COLUMNS),
+            "owners": options["owners"],
+            "teams": options["teams"],
+            "statuses": OrderStatus.choices,
+            "can_write": can_write(request.user),
+        },
     )
+
+
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "ordered_at",
+    "status",
+    "total",
+    "currency",
+    "customer__id",
+    "customer__name",
+    "owner__username",
+    "owner__profile__display_name",
+)
 
 
 @login_required

@@ -109,7 +109,7 @@ def test_interaction_list_query_count(customer_of, api_as, personas, django_asse
         )
     api = api_as("rep1")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # + collaborations (scope)
         assert api.get("/interactions").json()["count"] == 5
 
 
@@ -229,5 +229,5 @@ def test_task_list_query_count(customer_of, api_as, personas, django_assert_num_
     create_task(personas["rep1"], {"title": "personal", "due_at": timezone.now()})
     api = api_as("rep1")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # + collaborations (scope)
         assert api.get("/tasks").json()["count"] == 6

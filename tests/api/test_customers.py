@@ -244,8 +244,8 @@ def test_list_query_count_does_not_grow_with_rows(
         customer_of("rep1", name=f"客户{n}", tags=["VIP", f"t{n}"])
     api = api_as("rep1")
 
-    # token lookup + last-used update, count, page, tags of the page
-    with django_assert_num_queries(5):
+    # token lookup + last-used update, collaborations (scope), count, page, tags of the page
+    with django_assert_num_queries(6):
         response = api.get("/customers", q="kehu")
 
     assert response.json()["count"] == size
@@ -407,8 +407,9 @@ def test_contacts_nested_and_flat(customer_of, api_as, personas, django_assert_n
         "陈经理",
         "王助理",
     ]
-    # the token's last use was written by an earlier request: not again within the minute
-    with django_assert_num_queries(3):
+    # the token's last use was written by an earlier request: not again within the minute;
+    # + collaborations (scope)
+    with django_assert_num_queries(4):
         assert api.get("/contacts").json()["count"] == 2
     assert api.get("/contacts", q="王").json()["count"] == 1
     assert api.delete(path).status_code == 204

@@ -165,6 +165,11 @@ CASES = {
         w["rep1"], w["order"], {"status": "refunded"}
     ),
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
+    "customers.add_tag": lambda w: customers.add_tag(w["rep1"], w["person"], "VIP"),
+    "customers.remove_tag": lambda w: (
+        customers.add_tag(w["rep1"], w["person"], "VIP"),
+        customers.remove_tag(w["rep1"], w["person"], "VIP"),
+    ),
     "customers.transfer_customers": lambda w: customers.transfer_customers(
         w["manager"], w["rep1"], w["rep2"]
     ),

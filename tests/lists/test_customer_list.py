@@ -1,0 +1,201 @@
+"""The customer list people work with: count, sorting by header, filters in the URL, bulk
+actions on a selection through the same services and scope checks as one edit."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from guanxi.audit.models import AuditEntry
+from guanxi.customers.models import Customer
+from guanxi.customers.queries import ListCount, customer_list, list_count
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/customers/"
+BULK = "/customers/bulk/"
+
+
+def names(qs):
+    return [c.name for c in qs]
+
+
+@pytest.fixture
+def five(customer_of):
+    return [
+        customer_of("rep1", name="阿明", level="A", city="杭州市", source="referral"),
+        customer_of("rep1", name="白兰", level="C", city="上海市", source="walk_in"),
+        customer_of("rep1", name="陈晨", level="B", city="杭州市", source="exhibition"),
+        customer_of("rep1", name="丁一", level="A", city="南京市", source="referral"),
+        customer_of("rep2", name="鄂二", level="A", city="杭州市", source="referral"),
+    ]
+
+
+def test_sorts_end_on_the_id_so_equal_values_keep_one_order(personas, five):
+    rep1 = personas["rep1"]
+    assert names(customer_list(rep1, sort="name")) == ["阿明", "白兰", "陈晨", "丁一"]
+    assert names(customer_list(rep1, sort="-name")) == ["丁一", "陈晨", "白兰", "阿明"]
+    # two A customers: newest first among equals, reversed with the direction
+    assert names(customer_list(rep1, sort="level")) == ["丁一", "阿明", "陈晨", "白兰"]
+    assert names(customer_list(rep1, sort="-level")) == ["白兰", "陈晨", "阿明", "丁一"]
+    # by code point (上 < 南 < 杭), then newest first among the two in 杭州市
+    assert names(customer_list(rep1, sort="city")) == ["白兰", "丁一", "陈晨", "阿明"]
+    assert names(customer_list(rep1, sort="oldest")) == ["阿明", "白兰", "陈晨", "丁一"]
+
+
+def test_filters_by_owner_team_level_source_city_and_created(personas, teams, five):
+    manager = personas["manager"]
+    assert names(customer_list(manager, owner_id=personas["rep2"].pk)) == ["鄂二"]
+    assert names(customer_list(manager, department_id=teams["b"].pk)) == ["鄂二"]
+    # a team includes the teams below it
+    assert len(customer_list(manager, department_id=teams["root"].pk)) == 5
+    assert names(customer_list(manager, level="A", city="杭州", sort="oldest")) == ["阿明", "鄂二"]
+    assert names(customer_list(manager, source="walk_in")) == ["白兰"]
+    Customer.objects.filter(pk=five[0].pk).update(created_at=timezone.now() - timedelta(days=40))
+    today = timezone.localdate()
+    old = customer_list(manager, created_to=today - timedelta(days=30))
+    assert names(old) == ["阿明"]
+    assert len(customer_list(manager, created_from=today, created_to=today)) == 4
+    # the rep's scope still applies under every filter
+    assert names(customer_list(personas["rep1"], owner_id=personas["rep2"].pk)) == []
+
+
+def test_last_order_range(personas, five, product):
+    from guanxi.sales.services import create_order
+
+    rep1 = personas["rep1"]
+    when = timezone.make_aware(datetime(2025, 3, 10, 10, 0))
+    create_order(rep1, five[0], {"ordered_at": when}, [{"product": product, "quantity": 1}])
+    create_order(
+        rep1,
+        five[1],
+        {"ordered_at": when + timedelta(days=60)},
+        [{"product": product, "quantity": 1}],
+    )
+    assert names(customer_list(rep1, last_order_from=date(2025, 3, 1), sort="oldest")) == [
+        "阿明",
+        "白兰",
+    ]
+    # 白兰 ordered again after April: her last order is not within the range
+    assert names(customer_list(rep1, last_order_to=date(2025, 4, 1))) == ["阿明"]
+    assert names(customer_list(rep1, last_order_from=date(2025, 4, 1))) == ["白兰"]
+
+
+def test_count_is_exact_when_small_and_a_lower_bound_beyond_the_cap(personas, five):
+    assert list_count(customer_list(personas["rep1"])) == ListCount(4, "exact")
+    assert list_count(customer_list(personas["manager"]), cap=3) == ListCount(3, "at_least")
+
+
+def test_count_above_the_threshold_is_the_planners_estimate_on_postgresql(
+    personas, five, monkeypatch
+):
+    from django.db import connection
+
+    from guanxi.customers import queries
+
+    monkeypatch.setattr(queries, "ESTIMATE_ABOVE", 0)
+    count = list_count(customer_list(personas["manager"]))
+    if connection.vendor == "postgresql":
+        assert count.kind == "estimate" and count.n >= 1
+    else:  # SQLite has no planner estimate: it counts
+        assert count == ListCount(5, "exact")
+
+
+def test_page_shows_count_sort_links_and_keeps_filters_in_the_url(client_for, five):
+    html = client_for("rep1").get(LIST, {"level": "A", "sort": "name"}).content.decode()
+    assert "2 customers" in html
+    assert html.index("阿明") < html.index("丁一")
+    # the Name header now sorts the other way and keeps the filter; aria-sort says how
+    assert 'aria-sort="ascending"' in html
+    assert "?level=A&amp;sort=-name" in html
+    zh = client_for("rep1", "zh-hans").get(LIST, {"level": "A"}).content.decode()
+    assert "2 位客户" in zh
+
+
+def test_invalid_filters_say_which_field(client_for, five):
+    html = (
+        client_for("rep1")
+        .get(LIST, {"created_from": "2025-05-01", "created_to": "2025-04-01"})
+        .content.decode()
+    )
+    assert "The end date must not be before the start date." in html
+    zh = client_for("rep1", "zh-hans").get(LIST, {"created_from": "2025-13-45"}).content
+    assert "创建" in zh.decode()
+
+
+def test_bulk_tag_goes_through_the_service_and_is_audited(client_for, personas, five):
+    ids = [five[0].pk, five[1].pk]
+    response = client_for("rep1").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": ids, "query": "level=A"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/customers/?level=A"
+    assert set(Customer.objects.filter(tags__name="回访").values_list("pk", flat=True)) == set(ids)
+    entries = AuditEntry.objects.filter(customer_id__in=ids, action=AuditEntry.Action.UPDATE)
+    assert sorted(e.changes["tags"][1] for e in entries) == [["回访"], ["回访"]]
+    client_for("rep1").post(BULK, {"action": "remove_tag", "tag": "回访", "ids": ids[:1]})
+    assert list(Customer.objects.filter(tags__name="回访").values_list("pk", flat=True)) == [ids[1]]
+
+
+def test_a_selection_with_one_customer_out_of_scope_changes_nothing(client_for, five):
+    ids = [five[0].pk, five[4].pk]  # the second is rep2's
+    response = client_for("rep1").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": ids}, follow=True
+    )
+    assert "1 selected customer is outside what you may change; nothing was changed." in (
+        response.content.decode()
+    )
+    assert not Customer.objects.filter(tags__name="回访").exists()
+    zh = client_for("rep1", "zh-hans").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": ids}, follow=True
+    )
+    assert "未做任何更改" in zh.content.decode()
+
+
+def test_bulk_transfer_is_for_managers_and_audited(client_for, personas, five):
+    ids = [five[0].pk, five[1].pk]
+    rep2 = personas["rep2"]
+    client_for("rep1").post(BULK, {"action": "assign", "owner": rep2.pk, "ids": ids})
+    assert Customer.objects.filter(pk__in=ids, owner=rep2).count() == 0
+    response = client_for("manager").post(
+        BULK, {"action": "assign", "owner": rep2.pk, "ids": ids}, follow=True
+    )
+    assert "2 customers transferred to rep2." in response.content.decode()
+    moved = Customer.objects.filter(pk__in=ids, owner=rep2)
+    assert moved.count() == 2
+    assert {c.department_id for c in moved} == {rep2.profile.department_id}
+    assert AuditEntry.objects.filter(customer_id__in=ids, action="assign").count() == 2
+
+
+def test_bulk_export_of_a_selection(client_for, five):
+    response = client_for("rep1").post(BULK, {"action": "export", "ids": [five[1].pk]})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 2 and "白兰" in rows[1]
+    refused = client_for("rep1").post(
+        BULK, {"action": "export", "ids": [five[1].pk, five[4].pk]}, follow=True
+    )
+    assert "outside what you may see; nothing was exported" in refused.content.decode()
+
+
+def test_bulk_needs_a_selection_and_write_access(client_for, five):
+    response = client_for("rep1").post(BULK, {"action": "add_tag", "tag": "x"}, follow=True)
+    assert "Select at least one customer." in response.content.decode()
+    client_for("viewer").post(BULK, {"action": "add_tag", "tag": "x", "ids": [five[0].pk]})
+    assert not Customer.objects.filter(tags__name="x").exists()
+    assert client_for("rep1").get(BULK).status_code == 405
+
+
+def test_bulk_goes_back_to_the_list_only(client_for, five):
+    response = client_for("rep1").post(
+        BULK,
+        {
+            "action": "add_tag",
+            "tag": "回访",
+            "ids": [five[0].pk],
+            "query": "//evil.example/\r\nX: 1",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/customers/?")
+    assert "\n" not in response["Location"] and "//evil" not in response["Location"]
