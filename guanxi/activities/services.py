@@ -54,6 +54,18 @@ def _moment(errors: Errors, data: dict, field: str) -> None:
     errors.check(field, check_year, value)
 
 
+def _required_line(errors: Errors, data: dict, field: str, missing: str, *, partial: bool):
+    """A required one-line text of at most 200 characters (a subject, a title): `missing` when
+    it is absent or shows nothing; a partial edit checks it only when it is sent."""
+    if partial and field not in data:
+        return
+    value = data.get(field)
+    if value is None or is_blank(str(value)):
+        errors.add(field, missing)
+    else:
+        errors.check(field, check_text, value, max_length=200, multiline=False)
+
+
 def _interaction_errors(data: dict, *, partial: bool) -> Errors:
     errors = Errors()
     for field, choices in [("channel", Channel), ("direction", Direction)]:
@@ -61,12 +73,7 @@ def _interaction_errors(data: dict, *, partial: bool) -> Errors:
             _choice(errors, data, field, choices)
     if "content_kind" in data:
         _choice(errors, data, "content_kind", ContentKind, required=False)
-    if not partial or "subject" in data:
-        subject = data.get("subject")
-        if subject is None or is_blank(str(subject)):
-            errors.add("subject", _("Give the interaction a subject."))
-        else:
-            errors.check("subject", check_text, subject, max_length=200, multiline=False)
+    _required_line(errors, data, "subject", _("Give the interaction a subject."), partial=partial)
     if "content" in data:
         errors.check("content", check_text, data["content"], max_length=MAX_CONTENT)
     _moment(errors, data, "occurred_at")
@@ -132,12 +139,7 @@ def _task_errors(data: dict, *, partial: bool) -> Errors:
     errors = Errors()
     if "kind" in data:
         _choice(errors, data, "kind", TaskKind, required=False)
-    if not partial or "title" in data:
-        title = data.get("title")
-        if title is None or is_blank(str(title)):
-            errors.add("title", _("Give the task a title."))
-        else:
-            errors.check("title", check_text, title, max_length=200, multiline=False)
+    _required_line(errors, data, "title", _("Give the task a title."), partial=partial)
     if "description" in data:
         errors.check("description", check_text, data["description"], max_length=MAX_CONTENT)
     if (not partial or "due_at" in data) and not data.get("due_at"):
