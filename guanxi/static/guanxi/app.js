@@ -34,4 +34,11 @@
     if (wide.matches) document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
   });
   document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
+  // 3. A 429 answer ("too many checks, wait a moment") is a message to show, not a failure.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();
