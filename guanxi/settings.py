@@ -246,6 +246,10 @@ DEFAULT_CURRENCY = "CNY"
 REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("GUANXI_TASKS_IMMEDIATE", False)
 if REDIS_URL:
+    # One cache for every server process: rate limits (查重 checks a minute) hold across them.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "guanxi",

@@ -35,10 +35,13 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Rate-limit counters (e.g. 查重 checks a minute) start at zero in every test."""
+    """Rate-limit counters (e.g. 查重 checks a minute) start at zero in every test. Only the
+    local-memory cache: clear() on Redis (REDIS_URL set) would flush the shared database."""
     from django.core.cache import cache
+    from django.core.cache.backends.locmem import LocMemCache
 
-    cache.clear()
+    if isinstance(cache, LocMemCache):
+        cache.clear()
 
 
 @pytest.fixture

@@ -51,3 +51,27 @@ def test_the_page_answers_429_with_the_message(settings, personas):
     response = client.get(url, {"mobile": "13812345679"}, headers=headers)
     assert response.status_code == 429
     assert MESSAGE_ZH in response.content.decode()
+
+
+def test_with_redis_the_limit_is_counted_in_redis(settings, personas):
+    """With REDIS_URL the cache is Redis (settings.py), one count for every server process.
+    The counters expire on their own (70 s); a clear() here would flush the shared database."""
+    import uuid
+
+    import redis
+
+    settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE = 2
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    check = api(personas["rep2"])
+    assert [check("13812345678").status_code for _ in range(3)] == [200, 200, 429]
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = server.keys(f"{prefix}:*rate:duplicates*")
+    assert len(keys) == 1
+    assert 0 < server.ttl(keys[0]) <= 70
