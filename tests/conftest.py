@@ -37,11 +37,11 @@ def fast_password_hasher(settings):
 def fresh_cache():
     """Rate-limit counters (e.g. 查重 checks a minute) start at zero in every test. Only the
     local-memory cache: clear() on Redis (REDIS_URL set) would flush the shared database."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
-    if isinstance(cache, LocMemCache):
-        cache.clear()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture
