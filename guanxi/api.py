@@ -6,7 +6,8 @@ schema (ninja) or a business rule (a service's ValidationError). Messages follow
 language (Accept-Language, through LocaleMiddleware).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from ninja.security import HttpBearer
 
 from guanxi.accounts.services import token_for_key
 from guanxi.api_messages import schema_message
-from guanxi.services_common import StaleEdit
+from guanxi.services_common import StaleEdit, TooManyRequests
 
 
 class BearerToken(HttpBearer):
@@ -89,6 +90,23 @@ def permission_denied(request, exc):
 @api.exception_handler(StaleEdit)
 def stale_edit(request, exc: StaleEdit):
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: JSON like every other API answer, not the
+    HTML 400 page."""
+    message = _("The request body is too large: at most %(max)s bytes.") % {
+        "max": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"
+    }
+    return api.create_response(request, {"detail": message}, status=413)
+
+
+@api.exception_handler(TooManyRequests)
+def too_many_requests(request, exc: TooManyRequests):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,7 +1,9 @@
 """What every domain's services share."""
 
+import time
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -68,3 +70,28 @@ def claim_version(instance, expected: int | None, submitted: dict) -> None:
         .first()
     )
     raise StaleEdit(stored, changed_by=last.actor if last else None, changes=changes)
+
+
+class TooManyRequests(Exception):  # noqa: N818 (a condition, not a programming error)
+    """A user asked more often than a limit allows: the API answers 429 with the message and
+    Retry-After, a page 429 with the message."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+def rate_limit(user, action: str, per_minute: int, message: str) -> None:
+    """Count one `action` of `user` in the current minute (Django's cache: shared by all
+    processes when CACHES points to Redis, per process with the default local memory);
+    TooManyRequests past `per_minute` of them. `message` may use %(limit)d."""
+    now = time.time()
+    key = f"guanxi:rate:{action}:{user.pk}:{int(now // 60)}"
+    cache.add(key, 0, timeout=70)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the first of a new minute
+        cache.set(key, 1, timeout=70)
+        count = 1
+    if count > per_minute:
+        raise TooManyRequests(message % {"limit": per_minute}, retry_after=60 - int(now % 60))

@@ -184,6 +184,9 @@ TIME_ZONE = env_str("GUANXI_TIME_ZONE", "Asia/Shanghai")
 GUANXI_DUPLICATE_POLICY = dict(
     item.split("=", 1) for item in env_list("GUANXI_DUPLICATE_POLICY") if "=" in item
 )
+# 查重 answers name the owner of any team's customer: a rep may check this many a minute, no
+# more (a sweep of number ranges gets 429).
+GUANXI_DUPLICATE_CHECKS_PER_MINUTE = env_int("GUANXI_DUPLICATE_CHECKS_PER_MINUTE", 30)
 # Django's own zh_Hans DATE_INPUT_FORMATS contain "%n", which is not a strptime directive;
 # our format modules replace them with formats Chinese users type (tested).
 FORMAT_MODULE_PATH = ["guanxi.formats"]
@@ -243,6 +246,10 @@ DEFAULT_CURRENCY = "CNY"
 REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("GUANXI_TASKS_IMMEDIATE", False)
 if REDIS_URL:
+    # One cache for every server process: rate limits (查重 checks a minute) hold across them.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "guanxi",
@@ -264,9 +271,20 @@ API_TOKEN_MAX_PER_USER = env_int("GUANXI_API_TOKEN_MAX_PER_USER", 5)
 # for a long import's write lock) on every request.
 API_TOKEN_LAST_USED_PRECISION_SECONDS = 60
 
+
+def _no_traceback_below_500(record) -> bool:
+    """A 4xx is the client's doing: one line ("Forbidden: /path"), not a traceback (Django logs
+    each 403 PermissionDenied and 400 SuspiciousOperation with exc_info); the line names the
+    path only, never the query string or the body, so no personal data."""
+    if 400 <= getattr(record, "status_code", 500) < 500:
+        record.exc_info = record.exc_text = record.stack_info = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_4xx_traceback": {"()": lambda: _no_traceback_below_500}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_4xx_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("GUANXI_LOG_LEVEL", "WARNING")},
 }

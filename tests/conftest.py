@@ -33,6 +33,17 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters (e.g. 查重 checks a minute) start at zero in every test. Only the
+    local-memory cache: clear() on Redis (REDIS_URL set) would flush the shared database."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture
 def teams(db):
     from guanxi.accounts.services import create_department

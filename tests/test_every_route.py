@@ -14,7 +14,8 @@ tasks and collaborators, every text carrying the world's secret marker. The case
 - an expired write collaborator of A: reads nothing, changes nothing;
 - a read collaborator of A: reads A, changes nothing;
 - a write collaborator of A (another team): every route that manages the customer (share,
-  unshare, delete, transfer, reveal, erase, export personal data) answers 403, nothing changes.
+  unshare, delete, transfer, reveal, erase, export personal data, record consent, delete an
+  order or another's interaction or task) answers 403, nothing changes.
 Tasks of each world are assigned to the outsiders (issue 7 item 1). Pages are called with GET,
 POST and htmx POST (CSRF enforced, the token sent like the browser does); API operations with
 the method they declare and a body that passes the schema, so the scope check is what answers.
@@ -247,7 +248,8 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "activities:note_create": Recipe(one(customer_pk=w("customer")), bound=True, writes=True),
     "activities:task_create": Recipe(one(customer_pk=w("customer")), bound=True, writes=True),
     "privacy:reveal": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
-    "privacy:consent": Recipe(one(pk=w("customer")), bound=True, writes=True),
+    # consent is the owner's side's to record (issue 7 follow-up): a collaborator gets 403
+    "privacy:consent": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
     "dataio:import": Recipe(
         lambda ctx: [
             Call(data={"kind": "customers", "on_duplicate": "merge", "file": import_file}),
@@ -420,6 +422,7 @@ API_RECIPES: dict[str, Recipe] = {
             Call(kwargs={"customer_id": c(ctx)}, data={"purpose": "marketing", "granted": True})
         ],
         bound=True,
+        manages=True,
     ),
     "POST /customers/{customer_id}/personal-data": Recipe(
         lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"purpose": "客户申请"})],
@@ -452,8 +455,9 @@ API_RECIPES: dict[str, Recipe] = {
         ],
         bound=True,
     ),
+    # recorded by the owner, created by the manager: not the collaborator's to delete
     "DELETE /interactions/{interaction_id}": Recipe(
-        one(interaction_id=w("interaction")), bound=True
+        one(interaction_id=w("interaction")), bound=True, manages=True
     ),
     "GET /tasks": Recipe(
         lambda ctx: [Call(), Call(query={"mine": True}), Call(query={"customer_id": c(ctx)})]
@@ -475,7 +479,9 @@ API_RECIPES: dict[str, Recipe] = {
         bound=True,
     ),
     "DELETE /tasks/{task_id}": Recipe(
-        lambda ctx: [Call(kwargs={"task_id": t.pk}) for t in ctx.world.tasks], bound=True
+        lambda ctx: [Call(kwargs={"task_id": t.pk}) for t in ctx.world.tasks],
+        bound=True,
+        manages=True,
     ),
     "GET /customers/{customer_id}/notes": Recipe(one(customer_id=c), bound=True),
     "POST /customers/{customer_id}/notes": Recipe(
@@ -507,7 +513,7 @@ API_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"status": "cancelled"})],
         bound=True,
     ),
-    "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True),
+    "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True, manages=True),
 }
 
 

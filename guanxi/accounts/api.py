@@ -1,6 +1,8 @@
 """Token auth, the caller's own tokens and password, and who am I."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -21,13 +23,14 @@ router = Router(tags=["auth"])
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, **errors(400, 401, 422, 429)})
-def obtain_token(request, payload: TokenIn):
-    """Exchange a username and password for a bearer token.
+def obtain_token(request, response: HttpResponse, payload: TokenIn):
+    """Exchange a username and password for a bearer token (never cached: `no-store`).
 
     Each user keeps at most GUANXI_API_TOKEN_MAX_PER_USER live tokens (a new one evicts the
     oldest); a token expires after GUANXI_API_TOKEN_TTL_DAYS. Repeated wrong passwords for one
     username from one address lock that pair out for a while (429).
     """
+    add_never_cache_headers(response)  # the body is a bearer token: no cache may keep it
     token = issue_api_token(request, payload.username, payload.password)
     if token is None:
         raise HttpError(401, _("Wrong username or password, or the account is disabled."))

@@ -17,8 +17,9 @@ Three levels, each answered here for pages and the API alike:
 - read: the customer is in the user's scope or shared with them (else 404, as if absent);
 - write: change the record and add activities (else 403 when the user can read it);
 - manage: share it, remove collaborators, delete, transfer, reveal sensitive fields, answer
-  data-subject requests — only the owner or someone whose data scope covers the customer, never
-  through a collaboration (else 403). A collaborator from another team works on the customer but
+  data-subject requests, record or withdraw consent, delete an order — only the owner or someone
+  whose data scope covers the customer, never through a collaboration (else 403). Deleting an
+  interaction, note or task needs manage rights or being its author (require_author_or_manage). A collaborator from another team works on the customer but
   cannot hand it on, lock out the owner's people, or extend its own access.
 Raise Http404 / PermissionDenied: pages turn them into the 404 / 403 pages, the API into JSON.
 """
@@ -172,6 +173,22 @@ def require_manage(user, customer, message: str | None = None) -> None:
             message
             or _("Only the customer's owner or a colleague whose data scope covers it may do this.")
         )
+
+
+def require_author_or_manage(user, customer, author_id: int | None) -> None:
+    """For deleting an interaction, note or task of `customer`: its author (who recorded or
+    created it) may, otherwise only who may manage the customer (see can_manage). A write
+    collaborator works on the customer but cannot remove what the owner's side recorded."""
+    if author_id is not None and author_id == user.pk and can_write(user):
+        return
+    require_manage(
+        user,
+        customer,
+        _(
+            "Only its author, the customer's owner or a colleague whose data scope covers the "
+            "customer may delete this."
+        ),
+    )
 
 
 def manageable_customer(user, pk, message: str | None = None):

@@ -64,7 +64,14 @@ def issue_api_token(request, username: str, password: str) -> str | None:
     if user is None or not user.is_active:
         return None
     # A token is a log-in: the signal resets the failure count (axes) and records last_login.
-    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    # Without the session: axes would create one to hash its key into its access log, and
+    # every token call would set an anonymous sessionid cookie (and store a session).
+    session = request.__dict__.pop("session", None) if request is not None else None
+    try:
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+    finally:
+        if session is not None:
+            request.session = session
     return new_token_for(user)
 
 

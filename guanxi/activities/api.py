@@ -153,7 +153,8 @@ def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
 def delete_interaction(request, interaction_id: Id):
     """Delete an interaction (audited).
 
-    Needs write access to its customer: 404 outside the scope, 403 read-only.
+    Needs write access to its customer and to be who recorded it or to manage the customer:
+    404 outside the scope, 403 read-only or for a collaborator deleting another's record.
     """
     interaction = writable_related(request.user, Interaction.objects.all(), interaction_id)
     services.delete_interaction(request.user, interaction)
@@ -268,7 +269,8 @@ def update_task(request, task_id: Id, payload: TaskUpdate):
 def delete_task(request, task_id: Id):
     """Delete a task (audited).
 
-    Needs write access to the task: 404 when it is not visible, 403 when it is only readable.
+    Needs write access to the task and to have created it or to manage its customer: 404 when
+    it is not visible, 403 when it is only readable or a collaborator's to keep.
     """
     services.delete_task(request.user, get_task_or_404(request.user, task_id, write=True))
     return Status(204, None)

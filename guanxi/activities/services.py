@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.scope import require_author_or_manage
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer
@@ -131,6 +132,7 @@ def update_interaction(actor, interaction: Interaction, data: dict) -> Interacti
 
 @transaction.atomic
 def delete_interaction(actor, interaction: Interaction) -> None:
+    require_author_or_manage(actor, interaction.customer, interaction.user_id)
     audit.record(actor, AuditEntry.Action.DELETE, interaction, fields=INTERACTION_FIELDS)
     interaction.delete()
 
@@ -204,6 +206,8 @@ def complete_task(actor, task: Task, done: bool = True, *, version: int | None =
 
 @transaction.atomic
 def delete_task(actor, task: Task) -> None:
+    if task.customer_id is not None:  # a personal task is its creator's and assignee's
+        require_author_or_manage(actor, task.customer, task.created_by_id)
     audit.record(actor, AuditEntry.Action.DELETE, task, fields=TASK_FIELDS)
     task.delete()
 
@@ -230,6 +234,7 @@ def add_note(actor, customer, body: str, kind: str = NoteKind.GENERAL) -> Note:
 @transaction.atomic
 def delete_note(actor, note: Note) -> None:
     """Delete a note; the trail keeps that it existed, who wrote and who deleted it."""
+    require_author_or_manage(actor, note.customer, note.author_id)
     audit.record(actor, AuditEntry.Action.DELETE, note, fields=NOTE_FIELDS)
     note.delete()
 

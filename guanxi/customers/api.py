@@ -189,7 +189,9 @@ def list_customers(
     return paginate(qs.prefetch_related("tags"), limit, offset, list_item, count=capped_count)
 
 
-@router.get("/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS})
+@router.get(
+    "/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS, **errors(429)}
+)
 def check_duplicates(
     request,
     mobile: PhoneText = "",
@@ -200,6 +202,7 @@ def check_duplicates(
     """查重: possible duplicates across ALL customers, saying who owns each match.
 
     The id of a match is given only when the caller may open it; the record never is.
+    At most GUANXI_DUPLICATE_CHECKS_PER_MINUTE checks a minute per user (default 30), then 429.
     """
     if not (mobile.strip() or email.strip() or name.strip()):
         raise ValidationError(_("Give a mobile number, an e-mail address or a name to check."))

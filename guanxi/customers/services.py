@@ -21,7 +21,7 @@ from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.bulk import BulkInsert
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
-from guanxi.services_common import StaleEdit, reject_unknown_fields
+from guanxi.services_common import StaleEdit, rate_limit, reject_unknown_fields
 from guanxi.validation import check_year, clean_text, is_blank
 
 from .models import (
@@ -780,7 +780,17 @@ def find_duplicates(
     linked only if it is already within the user's scope. `exclude_pk` (the customer being
     edited) counts only for a customer the user may change: otherwise excluding it would tell
     whether a number belongs to someone else's customer N.
+
+    As the answer names the owner of any team's customer, a user may ask at most
+    GUANXI_DUPLICATE_CHECKS_PER_MINUTE times a minute (TooManyRequests after that): typing in
+    a form checks a few times, a sweep of number ranges is stopped.
     """
+    rate_limit(
+        user,
+        "duplicates",
+        settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE,
+        _("Too many duplicate checks: at most %(limit)d a minute. Wait a moment and try again."),
+    )
 
     if exclude_pk and not visible_customers(user, write=True).filter(pk=exclude_pk).exists():
         exclude_pk = None

@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,6 +29,7 @@ from guanxi.accounts.scope import (
     writable_customer,
     writable_related,
 )
+from guanxi.services_common import TooManyRequests
 
 from . import merging, queries, services
 from .forms import (
@@ -220,13 +222,20 @@ def duplicate_check(request):
     """查重 while typing: who owns a matching customer, linked only if the user may see it."""
     exclude = request.GET.get("exclude") or None
     exclude_pk = int(exclude) if exclude and exclude.isdigit() and len(exclude) < 19 else None
-    matches = services.find_duplicates(
-        request.user,
-        mobile=request.GET.get("mobile", "")[:40],
-        email=request.GET.get("email", "")[:254],
-        name=request.GET.get("name", "")[:200],
-        exclude_pk=exclude_pk,
-    )
+    try:
+        matches = services.find_duplicates(
+            request.user,
+            mobile=request.GET.get("mobile", "")[:40],
+            email=request.GET.get("email", "")[:254],
+            name=request.GET.get("name", "")[:200],
+            exclude_pk=exclude_pk,
+        )
+    except TooManyRequests as exc:  # shown in place of the matches (app.js swaps a 429)
+        response = HttpResponse(
+            format_html('<p class="error" role="alert">{}</p>', exc), status=429
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     # Offer "merge" only for the customer being edited, when the user may change it.
     editing = (
         exclude_pk

@@ -8,7 +8,6 @@ from guanxi.accounts.scope import (
     get_customer_or_404,
     is_manager,
     manageable_customer,
-    writable_customer,
 )
 from guanxi.api_common import (
     ONE_ERRORS,
@@ -85,10 +84,10 @@ def customer_consents(request, customer_id: Id):
 def record_consent(request, customer_id: Id, payload: ConsentIn):
     """Record a consent decision and how it was obtained; the newest per purpose is in force.
 
-    Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value.
+    Needs manage rights (the owner's side, never a 协作人): 404 outside the caller's scope,
+    403 when read-only or a collaborator; 422 for a refused value.
     """
-    customer = writable_customer(request.user, customer_id)
+    customer = manageable_customer(request.user, customer_id)
     consent = services.record_consent(
         request.user, customer, payload.purpose, payload.granted, payload.channel
     )

@@ -26,7 +26,18 @@ CONSENT_FIELDS = ["purpose", "granted", "channel"]
 
 @transaction.atomic
 def record_consent(actor, customer, purpose: str, granted: bool, channel: str = "") -> Consent:
-    """Record a consent decision (granted or withdrawn) for one purpose; audited."""
+    """Record a consent decision (granted or withdrawn) for one purpose; audited.
+
+    Only the customer's owner side (scope.require_manage): consent is the person's word to the
+    business that holds their data, not a collaborator's to change."""
+    require_manage(
+        actor,
+        customer,
+        _(
+            "Only the customer's owner or a colleague whose data scope covers it may record "
+            "or withdraw consent."
+        ),
+    )
     errors = Errors()
     if purpose not in ConsentPurpose.values:
         errors.add(

@@ -5,7 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from guanxi.accounts.scope import can_reveal, get_customer_or_404, writable_customer
+from guanxi.accounts.scope import (
+    can_manage,
+    can_reveal,
+    get_customer_or_404,
+    manageable_customer,
+)
 from guanxi.validation import add_service_errors
 
 from . import services
@@ -14,11 +19,13 @@ from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
 
 
-def consent_context(customer) -> dict:
-    """The consent card of the 360 page: per purpose, whether consent is in force."""
+def consent_context(customer, user=None) -> dict:
+    """The consent card of the 360 page: per purpose, whether consent is in force, and whether
+    `user` may record a decision (scope.can_manage: not a collaborator)."""
     state = services.consent_state(customer)
     return {
         "customer": customer,
+        "consent_manageable": user is not None and can_manage(user, customer),
         "consents": [
             {"purpose": value, "label": label, "granted": state[value]}
             for value, label in ConsentPurpose.choices
@@ -59,7 +66,7 @@ def reveal_field(request, pk):
 @login_required
 @require_POST
 def record_consent(request, pk):
-    customer = writable_customer(request.user, pk)
+    customer = manageable_customer(request.user, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
         try:
@@ -72,6 +79,6 @@ def record_consent(request, pk):
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-    context = consent_context(customer)
-    context.update({"consent_errors": form.errors, "writable": True})
+    context = consent_context(customer, request.user)
+    context.update({"consent_errors": form.errors})
     return render(request, "privacy/_consent.html", context)

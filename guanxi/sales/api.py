@@ -242,7 +242,8 @@ def update_order(request, order_id: Id, payload: OrderUpdate):
 def delete_order(request, order_id: Id):
     """Delete an order with its lines (audited).
 
-    Needs write access to the customer: 404 outside the scope, 403 read-only.
+    Needs manage rights on the customer (its owner's side, never a 协作人): 404 outside the
+    scope, 403 for a read-only user or a collaborator.
     """
     order = writable_related(request.user, Order.objects.all(), order_id)
     services.delete_order(request.user, order)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import scoped
+from guanxi.accounts.scope import require_manage, scoped
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.bulk import BulkInsert
@@ -381,6 +381,13 @@ def update_order(
 
 @transaction.atomic
 def delete_order(actor, order: Order) -> None:
+    """Delete an order with its lines: only the customer's owner side (scope.require_manage) —
+    an order is money received, not a collaborator's to remove."""
+    require_manage(
+        actor,
+        order.customer,
+        _("Only the customer's owner or a colleague whose data scope covers it may delete orders."),
+    )
     audit.record(actor, AuditEntry.Action.DELETE, order, fields=[*ORDER_FIELDS, "total"])
     order.delete()
 

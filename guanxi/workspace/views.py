@@ -87,7 +87,7 @@ def timeline_context(user, customer: Customer) -> dict:
 def detail_context(request, customer: Customer, **forms) -> dict:
     """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form)."""
     context = timeline_context(request.user, customer)
-    context.update(consent_context(customer))
+    context.update(consent_context(customer, request.user))
     context.update(collaborators_context(request.user, customer, forms.get("collaborator_form")))
     organisation = customer.kind == CustomerKind.ORGANISATION
     context.update(

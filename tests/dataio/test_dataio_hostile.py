@@ -11,7 +11,7 @@ from guanxi.cli import main as guanxi
 from guanxi.customers.models import Customer
 from guanxi.dataio.readers import UnreadableFile, read_table
 
-from .hostile.corpus import corpus, zip_bomb
+from .hostile.corpus import corpus, sheet, xlsx, zip_bomb
 
 CORPUS = corpus()
 # With "import the valid rows", a file whose bad rows are rejected one by one keeps its good ones.
@@ -132,3 +132,46 @@ def test_control_characters_are_named_by_row_and_column(client, rep1):
     errors = response.context["result"].errors
     assert [(e.row, e.column) for e in errors] == [(2, "姓名"), (3, "姓名")]
     assert "U+0001" in errors[0].message and "U+007F" in errors[1].message
+
+
+def shared_string_workbook(rows: int) -> bytes:
+    """A workbook as Excel saves it: every cell a distinct shared string."""
+    cells = "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>{2 * r - 2}</v></c>'
+        f'<c r="B{r}" t="s"><v>{2 * r - 1}</v></c></row>'
+        for r in range(1, rows + 2)
+    )
+    strings = "<si><t>姓名</t></si><si><t>手机</t></si>" + "".join(
+        f"<si><t>客户{r}</t></si><si><t>138{r:08d}</t></si>" for r in range(1, rows + 1)
+    )
+    return xlsx(
+        sheet(cells),
+        shared='<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{strings}</sst>",
+    )
+
+
+def test_a_flood_of_shared_strings_is_refused_in_under_a_second():
+    name, data, _expected = next(c for c in CORPUS if c[0] == "shared_strings_flood.xlsx")
+    assert len(data) < 5_000_000  # 1.8 million strings, 40 MB unpacked, packed 8 times
+    import openpyxl  # noqa: F401 - the library's first import is not the file's cost
+
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFile, match="shared-string|共享字符串"):
+        read_table(data, name)
+    assert time.perf_counter() - started < 1
+
+
+def test_a_shared_string_table_over_the_cap_is_refused(monkeypatch):
+    from guanxi.dataio import readers
+
+    monkeypatch.setattr(readers, "MAX_SHARED_BYTES", 1000)
+    with pytest.raises(UnreadableFile, match="shared-string|共享字符串"):
+        read_table(shared_string_workbook(100), "big.xlsx")
+
+
+def test_a_workbook_whose_cells_use_its_shared_strings_is_read():
+    table = read_table(shared_string_workbook(30_000), "real.xlsx")  # 60,002 strings
+    assert table.headers == ["姓名", "手机"]
+    assert len(table.rows) == 30_000
+    assert table.rows[-1] == (30_001, ["客户30000", "13800030000"])

@@ -3,6 +3,7 @@
 //    stylesheet does this with ::details-content, this opens it where a browser lacks that.
 //    <details class="open-on-wide"> starts open on wider screens, folded on phones.
 // 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
+// 3. A 429 answer (e.g. too many 查重 checks) is swapped in like any answer: it is a message.
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 961px)");
@@ -34,4 +35,10 @@
     if (wide.matches) document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
   });
   document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();

@@ -99,6 +99,21 @@ def zip_bomb() -> bytes:
     return xlsx(head + row * (60_000_000 // len(row)) + tail)
 
 
+def shared_strings_flood(count: int = 1_800_000) -> bytes:
+    """A two-cell sheet over 1.8 million distinct two-letter shared strings (32 MB unpacked,
+    packed 7.5 times: no zip bomb): openpyxl spent 32 s and 447 MB loading them."""
+    letters = [chr(c) for c in range(0x4E00, 0x4E00 + 1342)]
+    strings = "".join(f"<si><t>{a}{b}</t></si>" for a in letters for b in letters[: count // 1342])
+    return xlsx(
+        sheet(
+            '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+            dimension="A1:B1",
+        ),
+        shared='<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        f' count="2" uniqueCount="{count}">{strings}</sst>',
+    )
+
+
 def csv(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
 
@@ -139,6 +154,7 @@ def corpus() -> list[tuple[str, bytes, object]]:
             ),
             "refused",
         ),
+        ("shared_strings_flood.xlsx", shared_strings_flood(), "refused"),
         ("garbage.xlsx", rng.randbytes(4096), "refused"),
         ("garbage.csv", rng.randbytes(4096), "refused"),
         ("zip_not_xlsx.xlsx", _plain_zip(), "refused"),
