@@ -210,6 +210,8 @@ def customer_edit(request, pk):
     form = CustomerForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid() and form.save(request.user):
         messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
+        if form.rebased:
+            messages.info(request, form.rebased)
         return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
@@ -355,6 +357,8 @@ def contact_edit(request, pk, contact_pk):
     form = ContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid() and form.save(request.user, contact.customer):
         messages.success(request, _("Contact saved."))
+        if form.rebased:
+            messages.info(request, form.rebased)
         return redirect("customers:detail", pk=contact.customer_id)
     context = {"form": form, "customer": contact.customer, "contact": contact}
     return render(request, "customers/contact_form.html", context)

@@ -445,6 +445,46 @@ def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, cus
     assert (stored.name, stored.city, stored.email) == ("张三丰", "南京", "new@example.com")
 
 
+def test_two_tabs_changing_different_fields_both_keep_their_change(
+    client_for, customer_of, personas
+):
+    customer = customer_of("rep1", name="张三", nickname="小张", position="店员")
+    tab1, tab2 = client_for("rep1"), client_for("rep1", language="zh-hans")
+
+    def form_of(page: str) -> dict:
+        return {
+            **EDIT_FIELDS,
+            "name": "张三",
+            "nickname": "小张",
+            "position": "店员",
+            "points": "0",
+            "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+            "base": re.search(r'name="base" value="([^"]+)"', page).group(1),
+        }
+
+    url = f"/customers/{customer.pk}/edit/"
+    first = form_of(tab1.get(url).content.decode())
+    second = form_of(tab2.get(url).content.decode())
+    assert tab1.post(url, {**first, "nickname": "张老板"}).status_code == 302
+
+    # tab 2 still carries the old 昵称 but only changed 职务: no conflict, both changes stay
+    response = tab2.post(url, {**second, "position": "店长"}, follow=True)
+
+    assert response.status_code == 200
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.nickname, stored.position, stored.version) == ("张老板", "店长", 3)
+    html = response.content.decode()
+    assert "他们改的是其他字段，您的修改已保存在其上。" in html
+    assert "当前保存的值" not in html
+
+    # a third tab from the first version that changes 昵称 too is a true conflict: refused
+    third = {**first, "nickname": "三哥"}
+    refused = tab1.post(url, third)
+    assert refused.status_code == 200
+    assert "Now stored: 张老板 — yours: 三哥" in refused.content.decode()
+    assert Customer.objects.get(pk=customer.pk).nickname == "张老板"
+
+
 def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
     response = client_for("rep1").post(
         "/customers/new/",
@@ -555,3 +595,26 @@ def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
     assert "Now stored: 经理 — yours: 总监" in response.content.decode()
     contact.refresh_from_db()
     assert contact.title == "经理"
+
+
+def test_a_stale_contact_save_without_overlap_keeps_both_changes(client_for, customer_of, rep1):
+    from guanxi.customers.services import create_contact, update_contact
+
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    contact = create_contact(rep1, org, {"name": "李四", "title": "经理"})
+    client = client_for("rep1")
+    url = f"/customers/{org.pk}/contacts/{contact.pk}/edit/"
+    page = client.get(url).content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    update_contact(rep1, contact, {"title": "总监"})
+
+    response = client.post(
+        url,
+        {"name": "李四", "title": "经理", "email": "li@example.com", "version": "1", "base": base},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "so yours were saved on top of them" in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.title, contact.email, contact.version) == ("总监", "li@example.com", 3)
