@@ -267,11 +267,13 @@ def _merge_candidates(user, customer: Customer):
 
 
 def _shown_value(customer: Customer, field: str) -> str:
-    from .templatetags.guanxi_ui import _display
+    from .templatetags.guanxi_ui import _display, phone
 
     value = getattr(customer, field)
     if field in SENSITIVE_FIELDS:
         return (mask_value(field, value) or "••••") if value not in ("", None) else "—"
+    if field in ("mobile", "phone"):
+        return phone(value) or "—"
     if field == "custom_fields":
         return "；".join(f"{k}: {v}" for k, v in (value or {}).items()) or "—"
     shown = _display(customer, field)

@@ -555,6 +555,21 @@ def test_merge_page_side_by_side_then_undo_from_the_360_page(client_for, custome
     assert Customer.objects.get(pk=keep.pk).email == ""
 
 
+def test_merge_pages_show_phone_numbers_as_people_read_them(client_for, customer_of):
+    keep = customer_of("rep1", name="张三", mobile="13800138000")
+    dupe = customer_of("rep1", name="张三", mobile="13900001111", phone="02161234567")
+    client = client_for("rep1")
+
+    chooser = client.get(f"/customers/{keep.pk}/merge/").content.decode()
+    side_by_side = client.get(f"/customers/{keep.pk}/merge/?other={dupe.pk}").content.decode()
+
+    assert "139 0000 1111" in chooser
+    assert "138 0013 8000" in side_by_side and "139 0000 1111" in side_by_side
+    assert "021 6123 4567" in side_by_side
+    for page in (chooser, side_by_side):
+        assert "+86" not in page
+
+
 def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, customer_of):
     mine = customer_of("rep1", name="张三")
     theirs = customer_of("rep2", name="张三")
