@@ -317,8 +317,10 @@ class CustomerForm(forms.Form):
                 if name in SENSITIVE_FIELDS:
                     field.required = False
                     field.widget.attrs["autocomplete"] = "off"
-                    field.help_text = _(
-                        "Sensitive: never shown here. Leave blank to keep the current value."
+                    field.help_text = (
+                        _("Sensitive: never shown here. Leave blank to keep the current value.")
+                        if customer is not None
+                        else _("Sensitive: never shown again once saved.")
                     )
                     if isinstance(field.widget, forms.Textarea):
                         field.widget.attrs["rows"] = 2

@@ -485,6 +485,20 @@ def test_two_tabs_changing_different_fields_both_keep_their_change(
     assert Customer.objects.get(pk=customer.pk).nickname == "张老板"
 
 
+def test_keep_the_current_value_is_said_only_when_editing(client_for, customer_of):
+    client = client_for("rep1")
+    customer = customer_of("rep1", name="张三")
+
+    new = client.get("/customers/new/").content.decode()
+    edit = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    new_zh = client_for("rep1", language="zh-hans").get("/customers/new/").content.decode()
+
+    assert "Leave blank to keep the current value" not in new
+    assert "Sensitive: never shown again once saved." in new
+    assert "敏感信息：保存后不再显示。" in new_zh and "留空则保留原值" not in new_zh
+    assert "Leave blank to keep the current value" in edit
+
+
 def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
     response = client_for("rep1").post(
         "/customers/new/",
