@@ -107,3 +107,13 @@ def test_password_rules_read_in_chinese_with_nin(personas, client_for):
         texts = " ".join(map(str, password_validators_help_texts()))
     assert "您的密码至少需要 8 个字符。" in texts and "您的密码不能是常见密码。" in texts
     assert "你" not in texts
+
+
+def test_account_page_links_the_api_docs_and_says_nin(personas, client_for):
+    english = client_for("rep1").get("/account/").content.decode()
+    chinese = client_for("rep1", language="zh-hans").get("/account/").content.decode()
+
+    assert 'id="api-docs" href="/api/v1/docs"' in english and "API documentation" in english
+    assert "API 文档" in chinese
+    assert "您还没有 API 令牌。" in chinese and "你" not in chinese
+    assert client_for("rep1").get("/api/v1/docs").status_code == 200
