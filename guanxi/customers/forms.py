@@ -64,6 +64,8 @@ CUSTOMER_GROUPS = [
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
 DATE_PLACEHOLDER = "2024-03-05"
+# 查重 while typing: the fields checked, each with its own warning panel below it.
+DUPLICATE_CHECK_FIELDS = ("name", "mobile", "email")
 
 
 def _shown(value) -> str:
@@ -338,12 +340,15 @@ class CustomerForm(forms.Form):
             ordered["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields = ordered
         self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
-        for name in ("name", "mobile", "email"):
+        for name in DUPLICATE_CHECK_FIELDS:
+            # The answer swaps one panel per field, each right below its input (out of band),
+            # so a phone-sized page shows the warning where the user is typing.
+            self.fields[name].dupes_slot = True
             self.fields[name].widget.attrs.update(
                 {
                     "hx-get": reverse("customers:duplicates"),
                     "hx-trigger": "blur changed",
-                    "hx-target": "#duplicates",
+                    "hx-swap": "none",
                     "hx-include": "[name=name],[name=mobile],[name=email],[name=exclude]",
                 }
             )

@@ -31,6 +31,7 @@ from guanxi.accounts.scope import (
 
 from . import merging, queries, services
 from .forms import (
+    DUPLICATE_CHECK_FIELDS,
     PAGE_SIZE,
     CollaboratorForm,
     ContactForm,
@@ -245,7 +246,8 @@ def duplicate_check(request):
         if editing
         else set()
     )
-    context = {"matches": matches, "editing": editing, "mergeable": mergeable}
+    panels = [(f, [m for m in matches if m.field == f]) for f in DUPLICATE_CHECK_FIELDS]
+    context = {"panels": panels, "editing": editing, "mergeable": mergeable}
     return render(request, "customers/_duplicates.html", context)
 
 

@@ -322,7 +322,16 @@ def test_duplicate_check_tells_owner_without_revealing_record(client_for, custom
     html = client.get(
         reverse("customers:duplicates"), {"email": "zs@example.com", "exclude": mine.pk}
     ).content.decode()
-    assert "dupes" not in html
+    assert 'class="dupes"' not in html
+    # one panel per field, each swapped below its own input; empty ones clear old warnings
+    for field in ("name", "mobile", "email"):
+        assert (
+            f'<div id="duplicates-{field}" class="dupes-slot" aria-live="polite" hx-swap-oob'
+            in html
+        )
+    form = client.get("/customers/new/").content.decode()
+    assert form.index('name="mobile"') < form.index('id="duplicates-mobile"')
+    assert form.index('id="duplicates-mobile"') < form.index('name="phone"')
 
 
 def test_duplicate_check_in_chinese(client_for, customer_of):
