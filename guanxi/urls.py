@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
 from guanxi.workspace import urls as workspace
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon."""
+    return HttpResponseRedirect(static("guanxi/favicon.svg"))
 
 
 def ping(request):
@@ -16,6 +22,7 @@ def ping(request):
 
 urlpatterns = [
     path("ping/", ping, name="ping"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

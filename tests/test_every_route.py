@@ -150,6 +150,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
     ),
     "customers:create": Recipe(one()),
     "ping": Recipe(one()),  # the benchmark's bare view: no data at all
+    "favicon": Recipe(one()),  # a redirect to a static file
     # bulk actions on a selection naming the world's customer: nothing changes, nothing shown
     "customers:bulk": Recipe(
         lambda ctx: [

@@ -96,3 +96,17 @@ def test_the_check_notices_a_missing_and_a_fuzzy_translation(tmp_path):
 def test_a_products_name_is_not_a_persons_name(msgctxt, msgid, expected):
     match = [e for e in entries(CATALOGUE) if e["msgid"] == msgid and e.get("msgctxt") == msgctxt]
     assert [e["msgstr"] for e in match] == [expected]
+
+
+@pytest.mark.parametrize(
+    "catalogue", [CATALOGUE, SOURCE / "locale_thirdparty" / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+)
+def test_the_user_is_addressed_as_nin_throughout(catalogue):
+    """您, not 你: one polite form in every Chinese message (the account page used 你)."""
+    casual = [
+        e["msgid"]
+        for e in entries(catalogue)
+        if not e["obsolete"] and any("你" in v for k, v in e.items() if k.startswith("msgstr"))
+    ]
+    assert casual == []
+    assert sum("您" in e.get("msgstr", "") for e in entries(catalogue)) > 0

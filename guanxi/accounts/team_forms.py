@@ -34,12 +34,15 @@ class _UserChoice(forms.ModelChoiceField):
         return f"{profile_of(obj)} ({obj.get_username()})"
 
 
-def _colleagues(exclude=None, keep=None):
-    """Active users to choose from, and `keep` (a current choice, even if deactivated since)."""
+def _colleagues(exclude=None, keep=None, *, writers=False):
+    """Active users to choose from, and `keep` (a current choice, even if deactivated since);
+    with `writers`, only those who may change records (no read-only users: see scope.can_write)."""
     active = Q(is_active=True) | Q(pk=keep) if keep else Q(is_active=True)
     qs = get_user_model().objects.filter(active).select_related("profile")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
+    if writers:
+        qs = qs.filter(Q(profile__role__in=[Role.MANAGER, Role.REP]) | Q(is_superuser=True))
     return qs.order_by("username")
 
 
@@ -114,7 +117,7 @@ class DeactivateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["transfer_to"].queryset = _colleagues(exclude=user)
+        self.fields["transfer_to"].queryset = _colleagues(exclude=user, writers=True)
 
     def save(self, actor) -> dict | None:
         try:

@@ -26,6 +26,7 @@ from guanxi.customers.services import transfer_customers
 from guanxi.services_common import reject_unknown_fields
 from guanxi.validation import clean_text, is_blank
 
+from . import scope
 from .models import ApiToken, DataScope, Department, Profile, Role
 from .services import create_user, profile_of
 
@@ -348,6 +349,17 @@ def deactivate_user(actor, user, *, transfer_to=None) -> dict:
             )
         if not transfer_to.is_active:
             raise ValidationError({"transfer_to": [_("There is no active user with this id.")]})
+        if not scope.can_write(transfer_to):
+            raise ValidationError(
+                {
+                    "transfer_to": [
+                        _(
+                            "A read-only user cannot take over customers and tasks: "
+                            "choose a colleague who can edit them."
+                        )
+                    ]
+                }
+            )
     moved = {"customers": 0, "tasks": 0}
     if transfer_to is not None:
         moved["customers"] = transfer_customers(actor, user, transfer_to)

@@ -64,6 +64,8 @@ CUSTOMER_GROUPS = [
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
 DATE_PLACEHOLDER = "2024-03-05"
+# 查重 while typing: the fields checked, each with its own warning panel below it.
+DUPLICATE_CHECK_FIELDS = ("name", "mobile", "email")
 
 
 def _shown(value) -> str:
@@ -99,18 +101,65 @@ def changed_meanwhile(changes: dict, token: str | None) -> dict:
     return {f: pair for f, pair in changes.items() if f not in base or base[f] != pair[0]}
 
 
+def _equal(a, b) -> bool:
+    return a == b or (a in (None, "") and b in (None, ""))
+
+
+def rebase_stale_edit(exc: StaleEdit, token: str | None, data: dict, tags=None):
+    """(data, tags) to save on top of the stored record, or None for a true conflict.
+
+    A stale edit conflicts only where the user changed a field (against the signed `base` the
+    form was filled with) that somebody else also changed meanwhile. Without such an overlap,
+    the fields the user left alone are dropped from `data` (the colleague's values stay) and the
+    rest can be saved against the stored version (`exc.version`); the service still refuses if
+    the record moved on again. Without a valid base, or for a field the base does not carry
+    (sensitive ones), it is a conflict.
+    """
+    base = _load_base(token)
+    if base is None:
+        return None
+    data = dict(data)
+    for field, (theirs, yours) in exc.changes.items():
+        if field not in base:
+            return None
+        if field == "tags":
+            yours = sorted(yours or [])
+        mine_changed = not _equal(base[field], yours)
+        theirs_changed = not _equal(base[field], theirs)
+        if mine_changed and theirs_changed:
+            return None
+        if not mine_changed:
+            if field == "tags":
+                tags = None
+            else:
+                data.pop(field, None)
+    return data, tags
+
+
+def rebased_message(exc: StaleEdit) -> str:
+    """What the page says after saving the user's changes on top of a colleague's edit."""
+    return gettext(
+        "%(who)s changed this record at %(when)s while you were editing it. Their changes were "
+        "to other fields, so yours were saved on top of them."
+    ) % {"who": _who(exc), "when": _when(exc)}
+
+
+def _who(exc: StaleEdit) -> str:
+    return str(profile_of(exc.changed_by)) if exc.changed_by else gettext("someone else")
+
+
+def _when(exc: StaleEdit) -> str:
+    at = getattr(exc, "changed_at", None)
+    return formats.date_format(timezone.localtime(at), "DATETIME_FORMAT") if at else "?"
+
+
 def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None = None) -> None:
     """ "Changed by X at T meanwhile": above the form, and per conflicting field both values.
 
     The user's input stays in the form; its version becomes the stored one, so saving again
     overwrites deliberately.
     """
-    who = str(profile_of(exc.changed_by)) if exc.changed_by else gettext("someone else")
-    when = (
-        formats.date_format(timezone.localtime(exc.changed_at), "DATETIME_FORMAT")
-        if exc.changed_at
-        else "?"
-    )
+    who, when = _who(exc), _when(exc)
     form.add_error(
         None,
         gettext(
@@ -270,8 +319,10 @@ class CustomerForm(forms.Form):
                 if name in SENSITIVE_FIELDS:
                     field.required = False
                     field.widget.attrs["autocomplete"] = "off"
-                    field.help_text = _(
-                        "Sensitive: never shown here. Leave blank to keep the current value."
+                    field.help_text = (
+                        _("Sensitive: never shown here. Leave blank to keep the current value.")
+                        if customer is not None
+                        else _("Sensitive: never shown again once saved.")
                     )
                     if isinstance(field.widget, forms.Textarea):
                         field.widget.attrs["rows"] = 2
@@ -289,12 +340,15 @@ class CustomerForm(forms.Form):
             ordered["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields = ordered
         self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
-        for name in ("name", "mobile", "email"):
+        for name in DUPLICATE_CHECK_FIELDS:
+            # The answer swaps one panel per field, each right below its input (out of band),
+            # so a phone-sized page shows the warning where the user is typing.
+            self.fields[name].dupes_slot = True
             self.fields[name].widget.attrs.update(
                 {
                     "hx-get": reverse("customers:duplicates"),
                     "hx-trigger": "blur changed",
-                    "hx-target": "#duplicates",
+                    "hx-swap": "none",
                     "hx-include": "[name=name],[name=mobile],[name=email],[name=exclude]",
                 }
             )
@@ -392,17 +446,33 @@ class CustomerForm(forms.Form):
         """Create or update through the service; None (with errors on the form) if refused."""
         data, tags = self.service_data()
         confirm = bool(self.cleaned_data.get("confirm_duplicate"))
+        self.rebased = None
         try:
             if self.customer is None:
                 return services.create_customer(actor, data, tags=tags, confirm_duplicate=confirm)
-            return services.update_customer(
-                actor,
-                self.customer,
-                data,
-                tags=tags,
-                version=self.cleaned_data.get("version"),
-                confirm_duplicate=confirm,
-            )
+            try:
+                return services.update_customer(
+                    actor,
+                    self.customer,
+                    data,
+                    tags=tags,
+                    version=self.cleaned_data.get("version"),
+                    confirm_duplicate=confirm,
+                )
+            except StaleEdit as exc:
+                rebased = rebase_stale_edit(exc, self.data.get("base"), data, tags)
+                if rebased is None:
+                    raise
+                saved = services.update_customer(
+                    actor,
+                    self.customer,
+                    rebased[0],
+                    tags=rebased[1],
+                    version=exc.version,
+                    confirm_duplicate=confirm,
+                )
+                self.rebased = rebased_message(exc)
+                return saved
         except ValidationError as exc:
             add_service_errors(self, exc)
         except StaleEdit as exc:
@@ -440,12 +510,23 @@ class ContactForm(forms.Form):
             for k, v in self.cleaned_data.items()
             if k not in ("version", "base")
         }
+        self.rebased = None
         try:
             if self.contact is None:
                 return services.create_contact(actor, customer, data)
-            return services.update_contact(
-                actor, self.contact, data, version=self.cleaned_data.get("version")
-            )
+            try:
+                return services.update_contact(
+                    actor, self.contact, data, version=self.cleaned_data.get("version")
+                )
+            except StaleEdit as exc:
+                rebased = rebase_stale_edit(exc, self.data.get("base"), data)
+                if rebased is None:
+                    raise
+                saved = services.update_contact(
+                    actor, self.contact, rebased[0], version=exc.version
+                )
+                self.rebased = rebased_message(exc)
+                return saved
         except ValidationError as exc:
             add_service_errors(self, exc)
         except StaleEdit as exc:

@@ -33,6 +33,7 @@ from guanxi.services_common import TooManyRequests
 
 from . import merging, queries, services
 from .forms import (
+    DUPLICATE_CHECK_FIELDS,
     PAGE_SIZE,
     CollaboratorForm,
     ContactForm,
@@ -212,6 +213,8 @@ def customer_edit(request, pk):
     form = CustomerForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid() and form.save(request.user):
         messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
+        if form.rebased:
+            messages.info(request, form.rebased)
         return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
@@ -252,7 +255,8 @@ def duplicate_check(request):
         if editing
         else set()
     )
-    context = {"matches": matches, "editing": editing, "mergeable": mergeable}
+    panels = [(f, [m for m in matches if m.field == f]) for f in DUPLICATE_CHECK_FIELDS]
+    context = {"panels": panels, "editing": editing, "mergeable": mergeable}
     return render(request, "customers/_duplicates.html", context)
 
 
@@ -274,11 +278,13 @@ def _merge_candidates(user, customer: Customer):
 
 
 def _shown_value(customer: Customer, field: str) -> str:
-    from .templatetags.guanxi_ui import _display
+    from .templatetags.guanxi_ui import _display, phone
 
     value = getattr(customer, field)
     if field in SENSITIVE_FIELDS:
         return (mask_value(field, value) or "••••") if value not in ("", None) else "—"
+    if field in ("mobile", "phone"):
+        return phone(value) or "—"
     if field == "custom_fields":
         return "；".join(f"{k}: {v}" for k, v in (value or {}).items()) or "—"
     shown = _display(customer, field)
@@ -364,6 +370,8 @@ def contact_edit(request, pk, contact_pk):
     form = ContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid() and form.save(request.user, contact.customer):
         messages.success(request, _("Contact saved."))
+        if form.rebased:
+            messages.info(request, form.rebased)
         return redirect("customers:detail", pk=contact.customer_id)
     context = {"form": form, "customer": contact.customer, "contact": contact}
     return render(request, "customers/contact_form.html", context)

@@ -310,23 +310,26 @@ def split_tags(value) -> list[str]:
 def _choice_parser(aliases: dict[str, str], choices):
     table = {k.lower(): v for k, v in aliases.items()}
     table.update({str(v).lower(): v for v in choices.values})
-    table.update({str(label).lower(): v for v, label in choices.choices})
-    chinese = "、".join(sorted(k for k in aliases if k and not k.isascii()))
+    with translation.override("en"):
+        table.update({str(label).lower(): v for v, label in choices.choices})
 
-    def allowed() -> str:
-        """The accepted words in the user's language: 男、女 in Chinese, male, female in English."""
-        if chinese and (translation.get_language() or "").startswith("zh"):
-            return chinese
-        return ", ".join(v for v in choices.values if v)
+    def labels() -> dict[str, str]:
+        """The choices as the user reads them, in the user's language: {label: value}."""
+        return {str(label): v for v, label in choices.choices if v}
 
     def parse(value):
         raw = text(value)
         if not raw:
             return None
+        shown = labels()
         found = table.get(raw.lower())
         if found is None:
+            found = {label.lower(): v for label, v in shown.items()}.get(raw.lower())
+        if found is None:
+            separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
             raise CellError(
-                _("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed()}
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": raw, "allowed": separator.join(shown)}
             )
         return found
 

@@ -177,3 +177,16 @@ def test_departments_nest_and_cannot_loop(manager, teams):
     teams["root"].refresh_from_db()
     assert teams["root"].parent is None
     assert Department.objects.filter(name="杭州店").count() == 1
+
+
+def test_deactivation_refuses_a_read_only_recipient(manager, personas, customer_of):
+    rep1, viewer = personas["rep1"], personas["viewer"]
+    customer = customer_of("rep1")
+
+    with pytest.raises(ValidationError) as refused:
+        team_services.deactivate_user(manager, rep1, transfer_to=viewer)
+
+    assert list(refused.value.message_dict) == ["transfer_to"]
+    rep1.refresh_from_db()
+    customer.refresh_from_db()
+    assert rep1.is_active and customer.owner == rep1

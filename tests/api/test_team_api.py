@@ -190,3 +190,17 @@ def test_the_user_list_costs_the_same_queries_for_5_or_25_users(
         create_user(f"rep{i + 10}", "demo-pass", department=teams["a"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert api.get("/users").json()["count"] == 25
+
+
+def test_transfer_to_a_read_only_user_is_422_and_nothing_moves(personas, api_as, customer_of):
+    api = api_as("manager")
+    customer = customer_of("rep1")
+    rep1, viewer = personas["rep1"], personas["viewer"]
+
+    response = api.post(f"/users/{rep1.pk}/deactivate", {"transfer_to": viewer.pk})
+
+    assert response.status_code == 422
+    assert "read-only" in response.json()["errors"]["transfer_to"][0]
+    customer.refresh_from_db()
+    rep1.refresh_from_db()
+    assert customer.owner == rep1 and rep1.is_active

@@ -200,3 +200,44 @@ def test_phone_list_360_and_form(
     _no_sideways_scroll(manager_page, "the manager's 360 page")
     expect(manager_page.locator("#timeline")).to_contain_text("VIP, 老客户, 茶友")
     manager_page.screenshot(path=str(SHOTS / f"customer360-history-{locale}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("locale", list(WORDS))
+def test_phone_duplicate_warning_appears_below_the_field_that_matched(
+    transactional_db, live_server, phone, customer_of, rep1, locale
+):
+    """查重 at 390 px: the warning shows right below the mobile input the user just left (it
+    used to appear at the top of the form, 1,500 px above), and a name match below the name."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    customer_of("rep2", name="欧阳娜娜", mobile="13800138000")
+    customer_of("rep2", name="王小明")
+    page = phone("rep1", locale)
+    page.goto(f"{live_server.url}/customers/new/")
+
+    page.fill("input[name=mobile]", "138 0013 8000")
+    page.press("input[name=mobile]", "Tab")
+
+    warning = page.locator("#duplicates-mobile .dupes")
+    expect(warning).to_be_visible()
+    expect(page.locator("#duplicates-name .dupes")).to_have_count(0)
+    field = page.locator("input[name=mobile]").bounding_box()
+    box = warning.bounding_box()
+    assert 0 <= box["y"] - (field["y"] + field["height"]) < 60, (field, box)
+    top = "e => e.getBoundingClientRect().top + window.scrollY"
+    assert warning.evaluate(top) > 1000  # far down the form, where the mobile field is
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"duplicates-mobile-{locale}.png"))
+    _no_sideways_scroll(page, "the new-customer form with a duplicate warning")
+
+    page.fill("input[name=name]", "王小明")
+    page.press("input[name=name]", "Tab")
+    name_warning = page.locator("#duplicates-name .dupes")
+    expect(name_warning).to_be_visible()
+    name_field = page.locator("input[name=name]").bounding_box()
+    assert 0 <= name_warning.bounding_box()["y"] - name_field["y"] < 150
+    # the answer covers all three fields: the mobile warning stays, nothing is doubled
+    expect(page.locator("#duplicates-mobile .dupes")).to_have_count(1)
+
+    page.fill("input[name=mobile]", "13912345678")
+    page.press("input[name=mobile]", "Tab")
+    expect(page.locator("#duplicates-mobile .dupes")).to_have_count(0)  # cleared

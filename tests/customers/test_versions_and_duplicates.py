@@ -77,6 +77,38 @@ def test_edits_of_different_fields_from_old_copies_both_stay(customer_of, person
 
 
 @pytest.mark.django_db
+def test_a_stale_form_edit_is_rebased_only_when_the_changes_do_not_overlap(customer_of, personas):
+    """The form (not the service) decides: against the signed base, the user's changed fields
+    and those changed meanwhile must not overlap; the service still refuses the stale version,
+    and takes the rebased data only at the stored one."""
+    from guanxi.customers.forms import edit_base, rebase_stale_edit
+    from guanxi.customers.services import EDITABLE_FIELDS
+
+    customer = customer_of("rep1", name="张三", nickname="小张", position="店员")
+    base = edit_base(customer, EDITABLE_FIELDS)
+    update_customer(personas["lead_a"], customer, {"nickname": "张老板"}, version=1)
+    submitted = {"name": "张三", "nickname": "小张", "position": "店长"}
+
+    with pytest.raises(StaleEdit) as stale:
+        update_customer(personas["rep1"], customer, submitted, version=1)
+    data, tags = rebase_stale_edit(stale.value, base, submitted, ["老客户"])
+
+    assert data == {"name": "张三", "position": "店长"}  # 昵称 left alone: theirs stays
+    assert tags == ["老客户"]
+    update_customer(personas["rep1"], customer, data, version=stale.value.version)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.nickname, stored.position, stored.version) == ("张老板", "店长", 3)
+
+    # both changed 昵称: a true conflict; no base (or a forged one): a conflict too
+    clash = {**submitted, "nickname": "三哥"}
+    with pytest.raises(StaleEdit) as again:
+        update_customer(personas["rep1"], customer, clash, version=1)
+    assert rebase_stale_edit(again.value, base, clash) is None
+    assert rebase_stale_edit(stale.value, None, submitted) is None
+    assert rebase_stale_edit(stale.value, base + "x", submitted) is None
+
+
+@pytest.mark.django_db
 def test_an_edit_that_changes_nothing_keeps_the_version(customer_of, personas):
     customer = customer_of("rep1", name="张三", city="上海")
     update_customer(personas["rep1"], customer, {"city": "上海"}, version=1)

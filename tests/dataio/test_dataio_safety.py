@@ -146,12 +146,37 @@ def test_export_page_headers_follow_the_language(client, rep1):
 
 
 @pytest.mark.parametrize(
-    ("language", "allowed"), [("en", "female, male"), ("zh-hans", "女、未知、男")]
+    ("language", "gender", "level"),
+    [
+        (
+            "en",
+            "“x” is not one of: Female, Male.",
+            "“Z” is not one of: A key customer, B ordinary customer, C non-priority customer.",
+        ),
+        (
+            "zh-hans",
+            "“x”不在可选值中：女、男。",
+            "“Z”不在可选值中：A 重点客户、B 普通客户、C 非优先客户。",
+        ),
+    ],
 )
-def test_choice_errors_in_the_users_language(manager, language, allowed):
+def test_choice_errors_list_each_choice_once_as_the_user_reads_it(manager, language, gender, level):
     with translation.override(language):
-        result = import_customers(manager, table("姓名,性别\n甲,x\n"))
-    assert allowed in result.errors[0].message
+        result = import_customers(manager, table("姓名,性别,客户等级\n甲,x,Z\n"))
+    assert [e.message for e in result.errors] == [gender, level]
+
+
+def test_every_listed_choice_is_accepted_in_either_language(manager):
+    with translation.override("zh-hans"):
+        result = import_customers(
+            manager, table("姓名,来源,性别,客户等级\n甲,上门,男,B 普通客户\n乙,Walk-in,Male,C\n")
+        )
+    assert not result.errors
+    imported = Customer.objects.filter(name__in=["甲", "乙"]).order_by("level")
+    assert [(c.source, c.gender, c.level) for c in imported] == [
+        ("walk_in", "male", "B"),
+        ("walk_in", "male", "C"),
+    ]
 
 
 def test_a_row_the_database_refuses_loses_no_good_row(manager, tmp_path, capsys):

@@ -84,3 +84,36 @@ def test_password_errors_are_shown_per_field_in_the_users_language(personas, cli
 def test_account_page_needs_a_login(db, client):
     assert client.get("/account/").status_code == 302
     assert client.post("/account/password/", {}).status_code == 302
+
+
+def test_password_rules_read_in_chinese_with_nin(personas, client_for):
+    """Django 5.2.19 spells the too-short message with %d; its zh_Hans still has the old msgid
+    (and says 你): Guanxi's third-party catalogue carries both, in 您."""
+    from django.contrib.auth.password_validation import password_validators_help_texts
+    from django.utils import translation
+
+    client = client_for("rep1", language="zh-hans")
+    response = client.post(
+        "/account/password/",
+        {"old_password": "demo-pass", "new_password1": "1234567", "new_password2": "1234567"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "密码太短：至少需要 8 个字符。" in html
+    assert "您的密码不能全是数字。" not in html and "密码只包含数字。" in html
+    assert "This password" not in html and "characters" not in html
+    with translation.override("zh-hans"):
+        texts = " ".join(map(str, password_validators_help_texts()))
+    assert "您的密码至少需要 8 个字符。" in texts and "您的密码不能是常见密码。" in texts
+    assert "你" not in texts
+
+
+def test_account_page_links_the_api_docs_and_says_nin(personas, client_for):
+    english = client_for("rep1").get("/account/").content.decode()
+    chinese = client_for("rep1", language="zh-hans").get("/account/").content.decode()
+
+    assert 'id="api-docs" href="/api/v1/docs"' in english and "API documentation" in english
+    assert "API 文档" in chinese
+    assert "您还没有 API 令牌。" in chinese and "你" not in chinese
+    assert client_for("rep1").get("/api/v1/docs").status_code == 200

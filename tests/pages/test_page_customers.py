@@ -322,7 +322,16 @@ def test_duplicate_check_tells_owner_without_revealing_record(client_for, custom
     html = client.get(
         reverse("customers:duplicates"), {"email": "zs@example.com", "exclude": mine.pk}
     ).content.decode()
-    assert "dupes" not in html
+    assert 'class="dupes"' not in html
+    # one panel per field, each swapped below its own input; empty ones clear old warnings
+    for field in ("name", "mobile", "email"):
+        assert (
+            f'<div id="duplicates-{field}" class="dupes-slot" aria-live="polite" hx-swap-oob'
+            in html
+        )
+    form = client.get("/customers/new/").content.decode()
+    assert form.index('name="mobile"') < form.index('id="duplicates-mobile"')
+    assert form.index('id="duplicates-mobile"') < form.index('name="phone"')
 
 
 def test_duplicate_check_in_chinese(client_for, customer_of):
@@ -445,6 +454,60 @@ def test_a_stale_save_shows_who_changed_what_and_keeps_the_input(client_for, cus
     assert (stored.name, stored.city, stored.email) == ("张三丰", "南京", "new@example.com")
 
 
+def test_two_tabs_changing_different_fields_both_keep_their_change(
+    client_for, customer_of, personas
+):
+    customer = customer_of("rep1", name="张三", nickname="小张", position="店员")
+    tab1, tab2 = client_for("rep1"), client_for("rep1", language="zh-hans")
+
+    def form_of(page: str) -> dict:
+        return {
+            **EDIT_FIELDS,
+            "name": "张三",
+            "nickname": "小张",
+            "position": "店员",
+            "points": "0",
+            "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+            "base": re.search(r'name="base" value="([^"]+)"', page).group(1),
+        }
+
+    url = f"/customers/{customer.pk}/edit/"
+    first = form_of(tab1.get(url).content.decode())
+    second = form_of(tab2.get(url).content.decode())
+    assert tab1.post(url, {**first, "nickname": "张老板"}).status_code == 302
+
+    # tab 2 still carries the old 昵称 but only changed 职务: no conflict, both changes stay
+    response = tab2.post(url, {**second, "position": "店长"}, follow=True)
+
+    assert response.status_code == 200
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.nickname, stored.position, stored.version) == ("张老板", "店长", 3)
+    html = response.content.decode()
+    assert "他们改的是其他字段，您的修改已保存在其上。" in html
+    assert "当前保存的值" not in html
+
+    # a third tab from the first version that changes 昵称 too is a true conflict: refused
+    third = {**first, "nickname": "三哥"}
+    refused = tab1.post(url, third)
+    assert refused.status_code == 200
+    assert "Now stored: 张老板 — yours: 三哥" in refused.content.decode()
+    assert Customer.objects.get(pk=customer.pk).nickname == "张老板"
+
+
+def test_keep_the_current_value_is_said_only_when_editing(client_for, customer_of):
+    client = client_for("rep1")
+    customer = customer_of("rep1", name="张三")
+
+    new = client.get("/customers/new/").content.decode()
+    edit = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    new_zh = client_for("rep1", language="zh-hans").get("/customers/new/").content.decode()
+
+    assert "Leave blank to keep the current value" not in new
+    assert "Sensitive: never shown again once saved." in new
+    assert "敏感信息：保存后不再显示。" in new_zh and "留空则保留原值" not in new_zh
+    assert "Leave blank to keep the current value" in edit
+
+
 def test_a_year_one_birthday_is_a_field_error_not_a_server_error(client_for, rep1):
     response = client_for("rep1").post(
         "/customers/new/",
@@ -515,6 +578,21 @@ def test_merge_page_side_by_side_then_undo_from_the_360_page(client_for, custome
     assert Customer.objects.get(pk=keep.pk).email == ""
 
 
+def test_merge_pages_show_phone_numbers_as_people_read_them(client_for, customer_of):
+    keep = customer_of("rep1", name="张三", mobile="13800138000")
+    dupe = customer_of("rep1", name="张三", mobile="13900001111", phone="02161234567")
+    client = client_for("rep1")
+
+    chooser = client.get(f"/customers/{keep.pk}/merge/").content.decode()
+    side_by_side = client.get(f"/customers/{keep.pk}/merge/?other={dupe.pk}").content.decode()
+
+    assert "139 0000 1111" in chooser
+    assert "138 0013 8000" in side_by_side and "139 0000 1111" in side_by_side
+    assert "021 6123 4567" in side_by_side
+    for page in (chooser, side_by_side):
+        assert "+86" not in page
+
+
 def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, customer_of):
     mine = customer_of("rep1", name="张三")
     theirs = customer_of("rep2", name="张三")
@@ -555,3 +633,26 @@ def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
     assert "Now stored: 经理 — yours: 总监" in response.content.decode()
     contact.refresh_from_db()
     assert contact.title == "经理"
+
+
+def test_a_stale_contact_save_without_overlap_keeps_both_changes(client_for, customer_of, rep1):
+    from guanxi.customers.services import create_contact, update_contact
+
+    org = customer_of("rep1", name="甲公司", kind="organisation")
+    contact = create_contact(rep1, org, {"name": "李四", "title": "经理"})
+    client = client_for("rep1")
+    url = f"/customers/{org.pk}/contacts/{contact.pk}/edit/"
+    page = client.get(url).content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    update_contact(rep1, contact, {"title": "总监"})
+
+    response = client.post(
+        url,
+        {"name": "李四", "title": "经理", "email": "li@example.com", "version": "1", "base": base},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "so yours were saved on top of them" in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.title, contact.email, contact.version) == ("总监", "li@example.com", 3)

@@ -29,8 +29,11 @@ def test_switcher_changes_language_both_ways(client, personas):
 
 
 def test_login_page_in_both_languages(client):
-    assert "Log in" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "登录" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    english = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Log in" in english and "Customers, orders and follow-ups in one place." in english
+    assert "登录" in chinese and "客户、订单与跟进，一处管理。" in chinese
+    assert "textbook" not in english and "教材" not in chinese
 
 
 def test_every_page_renders_in_chinese_for_every_role(client, personas, customer_of, product):

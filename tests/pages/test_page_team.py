@@ -82,6 +82,15 @@ def test_manager_deactivates_a_rep_and_transfers_their_customers(personas, clien
     assert page.status_code == 200
     assert page.context["counts"] == {"customers": 1, "tasks": 0, "reports": 0}
 
+    offered = set(page.context["form"].fields["transfer_to"].queryset)
+    assert rep2 in offered and personas["manager"] in offered
+    assert personas["viewer"] not in offered and rep1 not in offered
+    refused = client.post(
+        f"/team/users/{rep1.pk}/deactivate/", {"transfer_to": personas["viewer"].pk}
+    )
+    assert refused.status_code == 200 and "transfer_to" in refused.context["form"].errors
+    assert Customer.objects.get(pk=customer.pk).owner == rep1
+
     response = client.post(f"/team/users/{rep1.pk}/deactivate/", {"transfer_to": rep2.pk})
 
     assert response.status_code == 302
