@@ -74,6 +74,7 @@ def interaction_out(i: Interaction) -> dict:
             "occurred_at",
             "user_id",
             "created_at",
+            "version",
         ]
     }
 
@@ -135,17 +136,23 @@ def get_interaction(request, interaction_id: Id):
     )
 
 
-@router.patch("/interactions/{interaction_id}", response={200: InteractionOut, **WRITE_ERRORS})
+@router.patch(
+    "/interactions/{interaction_id}",
+    response={200: InteractionOut, **WRITE_ERRORS, **errors(409)},
+)
 def update_interaction(request, interaction_id: Id, payload: InteractionUpdate):
     """Change the fields sent (audited).
 
     Needs write access to its customer: 404 outside the scope, 403 read-only; 422 with the
-    field's message when a value is refused.
+    field's message when a value is refused; 409 when `version` is given and the interaction
+    was changed meanwhile (nothing is saved).
     """
     interaction = writable_related(
         request.user, Interaction.objects.select_related("customer"), interaction_id
     )
-    services.update_interaction(request.user, interaction, payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    services.update_interaction(request.user, interaction, data, version=version)
     return interaction_out(interaction)
 
 

@@ -66,6 +66,8 @@ class Interaction(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

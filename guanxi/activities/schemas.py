@@ -34,6 +34,11 @@ class InteractionUpdate(InSchema):
     subject: text(200, min_length=1) = None
     content: text(20000) = None
     occurred_at: Moment = None
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
+        None,
+        description="The version the edit is based on (from GET); an older one than the stored "
+        "version answers 409 instead of overwriting a change made meanwhile.",
+    )
 
 
 class InteractionOut(Schema):
@@ -48,6 +53,7 @@ class InteractionOut(Schema):
     occurred_at: datetime
     user_id: int | None
     created_at: datetime
+    version: int
 
 
 class InteractionPage(Schema):

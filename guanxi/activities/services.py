@@ -106,8 +106,12 @@ def record_interaction(actor, customer, data: dict, *, contact=None) -> Interact
 
 
 @transaction.atomic
-def update_interaction(actor, interaction: Interaction, data: dict) -> Interaction:
-    """Correct a recorded touch; the same rules as recording it."""
+def update_interaction(
+    actor, interaction: Interaction, data: dict, *, version: int | None = None
+) -> Interaction:
+    """Correct a recorded touch; the same rules as recording it. With `version` (the one the
+    editor started from), an edit made on an older version than the stored one raises
+    StaleEdit instead of overwriting it."""
     data = {k: v for k, v in data.items() if k in INTERACTION_FIELDS}
     _interaction_errors(data, partial=True).raise_any()
     if (
@@ -119,6 +123,7 @@ def update_interaction(actor, interaction: Interaction, data: dict) -> Interacti
             _("This customer asked not to be contacted; outbound contact is not allowed.")
         )
     before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    claim_version(interaction, version, data)
     occurred_at = interaction.occurred_at
     for field, value in data.items():
         setattr(interaction, field, value)

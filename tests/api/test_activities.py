@@ -38,6 +38,7 @@ def test_record_read_correct_and_delete_an_interaction(customer_of, api_as, pers
         "occurred_at": "2026-09-25T02:00:00Z",
         "user_id": personas["rep1"].pk,
         "created_at": body["created_at"],
+        "version": 1,
     }
     path = f"/interactions/{body['id']}"
 
@@ -48,7 +49,8 @@ def test_record_read_correct_and_delete_an_interaction(customer_of, api_as, pers
     assert page["count"] == 1
 
     # correct
-    assert api.patch(path, {"subject": "中秋问候"}).json()["subject"] == "中秋问候"
+    corrected = api.patch(path, {"subject": "中秋问候", "version": 1}).json()
+    assert (corrected["subject"], corrected["version"]) == ("中秋问候", 2)
     assert Interaction.objects.get(pk=body["id"]).subject == "中秋问候"
 
     # delete

@@ -1,6 +1,6 @@
 """The API, the pages and the order import share the services' rules (issue 7 item 11), order
-numbers reveal nothing outside the caller's scope (item 8), and orders, products and tasks
-carry a version: a stale edit answers 409, never a silent revert (item 7)."""
+numbers reveal nothing outside the caller's scope (item 8), and orders, products, tasks and
+interactions carry a version: a stale edit answers 409, never a silent revert (item 7)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -198,3 +198,53 @@ def test_a_stale_task_edit_or_done_is_409(customer_of, api_as, personas):
     assert done.status_code == 200 and done.json()["done"] is True
     task.refresh_from_db()
     assert (task.title, task.version) == ("电话回访", 3)
+
+
+def test_a_stale_interaction_edit_is_409_saves_and_audits_nothing(customer_of, api_as, personas):
+    customer = customer_of("rep1")
+    interaction = activities.record_interaction(
+        personas["rep1"],
+        customer,
+        {"channel": "phone", "direction": "outbound", "subject": "回访"},
+    )
+    rep1, lead = api_as("rep1"), api_as("lead_a")
+    path = f"/interactions/{interaction.pk}"
+    seen = rep1.get(path).json()["version"]
+    assert seen == 1
+    assert rep1.get("/interactions", customer_id=customer.pk).json()["items"][0]["version"] == 1
+
+    first = lead.patch(path, {"subject": "电话回访", "version": seen})
+    stale = rep1.patch(path, {"subject": "上门拜访", "content": "带样品", "version": seen})
+
+    assert first.status_code == 200 and first.json()["version"] == seen + 1
+    assert stale.status_code == 409
+    assert stale.json()["detail"] == (
+        "lead_a changed this record meanwhile; reload it and apply your change again."
+    )
+    interaction.refresh_from_db()
+    assert (interaction.subject, interaction.content, interaction.version) == (
+        "电话回访",
+        "",
+        seen + 1,
+    )
+    updates = AuditEntry.objects.filter(model="interaction", action="update")
+    assert [(e.actor.username, e.changes["subject"][1]) for e in updates] == [
+        ("lead_a", "电话回访")
+    ]
+    # A refused value on the current version takes no version either.
+    refused = rep1.patch(path, {"subject": "", "version": seen + 1})
+    assert refused.status_code == 422
+    again = rep1.patch(path, {"subject": "上门拜访", "version": seen + 1})
+    assert again.status_code == 200 and again.json()["version"] == seen + 2
+    # Without a version the edit is taken as before (integrations that do not send one).
+    assert rep1.patch(path, {"content": "带样品"}).json()["version"] == seen + 3
+
+
+def test_interaction_version_is_documented_in_the_openapi_schema(api_as):
+    schema = api_as("rep1").get("/openapi.json").json()
+    operation = schema["paths"]["/api/v1/interactions/{interaction_id}"]["patch"]
+    assert "409" in operation["responses"]
+    assert "409" in operation["description"]
+    update = schema["components"]["schemas"]["InteractionUpdate"]["properties"]["version"]
+    assert "409" in update["description"]
+    assert "version" in schema["components"]["schemas"]["InteractionOut"]["required"]
