@@ -5,6 +5,7 @@ holds about the customer (keeping the fact of each change).
 """
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,7 +193,9 @@ def erase_customer(actor, customer) -> None:
     audit.record_many(actor, AuditEntry.Action.ERASE, consents, changes={"channel": [None, ""]})
     Consent.objects.filter(pk__in=[c.pk for c in consents]).update(channel="")
     customer.contacts.all().delete()
-    Interaction.objects.filter(customer=customer).update(content="", subject="—")
+    Interaction.objects.filter(customer=customer).update(
+        content="", subject="—", version=F("version") + 1
+    )
     Note.objects.filter(customer=customer).delete()
     Task.objects.filter(customer=customer).delete()
     audit.scrub_customer(customer.pk, personal)

@@ -60,3 +60,24 @@ def test_export_then_erase_on_request(personas, customer_of):
     assert customer.name == f"#{customer.pk}" and customer.mobile == ""
     assert customer.erased_at is not None and customer.do_not_contact
     assert customer.notes.count() == 0 and customer.tags.count() == 0
+
+
+def test_an_edit_begun_before_an_erasure_is_stale(personas, customer_of):
+    """Erasure takes a new version of the interactions it blanks, so an editor who loaded one
+    before cannot write its content back."""
+    from guanxi.activities.models import Interaction
+    from guanxi.activities.services import record_interaction, update_interaction
+    from guanxi.services_common import StaleEdit
+
+    customer = customer_of("rep1")
+    recorded = record_interaction(
+        personas["rep1"],
+        customer,
+        {"channel": "phone", "direction": "inbound", "subject": "张三来电", "content": "住址"},
+    )
+    open_in_editor = Interaction.objects.select_related("customer").get(pk=recorded.pk)
+    erase_customer(personas["manager"], customer)
+    with pytest.raises(StaleEdit):
+        update_interaction(personas["rep1"], open_in_editor, {"content": "住址：北京"}, version=1)
+    recorded.refresh_from_db()
+    assert (recorded.subject, recorded.content, recorded.version) == ("—", "", 2)
