@@ -130,7 +130,8 @@ def update_interaction(
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
     interaction.occurred_at = interaction.occurred_at or occurred_at
     interaction.full_clean(exclude=["customer", "contact", "user"])
-    interaction.save()
+    # Only what an edit may change: a customer moved by a merge meanwhile stays moved.
+    interaction.save(update_fields=[*INTERACTION_FIELDS, "version"])
     audit.record_update(actor, interaction, before, INTERACTION_FIELDS)
     return interaction
 

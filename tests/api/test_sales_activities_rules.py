@@ -248,3 +248,23 @@ def test_interaction_version_is_documented_in_the_openapi_schema(api_as):
     update = schema["components"]["schemas"]["InteractionUpdate"]["properties"]["version"]
     assert "409" in update["description"]
     assert "version" in schema["components"]["schemas"]["InteractionOut"]["required"]
+
+
+def test_an_interaction_edit_writes_back_only_its_own_fields(customer_of, personas):
+    """A merge moving the interaction to another customer meanwhile is not undone by an edit
+    of the copy loaded before it."""
+    from guanxi.activities.models import Interaction
+
+    first, second = customer_of("rep1", name="甲"), customer_of("rep1", name="乙")
+    recorded = activities.record_interaction(
+        personas["rep1"], first, {"channel": "phone", "direction": "outbound", "subject": "回访"}
+    )
+    loaded = Interaction.objects.select_related("customer").get(pk=recorded.pk)
+    Interaction.objects.filter(pk=recorded.pk).update(customer=second)
+    activities.update_interaction(personas["rep1"], loaded, {"subject": "电话回访"}, version=1)
+    recorded.refresh_from_db()
+    assert (recorded.customer_id, recorded.subject, recorded.version) == (
+        second.pk,
+        "电话回访",
+        2,
+    )
