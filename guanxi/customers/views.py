@@ -234,8 +234,17 @@ def duplicate_check(request):
             exclude_pk=exclude_pk,
         )
     except TooManyRequests as exc:  # shown in place of the matches (app.js swaps a 429)
+        # under the field being typed in, like a match (out of band; see _duplicates.html)
+        field = request.headers.get("HX-Trigger-Name", "")
+        field = field if field in ("name", "mobile", "email") else "name"
         response = HttpResponse(
-            format_html('<p class="error" role="alert">{}</p>', exc), status=429
+            format_html(
+                '<div id="duplicates-{}" class="dupes-slot" aria-live="polite" '
+                'hx-swap-oob="true"><p class="error" role="alert">{}</p></div>',
+                field,
+                exc,
+            ),
+            status=429,
         )
         response["Retry-After"] = str(exc.retry_after)
         return response

@@ -24,9 +24,9 @@ def test_the_duplicate_check_shows_the_rate_limit_message(
         mobile = page.locator("input[name=mobile]")
         mobile.fill("13812345678")
         mobile.blur()
-        expect(page.locator("#duplicates")).to_contain_text("张伟")  # the owner, named
+        expect(page.locator("#duplicates-mobile")).to_contain_text("张伟")  # the owner, named
         mobile.fill("13812345679")
         mobile.blur()
-        expect(page.locator("#duplicates")).to_contain_text("查重过于频繁：每分钟最多 1 次")
+        expect(page.locator("#duplicates-mobile")).to_contain_text("查重过于频繁：每分钟最多 1 次")
     finally:
         context.close()
