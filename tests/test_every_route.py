@@ -241,6 +241,14 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True
     ),
     "sales:order_detail": Recipe(one(pk=w("order")), bound=True),
+    # bulk actions on a selection naming the world's order: nothing changes, nothing shown
+    "sales:order_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": "status", "status": "cancelled", "ids": [ctx.world.order.pk]}),
+            Call(data={"action": "export", "ids": [ctx.world.order.pk]}),
+        ],
+        writes=True,
+    ),
     "activities:inbox": Recipe(one()),
     "activities:task_done": Recipe(task_calls, bound=True, writes=True),
     "activities:interaction_create": Recipe(

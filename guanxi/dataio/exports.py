@@ -127,14 +127,17 @@ def _customer_row(customer, custom_fields, include_sensitive: bool) -> list:
     return row
 
 
-def order_rows(user) -> tuple[list[str], Iterator[list]]:
-    """One row per order line of the orders of customers visible to `user`."""
+def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterator[list]]:
+    """One row per order line of the orders of customers visible to `user` (only the orders
+    `ids`, if given)."""
     headers = export_headers(ORDER_COLUMNS)
     queryset = (
         scoped(user, OrderLine.objects.all(), via="order__customer")
         .select_related("order__customer", "product")
         .order_by("order_id", "pk")
     )
+    if ids is not None:
+        queryset = queryset.filter(order_id__in=ids)
 
     def rows() -> Iterator[list]:
         for line in queryset.iterator(chunk_size=CHUNK):

@@ -146,6 +146,7 @@ def order_list(request):
             "teams": options["teams"],
             "statuses": OrderStatus.choices,
             "can_write": can_write(request.user),
+            "current_query": request.GET.urlencode(),
         },
     )
 

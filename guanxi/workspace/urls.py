@@ -8,8 +8,9 @@ from django.urls import path
 
 from guanxi.activities import urls as activities_urls
 from guanxi.customers import urls as customers_urls
+from guanxi.sales import urls as sales_urls
 
-from . import views
+from . import lists, views
 
 customers = (
     [
@@ -41,4 +42,12 @@ activities = (
         ),
     ],
     activities_urls.app_name,
+)
+
+sales = (
+    [
+        *sales_urls.urlpatterns,
+        path("orders/bulk/", lists.order_bulk_action, name="order_bulk"),
+    ],
+    sales_urls.app_name,
 )

@@ -21,9 +21,10 @@ from guanxi.customers import merging
 from guanxi.customers import services as customers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
+from guanxi.sales import bulk as sales_bulk
 from guanxi.sales import services as sales
 
-MODULES = [customers, merging, activities, sales, privacy, sensitive]
+MODULES = [customers, merging, activities, sales, sales_bulk, privacy, sensitive]
 AUDITED_MODELS = {
     "customer",
     "contact",
@@ -42,6 +43,8 @@ NOT_WRITES = {
     "customers.set_tags": "part of create_customer/update_customer, which audit the tags",
     "customers.find_duplicates": "read",
     "privacy.consent_state": "read",
+    "sales_bulk.clean_ids": "check",
+    "sales_bulk.selection": "read",
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
     "sales.check_currency": "check",
@@ -63,7 +66,7 @@ NOT_WRITES = {
 
 def _public_functions():
     for module in MODULES:
-        short = {sensitive: "sensitive", merging: "merging"}.get(
+        short = {sensitive: "sensitive", merging: "merging", sales_bulk: "sales_bulk"}.get(
             module, module.__name__.split(".")[1]
         )
         for name, function in inspect.getmembers(module, inspect.isfunction):
@@ -165,6 +168,9 @@ CASES = {
         w["rep1"], w["order"], {"status": "refunded"}
     ),
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
+    "sales_bulk.set_status": lambda w: sales_bulk.set_status(
+        w["rep1"], [w["order"].pk], "refunded"
+    ),
     "customers.add_tag": lambda w: customers.add_tag(w["rep1"], w["person"], "VIP"),
     "customers.remove_tag": lambda w: (
         customers.add_tag(w["rep1"], w["person"], "VIP"),
