@@ -236,6 +236,13 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "sales:products": Recipe(one()),
     "sales:product_create": Recipe(one()),
     "sales:product_edit": Recipe(one(pk=lambda ctx: ctx.product.pk)),
+    "sales:product_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": action, "ids": [ctx.product.pk]})
+            for action in ("deactivate", "activate", "export")
+        ],
+        writes=True,
+    ),
     "sales:orders": Recipe(one()),
     "sales:order_create": Recipe(
         lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.accounts.scope import can_view_sensitive, scoped, visible_customers
 from guanxi.customers.models import CustomField
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
-from guanxi.sales.models import OrderLine
+from guanxi.sales.models import OrderLine, Product
 
 from .columns import CUSTOMER_COLUMNS, EXPORT_LABELS, ORDER_COLUMNS, export_headers
 from .readers import file_format
@@ -157,6 +158,27 @@ def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterat
                 "currency": order.currency,
             }
             yield [_cell(values[name]) for name, _aliases in ORDER_COLUMNS]
+
+    return headers, rows()
+
+
+def product_rows(ids: list[int]) -> tuple[list[str], Iterator[list]]:
+    """The products `ids` (a shared catalogue: no data scope), headers in the user's language."""
+    headers = [
+        _("SKU"),
+        pgettext("product", "Name"),
+        _("Category"),
+        _("Price"),
+        pgettext("spreadsheet column", "Currency"),
+        _("Status"),
+    ]
+    queryset = Product.objects.filter(pk__in=ids).order_by("sku")
+
+    def rows() -> Iterator[list]:
+        for product in queryset.iterator(chunk_size=CHUNK):
+            status = _("Active") if product.active else _("Inactive")
+            values = [product.sku, product.name, product.category, product.price]
+            yield [_cell(v) for v in values] + [product.currency, status]
 
     return headers, rows()
 

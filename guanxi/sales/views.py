@@ -68,6 +68,7 @@ def product_list(request):
             .distinct(),
             "filters": {"category": category, "active": active},
             "can_edit": is_manager(request.user),
+            "current_query": request.GET.urlencode(),
         },
     )
 

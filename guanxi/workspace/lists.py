@@ -1,5 +1,5 @@
-"""Bulk actions on the orders list: sales' services and, for an export of the selection,
-dataio's exporter (which is why this lives above both, beside the customer list's)."""
+"""Bulk actions on the orders and products lists: sales' services and, for an export of the
+selection, dataio's exporter (which is why this lives above both, beside the customer list's)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from guanxi.dataio.exports import csv_chunks, order_rows
+from guanxi.accounts.scope import is_manager
+from guanxi.dataio.exports import csv_chunks, order_rows, product_rows
 from guanxi.sales import bulk as order_bulk
 from guanxi.sales.models import OrderStatus
 from guanxi.services_common import StaleEdit
@@ -24,6 +25,15 @@ def _back(name: str, query: str):
     return redirect(reverse(name) + (f"?{query}" if query else ""))
 
 
+def _csv(headers, rows, prefix: str):
+    response = StreamingHttpResponse(
+        csv_chunks(headers, rows), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{prefix}-selection-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @login_required
 @require_POST
 def order_bulk_action(request):
@@ -33,13 +43,7 @@ def order_bulk_action(request):
         ids = order_bulk.clean_ids(request.POST.getlist("ids"))
         if action == "export":
             order_bulk.selection(request.user, ids, write=False)
-            headers, rows = order_rows(request.user, ids=ids)
-            response = StreamingHttpResponse(
-                csv_chunks(headers, rows), content_type="text/csv; charset=utf-8"
-            )
-            name = f"orders-selection-{timezone.localdate():%Y%m%d}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return _csv(*order_rows(request.user, ids=ids), "orders")
         if action == "status":
             status = request.POST.get("status", "")
             n = order_bulk.set_status(request.user, ids, status)
@@ -62,3 +66,37 @@ def order_bulk_action(request):
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this."))
     return _back("sales:orders", request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def product_bulk_action(request):
+    """Activate, deactivate or export the products ticked in the list (managers only)."""
+    action = request.POST.get("action", "")
+    try:
+        if not is_manager(request.user):
+            raise PermissionDenied(_("Only managers may change the product catalogue."))
+        ids = order_bulk.clean_ids(request.POST.getlist("ids"), products=True)
+        if action == "export":
+            order_bulk.product_selection(ids)
+            return _csv(*product_rows(ids), "products")
+        if action in ("activate", "deactivate"):
+            n = order_bulk.set_products_active(request.user, ids, action == "activate")
+            text = (
+                ngettext("%(n)d product marked active.", "%(n)d products marked active.", n)
+                if action == "activate"
+                else ngettext(
+                    "%(n)d product marked inactive.", "%(n)d products marked inactive.", n
+                )
+            )
+            messages.success(request, text % {"n": n})
+        else:
+            messages.error(request, _("Choose what to do with the selected products."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        messages.error(request, _("A product changed meanwhile; nothing was changed. Try again."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("sales:products", request.POST.get("query", ""))

@@ -48,6 +48,7 @@ sales = (
     [
         *sales_urls.urlpatterns,
         path("orders/bulk/", lists.order_bulk_action, name="order_bulk"),
+        path("products/bulk/", lists.product_bulk_action, name="product_bulk"),
     ],
     sales_urls.app_name,
 )

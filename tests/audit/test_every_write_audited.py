@@ -45,6 +45,7 @@ NOT_WRITES = {
     "privacy.consent_state": "read",
     "sales_bulk.clean_ids": "check",
     "sales_bulk.selection": "read",
+    "sales_bulk.product_selection": "read",
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
     "sales.check_currency": "check",
@@ -170,6 +171,9 @@ CASES = {
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
     "sales_bulk.set_status": lambda w: sales_bulk.set_status(
         w["rep1"], [w["order"].pk], "refunded"
+    ),
+    "sales_bulk.set_products_active": lambda w: sales_bulk.set_products_active(
+        w["manager"], [w["product"].pk], False
     ),
     "customers.add_tag": lambda w: customers.add_tag(w["rep1"], w["person"], "VIP"),
     "customers.remove_tag": lambda w: (
