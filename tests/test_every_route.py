@@ -258,6 +258,21 @@ PAGE_RECIPES: dict[str, Recipe] = {
     ),
     "activities:inbox": Recipe(one()),
     "activities:task_done": Recipe(task_calls, bound=True, writes=True),
+    # bulk actions on a selection of the world's tasks: nothing changes, nothing shown
+    "activities:task_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": "done", "ids": [t.pk for t in ctx.world.tasks]}),
+            Call(
+                data={
+                    "action": "reassign",
+                    "assignee": ctx.user.pk,
+                    "ids": [t.pk for t in ctx.world.tasks],
+                }
+            ),
+            Call(data={"action": "export", "ids": [t.pk for t in ctx.world.tasks]}),
+        ],
+        writes=True,
+    ),
     "activities:interaction_create": Recipe(
         one(customer_pk=w("customer")), bound=True, writes=True
     ),

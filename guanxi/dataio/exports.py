@@ -183,6 +183,31 @@ def product_rows(ids: list[int]) -> tuple[list[str], Iterator[list]]:
     return headers, rows()
 
 
+def task_rows(tasks) -> tuple[list[str], Iterator[list]]:
+    """The tasks given (already chosen within the user's scope), headers in the user's
+    language."""
+    headers = [
+        _("Due"),
+        _("Kind"),
+        _("Title"),
+        _("Customer"),
+        _("Assignee"),
+        _("Overdue"),
+    ]
+
+    def rows() -> Iterator[list]:
+        now = timezone.now()
+        for task in tasks:
+            assignee = task.assignee
+            name = (assignee.profile.display_name or assignee.username) if assignee else ""
+            customer = task.customer.name if task.customer_id else ""
+            overdue = task.done_at is None and task.due_at < now
+            values = [task.due_at, task.get_kind_display(), task.title, customer, name, overdue]
+            yield [_cell(v) for v in values]
+
+    return headers, rows()
+
+
 # Writers ----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""Bulk actions on the orders and products lists: sales' services and, for an export of the
-selection, dataio's exporter (which is why this lives above both, beside the customer list's)."""
+"""Bulk actions on the orders, products and task lists: the domain's services and, for an
+export of the selection, dataio's exporter (which is why this lives above both, beside the
+customer list's)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from guanxi.accounts.scope import is_manager
-from guanxi.dataio.exports import csv_chunks, order_rows, product_rows
+from guanxi.accounts.scope import covered_users, is_manager
+from guanxi.activities import bulk as task_bulk
+from guanxi.dataio.exports import csv_chunks, order_rows, product_rows, task_rows
 from guanxi.sales import bulk as order_bulk
 from guanxi.sales.models import OrderStatus
 from guanxi.services_common import StaleEdit
@@ -100,3 +102,44 @@ def product_bulk_action(request):
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this."))
     return _back("sales:products", request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def task_bulk_action(request):
+    """Mark done, reassign or export the tasks ticked in the inbox, all or nothing."""
+    action = request.POST.get("action", "")
+    try:
+        ids = task_bulk.clean_ids(request.POST.getlist("ids"))
+        if action == "export":
+            tasks = task_bulk.selection(request.user, ids, write=False)
+            return _csv(*task_rows(tasks), "tasks")
+        if action == "done":
+            n = task_bulk.mark_done(request.user, ids)
+            messages.success(
+                request,
+                ngettext("%(n)d task marked done.", "%(n)d tasks marked done.", n) % {"n": n},
+            )
+        elif action == "reassign":
+            assignee_id = request.POST.get("assignee", "")
+            assignee = (
+                covered_users(request.user).filter(pk=assignee_id).first()
+                if assignee_id.isdigit()
+                else None
+            )
+            n = task_bulk.reassign(request.user, ids, assignee)
+            messages.success(
+                request,
+                ngettext("%(n)d task handed to %(name)s.", "%(n)d tasks handed to %(name)s.", n)
+                % {"n": n, "name": assignee.profile.display_name or assignee.get_username()},
+            )
+        else:
+            messages.error(request, _("Choose what to do with the selected tasks."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        messages.error(request, _("A task changed meanwhile; nothing was changed. Try again."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("activities:inbox", request.POST.get("query", ""))

@@ -31,6 +31,7 @@ activities = (
     [
         *activities_urls.urlpatterns,
         path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+        path("tasks/bulk/", lists.task_bulk_action, name="task_bulk"),
         *(
             path(
                 f"customers/<int:customer_pk>/{kind}s/new/",
