@@ -1,7 +1,9 @@
-"""The customers: and activities: URL namespaces, each its domain's pages plus the 360 page's.
+"""The customers:, activities: and sales: URL namespaces, each its domain's pages plus the
+views composed here (the 360 page's, and the lists' bulk actions).
 
 Names and paths are those the domain apps always had (customers:detail, activities:task_done,
-...); only the views behind the 360 page live here, so the domain apps need not import it.
+...); only the views that compose several domains live here, so the domain apps need not
+import them.
 """
 
 from django.urls import path
