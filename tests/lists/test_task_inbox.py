@@ -162,3 +162,13 @@ def test_export_of_a_selection_in_the_users_language(client_for, tasks):
         refused.content.decode()
     )
     assert client_for("rep1").get(BULK).status_code == 405
+
+
+def test_marking_one_done_from_a_filtered_inbox_keeps_its_filters(client_for, tasks):
+    response = client_for("rep1").post(
+        f"/tasks/{tasks['call'].pk}/done/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/tasks/?kind=task&q=茗香",
+    )
+    html = response.content.decode()
+    assert shown(html, tasks) == {"late"}  # the call is done; the personal task is filtered out
