@@ -31,7 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("customers/", include(workspace.customers)),  # with the 360 page
-    path("sales/", include("guanxi.sales.urls")),
+    path("sales/", include(workspace.sales)),  # with the bulk actions
     # Task inbox at /tasks/; 360-page forms at /customers/<id>/{interactions,notes,tasks}/new/
     path("", include(workspace.activities)),
     # Reveal and consent at /customers/<id>/{reveal,consent}/

@@ -236,13 +236,43 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "sales:products": Recipe(one()),
     "sales:product_create": Recipe(one()),
     "sales:product_edit": Recipe(one(pk=lambda ctx: ctx.product.pk)),
+    "sales:product_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": action, "ids": [ctx.product.pk]})
+            for action in ("deactivate", "activate", "export")
+        ],
+        writes=True,
+    ),
     "sales:orders": Recipe(one()),
     "sales:order_create": Recipe(
         lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True
     ),
     "sales:order_detail": Recipe(one(pk=w("order")), bound=True),
+    # bulk actions on a selection naming the world's order: nothing changes, nothing shown
+    "sales:order_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": "status", "status": "cancelled", "ids": [ctx.world.order.pk]}),
+            Call(data={"action": "export", "ids": [ctx.world.order.pk]}),
+        ],
+        writes=True,
+    ),
     "activities:inbox": Recipe(one()),
     "activities:task_done": Recipe(task_calls, bound=True, writes=True),
+    # bulk actions on a selection of the world's tasks: nothing changes, nothing shown
+    "activities:task_bulk": Recipe(
+        lambda ctx: [
+            Call(data={"action": "done", "ids": [t.pk for t in ctx.world.tasks]}),
+            Call(
+                data={
+                    "action": "reassign",
+                    "assignee": ctx.user.pk,
+                    "ids": [t.pk for t in ctx.world.tasks],
+                }
+            ),
+            Call(data={"action": "export", "ids": [t.pk for t in ctx.world.tasks]}),
+        ],
+        writes=True,
+    ),
     "activities:interaction_create": Recipe(
         one(customer_pk=w("customer")), bound=True, writes=True
     ),

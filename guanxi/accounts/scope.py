@@ -270,6 +270,45 @@ def visible_tasks(user) -> QuerySet:
     return of_customers | personal
 
 
+def writable_tasks(user) -> QuerySet:
+    """The visible tasks the user may change: personal ones, and those of customers the user
+    may write (the bulk form of get_task_or_404(write=True))."""
+    from guanxi.activities.models import Task
+
+    if not can_write(user):
+        return Task.objects.none()
+    return visible_tasks(user).filter(
+        Q(customer__isnull=True) | Q(customer__in=visible_customers(user, write=True))
+    )
+
+
+def covered_users(user) -> QuerySet:
+    """The active users whose work the user's data scope covers (the user included): whose
+    tasks a manager or lead may list, and to whom they may hand tasks. A manager covers all."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if not user.is_authenticated or not user.is_active:
+        return users.none()
+    profile = profile_of(user)
+    scope = profile.data_scope
+    if is_manager(user) or scope == DataScope.ALL:
+        return users
+    if scope == DataScope.SUBORDINATES:
+        return users.filter(pk__in=_subordinate_ids(user.pk))
+    if scope == DataScope.DEPARTMENT and profile.department_id:
+        return users.filter(Q(profile__department_id=profile.department_id) | Q(pk=user.pk))
+    if scope == DataScope.DEPARTMENT_TREE and profile.department_id:
+        departments = profile.department.descendant_ids()
+        return users.filter(Q(profile__department_id__in=departments) | Q(pk=user.pk))
+    return users.filter(pk=user.pk)
+
+
+def leads_others(user) -> bool:
+    """A manager, or a lead whose scope covers colleagues: may filter and hand on their tasks."""
+    return can_write(user) and covered_users(user).exclude(pk=user.pk).exists()
+
+
 def get_task_or_404(user, pk, *, write: bool = False):
     """A task the user may see (404 otherwise); with write=True, may change (403 otherwise)."""
     try:

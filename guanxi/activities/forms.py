@@ -106,3 +106,49 @@ class TaskForm(_TimelineForm):
 
     def write(self, actor):
         return services.create_task(actor, dict(self.cleaned_data), customer=self.customer)
+
+
+class TaskFilterForm(forms.Form):
+    """The task inbox's filters and sort, all GET parameters (kept in the URL). `assignees`:
+    the (id, name) of the colleagues whose tasks the user may list (scope.covered_users), or
+    None when the user sees only their own."""
+
+    SORTS = {
+        "due": ("due_at", "id"),
+        "-due": ("-due_at", "-id"),
+        "kind": ("kind", "due_at", "id"),
+        "-kind": ("-kind", "due_at", "id"),
+    }
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *TaskKind.choices]
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False)
+    due_to = forms.DateField(label=_("Due until"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    q = forms.CharField(label=_("Task or customer"), required=False, max_length=100)
+    assignee = forms.IntegerField(label=_("Assignee"), required=False, min_value=1)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def __init__(self, *args, assignees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignees = assignees
+
+    def clean_assignee(self):
+        value = self.cleaned_data.get("assignee")
+        if value is None:
+            return None
+        if self.assignees is None or value not in {pk for pk, _name in self.assignees}:
+            raise ValidationError(_("Choose a colleague whose tasks you may see."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("due_from"), data.get("due_to")
+        if start and end and start > end:
+            self.add_error("due_to", _("The end date must not be before the start date."))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {key: data.get(key) for key in self.fields} | {"sort": data.get("sort") or "due"}

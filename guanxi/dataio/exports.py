@@ -14,11 +14,12 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.accounts.scope import can_view_sensitive, scoped, visible_customers
 from guanxi.customers.models import CustomField
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
-from guanxi.sales.models import OrderLine
+from guanxi.sales.models import OrderLine, Product
 
 from .columns import CUSTOMER_COLUMNS, EXPORT_LABELS, ORDER_COLUMNS, export_headers
 from .readers import file_format
@@ -127,14 +128,17 @@ def _customer_row(customer, custom_fields, include_sensitive: bool) -> list:
     return row
 
 
-def order_rows(user) -> tuple[list[str], Iterator[list]]:
-    """One row per order line of the orders of customers visible to `user`."""
+def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterator[list]]:
+    """One row per order line of the orders of customers visible to `user` (only the orders
+    `ids`, if given)."""
     headers = export_headers(ORDER_COLUMNS)
     queryset = (
         scoped(user, OrderLine.objects.all(), via="order__customer")
         .select_related("order__customer", "product")
         .order_by("order_id", "pk")
     )
+    if ids is not None:
+        queryset = queryset.filter(order_id__in=ids)
 
     def rows() -> Iterator[list]:
         for line in queryset.iterator(chunk_size=CHUNK):
@@ -154,6 +158,52 @@ def order_rows(user) -> tuple[list[str], Iterator[list]]:
                 "currency": order.currency,
             }
             yield [_cell(values[name]) for name, _aliases in ORDER_COLUMNS]
+
+    return headers, rows()
+
+
+def product_rows(ids: list[int]) -> tuple[list[str], Iterator[list]]:
+    """The products `ids` (a shared catalogue: no data scope), headers in the user's language."""
+    headers = [
+        _("SKU"),
+        pgettext("product", "Name"),
+        _("Category"),
+        _("Price"),
+        pgettext("spreadsheet column", "Currency"),
+        _("Status"),
+    ]
+    queryset = Product.objects.filter(pk__in=ids).order_by("sku")
+
+    def rows() -> Iterator[list]:
+        for product in queryset.iterator(chunk_size=CHUNK):
+            status = _("Active") if product.active else _("Inactive")
+            values = [product.sku, product.name, product.category, product.price]
+            yield [_cell(v) for v in values] + [product.currency, status]
+
+    return headers, rows()
+
+
+def task_rows(tasks) -> tuple[list[str], Iterator[list]]:
+    """The tasks given (already chosen within the user's scope), headers in the user's
+    language."""
+    headers = [
+        _("Due"),
+        _("Kind"),
+        _("Title"),
+        _("Customer"),
+        _("Assignee"),
+        _("Overdue"),
+    ]
+
+    def rows() -> Iterator[list]:
+        now = timezone.now()
+        for task in tasks:
+            assignee = task.assignee
+            name = (assignee.profile.display_name or assignee.username) if assignee else ""
+            customer = task.customer.name if task.customer_id else ""
+            overdue = task.done_at is None and task.due_at < now
+            values = [task.due_at, task.get_kind_display(), task.title, customer, name, overdue]
+            yield [_cell(v) for v in values]
 
     return headers, rows()
 

@@ -68,6 +68,7 @@ def product_list(request):
             .distinct(),
             "filters": {"category": category, "active": active},
             "can_edit": is_manager(request.user),
+            "current_query": request.GET.urlencode(),
         },
     )
 
@@ -146,6 +147,7 @@ def order_list(request):
             "teams": options["teams"],
             "statuses": OrderStatus.choices,
             "can_write": can_write(request.user),
+            "current_query": request.GET.urlencode(),
         },
     )
 

@@ -1,15 +1,18 @@
-"""The customers: and activities: URL namespaces, each its domain's pages plus the 360 page's.
+"""The customers:, activities: and sales: URL namespaces, each its domain's pages plus the
+views composed here (the 360 page's, and the lists' bulk actions).
 
 Names and paths are those the domain apps always had (customers:detail, activities:task_done,
-...); only the views behind the 360 page live here, so the domain apps need not import it.
+...); only the views that compose several domains live here, so the domain apps need not
+import them.
 """
 
 from django.urls import path
 
 from guanxi.activities import urls as activities_urls
 from guanxi.customers import urls as customers_urls
+from guanxi.sales import urls as sales_urls
 
-from . import views
+from . import lists, views
 
 customers = (
     [
@@ -30,6 +33,7 @@ activities = (
     [
         *activities_urls.urlpatterns,
         path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+        path("tasks/bulk/", lists.task_bulk_action, name="task_bulk"),
         *(
             path(
                 f"customers/<int:customer_pk>/{kind}s/new/",
@@ -41,4 +45,13 @@ activities = (
         ),
     ],
     activities_urls.app_name,
+)
+
+sales = (
+    [
+        *sales_urls.urlpatterns,
+        path("orders/bulk/", lists.order_bulk_action, name="order_bulk"),
+        path("products/bulk/", lists.product_bulk_action, name="product_bulk"),
+    ],
+    sales_urls.app_name,
 )

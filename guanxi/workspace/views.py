@@ -5,6 +5,8 @@ It composes the domain apps (customers, activities, sales, privacy, audit); none
 imports it. Every access decision is guanxi.accounts.scope's; every write is a domain service.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -159,7 +161,9 @@ def task_done(request, pk):
         context = timeline_context(request.user, task.customer)
         return render(request, "workspace/_task_done.html", {**context, "include": "timeline"})
     if request.htmx:
-        context = inbox_context(request.user)
+        # the inbox again with the filters it was showing (the page's URL, sent by htmx)
+        shown = urlsplit(request.headers.get("HX-Current-URL", "")).query
+        context = inbox_context(request.user, QueryDict(shown[:2000]))
         return render(request, "workspace/_task_done.html", {**context, "include": "inbox"})
     if view == "timeline":
         return redirect("customers:detail", pk=task.customer_id)

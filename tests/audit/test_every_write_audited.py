@@ -15,15 +15,17 @@ import pytest
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
 from guanxi.customers import merging
 from guanxi.customers import services as customers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
+from guanxi.sales import bulk as sales_bulk
 from guanxi.sales import services as sales
 
-MODULES = [customers, merging, activities, sales, privacy, sensitive]
+MODULES = [customers, merging, activities, tasks_bulk, sales, sales_bulk, privacy, sensitive]
 AUDITED_MODELS = {
     "customer",
     "contact",
@@ -42,6 +44,11 @@ NOT_WRITES = {
     "customers.set_tags": "part of create_customer/update_customer, which audit the tags",
     "customers.find_duplicates": "read",
     "privacy.consent_state": "read",
+    "sales_bulk.clean_ids": "check",
+    "sales_bulk.selection": "read",
+    "sales_bulk.product_selection": "read",
+    "tasks_bulk.clean_ids": "check",
+    "tasks_bulk.selection": "read",
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
     "sales.check_currency": "check",
@@ -63,9 +70,12 @@ NOT_WRITES = {
 
 def _public_functions():
     for module in MODULES:
-        short = {sensitive: "sensitive", merging: "merging"}.get(
-            module, module.__name__.split(".")[1]
-        )
+        short = {
+            sensitive: "sensitive",
+            merging: "merging",
+            sales_bulk: "sales_bulk",
+            tasks_bulk: "tasks_bulk",
+        }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
                 yield f"{short}.{name}"
@@ -165,6 +175,14 @@ CASES = {
         w["rep1"], w["order"], {"status": "refunded"}
     ),
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
+    "sales_bulk.set_status": lambda w: sales_bulk.set_status(
+        w["rep1"], [w["order"].pk], "refunded"
+    ),
+    "tasks_bulk.mark_done": lambda w: tasks_bulk.mark_done(w["rep1"], [w["task"].pk]),
+    "tasks_bulk.reassign": lambda w: tasks_bulk.reassign(w["manager"], [w["task"].pk], w["rep2"]),
+    "sales_bulk.set_products_active": lambda w: sales_bulk.set_products_active(
+        w["manager"], [w["product"].pk], False
+    ),
     "customers.add_tag": lambda w: customers.add_tag(w["rep1"], w["person"], "VIP"),
     "customers.remove_tag": lambda w: (
         customers.add_tag(w["rep1"], w["person"], "VIP"),

@@ -1,0 +1,145 @@
+"""Bulk actions on the orders, products and task lists: the domain's services and, for an
+export of the selection, dataio's exporter (which is why this lives above both, beside the
+customer list's)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from guanxi.accounts.scope import covered_users, is_manager
+from guanxi.activities import bulk as task_bulk
+from guanxi.dataio.exports import csv_chunks, order_rows, product_rows, task_rows
+from guanxi.sales import bulk as order_bulk
+from guanxi.sales.models import OrderStatus
+from guanxi.services_common import StaleEdit
+
+
+def _back(name: str, query: str):
+    # Only a query string is kept from the form (parsed and re-encoded): never a URL elsewhere.
+    query = QueryDict(query.lstrip("?")[:2000]).urlencode()
+    return redirect(reverse(name) + (f"?{query}" if query else ""))
+
+
+def _csv(headers, rows, prefix: str):
+    response = StreamingHttpResponse(
+        csv_chunks(headers, rows), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{prefix}-selection-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def order_bulk_action(request):
+    """Export or change the status of the orders ticked in the list, all or nothing."""
+    action = request.POST.get("action", "")
+    try:
+        ids = order_bulk.clean_ids(request.POST.getlist("ids"))
+        if action == "export":
+            order_bulk.selection(request.user, ids, write=False)
+            return _csv(*order_rows(request.user, ids=ids), "orders")
+        if action == "status":
+            status = request.POST.get("status", "")
+            n = order_bulk.set_status(request.user, ids, status)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d order set to “%(status)s”.",
+                    "%(n)d orders set to “%(status)s”.",
+                    n,
+                )
+                % {"n": n, "status": OrderStatus(status).label},
+            )
+        else:
+            messages.error(request, _("Choose what to do with the selected orders."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        messages.error(request, _("An order changed meanwhile; nothing was changed. Try again."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("sales:orders", request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def product_bulk_action(request):
+    """Activate, deactivate or export the products ticked in the list (managers only)."""
+    action = request.POST.get("action", "")
+    try:
+        if not is_manager(request.user):
+            raise PermissionDenied(_("Only managers may change the product catalogue."))
+        ids = order_bulk.clean_ids(request.POST.getlist("ids"), products=True)
+        if action == "export":
+            order_bulk.product_selection(ids)
+            return _csv(*product_rows(ids), "products")
+        if action in ("activate", "deactivate"):
+            n = order_bulk.set_products_active(request.user, ids, action == "activate")
+            text = (
+                ngettext("%(n)d product marked active.", "%(n)d products marked active.", n)
+                if action == "activate"
+                else ngettext(
+                    "%(n)d product marked inactive.", "%(n)d products marked inactive.", n
+                )
+            )
+            messages.success(request, text % {"n": n})
+        else:
+            messages.error(request, _("Choose what to do with the selected products."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        messages.error(request, _("A product changed meanwhile; nothing was changed. Try again."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("sales:products", request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def task_bulk_action(request):
+    """Mark done, reassign or export the tasks ticked in the inbox, all or nothing."""
+    action = request.POST.get("action", "")
+    try:
+        ids = task_bulk.clean_ids(request.POST.getlist("ids"))
+        if action == "export":
+            tasks = task_bulk.selection(request.user, ids, write=False)
+            return _csv(*task_rows(tasks), "tasks")
+        if action == "done":
+            n = task_bulk.mark_done(request.user, ids)
+            messages.success(
+                request,
+                ngettext("%(n)d task marked done.", "%(n)d tasks marked done.", n) % {"n": n},
+            )
+        elif action == "reassign":
+            assignee_id = request.POST.get("assignee", "")
+            assignee = (
+                covered_users(request.user).filter(pk=assignee_id).first()
+                if assignee_id.isdigit()
+                else None
+            )
+            n = task_bulk.reassign(request.user, ids, assignee)
+            messages.success(
+                request,
+                ngettext("%(n)d task handed to %(name)s.", "%(n)d tasks handed to %(name)s.", n)
+                % {"n": n, "name": assignee.profile.display_name or assignee.get_username()},
+            )
+        else:
+            messages.error(request, _("Choose what to do with the selected tasks."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        messages.error(request, _("A task changed meanwhile; nothing was changed. Try again."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("activities:inbox", request.POST.get("query", ""))
