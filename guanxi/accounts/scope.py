@@ -60,6 +60,11 @@ def _collaborations(user, write: bool):
     return list(qs.values_list("customer_id", flat=True))
 
 
+def sees_all(user) -> bool:
+    """True when the user's data scope covers every customer (no query beyond the profile)."""
+    return user.is_authenticated and user.is_active and profile_of(user).data_scope == DataScope.ALL
+
+
 def _own_q(user, profile, prefix: str) -> Q | None:
     """The customers the user's data scope covers (no collaborations); None: all of them."""
     scope = profile.data_scope

@@ -13,6 +13,7 @@ class CustomersConfig(AppConfig):
         from guanxi.accounts.models import Department, Profile
 
         from .models import Tag
+        from .queries import forget_tag_menus
         from .views import forget_filter_options
 
         # The list's filter menus are cached; a change to what they offer drops them.
@@ -21,3 +22,5 @@ class CustomersConfig(AppConfig):
             post_delete.connect(
                 forget_filter_options, sender=model, dispatch_uid=f"lists-del-{model}"
             )
+        post_save.connect(forget_tag_menus, sender=Tag, dispatch_uid="tag-menus")
+        post_delete.connect(forget_tag_menus, sender=Tag, dispatch_uid="tag-menus-del")

@@ -172,7 +172,7 @@ def customer_list(request):
         response = render(request, "customers/_results.html", context)
     else:
         context.update(filter_options())
-        context["tags"] = list(queries.visible_tags(request.user)[:200])
+        context["tags"] = queries.tag_menu(request.user)
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -112,19 +112,19 @@ def test_list_query_count_does_not_grow_with_rows(
     client = client_for("rep1")
     client.get(LIST)  # warm the session
     # session, user, profile, collaborations (scope), rows, tags, count (on PostgreSQL the
-    # planner's estimate first, then the count as it is small), and the tag menu of the tags in
-    # the user's scope (+ its collaborations); owners and teams come from the cache the first
-    # request filled
+    # planner's estimate first, then the count as it is small); the filter menus (owners,
+    # teams, and the tags in the user's scope) come from the cache the first request filled
     count = 2 if connection.vendor == "postgresql" else 1
-    with django_assert_num_queries(8 + count):
+    with django_assert_num_queries(6 + count):
         client.get(LIST)
     for i in range(20):
         customer_of("rep1", name=f"新客户{i}", tags=["乙"])
-    # a new tag dropped the cached menus: owners and teams are read again (2 queries), once
+    # a new tag dropped the cached menus: owners, teams and the user's tags (with the scope's
+    # collaborations) are read again (4 queries), once
     with django_assert_num_queries(10 + count):
         response = client.get(LIST)
     assert '<option value="乙"' in response.content.decode()
-    with django_assert_num_queries(8 + count):
+    with django_assert_num_queries(6 + count):
         client.get(LIST)
     with django_assert_num_queries(6 + count):
         client.get(LIST, {"q": "kh"}, HTTP_HX_REQUEST="true")
