@@ -53,7 +53,9 @@ def claim_version(instance, expected: int | None, submitted: dict) -> None:
         model.objects.filter(pk=instance.pk).update(version=F("version") + 1)
         instance.version = model.objects.filter(pk=instance.pk).values_list("version", flat=True)[0]
         return
-    if model.objects.filter(pk=instance.pk, version=expected).update(version=expected + 1):
+    # F() + 1, not expected + 1: a hostile version of 2**31 - 1 matches no row, and the
+    # database never sees a value beyond its column
+    if model.objects.filter(pk=instance.pk, version=expected).update(version=F("version") + 1):
         instance.version = expected + 1
         return
     from guanxi.audit.models import AuditEntry

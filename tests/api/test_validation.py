@@ -330,3 +330,15 @@ def test_bidirectional_overrides_are_refused_like_control_characters(db, persona
     assert "U+202E" in response.json()["errors"]["name"][0]
     # a left-to-right mark is a legitimate character and stays allowed
     assert api.post("/customers", {"name": "张三\u200e"}).status_code == 201
+
+
+def test_the_largest_version_a_client_may_send_is_a_stale_edit_not_a_500(db, personas, api_as):
+    # schemathesis sent version 2**31 - 1: "expected + 1" overflowed PostgreSQL's integer
+    api = api_as("rep1", lang="en")
+    customer = api.post("/customers", {"name": "张三"}).json()
+    task = api.post(
+        "/tasks",
+        {"customer_id": customer["id"], "title": "回访", "due_at": "2026-12-01T09:00:00+08:00"},
+    ).json()
+    response = api.patch(f"/tasks/{task['id']}", {"title": "再回访", "version": 2**31 - 1})
+    assert response.status_code == 409
