@@ -97,3 +97,33 @@ def rate_limit(user, action: str, per_minute: int, message: str) -> None:
         count = 1
     if count > per_minute:
         raise TooManyRequests(message % {"limit": per_minute}, retry_after=60 - int(now % 60))
+
+
+# A selection from a list's checkboxes (bulk actions) ------------------------------------------
+
+MAX_SELECTION = 1000
+
+
+def selected_ids(raw: list[str], *, not_an_id: str, none: str, too_many: str) -> list[int]:
+    """The ids ticked in a list, sorted; else a ValidationError on "ids" with the caller's
+    message (each names its own records: `not_an_id` with %(value)s, `too_many` with %(n)d)."""
+    ids = set()
+    for value in raw:
+        value = str(value).strip()
+        if not value.isdigit() or not 0 < int(value) < 2**63:
+            raise ValidationError({"ids": [not_an_id % {"value": value}]})
+        ids.add(int(value))
+    if not ids:
+        raise ValidationError({"ids": [none]})
+    if len(ids) > MAX_SELECTION:
+        raise ValidationError({"ids": [too_many % {"n": MAX_SELECTION}]})
+    return sorted(ids)
+
+
+def whole_selection(found: list, ids: list[int], refused) -> list:
+    """`found` when it holds every selected id (a selection is all or nothing); else a
+    ValidationError on "ids" with refused(n), the caller's message for n ids left out."""
+    missing = len(set(ids)) - len(found)
+    if missing:
+        raise ValidationError({"ids": [refused(missing)]})
+    return found

@@ -18,29 +18,20 @@ from guanxi.accounts.scope import (
     writable_tasks,
 )
 from guanxi.audit import services as audit
-from guanxi.services_common import claim_version
+from guanxi.services_common import claim_version, selected_ids, whole_selection
 
 from . import services
 from .models import Task
 
-MAX_SELECTION = 1000
-
 
 def clean_ids(raw: list[str]) -> list[int]:
     """The selected task ids from a form's checkboxes; a clear message when there are none."""
-    ids = set()
-    for value in raw:
-        value = str(value).strip()
-        if not value.isdigit() or not 0 < int(value) < 2**63:
-            raise ValidationError({"ids": [_("“%(value)s” is not a task id.") % {"value": value}]})
-        ids.add(int(value))
-    if not ids:
-        raise ValidationError({"ids": [_("Select at least one task.")]})
-    if len(ids) > MAX_SELECTION:
-        raise ValidationError(
-            {"ids": [_("Select at most %(n)d tasks at a time.") % {"n": MAX_SELECTION}]}
-        )
-    return sorted(ids)
+    return selected_ids(
+        raw,
+        not_an_id=_("“%(value)s” is not a task id."),
+        none=_("Select at least one task."),
+        too_many=_("Select at most %(n)d tasks at a time."),
+    )
 
 
 def selection(user, ids: list[int], *, write: bool = True) -> list[Task]:
@@ -48,23 +39,21 @@ def selection(user, ids: list[int], *, write: bool = True) -> list[Task]:
     (write) or see."""
     queryset = writable_tasks(user) if write else visible_tasks(user)
     found = list(queryset.filter(pk__in=ids).select_related("customer").order_by("pk"))
-    refused = len(set(ids)) - len(found)
-    if refused:
-        message = (
-            ngettext(
+
+    def refused(n: int) -> str:
+        if write:
+            return ngettext(
                 "%(n)d selected task is outside what you may change; nothing was changed.",
                 "%(n)d selected tasks are outside what you may change; nothing was changed.",
-                refused,
-            )
-            if write
-            else ngettext(
-                "%(n)d selected task is outside what you may see; nothing was exported.",
-                "%(n)d selected tasks are outside what you may see; nothing was exported.",
-                refused,
-            )
-        )
-        raise ValidationError({"ids": [message % {"n": refused}]})
-    return found
+                n,
+            ) % {"n": n}
+        return ngettext(
+            "%(n)d selected task is outside what you may see; nothing was exported.",
+            "%(n)d selected tasks are outside what you may see; nothing was exported.",
+            n,
+        ) % {"n": n}
+
+    return whole_selection(found, ids, refused)
 
 
 @transaction.atomic

@@ -10,52 +10,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.accounts.scope import is_manager, visible_customers
+from guanxi.services_common import selected_ids, whole_selection
 
 from . import services
 from .models import Customer
 
-MAX_SELECTION = 1000
-
 
 def clean_ids(raw: list[str]) -> list[int]:
     """The selected ids from a form's checkboxes; a clear message when there are none."""
-    ids = set()
-    for value in raw:
-        value = str(value).strip()
-        if not value.isdigit() or not 0 < int(value) < 2**63:
-            raise ValidationError(
-                {"ids": [_("“%(value)s” is not a customer id.") % {"value": value}]}
-            )
-        ids.add(int(value))
-    if not ids:
-        raise ValidationError({"ids": [_("Select at least one customer.")]})
-    if len(ids) > MAX_SELECTION:
-        raise ValidationError(
-            {"ids": [_("Select at most %(n)d customers at a time.") % {"n": MAX_SELECTION}]}
-        )
-    return sorted(ids)
+    return selected_ids(
+        raw,
+        not_an_id=_("“%(value)s” is not a customer id."),
+        none=_("Select at least one customer."),
+        too_many=_("Select at most %(n)d customers at a time."),
+    )
 
 
 def selection(user, ids: list[int], *, write: bool = True) -> list[Customer]:
     """The selected customers, or a ValidationError if any is outside the user's scope."""
     found = list(visible_customers(user, write=write).filter(pk__in=ids).order_by("pk"))
-    refused = len(set(ids)) - len(found)
-    if refused:
-        message = (
-            ngettext(
+
+    def refused(n: int) -> str:
+        if write:
+            return ngettext(
                 "%(n)d selected customer is outside what you may change; nothing was changed.",
                 "%(n)d selected customers are outside what you may change; nothing was changed.",
-                refused,
-            )
-            if write
-            else ngettext(
-                "%(n)d selected customer is outside what you may see; nothing was exported.",
-                "%(n)d selected customers are outside what you may see; nothing was exported.",
-                refused,
-            )
-        )
-        raise ValidationError({"ids": [message % {"n": refused}]})
-    return found
+                n,
+            ) % {"n": n}
+        return ngettext(
+            "%(n)d selected customer is outside what you may see; nothing was exported.",
+            "%(n)d selected customers are outside what you may see; nothing was exported.",
+            n,
+        ) % {"n": n}
+
+    return whole_selection(found, ids, refused)
 
 
 @transaction.atomic

@@ -10,61 +10,49 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.accounts.scope import is_manager, scoped
+from guanxi.services_common import selected_ids, whole_selection
 
 from . import services
 from .models import Order, OrderStatus, Product
-
-MAX_SELECTION = 1000
 
 
 def clean_ids(raw: list[str], *, products: bool = False) -> list[int]:
     """The selected order (or product) ids from a form's checkboxes; a clear message when
     there are none."""
-    ids = set()
-    for value in raw:
-        value = str(value).strip()
-        if not value.isdigit() or not 0 < int(value) < 2**63:
-            message = (
-                _("“%(value)s” is not a product id.")
-                if products
-                else _("“%(value)s” is not an order id.")
-            )
-            raise ValidationError({"ids": [message % {"value": value}]})
-        ids.add(int(value))
-    if not ids:
-        message = _("Select at least one product.") if products else _("Select at least one order.")
-        raise ValidationError({"ids": [message]})
-    if len(ids) > MAX_SELECTION:
-        message = (
-            _("Select at most %(n)d products at a time.")
-            if products
-            else _("Select at most %(n)d orders at a time.")
+    if products:
+        return selected_ids(
+            raw,
+            not_an_id=_("“%(value)s” is not a product id."),
+            none=_("Select at least one product."),
+            too_many=_("Select at most %(n)d products at a time."),
         )
-        raise ValidationError({"ids": [message % {"n": MAX_SELECTION}]})
-    return sorted(ids)
+    return selected_ids(
+        raw,
+        not_an_id=_("“%(value)s” is not an order id."),
+        none=_("Select at least one order."),
+        too_many=_("Select at most %(n)d orders at a time."),
+    )
 
 
 def selection(user, ids: list[int], *, write: bool = True) -> list[Order]:
     """The selected orders, or a ValidationError if any is outside the user's scope."""
     queryset = scoped(user, Order.objects.all(), write=write, via="customer")
     found = list(queryset.filter(pk__in=ids).order_by("pk"))
-    refused = len(set(ids)) - len(found)
-    if refused:
-        message = (
-            ngettext(
+
+    def refused(n: int) -> str:
+        if write:
+            return ngettext(
                 "%(n)d selected order is outside what you may change; nothing was changed.",
                 "%(n)d selected orders are outside what you may change; nothing was changed.",
-                refused,
-            )
-            if write
-            else ngettext(
-                "%(n)d selected order is outside what you may see; nothing was exported.",
-                "%(n)d selected orders are outside what you may see; nothing was exported.",
-                refused,
-            )
-        )
-        raise ValidationError({"ids": [message % {"n": refused}]})
-    return found
+                n,
+            ) % {"n": n}
+        return ngettext(
+            "%(n)d selected order is outside what you may see; nothing was exported.",
+            "%(n)d selected orders are outside what you may see; nothing was exported.",
+            n,
+        ) % {"n": n}
+
+    return whole_selection(found, ids, refused)
 
 
 @transaction.atomic
@@ -86,15 +74,18 @@ def product_selection(ids: list[int]) -> list[Product]:
     """The selected products (a shared catalogue: no data scope), or a ValidationError naming
     how many no longer exist."""
     found = list(Product.objects.filter(pk__in=ids).order_by("pk"))
-    missing = len(set(ids)) - len(found)
-    if missing:
-        message = ngettext(
-            "%(n)d selected product no longer exists; nothing was changed.",
-            "%(n)d selected products no longer exist; nothing was changed.",
-            missing,
-        )
-        raise ValidationError({"ids": [message % {"n": missing}]})
-    return found
+    return whole_selection(
+        found,
+        ids,
+        lambda n: (
+            ngettext(
+                "%(n)d selected product no longer exists; nothing was changed.",
+                "%(n)d selected products no longer exist; nothing was changed.",
+                n,
+            )
+            % {"n": n}
+        ),
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
-"""Bulk actions on the orders, products and task lists: the domain's services and, for an
-export of the selection, dataio's exporter (which is why this lives above both, beside the
-customer list's)."""
+"""Bulk actions on the customer, order, product and task lists: the domain's services and, for an
+export of the selection, dataio's exporter (which is why this lives above both)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict, StreamingHttpResponse
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from guanxi.accounts.scope import covered_users, is_manager
 from guanxi.activities import bulk as task_bulk
-from guanxi.dataio.exports import csv_chunks, order_rows, product_rows, task_rows
+from guanxi.customers import bulk as customer_bulk
+from guanxi.dataio.exports import csv_chunks, customer_rows, order_rows, product_rows, task_rows
 from guanxi.sales import bulk as order_bulk
 from guanxi.sales.models import OrderStatus
 from guanxi.services_common import StaleEdit
@@ -34,6 +35,61 @@ def _csv(headers, rows, prefix: str):
     name = f"{prefix}-selection-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def customer_bulk_action(request):
+    """Assign owner, add or remove a tag, or export, on the customers ticked in the list."""
+    action = request.POST.get("action", "")
+    back = request.POST.get("query", "")
+    try:
+        ids = customer_bulk.clean_ids(request.POST.getlist("ids"))
+        if action == "export":
+            customer_bulk.selection(request.user, ids, write=False)
+            return _csv(*customer_rows(request.user, ids=ids), "customers")
+        if action == "assign":
+            owner_id = request.POST.get("owner", "")
+            owner = (
+                get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+                if owner_id.isdigit()
+                else None
+            )
+            n = customer_bulk.assign_owner(request.user, ids, owner)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d customer transferred to %(owner)s.",
+                    "%(n)d customers transferred to %(owner)s.",
+                    n,
+                )
+                % {"n": n, "owner": owner.get_username()},
+            )
+        elif action in ("add_tag", "remove_tag"):
+            tag = request.POST.get("tag", "")
+            if action == "add_tag":
+                n = customer_bulk.add_tag(request.user, ids, tag)
+                text = ngettext(
+                    "Tag “%(tag)s” added to %(n)d customer.",
+                    "Tag “%(tag)s” added to %(n)d customers.",
+                    n,
+                )
+            else:
+                n = customer_bulk.remove_tag(request.user, ids, tag)
+                text = ngettext(
+                    "Tag “%(tag)s” removed from %(n)d customer.",
+                    "Tag “%(tag)s” removed from %(n)d customers.",
+                    n,
+                )
+            messages.success(request, text % {"n": n, "tag": tag.strip()})
+        else:
+            messages.error(request, _("Choose what to do with the selected customers."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back("customers:list", back)
 
 
 @login_required

@@ -18,7 +18,7 @@ customers = (
     [
         *customers_urls.urlpatterns,
         path("<int:pk>/", views.customer_detail, name="detail"),
-        path("bulk/", views.bulk_action, name="bulk"),
+        path("bulk/", lists.customer_bulk_action, name="bulk"),
         path("<int:pk>/collaborators/", views.collaborator_share, name="collaborator_share"),
         path(
             "<int:pk>/collaborators/<int:user_id>/remove/",

@@ -8,16 +8,12 @@ imports it. Every access decision is guanxi.accounts.scope's; every write is a d
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
@@ -33,13 +29,12 @@ from guanxi.accounts.scope import (
 from guanxi.activities import services as activities
 from guanxi.activities.forms import InteractionForm, NoteForm, TaskForm
 from guanxi.activities.views import inbox_context
-from guanxi.customers import bulk, merging
+from guanxi.customers import merging
 from guanxi.customers import services as customers
 from guanxi.customers.forms import CollaboratorForm
 from guanxi.customers.models import Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
-from guanxi.dataio.exports import csv_chunks, customer_rows
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
@@ -213,74 +208,3 @@ def collaborator_remove(request, pk, user_id):
     if not customers.unshare_customer(request.user, customer, user_id):
         raise Http404
     return _collaborators_answer(request, customer, None, _("Collaborator removed."))
-
-
-# The customer list's bulk actions: customers' services and, for an export of the selection,
-# dataio's exporter (which is why this lives above both).
-
-
-def _back_to_list(query: str):
-    # Only a query string is kept from the form (parsed and re-encoded): never a URL elsewhere.
-    query = QueryDict(query.lstrip("?")[:2000]).urlencode()
-    return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
-
-
-@login_required
-@require_POST
-def bulk_action(request):
-    """Assign owner, add or remove a tag, or export, on the customers ticked in the list."""
-    action = request.POST.get("action", "")
-    back = request.POST.get("query", "")
-    try:
-        ids = bulk.clean_ids(request.POST.getlist("ids"))
-        if action == "export":
-            bulk.selection(request.user, ids, write=False)
-            headers, rows = customer_rows(request.user, ids=ids)
-            response = StreamingHttpResponse(
-                csv_chunks(headers, rows), content_type="text/csv; charset=utf-8"
-            )
-            name = f"customers-selection-{timezone.localdate():%Y%m%d}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        if action == "assign":
-            owner_id = request.POST.get("owner", "")
-            owner = (
-                get_user_model().objects.filter(pk=owner_id, is_active=True).first()
-                if owner_id.isdigit()
-                else None
-            )
-            n = bulk.assign_owner(request.user, ids, owner)
-            messages.success(
-                request,
-                ngettext(
-                    "%(n)d customer transferred to %(owner)s.",
-                    "%(n)d customers transferred to %(owner)s.",
-                    n,
-                )
-                % {"n": n, "owner": owner.get_username()},
-            )
-        elif action in ("add_tag", "remove_tag"):
-            tag = request.POST.get("tag", "")
-            if action == "add_tag":
-                n = bulk.add_tag(request.user, ids, tag)
-                text = ngettext(
-                    "Tag “%(tag)s” added to %(n)d customer.",
-                    "Tag “%(tag)s” added to %(n)d customers.",
-                    n,
-                )
-            else:
-                n = bulk.remove_tag(request.user, ids, tag)
-                text = ngettext(
-                    "Tag “%(tag)s” removed from %(n)d customer.",
-                    "Tag “%(tag)s” removed from %(n)d customers.",
-                    n,
-                )
-            messages.success(request, text % {"n": n, "tag": tag.strip()})
-        else:
-            messages.error(request, _("Choose what to do with the selected customers."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    return _back_to_list(back)
