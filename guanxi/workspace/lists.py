@@ -37,13 +37,33 @@ def _csv(headers, rows, prefix: str):
     return response
 
 
+def _bulk(request, list_name: str, act, *, stale: str | None):
+    """Run a bulk action: its answer (an export) or, after its messages, back to the list with
+    its filters. A refusal (invalid, stale with `stale` to say so, not permitted) changes
+    nothing: the services run the whole selection in one transaction."""
+    try:
+        response = act()
+        if response is not None:
+            return response
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except StaleEdit:
+        if stale is None:
+            raise
+        messages.error(request, stale)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    return _back(list_name, request.POST.get("query", ""))
+
+
 @login_required
 @require_POST
 def customer_bulk_action(request):
     """Assign owner, add or remove a tag, or export, on the customers ticked in the list."""
-    action = request.POST.get("action", "")
-    back = request.POST.get("query", "")
-    try:
+
+    def act():
+        action = request.POST.get("action", "")
         ids = customer_bulk.clean_ids(request.POST.getlist("ids"))
         if action == "export":
             customer_bulk.selection(request.user, ids, write=False)
@@ -84,20 +104,17 @@ def customer_bulk_action(request):
             messages.success(request, text % {"n": n, "tag": tag.strip()})
         else:
             messages.error(request, _("Choose what to do with the selected customers."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    return _back("customers:list", back)
+
+    return _bulk(request, "customers:list", act, stale=None)
 
 
 @login_required
 @require_POST
 def order_bulk_action(request):
     """Export or change the status of the orders ticked in the list, all or nothing."""
-    action = request.POST.get("action", "")
-    try:
+
+    def act():
+        action = request.POST.get("action", "")
         ids = order_bulk.clean_ids(request.POST.getlist("ids"))
         if action == "export":
             order_bulk.selection(request.user, ids, write=False)
@@ -116,22 +133,22 @@ def order_bulk_action(request):
             )
         else:
             messages.error(request, _("Choose what to do with the selected orders."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except StaleEdit:
-        messages.error(request, _("An order changed meanwhile; nothing was changed. Try again."))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    return _back("sales:orders", request.POST.get("query", ""))
+
+    return _bulk(
+        request,
+        "sales:orders",
+        act,
+        stale=_("An order changed meanwhile; nothing was changed. Try again."),
+    )
 
 
 @login_required
 @require_POST
 def product_bulk_action(request):
     """Activate, deactivate or export the products ticked in the list (managers only)."""
-    action = request.POST.get("action", "")
-    try:
+
+    def act():
+        action = request.POST.get("action", "")
         if not is_manager(request.user):
             raise PermissionDenied(_("Only managers may change the product catalogue."))
         ids = order_bulk.clean_ids(request.POST.getlist("ids"), products=True)
@@ -150,22 +167,22 @@ def product_bulk_action(request):
             messages.success(request, text % {"n": n})
         else:
             messages.error(request, _("Choose what to do with the selected products."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except StaleEdit:
-        messages.error(request, _("A product changed meanwhile; nothing was changed. Try again."))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    return _back("sales:products", request.POST.get("query", ""))
+
+    return _bulk(
+        request,
+        "sales:products",
+        act,
+        stale=_("A product changed meanwhile; nothing was changed. Try again."),
+    )
 
 
 @login_required
 @require_POST
 def task_bulk_action(request):
     """Mark done, reassign or export the tasks ticked in the inbox, all or nothing."""
-    action = request.POST.get("action", "")
-    try:
+
+    def act():
+        action = request.POST.get("action", "")
         ids = task_bulk.clean_ids(request.POST.getlist("ids"))
         if action == "export":
             tasks = task_bulk.selection(request.user, ids, write=False)
@@ -191,11 +208,10 @@ def task_bulk_action(request):
             )
         else:
             messages.error(request, _("Choose what to do with the selected tasks."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except StaleEdit:
-        messages.error(request, _("A task changed meanwhile; nothing was changed. Try again."))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    return _back("activities:inbox", request.POST.get("query", ""))
+
+    return _bulk(
+        request,
+        "activities:inbox",
+        act,
+        stale=_("A task changed meanwhile; nothing was changed. Try again."),
+    )
