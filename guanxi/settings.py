@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "guanxi.activities",
     "guanxi.sales",
     "guanxi.privacy",
+    "guanxi.scoring",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

@@ -31,6 +31,8 @@ LAYERS: list[list[list[str]]] = [
     [["guanxi.activities"], ["guanxi.sales"]],
     # the subject-access export and the erasure gather a customer's activities and orders
     [["guanxi.privacy"]],
+    # scores on every customer: the analytics engine over the app's own orders
+    [["guanxi.scoring"]],
     # team administration hands a leaver's customers and tasks over; import/export
     [
         [

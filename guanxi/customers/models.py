@@ -56,6 +56,33 @@ class MaritalStatus(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class LoyaltyType(models.TextChoices):
+    """Kinds of loyalty (DOMAIN.md §6, 第五章): the rep's choice, or the one the data suggests."""
+
+    MONOPOLY = "monopoly", _("Monopoly loyalty")
+    INERTIA = "inertia", _("Inertia loyalty")
+    CONVENIENCE = "convenience", _("Convenience loyalty")
+    PRICE = "price", _("Price loyalty")
+    INCENTIVE = "incentive", _("Incentive loyalty")
+    SUPER_VALUE = "super_value", _("Super-value loyalty")
+    LATENT = "latent", _("Latent loyalty")
+
+
+class LostReason(models.TextChoices):
+    """The ten common reasons a customer is lost (DOMAIN.md §8, 第七章 客户流失的常见原因)."""
+
+    PRODUCT = "product", _("Product problems")
+    PRICE = "price", _("Price")
+    SERVICE = "service", _("Unhappy with our staff's service")
+    COMPANY_TURMOIL = "company_turmoil", _("Turmoil or failure at our company")
+    LOW_SWITCHING_COST = "low_switching_cost", _("Low switching cost")
+    WEAK_TRUST = "weak_trust", _("Too little trust or feeling for us")
+    CHANGED_NEEDS = "changed_needs", _("Needs changed (habits changed)")
+    TRYING_NEW = "trying_new", _("Wants to try something new")
+    OWN_CIRCUMSTANCES = "own_circumstances", _("Own circumstances (moved, died, politics)")
+    COMPETITOR = "competitor", _("Taken by a competitor")
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -169,6 +196,17 @@ class Customer(models.Model):
     family = models.CharField(_("family"), max_length=200, blank=True)
     interests = models.CharField(_("interests"), max_length=200, blank=True)
     anniversary = models.DateField(_("anniversary"), null=True, blank=True)
+
+    # Loyalty type as the rep judges it ("" = take the one the scores suggest)
+    loyalty_type = models.CharField(
+        _("loyalty type"), max_length=16, choices=LoyaltyType.choices, blank=True
+    )
+    # Marked lost by a rep or manager, always with one of the textbook's reasons
+    lost_at = models.DateTimeField(_("lost on"), null=True, blank=True, db_index=True)
+    lost_reason = models.CharField(
+        _("reason lost"), max_length=24, choices=LostReason.choices, blank=True
+    )
+    lost_note = models.TextField(_("note on the loss"), blank=True)
 
     level = models.CharField(
         _("customer level"), max_length=1, choices=CustomerLevel.choices, default=CustomerLevel.B
