@@ -248,7 +248,7 @@ class Source:
             return self.con.table(name)
         self.con.con.register(f"{name}_arrow", table)
         self.con.con.execute(
-            f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{name}_arrow"'
+            f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{name}_arrow"'  # noqa: S608 - generated temp-table names, no input
         ).fetchall()
         self.con.con.unregister(f"{name}_arrow")
         self.temp_tables.append(name)
@@ -261,7 +261,7 @@ class Source:
                     for name in self.temp_tables:
                         cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
             self.con.disconnect()
-        except Exception:  # noqa: BLE001 - closing a connection that already failed
+        except Exception:  # noqa: BLE001, S110 - closing a connection that already failed
             pass
 
 
@@ -332,15 +332,15 @@ def _sqlite_source(as_of: dt.date, tz: str) -> Source:
     duck.register("gx_raw", raw)
     # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
     duck.execute(
-        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, '
+        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, '  # noqa: S608 - generated temp-table names, no input
         "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
         "amount FROM gx_raw",
         [tz],
     ).fetchall()
-    duck.execute(f'DELETE FROM "{name}" WHERE date > ?', [as_of]).fetchall()
+    duck.execute(f'DELETE FROM "{name}" WHERE date > ?', [as_of]).fetchall()  # noqa: S608 - generated temp-table names, no input
     duck.unregister("gx_raw")
     del raw
-    count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+    count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608 - generated temp-table names, no input
     out_schema = pa.schema(
         [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
     )
@@ -394,7 +394,7 @@ def customer_facts() -> pd.DataFrame:
             "GROUP BY l.order_id"
         )
         cursor.execute(
-            f"SELECT o.customer_id, COUNT(*), SUM(x.d) FROM ({lined}) x "
+            f"SELECT o.customer_id, COUNT(*), SUM(x.d) FROM ({lined}) x "  # noqa: S608 - generated temp-table names, no input
             "JOIN sales_order o ON o.id = x.order_id "
             "WHERE o.status NOT IN ('cancelled', 'refunded') GROUP BY o.customer_id"
         )
@@ -639,7 +639,10 @@ def _cohort_summary(table: pd.DataFrame) -> tuple[dict, list]:
     table = table.assign(month0=month0.to_numpy())
     months = sorted(table["month0"].unique())
     periods = list(range(int(table["period"].max()) + 1))
-    grid = {(m, p): v for m, p, v in zip(table["month0"], table["period"], table["retention"])}
+    grid = {
+        (m, p): v
+        for m, p, v in zip(table["month0"], table["period"], table["retention"], strict=True)
+    }
     retention = [
         [None if (m, p) not in grid else round(float(grid[(m, p)]), 6) for p in periods]
         for m in months

@@ -59,9 +59,7 @@ class Command(BaseCommand):
             # The task queue worker alongside the web app: nightly scoring and "Recompute now".
             worker = subprocess.Popen([sys.executable, "-m", "guanxi", "worker"])  # noqa: S603
             try:
-                call_command(
-                    "serve", host=options["host"], port=options["port"], skip_migrate=True
-                )
+                call_command("serve", host=options["host"], port=options["port"], skip_migrate=True)
             finally:
                 worker.terminate()
                 try:
