@@ -205,8 +205,8 @@ def _alive_expectation(t, r, alpha, a, b):
     """
     if abs(a - 1.0) < 1e-7:  # removable singularity at a = 1: average the two sides
         return 0.5 * (
-            _alive_expectation(t, r, alpha, 1.0 - 1e-7, b)
-            + _alive_expectation(t, r, alpha, 1.0 + 1e-7, b)
+            _alive_expectation(t, r, alpha, 1.0 - 2e-7, b)
+            + _alive_expectation(t, r, alpha, 1.0 + 2e-7, b)
         )
     c = a + b - 1.0
     z = t / (alpha + t)
