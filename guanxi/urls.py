@@ -7,6 +7,7 @@ from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
+from guanxi.scoring import views as scoring_views
 from guanxi.workspace import urls as workspace
 
 
@@ -38,6 +39,9 @@ urlpatterns = [
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
     path("team/", include("guanxi.accounts.team_urls")),
+    path("analytics/scoring/", include("guanxi.scoring.urls")),
+    # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.
+    path("analytics/score/", scoring_views.recompute, name="score"),
 ]
 
 

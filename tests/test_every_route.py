@@ -288,6 +288,11 @@ PAGE_RECIPES: dict[str, Recipe] = {
             Call(data={"kind": "orders", "skip_invalid": "on", "file": orders_file}),
         ]
     ),
+    # scoring runs: counts and dates only, for anyone signed in; recomputing is for managers
+    "scoring:runs": Recipe(one()),
+    "scoring:status": Recipe(one()),
+    "scoring:recompute": Recipe(one(), team=True),
+    "score": Recipe(one(), team=True),
     "dataio:export": Recipe(
         lambda ctx: [
             Call(kwargs={"kind": kind, "fmt": fmt})

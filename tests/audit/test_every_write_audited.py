@@ -24,8 +24,19 @@ from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
 from guanxi.sales import services as sales
+from guanxi.scoring import services as scoring
 
-MODULES = [customers, merging, activities, tasks_bulk, sales, sales_bulk, privacy, sensitive]
+MODULES = [
+    customers,
+    merging,
+    activities,
+    tasks_bulk,
+    sales,
+    sales_bulk,
+    privacy,
+    sensitive,
+    scoring,
+]
 AUDITED_MODELS = {
     "customer",
     "contact",
@@ -65,6 +76,10 @@ NOT_WRITES = {
     "merging.differing_fields": "read",
     "merging.merges_of": "read",
     "merging.forget_merged_values": "part of erase_customer, which audits the erasure",
+    "scoring.active_run": "read",
+    "scoring.current_params": "read",
+    "scoring.preview": "computes without writing (dry run)",
+    "scoring.write_scores": "part of run_scoring, which audits the run",
 }
 
 
@@ -210,6 +225,8 @@ CASES = {
     "sensitive.reveal": lambda w: sensitive.reveal(
         w["manager"], w["person"], "id_number", "核对身份信息"
     ),
+    "scoring.run_scoring": lambda w: scoring.run_scoring("command", w["manager"]),
+    "scoring.request_scoring": lambda w: scoring.request_scoring(w["manager"]),
     "sensitive.log_bulk_reveal": lambda w: sensitive.log_bulk_reveal(
         w["manager"], [w["person"], w["org"]], ["id_number"], "导出核对", "export"
     ),
