@@ -26,18 +26,23 @@ def lang() -> str:
 
 @cache
 def _tables() -> dict:
-    from guanxi.analytics import abc, churn, lifecycle, loyalty, segments
+    # from the modules (the package's `abc` is the function of that name)
+    from guanxi.analytics.abc import ABC_GUIDANCE, PYRAMID_TIERS
+    from guanxi.analytics.churn import CHURN_KINDS, RECOVERY_ACTIONS
+    from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
+    from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
+    from guanxi.analytics.segments import SEGMENTS
 
     return {
-        "segments": segments.SEGMENTS,
-        "abc": abc.ABC_GUIDANCE,
-        "pyramid": abc.PYRAMID_TIERS,
-        "stages": lifecycle.LIFECYCLE_STAGES,
-        "statuses": lifecycle.CUSTOMER_STATUSES,
-        "ladder": loyalty.LOYALTY_LADDER,
-        "quadrants": loyalty.VALUE_LOYALTY_QUADRANTS,
-        "recovery": churn.RECOVERY_ACTIONS,
-        "kinds": churn.CHURN_KINDS,
+        "segments": SEGMENTS,
+        "abc": ABC_GUIDANCE,
+        "pyramid": PYRAMID_TIERS,
+        "stages": LIFECYCLE_STAGES,
+        "statuses": CUSTOMER_STATUSES,
+        "ladder": LOYALTY_LADDER,
+        "quadrants": VALUE_LOYALTY_QUADRANTS,
+        "recovery": RECOVERY_ACTIONS,
+        "kinds": CHURN_KINDS,
     }
 
 
