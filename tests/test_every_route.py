@@ -146,6 +146,8 @@ PAGE_RECIPES: dict[str, Recipe] = {
             Call(),
             Call(query={"q": ctx.world.customer.mobile}),
             Call(query={"q": "secret", "sort": "name"}),
+            Call(query={"rfm_segment": "champions", "sort": "-clv_predicted"}),
+            Call(query={"lost": "1", "loyalty_type": "super_value", "p_alive_min": "0"}),
         ]
     ),
     "customers:create": Recipe(one()),
@@ -200,6 +202,10 @@ PAGE_RECIPES: dict[str, Recipe] = {
         writes=True,
         manages=True,
     ),
+    # the scores panel: the loyalty type needs write access; lost and won back the owner's side
+    "customers:loyalty_type": Recipe(one(pk=w("customer")), bound=True, writes=True),
+    "customers:mark_lost": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
+    "customers:win_back": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
     "customers:merge_undo": Recipe(
         one(pk=w("customer"), merge_pk=lambda ctx: ctx.world.merge.pk), bound=True, writes=True
     ),
@@ -331,6 +337,8 @@ PAGE_POST = {
     "role": "manager",
     "data_scope": "all",
     "can_view_sensitive": "on",
+    "reason": "competitor",
+    "loyalty_type": "price",
 }
 
 
@@ -382,7 +390,12 @@ API_RECIPES: dict[str, Recipe] = {
         team=True,
     ),
     "GET /customers": Recipe(
-        lambda ctx: [Call(), Call(query={"q": ctx.world.customer.mobile, "tag": "SECRET"})]
+        lambda ctx: [
+            Call(),
+            Call(query={"q": ctx.world.customer.mobile, "tag": "SECRET"}),
+            Call(query={"rfm_segment": "champions", "sort": "-clv_predicted"}),
+            Call(query={"lost": True, "loyalty_type": "super_value", "p_alive_min": 0}),
+        ]
     ),
     "POST /customers": Recipe(lambda ctx: [Call(data={"name": "探测客户"})]),
     "GET /customers/duplicates": Recipe(
@@ -392,7 +405,11 @@ API_RECIPES: dict[str, Recipe] = {
     ),
     "GET /customers/{customer_id}": Recipe(one(customer_id=c), bound=True),
     "PATCH /customers/{customer_id}": Recipe(
-        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"name": "HACKED"})], bound=True
+        lambda ctx: [
+            Call(kwargs={"customer_id": c(ctx)}, data={"name": "HACKED"}),
+            Call(kwargs={"customer_id": c(ctx)}, data={"loyalty_type": "price"}),
+        ],
+        bound=True,
     ),
     "DELETE /customers/{customer_id}": Recipe(one(customer_id=c), bound=True, manages=True),
     "POST /customers/{customer_id}/owner": Recipe(
@@ -401,6 +418,18 @@ API_RECIPES: dict[str, Recipe] = {
         manages=True,
     ),
     "GET /customers/{customer_id}/audit": Recipe(one(customer_id=c), bound=True),
+    "POST /customers/{customer_id}/lost": Recipe(
+        lambda ctx: [
+            Call(kwargs={"customer_id": c(ctx)}, data={"reason": "competitor", "note": "HACKED"})
+        ],
+        bound=True,
+        manages=True,
+    ),
+    "POST /customers/{customer_id}/win-back": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": c(ctx)}, data={"note": "HACKED"})],
+        bound=True,
+        manages=True,
+    ),
     "POST /customers/{customer_id}/merge": Recipe(
         lambda ctx: [
             Call(kwargs={"customer_id": call.kwargs["pk"]}, data={"other_id": call.data["other"]})
@@ -651,6 +680,23 @@ class Ctx:
         return Customer.objects.get(owner=self.user, name=f"{self.user.username} 自己的客户")
 
 
+def score_customer(customer) -> None:
+    """A current score row (as the scoring run writes it), so the score filters find it."""
+    from guanxi.scoring.models import CustomerScore, ScoringRun
+
+    run = ScoringRun.objects.create(status="succeeded", trigger="command")
+    CustomerScore.objects.create(
+        customer=customer,
+        run=run,
+        as_of=timezone.localdate(),
+        model_version="test",
+        rfm_segment="champions",
+        loyalty_type_suggested="super_value",
+        p_alive=0.5,
+        clv_predicted=100,
+    )
+
+
 def build_world(marker, owner, manager, product, mobile, assignees, shares, department):
     from guanxi.activities.services import add_note, create_task, record_interaction
     from guanxi.customers.merging import merge_customers
@@ -675,6 +721,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     )
     add_note(owner, customer, f"{marker} 备注")
     order = create_order(owner, customer, {}, [{"product": product, "quantity": 2}])
+    score_customer(customer)
     tasks = [
         create_task(
             manager,
@@ -1013,6 +1060,9 @@ def test_the_probe_sees_what_the_owner_may_see(worlds, personas, product):
     assert "SECRETA" not in tasks  # rep1's tasks are on world B, which rep1 cannot see
     api = api_client(owner)
     assert world.marker in body_of(api("GET", f"/api/v1/customers/{world.customer.pk}", {}, None))
+    scored = {"rfm_segment": "champions", "sort": "-clv_predicted"}
+    assert world.marker in body_of(api("GET", "/api/v1/customers", scored, None))
+    assert world.marker in body_of(session.request("get", "/customers/", scored, {}, False))
     tags = api("GET", "/api/v1/tags", {}, None).json()
     assert tags == {"count": 1, "items": [{"name": "SECRETA-tag"}]}
     # the merge, token and team recipes name real records

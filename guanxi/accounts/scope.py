@@ -180,6 +180,33 @@ def require_manage(user, customer, message: str | None = None) -> None:
         )
 
 
+def can_change(user, customer) -> bool:
+    """May change the customer's record (write access: its scope or a write collaboration),
+    e.g. set its loyalty type; the bulk form is visible_customers(user, write=True)."""
+    return visible_customers(user, write=True).filter(pk=customer.pk).exists()
+
+
+def require_change(user, customer) -> None:
+    """For services: PermissionDenied unless the user may change the customer."""
+    if not can_change(user, customer):
+        raise PermissionDenied(_("You may not change this record."))
+
+
+def can_mark_lost(user, customer) -> bool:
+    """May mark the customer lost (流失) or win it back: the owner or a colleague whose data
+    scope covers it (a manager over the owner), with a role that writes. A collaborator (协作人)
+    never may: whether a customer is lost, and why, is the owner's side's judgement."""
+    return can_manage(user, customer)
+
+
+def require_mark_lost(user, customer) -> None:
+    """For services: PermissionDenied unless the user may mark the customer lost or won back."""
+    if not can_mark_lost(user, customer):
+        raise PermissionDenied(
+            _("Only the customer's owner or a manager over them may mark it lost or win it back.")
+        )
+
+
 def require_author_or_manage(user, customer, author_id: int | None) -> None:
     """For deleting an interaction, note or task of `customer`: its author (who recorded or
     created it) may, otherwise only who may manage the customer (see can_manage). A write

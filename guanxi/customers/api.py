@@ -43,7 +43,8 @@ from guanxi.audit.services import trail_for_customer
 from guanxi.customers.sensitive import masked_dict
 from guanxi.services_common import StaleEdit
 
-from . import merging, services
+from . import merging, retention, scores, services
+from .forms import CustomerFilterForm
 from .models import Contact, MergeRecord
 from .queries import capped_count, customer_list, visible_tags
 from .schemas import (
@@ -61,6 +62,7 @@ from .schemas import (
     CustomerUpdate,
     DuplicateOut,
     Level,
+    LostIn,
     MergeIn,
     MergeOut,
     PhoneText,
@@ -68,6 +70,7 @@ from .schemas import (
     Source,
     StaleOut,
     TagPage,
+    WinBackIn,
 )
 
 router = Router(tags=["customers"])
@@ -94,6 +97,11 @@ def customer_out(customer) -> dict:
         department=customer.department.name if customer.department_id else None,
         version=customer.version,
         merged_into=customer.merged_into_id,
+        lost=customer.lost_at is not None,
+        lost_at=customer.lost_at,
+        lost_reason=customer.lost_reason,
+        lost_note=customer.lost_note,
+        scores=scores.api_out(scores.of(customer)),
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
@@ -163,6 +171,39 @@ def list_customers(
     created_to: Annotated[
         date | None, Field(description="Created on or before (local date).")
     ] = None,
+    rfm_segment: Annotated[text(32), Field(description="RFM segment code, e.g. at_risk.")] = "",
+    abc_tier: Annotated[text(1), Field(description="ABC tier: A, B or C.")] = "",
+    pyramid_level: Annotated[text(16), Field(description="Pyramid level code.")] = "",
+    lifecycle_stage: Annotated[
+        text(16), Field(description="exploration, formation, stability or decline.")
+    ] = "",
+    customer_status: Annotated[text(16), Field(description="potential, new or old.")] = "",
+    loyalty_step: Annotated[text(16), Field(description="Loyalty ladder step code.")] = "",
+    value_loyalty_quadrant: Annotated[
+        text(16), Field(description="true_friends, butterflies, barnacles or strangers.")
+    ] = "",
+    churn_risk: Annotated[text(8), Field(description="low, medium or high.")] = "",
+    quality: Annotated[text(8), Field(description="good, ordinary or poor.")] = "",
+    loyalty_type: Annotated[
+        text(16), Field(description="Loyalty type: the rep's, or the suggested one if unset.")
+    ] = "",
+    lost_reason: Annotated[text(24), Field(description="Reason lost.")] = "",
+    lost: Annotated[
+        bool | None, Field(description="true: lost customers only; false: not lost.")
+    ] = None,
+    r: Annotated[int | None, Field(ge=1, le=5, description="Recency score 1-5.")] = None,
+    f: Annotated[int | None, Field(ge=1, le=5, description="Frequency score 1-5.")] = None,
+    m: Annotated[int | None, Field(ge=1, le=5, description="Monetary score 1-5.")] = None,
+    p_alive_min: Annotated[
+        float | None, Field(ge=0, le=1, description="P(alive) at least.")
+    ] = None,
+    p_alive_max: Annotated[float | None, Field(ge=0, le=1, description="P(alive) at most.")] = None,
+    clv_min: Annotated[
+        float | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at least.")
+    ] = None,
+    clv_max: Annotated[
+        float | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at most.")
+    ] = None,
     sort: Sort = "newest",
     limit: Limit = 25,
     offset: Offset = 0,
@@ -171,8 +212,31 @@ def list_customers(
 
     Every signed-in user, within their scope; 422 for a bad parameter. The same filters as
     the customer list page; `q` also finds a phone by its last digits (尾号, e.g. 8000) or by
-    its first digits (e.g. 138001).
+    its first digits (e.g. 138001). The score filters (rfm_segment ... clv_max) and the score
+    sorts only narrow the caller's scope; unscored customers match no score filter.
     """
+    given = {
+        "rfm_segment": rfm_segment,
+        "abc_tier": abc_tier,
+        "pyramid_level": pyramid_level,
+        "lifecycle_stage": lifecycle_stage,
+        "customer_status": customer_status,
+        "loyalty_step": loyalty_step,
+        "value_loyalty_quadrant": value_loyalty_quadrant,
+        "churn_risk": churn_risk,
+        "quality": quality,
+        "loyalty_type": loyalty_type,
+        "lost_reason": lost_reason,
+        "lost": "" if lost is None else ("1" if lost else "0"),
+        "r": r,
+        "f": f,
+        "m": m,
+        "p_alive_min": p_alive_min,
+        "p_alive_max": p_alive_max,
+        "clv_min": clv_min,
+        "clv_max": clv_max,
+    }
+    score_filters = _score_filters({k: v for k, v in given.items() if v not in (None, "")})
     qs = customer_list(
         request.user,
         q=q,
@@ -185,8 +249,18 @@ def list_customers(
         created_from=created_from,
         created_to=created_to,
         sort=sort,
+        **score_filters,
     )
     return paginate(qs.prefetch_related("tags"), limit, offset, list_item, count=capped_count)
+
+
+def _score_filters(given: dict) -> dict:
+    """The score filters checked by the list page's form (one set of rules, the same codes
+    and messages in the caller's language); 422 naming each bad parameter."""
+    form = CustomerFilterForm({k: str(v) for k, v in given.items()})
+    if not form.is_valid():
+        raise ValidationError({field: list(errs) for field, errs in form.errors.items()})
+    return form.score_filters()
 
 
 @router.get(
@@ -234,7 +308,7 @@ def get_customer(request, customer_id: Id):
 
     Anyone who may read it; 404 when it is outside the caller's scope.
     """
-    return customer_out(get_customer_or_404(request.user, customer_id))
+    return customer_out(get_customer_or_404(request.user, customer_id, related=("score",)))
 
 
 @router.patch(
@@ -293,6 +367,32 @@ def assign_owner(request, customer_id: Id, payload: AssignIn):
         raise forbidden(_("Only managers may transfer customers."))
     customer = manageable_customer(request.user, customer_id)
     services.assign_owner(request.user, customer, active_user(payload.owner_id, "owner_id"))
+    return customer_out(customer)
+
+
+@router.post("/customers/{customer_id}/lost", response={200: CustomerOut, **WRITE_ERRORS})
+def mark_lost(request, customer_id: Id, payload: LostIn):
+    """Mark the customer lost (客户流失) with one of the ten reasons and an optional note.
+
+    The owner or a colleague whose data scope covers the customer (a manager over the owner),
+    never a collaborator: 404 outside the scope, 403 otherwise; 422 for a missing or unknown
+    reason. Marking a lost customer again corrects the reason and note (the date stays).
+    """
+    customer = get_customer_or_404(request.user, customer_id)
+    retention.mark_lost(request.user, customer, payload.reason, payload.note)
+    return customer_out(customer)
+
+
+@router.post("/customers/{customer_id}/win-back", response={200: CustomerOut, **WRITE_ERRORS})
+def win_back(request, customer_id: Id, payload: WinBackIn):
+    """The lost customer was won back: the lost date, reason and note are cleared (the audit
+    trail keeps them, with this note).
+
+    Who may: as for marking it lost (404 outside the scope, 403 otherwise); 422 when the
+    customer is not marked lost.
+    """
+    customer = get_customer_or_404(request.user, customer_id)
+    retention.win_back(request.user, customer, payload.note)
     return customer_out(customer)
 
 

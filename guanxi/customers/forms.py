@@ -24,8 +24,11 @@ from .models import (
     CustomerSource,
     CustomField,
     CustomFieldKind,
+    LostReason,
+    LoyaltyType,
 )
-from .queries import SORTS
+from .queries import SCORE_FILTERS, SORTS
+from .scores import score_choices
 
 PAGE_SIZE = 25
 SORT_CHOICES = [
@@ -40,6 +43,16 @@ SORT_CHOICES = [
     ("source", _("Source")),
     ("-source", _("Source, reversed")),
     ("updated", _("Recently changed")),
+    ("clv_predicted", _("Predicted CLV, lowest first")),
+    ("-clv_predicted", _("Predicted CLV, highest first")),
+    ("p_alive", _("P(alive), lowest first")),
+    ("-p_alive", _("P(alive), highest first")),
+    ("loyalty_index", _("Loyalty index, lowest first")),
+    ("-loyalty_index", _("Loyalty index, highest first")),
+    ("churn_risk_score", _("Churn risk, lowest first")),
+    ("-churn_risk_score", _("Churn risk, highest first")),
+    ("monetary", _("Net revenue, lowest first")),
+    ("-monetary", _("Net revenue, highest first")),
 ]
 assert {key for key, _label in SORT_CHOICES} == set(SORTS)
 
@@ -243,18 +256,99 @@ class CustomerFilterForm(forms.Form):
     created_to = forms.DateField(label=_("Created until"), required=False)
     last_order_from = forms.DateField(label=_("Last order from"), required=False)
     last_order_to = forms.DateField(label=_("Last order until"), required=False)
+    # Scores (guanxi.scoring), the rep's loyalty type and the churn mark: the codes' labels
+    # come from the engine's tables in the user's language (customers.scores), evaluated when
+    # the form validates, never at import.
+    rfm_segment = forms.ChoiceField(
+        label=_("RFM segment"), required=False, choices=score_choices("rfm_segment")
+    )
+    abc_tier = forms.ChoiceField(
+        label=_("ABC tier"), required=False, choices=score_choices("abc_tier")
+    )
+    pyramid_level = forms.ChoiceField(
+        label=_("Pyramid level"), required=False, choices=score_choices("pyramid_level")
+    )
+    lifecycle_stage = forms.ChoiceField(
+        label=_("Lifecycle stage"), required=False, choices=score_choices("lifecycle_stage")
+    )
+    customer_status = forms.ChoiceField(
+        label=_("Customer status"), required=False, choices=score_choices("customer_status")
+    )
+    loyalty_step = forms.ChoiceField(
+        label=_("Loyalty ladder step"), required=False, choices=score_choices("loyalty_step")
+    )
+    value_loyalty_quadrant = forms.ChoiceField(
+        label=_("Value × loyalty"),
+        required=False,
+        choices=score_choices("value_loyalty_quadrant"),
+    )
+    churn_risk = forms.ChoiceField(
+        label=_("Churn risk"), required=False, choices=score_choices("churn_risk")
+    )
+    quality = forms.ChoiceField(
+        label=_("Customer quality"), required=False, choices=score_choices("quality")
+    )
+    loyalty_type = forms.ChoiceField(
+        label=_("Loyalty type"), required=False, choices=score_choices("loyalty_type")
+    )
+    lost_reason = forms.ChoiceField(
+        label=_("Reason lost"), required=False, choices=score_choices("lost_reason")
+    )
+    lost = forms.TypedChoiceField(
+        label=_("Lost customers"),
+        required=False,
+        choices=[("", _("Lost or not")), ("1", _("Lost only")), ("0", _("Not lost"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
+    r = forms.IntegerField(label="R", required=False, min_value=1, max_value=5)
+    f = forms.IntegerField(label="F", required=False, min_value=1, max_value=5)
+    m = forms.IntegerField(label="M", required=False, min_value=1, max_value=5)
+    p_alive_min = forms.FloatField(
+        label=_("P(alive) from"), required=False, min_value=0, max_value=1
+    )
+    p_alive_max = forms.FloatField(
+        label=_("P(alive) up to"), required=False, min_value=0, max_value=1
+    )
+    clv_min = forms.DecimalField(
+        label=_("Predicted CLV from"), required=False, max_digits=16, decimal_places=2
+    )
+    clv_max = forms.DecimalField(
+        label=_("Predicted CLV up to"), required=False, max_digits=16, decimal_places=2
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, max_value=400, widget=forms.HiddenInput)
 
-    RANGES = (("created_from", "created_to"), ("last_order_from", "last_order_to"))
+    RANGES = (
+        ("created_from", "created_to"),
+        ("last_order_from", "last_order_to"),
+        ("p_alive_min", "p_alive_max"),
+        ("clv_min", "clv_max"),
+    )
 
     def clean(self):
         data = super().clean()
         for start, end in self.RANGES:
-            if data.get(start) and data.get(end) and data[start] > data[end]:
-                self.add_error(end, _("The end date must not be before the start date."))
+            if (
+                data.get(start) is not None
+                and data.get(end) is not None
+                and data[start] > data[end]
+            ):
+                if start.endswith("_from"):
+                    self.add_error(end, _("The end date must not be before the start date."))
+                else:
+                    self.add_error(end, _("The upper bound must not be below the lower bound."))
         return data
+
+    def score_filters(self) -> dict:
+        """The score, loyalty and churn filters given (queries.SCORE_FILTERS), nothing else."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            name: data[name]
+            for name in SCORE_FILTERS
+            if data.get(name) is not None and data.get(name) != ""
+        }
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -271,6 +365,7 @@ class CustomerFilterForm(forms.Form):
             "last_order_from": data.get("last_order_from"),
             "last_order_to": data.get("last_order_to"),
             "sort": data.get("sort") or "newest",
+            **self.score_filters(),
         }
 
 
@@ -567,3 +662,42 @@ class CollaboratorForm(forms.Form):
             return check_year(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
+
+
+# Loyalty type and churn (the 360 page's scores panel) -------------------------------------
+
+
+class LoyaltyTypeForm(forms.Form):
+    """The rep's judgement of the loyalty type; blank takes the one the scores suggest."""
+
+    loyalty_type = forms.ChoiceField(
+        label=_("Loyalty type"),
+        required=False,
+        choices=[("", _("As suggested by the scores")), *LoyaltyType.choices],
+    )
+
+
+class LostForm(forms.Form):
+    """Mark a customer lost: the reason is required (the textbook's ten), the note optional."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason lost"),
+        choices=[("", _("Choose a reason")), *LostReason.choices],
+        error_messages={"required": _("Choose why the customer was lost.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What happened, who the competitor is, what was tried."),
+    )
+
+
+class WinBackForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

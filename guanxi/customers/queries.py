@@ -33,7 +33,65 @@ SORTS = {
     "source": ("source", "-id"),
     "-source": ("-source", "id"),
     "updated": ("-updated_at", "-id"),
+    # by a score (the score table joined only for these; unscored customers last either way)
+    "clv_predicted": (F("score__clv_predicted").asc(nulls_last=True), "id"),
+    "-clv_predicted": (F("score__clv_predicted").desc(nulls_last=True), "-id"),
+    "p_alive": (F("score__p_alive").asc(nulls_last=True), "id"),
+    "-p_alive": (F("score__p_alive").desc(nulls_last=True), "-id"),
+    "loyalty_index": (F("score__loyalty_index").asc(nulls_last=True), "id"),
+    "-loyalty_index": (F("score__loyalty_index").desc(nulls_last=True), "-id"),
+    "churn_risk_score": (F("score__churn_risk_score").asc(nulls_last=True), "id"),
+    "-churn_risk_score": (F("score__churn_risk_score").desc(nulls_last=True), "-id"),
+    "monetary": (F("score__monetary").asc(nulls_last=True), "id"),
+    "-monetary": (F("score__monetary").desc(nulls_last=True), "-id"),
 }
+
+# Score filters: GET parameter -> lookup on the customer's score (customers sits below scoring,
+# so the table is reached through the reverse relation `score`, as orders are).
+SCORE_CODE_FILTERS = {
+    "rfm_segment": "score__rfm_segment",
+    "abc_tier": "score__abc_tier",
+    "pyramid_level": "score__pyramid_level",
+    "lifecycle_stage": "score__lifecycle_stage",
+    "customer_status": "score__customer_status",
+    "loyalty_step": "score__loyalty_step",
+    "value_loyalty_quadrant": "score__value_loyalty_quadrant",
+    "churn_risk": "score__churn_risk",
+    "quality": "score__quality",
+    "r": "score__r",
+    "f": "score__f",
+    "m": "score__m",
+}
+SCORE_RANGE_FILTERS = {
+    "p_alive_min": "score__p_alive__gte",
+    "p_alive_max": "score__p_alive__lte",
+    "clv_min": "score__clv_predicted__gte",
+    "clv_max": "score__clv_predicted__lte",
+}
+SCORE_FILTERS = (*SCORE_CODE_FILTERS, *SCORE_RANGE_FILTERS, "loyalty_type", "lost_reason", "lost")
+
+
+def score_q(filters: dict) -> Q:
+    """The filter on the customers' scores and loyalty and churn fields for the given values
+    (empty and None values are no filter); an empty Q when none is given, so the default
+    list never joins the score table."""
+    q = Q()
+    for name, lookup in {**SCORE_CODE_FILTERS, **SCORE_RANGE_FILTERS}.items():
+        value = filters.get(name)
+        if value not in (None, ""):
+            q &= Q(**{lookup: value})
+    loyalty_type = filters.get("loyalty_type")
+    if loyalty_type:
+        # the rep's choice, or the suggested type where the rep made none
+        q &= Q(loyalty_type=loyalty_type) | Q(
+            loyalty_type="", score__loyalty_type_suggested=loyalty_type
+        )
+    if filters.get("lost_reason"):
+        q &= Q(lost_reason=filters["lost_reason"])
+    lost = filters.get("lost")
+    if lost in (True, False):
+        q &= Q(lost_at__isnull=not lost)
+    return q
 
 
 EXACT_MATCH_LIMIT = 1000
@@ -143,8 +201,16 @@ def customer_list(
     last_order_from: date | None = None,
     last_order_to: date | None = None,
     sort: str = "newest",
+    **score_filters,
 ) -> QuerySet:
-    """The customers `user` may see, searched, filtered and sorted (date ranges inclusive)."""
+    """The customers `user` may see, searched, filtered and sorted (date ranges inclusive).
+
+    `score_filters` are those of SCORE_FILTERS (rfm_segment="at_risk", p_alive_max=0.5,
+    lost=True...): they only narrow the user's scope, never widen it.
+    """
+    unknown = set(score_filters) - set(SCORE_FILTERS)
+    if unknown:
+        raise TypeError(f"unknown customer list filters: {sorted(unknown)}")
     from guanxi.accounts.models import Department
 
     qs = visible_customers(user).filter(merged_into__isnull=True)  # a merged duplicate hides
@@ -178,6 +244,9 @@ def customer_list(
         if last_order_to:
             end = day_start(last_order_to + timedelta(days=1))
             qs = qs.filter(Exists(orders)).exclude(Exists(orders.filter(ordered_at__gte=end)))
+    scores = score_q(score_filters)
+    if scores:
+        qs = qs.filter(scores)
     return qs.order_by(*SORTS.get(sort, SORTS["newest"])).select_related("owner__profile")
 
 

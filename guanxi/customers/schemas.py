@@ -20,6 +20,8 @@ from .models import (
     CustomerLevel,
     CustomerSource,
     Gender,
+    LostReason,
+    LoyaltyType,
     MaritalStatus,
 )
 from .queries import SORTS
@@ -33,6 +35,8 @@ Marital = Literal[tuple(MaritalStatus.values)]
 Sort = Literal[tuple(SORTS)]
 Style = Literal[tuple(Contact.Style.values)]
 Access = Literal[tuple(Collaborator.Access.values)]
+LoyaltyTypeValue = Literal[("", *LoyaltyType.values)]
+LostReasonValue = Literal[tuple(LostReason.values)]
 PhoneText = text(40)
 TagName = text(50, min_length=1)
 
@@ -83,6 +87,11 @@ class CustomerUpdate(InSchema):
     source: Source = None
     custom_fields: dict[text(50), JsonScalar] = None
     do_not_contact: bool = None
+    loyalty_type: LoyaltyTypeValue = Field(
+        None,
+        description="The rep's judgement of the loyalty type (DOMAIN.md §6); an empty string "
+        "takes the one the scores suggest (`scores.loyalty_type_suggested`).",
+    )
     tags: list[TagName] = Field(None, max_length=50, description="Replaces the customer's tags.")
     confirm_duplicate: bool = Field(
         False,
@@ -126,6 +135,57 @@ class CustomerPage(Schema):
     count: int = Field(description="Matching customers; a lower bound when count_exact is false.")
     count_exact: bool = Field(description="False when more than 10,000 customers match.")
     items: list[CustomerListItem]
+
+
+class ScoreLabelsOut(Schema):
+    rfm_segment: str
+    pyramid_level: str
+    lifecycle_stage: str
+    value_loyalty_quadrant: str
+    loyalty_step: str
+    churn_risk: str
+    churn_reason: str
+    recovery_action: str = Field(description="The recommended recovery action, in words.")
+    quality: str
+    quality_criteria: list[str]
+
+
+class ScoresOut(Schema):
+    """The customer's current scores from the last scoring run (codes; `labels` names them
+    in the caller's language)."""
+
+    as_of: date = Field(description="The date the scores were computed for.")
+    model_version: str = Field(description="The scoring model that computed them.")
+    rfm_segment: str = Field(description="RFM segment code (champions, loyal, at_risk, ...).")
+    r: int = Field(description="Recency score 1-5 (0: no orders).")
+    f: int = Field(description="Frequency score 1-5 (0: no orders).")
+    m: int = Field(description="Monetary score 1-5 (0: no orders).")
+    abc_tier: str = Field(description="ABC class A, B or C by revenue share; empty: no revenue.")
+    pyramid_level: str = Field(description="Customer pyramid: top, large, medium, small, ...")
+    lifecycle_stage: str = Field(description="exploration, formation, stability or decline.")
+    customer_status: str = Field(description="potential, new or old.")
+    loyalty_index: float | None = Field(description="Loyalty index 0-100.")
+    loyalty_step: str = Field(description="Loyalty ladder step (stranger ... advocate).")
+    value_loyalty_quadrant: str = Field(
+        description="true_friends, butterflies, barnacles or strangers."
+    )
+    loyalty_type_suggested: str = Field(description="The loyalty type the data suggests.")
+    clv_historical: Decimal = Field(description="Net revenue to date.")
+    clv_predicted: Decimal | None = Field(description="Predicted lifetime value (discounted).")
+    p_alive: float | None = Field(description="Probability the customer is still active.")
+    expected_purchases_90d: float | None = Field(description="Purchases expected in 90 days.")
+    churn_risk: str = Field(description="low, medium or high.")
+    churn_risk_score: float | None
+    churn_reason: str = Field(description="Why the churn warning was raised (a code).")
+    recovery_priority: int | None = Field(description="1 = recover at all costs ... 5 = none.")
+    recovery_action: str = Field(description="Recovery action code.")
+    quality: str = Field(description="good, ordinary or poor (DOMAIN.md §3).")
+    quality_score: int | None = Field(description="Customer quality 0-100.")
+    quality_criteria: list[Any] = Field(description="The criteria that drove the quality.")
+    recency_days: int | None
+    frequency: int = Field(description="Orders counted (cancelled excluded).")
+    monetary: Decimal = Field(description="Net revenue counted (refunds netted).")
+    labels: ScoreLabelsOut
 
 
 class CustomerOut(Schema):
@@ -181,6 +241,16 @@ class CustomerOut(Schema):
     version: int = Field(description="Send it back with a PATCH to detect edits made meanwhile.")
     merged_into: int | None = Field(
         description="Set when this duplicate was merged into that customer (hidden from lists)."
+    )
+    loyalty_type: str = Field(
+        description="The rep's loyalty type; empty: the suggested one applies."
+    )
+    lost: bool = Field(description="Marked lost (POST .../lost; undone by .../win-back).")
+    lost_at: datetime | None
+    lost_reason: str = Field(description="Why it was lost (one of the ten reasons).")
+    lost_note: str
+    scores: ScoresOut | None = Field(
+        description="The current scores; null when the customer has not been scored yet."
     )
     created_at: datetime
     updated_at: datetime
@@ -319,3 +389,15 @@ class MergeOut(Schema):
     merged_by: str | None
     undone_at: datetime | None
     moved: dict[str, int] = Field(description="How many records of each kind moved.")
+
+
+# Loyalty and churn ------------------------------------------------------------------------
+
+
+class LostIn(InSchema):
+    reason: LostReasonValue = Field(description="Why the customer was lost (required).")
+    note: text(2000) = Field("", description="What happened; optional.")
+
+
+class WinBackIn(InSchema):
+    note: text(2000) = Field("", description="How the customer was won back; optional.")

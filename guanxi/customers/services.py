@@ -85,6 +85,7 @@ EDITABLE_FIELDS = [
     "source",
     "custom_fields",
     "do_not_contact",
+    "loyalty_type",  # the rep's judgement; "" takes the one the scores suggest
 ]
 AUDITED_FIELDS = [*EDITABLE_FIELDS, "owner", "department"]
 CONTACT_FIELDS = [

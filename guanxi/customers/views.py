@@ -31,7 +31,7 @@ from guanxi.accounts.scope import (
 )
 from guanxi.services_common import TooManyRequests
 
-from . import merging, queries, services
+from . import merging, queries, scores, services
 from .forms import (
     DUPLICATE_CHECK_FIELDS,
     PAGE_SIZE,
@@ -76,6 +76,8 @@ LIST_COLUMNS = (
     "province",
     "source",
     "created_at",
+    "lost_at",
+    "lost_reason",
     "owner__username",
     "owner__profile__display_name",
 )
@@ -89,6 +91,14 @@ SORT_COLUMNS = [
     ("created", "newest", "oldest"),
 ]
 DESCENDING = {"-name", "-level", "-city", "-source", "newest", "updated"}
+# The scores group's sort links: highest first on the first click.
+SCORE_SORT_COLUMNS = [
+    ("clv_predicted", "-clv_predicted", "clv_predicted"),
+    ("p_alive", "p_alive", "-p_alive"),
+    ("loyalty_index", "-loyalty_index", "loyalty_index"),
+    ("churn_risk_score", "-churn_risk_score", "churn_risk_score"),
+    ("monetary", "-monetary", "monetary"),
+]
 
 
 def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
@@ -110,6 +120,21 @@ def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
             )
         links[column] = {"query": query.urlencode(), "aria_sort": state}
     return links
+
+
+def score_selects(form: CustomerFilterForm, filters: dict) -> list[dict]:
+    """The scores group's menus (full page only): label, options in the user's language and
+    the value chosen."""
+    return [
+        {
+            "name": name,
+            "label": form.fields[name].label,
+            "any": any_label,
+            "options": scores.options(name),
+            "selected": filters.get(name, ""),
+        }
+        for name, any_label in scores.ANY.items()
+    ]
 
 
 FILTER_OPTIONS_KEY = "customers:filter-options"
@@ -152,6 +177,7 @@ def customer_list(request):
     for row in rows:
         row.level_label = level_labels.get(row.level, row.level)
         row.source_label = source_labels.get(row.source, row.source)
+    scores.attach_badges(rows)
     params = request.GET.copy()
     context = {
         "level_labels": level_labels,
@@ -166,13 +192,16 @@ def customer_list(request):
         "is_manager": is_manager(request.user),
         "current_query": params.urlencode(),
         "list_url": reverse("customers:list"),  # + "<id>/" is a customer's page, no reverse per row
-        "filtered": any(v for k, v in filters.items() if k != "sort"),
+        "filtered": any(v not in (None, "") for k, v in filters.items() if k != "sort"),
+        "score_filtered": any(k in queries.SCORE_FILTERS for k in filters),
+        "score_sort_links": sort_links(params, filters["sort"], SCORE_SORT_COLUMNS),
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
         context.update(filter_options())
         context["tags"] = queries.tag_menu(request.user)
+        context["score_selects"] = score_selects(form, filters)
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

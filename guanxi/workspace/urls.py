@@ -12,13 +12,16 @@ from guanxi.activities import urls as activities_urls
 from guanxi.customers import urls as customers_urls
 from guanxi.sales import urls as sales_urls
 
-from . import lists, views
+from . import lists, scores, views
 
 customers = (
     [
         *customers_urls.urlpatterns,
         path("<int:pk>/", views.customer_detail, name="detail"),
         path("bulk/", lists.customer_bulk_action, name="bulk"),
+        path("<int:pk>/loyalty-type/", scores.loyalty_type, name="loyalty_type"),
+        path("<int:pk>/lost/", scores.mark_lost, name="mark_lost"),
+        path("<int:pk>/win-back/", scores.win_back, name="win_back"),
         path("<int:pk>/collaborators/", views.collaborator_share, name="collaborator_share"),
         path(
             "<int:pk>/collaborators/<int:user_id>/remove/",

@@ -38,6 +38,7 @@ from guanxi.customers.views import collaborators_context
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
+from .scores import scores_context
 from .timeline import timeline
 
 # kind -> (form class, fragment template, its name in the 360 page's context, confirmation)
@@ -100,12 +101,24 @@ def detail_context(request, customer: Customer, **forms) -> dict:
     )
     for form_class, _template, name, _saved in TIMELINE_FORMS.values():
         context[name] = forms.get(name) or form_class(customer=customer)
+    score_forms = ("loyalty_form", "lost_form", "win_back_form")
+    context.update(
+        scores_context(
+            request.user,
+            customer,
+            writable=context["writable"],
+            may_manage=context["may_manage"],  # scope.can_mark_lost is scope.can_manage
+            **{name: forms[name] for name in score_forms if name in forms},
+        )
+    )
     return context
 
 
 @login_required
 def customer_detail(request, pk):
-    customer = get_customer_or_404(request.user, pk, related=("owner__profile", "department"))
+    customer = get_customer_or_404(
+        request.user, pk, related=("owner__profile", "department", "score")
+    )
     return render(request, "workspace/detail.html", detail_context(request, customer))
 
 

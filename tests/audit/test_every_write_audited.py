@@ -18,7 +18,7 @@ from django.utils import timezone
 from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
-from guanxi.customers import merging
+from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
@@ -29,6 +29,7 @@ from guanxi.scoring import services as scoring
 MODULES = [
     customers,
     merging,
+    retention,
     activities,
     tasks_bulk,
     sales,
@@ -88,6 +89,7 @@ def _public_functions():
         short = {
             sensitive: "sensitive",
             merging: "merging",
+            retention: "retention",
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
         }.get(module, module.__name__.split(".")[1])
@@ -208,6 +210,16 @@ CASES = {
     ),
     "activities.reassign_open_tasks": lambda w: activities.reassign_open_tasks(
         w["manager"], w["rep1"], w["rep2"]
+    ),
+    "retention.set_loyalty_type": lambda w: retention.set_loyalty_type(
+        w["rep1"], w["person"], "price"
+    ),
+    "retention.mark_lost": lambda w: retention.mark_lost(
+        w["rep1"], w["person"], "competitor", "被竞品以低价挖走"
+    ),
+    "retention.win_back": lambda w: (
+        retention.mark_lost(w["manager"], w["person"], "price"),
+        retention.win_back(w["manager"], w["person"], "老客户回访后恢复采购"),
     ),
     "merging.merge_customers": lambda w: merging.merge_customers(
         w["rep1"], w["person"], customers.create_customer(w["rep1"], {"name": "王五"})

@@ -1,0 +1,517 @@
+"""What a customer's scores mean, in the user's language: the 360 page's panel, the list's
+compact column and the API's `scores` object read them from here.
+
+The scores themselves (guanxi.scoring.models.CustomerScore, reached as `customer.score`: this
+app sits below scoring) hold codes. Their names, explanations and recommended actions come
+from the analytics engine's tables ({"en": ..., "zh-hans": ...}), picked by get_language();
+the loyalty types' advice (DOMAIN.md §6), the quality criteria and the churn-warning reasons,
+which the engine does not name, are translated here with gettext.
+
+The engine's modules import Ibis (about a second): they are imported on the first score shown,
+so pages without scores never pay for it.
+"""
+
+from functools import cache
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Customer, LoyaltyType
+
+
+def lang() -> str:
+    """The engine's language key for the active language ("zh-hans" or "en")."""
+    return "zh-hans" if (get_language() or "").lower().startswith("zh") else "en"
+
+
+@cache
+def _tables() -> dict:
+    # from the modules (the package's `abc` is the function of that name)
+    from guanxi.analytics.abc import ABC_GUIDANCE, PYRAMID_TIERS
+    from guanxi.analytics.churn import CHURN_KINDS, RECOVERY_ACTIONS
+    from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
+    from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
+    from guanxi.analytics.segments import SEGMENTS
+
+    return {
+        "segments": SEGMENTS,
+        "abc": ABC_GUIDANCE,
+        "pyramid": PYRAMID_TIERS,
+        "stages": LIFECYCLE_STAGES,
+        "statuses": CUSTOMER_STATUSES,
+        "ladder": LOYALTY_LADDER,
+        "quadrants": VALUE_LOYALTY_QUADRANTS,
+        "recovery": RECOVERY_ACTIONS,
+        "kinds": CHURN_KINDS,
+    }
+
+
+def _pick(texts, code: str = "") -> str:
+    """The active language's text of an engine entry ({"en":..., "zh-hans":...}), or the code."""
+    if not texts:
+        return code
+    return texts.get(lang()) or texts.get("en") or code
+
+
+def segment_name(code: str) -> str:
+    segment = _tables()["segments"].get(code)
+    return _pick(segment.name, code) if segment else code
+
+
+def segment_action(code: str) -> str:
+    segment = _tables()["segments"].get(code)
+    return _pick(segment.action) if segment else ""
+
+
+def pyramid_name(code: str) -> str:
+    return _pick(_tables()["pyramid"].get(code), code)
+
+
+def stage_name(code: str) -> str:
+    return _pick((_tables()["stages"].get(code) or {}).get("name"), code)
+
+
+def quadrant_name(code: str) -> str:
+    return _pick((_tables()["quadrants"].get(code) or {}).get("name"), code)
+
+
+def ladder_name(code: str) -> str:
+    return _pick(_tables()["ladder"].get(code), code)
+
+
+# Loyalty types (DOMAIN.md §6, 第五章; seed 004: 交易忠诚 to products, brand and shop versus
+# 情感忠诚 to people, the part a rep can influence) -----------------------------------------
+
+TRANSACTIONAL, EMOTIONAL = "transactional", "emotional"
+LOYALTY_KINDS = {
+    TRANSACTIONAL: _("Transactional loyalty"),
+    EMOTIONAL: _("Emotional loyalty"),
+}
+LOYALTY_KIND_HELP = {
+    TRANSACTIONAL: _(
+        "Bound by the product, the price, the place or a reward, not by the relationship: it "
+        "lasts as long as that reason does."
+    ),
+    EMOTIONAL: _(
+        "Bound by trust and feeling for us and our people: the loyalty a rep can build and "
+        "the hardest for a competitor to take."
+    ),
+}
+LOYALTY_TYPES: dict[str, tuple[str, object]] = {
+    LoyaltyType.MONOPOLY: (
+        TRANSACTIONAL,
+        _(
+            "Buys from us because there is no other choice. Do not mistake it for loyalty: use "
+            "the time to earn real satisfaction before a competitor appears."
+        ),
+    ),
+    LoyaltyType.INERTIA: (
+        TRANSACTIONAL,
+        _(
+            "Buys out of habit and would not bother to look elsewhere. Easy prey for an active "
+            "competitor: give reasons to stay (service, personal contact) and turn habit into "
+            "preference."
+        ),
+    ),
+    LoyaltyType.CONVENIENCE: (
+        TRANSACTIONAL,
+        _(
+            "Buys because we are close or easy to reach. Keep it easy (delivery, online "
+            "ordering), and add value beyond convenience, since a handier supplier takes them."
+        ),
+    ),
+    LoyaltyType.PRICE: (
+        TRANSACTIONAL,
+        _(
+            "Buys for the lowest price (on discount). Serve them efficiently at low cost, do "
+            "not start a price war for them; show the value behind the price to move them up."
+        ),
+    ),
+    LoyaltyType.INCENTIVE: (
+        TRANSACTIONAL,
+        _(
+            "Buys for points, gifts and campaigns, and leaves when the reward stops. Keep the "
+            "programme fair but build a relationship beside it, so they stay without it."
+        ),
+    ),
+    LoyaltyType.SUPER_VALUE: (
+        EMOTIONAL,
+        _(
+            "True loyalty: buys again, recommends us and forgives a mistake. Reward and thank "
+            "them, ask for referrals, involve them in new products; never take them for granted."
+        ),
+    ),
+    LoyaltyType.LATENT: (
+        EMOTIONAL,
+        _(
+            "Likes us but buys little (an obstacle: budget, distance, an assortment gap). Find "
+            "and remove the obstacle; their goodwill is already there."
+        ),
+    ),
+}
+
+
+def loyalty_type_view(code: str) -> dict | None:
+    """{code, name, kind, kind_name, kind_help, advice} of a loyalty type, or None."""
+    if code not in LOYALTY_TYPES:
+        return None
+    kind, advice = LOYALTY_TYPES[code]
+    return {
+        "code": code,
+        "name": str(LoyaltyType(code).label),
+        "kind": kind,
+        "kind_name": str(LOYALTY_KINDS[kind]),
+        "kind_help": str(LOYALTY_KIND_HELP[kind]),
+        "advice": str(advice),
+    }
+
+
+# Churn risk, its reasons, customer quality ------------------------------------------------
+
+CHURN_RISKS = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
+CHURN_RISK_BADGE = {"low": "ok", "medium": "warn", "high": "danger"}
+# Why the scoring flags a customer (CustomerScore.churn_reason); the engine's churn kinds
+# (natural, profit_seeking, disappointment) are named by the engine.
+CHURN_REASONS = {
+    "recency": _("No order for much longer than usual"),
+    "inactive": _("No order for much longer than usual"),
+    "low_p_alive": _("Low probability of still being a customer"),
+    "p_alive": _("Low probability of still being a customer"),
+    "frequency_drop": _("Buying less often than before"),
+    "declining": _("Buying less often than before"),
+    "spend_drop": _("Spending less than before"),
+    "returns": _("Many refunds or returns"),
+    "complaints": _("Recent complaints"),
+}
+QUALITY = {
+    "good": _("Good customer"),
+    "ordinary": _("Ordinary customer"),
+    "poor": _("Poor customer"),
+}
+QUALITY_BADGE = {"good": "ok", "ordinary": "", "poor": "danger"}
+# The textbook's criteria of good and poor customers (DOMAIN.md §3) the data can show.
+QUALITY_CRITERIA = {
+    "high_value": _("Strong demand and purchasing power"),
+    "purchasing_power": _("Strong demand and purchasing power"),
+    "profitable": _("Profitable"),
+    "full_price": _("Low price sensitivity (buys at full price)"),
+    "low_price_sensitivity": _("Low price sensitivity (buys at full price)"),
+    "pays_on_time": _("Pays on time"),
+    "loyal": _("Loyal"),
+    "long_relationship": _("Long relationship"),
+    "repeat_buyer": _("Buys again and again"),
+    "growing": _("Growing purchases (good prospects)"),
+    "low_returns": _("Few refunds or returns"),
+    "low_service_cost": _("Low service cost"),
+    "buys_little": _("Buys little"),
+    "low_value": _("Buys little"),
+    "many_returns": _("Many refunds or returns (disputes)"),
+    "high_returns": _("Many refunds or returns (disputes)"),
+    "price_only": _("Only buys on discount"),
+    "discount_only": _("Only buys on discount"),
+    "bad_debt": _("Bad debts"),
+    "lapsed": _("Has stopped buying"),
+    "declining": _("Buying less and less"),
+    "high_service_cost": _("Demands much service for little business"),
+}
+
+
+def _criterion(code) -> str:
+    if isinstance(code, dict):  # {"code": ..., "good": bool} or similar
+        code = code.get("code") or code.get("name") or ""
+    code = str(code)
+    text = QUALITY_CRITERIA.get(code)
+    return str(text) if text else code.replace("_", " ")
+
+
+def churn_reason_name(code: str) -> str:
+    if not code:
+        return ""
+    kind = _tables()["kinds"].get(code)
+    if kind:
+        return _pick(kind, code)
+    text = CHURN_REASONS.get(code)
+    return str(text) if text else code.replace("_", " ")
+
+
+def recovery_action_text(code: str) -> str:
+    return _pick(_tables()["recovery"].get(code)) if code else ""
+
+
+def of(customer: Customer):
+    """The customer's score row, or None when it has not been scored (no query if the row was
+    loaded with select_related("score"))."""
+    try:
+        return customer.score
+    except Customer.score.RelatedObjectDoesNotExist:
+        return None
+
+
+def _money(value) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def panel(score) -> dict:
+    """The 360 page's scores panel: one row per score with its value, a one-line explanation
+    and the recommended action, plus the quality criteria and the loyalty type suggested."""
+    t = _tables()
+    rows = [
+        {
+            "key": "rfm",
+            "label": _("RFM segment"),
+            "value": segment_name(score.rfm_segment) if score.rfm_segment else "—",
+            "detail": f"R{score.r} F{score.f} M{score.m}",
+            "explanation": _(
+                "Recency, frequency and monetary scores 1–5 (5 best): %(days)s days since the "
+                "last order, %(orders)s orders, %(revenue)s net revenue."
+            )
+            % {
+                "days": "—" if score.recency_days is None else score.recency_days,
+                "orders": score.frequency,
+                "revenue": _money(score.monetary),
+            },
+            "action": segment_action(score.rfm_segment),
+        },
+        {
+            "key": "abc",
+            "label": _("ABC tier"),
+            "value": score.abc_tier or "—",
+            "detail": pyramid_name(score.pyramid_level) if score.pyramid_level else "",
+            "explanation": _(
+                "Class by share of revenue (Pareto): A are the few who bring most of it, C the "
+                "many who bring little; the pyramid level beside it."
+            ),
+            "action": _pick(t["abc"].get(score.abc_tier)) if score.abc_tier else "",
+        },
+        {
+            "key": "lifecycle",
+            "label": _("Lifecycle stage"),
+            "value": stage_name(score.lifecycle_stage) if score.lifecycle_stage else "—",
+            "detail": _pick(t["statuses"].get(score.customer_status), score.customer_status)
+            if score.customer_status
+            else "",
+            "explanation": _(
+                "The stage of the relationship, from how long the customer has bought and "
+                "whether purchases rise or fall."
+            ),
+            "action": _pick((t["stages"].get(score.lifecycle_stage) or {}).get("strategy")),
+        },
+        {
+            "key": "loyalty",
+            "label": _("Loyalty index"),
+            "value": "—" if score.loyalty_index is None else f"{score.loyalty_index:.0f} / 100",
+            "detail": ladder_name(score.loyalty_step) if score.loyalty_step else "",
+            "explanation": _(
+                "Relationship duration, spending and emotion weighted into 0–100; beside it the "
+                "step on the loyalty ladder."
+            ),
+            "action": "",
+        },
+        {
+            "key": "quadrant",
+            "label": _("Value × loyalty"),
+            "value": quadrant_name(score.value_loyalty_quadrant)
+            if score.value_loyalty_quadrant
+            else "—",
+            "detail": "",
+            "explanation": _("Where the customer stands by value and by loyalty."),
+            "action": _pick(
+                (t["quadrants"].get(score.value_loyalty_quadrant) or {}).get("strategy")
+            ),
+        },
+        {
+            "key": "clv",
+            "label": _("Customer lifetime value"),
+            "value": _money(score.clv_predicted),
+            "detail": _("historical %(value)s") % {"value": _money(score.clv_historical)},
+            "explanation": _(
+                "Predicted: the discounted value of future purchases (BG/NBD and Gamma-Gamma "
+                "models); historical: net revenue to date."
+            ),
+            "action": "",
+        },
+        {
+            "key": "p_alive",
+            "label": _("P(alive)"),
+            "value": "—" if score.p_alive is None else f"{score.p_alive:.0%}",
+            "detail": ""
+            if score.expected_purchases_90d is None
+            else _("%(n)s purchases expected in 90 days")
+            % {"n": f"{score.expected_purchases_90d:.1f}"},
+            "explanation": _(
+                "The probability that the customer still buys from us, from the timing of "
+                "their orders."
+            ),
+            "action": "",
+        },
+        {
+            "key": "churn",
+            "label": _("Churn risk"),
+            "value": str(CHURN_RISKS.get(score.churn_risk, score.churn_risk or "—")),
+            "badge": CHURN_RISK_BADGE.get(score.churn_risk, ""),
+            "detail": churn_reason_name(score.churn_reason),
+            "explanation": _("Early warning from recency, purchase trend and P(alive).")
+            if not score.recovery_priority
+            else _(
+                "Early warning from recency, purchase trend and P(alive); recovery priority "
+                "%(n)s of 5 (1 first)."
+            )
+            % {"n": score.recovery_priority},
+            "action": recovery_action_text(score.recovery_action),
+        },
+    ]
+    return {
+        "score": score,
+        "rows": rows,
+        "quality": {
+            "code": score.quality,
+            "name": str(QUALITY.get(score.quality, score.quality or "—")),
+            "badge": QUALITY_BADGE.get(score.quality, ""),
+            "score": score.quality_score,
+            "criteria": [_criterion(c) for c in score.quality_criteria or []],
+        },
+        "suggested": loyalty_type_view(score.loyalty_type_suggested),
+    }
+
+
+def badges(score) -> dict | None:
+    """The list's compact column: segment, tier and churn risk."""
+    if score is None:
+        return None
+    return {
+        "segment": segment_name(score.rfm_segment) if score.rfm_segment else "",
+        "tier": score.abc_tier,
+        "risk": str(CHURN_RISKS.get(score.churn_risk, "")) if score.churn_risk else "",
+        "risk_badge": CHURN_RISK_BADGE.get(score.churn_risk, ""),
+    }
+
+
+SCORE_FIELDS = (
+    "as_of",
+    "model_version",
+    "rfm_segment",
+    "r",
+    "f",
+    "m",
+    "abc_tier",
+    "pyramid_level",
+    "lifecycle_stage",
+    "customer_status",
+    "loyalty_index",
+    "loyalty_step",
+    "value_loyalty_quadrant",
+    "loyalty_type_suggested",
+    "clv_historical",
+    "clv_predicted",
+    "p_alive",
+    "expected_purchases_90d",
+    "churn_risk",
+    "churn_risk_score",
+    "churn_reason",
+    "recovery_priority",
+    "recovery_action",
+    "quality",
+    "quality_score",
+    "quality_criteria",
+    "recency_days",
+    "frequency",
+    "monetary",
+)
+
+
+def api_out(score) -> dict | None:
+    """The API's `scores` object: the codes as stored, and their names in the caller's
+    language (`labels`); None when the customer has not been scored."""
+    if score is None:
+        return None
+    data = {name: getattr(score, name) for name in SCORE_FIELDS}
+    data["quality_criteria"] = list(score.quality_criteria or [])
+    data["labels"] = {
+        "rfm_segment": segment_name(score.rfm_segment) if score.rfm_segment else "",
+        "pyramid_level": pyramid_name(score.pyramid_level) if score.pyramid_level else "",
+        "lifecycle_stage": stage_name(score.lifecycle_stage) if score.lifecycle_stage else "",
+        "value_loyalty_quadrant": quadrant_name(score.value_loyalty_quadrant)
+        if score.value_loyalty_quadrant
+        else "",
+        "loyalty_step": ladder_name(score.loyalty_step) if score.loyalty_step else "",
+        "churn_risk": str(CHURN_RISKS.get(score.churn_risk, "")) if score.churn_risk else "",
+        "churn_reason": churn_reason_name(score.churn_reason),
+        "recovery_action": recovery_action_text(score.recovery_action),
+        "quality": str(QUALITY.get(score.quality, "")) if score.quality else "",
+        "quality_criteria": [_criterion(c) for c in score.quality_criteria or []],
+    }
+    return data
+
+
+# Choices for the list's filters (code, label in the active language) ----------------------
+
+ANY = {
+    "rfm_segment": _("All segments"),
+    "abc_tier": _("All tiers"),
+    "pyramid_level": _("All levels"),
+    "lifecycle_stage": _("All stages"),
+    "customer_status": _("All statuses"),
+    "loyalty_step": _("All steps"),
+    "value_loyalty_quadrant": _("All quadrants"),
+    "churn_risk": _("Any risk"),
+    "quality": _("Any quality"),
+    "loyalty_type": _("All loyalty types"),
+    "lost_reason": _("All reasons"),
+}
+
+
+def options(name: str) -> list[tuple[str, str]]:
+    """(code, label) of every value a score filter takes, in the active language."""
+    t = _tables()
+    if name == "rfm_segment":
+        return [(code, segment_name(code)) for code in t["segments"]]
+    if name == "abc_tier":
+        return [(code, code) for code in t["abc"]]
+    if name == "pyramid_level":
+        return [(code, pyramid_name(code)) for code in t["pyramid"]]
+    if name == "lifecycle_stage":
+        return [(code, stage_name(code)) for code in t["stages"]]
+    if name == "customer_status":
+        return [(code, _pick(texts, code)) for code, texts in t["statuses"].items()]
+    if name == "loyalty_step":
+        return [(code, ladder_name(code)) for code in t["ladder"]]
+    if name == "value_loyalty_quadrant":
+        return [(code, quadrant_name(code)) for code in t["quadrants"]]
+    if name == "churn_risk":
+        return [(code, str(label)) for code, label in CHURN_RISKS.items()]
+    if name == "quality":
+        return [(code, str(label)) for code, label in QUALITY.items()]
+    if name == "loyalty_type":
+        return [(code, str(label)) for code, label in LoyaltyType.choices]
+    if name == "lost_reason":
+        from .models import LostReason
+
+        return [(code, str(label)) for code, label in LostReason.choices]
+    raise KeyError(name)
+
+
+def score_choices(name: str):
+    """A callable for a ChoiceField: evaluated when the form is used, in that request's
+    language (and the engine's tables loaded only then)."""
+
+    def choices():
+        return [("", str(ANY[name])), *options(name)]
+
+    return choices
+
+
+def attach_badges(rows: list) -> None:
+    """Set `row.score_badges` on a page of customers with one query for their scores (by
+    primary key: the list query itself never joins the score table unless it filters or sorts
+    by a score)."""
+    if not rows:
+        return
+    model = Customer._meta.get_field("score").related_model
+    found = {
+        s.customer_id: s
+        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(
+            "customer_id", "rfm_segment", "abc_tier", "churn_risk"
+        )
+    }
+    for row in rows:
+        row.score_badges = badges(found.get(row.pk))

@@ -1,0 +1,162 @@
+"""The 360 page's scores panel in both languages, the loyalty type and the lost / won back
+forms (htmx and plain posts), and who sees which form."""
+
+import pytest
+
+from guanxi.customers.models import Customer
+from guanxi.customers.services import share_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, customer) -> str:
+    response = client.get(f"/customers/{customer.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_panel_shows_every_score_with_its_explanation_and_action_in_english(
+    client_for, customer_of, score_for
+):
+    # given a scored customer
+    customer = customer_of("rep1", name="孙八")
+    score_for(
+        customer,
+        churn_risk="medium",
+        churn_reason="frequency_drop",
+        recovery_priority=1,
+        recovery_action="recover_at_all_costs",
+    )
+
+    # when rep1 opens the 360 page in English
+    html = page(client_for("rep1"), customer)
+
+    # then each score, its date and model, the actions and the quality criteria show
+    assert "As of 2026-11-29 · model 2026.11-1" in html
+    assert "Champions" in html and "R5 F4 M5" in html
+    assert "ask for referrals and reviews" in html  # the segment's action
+    assert "Key accounts: dedicated staff" in html  # ABC guidance for A
+    assert "Stability" in html and "raise exit barriers" in html  # lifecycle strategy
+    assert "78 / 100" in html and "Advocate" in html
+    assert "True friends" in html and "keep them at all costs" in html
+    assert "3,200.50" in html and "historical 5,400.00" in html
+    assert "93%" in html and "1.4 purchases expected in 90 days" in html
+    assert "Medium" in html and "Buying less often than before" in html
+    assert "recover at all costs; senior contact now" in html  # recovery action
+    assert "Good customer" in html and "84 / 100" in html
+    assert "Low price sensitivity (buys at full price)" in html
+    # the suggested loyalty type with the textbook's advice, emotional
+    assert "Super-value loyalty" in html and "Emotional loyalty" in html
+    assert "ask for referrals, involve them in new products" in html
+    assert 'id="not-scored"' not in html
+
+
+def test_the_panel_speaks_chinese(client_for, customer_of, score_for):
+    customer = customer_of("rep1", name="孙八")
+    score_for(customer, churn_risk="high", recovery_action="try_to_recover")
+
+    html = page(client_for("rep1", "zh-hans"), customer)
+
+    assert "冠军客户" in html and "关键客户：专人负责" in html
+    assert "稳定期" in html and "挚友" in html and "拥护者" in html
+    assert "普通客户：尽力挽回" in html
+    assert "优质客户" in html
+    assert "超值忠诚" in html and "情感忠诚" in html
+    assert "评分" in html and "Champions" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_unscored_customer_says_so(client_for, customer_of, language):
+    customer = customer_of("rep1")
+
+    html = page(client_for("rep1", language), customer)
+
+    assert 'id="not-scored"' in html
+    assert ("Not scored yet" in html) == (language == "en")
+    assert 'id="loyalty-type"' in html
+
+
+def test_the_rep_sets_the_loyalty_type_in_place(client_for, customer_of, score_for, htmx):
+    # given
+    customer = customer_of("rep1")
+    score_for(customer, loyalty_type_suggested="price")
+    client = client_for("rep1")
+
+    # when rep1 picks inertia loyalty with htmx
+    response = client.post(
+        f"/customers/{customer.pk}/loyalty-type/", {"loyalty_type": "inertia"}, **htmx
+    )
+
+    # then the panel comes back with the choice and its advice, both types shown
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="scores"' in html
+    assert "Inertia loyalty" in html and "turn habit into preference" in html
+    assert "Price loyalty" in html  # still shown as suggested
+    assert "Loyalty type saved." in html  # the confirmation, out of band
+    assert Customer.objects.get(pk=customer.pk).loyalty_type == "inertia"
+
+    # and an unknown type is refused next to the field, nothing saved
+    bad = client.post(f"/customers/{customer.pk}/loyalty-type/", {"loyalty_type": "x"}, **htmx)
+    assert "Select a valid choice" in bad.content.decode()
+    assert Customer.objects.get(pk=customer.pk).loyalty_type == "inertia"
+
+
+def test_marking_lost_and_winning_back_from_the_page(client_for, customer_of, htmx):
+    # given
+    customer = customer_of("rep1")
+    client = client_for("rep1")
+
+    # when the reason is missing
+    missing = client.post(f"/customers/{customer.pk}/lost/", {"reason": "", "note": "x"}, **htmx)
+    # then the error shows in place and nothing changes
+    assert "Choose why the customer was lost." in missing.content.decode()
+    assert Customer.objects.get(pk=customer.pk).lost_at is None
+
+    # when marked lost with a reason
+    done = client.post(
+        f"/customers/{customer.pk}/lost/", {"reason": "competitor", "note": "被挖走"}, **htmx
+    )
+    html = done.content.decode()
+    assert 'id="lost-state"' in html and "Taken by a competitor" in html and "被挖走" in html
+    assert "Marked lost." in html
+    # the page and the list show it prominently
+    assert 'id="lost-state"' in page(client, customer)
+    listed = client.get("/customers/").content.decode()
+    assert "lost-badge" in listed
+
+    # when won back with a plain post
+    back = client.post(f"/customers/{customer.pk}/win-back/", {"note": "回来了"})
+    assert back.status_code == 302
+    assert Customer.objects.get(pk=customer.pk).lost_at is None
+    assert 'id="lost-state"' not in page(client, customer)
+
+
+def test_a_plain_post_without_a_reason_shows_the_page_with_the_error(client_for, customer_of):
+    customer = customer_of("rep1")
+
+    response = client_for("rep1", "zh-hans").post(f"/customers/{customer.pk}/lost/", {})
+
+    assert response.status_code == 400
+    assert "流失" in response.content.decode()
+    assert Customer.objects.get(pk=customer.pk).lost_at is None
+
+
+def test_who_sees_which_form(client_for, customer_of, personas):
+    # given rep1's customer shared for writing with rep2
+    customer = customer_of("rep1")
+    share_customer(personas["rep1"], customer, personas["rep2"], access="write")
+
+    owner = page(client_for("rep1"), customer)
+    collaborator = page(client_for("rep2"), customer)
+    viewer = page(client_for("viewer"), customer)
+
+    assert 'id="mark-lost"' in owner and 'name="loyalty_type"' in owner
+    # a write collaborator sets the loyalty type but does not mark lost
+    assert 'id="mark-lost"' not in collaborator and 'name="loyalty_type"' in collaborator
+    assert 'id="mark-lost"' not in viewer and 'name="loyalty_type"' not in viewer
+    # and the routes refuse them
+    refused = client_for("rep2").post(f"/customers/{customer.pk}/lost/", {"reason": "price"})
+    assert refused.status_code == 403
+    outsider = client_for("lead_a")  # lead_a covers rep1: allowed
+    assert outsider.post(f"/customers/{customer.pk}/lost/", {"reason": "price"}).status_code == 302
+    assert Customer.objects.get(pk=customer.pk).lost_reason == "price"
