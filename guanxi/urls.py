@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
     path("team/", include("guanxi.accounts.team_urls")),
+    path("analytics/", include("guanxi.insights.urls")),  # the management dashboards
 ]
 
 
