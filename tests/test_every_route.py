@@ -311,8 +311,16 @@ PAGE_RECIPES: dict[str, Recipe] = {
     **{
         f"insights:{theme}{suffix}": Recipe(dashboard_calls(theme))
         for theme in (
-            "rfm", "abc", "pyramid", "cohorts", "clv", "quadrants", "loyalty", "lifecycle",
-            "warnings", "churn",
+            "rfm",
+            "abc",
+            "pyramid",
+            "cohorts",
+            "clv",
+            "quadrants",
+            "loyalty",
+            "lifecycle",
+            "warnings",
+            "churn",
         )
         for suffix in ("", "_xlsx")
     },

@@ -25,7 +25,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Floor, Ln, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext as _, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import sees_all, visible_customers
 from guanxi.analytics.abc import ABC_GUIDANCE, PYRAMID_TIERS
@@ -33,7 +34,7 @@ from guanxi.analytics.churn import RECOVERY_ACTIONS
 from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
 from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
 from guanxi.analytics.segments import SEGMENTS
-from guanxi.customers.models import Customer, LostReason
+from guanxi.customers.models import LostReason
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 
@@ -166,8 +167,12 @@ def dashboard(user, theme: str, run: ScoringRun, **extra) -> dict:
 
 
 def table(title, headers, rows, *, name: str = "") -> dict:
-    return {"title": str(title), "name": name or str(title), "headers": [str(h) for h in headers],
-            "rows": rows}
+    return {
+        "title": str(title),
+        "name": name or str(title),
+        "headers": [str(h) for h in headers],
+        "rows": rows,
+    }
 
 
 # RFM ----------------------------------------------------------------------------------------
@@ -219,10 +224,18 @@ def rfm(user, run):
             }
         ],
         "tables": [
-            table(_("Customers and revenue per cell"), ["", *(f"F{f}" for f in range(1, 6))],
-                  grid_rows, name="grid"),
-            table(_("Segments"), [_("Segment"), _("Customers"), _("Revenue"), _("Recommended action")],
-                  seg_rows, name="segments"),
+            table(
+                _("Customers and revenue per cell"),
+                ["", *(f"F{f}" for f in range(1, 6))],
+                grid_rows,
+                name="grid",
+            ),
+            table(
+                _("Segments"),
+                [_("Segment"), _("Customers"), _("Revenue"), _("Recommended action")],
+                seg_rows,
+                name="segments",
+            ),
         ],
         "xlsx": [
             table(_("Cells"), ["R", "F", _("Customers"), _("Revenue")], flat, name="cells"),
@@ -247,7 +260,8 @@ def _pareto(scores) -> list[dict]:
     inner, params = (
         scores.filter(monetary__gt=0).values("monetary", "abc_tier").query.sql_with_params()
     )
-    sql = (
+    # The inner SQL is Django's own for the scoped queryset; its values stay parameters.
+    sql = (  # noqa: S608
         "SELECT bucket, COUNT(*), SUM(monetary), MIN(abc_tier) FROM ("
         "SELECT monetary, abc_tier, NTILE(100) OVER (ORDER BY monetary DESC) AS bucket "
         f"FROM ({inner}) AS scoped) AS ranked GROUP BY bucket ORDER BY bucket"
@@ -304,8 +318,8 @@ def abc(user, run):
             {
                 "kind": "pareto",
                 "title": _("Cumulative share of revenue by share of customers"),
-                "xName": _("% of customers (by revenue, descending)"),
-                "yName": _("% of revenue"),
+                "xName": _("Share of customers (by revenue, descending)") + " %",
+                "yName": _("Share of revenue") + " %",
                 "data": points,
             },
             {
@@ -318,8 +332,14 @@ def abc(user, run):
         "tables": [
             table(
                 _("ABC tiers"),
-                [_("Tier"), _("Customers"), _("% of customers"), _("Revenue"), _("% of revenue"),
-                 _("Guidance")],
+                [
+                    _("Tier"),
+                    _("Customers"),
+                    _("Share of customers") + " %",
+                    _("Revenue"),
+                    _("Share of revenue") + " %",
+                    _("Guidance"),
+                ],
                 rows,
                 name="tiers",
             )
@@ -327,7 +347,7 @@ def abc(user, run):
         "xlsx": [
             table(
                 _("Pareto curve"),
-                [_("% of customers"), _("% of revenue"), _("Tier")],
+                [_("Share of customers") + " %", _("Share of revenue") + " %", _("Tier")],
                 [[p["value"][0], p["value"][1], p.get("tier", "")] for p in points],
                 name="pareto",
             )
@@ -369,8 +389,9 @@ def pyramid(user, run):
             }
         ],
         "tables": [
-            table(_("Pyramid levels"), [_("Level"), _("Customers"), _("Revenue")], rows,
-                  name="levels")
+            table(
+                _("Pyramid levels"), [_("Level"), _("Customers"), _("Revenue")], rows, name="levels"
+            )
         ],
         "method": _(
             "The customer pyramid ranks buyers by net revenue: top 1%, the next 4% (large), "
@@ -411,7 +432,9 @@ def _cohorts_in_scope(user, run) -> dict:
             customer__score__first_order_on__lte=as_of,
         )
         .exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
-        .annotate(cohort=TruncMonth("customer__score__first_order_on"), month=TruncMonth("ordered_at"))
+        .annotate(
+            cohort=TruncMonth("customer__score__first_order_on"), month=TruncMonth("ordered_at")
+        )
         .values("cohort", "month")
         .annotate(n=Count("customer_id", distinct=True))
     )
@@ -429,9 +452,12 @@ def _cohorts_in_scope(user, run) -> dict:
     for c, label in enumerate(labels):
         if any(_same_month(d, label) for d in sizes):
             retention[c][0] = 1.0 if retention[c][0] is None else retention[c][0]
-    return {"cohorts": labels, "periods": list(range(MONTHS)), "retention": retention,
-            "sizes": [next((n for d, n in sizes.items() if _same_month(d, lab)), 0)
-                      for lab in labels]}
+    return {
+        "cohorts": labels,
+        "periods": list(range(MONTHS)),
+        "retention": retention,
+        "sizes": [next((n for d, n in sizes.items() if _same_month(d, lab)), 0) for lab in labels],
+    }
 
 
 def _same_month(day, label: str) -> bool:
@@ -480,7 +506,7 @@ def cohorts(user, run):
         "charts": [
             {
                 "kind": "heatmap",
-                "title": _("Customers still buying, % of the cohort"),
+                "title": _("Customers still buying, share of the cohort") + " %",
                 "x": [str(p) for p in periods],
                 "y": labels,
                 "xName": _("Months after the first order"),
@@ -491,8 +517,12 @@ def cohorts(user, run):
             }
         ],
         "tables": [
-            table(_("Retention, % of the cohort"), [_("Cohort"), *(str(p) for p in periods)], rows,
-                  name="retention")
+            table(
+                _("Retention, share of the cohort") + " %",
+                [_("Cohort"), *(str(p) for p in periods)],
+                rows,
+                name="retention",
+            )
         ],
         "notes": [
             _(
@@ -512,8 +542,22 @@ def cohorts(user, run):
 
 # CLV ------------------------------------------------------------------------------------------
 
-CLV_EDGES = [0, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000,
-             1000000]
+CLV_EDGES = [
+    0,
+    100,
+    200,
+    500,
+    1000,
+    2000,
+    5000,
+    10000,
+    20000,
+    50000,
+    100000,
+    200000,
+    500000,
+    1000000,
+]
 
 
 def clv(user, run):
@@ -541,19 +585,16 @@ def clv(user, run):
         categories.append(name)
         bars.append({"value": row["n"], "url": url})
         rows.append([link(name, url), row["n"], money(row["value"])])
-    top = (
-        scores.order_by("-clv_predicted", "pk")
-        .values(
-            "customer_id",
-            "customer__name",
-            "customer__owner__profile__display_name",
-            "customer__owner__username",
-            "clv_predicted",
-            "clv_historical",
-            "p_alive",
-            "abc_tier",
-        )[:20]
-    )
+    top = scores.order_by("-clv_predicted", "pk").values(
+        "customer_id",
+        "customer__name",
+        "customer__owner__profile__display_name",
+        "customer__owner__username",
+        "clv_predicted",
+        "clv_historical",
+        "p_alive",
+        "abc_tier",
+    )[:20]
     top_rows = [
         [
             link(t["customer__name"], reverse("customers:detail", args=[t["customer_id"]])),
@@ -576,12 +617,22 @@ def clv(user, run):
             }
         ],
         "tables": [
-            table(_("Distribution"), [_("Predicted CLV (¥)"), _("Customers"), _("Total CLV")],
-                  rows, name="distribution"),
+            table(
+                _("Distribution"),
+                [_("Predicted CLV (¥)"), _("Customers"), _("Total CLV")],
+                rows,
+                name="distribution",
+            ),
             table(
                 _("Top 20 customers by predicted CLV"),
-                [_("Customer"), _("Owner"), _("Predicted CLV"), _("Historical CLV"), "P(alive)",
-                 _("ABC tier")],
+                [
+                    _("Customer"),
+                    _("Owner"),
+                    _("Predicted CLV"),
+                    _("Historical CLV"),
+                    "P(alive)",
+                    _("ABC tier"),
+                ],
                 top_rows,
                 name="top",
             ),
@@ -601,8 +652,8 @@ def clv(user, run):
 
 
 def quadrants(user, run):
-    scores = scores_in_scope(user).filter(loyalty_index__isnull=False).exclude(
-        value_loyalty_quadrant=""
+    scores = (
+        scores_in_scope(user).filter(loyalty_index__isnull=False).exclude(value_loyalty_quadrant="")
     )
     # Bins: loyalty index in steps of 5, value on a log scale (two bins per factor e).
     binned = (
@@ -619,8 +670,11 @@ def quadrants(user, run):
         lb, vb = int(row["lbin"] or 0), int(row["vbin"] or 0)
         series.setdefault(code, []).append(
             {
-                "value": [min(lb, 19) * 5 + 2.5, round(math.exp((vb + 0.5) / 2) - 1, 0) or 1,
-                          row["n"]],
+                "value": [
+                    min(lb, 19) * 5 + 2.5,
+                    round(math.exp((vb + 0.5) / 2) - 1, 0) or 1,
+                    row["n"],
+                ],
                 "url": customers_url(value_loyalty_quadrant=code),
             }
         )
@@ -635,8 +689,10 @@ def quadrants(user, run):
         row = totals.get(code, {"n": 0, "revenue": 0})
         rows.append(
             [
-                link(text(VALUE_LOYALTY_QUADRANTS, code, "name"),
-                     customers_url(value_loyalty_quadrant=code)),
+                link(
+                    text(VALUE_LOYALTY_QUADRANTS, code, "name"),
+                    customers_url(value_loyalty_quadrant=code),
+                ),
                 row["n"],
                 money(row["revenue"]),
                 text(VALUE_LOYALTY_QUADRANTS, code, "strategy"),
@@ -658,8 +714,12 @@ def quadrants(user, run):
             }
         ],
         "tables": [
-            table(_("Quadrants"), [_("Quadrant"), _("Customers"), _("Revenue"), _("Strategy")],
-                  rows, name="quadrants")
+            table(
+                _("Quadrants"),
+                [_("Quadrant"), _("Customers"), _("Revenue"), _("Strategy")],
+                rows,
+                name="quadrants",
+            )
         ],
         "xlsx": [
             table(
@@ -690,9 +750,9 @@ def quadrants(user, run):
 def _funnel(user, field: str, table_, order: list[str], key: str | None, filter_name: str):
     counts = {
         row[field]: row
-        for row in scores_in_scope(user).values(field).annotate(
-            n=Count("pk"), revenue=Sum("monetary")
-        )
+        for row in scores_in_scope(user)
+        .values(field)
+        .annotate(n=Count("pk"), revenue=Sum("monetary"))
     }
     data, rows = [], []
     for code in order:
@@ -705,13 +765,20 @@ def _funnel(user, field: str, table_, order: list[str], key: str | None, filter_
 
 
 def loyalty(user, run):
-    data, rows = _funnel(user, "loyalty_step", LOYALTY_LADDER, list(LOYALTY_LADDER), None,
-                         "loyalty_step")
+    data, rows = _funnel(
+        user, "loyalty_step", LOYALTY_LADDER, list(LOYALTY_LADDER), None, "loyalty_step"
+    )
     return {
-        "charts": [{"kind": "funnel", "title": _("Customers on each step of the loyalty ladder"),
-                    "data": data}],
-        "tables": [table(_("Ladder steps"), [_("Step"), _("Customers"), _("Revenue")], rows,
-                         name="steps")],
+        "charts": [
+            {
+                "kind": "funnel",
+                "title": _("Customers on each step of the loyalty ladder"),
+                "data": data,
+            }
+        ],
+        "tables": [
+            table(_("Ladder steps"), [_("Step"), _("Customers"), _("Revenue")], rows, name="steps")
+        ],
         "method": _(
             "The loyalty ladder: stranger, expectation (prospect), first purchase, repeat "
             "purchase, advocate. Each customer's step follows from their orders and loyalty "
@@ -722,12 +789,14 @@ def loyalty(user, run):
 
 
 def lifecycle(user, run):
-    data, rows = _funnel(user, "lifecycle_stage", LIFECYCLE_STAGES, list(LIFECYCLE_STAGES), "name",
-                         "lifecycle_stage")
+    data, rows = _funnel(
+        user, "lifecycle_stage", LIFECYCLE_STAGES, list(LIFECYCLE_STAGES), "name", "lifecycle_stage"
+    )
     for row, code in zip(rows, LIFECYCLE_STAGES, strict=True):
         row.append(text(LIFECYCLE_STAGES, code, "strategy"))
-    status_data, status_rows = _funnel(user, "customer_status", CUSTOMER_STATUSES,
-                                       list(CUSTOMER_STATUSES), None, "customer_status")
+    status_data, status_rows = _funnel(
+        user, "customer_status", CUSTOMER_STATUSES, list(CUSTOMER_STATUSES), None, "customer_status"
+    )
     return {
         "charts": [
             {"kind": "funnel", "title": _("Customers per lifecycle stage"), "data": data},
@@ -735,23 +804,36 @@ def lifecycle(user, run):
                 "kind": "bar",
                 "title": _("Potential, new and old customers"),
                 "categories": [d["name"] for d in status_data],
-                "series": [{"name": str(_("Customers")),
-                            "data": [{"value": d["value"], "url": d["url"]} for d in status_data]}],
+                "series": [
+                    {
+                        "name": str(_("Customers")),
+                        "data": [{"value": d["value"], "url": d["url"]} for d in status_data],
+                    }
+                ],
             },
         ],
         "tables": [
-            table(_("Stages"), [_("Stage"), _("Customers"), _("Revenue"), _("Strategy")], rows,
-                  name="stages"),
-            table(_("Customer status"), [_("Status"), _("Customers"), _("Revenue")], status_rows,
-                  name="status"),
+            table(
+                _("Stages"),
+                [_("Stage"), _("Customers"), _("Revenue"), _("Strategy")],
+                rows,
+                name="stages",
+            ),
+            table(
+                _("Customer status"),
+                [_("Status"), _("Customers"), _("Revenue")],
+                status_rows,
+                name="status",
+            ),
         ],
         "method": _(
             "Stages from the orders: exploration (first purchase, no repeat yet), formation "
             "(repeat purchases, customer for less than the stability period), stability (longer), "
             "decline (no order for longer than the decline period)."
         ),
-        "params": param_rows(run, ["stability_after_days", "decline_after_days",
-                                   "new_within_days"]),
+        "params": param_rows(
+            run, ["stability_after_days", "decline_after_days", "new_within_days"]
+        ),
     }
 
 
@@ -774,8 +856,11 @@ def warning_list(user, risk: str):
 def warnings(user, run):
     scores = scores_in_scope(user).filter(churn_risk__in=RISKS)
     per_owner = list(
-        scores.values("customer__owner_id", "customer__owner__profile__display_name",
-                      "customer__owner__username")
+        scores.values(
+            "customer__owner_id",
+            "customer__owner__profile__display_name",
+            "customer__owner__username",
+        )
         .annotate(
             high=Count("pk", filter=Q(churn_risk="high")),
             medium=Count("pk", filter=Q(churn_risk="medium")),
@@ -826,12 +911,16 @@ def reason_text(score: CustomerScore) -> str:
     code = score.churn_reason
     if code == "low_p_alive" and score.p_alive is not None:
         return _("P(alive) %(pct)s%%; no purchase for %(days)s days") % {
-            "pct": round(100 * score.p_alive), "days": days}
+            "pct": round(100 * score.p_alive),
+            "days": days,
+        }
     if code == "overdue":
         return _("Overdue: no purchase for %(days)s days") % {"days": days}
     if code in ("long_inactive", "inactive"):
         return _("No purchase for %(days)s days (recency score %(r)s/5)") % {
-            "days": days, "r": score.r}
+            "days": days,
+            "r": score.r,
+        }
     return code or ""
 
 
@@ -960,11 +1049,16 @@ def churn(user, run):
                 "title": _("Customers who stopped buying, per month (analytics engine)"),
                 "categories": [str(r["month"]) for r in lapsed],
                 "series": [
-                    {"name": str(_("Customers")),
-                     "data": [{"value": r.get("lost", 0)} for r in lapsed]},
+                    {
+                        "name": str(_("Customers")),
+                        "data": [{"value": r.get("lost", 0)} for r in lapsed],
+                    },
                 ],
-                "line": {"name": str(_("Revenue lost (¥)")),
-                         "data": [money(r.get("revenue_lost")) for r in lapsed], "money": True},
+                "line": {
+                    "name": str(_("Revenue lost (¥)")),
+                    "data": [money(r.get("revenue_lost")) for r in lapsed],
+                    "money": True,
+                },
             }
         )
         notes.append(

@@ -97,8 +97,16 @@ def xlsx_view(theme: str):
             tables.append(
                 data.table(
                     _("Customers at risk"),
-                    [_("Customer"), _("Owner"), _("Reason"), _("Recommended action"),
-                     _("Recovery priority"), _("Revenue"), "P(alive)", _("Last order")],
+                    [
+                        _("Customer"),
+                        _("Owner"),
+                        _("Reason"),
+                        _("Recommended action"),
+                        _("Recovery priority"),
+                        _("Revenue"),
+                        "P(alive)",
+                        _("Last order"),
+                    ],
                     data.warnings_xlsx_rows(request.user, risk),
                     name="customers",
                 )
@@ -106,9 +114,7 @@ def xlsx_view(theme: str):
         body = workbook(str(data.THEMES[theme]), run, board, tables)
         response = HttpResponse(body, content_type=XLSX)
         as_of = run.as_of.isoformat() if run.as_of else "latest"
-        response["Content-Disposition"] = (
-            f'attachment; filename="guanxi-{theme}-{as_of}.xlsx"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="guanxi-{theme}-{as_of}.xlsx"'
         return response
 
     view.__name__ = f"{theme}_xlsx"

@@ -92,7 +92,9 @@ def charts(response) -> list[dict]:
     ids = re.findall(r'data-chart="([^"]+)"', html)
     assert ids, "no chart on the page"
     return [
-        json.loads(re.search(rf'<script id="{i}" type="application/json">(.*?)</script>', html, re.S)[1])
+        json.loads(
+            re.search(rf'<script id="{i}" type="application/json">(.*?)</script>', html, re.S)[1]
+        )
         for i in ids
     ]
 
@@ -185,7 +187,9 @@ def test_clv_top_customers_in_scope_only(world):
     assert f'href="/customers/{world["a2"].pk}/"' in html
     bars = charts(client_for("rep1").get("/analytics/clv/"))[0]["series"][0]["data"]
     assert sum(b["value"] for b in bars) == 2  # a3 has no prediction, b1 is team B's
-    assert any(b["url"] == "/customers/?clv_min=1000&clv_max=2000" and b["value"] == 1 for b in bars)
+    assert any(
+        b["url"] == "/customers/?clv_min=1000&clv_max=2000" and b["value"] == 1 for b in bars
+    )
 
 
 def test_churn_warnings_list_scope_reason_action_owner(world):
@@ -230,11 +234,15 @@ def test_churn_rate_base(world):
 def test_cohorts_from_orders_in_scope_and_summary_for_all(world):
     a1 = world["a1"]
     Order.objects.create(
-        customer=a1, number="C-1", ordered_at=timezone.make_aware(datetime(2026, 9, 3)),
+        customer=a1,
+        number="C-1",
+        ordered_at=timezone.make_aware(datetime(2026, 9, 3)),
         total=Decimal("10"),
     )
     Order.objects.create(
-        customer=a1, number="C-2", ordered_at=timezone.make_aware(datetime(2026, 10, 3)),
+        customer=a1,
+        number="C-2",
+        ordered_at=timezone.make_aware(datetime(2026, 10, 3)),
         total=Decimal("10"),
     )
     scores = type(world["a1"].score).objects
