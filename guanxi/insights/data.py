@@ -261,8 +261,8 @@ def _pareto(scores) -> list[dict]:
         scores.filter(monetary__gt=0).values("monetary", "abc_tier").query.sql_with_params()
     )
     # The inner SQL is Django's own for the scoped queryset; its values stay parameters.
-    sql = (  # noqa: S608
-        "SELECT bucket, COUNT(*), SUM(monetary), MIN(abc_tier) FROM ("
+    sql = (
+        "SELECT bucket, COUNT(*), SUM(monetary), MIN(abc_tier) FROM ("  # noqa: S608
         "SELECT monetary, abc_tier, NTILE(100) OVER (ORDER BY monetary DESC) AS bucket "
         f"FROM ({inner}) AS scoped) AS ranked GROUP BY bucket ORDER BY bucket"
     )
