@@ -975,8 +975,8 @@ def _aware(day: date):
 
 
 def churn(user, run):
-    as_of = run.as_of or timezone.localdate()
-    months = _months(as_of)
+    # Losses are recorded live (not by the run): the months up to today.
+    months = _months(max(run.as_of or timezone.localdate(), timezone.localdate()))
     labels = [f"{m.year}-{m.month:02d}" for m in months]
     customers = visible_customers(user)
     start = _aware(months[0])

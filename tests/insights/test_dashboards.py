@@ -21,6 +21,13 @@ from .factory import AS_OF, make_run, score
 
 pytestmark = pytest.mark.django_db
 
+# Losses are live data: the churn charts end in the current month; last month is the one before.
+_first = timezone.localdate().replace(day=1)
+LAST_MONTH = timezone.make_aware(
+    datetime.combine((_first - timedelta(days=1)).replace(day=1), datetime.min.time())
+)
+LAST_LABEL = LAST_MONTH.strftime("%Y-%m")
+
 FORMULA = '=HYPERLINK("http://x","y")'
 
 
@@ -75,7 +82,7 @@ def world(customer_of):
         recovery_action="recover_at_all_costs",
         clv_predicted=Decimal("999999"),
     )
-    lost_on = timezone.make_aware(datetime(2026, 10, 15))
+    lost_on = LAST_MONTH + timedelta(days=14)
     Customer.objects.filter(pk=a3.pk).update(lost_at=lost_on, lost_reason="competitor")
     Customer.objects.filter(pk=b1.pk).update(lost_at=lost_on, lost_reason="price")
     return {"run": run, "a1": a1, "a2": a2, "a3": a3, "b1": b1}
@@ -210,11 +217,12 @@ def test_churn_by_reason_in_scope(world):
     specs = charts(client_for("rep1").get("/analytics/churn/"))
     names = [s["name"] for s in specs[0]["series"]]
     assert names == ["Taken by a competitor"]
-    october = specs[0]["series"][0]["data"][-2]
-    assert october == {"value": 1, "url": "/customers/?lost=1&lost_reason=competitor"}
+    assert specs[0]["categories"][-2] == LAST_LABEL
+    last = specs[0]["series"][0]["data"][-2]
+    assert last == {"value": 1, "url": "/customers/?lost=1&lost_reason=competitor"}
     assert specs[1]["series"][0]["data"][-2]["value"] == 50.0
-    # churn rate in October: 1 lost of 3 customers at its start... the customers were created
-    # today (after October), so the base is 0 and the rate 0 rather than a division by zero
+    # churn rate last month: 1 lost of 3 customers at its start... the customers were created
+    # today (after that month), so the base is 0 and the rate 0 rather than a division by zero
     assert specs[0]["line"]["data"][-2] == 0
     assert len(specs) == 2  # the engine's company-wide series is for who sees every customer
     boss = charts(client_for("manager").get("/analytics/churn/"))
@@ -223,12 +231,12 @@ def test_churn_by_reason_in_scope(world):
 
 
 def test_churn_rate_base(world):
-    month_start = timezone.make_aware(datetime(2026, 10, 1))
+    month_start = LAST_MONTH
     Customer.objects.filter(pk__in=[world["a1"].pk, world["a2"].pk, world["a3"].pk]).update(
         created_at=month_start - timedelta(days=30)
     )
     spec = charts(client_for("rep1").get("/analytics/churn/"))[0]
-    assert spec["line"]["data"][-2] == pytest.approx(33.33)  # 1 of 3 lost in October
+    assert spec["line"]["data"][-2] == pytest.approx(33.33)  # 1 of 3 lost last month
 
 
 def test_cohorts_from_orders_in_scope_and_summary_for_all(world):

@@ -20,6 +20,11 @@
     };
   }
 
+  function named(axis) {
+    axis.nameTextStyle = { align: "left" };
+    return axis;
+  }
+
   function heatmap(spec) {
     var max = 0;
     spec.data.forEach(function (d) { max = Math.max(max, d.value[2]); });
@@ -32,7 +37,7 @@
       return line;
     };
     option.xAxis = { type: "category", data: spec.x, name: spec.xName, nameLocation: "middle", nameGap: 24, splitArea: { show: true } };
-    option.yAxis = { type: "category", data: spec.y, name: spec.yName, splitArea: { show: true } };
+    option.yAxis = named({ type: "category", data: spec.y, name: spec.yName, splitArea: { show: true } });
     option.visualMap = { min: 0, max: max || 1, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 };
     option.series = [{
       type: "heatmap", data: spec.data,
@@ -48,7 +53,7 @@
       return spec.xName + ": " + p.data.value[0] + "%\n" + spec.yName + ": " + p.data.value[1] + "%" + (p.data.tier ? "\nABC " + p.data.tier : "");
     };
     option.xAxis = { type: "value", min: 0, max: 100, name: spec.xName, nameLocation: "middle", nameGap: 24 };
-    option.yAxis = { type: "value", min: 0, max: 100, name: spec.yName };
+    option.yAxis = named({ type: "value", min: 0, max: 100, name: spec.yName });
     option.grid.bottom = 32;
     option.series = [
       { type: "line", data: spec.data, showSymbol: true, symbolSize: 4, areaStyle: { opacity: 0.15 } },
@@ -101,7 +106,7 @@
       return p.seriesName + "\n" + spec.xName + " ≈ " + v[0] + "\n" + spec.yName + " ≈ ¥" + fmt(v[1]) + "\n" + fmt(v[2]) + " " + spec.valueName;
     };
     option.xAxis = { type: "value", min: 0, max: 100, name: spec.xName, nameLocation: "middle", nameGap: 24 };
-    option.yAxis = { type: "log", name: spec.yName, min: 1 };
+    option.yAxis = named({ type: "log", name: spec.yName, min: 1 });
     option.series = spec.series.map(function (s) {
       return {
         type: "scatter", name: s.name, data: s.data,
