@@ -14,9 +14,10 @@ contract 9: r, f, abc_tier, pyramid_level, ...).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import math
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -24,7 +25,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Floor, Ln, TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from guanxi.customers.models import LostReason
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 900  # the warm task (tasks.py) refreshes the larger scopes every 10 minutes
 CACHE_VERSION = 1
 MONTHS = 12  # months shown on the churn and cohort charts
 
@@ -111,6 +112,28 @@ def latest_run() -> ScoringRun | None:
     )
 
 
+_RUN = contextvars.ContextVar("insights_run", default=0)
+_REFRESH = contextvars.ContextVar("insights_refresh", default=False)
+
+
+def memo(query_key: str, compute):
+    """The result of a query, cached per run under the hash of its SQL and parameters (which
+    carry the scope's own filter): language-neutral, so the second language of a dashboard,
+    and any user of the same scope, only formats."""
+    digest = hashlib.sha256(query_key.encode()).hexdigest()[:40]
+    key = f"insights:v{CACHE_VERSION}:rows:{_RUN.get()}:{digest}"
+    value = None if _REFRESH.get() else cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def fetch(queryset) -> list:
+    sql, params = queryset.query.sql_with_params()
+    return memo(f"{sql}|{params!r}", lambda: list(queryset))
+
+
 def scope_key(user) -> str:
     """Who sees the same customers shares the cache: the hash of the scope's own filter."""
     sql, params = visible_customers(user).values("pk").query.sql_with_params()
@@ -143,7 +166,7 @@ def _param_value(value) -> str:
     return str(value)
 
 
-def dashboard(user, theme: str, run: ScoringRun, **extra) -> dict:
+def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **extra) -> dict:
     """The theme's dashboard for the user, from the cache when the run and scope are the same."""
     key = ":".join(
         [
@@ -155,9 +178,14 @@ def dashboard(user, theme: str, run: ScoringRun, **extra) -> dict:
             *(f"{k}={v}" for k, v in sorted(extra.items())),
         ]
     )
-    result = cache.get(key)
+    result = None if refresh else cache.get(key)
     if result is None:
-        result = BUILDERS[theme](user, run, **extra)
+        tokens = (_RUN.set(run.pk), _REFRESH.set(refresh))
+        try:
+            result = BUILDERS[theme](user, run, **extra)
+        finally:
+            _RUN.reset(tokens[0])
+            _REFRESH.reset(tokens[1])
         result.setdefault("charts", [])
         result.setdefault("tables", [])
         result.setdefault("notes", [])
@@ -182,7 +210,7 @@ def rfm(user, run):
     scores = scores_in_scope(user).filter(r__gt=0, f__gt=0)
     cells = {
         (row["r"], row["f"]): row
-        for row in scores.values("r", "f").annotate(n=Count("pk"), revenue=Sum("monetary"))
+        for row in fetch(scores.values("r", "f").annotate(n=Count("pk"), revenue=Sum("monetary")))
     }
     data, grid_rows, flat = [], [], []
     for r in range(5, 0, -1):
@@ -196,7 +224,7 @@ def rfm(user, run):
             line.append(link(f"{row['n']:,} · ¥{money(row['revenue']):,.0f}", url))
             flat.append([r, f, row["n"], money(row["revenue"])])
         grid_rows.append(line)
-    segments = scores.values("rfm_segment").annotate(n=Count("pk"), revenue=Sum("monetary"))
+    segments = fetch(scores.values("rfm_segment").annotate(n=Count("pk"), revenue=Sum("monetary")))
     seg_rows = sorted(
         (
             [
@@ -266,21 +294,27 @@ def _pareto(scores) -> list[dict]:
         "SELECT monetary, abc_tier, NTILE(100) OVER (ORDER BY monetary DESC) AS bucket "
         f"FROM ({inner}) AS scoped) AS ranked GROUP BY bucket ORDER BY bucket"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            {"bucket": b, "n": n, "revenue": float(rev or 0), "tier": tier or ""}
-            for b, n, rev, tier in cursor.fetchall()
-        ]
+
+    def run_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                {"bucket": b, "n": n, "revenue": float(rev or 0), "tier": tier or ""}
+                for b, n, rev, tier in cursor.fetchall()
+            ]
+
+    return memo(f"{sql}|{params!r}", run_sql)
 
 
 def abc(user, run):
     scores = scores_in_scope(user)
     tiers = {
         row["abc_tier"]: row
-        for row in scores.exclude(abc_tier="")
-        .values("abc_tier")
-        .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        for row in fetch(
+            scores.exclude(abc_tier="")
+            .values("abc_tier")
+            .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
     }
     buckets = _pareto(scores)
     total_n = sum(b["n"] for b in buckets) or 1
@@ -368,9 +402,11 @@ def abc(user, run):
 def pyramid(user, run):
     levels = {
         row["pyramid_level"]: row
-        for row in scores_in_scope(user)
-        .values("pyramid_level")
-        .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        for row in fetch(
+            scores_in_scope(user)
+            .values("pyramid_level")
+            .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
     }
     order = list(PYRAMID_TIERS)
     rows, bars = [], []
@@ -418,12 +454,14 @@ def _cohorts_in_scope(user, run) -> dict:
     customers = visible_customers(user)
     sizes = {
         row["cohort"]: row["n"]
-        for row in CustomerScore.objects.filter(
-            customer__in=customers, first_order_on__gte=start, first_order_on__lte=as_of
+        for row in fetch(
+            CustomerScore.objects.filter(
+                customer__in=customers, first_order_on__gte=start, first_order_on__lte=as_of
+            )
+            .annotate(cohort=TruncMonth("first_order_on"))
+            .values("cohort")
+            .annotate(n=Count("pk"))
         )
-        .annotate(cohort=TruncMonth("first_order_on"))
-        .values("cohort")
-        .annotate(n=Count("pk"))
     }
     active = (
         Order.objects.filter(
@@ -440,7 +478,7 @@ def _cohorts_in_scope(user, run) -> dict:
     )
     labels = [f"{(start_index + i) // 12}-{(start_index + i) % 12 + 1:02d}" for i in range(MONTHS)]
     retention = [[None] * (MONTHS - i) for i in range(MONTHS)]
-    for row in active:
+    for row in fetch(active):
         cohort, month = row["cohort"], row["month"]
         if cohort is None or month is None:
             continue
@@ -570,9 +608,11 @@ def clv(user, run):
     )
     bins = {
         row["bin"]: row
-        for row in scores.annotate(bin=bin_of)
-        .values("bin")
-        .annotate(n=Count("pk"), value=Sum("clv_predicted"))
+        for row in fetch(
+            scores.annotate(bin=bin_of)
+            .values("bin")
+            .annotate(n=Count("pk"), value=Sum("clv_predicted"))
+        )
     }
     categories, bars, rows = [], [], []
     for i, low in enumerate(edges):
@@ -595,6 +635,7 @@ def clv(user, run):
         "p_alive",
         "abc_tier",
     )[:20]
+    top = fetch(top)
     top_rows = [
         [
             link(t["customer__name"], reverse("customers:detail", args=[t["customer_id"]])),
@@ -665,7 +706,7 @@ def quadrants(user, run):
         .annotate(n=Count("pk"))
     )
     series: dict[str, list] = {code: [] for code in VALUE_LOYALTY_QUADRANTS}
-    for row in binned:
+    for row in fetch(binned):
         code = row["value_loyalty_quadrant"]
         lb, vb = int(row["lbin"] or 0), int(row["vbin"] or 0)
         series.setdefault(code, []).append(
@@ -680,8 +721,10 @@ def quadrants(user, run):
         )
     totals = {
         row["value_loyalty_quadrant"]: row
-        for row in scores.values("value_loyalty_quadrant").annotate(
-            n=Count("pk"), revenue=Sum("clv_historical")
+        for row in fetch(
+            scores.values("value_loyalty_quadrant").annotate(
+                n=Count("pk"), revenue=Sum("clv_historical")
+            )
         )
     }
     rows = []
@@ -750,9 +793,9 @@ def quadrants(user, run):
 def _funnel(user, field: str, table_, order: list[str], key: str | None, filter_name: str):
     counts = {
         row[field]: row
-        for row in scores_in_scope(user)
-        .values(field)
-        .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        for row in fetch(
+            scores_in_scope(user).values(field).annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
     }
     data, rows = [], []
     for code in order:
@@ -840,6 +883,7 @@ def lifecycle(user, run):
 # Churn warnings -------------------------------------------------------------------------------
 
 RISKS = ("high", "medium")
+WARNING_IDS = 10000  # the at-risk customers kept in order per scope: 200 pages of 50
 OWNERS_SHOWN = 15
 
 
@@ -855,7 +899,7 @@ def warning_list(user, risk: str):
 
 def warnings(user, run):
     scores = scores_in_scope(user).filter(churn_risk__in=RISKS)
-    per_owner = list(
+    per_owner = fetch(
         scores.values(
             "customer__owner_id",
             "customer__owner__profile__display_name",
@@ -867,7 +911,7 @@ def warnings(user, run):
         )
         .order_by("-high", "-medium")[:OWNERS_SHOWN]
     )
-    counts = dict(scores.values_list("churn_risk").annotate(n=Count("pk")))
+    counts = dict(fetch(scores.values_list("churn_risk").annotate(n=Count("pk"))))
     names, series = [], {risk: [] for risk in RISKS}
     for row in per_owner:
         owner = row["customer__owner_id"]
@@ -904,6 +948,40 @@ def warnings(user, run):
         ),
         "params": param_rows(run, ["churn_high_p_alive", "decline_after_days"]),
     }
+
+
+class WarningPages:
+    """The at-risk customers in order for a Paginator: the ids of the first WARNING_IDS come
+    from one query cached per (run, scope, risk), so a page is a lookup of 50 primary keys;
+    pages beyond them (rarely opened) query live."""
+
+    def __init__(self, user, run, risk: str, count: int, *, refresh: bool = False):
+        self.user, self.risk, self._count = user, risk, count
+        key = f"insights:v{CACHE_VERSION}:warn:{run.pk}:{scope_key(user)}:{risk}"
+        ids = None if refresh else cache.get(key)
+        if ids is None:
+            ids = list(warning_list(user, risk).values_list("customer_id", flat=True)[:WARNING_IDS])
+            cache.set(key, ids, CACHE_SECONDS)
+        self.ids = ids
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, part: slice) -> list:
+        start, stop = part.start or 0, part.stop
+        if stop is not None and stop <= len(self.ids):
+            wanted = self.ids[start:stop]
+            found = {
+                s.pk: s
+                for s in scores_in_scope(self.user)
+                .filter(customer_id__in=wanted)
+                .select_related("customer", "customer__owner", "customer__owner__profile")
+            }
+            return [found[pk] for pk in wanted if pk in found]
+        return list(warning_list(self.user, self.risk)[part])
 
 
 def reason_text(score: CustomerScore) -> str:
@@ -987,21 +1065,20 @@ def churn(user, run):
         .annotate(n=Count("pk"), revenue=Sum("score__monetary"))
     )
     by_reason: dict[str, dict[str, dict]] = {}
-    for row in lost:
+    for row in fetch(lost):
         month = row["month"]
         label = f"{month.year}-{month.month:02d}"
         by_reason.setdefault(row["lost_reason"] or "", {})[label] = row
     # Customers at the start of each month: created before it and not lost before it (one pass).
-    base = customers.aggregate(
-        **{
-            f"m{i}": Count(
-                "pk",
-                filter=Q(created_at__lt=_aware(m))
-                & (Q(lost_at__isnull=True) | Q(lost_at__gte=_aware(m))),
-            )
-            for i, m in enumerate(months)
-        }
-    )
+    counts = {
+        f"m{i}": Count(
+            "pk",
+            filter=Q(created_at__lt=_aware(m))
+            & (Q(lost_at__isnull=True) | Q(lost_at__gte=_aware(m))),
+        )
+        for i, m in enumerate(months)
+    }
+    base = memo(f"{customers.query}|{labels}", lambda: customers.aggregate(**counts))
     reasons = [code for code in LostReason.values if code in by_reason]
     if "" in by_reason:
         reasons.append("")
@@ -1108,3 +1185,48 @@ BUILDERS = {
     "warnings": warnings,
     "churn": churn,
 }
+
+
+# Precomputing ------------------------------------------------------------------------------
+
+
+def users_to_warm():
+    """Who waits longest on a cold cache: active users whose scope is wider than their own
+    customers, seen in the last 30 days."""
+    from django.contrib.auth import get_user_model
+
+    from guanxi.accounts.models import DataScope
+
+    since = timezone.now() - timedelta(days=30)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, last_login__gte=since)
+        .exclude(profile__data_scope=DataScope.SELF)
+        .select_related("profile")
+        .order_by("pk")
+    )
+
+
+def warm(users=None) -> int:
+    """Compute every dashboard of the latest run for each distinct scope of `users` (default:
+    users_to_warm), in both languages, and refresh their cache entries. Returns the number of
+    scopes warmed. Run by the worker every 10 minutes (tasks.py) and by bench_dashboards."""
+    run = latest_run()
+    if run is None:
+        return 0
+    seen = set()
+    for user in users_to_warm() if users is None else users:
+        key = scope_key(user)
+        if key in seen:
+            continue
+        seen.add(key)
+        for index, language in enumerate(("zh-hans", "en")):
+            with translation.override(language):
+                for theme in THEMES:
+                    # The first language queries afresh; the second reuses its rows.
+                    board = dashboard(user, theme, run, refresh=True)
+                    if theme == "warnings" and index == 0:
+                        for risk in RISKS:
+                            WarningPages(user, run, risk, 0, refresh=True)
+                    del board
+    return len(seen)

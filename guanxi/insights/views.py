@@ -64,9 +64,9 @@ def theme_view(theme: str):
         }
         if theme == "warnings":
             risk = _risk(request)
-            paginator = Paginator(data.warning_list(request.user, risk), PER_PAGE)
             # The count is the dashboard's cached one: no COUNT(*) over the scope per page.
-            paginator.count = board["counts"].get(risk, 0)
+            pages = data.WarningPages(request.user, run, risk, board["counts"].get(risk, 0))
+            paginator = Paginator(pages, PER_PAGE)
             page = paginator.get_page(request.GET.get("page"))
             context.update(
                 risk=risk,

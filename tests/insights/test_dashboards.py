@@ -321,3 +321,46 @@ def test_cached_per_scope_and_refreshed_by_a_new_run(world, django_assert_max_nu
     make_run()
     data = charts(client.get("/analytics/rfm/"))[0]["data"]
     assert next(d for d in data if d["value"][:2] == [4, 4])["value"][2] == 1
+
+
+def test_warnings_pages_past_the_cached_ids(world, customer_of, monkeypatch):
+    """Pages within the cached ids and beyond them list the same order as the live query."""
+    from guanxi.insights import data
+
+    monkeypatch.setattr(data, "WARNING_IDS", 2)
+    monkeypatch.setattr("guanxi.insights.views.PER_PAGE", 1)
+    run = world["run"]
+    for i in range(3):
+        score(
+            customer_of("rep1", name=f"风险{i}"),
+            run,
+            churn_risk="high",
+            recovery_priority=2,
+            monetary=Decimal(100 * (i + 1)),
+            churn_reason="overdue",
+            recency_days=99,
+        )
+    client = client_for("rep1")
+    names = []
+    for page in range(1, 5):
+        html = client.get(f"/analytics/warnings/?page={page}").content.decode()
+        assert f"Page {page} of 4" in html
+        names.append(re.search(r'<td><a href="/customers/\d+/">([^<]+)</a>', html)[1])
+    # priority 2 first (most revenue first), then a3 with priority 3
+    assert names == ["风险2", "风险1", "风险0", "甲三"]
+
+
+def test_warm_precomputes_each_wider_scope_once(world, manager, django_assert_max_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from guanxi.insights import data
+
+    users = get_user_model().objects.filter(username__in=["manager", "lead_a", "rep1"])
+    assert data.warm(users) == 3
+    get_user_model().objects.filter(pk=manager.pk).update(last_login=timezone.now())
+    assert [u.username for u in data.users_to_warm()] == ["manager"]  # reps see only their own
+    client = client_for("manager", "zh-hans")
+    # served from the cache: the session, the user, the run, the profile, no aggregation
+    with django_assert_max_num_queries(8):
+        response = client.get("/analytics/rfm/")
+    assert response.status_code == 200
