@@ -26,6 +26,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Floor, Ln, TruncMonth
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -151,7 +152,7 @@ def param_rows(run: ScoringRun, keys: list[str]) -> list[tuple[str, str]]:
         if key not in (run.params or {}):
             continue
         try:
-            name = str(AnalysisSettings._meta.get_field(key).verbose_name)
+            name = capfirst(str(AnalysisSettings._meta.get_field(key).verbose_name))
         except Exception:  # a key the settings model no longer has: show it as is
             name = key
         rows.append((name, _param_value(run.params[key])))
@@ -779,8 +780,8 @@ def quadrants(user, run):
         ],
         "method": _(
             "Each customer's loyalty index (0-100, weighted indicators of duration, spending and "
-            "emotion) against their value (net revenue to date). The quadrant comes from the "
-            "high-loyalty line and the value median. Points are bins (loyalty in steps of 5, "
+            "emotion) against their value (net revenue to date); the quadrant is the one the "
+            "scoring run assigned (high or low value, high or low loyalty). Points are bins (loyalty in steps of 5, "
             "value on a log scale); a point's size is the number of customers in it."
         ),
         "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
