@@ -268,7 +268,7 @@ def measure(requests: int, usernames: list[str]) -> list[dict]:
     pages += ["/analytics/warnings/?page=200", "/analytics/warnings/?risk=medium"]
     from django.contrib.auth import get_user_model
 
-    from guanxi.insights.data import warm
+    from guanxi.insights.data import warm as warm_cache
 
     results = []
     for username in usernames:
@@ -277,7 +277,7 @@ def measure(requests: int, usernames: list[str]) -> list[dict]:
         client.get("/analytics/")  # the process's first request: imports, templates, catalogs
         cache.clear()
         start = time.perf_counter()
-        warm(get_user_model().objects.filter(username=username))
+        warm_cache(get_user_model().objects.filter(username=username))
         print(
             f"{username:8} precompute (warm task, both languages, every page): "
             f"{time.perf_counter() - start:.1f} s",
