@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "guanxi.dataio",
     "guanxi.demo",
     "guanxi.workspace",
+    "guanxi.insights",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,7 @@ urlpatterns = [
     path("analytics/scoring/", include("guanxi.scoring.urls")),
     # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.
     path("analytics/score/", scoring_views.recompute, name="score"),
+    path("analytics/", include("guanxi.insights.urls")),  # the management dashboards
 ]
 
 

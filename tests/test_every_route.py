@@ -125,6 +125,56 @@ def task_calls(ctx):
     return [Call(kwargs={"pk": task.pk}) for task in ctx.world.tasks]
 
 
+def scored(ctx):
+    """The world's customer with current scores that put it in every dashboard (a high churn
+    risk, a CLV among the top): its name, carrying the world's marker, would show on the churn
+    warnings and the top customers of anyone whose scope reached it."""
+    from guanxi.scoring.models import CustomerScore, RunStatus, RunTrigger, ScoringRun
+
+    run = ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).first()
+    if run is None:
+        run = ScoringRun.objects.create(
+            status=RunStatus.SUCCEEDED,
+            trigger=RunTrigger.COMMAND,
+            as_of=timezone.localdate(),
+            finished_at=timezone.now(),
+        )
+    CustomerScore.objects.get_or_create(
+        customer=ctx.world.customer,
+        defaults={
+            "run": run,
+            "as_of": run.as_of,
+            "model_version": run.model_version,
+            "r": 1,
+            "f": 2,
+            "monetary": 900,
+            "clv_historical": 900,
+            "clv_predicted": 5000,
+            "rfm_segment": "at_risk",
+            "abc_tier": "A",
+            "pyramid_level": "top",
+            "lifecycle_stage": "decline",
+            "loyalty_index": 60.0,
+            "loyalty_step": "repeat_purchase",
+            "value_loyalty_quadrant": "true_friends",
+            "churn_risk": "high",
+            "churn_reason": "overdue",
+            "recency_days": 200,
+            "recovery_priority": 1,
+            "recovery_action": "recover_at_all_costs",
+        },
+    )
+
+
+def dashboard_calls(theme: str):
+    def calls(ctx):
+        scored(ctx)
+        query = [{"risk": "high"}, {"risk": "medium", "page": "2"}] if theme == "warnings" else [{}]
+        return [Call(query=q) for q in query]
+
+    return calls
+
+
 ADMIN_FILL = {
     "object_id": lambda ctx: str(ctx.world.owner.pk),
     "id": lambda ctx: str(ctx.world.owner.pk),
@@ -262,6 +312,24 @@ PAGE_RECIPES: dict[str, Recipe] = {
         ],
         writes=True,
     ),
+    # the dashboards: aggregates and lists over the caller's own scope (a scored world)
+    "insights:index": Recipe(one()),
+    **{
+        f"insights:{theme}{suffix}": Recipe(dashboard_calls(theme))
+        for theme in (
+            "rfm",
+            "abc",
+            "pyramid",
+            "cohorts",
+            "clv",
+            "quadrants",
+            "loyalty",
+            "lifecycle",
+            "warnings",
+            "churn",
+        )
+        for suffix in ("", "_xlsx")
+    },
     "activities:inbox": Recipe(one()),
     "activities:task_done": Recipe(task_calls, bound=True, writes=True),
     # bulk actions on a selection of the world's tasks: nothing changes, nothing shown

@@ -45,7 +45,7 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.dataio"],
     ],
     # what composes the domains: the 360 page, the demo company
-    [["guanxi.workspace"], ["guanxi.demo"]],
+    [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it
     [
         [

@@ -1,0 +1,1233 @@
+"""What each dashboard shows, aggregated in the database over the user's data scope.
+
+Every figure is a GROUP BY over the current scores (one row per customer, written by the last
+succeeded scoring run) of the customers `guanxi.accounts.scope.visible_customers(user)`
+returns: no second access rule. A dashboard is a dict of plain values (charts for ECharts,
+tables for the page and the XLSX download, the method and parameters) cached per
+(theme, latest run, scope, language), so at a million customers only the first visit after a
+run pays for the aggregation.
+
+Chart specs are read by static/insights/dashboards.js; every data item that stands for a set
+of customers carries the URL of the customer list filtered to them (the GET parameters of
+contract 9: r, f, abc_tier, pyramid_level, ...).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import math
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Floor, Ln, TruncMonth
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.scope import sees_all, visible_customers
+from guanxi.analytics.abc import ABC_GUIDANCE, PYRAMID_TIERS
+from guanxi.analytics.churn import RECOVERY_ACTIONS
+from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
+from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
+from guanxi.analytics.segments import SEGMENTS
+from guanxi.customers.models import LostReason
+from guanxi.sales.models import Order, OrderStatus
+from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
+
+CACHE_SECONDS = 900  # the warm task (tasks.py) refreshes the larger scopes every 10 minutes
+CACHE_VERSION = 1
+MONTHS = 12  # months shown on the churn and cohort charts
+
+THEMES = {
+    "rfm": gettext_lazy("RFM grid"),
+    "abc": gettext_lazy("ABC analysis"),
+    "pyramid": gettext_lazy("Customer pyramid"),
+    "cohorts": gettext_lazy("Cohort retention"),
+    "clv": gettext_lazy("Customer lifetime value"),
+    "quadrants": gettext_lazy("Value × loyalty"),
+    "loyalty": gettext_lazy("Loyalty ladder"),
+    "lifecycle": gettext_lazy("Lifecycle stages"),
+    "warnings": gettext_lazy("Churn warnings"),
+    "churn": gettext_lazy("Churn and revenue lost"),
+}
+
+THEME_BLURBS = {
+    "rfm": gettext_lazy("Customers and revenue on the recency × frequency grid, by segment."),
+    "abc": gettext_lazy("How few customers bring most of the revenue (Pareto curve)."),
+    "pyramid": gettext_lazy("Top, large, medium, small, inactive customers and prospects."),
+    "cohorts": gettext_lazy("Share of each month's new buyers who bought again later."),
+    "clv": gettext_lazy("Predicted lifetime value: distribution and the top customers."),
+    "quadrants": gettext_lazy("True friends, butterflies, barnacles and strangers."),
+    "loyalty": gettext_lazy("From stranger to advocate: customers on each step."),
+    "lifecycle": gettext_lazy("Exploration, formation, stability and decline."),
+    "warnings": gettext_lazy("Customers at churn risk, why, what to do and who owns them."),
+    "churn": gettext_lazy("Customers lost and their revenue per month, by reason."),
+}
+
+
+# Helpers ----------------------------------------------------------------------------------
+
+
+def lang() -> str:
+    return "zh-hans" if (get_language() or "en").lower().startswith("zh") else "en"
+
+
+def text(table: dict, code: str, key: str | None = None) -> str:
+    """The label of an engine code in the user's language (the code itself when unknown)."""
+    entry = table.get(code)
+    if entry is None:
+        return code or "—"
+    if hasattr(entry, "name"):  # analytics.segments.Segment
+        entry = entry.name
+    if key:
+        entry = entry[key]
+    return entry.get(lang(), code) if isinstance(entry, dict) else str(entry)
+
+
+def customers_url(**filters) -> str:
+    """The customer list filtered to the customers behind a cell (contract 9's GET names)."""
+    query = {k: v for k, v in filters.items() if v not in (None, "")}
+    return f"{reverse('customers:list')}?{urlencode(query)}"
+
+
+def link(label, url: str) -> dict:
+    return {"text": label, "url": url}
+
+
+def money(value) -> float:
+    return round(float(value or 0), 2)
+
+
+def latest_run() -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .only("id", "as_of", "params", "summary", "model_version", "finished_at", "customers")
+        .first()
+    )
+
+
+_RUN = contextvars.ContextVar("insights_run", default=0)
+_REFRESH = contextvars.ContextVar("insights_refresh", default=False)
+
+
+def memo(query_key: str, compute):
+    """The result of a query, cached per run under the hash of its SQL and parameters (which
+    carry the scope's own filter): language-neutral, so the second language of a dashboard,
+    and any user of the same scope, only formats."""
+    digest = hashlib.sha256(query_key.encode()).hexdigest()[:40]
+    key = f"insights:v{CACHE_VERSION}:rows:{_RUN.get()}:{digest}"
+    value = None if _REFRESH.get() else cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def fetch(queryset) -> list:
+    sql, params = queryset.query.sql_with_params()
+    return memo(f"{sql}|{params!r}", lambda: list(queryset))
+
+
+def scope_key(user) -> str:
+    """Who sees the same customers shares the cache: the hash of the scope's own filter."""
+    sql, params = visible_customers(user).values("pk").query.sql_with_params()
+    return hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:32]
+
+
+def scores_in_scope(user):
+    return CustomerScore.objects.filter(customer__in=visible_customers(user))
+
+
+def param_rows(run: ScoringRun, keys: list[str]) -> list[tuple[str, str]]:
+    """The run's parameters (its snapshot of the analysis settings) that a method uses."""
+    rows = []
+    for key in keys:
+        if key not in (run.params or {}):
+            continue
+        try:
+            name = capfirst(str(AnalysisSettings._meta.get_field(key).verbose_name))
+        except Exception:  # a key the settings model no longer has: show it as is
+            name = key
+        rows.append((name, _param_value(run.params[key])))
+    return rows
+
+
+def _param_value(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **extra) -> dict:
+    """The theme's dashboard for the user, from the cache when the run and scope are the same."""
+    key = ":".join(
+        [
+            f"insights:v{CACHE_VERSION}",
+            theme,
+            str(run.pk),
+            scope_key(user),
+            lang(),
+            *(f"{k}={v}" for k, v in sorted(extra.items())),
+        ]
+    )
+    result = None if refresh else cache.get(key)
+    if result is None:
+        tokens = (_RUN.set(run.pk), _REFRESH.set(refresh))
+        try:
+            result = BUILDERS[theme](user, run, **extra)
+        finally:
+            _RUN.reset(tokens[0])
+            _REFRESH.reset(tokens[1])
+        result.setdefault("charts", [])
+        result.setdefault("tables", [])
+        result.setdefault("notes", [])
+        result["computed_at"] = timezone.now().isoformat()
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def table(title, headers, rows, *, name: str = "") -> dict:
+    return {
+        "title": str(title),
+        "name": name or str(title),
+        "headers": [str(h) for h in headers],
+        "rows": rows,
+    }
+
+
+# RFM ----------------------------------------------------------------------------------------
+
+
+def rfm(user, run):
+    scores = scores_in_scope(user).filter(r__gt=0, f__gt=0)
+    cells = {
+        (row["r"], row["f"]): row
+        for row in fetch(scores.values("r", "f").annotate(n=Count("pk"), revenue=Sum("monetary")))
+    }
+    data, grid_rows, flat = [], [], []
+    for r in range(5, 0, -1):
+        line = [f"R{r}"]
+        for f in range(1, 6):
+            row = cells.get((r, f), {"n": 0, "revenue": 0})
+            url = customers_url(r=r, f=f)
+            data.append(
+                {"value": [f - 1, r - 1, row["n"]], "revenue": money(row["revenue"]), "url": url}
+            )
+            line.append(link(f"{row['n']:,} · ¥{money(row['revenue']):,.0f}", url))
+            flat.append([r, f, row["n"], money(row["revenue"])])
+        grid_rows.append(line)
+    segments = fetch(scores.values("rfm_segment").annotate(n=Count("pk"), revenue=Sum("monetary")))
+    seg_rows = sorted(
+        (
+            [
+                link(text(SEGMENTS, s["rfm_segment"]), customers_url(rfm_segment=s["rfm_segment"])),
+                s["n"],
+                money(s["revenue"]),
+                SEGMENTS[s["rfm_segment"]].action[lang()] if s["rfm_segment"] in SEGMENTS else "",
+            ]
+            for s in segments
+        ),
+        key=lambda row: -row[2],
+    )
+    return {
+        "charts": [
+            {
+                "kind": "heatmap",
+                "title": _("Customers per R × F cell"),
+                "x": [f"F{f}" for f in range(1, 6)],
+                "y": [f"R{r}" for r in range(1, 6)],
+                "xName": _("Frequency score F"),
+                "yName": _("Recency score R"),
+                "valueName": _("customers"),
+                "revenueName": _("revenue"),
+                "data": data,
+            }
+        ],
+        "tables": [
+            table(
+                _("Customers and revenue per cell"),
+                ["", *(f"F{f}" for f in range(1, 6))],
+                grid_rows,
+                name="grid",
+            ),
+            table(
+                _("Segments"),
+                [_("Segment"), _("Customers"), _("Revenue"), _("Recommended action")],
+                seg_rows,
+                name="segments",
+            ),
+        ],
+        "xlsx": [
+            table(_("Cells"), ["R", "F", _("Customers"), _("Revenue")], flat, name="cells"),
+        ],
+        "method": _(
+            "Recency (R) and frequency (F) scores 1-5 are quintiles of the days since the last "
+            "order and of the number of orders (cancelled orders excluded, refunds netted); each "
+            "cell counts the customers with that pair of scores and sums their net revenue. "
+            "Customers without orders are left out. The segment of each cell follows the usual "
+            "R × F grid."
+        ),
+        "params": param_rows(run, ["rfm_bins"]),
+    }
+
+
+# ABC and the Pareto curve ---------------------------------------------------------------------
+
+
+def _pareto(scores) -> list[dict]:
+    """Customers by revenue, descending, in 100 equal groups (NTILE): count, revenue and the
+    best tier of each group, one pass with a window function over the scoped rows."""
+    inner, params = (
+        scores.filter(monetary__gt=0).values("monetary", "abc_tier").query.sql_with_params()
+    )
+    # The inner SQL is Django's own for the scoped queryset; its values stay parameters.
+    sql = (
+        "SELECT bucket, COUNT(*), SUM(monetary), MIN(abc_tier) FROM ("  # noqa: S608
+        "SELECT monetary, abc_tier, NTILE(100) OVER (ORDER BY monetary DESC) AS bucket "
+        f"FROM ({inner}) AS scoped) AS ranked GROUP BY bucket ORDER BY bucket"
+    )
+
+    def run_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                {"bucket": b, "n": n, "revenue": float(rev or 0), "tier": tier or ""}
+                for b, n, rev, tier in cursor.fetchall()
+            ]
+
+    return memo(f"{sql}|{params!r}", run_sql)
+
+
+def abc(user, run):
+    scores = scores_in_scope(user)
+    tiers = {
+        row["abc_tier"]: row
+        for row in fetch(
+            scores.exclude(abc_tier="")
+            .values("abc_tier")
+            .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
+    }
+    buckets = _pareto(scores)
+    total_n = sum(b["n"] for b in buckets) or 1
+    total_rev = sum(b["revenue"] for b in buckets) or 1
+    points, cum_n, cum_rev = [{"value": [0, 0], "url": customers_url(abc_tier="A")}], 0, 0.0
+    for b in buckets:
+        cum_n += b["n"]
+        cum_rev += b["revenue"]
+        points.append(
+            {
+                "value": [round(100 * cum_n / total_n, 2), round(100 * cum_rev / total_rev, 2)],
+                "tier": b["tier"],
+                "url": customers_url(abc_tier=b["tier"]) if b["tier"] else customers_url(),
+            }
+        )
+    all_rev = sum(float(t["revenue"] or 0) for t in tiers.values()) or 1
+    all_n = sum(t["n"] for t in tiers.values()) or 1
+    rows, bars = [], []
+    for tier in ("A", "B", "C"):
+        row = tiers.get(tier, {"n": 0, "revenue": 0})
+        url = customers_url(abc_tier=tier)
+        rows.append(
+            [
+                link(tier, url),
+                row["n"],
+                round(100 * row["n"] / all_n, 1),
+                money(row["revenue"]),
+                round(100 * float(row["revenue"] or 0) / all_rev, 1),
+                ABC_GUIDANCE[tier][lang()],
+            ]
+        )
+        bars.append({"value": row["n"], "url": url})
+    return {
+        "charts": [
+            {
+                "kind": "pareto",
+                "title": _("Cumulative share of revenue by share of customers"),
+                "xName": _("Share of customers (by revenue, descending)") + " %",
+                "yName": _("Share of revenue") + " %",
+                "data": points,
+            },
+            {
+                "kind": "bar",
+                "title": _("Customers per ABC tier"),
+                "categories": ["A", "B", "C"],
+                "series": [{"name": str(_("Customers")), "data": bars}],
+            },
+        ],
+        "tables": [
+            table(
+                _("ABC tiers"),
+                [
+                    _("Tier"),
+                    _("Customers"),
+                    _("Share of customers") + " %",
+                    _("Revenue"),
+                    _("Share of revenue") + " %",
+                    _("Guidance"),
+                ],
+                rows,
+                name="tiers",
+            )
+        ],
+        "xlsx": [
+            table(
+                _("Pareto curve"),
+                [_("Share of customers") + " %", _("Share of revenue") + " %", _("Tier")],
+                [[p["value"][0], p["value"][1], p.get("tier", "")] for p in points],
+                name="pareto",
+            )
+        ],
+        "method": _(
+            "Customers are ranked by net revenue to date; class A are the customers who together "
+            "bring the first share of revenue, B the next, C the rest. The curve groups the "
+            "ranked buyers into 100 equal groups and plots the cumulative share of customers "
+            "against the cumulative share of revenue."
+        ),
+        "params": param_rows(run, ["abc_a_share", "abc_b_share"]),
+    }
+
+
+# Pyramid --------------------------------------------------------------------------------------
+
+
+def pyramid(user, run):
+    levels = {
+        row["pyramid_level"]: row
+        for row in fetch(
+            scores_in_scope(user)
+            .values("pyramid_level")
+            .annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
+    }
+    order = list(PYRAMID_TIERS)
+    rows, bars = [], []
+    for code in order:
+        row = levels.get(code, {"n": 0, "revenue": 0})
+        url = customers_url(pyramid_level=code)
+        rows.append([link(text(PYRAMID_TIERS, code), url), row["n"], money(row["revenue"])])
+        bars.append({"value": row["n"], "url": url, "revenue": money(row["revenue"])})
+    return {
+        "charts": [
+            {
+                "kind": "hbar",
+                "title": _("Customers per pyramid level"),
+                "categories": [text(PYRAMID_TIERS, c) for c in reversed(order)],
+                "series": [{"name": str(_("Customers")), "data": list(reversed(bars))}],
+            }
+        ],
+        "tables": [
+            table(
+                _("Pyramid levels"), [_("Level"), _("Customers"), _("Revenue")], rows, name="levels"
+            )
+        ],
+        "method": _(
+            "The customer pyramid ranks buyers by net revenue: top 1%, the next 4% (large), "
+            "the next 15% (medium), the rest of the buyers (small); customers without orders in "
+            "the period are inactive, prospects or suspects."
+        ),
+        "params": param_rows(run, ["abc_a_share", "abc_b_share"]),
+    }
+
+
+# Cohorts --------------------------------------------------------------------------------------
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _cohorts_in_scope(user, run) -> dict:
+    """Monthly cohorts (month of the first order) of the scope's customers and the share of
+    each that ordered again k months later, counted from the orders in one GROUP BY."""
+    as_of = run.as_of or timezone.localdate()
+    start_index = _month_index(as_of) - (MONTHS - 1)
+    start = date(start_index // 12, start_index % 12 + 1, 1)
+    customers = visible_customers(user)
+    sizes = {
+        row["cohort"]: row["n"]
+        for row in fetch(
+            CustomerScore.objects.filter(
+                customer__in=customers, first_order_on__gte=start, first_order_on__lte=as_of
+            )
+            .annotate(cohort=TruncMonth("first_order_on"))
+            .values("cohort")
+            .annotate(n=Count("pk"))
+        )
+    }
+    active = (
+        Order.objects.filter(
+            customer__in=customers,
+            customer__score__first_order_on__gte=start,
+            customer__score__first_order_on__lte=as_of,
+        )
+        .exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .annotate(
+            cohort=TruncMonth("customer__score__first_order_on"), month=TruncMonth("ordered_at")
+        )
+        .values("cohort", "month")
+        .annotate(n=Count("customer_id", distinct=True))
+    )
+    labels = [f"{(start_index + i) // 12}-{(start_index + i) % 12 + 1:02d}" for i in range(MONTHS)]
+    retention = [[None] * (MONTHS - i) for i in range(MONTHS)]
+    for row in fetch(active):
+        cohort, month = row["cohort"], row["month"]
+        if cohort is None or month is None:
+            continue
+        c = _month_index(cohort) - start_index
+        k = _month_index(month.date() if hasattr(month, "date") else month) - _month_index(cohort)
+        size = sizes.get(cohort)
+        if 0 <= c < MONTHS and 0 <= k < MONTHS - c and size:
+            retention[c][k] = round(row["n"] / size, 4)
+    for c, label in enumerate(labels):
+        if any(_same_month(d, label) for d in sizes):
+            retention[c][0] = 1.0 if retention[c][0] is None else retention[c][0]
+    return {
+        "cohorts": labels,
+        "periods": list(range(MONTHS)),
+        "retention": retention,
+        "sizes": [next((n for d, n in sizes.items() if _same_month(d, lab)), 0) for lab in labels],
+    }
+
+
+def _same_month(day, label: str) -> bool:
+    return day is not None and f"{day.year}-{day.month:02d}" == label
+
+
+def _valid_cohorts(summary) -> dict | None:
+    data = (summary or {}).get("cohorts")
+    if not isinstance(data, dict):
+        return None
+    labels, periods, matrix = data.get("cohorts"), data.get("periods"), data.get("retention")
+    if not (isinstance(labels, list) and isinstance(periods, list) and isinstance(matrix, list)):
+        return None
+    if len(matrix) != len(labels) or not all(isinstance(row, list) for row in matrix):
+        return None
+    return data
+
+
+def cohorts(user, run):
+    summary = _valid_cohorts(run.summary) if sees_all(user) else None
+    if summary is not None:
+        source = _(
+            "From the scoring run's summary over every customer: cohorts by month of first "
+            "order, computed by the analytics engine."
+        )
+        data = summary
+    else:
+        source = _(
+            "From the orders of the customers in your data scope: cohorts by month of first "
+            "order (cancelled and refunded orders excluded), the last 12 months."
+        )
+        data = _cohorts_in_scope(user, run)
+    labels, periods = [str(x) for x in data["cohorts"]], list(data["periods"])
+    cells, rows = [], []
+    for c, row in enumerate(data["retention"]):
+        line = [labels[c]]
+        for k, share in enumerate(row[: len(periods)]):
+            if share is None:
+                line.append("")
+                continue
+            pct = round(100 * float(share), 1)
+            cells.append({"value": [k, c, pct]})
+            line.append(pct)
+        rows.append(line)
+    return {
+        "charts": [
+            {
+                "kind": "heatmap",
+                "title": _("Customers still buying, share of the cohort") + " %",
+                "x": [str(p) for p in periods],
+                "y": labels,
+                "xName": _("Months after the first order"),
+                "yName": _("Cohort (month of first order)"),
+                "valueName": "%",
+                "percent": True,
+                "data": cells,
+            }
+        ],
+        "tables": [
+            table(
+                _("Retention, share of the cohort") + " %",
+                [_("Cohort"), *(str(p) for p in periods)],
+                rows,
+                name="retention",
+            )
+        ],
+        "notes": [
+            _(
+                "The customer list cannot filter by the month of the first order, so the cells "
+                "of this chart link nowhere."
+            )
+        ],
+        "method": _(
+            "A cohort is the customers whose first order fell in the same month; each cell is "
+            "the share of the cohort who ordered in the k-th month after it."
+        )
+        + " "
+        + str(source),
+        "params": [],
+    }
+
+
+# CLV ------------------------------------------------------------------------------------------
+
+CLV_EDGES = [
+    0,
+    100,
+    200,
+    500,
+    1000,
+    2000,
+    5000,
+    10000,
+    20000,
+    50000,
+    100000,
+    200000,
+    500000,
+    1000000,
+]
+
+
+def clv(user, run):
+    scores = scores_in_scope(user).filter(clv_predicted__isnull=False)
+    edges = CLV_EDGES
+    bin_of = Case(
+        *(When(clv_predicted__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])),
+        default=Value(len(edges) - 1),
+        output_field=IntegerField(),
+    )
+    bins = {
+        row["bin"]: row
+        for row in fetch(
+            scores.annotate(bin=bin_of)
+            .values("bin")
+            .annotate(n=Count("pk"), value=Sum("clv_predicted"))
+        )
+    }
+    categories, bars, rows = [], [], []
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
+        name = f"{low:,}–{high:,}" if high is not None else f"≥ {low:,}"
+        row = bins.get(i, {"n": 0, "value": 0})
+        if high is None and not row["n"]:
+            continue
+        url = customers_url(clv_min=low, clv_max=high)
+        categories.append(name)
+        bars.append({"value": row["n"], "url": url})
+        rows.append([link(name, url), row["n"], money(row["value"])])
+    top = scores.order_by("-clv_predicted", "pk").values(
+        "customer_id",
+        "customer__name",
+        "customer__owner__profile__display_name",
+        "customer__owner__username",
+        "clv_predicted",
+        "clv_historical",
+        "p_alive",
+        "abc_tier",
+    )[:20]
+    top = fetch(top)
+    top_rows = [
+        [
+            link(t["customer__name"], reverse("customers:detail", args=[t["customer_id"]])),
+            t["customer__owner__profile__display_name"] or t["customer__owner__username"] or "",
+            money(t["clv_predicted"]),
+            money(t["clv_historical"]),
+            round(t["p_alive"], 3) if t["p_alive"] is not None else "",
+            t["abc_tier"],
+        ]
+        for t in top
+    ]
+    return {
+        "charts": [
+            {
+                "kind": "bar",
+                "title": _("Customers by predicted CLV"),
+                "categories": categories,
+                "xName": _("Predicted CLV (¥)"),
+                "series": [{"name": str(_("Customers")), "data": bars}],
+            }
+        ],
+        "tables": [
+            table(
+                _("Distribution"),
+                [_("Predicted CLV (¥)"), _("Customers"), _("Total CLV")],
+                rows,
+                name="distribution",
+            ),
+            table(
+                _("Top 20 customers by predicted CLV"),
+                [
+                    _("Customer"),
+                    _("Owner"),
+                    _("Predicted CLV"),
+                    _("Historical CLV"),
+                    "P(alive)",
+                    _("ABC tier"),
+                ],
+                top_rows,
+                name="top",
+            ),
+        ],
+        "method": _(
+            "Predicted CLV is the discounted value of the purchases the BG/NBD model expects over "
+            "the horizon, times the Gamma-Gamma model's expected order value and the margin; "
+            "historical CLV is the net revenue to date. Customers without a prediction (no "
+            "repeat purchase to fit on) are left out."
+        ),
+        "params": param_rows(run, ["clv_horizon_months", "clv_discount_rate", "clv_margin"]),
+        "model": (run.summary or {}).get("clv_model"),
+    }
+
+
+# Value x loyalty ------------------------------------------------------------------------------
+
+
+def quadrants(user, run):
+    scores = (
+        scores_in_scope(user).filter(loyalty_index__isnull=False).exclude(value_loyalty_quadrant="")
+    )
+    # Bins: loyalty index in steps of 5, value on a log scale (two bins per factor e).
+    binned = (
+        scores.annotate(
+            lbin=Floor(F("loyalty_index") / 5),
+            vbin=Floor(Ln(F("clv_historical") + 1) * 2),
+        )
+        .values("value_loyalty_quadrant", "lbin", "vbin")
+        .annotate(n=Count("pk"))
+    )
+    series: dict[str, list] = {code: [] for code in VALUE_LOYALTY_QUADRANTS}
+    for row in fetch(binned):
+        code = row["value_loyalty_quadrant"]
+        lb, vb = int(row["lbin"] or 0), int(row["vbin"] or 0)
+        series.setdefault(code, []).append(
+            {
+                "value": [
+                    min(lb, 19) * 5 + 2.5,
+                    round(math.exp((vb + 0.5) / 2) - 1, 0) or 1,
+                    row["n"],
+                ],
+                "url": customers_url(value_loyalty_quadrant=code),
+            }
+        )
+    totals = {
+        row["value_loyalty_quadrant"]: row
+        for row in fetch(
+            scores.values("value_loyalty_quadrant").annotate(
+                n=Count("pk"), revenue=Sum("clv_historical")
+            )
+        )
+    }
+    rows = []
+    for code in VALUE_LOYALTY_QUADRANTS:
+        row = totals.get(code, {"n": 0, "revenue": 0})
+        rows.append(
+            [
+                link(
+                    text(VALUE_LOYALTY_QUADRANTS, code, "name"),
+                    customers_url(value_loyalty_quadrant=code),
+                ),
+                row["n"],
+                money(row["revenue"]),
+                text(VALUE_LOYALTY_QUADRANTS, code, "strategy"),
+            ]
+        )
+    return {
+        "charts": [
+            {
+                "kind": "scatter",
+                "title": _("Customers by loyalty index and value (binned)"),
+                "xName": _("Loyalty index"),
+                "yName": _("Historical CLV (¥, log scale)"),
+                "valueName": _("customers"),
+                "series": [
+                    {"name": text(VALUE_LOYALTY_QUADRANTS, code, "name"), "data": points}
+                    for code, points in series.items()
+                    if points
+                ],
+            }
+        ],
+        "tables": [
+            table(
+                _("Quadrants"),
+                [_("Quadrant"), _("Customers"), _("Revenue"), _("Strategy")],
+                rows,
+                name="quadrants",
+            )
+        ],
+        "xlsx": [
+            table(
+                _("Bins"),
+                [_("Quadrant"), _("Loyalty index"), _("Historical CLV (¥)"), _("Customers")],
+                [
+                    [name["name"], *p["value"]]
+                    for code, points in series.items()
+                    for name in [{"name": text(VALUE_LOYALTY_QUADRANTS, code, "name")}]
+                    for p in points
+                ],
+                name="bins",
+            )
+        ],
+        "method": _(
+            "Each customer's loyalty index (0-100, weighted indicators of duration, spending and "
+            "emotion) against their value (net revenue to date); the quadrant is the one the "
+            "scoring run assigned (high or low value, high or low loyalty). Points are bins (loyalty in steps of 5, "
+            "value on a log scale); a point's size is the number of customers in it."
+        ),
+        "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
+    }
+
+
+# Loyalty ladder and lifecycle ----------------------------------------------------------------
+
+
+def _funnel(user, field: str, table_, order: list[str], key: str | None, filter_name: str):
+    counts = {
+        row[field]: row
+        for row in fetch(
+            scores_in_scope(user).values(field).annotate(n=Count("pk"), revenue=Sum("monetary"))
+        )
+    }
+    data, rows = [], []
+    for code in order:
+        row = counts.get(code, {"n": 0, "revenue": 0})
+        url = customers_url(**{filter_name: code})
+        name = text(table_, code, key)
+        data.append({"name": name, "value": row["n"], "url": url})
+        rows.append([link(name, url), row["n"], money(row["revenue"])])
+    return data, rows
+
+
+def loyalty(user, run):
+    data, rows = _funnel(
+        user, "loyalty_step", LOYALTY_LADDER, list(LOYALTY_LADDER), None, "loyalty_step"
+    )
+    return {
+        "charts": [
+            {
+                "kind": "funnel",
+                "title": _("Customers on each step of the loyalty ladder"),
+                "data": data,
+            }
+        ],
+        "tables": [
+            table(_("Ladder steps"), [_("Step"), _("Customers"), _("Revenue")], rows, name="steps")
+        ],
+        "method": _(
+            "The loyalty ladder: stranger, expectation (prospect), first purchase, repeat "
+            "purchase, advocate. Each customer's step follows from their orders and loyalty "
+            "index as the scoring run computed it."
+        ),
+        "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
+    }
+
+
+def lifecycle(user, run):
+    data, rows = _funnel(
+        user, "lifecycle_stage", LIFECYCLE_STAGES, list(LIFECYCLE_STAGES), "name", "lifecycle_stage"
+    )
+    for row, code in zip(rows, LIFECYCLE_STAGES, strict=True):
+        row.append(text(LIFECYCLE_STAGES, code, "strategy"))
+    status_data, status_rows = _funnel(
+        user, "customer_status", CUSTOMER_STATUSES, list(CUSTOMER_STATUSES), None, "customer_status"
+    )
+    return {
+        "charts": [
+            {"kind": "funnel", "title": _("Customers per lifecycle stage"), "data": data},
+            {
+                "kind": "bar",
+                "title": _("Potential, new and old customers"),
+                "categories": [d["name"] for d in status_data],
+                "series": [
+                    {
+                        "name": str(_("Customers")),
+                        "data": [{"value": d["value"], "url": d["url"]} for d in status_data],
+                    }
+                ],
+            },
+        ],
+        "tables": [
+            table(
+                _("Stages"),
+                [_("Stage"), _("Customers"), _("Revenue"), _("Strategy")],
+                rows,
+                name="stages",
+            ),
+            table(
+                _("Customer status"),
+                [_("Status"), _("Customers"), _("Revenue")],
+                status_rows,
+                name="status",
+            ),
+        ],
+        "method": _(
+            "Stages from the orders: exploration (first purchase, no repeat yet), formation "
+            "(repeat purchases, customer for less than the stability period), stability (longer), "
+            "decline (no order for longer than the decline period)."
+        ),
+        "params": param_rows(
+            run, ["stability_after_days", "decline_after_days", "new_within_days"]
+        ),
+    }
+
+
+# Churn warnings -------------------------------------------------------------------------------
+
+RISKS = ("high", "medium")
+WARNING_IDS = 10000  # the at-risk customers kept in order per scope: 200 pages of 50
+OWNERS_SHOWN = 15
+
+
+def warning_list(user, risk: str):
+    """The at-risk customers, most urgent recovery first (priority 1 = recover at all costs)."""
+    return (
+        scores_in_scope(user)
+        .filter(churn_risk=risk)
+        .select_related("customer", "customer__owner", "customer__owner__profile")
+        .order_by(F("recovery_priority").asc(nulls_last=True), "-monetary", "pk")
+    )
+
+
+def warnings(user, run):
+    scores = scores_in_scope(user).filter(churn_risk__in=RISKS)
+    per_owner = fetch(
+        scores.values(
+            "customer__owner_id",
+            "customer__owner__profile__display_name",
+            "customer__owner__username",
+        )
+        .annotate(
+            high=Count("pk", filter=Q(churn_risk="high")),
+            medium=Count("pk", filter=Q(churn_risk="medium")),
+        )
+        .order_by("-high", "-medium")[:OWNERS_SHOWN]
+    )
+    counts = dict(fetch(scores.values_list("churn_risk").annotate(n=Count("pk"))))
+    names, series = [], {risk: [] for risk in RISKS}
+    for row in per_owner:
+        owner = row["customer__owner_id"]
+        names.append(
+            row["customer__owner__profile__display_name"]
+            or row["customer__owner__username"]
+            or str(_("(no owner)"))
+        )
+        for risk in RISKS:
+            series[risk].append(
+                {"value": row[risk], "url": customers_url(churn_risk=risk, owner=owner or "")}
+            )
+    labels = {"high": _("High risk"), "medium": _("Medium risk")}
+    return {
+        "charts": [
+            {
+                "kind": "hbar",
+                "stack": True,
+                "title": _("Customers at risk per owner"),
+                "categories": list(reversed(names)),
+                "series": [
+                    {"name": str(labels[risk]), "data": list(reversed(series[risk]))}
+                    for risk in RISKS
+                ],
+            }
+        ],
+        "counts": {risk: counts.get(risk, 0) for risk in RISKS},
+        "method": _(
+            "Churn risk from the scoring run: with a purchase model, high below the P(alive) "
+            "threshold and medium below 0.6; otherwise high for a repeat buyer three times "
+            "overdue or in the least recent fifth, medium when 1.5 times overdue or in the "
+            "second fifth. Most urgent first: the recovery priority comes from the customer's "
+            "tier (A key, B ordinary, C small) and the kind of churn."
+        ),
+        "params": param_rows(run, ["churn_high_p_alive", "decline_after_days"]),
+    }
+
+
+class WarningPages:
+    """The at-risk customers in order for a Paginator: the ids of the first WARNING_IDS come
+    from one query cached per (run, scope, risk), so a page is a lookup of 50 primary keys;
+    pages beyond them (rarely opened) query live."""
+
+    def __init__(self, user, run, risk: str, count: int, *, refresh: bool = False):
+        self.user, self.risk, self._count = user, risk, count
+        key = f"insights:v{CACHE_VERSION}:warn:{run.pk}:{scope_key(user)}:{risk}"
+        ids = None if refresh else cache.get(key)
+        if ids is None:
+            ids = list(warning_list(user, risk).values_list("customer_id", flat=True)[:WARNING_IDS])
+            cache.set(key, ids, CACHE_SECONDS)
+        self.ids = ids
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, part: slice) -> list:
+        start, stop = part.start or 0, part.stop
+        if stop is not None and stop <= len(self.ids):
+            wanted = self.ids[start:stop]
+            found = {
+                s.pk: s
+                for s in scores_in_scope(self.user)
+                .filter(customer_id__in=wanted)
+                .select_related("customer", "customer__owner", "customer__owner__profile")
+            }
+            return [found[pk] for pk in wanted if pk in found]
+        return list(warning_list(self.user, self.risk)[part])
+
+
+def reason_text(score: CustomerScore) -> str:
+    days = score.recency_days
+    code = score.churn_reason
+    if code == "low_p_alive" and score.p_alive is not None:
+        return _("P(alive) %(pct)s%%; no purchase for %(days)s days") % {
+            "pct": round(100 * score.p_alive),
+            "days": days,
+        }
+    if code == "overdue":
+        return _("Overdue: no purchase for %(days)s days") % {"days": days}
+    if code in ("long_inactive", "inactive"):
+        return _("No purchase for %(days)s days (recency score %(r)s/5)") % {
+            "days": days,
+            "r": score.r,
+        }
+    return code or ""
+
+
+def warning_rows(page) -> list[dict]:
+    rows = []
+    for score in page:
+        owner = score.customer.owner
+        rows.append(
+            {
+                "customer": score.customer,
+                "url": reverse("customers:detail", args=[score.customer_id]),
+                "owner": (owner.profile.display_name or owner.get_username()) if owner else "",
+                "reason": reason_text(score),
+                "action": text(RECOVERY_ACTIONS, score.recovery_action)
+                if score.recovery_action
+                else "",
+                "priority": score.recovery_priority,
+                "score": score,
+            }
+        )
+    return rows
+
+
+def warnings_xlsx_rows(user, risk: str, limit: int = 10000) -> list[list]:
+    return [
+        [
+            row["customer"].name,
+            row["owner"],
+            row["reason"],
+            row["action"],
+            row["priority"] or "",
+            money(row["score"].monetary),
+            round(row["score"].p_alive, 3) if row["score"].p_alive is not None else "",
+            row["score"].last_order_on.isoformat() if row["score"].last_order_on else "",
+        ]
+        for row in warning_rows(warning_list(user, risk)[:limit])
+    ]
+
+
+# Churn and revenue lost per month -------------------------------------------------------------
+
+
+def _months(as_of: date) -> list[date]:
+    last = _month_index(as_of)
+    return [date(i // 12, i % 12 + 1, 1) for i in range(last - MONTHS + 1, last + 1)]
+
+
+def _aware(day: date):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def churn(user, run):
+    # Losses are recorded live (not by the run): the months up to today.
+    months = _months(max(run.as_of or timezone.localdate(), timezone.localdate()))
+    labels = [f"{m.year}-{m.month:02d}" for m in months]
+    customers = visible_customers(user)
+    start = _aware(months[0])
+    lost = (
+        customers.filter(lost_at__gte=start)
+        .annotate(month=TruncMonth("lost_at"))
+        .values("month", "lost_reason")
+        .annotate(n=Count("pk"), revenue=Sum("score__monetary"))
+    )
+    by_reason: dict[str, dict[str, dict]] = {}
+    for row in fetch(lost):
+        month = row["month"]
+        label = f"{month.year}-{month.month:02d}"
+        by_reason.setdefault(row["lost_reason"] or "", {})[label] = row
+    # Customers at the start of each month: created before it and not lost before it (one pass).
+    counts = {
+        f"m{i}": Count(
+            "pk",
+            filter=Q(created_at__lt=_aware(m))
+            & (Q(lost_at__isnull=True) | Q(lost_at__gte=_aware(m))),
+        )
+        for i, m in enumerate(months)
+    }
+    base = memo(f"{customers.query}|{labels}", lambda: customers.aggregate(**counts))
+    reasons = [code for code in LostReason.values if code in by_reason]
+    if "" in by_reason:
+        reasons.append("")
+    reason_name = dict(LostReason.choices)
+    count_series, revenue_series, rows = [], [], []
+    totals = [0] * MONTHS
+    for code in reasons:
+        name = str(reason_name.get(code, _("(no reason)")))
+        url = customers_url(lost=1, lost_reason=code)
+        counts = [by_reason[code].get(label, {}).get("n", 0) for label in labels]
+        revenue = [money(by_reason[code].get(label, {}).get("revenue")) for label in labels]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        count_series.append({"name": name, "data": [{"value": n, "url": url} for n in counts]})
+        revenue_series.append({"name": name, "data": [{"value": v, "url": url} for v in revenue]})
+        for label, n, v in zip(labels, counts, revenue, strict=True):
+            if n:
+                rows.append([label, link(name, url), n, v])
+    rate = [
+        round(100 * totals[i] / base[f"m{i}"], 2) if base[f"m{i}"] else 0 for i in range(MONTHS)
+    ]
+    charts = [
+        {
+            "kind": "bar",
+            "stack": True,
+            "title": _("Customers lost per month, by reason"),
+            "categories": labels,
+            "series": count_series,
+            "line": {"name": str(_("Churn rate %")), "data": rate},
+        },
+        {
+            "kind": "bar",
+            "stack": True,
+            "title": _("Revenue of the customers lost, per month and reason (¥)"),
+            "categories": labels,
+            "series": revenue_series,
+        },
+    ]
+    notes = []
+    lapsed = (run.summary or {}).get("churn_by_month")
+    if sees_all(user) and isinstance(lapsed, list) and lapsed:
+        lapsed = [r for r in lapsed if isinstance(r, dict) and "month" in r][-MONTHS * 2 :]
+        charts.append(
+            {
+                "kind": "bar",
+                "title": _("Customers who stopped buying, per month (analytics engine)"),
+                "categories": [str(r["month"]) for r in lapsed],
+                "series": [
+                    {
+                        "name": str(_("Customers")),
+                        "data": [{"value": r.get("lost", 0)} for r in lapsed],
+                    },
+                ],
+                "line": {
+                    "name": str(_("Revenue lost (¥)")),
+                    "data": [money(r.get("revenue_lost")) for r in lapsed],
+                    "money": True,
+                },
+            }
+        )
+        notes.append(
+            _(
+                "The last chart is the scoring run's view of every customer who lapsed (no "
+                "order for longer than the decline period), whether or not anyone recorded the "
+                "loss; the customer list has no filter by the month of lapse, so its bars link "
+                "nowhere."
+            )
+        )
+    return {
+        "charts": charts,
+        "tables": [
+            table(
+                _("Customers lost"),
+                [_("Month"), _("Reason"), _("Customers"), _("Revenue lost (¥)")],
+                rows,
+                name="lost",
+            ),
+            table(
+                _("Churn rate"),
+                [_("Month"), _("Customers at the start"), _("Lost"), _("Churn rate %")],
+                [[labels[i], base[f"m{i}"], totals[i], rate[i]] for i in range(MONTHS)],
+                name="rate",
+            ),
+        ],
+        "notes": notes,
+        "method": _(
+            "Customers marked lost in each month (their lost date and the reason the rep "
+            "picked, the textbook's ten reasons); churn rate = customers lost in the month / "
+            "customers at its start (created before it and not lost before it); revenue lost = "
+            "the lost customers' net revenue to date from their scores."
+        ),
+        "params": [(str(_("Months")), str(MONTHS))],
+    }
+
+
+BUILDERS = {
+    "rfm": rfm,
+    "abc": abc,
+    "pyramid": pyramid,
+    "cohorts": cohorts,
+    "clv": clv,
+    "quadrants": quadrants,
+    "loyalty": loyalty,
+    "lifecycle": lifecycle,
+    "warnings": warnings,
+    "churn": churn,
+}
+
+
+# Precomputing ------------------------------------------------------------------------------
+
+
+def users_to_warm():
+    """Who waits longest on a cold cache: active users whose scope is wider than their own
+    customers, seen in the last 30 days."""
+    from django.contrib.auth import get_user_model
+
+    from guanxi.accounts.models import DataScope
+
+    since = timezone.now() - timedelta(days=30)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, last_login__gte=since)
+        .exclude(profile__data_scope=DataScope.SELF)
+        .select_related("profile")
+        .order_by("pk")
+    )
+
+
+def warm(users=None) -> int:
+    """Compute every dashboard of the latest run for each distinct scope of `users` (default:
+    users_to_warm), in both languages, and refresh their cache entries. Returns the number of
+    scopes warmed. Run by the worker every 10 minutes (tasks.py) and by bench_dashboards."""
+    run = latest_run()
+    if run is None:
+        return 0
+    seen = set()
+    for user in users_to_warm() if users is None else users:
+        key = scope_key(user)
+        if key in seen:
+            continue
+        seen.add(key)
+        for index, language in enumerate(("zh-hans", "en")):
+            with translation.override(language):
+                for theme in THEMES:
+                    # The first language queries afresh; the second reuses its rows.
+                    board = dashboard(user, theme, run, refresh=True)
+                    if theme == "warnings" and index == 0:
+                        for risk in RISKS:
+                            WarningPages(user, run, risk, 0, refresh=True)
+                    del board
+    return len(seen)

@@ -1,0 +1,151 @@
+/* The management dashboards: each <div class="chart" data-chart="ID"> draws the chart spec in
+   the <script type="application/json" id="ID"> the page carries (json_script: no inline code,
+   the CSP forbids it). A data item with a "url" opens the customers behind it on click.
+   Tooltips render on the canvas (renderMode "richText"): no inline styles for the CSP. */
+(function () {
+  "use strict";
+
+  function fmt(n) {
+    return typeof n === "number" ? n.toLocaleString() : String(n);
+  }
+
+  var tooltip = { trigger: "item", renderMode: "richText", confine: true };
+
+  function base(spec) {
+    return {
+      animation: false,
+      aria: { enabled: true },
+      tooltip: Object.assign({}, tooltip),
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    };
+  }
+
+  function named(axis) {
+    axis.nameTextStyle = { align: "left" };
+    return axis;
+  }
+
+  function heatmap(spec) {
+    var max = 0;
+    spec.data.forEach(function (d) { max = Math.max(max, d.value[2]); });
+    var option = base(spec);
+    option.grid.bottom = 56;
+    option.tooltip.formatter = function (p) {
+      var v = p.data.value;
+      var line = spec.y[v[1]] + " · " + spec.x[v[0]] + ": " + fmt(v[2]) + (spec.percent ? "%" : " " + spec.valueName);
+      if (p.data.revenue !== undefined) line += "\n" + spec.revenueName + " ¥" + fmt(p.data.revenue);
+      return line;
+    };
+    option.xAxis = { type: "category", data: spec.x, name: spec.xName, nameLocation: "middle", nameGap: 24, splitArea: { show: true } };
+    option.yAxis = named({ type: "category", data: spec.y, name: spec.yName, splitArea: { show: true } });
+    option.visualMap = { min: 0, max: max || 1, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 };
+    option.series = [{
+      type: "heatmap", data: spec.data,
+      label: { show: spec.x.length <= 12, formatter: function (p) { return fmt(p.data.value[2]); }, fontSize: 10 },
+      emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } },
+    }];
+    return option;
+  }
+
+  function pareto(spec) {
+    var option = base(spec);
+    option.tooltip.formatter = function (p) {
+      return spec.xName + ": " + p.data.value[0] + "%\n" + spec.yName + ": " + p.data.value[1] + "%" + (p.data.tier ? "\nABC " + p.data.tier : "");
+    };
+    option.xAxis = { type: "value", min: 0, max: 100, name: spec.xName, nameLocation: "middle", nameGap: 24 };
+    option.yAxis = named({ type: "value", min: 0, max: 100, name: spec.yName });
+    option.grid.bottom = 32;
+    option.series = [
+      { type: "line", data: spec.data, showSymbol: true, symbolSize: 4, areaStyle: { opacity: 0.15 } },
+      { type: "line", data: [[0, 0], [100, 100]], silent: true, showSymbol: false, lineStyle: { type: "dashed", color: "#999" } },
+    ];
+    return option;
+  }
+
+  function bars(spec, horizontal) {
+    var option = base(spec);
+    var categoryAxis = { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 6 ? 40 : 0) } };
+    var valueAxis = { type: "value" };
+    if (spec.series.length > 1 || spec.line) {
+      option.legend = { type: "scroll", top: 0 };
+      option.grid.top = 48;
+    }
+    option.tooltip.formatter = function (p) { return p.name + "\n" + p.seriesName + ": " + fmt(p.value); };
+    option.xAxis = horizontal ? valueAxis : categoryAxis;
+    option.yAxis = horizontal ? categoryAxis : [valueAxis];
+    if (spec.xName && !horizontal) { categoryAxis.name = spec.xName; categoryAxis.nameLocation = "middle"; categoryAxis.nameGap = 48; option.grid.bottom = 40; }
+    option.series = spec.series.map(function (s) {
+      return { type: "bar", name: s.name, data: s.data, stack: spec.stack ? "total" : undefined };
+    });
+    if (spec.line && !horizontal) {
+      option.yAxis.push({ type: "value", splitLine: { show: false } });
+      option.series.push({ type: "line", name: spec.line.name, data: spec.line.data, yAxisIndex: 1 });
+    }
+    return option;
+  }
+
+  function funnel(spec) {
+    var option = base(spec);
+    option.tooltip.formatter = function (p) { return p.name + ": " + fmt(p.value); };
+    option.series = [{
+      type: "funnel", data: spec.data, sort: "none", left: "10%", width: "80%", top: 16, bottom: 8, minSize: "8%",
+      label: { show: true, position: "inside", formatter: function (p) { return p.name + " " + fmt(p.value); } },
+    }];
+    return option;
+  }
+
+  function scatter(spec) {
+    var option = base(spec);
+    var max = 1;
+    spec.series.forEach(function (s) { s.data.forEach(function (d) { max = Math.max(max, d.value[2]); }); });
+    option.legend = { type: "scroll", top: 0 };
+    option.grid.top = 48;
+    option.grid.bottom = 32;
+    option.tooltip.formatter = function (p) {
+      var v = p.data.value;
+      return p.seriesName + "\n" + spec.xName + " ≈ " + v[0] + "\n" + spec.yName + " ≈ ¥" + fmt(v[1]) + "\n" + fmt(v[2]) + " " + spec.valueName;
+    };
+    option.xAxis = { type: "value", min: 0, max: 100, name: spec.xName, nameLocation: "middle", nameGap: 24 };
+    option.yAxis = named({ type: "log", name: spec.yName, min: 1 });
+    option.series = spec.series.map(function (s) {
+      return {
+        type: "scatter", name: s.name, data: s.data,
+        symbolSize: function (v) { return 5 + 30 * Math.sqrt(v[2] / max); },
+        itemStyle: { opacity: 0.7 },
+      };
+    });
+    return option;
+  }
+
+  var BUILD = {
+    heatmap: heatmap,
+    pareto: pareto,
+    bar: function (s) { return bars(s, false); },
+    hbar: function (s) { return bars(s, true); },
+    funnel: funnel,
+    scatter: scatter,
+  };
+
+  function draw(el) {
+    var source = document.getElementById(el.dataset.chart);
+    if (!source || !window.echarts) return;
+    var spec = JSON.parse(source.textContent);
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(BUILD[spec.kind](spec));
+    chart.on("click", function (p) {
+      if (p.data && p.data.url) window.location.assign(p.data.url);
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.rendered = "1";
+  }
+
+  function start() {
+    document.querySelectorAll(".chart[data-chart]").forEach(draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

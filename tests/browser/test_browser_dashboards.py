@@ -1,0 +1,203 @@
+"""The dashboards in a real browser, in both languages: every chart is drawn with data (ECharts'
+own option, not just a canvas), nothing breaks the CSP, a click on a heat-map cell and on a
+bar opens the customers behind it, and the pages fit a 390 px phone. Screenshots go to
+test-results/dashboards/ (ignored by git)."""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from guanxi.customers.models import Customer
+from guanxi.insights.data import THEMES
+from tests.insights.factory import make_run, score
+
+pytestmark = [pytest.mark.browser]
+
+LOCALES = {"zh-CN": "分析", "en-US": "Analytics"}
+
+# Every series of every chart on the page with the number of data items ECharts holds.
+SERIES_JS = """
+() => Array.from(document.querySelectorAll('.chart[data-chart]')).map(el => {
+  const chart = echarts.getInstanceByDom(el);
+  if (!chart) return null;
+  return chart.getOption().series.filter(s => !s.silent).map(s => (s.data || []).length);
+})
+"""
+
+
+def scored_world(customer_of):
+    run = make_run()
+    variants = [
+        {},
+        {
+            "r": 4,
+            "f": 3,
+            "rfm_segment": "potential_loyalist",
+            "abc_tier": "B",
+            "pyramid_level": "medium",
+            "lifecycle_stage": "formation",
+            "loyalty_step": "purchase",
+            "loyalty_index": 30.0,
+            "value_loyalty_quadrant": "butterflies",
+            "clv_predicted": Decimal("800"),
+            "monetary": Decimal("400"),
+            "clv_historical": Decimal("400"),
+        },
+        {
+            "r": 1,
+            "f": 2,
+            "rfm_segment": "lost",
+            "abc_tier": "C",
+            "pyramid_level": "small",
+            "lifecycle_stage": "decline",
+            "loyalty_step": "expectation",
+            "loyalty_index": 5.0,
+            "value_loyalty_quadrant": "strangers",
+            "churn_risk": "high",
+            "churn_reason": "long_inactive",
+            "recency_days": 420,
+            "recovery_priority": 3,
+            "recovery_action": "recover_if_opportunity",
+            "monetary": Decimal("60"),
+            "clv_historical": Decimal("60"),
+            "clv_predicted": Decimal("20"),
+        },
+        {
+            "r": 2,
+            "f": 4,
+            "rfm_segment": "at_risk",
+            "abc_tier": "A",
+            "pyramid_level": "large",
+            "lifecycle_stage": "exploration",
+            "loyalty_step": "repeat_purchase",
+            "loyalty_index": 65.0,
+            "value_loyalty_quadrant": "barnacles",
+            "churn_risk": "medium",
+            "churn_reason": "overdue",
+            "recency_days": 150,
+            "recovery_priority": 2,
+            "recovery_action": "try_to_recover",
+            "customer_status": "new",
+        },
+    ]
+    customers = []
+    for i, fields in enumerate(variants):
+        customer = customer_of("rep1" if i % 2 else "rep2", name=f"客户{i}")
+        score(customer, run, **fields)
+        customers.append(customer)
+    Customer.objects.filter(pk=customers[2].pk).update(
+        lost_at=timezone.now(), lost_reason="competitor"
+    )
+    Customer.objects.filter(pk=customers[3].pk).update(
+        lost_at=timezone.make_aware(
+            datetime.combine(run.as_of.replace(day=1), datetime.min.time())
+        ),
+        lost_reason="price",
+    )
+    return customers
+
+
+def login(page, base_url):
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", "manager")
+    page.fill("input[name=password]", "demo-pass")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/customers/"))
+
+
+def click_item(page, selector: str, series: int, value: list):
+    """Click where ECharts draws the data item `value` of a series (its own pixel mapping)."""
+    x, y = page.evaluate(
+        """([sel, series, value]) => {
+            const el = document.querySelector(sel);
+            return echarts.getInstanceByDom(el).convertToPixel({seriesIndex: series}, value);
+        }""",
+        [selector, series, value],
+    )
+    box = page.locator(selector).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+@pytest.mark.parametrize("locale", list(LOCALES))
+def test_every_dashboard_draws_its_charts_and_links_to_customers(
+    transactional_db, live_server, browser, customer_of, screenshot_dir, locale
+):
+    scored_world(customer_of)
+    folder = screenshot_dir / "dashboards"
+    folder.mkdir(exist_ok=True)
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    try:
+        login(page, live_server.url)
+        page.goto(f"{live_server.url}/analytics/")
+        expect(page.locator("nav .nav-links")).to_contain_text(LOCALES[locale])
+        assert page.locator(".insight-card").count() == len(THEMES)
+        for theme in THEMES:
+            page.goto(f"{live_server.url}/analytics/{theme}/")
+            charts = page.locator(".chart[data-chart]")
+            expect(page.locator(".chart[data-rendered='1']")).to_have_count(charts.count())
+            series = page.evaluate(SERIES_JS)
+            assert series and all(s and all(n > 0 for n in s) for s in series), (theme, series)
+            expect(page.locator("a[download]")).to_have_attribute(
+                "href", re.compile(rf"/analytics/{theme}/xlsx/")
+            )
+            page.screenshot(path=str(folder / f"{locale}-{theme}.png"), full_page=True)
+
+        # a cell of the RFM heat map: R5 x F5 (x = F - 1, y = R - 1)
+        page.goto(f"{live_server.url}/analytics/rfm/")
+        expect(page.locator(".chart[data-rendered='1']")).to_have_count(1)
+        click_item(page, ".chart[data-chart='chart-0']", 0, [4, 4])
+        page.wait_for_url(re.compile(r"/customers/\?r=5&f=5$"))
+
+        # a bar of the pyramid (horizontal: value, category index; "top" is drawn last)
+        page.goto(f"{live_server.url}/analytics/pyramid/")
+        expect(page.locator(".chart[data-rendered='1']")).to_have_count(1)
+        click_item(page, ".chart[data-chart='chart-0']", 0, [0.5, 6])
+        page.wait_for_url(re.compile(r"/customers/\?pyramid_level=top$"))
+
+        # a stacked bar of the losses by reason
+        page.goto(f"{live_server.url}/analytics/churn/")
+        expect(page.locator(".chart[data-rendered='1']")).to_have_count(
+            page.locator(".chart[data-chart]").count()
+        )
+        labels = page.evaluate(
+            "() => echarts.getInstanceByDom(document.querySelector('.chart')).getOption()"
+            ".xAxis[0].data"
+        )
+        month = timezone.localdate().strftime("%Y-%m")
+        click_item(page, ".chart[data-chart='chart-0']", 0, [labels.index(month), 0.5])
+        page.wait_for_url(re.compile(r"/customers/\?lost=1&lost_reason=\w+$"))
+        assert not violations, violations
+    finally:
+        context.close()
+
+
+def test_dashboards_fit_a_phone(
+    transactional_db, live_server, browser, customer_of, screenshot_dir
+):
+    scored_world(customer_of)
+    folder = screenshot_dir / "dashboards"
+    folder.mkdir(exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        login(page, live_server.url)
+        for theme in ("rfm", "quadrants", "warnings"):
+            page.goto(f"{live_server.url}/analytics/{theme}/")
+            expect(page.locator(".chart[data-rendered='1']").first).to_be_visible()
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 390, (theme, width)
+            chart_width = page.locator(".chart").first.bounding_box()["width"]
+            assert chart_width <= 390
+            page.screenshot(path=str(folder / f"phone-{theme}.png"), full_page=True)
+    finally:
+        context.close()
