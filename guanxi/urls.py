@@ -4,9 +4,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
-from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
+from guanxi.workspace import home
 from guanxi.workspace import urls as workspace
 
 
@@ -23,7 +23,7 @@ def ping(request):
 urlpatterns = [
     path("ping/", ping, name="ping"),
     path("favicon.ico", favicon, name="favicon"),
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", home.home, name="home"),  # the home dashboard (per role)
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("guanxi.accounts.urls")),

@@ -134,7 +134,7 @@ ADMIN_FILL = {
 }
 
 PAGE_RECIPES: dict[str, Recipe] = {
-    "": Recipe(one()),
+    "home": Recipe(one()),  # the home dashboard: figures of the caller's own scope
     "login": Recipe(one()),
     "logout": Recipe(one()),
     "set_language": Recipe(one()),
