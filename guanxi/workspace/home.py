@@ -14,6 +14,7 @@ tasks), cached per user for INDICATORS_TTL seconds: the page says how fresh they
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,8 @@ from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 ACTIVE_DAYS = 90
 UPCOMING_DAYS = 14
+UPCOMING_SCAN = 5000  # dates read at most (a rep with 180,000 customers has ~7,000 in 14 days)
+UPCOMING_SHOWN = 30
 INDICATORS_TTL = 300  # seconds a manager's figures are reused (the page shows their time)
 LIST_LIMIT = 20
 
@@ -280,18 +283,24 @@ def next_occurrence(day: dt.date, today: dt.date) -> dt.date:
 
 def upcoming_dates(user, today: dt.date, days: int = UPCOMING_DAYS) -> list[dict]:
     """Birthdays and anniversaries of the user's own customers in the next `days` days (today
-    included), across the year's end, soonest first."""
-    horizon = today + dt.timedelta(days=days - 1)
-    months = sorted({(today + dt.timedelta(days=n)).month for n in range(days)})
+    included), across the year's end, soonest first (at most UPCOMING_LIMIT of them)."""
+    horizon = [today + dt.timedelta(days=n) for n in range(days)]
+    pairs = {(d.month, d.day) for d in horizon}
+    for d in horizon:  # 29 February is celebrated on the 28th in a common year
+        if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year):
+            pairs.add((2, 29))
     mine = visible_customers(user).filter(
         owner=user, merged_into__isnull=True, do_not_contact=False
     )
     rows = []
     for field, kind in (("birthday", TaskKind.BIRTHDAY), ("anniversary", TaskKind.ANNIVERSARY)):
-        candidates = mine.filter(**{f"{field}__isnull": False, f"{field}__month__in": months})
-        for customer in candidates.only("id", "name", field)[:2000]:
+        on_days = Q()
+        for month, day in sorted(pairs):
+            on_days |= Q(**{f"{field}__month": month, f"{field}__day": day})
+        candidates = mine.filter(on_days).order_by().only("id", "name", field)
+        for customer in candidates[:UPCOMING_SCAN]:
             when = next_occurrence(getattr(customer, field), today)
-            if when <= horizon:
+            if when <= horizon[-1]:
                 rows.append(
                     {
                         "customer": customer,
@@ -385,5 +394,7 @@ def home(request):
         context["kpi"] = indicator_cards(user, cached_indicators(user, today))
     else:
         context["at_risk"] = at_risk(user)
-        context["upcoming"] = upcoming_dates(user, today)
+        upcoming = upcoming_dates(user, today)
+        context["upcoming"] = upcoming[:UPCOMING_SHOWN]
+        context["upcoming_more"] = len(upcoming) - len(context["upcoming"])
     return render(request, "workspace/home.html", context)

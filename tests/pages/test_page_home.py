@@ -296,6 +296,21 @@ def test_29_february_birthday_is_listed_on_28_february(personas, customer_of):
 
 def test_birthdays_on_the_page(client_for, customer_of):
     today = timezone.localdate()
-    customer_of("rep1", name="快生日了", birthday=(today + dt.timedelta(days=3)).replace(year=1990))
+    customer_of("rep1", name="快生日了", birthday=(today + dt.timedelta(days=3)).replace(year=1992))
     html = client_for("rep1").get("/").content.decode()
     assert "快生日了" in html and "in 3 days" in html
+
+
+def test_29_february_birthday_is_listed_in_a_leap_year(personas, customer_of):
+    customer_of("rep1", name="闰日", birthday=dt.date(2000, 2, 29))
+    rows = upcoming_dates(personas["rep1"], dt.date(2028, 2, 20))
+    assert [(r["customer"].name, r["on"]) for r in rows] == [("闰日", dt.date(2028, 2, 29))]
+
+
+def test_many_birthdays_show_the_first_and_how_many_more(client_for, customer_of):
+    today = timezone.localdate()
+    for n in range(33):
+        customer_of("rep1", name=f"客户{n:02d}", birthday=today.replace(year=1992))
+    html = client_for("rep1").get("/").content.decode()
+    assert "客户00" in html and "客户29" in html and "客户30" not in html
+    assert "and 3 more" in html
