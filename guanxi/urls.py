@@ -24,6 +24,7 @@ urlpatterns = [
     path("ping/", ping, name="ping"),
     path("favicon.ico", favicon, name="favicon"),
     path("", home.home, name="home"),  # the home dashboard (per role)
+    path("home/indicators/", home.indicators, name="home_indicators"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("guanxi.accounts.urls")),

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +44,7 @@ ACTIVE_DAYS = 90
 UPCOMING_DAYS = 14
 UPCOMING_SCAN = 5000  # dates read at most (a rep with 180,000 customers has ~7,000 in 14 days)
 UPCOMING_SHOWN = 30
-INDICATORS_TTL = 300  # seconds a manager's figures are reused (the page shows their time)
+INDICATORS_TTL = 600  # seconds a manager's figures are reused (the page shows their time)
 LIST_LIMIT = 20
 
 
@@ -201,10 +202,14 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
     }
 
 
+def _cache_key(user, day: dt.date) -> str:
+    return f"home:indicators:v1:{user.pk}:{day.isoformat()}"
+
+
 def cached_indicators(user, today: dt.date | None = None) -> dict:
     """compute_indicators, reused for INDICATORS_TTL seconds per user and day."""
     day = today or timezone.localdate()
-    key = f"home:indicators:v1:{user.pk}:{day.isoformat()}"
+    key = _cache_key(user, day)
     figures = cache.get(key)
     if figures is None:
         figures = compute_indicators(user, day)
@@ -391,10 +396,32 @@ def home(request):
         "ttl_minutes": INDICATORS_TTL // 60,
     }
     if lead:
-        context["kpi"] = indicator_cards(user, cached_indicators(user, today))
+        # figures computed within INDICATORS_TTL are shown at once; otherwise the page comes
+        # without them and htmx fetches them (seconds at a million customers when cold)
+        figures = cache.get(_cache_key(user, today))
+        if figures is not None:
+            context["kpi"] = indicator_cards(user, figures)
     else:
         context["at_risk"] = at_risk(user)
         upcoming = upcoming_dates(user, today)
         context["upcoming"] = upcoming[:UPCOMING_SHOWN]
         context["upcoming_more"] = len(upcoming) - len(context["upcoming"])
     return render(request, "workspace/home.html", context)
+
+
+@login_required
+def indicators(request):
+    """The manager's indicators: the fragment the home page loads (a page of its own without
+    htmx). 404 for a user whose scope covers nobody else (a rep's home has none)."""
+    user = request.user
+    if not is_lead(user):
+        raise Http404
+    today = timezone.localdate()
+    context = {
+        "kpi": indicator_cards(user, cached_indicators(user, today)),
+        "run": latest_run(),
+        "ttl_minutes": INDICATORS_TTL // 60,
+        "today": today,
+    }
+    template = "workspace/_indicators.html" if request.htmx else "workspace/indicators.html"
+    return render(request, template, context)

@@ -181,8 +181,16 @@ def test_manager_page_in_both_languages(client_for, personas, sales, language, w
     # given figures in the thousands, for the locale's grouping
     order(sales["b1"], timezone.localdate(), "1234567.50")
 
-    html = client_for("manager", language).get("/").content.decode()
+    client = client_for("manager", language)
 
+    # when the page is opened: it comes at once, the figures follow (htmx, on load)
+    first = client.get("/").content.decode()
+    fragment = client.get("/home/indicators/", HTTP_HX_REQUEST="true").content.decode()
+    html = client.get("/").content.decode()  # within INDICATORS_TTL: inline, no second trip
+
+    assert 'hx-get="/home/indicators/"' in first and 'id="kpi-active"' not in first
+    assert 'id="kpi-active"' in fragment and "<html" not in fragment
+    assert 'hx-get="/home/indicators/"' not in html
     for word in words:
         assert word in html
     assert "?churn_risk=high" in html and "?abc_tier=A" in html
@@ -192,6 +200,7 @@ def test_manager_page_in_both_languages(client_for, personas, sales, language, w
 
 
 def test_rep_never_sees_the_indicators(client_for, sales):
+    assert client_for("rep1").get("/home/indicators/").status_code == 404
     html = client_for("rep1").get("/").content.decode()
     assert "Key indicators" not in html and "kpi-grid" not in html
     assert "My customers at risk of churning" in html
@@ -260,7 +269,8 @@ def test_without_scores_the_page_says_so_and_links_scoring(client_for, customer_
 
 
 def test_manager_without_scores_sees_the_same_notice(client_for, personas):
-    html = client_for("manager").get("/").content.decode()
+    html = client_for("manager").get("/home/indicators/").content.decode()  # a page, no htmx
+    assert "<html" in html and "Active customers" in html
     assert 'href="/analytics/scoring/"' in html and 'id="kpi-churn"' not in html
 
 
