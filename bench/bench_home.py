@@ -6,8 +6,9 @@ does not seed one: run bench_web.py first). Measures, each --repeat times, media
 - the manager's indicators computed cold (no cache): the whole scope (data scope all), and a
   lead's (subordinates);
 - the home page as the browser gets it (Django test client, login, template): the manager's
-  with the per-user cache warm (what every request within INDICATORS_TTL costs) and cold;
-  a rep's (today's tasks, at-risk customers, birthdays; nothing cached).
+  with the per-user cache warm (figures inline) and cold (the page comes without them and
+  htmx fetches /home/indicators/, measured cold and warm); a rep's (today's tasks, at-risk
+  customers, birthdays; nothing cached).
 
 With --scores (default) one CustomerScore row per customer is inserted inside a transaction
 that is rolled back at the end (nothing is left in the shared database), so the score
@@ -134,15 +135,27 @@ def main() -> int:
                 response = clients[username].get("/")
                 assert response.status_code == 200, response.status_code
 
+            def fragment():
+                response = clients["manager"].get("/home/indicators/", HTTP_HX_REQUEST="true")
+                assert response.status_code == 200, response.status_code
+
+            def forget():
+                cache.delete(home._cache_key(manager, timezone.localdate()))
+
+            timed("GET /home/indicators/ manager, cached (warm)", args.repeat * 2, fragment)
             timed(
-                "GET / manager, indicators cached (warm)", args.repeat * 2, lambda: page("manager")
+                "GET / manager, figures cached (inline)", args.repeat * 2, lambda: page("manager")
             )
-
-            def cold_manager():
-                cache.delete(f"home:indicators:v1:{manager.pk}:{timezone.localdate().isoformat()}")
-                page("manager")
-
-            timed("GET / manager, cache emptied first (cold)", args.repeat, cold_manager)
+            timed(
+                "GET / manager, not cached (page without them)",
+                args.repeat * 2,
+                lambda: (forget(), page("manager")),
+            )
+            timed(
+                "GET /home/indicators/ manager, not cached (cold)",
+                args.repeat,
+                lambda: (forget(), fragment()),
+            )
             timed("GET / rep1 (tasks, at risk, birthdays)", args.repeat * 2, lambda: page("rep1"))
             raise Rollback
     except Rollback:
