@@ -27,6 +27,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from guanxi.accounts.scope import covered_users, scoped, visible_customers, visible_tasks
@@ -34,6 +35,7 @@ from guanxi.activities.models import TaskKind
 from guanxi.activities.queries import open_tasks_for
 from guanxi.analytics.churn import RECOVERY_ACTIONS, reason_text
 from guanxi.analytics.segments import SEGMENTS
+from guanxi.customers.models import Customer
 from guanxi.customers.queries import day_start
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
@@ -310,7 +312,7 @@ def upcoming_dates(user, today: dt.date, days: int = UPCOMING_DAYS) -> list[dict
                     {
                         "customer": customer,
                         "kind": kind,
-                        "label": TaskKind(kind).label,
+                        "label": capfirst(Customer._meta.get_field(field).verbose_name),
                         "on": when,
                         "in_days": (when - today).days,
                     }
