@@ -36,7 +36,7 @@ from guanxi.activities.queries import open_tasks_for
 from guanxi.analytics.churn import RECOVERY_ACTIONS, reason_text
 from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import Customer
-from guanxi.customers.queries import day_start
+from guanxi.customers.queries import capped_count, day_start
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 
@@ -48,6 +48,7 @@ UPCOMING_SCAN = 5000  # dates read at most (a rep with 180,000 customers has ~7,
 UPCOMING_SHOWN = 30
 INDICATORS_TTL = 600  # seconds a manager's figures are reused (the page shows their time)
 LIST_LIMIT = 20
+AT_RISK_COUNT_CAP = 1000  # "1,000+" beyond: an exact count of a big book costs seconds
 
 
 def is_lead(user) -> bool:
@@ -299,14 +300,19 @@ def upcoming_dates(user, today: dt.date, days: int = UPCOMING_DAYS) -> list[dict
     mine = visible_customers(user).filter(
         owner=user, merged_into__isnull=True, do_not_contact=False
     )
-    rows = []
-    for field, kind in (("birthday", TaskKind.BIRTHDAY), ("anniversary", TaskKind.ANNIVERSARY)):
-        on_days = Q()
+    fields = {"birthday": TaskKind.BIRTHDAY, "anniversary": TaskKind.ANNIVERSARY}
+    on_days = Q()
+    for field in fields:  # one pass over the user's customers for both dates
         for month, day in sorted(pairs):
             on_days |= Q(**{f"{field}__month": month, f"{field}__day": day})
-        candidates = mine.filter(on_days).order_by().only("id", "name", field)
-        for customer in candidates[:UPCOMING_SCAN]:
-            when = next_occurrence(getattr(customer, field), today)
+    candidates = mine.filter(on_days).order_by().only("id", "name", *fields)
+    rows = []
+    for customer in candidates[:UPCOMING_SCAN]:
+        for field, kind in fields.items():
+            value = getattr(customer, field)
+            if value is None:
+                continue
+            when = next_occurrence(value, today)
             if when <= horizon[-1]:
                 rows.append(
                     {
@@ -326,20 +332,19 @@ def at_risk(user, limit: int = 10) -> dict:
     and the recommended action in the user's language."""
     lang = _lang()
     qs = (
-        CustomerScore.objects.filter(
-            customer__in=visible_customers(user).filter(owner=user, merged_into__isnull=True),
-            churn_risk="high",
-        )
-        .select_related("customer")
-        .order_by("recovery_priority", "-churn_risk_score", "customer_id")
+        visible_customers(user)
+        .filter(owner=user, merged_into__isnull=True, score__churn_risk="high")
+        .select_related("score")
+        .order_by("score__recovery_priority", "-score__churn_risk_score", "pk")
     )
     rows = []
-    for score in qs[:limit]:
+    for customer in qs[:limit]:
+        score = customer.score
         action = RECOVERY_ACTIONS.get(score.recovery_action)
         segment = SEGMENTS.get(score.rfm_segment)
         rows.append(
             {
-                "customer": score.customer,
+                "customer": customer,
                 "score": score,
                 "reason": reason_text(
                     score.churn_reason,
@@ -354,9 +359,11 @@ def at_risk(user, limit: int = 10) -> dict:
                 "segment_action": segment.action[lang] if segment else "",
             }
         )
+    count, exact = capped_count(qs, AT_RISK_COUNT_CAP) if len(rows) == limit else (len(rows), True)
     return {
         "rows": rows,
-        "count": qs.count() if len(rows) == limit else len(rows),
+        "count": count,
+        "count_exact": exact,
         "url": _list_url("customers:list", owner=user.pk, churn_risk="high"),
     }
 
