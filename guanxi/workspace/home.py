@@ -411,7 +411,7 @@ def home(request):
         if figures is not None:
             context["kpi"] = indicator_cards(user, figures)
     else:
-        context["at_risk"] = at_risk(user)
+        context["at_risk"] = at_risk(user) if context["run"] else None  # no scores: no query
         upcoming = upcoming_dates(user, today)
         context["upcoming"] = upcoming[:UPCOMING_SHOWN]
         context["upcoming_more"] = len(upcoming) - len(context["upcoming"])
