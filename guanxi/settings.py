@@ -171,7 +171,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "guanxi.accounts.backends.client_str"  # no username or IP in logs
 AXES_IPWARE_PROXY_COUNT = env_int("GUANXI_PROXY_COUNT", 0) or None
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "customers:list"
+LOGIN_REDIRECT_URL = "home"  # the home dashboard (issue 9)
 LOGOUT_REDIRECT_URL = "login"
 
 # Internationalisation: zh-hans and en are both complete; the browser's Accept-Language

@@ -4,10 +4,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
-from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
 from guanxi.scoring import views as scoring_views
+from guanxi.workspace import home
 from guanxi.workspace import urls as workspace
 
 
@@ -24,7 +24,8 @@ def ping(request):
 urlpatterns = [
     path("ping/", ping, name="ping"),
     path("favicon.ico", favicon, name="favicon"),
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", home.home, name="home"),  # the home dashboard (per role)
+    path("home/indicators/", home.indicators, name="home_indicators"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("guanxi.accounts.urls")),

@@ -184,7 +184,8 @@ ADMIN_FILL = {
 }
 
 PAGE_RECIPES: dict[str, Recipe] = {
-    "": Recipe(one()),
+    "home": Recipe(one()),  # the home dashboard: figures of the caller's own scope
+    "home_indicators": Recipe(one()),  # the manager's figures (404 for who leads nobody)
     "login": Recipe(one()),
     "logout": Recipe(one()),
     "set_language": Recipe(one()),

@@ -5,6 +5,7 @@ the recovery priority from the customer's tier × churn kind."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 import ibis
@@ -19,6 +20,7 @@ __all__ = [
     "RECOVERY_ACTIONS",
     "TIER_OF_CLASS",
     "churn_risk",
+    "reason_text",
     "recovery_priority",
 ]
 
@@ -342,3 +344,49 @@ def _reason_text(per: ir.Table, lang: str) -> ir.StringValue:
     else:
         raise AnalyticsInputError(f"language must be en or zh-hans, not {lang!r}")
     return ibis.cases(*((per.reason_code == code, text) for code, text in texts.items()))
+
+
+def reason_text(
+    code: str,
+    *,
+    recency_days: int | None,
+    interval_days: float | None = None,
+    p_alive: float | None = None,
+    r_score: int | None = None,
+    lang: str = "en",
+) -> str:
+    """The reason of :func:`churn_risk` in words for one customer, from stored values (the
+    same text the engine writes in its ``reason`` column; "" for an unknown code).
+
+    >>> reason_text("overdue", recency_days=120, interval_days=29.5, lang="zh-hans")
+    '已 120 天未购买，通常每 30 天购买一次'
+    >>> reason_text("low_p_alive", recency_days=200, p_alive=0.124)
+    'P(alive) 12% from the purchase model; no purchase for 200 days'
+    """
+    if lang not in ("en", "zh-hans"):
+        raise AnalyticsInputError(f"language must be en or zh-hans, not {lang!r}")
+
+    def whole(x: float | None) -> str:
+        return "?" if x is None else str(int(math.floor(x + 0.5)))
+
+    days = "?" if recency_days is None else str(recency_days)
+    interval = whole(interval_days)
+    pct = whole(None if p_alive is None else p_alive * 100)
+    r = "?" if r_score is None else str(r_score)
+    if lang == "zh-hans":
+        texts = {
+            "low_p_alive": f"模型估计的存活概率为 {pct}%，已 {days} 天未购买",
+            "overdue": f"已 {days} 天未购买，通常每 {interval} 天购买一次",
+            "long_inactive": f"已 {days} 天未购买（最近度得分 {r}/5）",
+            "inactive": f"已 {days} 天未购买（最近度得分 {r}/5）",
+            "active": f"{days} 天前购买过",
+        }
+    else:
+        texts = {
+            "low_p_alive": f"P(alive) {pct}% from the purchase model; no purchase for {days} days",
+            "overdue": f"no purchase for {days} days; usually buys every {interval} days",
+            "long_inactive": f"no purchase for {days} days (recency score {r}/5)",
+            "inactive": f"no purchase for {days} days (recency score {r}/5)",
+            "active": f"bought {days} days ago",
+        }
+    return texts.get(code, "")

@@ -36,7 +36,13 @@ class _UsageError(Exception):
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True, help="order log, .csv (with header) or .parquet")
+    parser.add_argument(
+        "--input",
+        required=True,
+        help="order log, .csv (with header) or .parquet; or the app's own order export "
+        "(.csv or .xlsx from /data/export/, either language: no column options needed, keyed "
+        "on the customer id, cancelled and refunded orders left out)",
+    )
     parser.add_argument("--customer", default="customer_id", help="customer id column")
     parser.add_argument("--date", default="date", help="purchase date column")
     parser.add_argument("--amount", default="amount", help="amount column")
@@ -248,7 +254,16 @@ def _print(table, args: argparse.Namespace) -> None:
         print(f"... {table.num_rows} rows; use --output FILE for all of them")
 
 
+def _is_app_export(args: argparse.Namespace) -> bool:
+    """The input is Guanxi's own order export and no column was named on the command line."""
+    from guanxi.analytics.app_export import sniff_app_export
+
+    defaults = (args.customer, args.date, args.amount) == ("customer_id", "date", "amount")
+    return defaults and sniff_app_export(args.input)
+
+
 def _run_table_method(args: argparse.Namespace) -> int:
+    from guanxi.analytics.app_export import read_app_order_export
     from guanxi.analytics.io import connect, read_transactions
 
     if args.output:
@@ -257,14 +272,18 @@ def _run_table_method(args: argparse.Namespace) -> int:
             raise AnalyticsInputError(f"--output must end in .csv or .parquet, not '{suffix}'")
     with contextlib.closing(_progress(3)) as bar:
         bar.set_description("reading")
-        orders = read_transactions(
-            args.input,
-            customer=args.customer,
-            date=args.date,
-            amount=args.amount,
-            refunds=args.refunds,
-            con=connect(),
-        )
+        if _is_app_export(args):
+            # the app's own order export: its headers (either language) name the columns
+            orders = read_app_order_export(args.input, con=connect())
+        else:
+            orders = read_transactions(
+                args.input,
+                customer=args.customer,
+                date=args.date,
+                amount=args.amount,
+                refunds=args.refunds,
+                con=connect(),
+            )
         bar.update()
         bar.set_description(args.method)
         table = _to_arrow(_compute(args, orders))

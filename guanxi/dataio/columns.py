@@ -68,6 +68,9 @@ CUSTOMER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
 
 ORDER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("number", ("订单号", "order number", "order_number", "order no", "订单编号")),
+    # The app's own id of the customer: what `guanxi analyze` keys on (informative on import,
+    # where customers are matched by external id or mobile, as across installations ids differ)
+    ("customer_id", ("客户ID", "customer id", "customer_id")),
     ("customer_external_id", ("客户外部编号", "customer external id", "customer_external_id")),
     ("customer_mobile", ("客户手机", "customer mobile", "customer_mobile", "customer")),
     ("customer_name", ("客户姓名", "customer name")),  # informative only: never used to match
@@ -80,7 +83,7 @@ ORDER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("status", ("状态", "status", "订单状态")),
     ("currency", ("币种", "currency")),
 ]
-INFORMATIVE_ORDER_FIELDS = {"customer_name", "product_name", "amount"}
+INFORMATIVE_ORDER_FIELDS = {"customer_id", "customer_name", "product_name", "amount"}
 
 # The header an export writes, in the user's language (the Chinese one is each column's first
 # alias): (English header, its translation). Imports accept both, as well as every alias.
@@ -125,6 +128,7 @@ COLUMN_LABELS = {
     ),
     "is_minor": ("Minor", pgettext_lazy("spreadsheet column", "Minor")),
     "number": ("Order number", pgettext_lazy("spreadsheet column", "Order number")),
+    "customer_id": ("Customer ID", pgettext_lazy("spreadsheet column", "Customer ID")),
     "customer_external_id": (
         "Customer external ID",
         pgettext_lazy("spreadsheet column", "Customer external ID"),

@@ -145,6 +145,7 @@ def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterat
             order, customer = line.order, line.order.customer
             values = {
                 "number": order.number,
+                "customer_id": customer.pk,
                 "customer_external_id": customer.external_id,
                 "customer_mobile": customer.mobile,
                 "customer_name": customer.name,

@@ -19,7 +19,7 @@ def test_the_duplicate_check_shows_the_rate_limit_message(
         page.fill("input[name=username]", "rep2")
         page.fill("input[name=password]", "demo-pass")
         page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/customers/")
+        page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/customers/new/")
         mobile = page.locator("input[name=mobile]")
         mobile.fill("13812345678")

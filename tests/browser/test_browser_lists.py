@@ -29,7 +29,8 @@ def test_sort_by_header_filter_and_bulk_tag(
         page.fill("input[name=username]", "rep1")
         page.fill("input[name=password]", "demo-pass")
         page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/customers/")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/customers/")
 
         results = page.locator("#results")
         results.locator("thead").get_by_role("link", name=words["name"]).click()

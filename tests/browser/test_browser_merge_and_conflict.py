@@ -13,7 +13,7 @@ def _login(page, url):
     page.fill("input[name=username]", "rep1")
     page.fill("input[name=password]", "demo-pass")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{url}/customers/")
+    page.wait_for_url(f"{url}/")
 
 
 def test_stale_save_then_merge_and_undo(

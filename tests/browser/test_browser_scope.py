@@ -15,7 +15,7 @@ def log_in(page, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo-pass")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_owner_shares_and_unshares_from_the_360_page(

@@ -39,7 +39,7 @@ def test_filter_and_bulk_mark_done_at_390px(
         page.fill("input[name=username]", "rep1")
         page.fill("input[name=password]", "demo-pass")
         page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/customers/")
+        page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/tasks/")
 
         # a filter goes into the URL (htmx pushes it) and narrows the cards

@@ -37,7 +37,7 @@ def test_manager_deactivates_a_rep_on_a_phone(
         page.fill("input[name=username]", "manager")
         page.fill("input[name=password]", "demo-pass")
         page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/customers/")
+        page.wait_for_url(f"{live_server.url}/")
 
         page.goto(f"{live_server.url}/team/")
         expect(page.locator("h1")).to_have_text(words["team"])

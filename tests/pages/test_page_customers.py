@@ -14,16 +14,16 @@ pytestmark = pytest.mark.django_db
 LIST = "/customers/"
 
 
-def test_login_page_then_customer_list(personas, client):
+def test_login_page_then_home(personas, client):
     # given the login page
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert b'name="username"' in response.content
     # when rep1 logs in
     response = client.post("/login/", {"username": "rep1", "password": "demo-pass"})
-    # then the customer list is next
+    # then the home dashboard is next (issue 9)
     assert response.status_code == 302
-    assert response["Location"] == LIST
+    assert response["Location"] == "/"
 
 
 def test_list_requires_login(client):

@@ -20,7 +20,11 @@ from guanxi.analytics.clv.summary import PERIOD_DAYS
 
 def add_clv_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `guanxi analyze clv`."""
-    parser.add_argument("--input", required=True, help="transaction log, CSV or Parquet")
+    parser.add_argument(
+        "--input",
+        required=True,
+        help="transaction log, CSV or Parquet, or the app's own order export (CSV or XLSX)",
+    )
     parser.add_argument("--customer", default="customer_id", help="customer id column")
     parser.add_argument("--date", default="date", help="purchase date column")
     parser.add_argument("--amount", default="amount", help="amount column")
@@ -82,8 +86,12 @@ def _write(table, path: str) -> None:
 
 
 def _read(args):
+    from guanxi.analytics.app_export import read_app_order_export, sniff_app_export
     from guanxi.analytics.io import read_transactions
 
+    columns = (args.customer, args.date, args.amount)
+    if columns == ("customer_id", "date", "amount") and sniff_app_export(args.input):
+        return read_app_order_export(args.input)  # the app's own export: see app_export
     return read_transactions(
         args.input,
         customer=args.customer,

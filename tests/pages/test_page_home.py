@@ -1,0 +1,326 @@
+"""The home dashboard at `/` (issue 9 item 1): a manager's indicators of their scope with the
+change against the previous period, a rep's day (tasks, reminders, customers at risk with the
+reason and the recommended action, birthdays and anniversaries), in both languages."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from guanxi.activities.models import Task, TaskKind
+from guanxi.customers.models import Customer
+from guanxi.sales.models import Order
+from guanxi.scoring.models import CustomerScore, RunStatus, RunTrigger, ScoringRun
+from guanxi.workspace.home import (
+    Periods,
+    compute_indicators,
+    indicator_cards,
+    next_occurrence,
+    upcoming_dates,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 20)  # a Friday; last month (February 2026) has 28 days
+
+
+def at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+_numbers = iter(range(1, 10_000))
+
+
+def order(customer, day: dt.date, total: str, status: str = "completed", hour: int = 12):
+    return Order.objects.create(
+        customer=customer,
+        number=f"T-{next(_numbers)}",
+        ordered_at=at(day, hour),
+        status=status,
+        total=Decimal(total),
+        owner=customer.owner,
+    )
+
+
+def scored(customer, run, **fields):
+    fields.setdefault("as_of", run.as_of)
+    fields.setdefault("model_version", run.model_version)
+    return CustomerScore.objects.create(customer=customer, run=run, **fields)
+
+
+@pytest.fixture
+def run(db):
+    return ScoringRun.objects.create(
+        status=RunStatus.SUCCEEDED, trigger=RunTrigger.COMMAND, as_of=TODAY
+    )
+
+
+# The manager's figures ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def sales(customer_of, run):
+    """Team A (rep1, under lead_a) and team B (rep2): hand-made orders around TODAY."""
+    a1 = customer_of("rep1", name="甲一")
+    a2 = customer_of("rep1", name="甲二")
+    a3 = customer_of("rep1", name="甲三")
+    b1 = customer_of("rep2", name="乙一")
+    # a1: twice in the last 90 days (repeat), once in the 90 before
+    order(a1, TODAY, "100.00")
+    order(a1, TODAY - dt.timedelta(days=10), "50.00")  # 10 March: this month
+    order(a1, TODAY - dt.timedelta(days=120), "70.00")  # previous 90 days
+    # a2: in the window only through a cancelled and a refunded order -> not active
+    order(a2, TODAY - dt.timedelta(days=2), "999.00", status="cancelled")
+    order(a2, TODAY - dt.timedelta(days=3), "888.00", status="refunded")
+    # a2: twice in February (in the last 90 days), twice in the 90 days before
+    order(a2, dt.date(2026, 2, 5), "30.00")  # February, within the same days (1-20)
+    order(a2, dt.date(2026, 2, 25), "400.00")  # February, after the 20th: not compared
+    order(a2, TODAY - dt.timedelta(days=100), "20.00")
+    order(a2, TODAY - dt.timedelta(days=150), "20.00")
+    # a3: once, at 00:30 Shanghai time on 1 March (still 28 February in UTC)
+    order(a3, dt.date(2026, 3, 1), "10.00", hour=0)
+    # team B: what team A's lead must never see
+    order(b1, TODAY, "5000.00")
+    order(b1, TODAY - dt.timedelta(days=1), "5000.00")
+    scored(a1, run, churn_risk="low", abc_tier="A")
+    scored(a2, run, churn_risk="high", abc_tier="B", churn_reason="long_inactive")
+    scored(a3, run, churn_risk="high", abc_tier="C")
+    scored(b1, run, churn_risk="high", abc_tier="A")
+    # created this month / in February's same days / later in February
+    Customer.objects.filter(pk__in=[a1.pk, a2.pk]).update(created_at=at(dt.date(2026, 3, 2)))
+    Customer.objects.filter(pk=a3.pk).update(created_at=at(dt.date(2026, 2, 10)))
+    Customer.objects.filter(pk=b1.pk).update(created_at=at(dt.date(2026, 3, 5)))
+    return {"a1": a1, "a2": a2, "a3": a3, "b1": b1}
+
+
+def test_periods_compare_the_same_days_of_last_month():
+    p = Periods.of(dt.date(2026, 3, 31))
+    assert (p.month_from, p.prev_month_from, p.prev_month_to) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),  # not 3 March
+    )
+    p = Periods.of(dt.date(2026, 1, 15))
+    assert (p.prev_month_from, p.prev_month_to) == (dt.date(2025, 12, 1), dt.date(2025, 12, 15))
+    assert (p.active_from, p.prev_active_from) == (dt.date(2025, 10, 18), dt.date(2025, 7, 20))
+
+
+def test_lead_sees_the_figures_of_their_team_only(personas, sales):
+    # when team A's lead computes the figures
+    figures = compute_indicators(personas["lead_a"], TODAY)
+
+    # then only a1..a3 count: all three active in the last 90 days (a1 and a2 twice), a1
+    # and a2 in the 90 before (a2 twice)
+    assert figures["active"] == (3, 2)
+    assert figures["repeat_rate"] == (66.7, 50.0)
+    # revenue 1-20 March: 100 + 50 + 10 (cancelled and refunded excluded); 1-20 Feb: 30
+    assert figures["revenue"] == ("160.00", "30.00")
+    # new: a1, a2 this month; a3 in February's first 20 days
+    assert figures["new"] == (2, 1)
+    assert figures["scores"] == {
+        "scored": 3,
+        "churn_high": 2,
+        "tier_a": 1,
+        "tier_b": 1,
+        "tier_c": 1,
+    }
+
+
+def test_manager_sees_every_team(personas, sales):
+    figures = compute_indicators(personas["manager"], TODAY)
+
+    assert figures["active"] == (4, 2)
+    assert figures["repeat_rate"] == (75.0, 50.0)
+    assert figures["revenue"] == ("10160.00", "30.00")
+    assert figures["new"] == (3, 1)
+    assert figures["scores"]["churn_high"] == 3 and figures["scores"]["tier_a"] == 2
+
+
+def test_cards_link_to_the_rows_behind_each_figure(personas, sales):
+    lead = personas["lead_a"]
+    cards = indicator_cards(lead, compute_indicators(lead, TODAY))
+
+    assert cards["active"]["url"] == "/customers/?last_order_from=2025-12-21"
+    assert cards["new"]["url"] == "/customers/?created_from=2026-03-01&created_to=2026-03-20"
+    assert cards["revenue"]["url"] == "/sales/orders/?ordered_from=2026-03-01&ordered_to=2026-03-20"
+    assert cards["churn_high"]["url"] == "/customers/?churn_risk=high"
+    assert [t["url"] for t in cards["tiers"]] == [f"/customers/?abc_tier={tier}" for tier in "ABC"]
+    # the change against the previous period, in percent
+    assert cards["revenue"]["change"] == pytest.approx((160 - 30) / 30 * 100)
+    assert cards["new"]["change"] == pytest.approx(100.0)
+    assert cards["active"]["change"] == pytest.approx(50.0)
+    assert cards["repeat_rate"]["change"] == pytest.approx(16.7)
+
+
+def test_overdue_tasks_of_the_scope_per_assignee(personas, sales):
+    lead, rep1, rep2 = personas["lead_a"], personas["rep1"], personas["rep2"]
+    past = timezone.now() - dt.timedelta(days=2)
+    for customer, assignee in [(sales["a1"], rep1), (sales["a2"], rep1), (sales["b1"], rep2)]:
+        Task.objects.create(customer=customer, title="回访", due_at=past, assignee=assignee)
+    Task.objects.create(
+        customer=sales["a1"], title="done", due_at=past, assignee=rep1, done_at=timezone.now()
+    )
+
+    cards = indicator_cards(lead, compute_indicators(lead, TODAY))
+
+    assert cards["overdue_total"] == 2
+    assert [(row["user"], row["n"]) for row in cards["overdue"]] == [(rep1, 2)]
+    assert cards["overdue"][0]["url"] == f"/tasks/?assignee={rep1.pk}&overdue=1"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Key indicators of your scope", "Active customers", "Repeat-purchase rate"]),
+        ("zh-hans", ["您的范围内的关键指标", "活跃客户", "复购率"]),
+    ],
+)
+def test_manager_page_in_both_languages(client_for, personas, sales, language, words):
+    # given figures in the thousands, for the locale's grouping
+    order(sales["b1"], timezone.localdate(), "1234567.50")
+
+    client = client_for("manager", language)
+
+    # when the page is opened: it comes at once, the figures follow (htmx, on load)
+    first = client.get("/").content.decode()
+    fragment = client.get("/home/indicators/", HTTP_HX_REQUEST="true").content.decode()
+    html = client.get("/").content.decode()  # within INDICATORS_TTL: inline, no second trip
+
+    assert 'hx-get="/home/indicators/"' in first and 'id="kpi-active"' not in first
+    assert 'id="kpi-active"' in fragment and "<html" not in fragment
+    assert 'hx-get="/home/indicators/"' not in html
+    for word in words:
+        assert word in html
+    assert "?churn_risk=high" in html and "?abc_tier=A" in html
+    assert "?last_order_from=" in html and "?created_from=" in html
+    assert re.search(r"¥1,23\d,\d{3}\.\d\d", html), "money grouped for the locale"
+    assert 'aria-current="page"' in html and 'href="/" class="brand"' in html
+
+
+def test_rep_never_sees_the_indicators(client_for, sales):
+    assert client_for("rep1").get("/home/indicators/").status_code == 404
+    html = client_for("rep1").get("/").content.decode()
+    assert "Key indicators" not in html and "kpi-grid" not in html
+    assert "My customers at risk of churning" in html
+
+
+# The rep's day -----------------------------------------------------------------------------
+
+
+def test_rep_sees_today_tasks_reminders_and_at_risk_customers(
+    client_for, personas, customer_of, run
+):
+    rep1, rep2 = personas["rep1"], personas["rep2"]
+    mine = customer_of("rep1", name="王大客户")
+    theirs = customer_of("rep2", name="乙方机密客户")
+    now = timezone.now()
+    tomorrow_local = timezone.localdate() + dt.timedelta(days=2)
+    Task.objects.create(
+        customer=mine, title="逾期回访", due_at=now - dt.timedelta(days=1), assignee=rep1
+    )
+    Task.objects.create(title="个人待办", due_at=now + dt.timedelta(minutes=1), assignee=rep1)
+    Task.objects.create(
+        customer=mine,
+        kind=TaskKind.BIRTHDAY,
+        title="生日提醒 王大客户",
+        due_at=at(tomorrow_local, 9),
+        remind_at=now - dt.timedelta(hours=1),
+        assignee=rep1,
+    )
+    Task.objects.create(title="下周的事", due_at=now + dt.timedelta(days=7), assignee=rep1)
+    Task.objects.create(customer=theirs, title="乙方任务", due_at=now, assignee=rep2)
+    scored(
+        mine,
+        run,
+        churn_risk="high",
+        churn_reason="overdue",
+        recency_days=120,
+        frequency=5,
+        first_order_on=dt.date(2025, 1, 1),
+        last_order_on=dt.date(2025, 5, 1),
+        recovery_action="recover_at_all_costs",
+        recovery_priority=1,
+        rfm_segment="cannot_lose",
+        r=1,
+    )
+    scored(theirs, run, churn_risk="high", churn_reason="long_inactive", recency_days=300, r=1)
+
+    en = client_for("rep1").get("/").content.decode()
+    zh = client_for("rep1", "zh-hans").get("/").content.decode()
+
+    assert "逾期回访" in en and "个人待办" in en and "生日提醒 王大客户" in en
+    assert "下周的事" not in en and "乙方" not in en and "乙方" not in zh
+    # (1 May - 1 Jan 2025) / 4 purchases = 30 days between purchases
+    assert "no purchase for 120 days; usually buys every 30 days" in en
+    assert "Key customer: recover at all costs" in en
+    assert "已 120 天未购买，通常每 30 天购买一次" in zh
+    assert "关键客户：不惜一切代价挽回" in zh
+    assert f"/customers/?owner={rep1.pk}&amp;churn_risk=high" in en
+
+
+def test_without_scores_the_page_says_so_and_links_scoring(client_for, customer_of):
+    customer_of("rep1")
+    en = client_for("rep1").get("/").content.decode()
+    zh = client_for("rep1", "zh-hans").get("/").content.decode()
+    assert 'id="no-scores"' in en and 'href="/analytics/scoring/"' in en
+    assert "No scores have been computed yet" in en and "尚未计算评分" in zh
+
+
+def test_manager_without_scores_sees_the_same_notice(client_for, personas):
+    html = client_for("manager").get("/home/indicators/").content.decode()  # a page, no htmx
+    assert "<html" in html and "Active customers" in html
+    assert 'href="/analytics/scoring/"' in html and 'id="kpi-churn"' not in html
+
+
+def test_birthdays_and_anniversaries_across_the_year_end(personas, customer_of):
+    rep1 = personas["rep1"]
+    customer_of("rep1", name="元旦生日", birthday=dt.date(1990, 1, 3))
+    customer_of("rep1", name="昨天生日", birthday=dt.date(1985, 12, 24))
+    customer_of("rep1", name="圣诞纪念", anniversary=dt.date(2015, 12, 25))
+    customer_of("rep1", name="太远了", birthday=dt.date(1980, 1, 8))
+    customer_of("rep1", name="请勿打扰", birthday=dt.date(1980, 1, 1), do_not_contact=True)
+    customer_of("rep2", name="别人的客户", birthday=dt.date(1990, 1, 2))
+
+    rows = upcoming_dates(rep1, dt.date(2026, 12, 25))
+
+    assert [(r["customer"].name, r["on"], r["in_days"], r["kind"]) for r in rows] == [
+        ("圣诞纪念", dt.date(2026, 12, 25), 0, "anniversary"),
+        ("元旦生日", dt.date(2027, 1, 3), 9, "birthday"),
+    ]
+
+
+def test_29_february_birthdays():
+    leap = dt.date(2000, 2, 29)
+    assert next_occurrence(leap, dt.date(2027, 2, 20)) == dt.date(2027, 2, 28)
+    assert next_occurrence(leap, dt.date(2028, 2, 27)) == dt.date(2028, 2, 29)
+    assert next_occurrence(leap, dt.date(2027, 3, 1)) == dt.date(2028, 2, 29)
+
+
+def test_29_february_birthday_is_listed_on_28_february(personas, customer_of):
+    customer_of("rep1", name="闰日", birthday=dt.date(2000, 2, 29))
+    rows = upcoming_dates(personas["rep1"], dt.date(2027, 2, 20))
+    assert [(r["customer"].name, r["on"]) for r in rows] == [("闰日", dt.date(2027, 2, 28))]
+
+
+def test_birthdays_on_the_page(client_for, customer_of):
+    today = timezone.localdate()
+    customer_of("rep1", name="快生日了", birthday=(today + dt.timedelta(days=3)).replace(year=1992))
+    html = client_for("rep1").get("/").content.decode()
+    assert "快生日了" in html and "in 3 days" in html
+
+
+def test_29_february_birthday_is_listed_in_a_leap_year(personas, customer_of):
+    customer_of("rep1", name="闰日", birthday=dt.date(2000, 2, 29))
+    rows = upcoming_dates(personas["rep1"], dt.date(2028, 2, 20))
+    assert [(r["customer"].name, r["on"]) for r in rows] == [("闰日", dt.date(2028, 2, 29))]
+
+
+def test_many_birthdays_show_the_first_and_how_many_more(client_for, customer_of):
+    today = timezone.localdate()
+    for n in range(33):
+        customer_of("rep1", name=f"客户{n:02d}", birthday=today.replace(year=1992))
+    html = client_for("rep1").get("/").content.decode()
+    assert "客户00" in html and "客户29" in html and "客户30" not in html
+    assert "and 3 more" in html
