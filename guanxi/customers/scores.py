@@ -31,6 +31,7 @@ def _tables() -> dict:
     from guanxi.analytics.churn import CHURN_KINDS, RECOVERY_ACTIONS
     from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
     from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
+    from guanxi.analytics.rules import QUALITY_CRITERIA
     from guanxi.analytics.segments import SEGMENTS
 
     return {
@@ -43,6 +44,7 @@ def _tables() -> dict:
         "quadrants": VALUE_LOYALTY_QUADRANTS,
         "recovery": RECOVERY_ACTIONS,
         "kinds": CHURN_KINDS,
+        "criteria": QUALITY_CRITERIA,
     }
 
 
@@ -170,68 +172,47 @@ def loyalty_type_view(code: str) -> dict | None:
 
 CHURN_RISKS = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
 CHURN_RISK_BADGE = {"low": "ok", "medium": "warn", "high": "danger"}
-# Why the scoring flags a customer (CustomerScore.churn_reason); the engine's churn kinds
-# (natural, profit_seeking, disappointment) are named by the engine.
-CHURN_REASONS = {
-    "recency": _("No order for much longer than usual"),
-    "inactive": _("No order for much longer than usual"),
-    "low_p_alive": _("Low probability of still being a customer"),
-    "p_alive": _("Low probability of still being a customer"),
-    "frequency_drop": _("Buying less often than before"),
-    "declining": _("Buying less often than before"),
-    "spend_drop": _("Spending less than before"),
-    "returns": _("Many refunds or returns"),
-    "complaints": _("Recent complaints"),
-}
 QUALITY = {
     "good": _("Good customer"),
     "ordinary": _("Ordinary customer"),
     "poor": _("Poor customer"),
 }
 QUALITY_BADGE = {"good": "ok", "ordinary": "", "poor": "danger"}
-# The textbook's criteria of good and poor customers (DOMAIN.md §3) the data can show.
-QUALITY_CRITERIA = {
-    "high_value": _("Strong demand and purchasing power"),
-    "purchasing_power": _("Strong demand and purchasing power"),
-    "profitable": _("Profitable"),
-    "full_price": _("Low price sensitivity (buys at full price)"),
-    "low_price_sensitivity": _("Low price sensitivity (buys at full price)"),
-    "pays_on_time": _("Pays on time"),
-    "loyal": _("Loyal"),
-    "long_relationship": _("Long relationship"),
-    "repeat_buyer": _("Buys again and again"),
-    "growing": _("Growing purchases (good prospects)"),
-    "low_returns": _("Few refunds or returns"),
-    "low_service_cost": _("Low service cost"),
-    "buys_little": _("Buys little"),
-    "low_value": _("Buys little"),
-    "many_returns": _("Many refunds or returns (disputes)"),
-    "high_returns": _("Many refunds or returns (disputes)"),
-    "price_only": _("Only buys on discount"),
-    "discount_only": _("Only buys on discount"),
-    "bad_debt": _("Bad debts"),
-    "lapsed": _("Has stopped buying"),
-    "declining": _("Buying less and less"),
-    "high_service_cost": _("Demands much service for little business"),
-}
 
 
 def _criterion(code) -> str:
-    if isinstance(code, dict):  # {"code": ..., "good": bool} or similar
-        code = code.get("code") or code.get("name") or ""
-    code = str(code)
-    text = QUALITY_CRITERIA.get(code)
-    return str(text) if text else code.replace("_", " ")
+    """A quality criterion's text (analytics.rules.QUALITY_CRITERIA, the codes scoring stores)."""
+    entry = _tables()["criteria"].get(str(code))
+    return _pick(entry, str(code)) if entry else str(code).replace("_", " ")
 
 
-def churn_reason_name(code: str) -> str:
+def usual_interval(score) -> float | None:
+    """The customer's usual days between purchases, as the churn engine computes it."""
+    if score.frequency >= 2 and score.first_order_on and score.last_order_on:
+        return (score.last_order_on - score.first_order_on).days / (score.frequency - 1)
+    return None
+
+
+def churn_reason_text(score) -> str:
+    """Why the scoring flags this customer, in the engine's own words and the user's language
+    (analytics.churn.reason_text from the stored values; a lost customer's churn kind)."""
+    code = score.churn_reason
     if not code:
         return ""
     kind = _tables()["kinds"].get(code)
     if kind:
         return _pick(kind, code)
-    text = CHURN_REASONS.get(code)
-    return str(text) if text else code.replace("_", " ")
+    from guanxi.analytics.churn import reason_text
+
+    text = reason_text(
+        code,
+        recency_days=score.recency_days,
+        interval_days=usual_interval(score),
+        p_alive=score.p_alive,
+        r_score=score.r or None,
+        lang=lang(),
+    )
+    return text or code.replace("_", " ")
 
 
 def recovery_action_text(code: str) -> str:
@@ -349,7 +330,7 @@ def panel(score) -> dict:
             "label": _("Churn risk"),
             "value": str(CHURN_RISKS.get(score.churn_risk, score.churn_risk or "—")),
             "badge": CHURN_RISK_BADGE.get(score.churn_risk, ""),
-            "detail": churn_reason_name(score.churn_reason),
+            "detail": churn_reason_text(score),
             "explanation": _("Early warning from recency, purchase trend and P(alive).")
             if not score.recovery_priority
             else _(
@@ -435,7 +416,7 @@ def api_out(score) -> dict | None:
         else "",
         "loyalty_step": ladder_name(score.loyalty_step) if score.loyalty_step else "",
         "churn_risk": str(CHURN_RISKS.get(score.churn_risk, "")) if score.churn_risk else "",
-        "churn_reason": churn_reason_name(score.churn_reason),
+        "churn_reason": churn_reason_text(score),
         "recovery_action": recovery_action_text(score.recovery_action),
         "quality": str(QUALITY.get(score.quality, "")) if score.quality else "",
         "quality_criteria": [_criterion(c) for c in score.quality_criteria or []],

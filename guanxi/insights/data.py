@@ -37,6 +37,7 @@ from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
 from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
 from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import LostReason
+from guanxi.customers.scores import churn_reason_text
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 
@@ -985,24 +986,6 @@ class WarningPages:
         return list(warning_list(self.user, self.risk)[part])
 
 
-def reason_text(score: CustomerScore) -> str:
-    days = score.recency_days
-    code = score.churn_reason
-    if code == "low_p_alive" and score.p_alive is not None:
-        return _("P(alive) %(pct)s%%; no purchase for %(days)s days") % {
-            "pct": round(100 * score.p_alive),
-            "days": days,
-        }
-    if code == "overdue":
-        return _("Overdue: no purchase for %(days)s days") % {"days": days}
-    if code in ("long_inactive", "inactive"):
-        return _("No purchase for %(days)s days (recency score %(r)s/5)") % {
-            "days": days,
-            "r": score.r,
-        }
-    return code or ""
-
-
 def warning_rows(page) -> list[dict]:
     rows = []
     for score in page:
@@ -1012,7 +995,7 @@ def warning_rows(page) -> list[dict]:
                 "customer": score.customer,
                 "url": reverse("customers:detail", args=[score.customer_id]),
                 "owner": (owner.profile.display_name or owner.get_username()) if owner else "",
-                "reason": reason_text(score),
+                "reason": churn_reason_text(score),
                 "action": text(RECOVERY_ACTIONS, score.recovery_action)
                 if score.recovery_action
                 else "",

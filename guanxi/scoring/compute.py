@@ -19,7 +19,7 @@ results come back as Arrow tables (one row per customer) and are merged with Num
 Every customer gets a row, also those without orders (prospects): status ``potential``,
 pyramid ``prospects`` (we have been in contact: an interaction is recorded) or ``suspects``,
 loyalty ladder ``expectation`` or ``stranger`` likewise, and no RFM, ABC, CLV or churn score.
-The loyalty type and the good / poor quality rules are in :mod:`guanxi.scoring.rules`.
+The loyalty type and the good / poor quality rules are in :mod:`guanxi.analytics.rules`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from guanxi.analytics import rules
 from guanxi.analytics.abc import abc, pyramid
 from guanxi.analytics.base import customer_base
 from guanxi.analytics.churn import churn_risk
@@ -54,8 +55,6 @@ from guanxi.analytics.io import AnalyticsInputError
 from guanxi.analytics.lifecycle import lifecycle
 from guanxi.analytics.loyalty import DEFAULT_WEIGHTS, loyalty
 from guanxi.analytics.rfm import rfm
-
-from . import rules
 
 # The analysis settings a run uses (AnalysisSettings fields) and their defaults.
 DEFAULTS: dict = {

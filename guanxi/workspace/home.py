@@ -33,10 +33,11 @@ from django.utils.translation import get_language
 from guanxi.accounts.scope import covered_users, scoped, visible_customers, visible_tasks
 from guanxi.activities.models import TaskKind
 from guanxi.activities.queries import open_tasks_for
-from guanxi.analytics.churn import RECOVERY_ACTIONS, reason_text
+from guanxi.analytics.churn import RECOVERY_ACTIONS
 from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import capped_count, day_start
+from guanxi.customers.scores import churn_reason_text
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 
@@ -346,14 +347,7 @@ def at_risk(user, limit: int = 10) -> dict:
             {
                 "customer": customer,
                 "score": score,
-                "reason": reason_text(
-                    score.churn_reason,
-                    recency_days=score.recency_days,
-                    interval_days=_interval(score),
-                    p_alive=score.p_alive,
-                    r_score=score.r,
-                    lang=lang,
-                ),
+                "reason": churn_reason_text(score),
                 "action": action[lang] if action else "",
                 "segment": segment.name[lang] if segment else "",
                 "segment_action": segment.action[lang] if segment else "",
@@ -366,13 +360,6 @@ def at_risk(user, limit: int = 10) -> dict:
         "count_exact": exact,
         "url": _list_url("customers:list", owner=user.pk, churn_risk="high"),
     }
-
-
-def _interval(score: CustomerScore) -> float | None:
-    """The customer's usual days between purchases, as the churn engine computes it."""
-    if score.frequency >= 2 and score.first_order_on and score.last_order_on:
-        return (score.last_order_on - score.first_order_on).days / (score.frequency - 1)
-    return None
 
 
 def agenda(user, today: dt.date) -> dict:

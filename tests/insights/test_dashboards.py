@@ -203,7 +203,7 @@ def test_churn_warnings_list_scope_reason_action_owner(world):
     response = client_for("rep1").get("/analytics/warnings/")
     html = response.content.decode()
     assert "甲三" in html and "乙一" not in html
-    assert "No purchase for 400 days (recency score 1/5)" in html
+    assert "no purchase for 400 days (recency score 1/5)" in html
     assert "Small customer: recover as opportunity allows" in html
     assert "张伟" in html  # the owner
     boss = client_for("manager").get("/analytics/warnings/").content.decode()

@@ -1,7 +1,7 @@
 """Fixtures for the scores on the customer side: score rows written directly (the scoring run
 that computes them is guanxi.scoring's, tested there)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -32,6 +32,8 @@ def score_for(scoring_run):
             "as_of": AS_OF,
             "model_version": MODEL_VERSION,
             "recency_days": 12,
+            "first_order_on": AS_OF - timedelta(days=512),
+            "last_order_on": AS_OF - timedelta(days=12),
             "frequency": 6,
             "monetary": Decimal("5400.00"),
             "r": 5,
@@ -57,7 +59,7 @@ def score_for(scoring_run):
             "recovery_action": "",
             "quality_score": 84,
             "quality": "good",
-            "quality_criteria": ["high_value", "full_price", "loyal"],
+            "quality_criteria": ["purchasing_power", "loyal", "low_churn_risk"],
         }
         values.update(fields)
         return CustomerScore.objects.update_or_create(customer=customer, defaults=values)[0]

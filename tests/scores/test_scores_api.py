@@ -16,7 +16,8 @@ def test_a_scored_customer_carries_its_scores(api_as, customer_of, score_for):
     score_for(
         customer,
         churn_risk="high",
-        churn_reason="frequency_drop",
+        churn_reason="overdue",
+        recency_days=250,
         recovery_priority=2,
         recovery_action="try_to_recover",
     )
@@ -34,11 +35,11 @@ def test_a_scored_customer_carries_its_scores(api_as, customer_of, score_for):
     assert (scores["clv_historical"], scores["clv_predicted"]) == ("5400.00", "3200.50")
     assert scores["p_alive"] == 0.93 and scores["expected_purchases_90d"] == 1.4
     assert (scores["churn_risk"], scores["recovery_priority"]) == ("high", 2)
-    assert scores["quality_criteria"] == ["high_value", "full_price", "loyal"]
+    assert scores["quality_criteria"] == ["purchasing_power", "loyal", "low_churn_risk"]
     assert scores["loyalty_type_suggested"] == "super_value"
     assert scores["labels"]["rfm_segment"] == "冠军客户"
     assert scores["labels"]["recovery_action"].startswith("普通客户：尽力挽回")
-    assert scores["labels"]["churn_reason"] == "购买频率比以前低"
+    assert scores["labels"]["churn_reason"] == "已 250 天未购买，通常每 100 天购买一次"
     assert (body["loyalty_type"], body["lost"], body["lost_at"]) == ("", False, None)
 
 

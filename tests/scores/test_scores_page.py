@@ -23,7 +23,8 @@ def test_the_panel_shows_every_score_with_its_explanation_and_action_in_english(
     score_for(
         customer,
         churn_risk="medium",
-        churn_reason="frequency_drop",
+        churn_reason="overdue",
+        recency_days=250,
         recovery_priority=1,
         recovery_action="recover_at_all_costs",
     )
@@ -41,10 +42,10 @@ def test_the_panel_shows_every_score_with_its_explanation_and_action_in_english(
     assert "True friends" in html and "keep them at all costs" in html
     assert "3,200.50" in html and "historical 5,400.00" in html
     assert "93%" in html and "1.4 purchases expected in 90 days" in html
-    assert "Medium" in html and "Buying less often than before" in html
+    assert "Medium" in html and "no purchase for 250 days; usually buys every 100 days" in html
     assert "recover at all costs; senior contact now" in html  # recovery action
     assert "Good customer" in html and "84 / 100" in html
-    assert "Low price sensitivity (buys at full price)" in html
+    assert "Strong purchasing power: monetary score 4 or 5" in html
     # the suggested loyalty type with the textbook's advice, emotional
     assert "Super-value loyalty" in html and "Emotional loyalty" in html
     assert "ask for referrals, involve them in new products" in html
