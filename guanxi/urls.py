@@ -7,6 +7,7 @@ from django.views import defaults
 from django.views.generic import RedirectView
 
 from guanxi.api import api, not_found
+from guanxi.segments import urls as segments
 from guanxi.workspace import urls as workspace
 
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
     path("team/", include("guanxi.accounts.team_urls")),
+    path("segments/", include("guanxi.segments.urls")),
+    path("analytics/settings/", include(segments.settings_patterns)),
 ]
 
 
