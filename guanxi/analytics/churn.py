@@ -133,6 +133,8 @@ def churn_risk(
     tiers: ir.Table | None = None,
     tier_column: str = "tier",
     abc_cuts: Sequence[float] = (0.7, 0.2, 0.1),
+    p_alive_high: float = 0.3,
+    p_alive_medium: float = 0.6,
     lang: str = "en",
 ) -> ir.Table:
     """Churn risk of every customer, with the reason in words and the recovery priority.
@@ -158,6 +160,9 @@ def churn_risk(
         C small). "poor" can only come from here: it needs profit data.
     abc_cuts : three shares
         Cut-offs of the ABC classification used for the tier.
+    p_alive_high, p_alive_medium : float
+        With a model's P(alive): risk is high below ``p_alive_high`` (0.3) and medium below
+        ``p_alive_medium`` (0.6); ``0 <= p_alive_high <= p_alive_medium <= 1``.
     lang : {"en", "zh-hans"}
         Language of ``reason`` and ``action``.
 
@@ -191,6 +196,11 @@ def churn_risk(
     The recovery priority is :func:`recovery_priority` of tier × churn kind, for high and
     medium risk.
     """
+    if not 0 <= p_alive_high <= p_alive_medium <= 1:
+        raise AnalyticsInputError(
+            "P(alive) thresholds must satisfy 0 <= high <= medium <= 1, got "
+            f"{p_alive_high} and {p_alive_medium}"
+        )
     log, as_of_date = order_log(
         transactions, customer=customer, date=date, amount=amount, as_of=as_of
     )
@@ -226,8 +236,8 @@ def churn_risk(
     overdue = per.overdue_ratio
     has_model = per.p_alive.notnull()
     rules = [
-        (has_model & (per.p_alive < 0.3), "high", "low_p_alive"),
-        (has_model & (per.p_alive < 0.6), "medium", "low_p_alive"),
+        (has_model & (per.p_alive < p_alive_high), "high", "low_p_alive"),
+        (has_model & (per.p_alive < p_alive_medium), "medium", "low_p_alive"),
         (has_model, "low", "active"),
         (overdue >= 3, "high", "overdue"),
         (per.r_score == 1, "high", "long_inactive"),

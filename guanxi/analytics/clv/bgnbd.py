@@ -210,8 +210,19 @@ def _alive_expectation(t, r, alpha, a, b):
         )
     c = a + b - 1.0
     z = t / (alpha + t)
-    tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(c - r, a - 1.0, c, z)
-    return c / (a - 1.0) * (1.0 - tail)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(c - r, a - 1.0, c, z)
+        result = c / (a - 1.0) * (1.0 - tail)
+    bad = ~np.isfinite(result)
+    if np.any(bad):
+        # A fit with huge a and b (Beta(a, b) a point mass at p = a / (a + b): every customer
+        # drops out with the same probability after a purchase) makes 0 · inf here. Use the
+        # limit, FHL 2005 eq. 7 averaged over the Gamma purchase rate only:
+        # E[X(t) | p] = (1 - (α / (α + p·t))^r) / p, exact up to O(1/a).
+        p = a / (a + b)
+        limit = -np.expm1(r * (np.log(alpha) - np.log(alpha + p * t))) / p
+        result = np.where(bad, limit, result)
+    return result
 
 
 def expected_purchases(params: dict, t) -> np.ndarray:

@@ -1,0 +1,769 @@
+"""Every customer's scores from the app's own orders, through the analytics engine.
+
+What counts as a purchase (the order log the engine sees):
+
+- orders of live customers only: a customer merged into another (``merged_into`` set; the merge
+  moved its orders to the survivor) or erased (``erased_at`` set) is neither scored nor counted;
+- ``cancelled`` orders are left out;
+- ``refunded`` orders are netted to zero, i.e. left out: the purchase and its refund cancel.
+  There are no partial refunds or returns of single lines yet; when there are, they become
+  negative amounts on the refund's day (the CLV summary already nets days below zero);
+- an order's day is its local date (``settings.TIME_ZONE``), its amount the order total;
+  orders after the as-of date are ignored. Customers are keyed on their id, never their name.
+
+Where it runs: on PostgreSQL the filtered log is one temporary table inside the database and
+every analysis is pushed down there through Ibis (the rows never become Django objects); on
+SQLite the rows stream from a raw cursor into Arrow and DuckDB runs in-process. The per-customer
+results come back as Arrow tables (one row per customer) and are merged with NumPy / pandas.
+
+Every customer gets a row, also those without orders (prospects): status ``potential``,
+pyramid ``prospects`` (we have been in contact: an interaction is recorded) or ``suspects``,
+loyalty ladder ``expectation`` or ``stranger`` likewise, and no RFM, ABC, CLV or churn score.
+The loyalty type and the good / poor quality rules are in :mod:`guanxi.scoring.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from guanxi.analytics.abc import abc, pyramid
+from guanxi.analytics.base import customer_base
+from guanxi.analytics.churn import churn_risk
+from guanxi.analytics.clv import bgnbd
+from guanxi.analytics.clv.errors import CLVFitError, CLVInputError
+from guanxi.analytics.clv.pipeline import fit_purchases, fit_spend, score_customers
+from guanxi.analytics.clv.summary import compact, period_days
+from guanxi.analytics.clv.summary import customer_summary as clv_summary
+from guanxi.analytics.cohorts import cohorts
+from guanxi.analytics.io import AnalyticsInputError
+from guanxi.analytics.lifecycle import lifecycle
+from guanxi.analytics.loyalty import DEFAULT_WEIGHTS, loyalty
+from guanxi.analytics.rfm import rfm
+
+from . import rules
+
+# The analysis settings a run uses (AnalysisSettings fields) and their defaults.
+DEFAULTS: dict = {
+    "rfm_bins": 5,
+    "abc_a_share": 0.7,
+    "abc_b_share": 0.2,
+    "loyalty_weights": {},
+    "high_loyalty": 50.0,
+    "clv_horizon_months": 12,
+    "clv_discount_rate": 0.01,
+    "clv_margin": 1.0,
+    "churn_high_p_alive": 0.3,
+    "decline_after_days": 180,
+    "stability_after_days": 365,
+    "new_within_days": 90,
+}
+CLV_PERIOD = "week"
+CHURN_MEDIUM_P_ALIVE = 0.6  # medium risk below this P(alive) (or the high line, if higher)
+PYRAMID_INACTIVE_DAYS = 365  # the engine's default: no purchase for a year = inactive
+EXPECTED_DAYS = 90  # expected purchases over the next 90 days
+
+# Progress: each step calls progress(name) once it is done.
+STEPS = (
+    "customers",
+    "orders",
+    "rfm_abc_cohorts",
+    "pyramid_lifecycle",
+    "loyalty",
+    "clv",
+    "churn",
+    "combine",
+)
+
+# The CustomerScore columns the computation fills, in the order they are written.
+SCORE_FIELDS = (
+    "first_order_on",
+    "last_order_on",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r",
+    "f",
+    "m",
+    "rfm_segment",
+    "abc_tier",
+    "pyramid_level",
+    "lifecycle_stage",
+    "customer_status",
+    "loyalty_index",
+    "loyalty_step",
+    "value_loyalty_quadrant",
+    "loyalty_type_suggested",
+    "clv_historical",
+    "clv_predicted",
+    "p_alive",
+    "expected_purchases_90d",
+    "churn_risk",
+    "churn_risk_score",
+    "churn_reason",
+    "recovery_priority",
+    "recovery_action",
+    "quality_score",
+    "quality",
+    "quality_criteria",
+)
+
+# What a dry run (the settings preview) and the run summary count.
+DISTRIBUTION_FIELDS = (
+    "rfm_segment",
+    "abc_tier",
+    "value_loyalty_quadrant",
+    "churn_risk",
+    "lifecycle_stage",
+    "customer_status",
+    "quality",
+)
+
+
+class ScoringInputError(ValueError):
+    """Analysis settings the engine cannot use; the message says which and why."""
+
+
+def clean_params(params: dict | None) -> dict:
+    """The analysis settings over the defaults, checked (ScoringInputError names the problem)."""
+    merged = {**DEFAULTS, **(params or {})}
+    unknown = sorted(set(merged) - set(DEFAULTS))
+    if unknown:
+        raise ScoringInputError(_("Unknown analysis settings: %s.") % ", ".join(unknown))
+    out = {}
+    try:
+        for key in ("rfm_bins", "clv_horizon_months", "decline_after_days"):
+            out[key] = int(merged[key])
+        for key in ("stability_after_days", "new_within_days"):
+            out[key] = int(merged[key])
+        for key in (
+            "abc_a_share",
+            "abc_b_share",
+            "high_loyalty",
+            "clv_discount_rate",
+            "clv_margin",
+            "churn_high_p_alive",
+        ):
+            out[key] = float(merged[key])
+        weights = merged["loyalty_weights"] or {}
+        if not isinstance(weights, dict):
+            raise TypeError
+        out["loyalty_weights"] = {str(k): float(v) for k, v in weights.items()}
+    except (TypeError, ValueError):
+        raise ScoringInputError(_("Every analysis setting must be a number.")) from None
+    if out["rfm_bins"] != 5:
+        raise ScoringInputError(
+            _("RFM scores use 5 bins: the named segments are defined on a 1–5 grid.")
+        )
+    a, b = out["abc_a_share"], out["abc_b_share"]
+    if not (0 < a < 1 and 0 < b < 1 and a + b < 1):
+        raise ScoringInputError(
+            _("ABC shares: A and B must be above 0 and together below 100%, leaving C a share.")
+        )
+    unknown_weights = sorted(set(out["loyalty_weights"]) - set(DEFAULT_WEIGHTS))
+    if unknown_weights:
+        raise ScoringInputError(_("Unknown loyalty indicators: %s.") % ", ".join(unknown_weights))
+    if any(v < 0 for v in out["loyalty_weights"].values()):
+        raise ScoringInputError(_("Loyalty weights must not be negative."))
+    if not 0 <= out["high_loyalty"] <= 100:
+        raise ScoringInputError(_("The high-loyalty line is an index from 0 to 100."))
+    if not 1 <= out["clv_horizon_months"] <= 120:
+        raise ScoringInputError(_("The CLV horizon must be 1 to 120 months."))
+    if not 0 <= out["clv_discount_rate"] < 1:
+        raise ScoringInputError(_("The monthly discount rate must be at least 0 and below 1."))
+    if not 0 < out["clv_margin"] <= 1:
+        raise ScoringInputError(_("The profit margin must be above 0 and at most 1."))
+    if not 0 <= out["churn_high_p_alive"] <= 1:
+        raise ScoringInputError(_("The churn-risk P(alive) line must be between 0 and 1."))
+    for key in ("decline_after_days", "stability_after_days", "new_within_days"):
+        if not 1 <= out[key] <= 3650:
+            raise ScoringInputError(_("Day counts must be 1 to 3650 days."))
+    return out
+
+
+def settings_params(analysis_settings) -> dict:
+    """The parameters of an AnalysisSettings row (the snapshot stored in ScoringRun.params)."""
+    return {key: getattr(analysis_settings, key) for key in DEFAULTS}
+
+
+# Reading the orders --------------------------------------------------------------------------
+
+LIVE_ORDERS_SQL = (
+    "FROM sales_order o JOIN customers_customer c ON c.id = o.customer_id "
+    "WHERE o.status NOT IN ('cancelled', 'refunded') "
+    "AND c.merged_into_id IS NULL AND c.erased_at IS NULL"
+)
+
+
+def _time_zone() -> str:
+    name = settings.TIME_ZONE
+    zoneinfo.ZoneInfo(name)  # a bad name fails here, before it reaches SQL
+    return name
+
+
+@dataclass
+class Source:
+    """The filtered order log as an Ibis table (``customer_id, date, amount``) on its engine."""
+
+    con: ibis.BaseBackend
+    orders: ir.Table
+    order_count: int
+    vendor: str
+    temp_tables: list[str] = field(default_factory=list)
+
+    def upload(self, frame: pd.DataFrame) -> ir.Table:
+        """A small per-customer table next to the orders (a temporary table on the engine)."""
+        name = f"gx_{uuid.uuid4().hex[:12]}"
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.vendor == "postgresql":
+            types = {
+                pa.int64(): "bigint",
+                pa.float64(): "double precision",
+                pa.string(): "text",
+                pa.large_string(): "text",
+                pa.bool_(): "boolean",
+            }
+            columns = ", ".join(f'"{f.name}" {types[f.type]}' for f in table.schema)
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, header=False)
+            with self.con.con.cursor() as cursor:
+                cursor.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+                with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT csv)') as copy:
+                    copy.write(buffer.getvalue())
+            self.temp_tables.append(name)
+            return self.con.table(name)
+        self.con.con.register(f"{name}_arrow", table)
+        self.con.con.execute(
+            f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{name}_arrow"'
+        ).fetchall()
+        self.con.con.unregister(f"{name}_arrow")
+        self.temp_tables.append(name)
+        return _duckdb_table(self.con, name, table.schema)
+
+    def close(self) -> None:
+        try:
+            if self.vendor == "postgresql":
+                with self.con.con.cursor() as cursor:
+                    for name in self.temp_tables:
+                        cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+            self.con.disconnect()
+        except Exception:  # noqa: BLE001 - closing a connection that already failed
+            pass
+
+
+def _duckdb_table(con, name: str, schema: pa.Schema) -> ir.Table:
+    """An Ibis table over a DuckDB temporary table (Ibis 12's ``con.table()`` fails on DuckDB
+    2.0, see guanxi.analytics.io)."""
+    ibis_schema = ibis.Schema.from_pyarrow(schema)
+    return ops.DatabaseTable(name, schema=ibis_schema, source=con).to_expr()
+
+
+def open_source(as_of: dt.date) -> Source:
+    """The order log up to ``as_of`` on PostgreSQL (pushed down) or on DuckDB (from SQLite)."""
+    tz = _time_zone()
+    if connection.vendor == "postgresql":
+        return _postgres_source(as_of, tz)
+    return _sqlite_source(as_of, tz)
+
+
+def _postgres_source(as_of: dt.date, tz: str) -> Source:
+    db = connection.settings_dict
+    con = ibis.postgres.connect(
+        host=db.get("HOST") or None,
+        port=int(db["PORT"]) if db.get("PORT") else None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        database=db["NAME"],
+    )
+    name = f"gx_orders_{uuid.uuid4().hex[:12]}"
+    with con.con.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMP TABLE "{name}" AS SELECT o.customer_id::bigint AS customer_id, '
+            "(o.ordered_at AT TIME ZONE %s)::date AS date, o.total::float8 AS amount "
+            f"{LIVE_ORDERS_SQL} AND (o.ordered_at AT TIME ZONE %s)::date <= %s",
+            [tz, tz, as_of],
+        )
+        count = cursor.rowcount
+        cursor.execute(f'ANALYZE "{name}"')
+    source = Source(con, con.table(name), count, "postgresql", [name])
+    return source
+
+
+def _sqlite_source(as_of: dt.date, tz: str) -> Source:
+    """Stream the orders from a raw cursor into Arrow, then one DuckDB table with local dates."""
+    batches = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o.customer_id, o.ordered_at, CAST(o.total AS REAL) " + LIVE_ORDERS_SQL
+        )
+        while rows := cursor.fetchmany(100_000):
+            ids, stamps, totals = zip(*rows, strict=True)
+            batches.append(
+                pa.record_batch(
+                    [
+                        pa.array(ids, pa.int64()),
+                        pa.array([str(s) for s in stamps], pa.string()),
+                        pa.array(totals, pa.float64()),
+                    ],
+                    names=["customer_id", "ordered_at", "amount"],
+                )
+            )
+    schema = pa.schema(
+        [("customer_id", pa.int64()), ("ordered_at", pa.string()), ("amount", pa.float64())]
+    )
+    raw = pa.Table.from_batches(batches, schema=schema)
+    con = ibis.duckdb.connect()
+    name = f"gx_orders_{uuid.uuid4().hex[:12]}"
+    duck = con.con
+    duck.register("gx_raw", raw)
+    # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
+    duck.execute(
+        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, '
+        "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
+        "amount FROM gx_raw",
+        [tz],
+    ).fetchall()
+    duck.execute(f'DELETE FROM "{name}" WHERE date > ?', [as_of]).fetchall()
+    duck.unregister("gx_raw")
+    del raw
+    count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+    out_schema = pa.schema(
+        [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
+    )
+    return Source(con, _duckdb_table(con, name, out_schema), count, "sqlite", [name])
+
+
+# Per-customer facts from the database (pushed down as plain SQL on either engine) ------------
+
+
+def customer_facts() -> pd.DataFrame:
+    """Every live customer: lost reason, customers referred, contacted (an interaction),
+    orders with lines, those with a discounted line, and refunded orders. Index: id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, lost_reason FROM customers_customer "
+            "WHERE merged_into_id IS NULL AND erased_at IS NULL ORDER BY id"
+        )
+        rows = cursor.fetchall()
+        frame = pd.DataFrame(rows, columns=["customer_id", "lost_reason"]).set_index("customer_id")
+        frame.index = frame.index.astype("int64")
+
+        def counts(sql: str, column: str) -> None:
+            cursor.execute(sql)
+            found = dict(cursor.fetchall())
+            frame[column] = frame.index.map(found).fillna(0).astype("int64")
+
+        counts(
+            "SELECT referred_by_id, COUNT(*) FROM customers_customer "
+            "WHERE referred_by_id IS NOT NULL AND merged_into_id IS NULL "
+            "GROUP BY referred_by_id",
+            "referrals",
+        )
+        counts(
+            "SELECT customer_id, COUNT(*) FROM activities_interaction GROUP BY customer_id",
+            "interactions",
+        )
+        counts(
+            "SELECT customer_id, COUNT(*) FROM sales_order WHERE status = 'refunded' "
+            "GROUP BY customer_id",
+            "refunded_orders",
+        )
+        counts(
+            "SELECT customer_id, COUNT(*) FROM sales_order WHERE status <> 'cancelled' "
+            "GROUP BY customer_id",
+            "orders_all",
+        )
+        # Orders with lines, and those with a line below the product's (current) list price.
+        lined = (
+            "SELECT l.order_id, MAX(CASE WHEN l.unit_price < p.price THEN 1 ELSE 0 END) AS d "
+            "FROM sales_orderline l JOIN sales_product p ON p.id = l.product_id "
+            "GROUP BY l.order_id"
+        )
+        cursor.execute(
+            f"SELECT o.customer_id, COUNT(*), SUM(x.d) FROM ({lined}) x "
+            "JOIN sales_order o ON o.id = x.order_id "
+            "WHERE o.status NOT IN ('cancelled', 'refunded') GROUP BY o.customer_id"
+        )
+        lines = {cid: (n, d) for cid, n, d in cursor.fetchall()}
+    frame["lined_orders"] = frame.index.map({k: v[0] for k, v in lines.items()})
+    frame["discounted_orders"] = frame.index.map({k: v[1] for k, v in lines.items()})
+    frame[["lined_orders", "discounted_orders"]] = (
+        frame[["lined_orders", "discounted_orders"]].fillna(0).astype("int64")
+    )
+    frame["lost_reason"] = frame["lost_reason"].fillna("")
+    return frame
+
+
+# The computation -----------------------------------------------------------------------------
+
+
+@dataclass
+class Computed:
+    """The result of a computation: one row per customer (index: id, columns SCORE_FIELDS),
+    the run summary (contract keys) and the distribution (counts per code)."""
+
+    frame: pd.DataFrame
+    summary: dict
+    distribution: dict
+    orders: int
+
+
+def _frame(table: ir.Table, columns: list[str]) -> pd.DataFrame:
+    frame = table.select("customer_id", *columns).to_pyarrow().to_pandas()
+    return frame.set_index("customer_id")
+
+
+def compute_scores(
+    as_of: dt.date, params: dict, progress: Callable[[str], None] | None = None
+) -> Computed:
+    """Compute every live customer's scores as of ``as_of`` with ``params`` (see clean_params).
+
+    ``progress(step)`` is called after each of :data:`STEPS`.
+    """
+    params = clean_params(params)
+    step = progress or (lambda name: None)
+    facts = customer_facts()
+    step("customers")
+    source = open_source(as_of)
+    step("orders")
+    try:
+        return _compute(source, facts, params, as_of, step)
+    finally:
+        source.close()
+
+
+def _compute(source: Source, facts: pd.DataFrame, params: dict, as_of, step) -> Computed:
+    ids = facts.index
+    out = pd.DataFrame(index=ids)
+    summary: dict = {
+        "as_of": as_of.isoformat(),
+        "cohorts": {"cohorts": [], "periods": [], "retention": []},
+        "churn_by_month": [],
+        "clv_model": {},
+    }
+    if source.order_count == 0:
+        for name in STEPS[2:]:
+            step(name)
+        frame = _assemble(out, facts, params, buyers=pd.Index([], dtype="int64"))
+        return _finish(frame, summary, source.order_count)
+
+    orders = source.orders
+    cuts = (params["abc_a_share"], params["abc_b_share"])
+    cuts = (*cuts, 1 - sum(cuts))
+
+    # RFM, ABC and cohorts from one per-customer aggregation.
+    base = customer_base(orders, as_of=as_of)
+    try:
+        r = _frame(
+            rfm(base),
+            ["recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment"],
+        )
+        a = _frame(abc(base, cuts=cuts), ["abc_class"])
+        cohort_table = cohorts(base).to_pyarrow().to_pandas()
+    finally:
+        base.release()
+    buyers = r.index
+    out = out.join(r).join(a)
+    summary["cohorts"], summary["churn_by_month"] = _cohort_summary(cohort_table)
+    step("rfm_abc_cohorts")
+
+    # Pyramid and lifecycle, with the customers who have not bought as leads / prospects.
+    no_orders = ids.difference(buyers)
+    leads = source.upload(
+        pd.DataFrame(
+            {
+                "customer_id": no_orders.to_numpy(dtype="int64"),
+                "status": np.where(
+                    facts.loc[no_orders, "interactions"].to_numpy() > 0, "prospect", "suspect"
+                ),
+            }
+        )
+    )
+    p = _frame(
+        pyramid(orders, as_of=as_of, inactive_after_days=PYRAMID_INACTIVE_DAYS, leads=leads),
+        ["tier"],
+    )
+    life = _frame(
+        lifecycle(
+            orders,
+            as_of=as_of,
+            decline_after_days=params["decline_after_days"],
+            stability_after_days=params["stability_after_days"],
+            new_within_days=params["new_within_days"],
+            prospects=leads.select("customer_id"),
+        ),
+        ["first_date", "last_date", "stage", "status"],
+    )
+    out = out.join(p).join(life)
+    step("pyramid_lifecycle")
+
+    # Loyalty: A1 from the orders; A31 (mention rate) = customers this customer referred.
+    mentions = source.upload(
+        pd.DataFrame(
+            {
+                "customer_id": buyers.to_numpy(dtype="int64"),
+                "mention_rate": facts.loc[buyers, "referrals"].to_numpy(dtype="float64"),
+            }
+        )
+    )
+    loy = _frame(
+        loyalty(
+            orders,
+            as_of=as_of,
+            attributes=mentions,
+            weights=params["loyalty_weights"] or None,
+            high_loyalty=params["high_loyalty"],
+        ),
+        ["loyalty_index", "ladder", "quadrant", "a13_trend"],
+    )
+    out = out.join(loy)
+    step("loyalty")
+
+    # Predictive CLV: BG/NBD + Gamma-Gamma; P(alive); expected purchases in 90 days.
+    clv, summary["clv_model"] = _clv(orders, as_of, params)
+    if clv is not None:
+        out = out.join(clv)
+    step("clv")
+
+    # Churn risk with P(alive) and the churn kind of each lost customer's reason.
+    p_alive = None
+    if clv is not None:
+        frame = clv[["p_alive"]].reset_index()
+        p_alive = source.upload(frame.astype({"customer_id": "int64", "p_alive": "float64"}))
+    lost = facts[facts["lost_reason"] != ""]
+    kinds = None
+    if len(lost):
+        kinds = source.upload(
+            pd.DataFrame(
+                {
+                    "customer_id": lost.index.to_numpy(dtype="int64"),
+                    "churn_kind": [rules.churn_kind(v) for v in lost["lost_reason"]],
+                }
+            )
+        )
+    high = params["churn_high_p_alive"]
+    churn = _frame(
+        churn_risk(
+            orders,
+            as_of=as_of,
+            p_alive=p_alive,
+            kinds=kinds,
+            abc_cuts=cuts,
+            p_alive_high=high,
+            p_alive_medium=max(CHURN_MEDIUM_P_ALIVE, high),
+        ),
+        ["risk", "risk_score", "reason_code", "recovery_priority", "recovery_action"],
+    )
+    out = out.join(churn)
+    step("churn")
+
+    frame = _assemble(out, facts, params, buyers=buyers)
+    step("combine")
+    return _finish(frame, summary, source.order_count)
+
+
+def _clv(orders: ir.Table, as_of, params) -> tuple[pd.DataFrame | None, dict]:
+    """The engine's fit_clv steps (summary, fits, scores) plus the 90-day expectation."""
+    try:
+        summary = clv_summary(orders, calibration_end=as_of, period=CLV_PERIOD)
+        fitted, ll = fit_purchases(summary, "bgnbd")
+    except (CLVInputError, CLVFitError, AnalyticsInputError, FloatingPointError) as exc:
+        return None, {"model": "bgnbd", "error": str(exc)}
+    model = {
+        "model": "bgnbd",
+        "period": CLV_PERIOD,
+        "params": fitted,
+        "log_likelihood": ll,
+        "horizon_months": params["clv_horizon_months"],
+        "discount_rate": params["clv_discount_rate"],
+        "margin": params["clv_margin"],
+        "customers": len(summary),
+        "repeat_customers": int((summary.frequency > 0).sum()),
+    }
+    try:
+        spend, spend_ll = fit_spend(summary)
+        model["spend"] = {"model": "gamma-gamma", "params": spend, "log_likelihood": spend_ll}
+    except (CLVInputError, CLVFitError, FloatingPointError) as exc:
+        spend = None
+        model["spend"] = {"model": "gamma-gamma", "error": str(exc)}
+    scores = score_customers(
+        summary,
+        fitted,
+        model="bgnbd",
+        spend_params=spend,
+        horizon=params["clv_horizon_months"],
+        discount_rate=params["clv_discount_rate"],
+        margin=params["clv_margin"],
+    )
+    unit = period_days(CLV_PERIOD)
+    (ux, ut), _counts, inverse = compact(summary.frequency, summary.T_days)
+    grid = bgnbd.alive_expectation_grid(fitted, [EXPECTED_DAYS / unit], ux, ut / unit)
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.asarray(summary.customer_id, dtype="int64"),
+            "p_alive": scores["p_alive"].to_numpy(),
+            "expected_90d": scores["p_alive"].to_numpy() * grid[inverse, 0],
+            "clv": scores["clv"].to_numpy() if "clv" in scores else np.nan,
+        }
+    ).set_index("customer_id")
+    return frame, model
+
+
+def _month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _cohort_summary(table: pd.DataFrame) -> tuple[dict, list]:
+    """The retention matrix and churn per calendar month from the engine's cohort table."""
+    if table.empty:
+        return {"cohorts": [], "periods": [], "retention": []}, []
+    cohort = pd.to_datetime(table["cohort"])
+    month0 = (cohort.dt.year * 12 + cohort.dt.month - 1).astype("int64")
+    table = table.assign(month0=month0.to_numpy())
+    months = sorted(table["month0"].unique())
+    periods = list(range(int(table["period"].max()) + 1))
+    grid = {(m, p): v for m, p, v in zip(table["month0"], table["period"], table["retention"])}
+    retention = [
+        [None if (m, p) not in grid else round(float(grid[(m, p)]), 6) for p in periods]
+        for m in months
+    ]
+    later = table[table["period"] > 0]
+    by_month = (
+        later.assign(month=later["month0"] + later["period"])
+        .groupby("month")[["churned_customers", "revenue_lost"]]
+        .sum()
+    )
+    churn = [
+        {"month": _month_label(int(m)), "lost": int(row.churned_customers),
+         "revenue_lost": round(float(row.revenue_lost), 2)}
+        for m, row in by_month.iterrows()
+    ]  # fmt: skip
+    labels = [_month_label(int(m)) for m in months]
+    return {"cohorts": labels, "periods": periods, "retention": retention}, churn
+
+
+def _assemble(out: pd.DataFrame, facts: pd.DataFrame, params: dict, buyers) -> pd.DataFrame:
+    """The score columns from the engine's columns and our rules."""
+    n = len(out)
+    frame = pd.DataFrame(index=out.index)
+    has = out.index.isin(buyers)
+
+    def col(name, default=np.nan):
+        return out[name] if name in out else pd.Series(default, index=out.index)
+
+    frame["first_order_on"] = col("first_date", None)
+    frame["last_order_on"] = col("last_date", None)
+    frame["recency_days"] = col("recency_days").astype("Int64")
+    frame["frequency"] = col("frequency").fillna(0).astype("int64")
+    monetary = col("monetary").fillna(0.0).astype("float64").round(2)
+    frame["monetary"] = monetary
+    for short, long in (("r", "r_score"), ("f", "f_score"), ("m", "m_score")):
+        frame[short] = col(long).fillna(0).astype("int64")
+    frame["rfm_segment"] = col("segment", "").fillna("")
+    frame["abc_tier"] = col("abc_class", "").fillna("")
+    frame["pyramid_level"] = col("tier", "").fillna("")
+    frame["lifecycle_stage"] = col("stage", "").fillna("")
+    status = col("status", "").fillna("")
+    frame["customer_status"] = np.where(has, status, "potential")
+    frame["loyalty_index"] = col("loyalty_index").astype("float64")
+    contacted = facts["interactions"].reindex(out.index).to_numpy() > 0
+    no_step = np.where(contacted, "expectation", "stranger")
+    frame["loyalty_step"] = np.where(has, col("ladder", "").fillna(""), no_step)
+    frame["value_loyalty_quadrant"] = col("quadrant", "").fillna("")
+    frame["clv_historical"] = monetary
+    frame["clv_predicted"] = col("clv").astype("float64").round(2)
+    frame["p_alive"] = col("p_alive").astype("float64")
+    frame["expected_purchases_90d"] = col("expected_90d").astype("float64")
+    frame["churn_risk"] = col("risk", "").fillna("")
+    frame["churn_risk_score"] = col("risk_score").astype("float64")
+    frame["churn_reason"] = col("reason_code", "").fillna("")
+    frame["recovery_priority"] = col("recovery_priority").astype("Int64")
+    frame["recovery_action"] = col("recovery_action", "").fillna("")
+
+    # Loyalty type and quality (buyers only).
+    f = facts.reindex(out.index)
+    high_loyalty = params["high_loyalty"]
+    index = frame["loyalty_index"].to_numpy()
+    loyal = np.nan_to_num(index, nan=-1.0) >= high_loyalty
+    price_only = (f["lined_orders"].to_numpy() >= 2) & (
+        f["discounted_orders"].to_numpy() == f["lined_orders"].to_numpy()
+    )
+    advocate = f["referrals"].to_numpy() > 0
+    quadrant = frame["value_loyalty_quadrant"].to_numpy()
+    fscore = frame["f"].to_numpy()
+    suggested = np.select(
+        [
+            has & price_only,
+            has & (quadrant == "true_friends") & advocate,
+            has & loyal & (fscore <= 2),
+        ],
+        ["price", "super_value", "latent"],
+        default="",
+    )
+    frame["loyalty_type_suggested"] = suggested
+
+    clv = frame["clv_predicted"].to_numpy()
+    top_clv = np.zeros(n, dtype=bool)
+    if np.isfinite(clv).any():
+        line = np.nanquantile(clv, 0.8)
+        top_clv = np.nan_to_num(clv, nan=-np.inf) >= line
+    trend = col("a13_trend").to_numpy(dtype="float64")
+    refunded = f["refunded_orders"].to_numpy()
+    all_orders = np.maximum(f["orders_all"].to_numpy(), 1)
+    risk = frame["churn_risk"].to_numpy()
+    m = frame["m"].to_numpy()
+    flags = {
+        "purchasing_power": m >= 4,
+        "loyal": loyal,
+        "low_churn_risk": risk == "low",
+        "growing": ((np.nan_to_num(trend) > 0) & (frame["lifecycle_stage"].to_numpy() != "decline"))
+        | top_clv,
+        "low_spend": m == 1,
+        "high_churn_risk": risk == "high",
+        "declining": frame["lifecycle_stage"].to_numpy() == "decline",
+        "price_only": price_only,
+        "refunds": (refunded >= 2) & (refunded * 5 >= all_orders),
+    }
+    flags = {code: flag & has for code, flag in flags.items()}
+    score = rules.quality_points(flags)
+    frame["quality_score"] = pd.array(np.where(has, score, 0), dtype="Int64")
+    frame.loc[~has, "quality_score"] = pd.NA
+    frame["quality"] = np.where(has, rules.quality_label(score), "")
+    codes = list(flags)
+    stacked = np.stack([flags[c] for c in codes], axis=1) if n else np.zeros((0, len(codes)))
+    frame["quality_criteria"] = [[codes[j] for j in np.flatnonzero(row)] for row in stacked]
+    return frame[list(SCORE_FIELDS)]
+
+
+def distribution(frame: pd.DataFrame) -> dict:
+    """Counts per code of each DISTRIBUTION_FIELDS column ("" = no value)."""
+    return {
+        name: {str(k): int(v) for k, v in frame[name].value_counts(sort=False).items()}
+        for name in DISTRIBUTION_FIELDS
+    }
+
+
+def _finish(frame: pd.DataFrame, summary: dict, orders: int) -> Computed:
+    dist = distribution(frame)
+    summary["totals"] = {
+        "customers": len(frame),
+        "buyers": int((frame["frequency"] > 0).sum()),
+        "orders": int(orders),
+        "revenue": round(float(frame["monetary"].sum()), 2),
+    }
+    summary["distribution"] = dist
+    return Computed(frame=frame, summary=summary, distribution=dist, orders=orders)
