@@ -8,7 +8,7 @@ from guanxi.analytics.loyalty import DEFAULT_WEIGHTS
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.validation import add_service_errors
 
-from . import services
+from . import preview, services
 
 
 class SegmentForm(forms.Form):
@@ -163,6 +163,10 @@ class AnalysisSettingsForm(forms.Form):
                 _("The three loyalty weights must add up to 1 (now %(sum)s).")
                 % {"sum": f"{sum(weights):.3f}"},
             )
+        if not self.errors:
+            refused = preview.check(self.values())
+            if refused:
+                self.add_error(None, refused)
         return data
 
     def values(self) -> dict:

@@ -10,6 +10,7 @@ distribution, read from the stored scores.
 import logging
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from guanxi.scoring.models import CustomerScore
 
@@ -63,16 +64,51 @@ def normalise(answer) -> dict[str, dict[str, int]]:
     return found
 
 
+def engine_params(params: dict) -> dict:
+    """The settings a scoring run takes (the schedule's hour is no parameter of the scores)."""
+    try:
+        from guanxi.scoring.compute import DEFAULTS
+    except ImportError:
+        return {k: v for k, v in params.items() if k != "nightly_hour"}
+    return {k: v for k, v in params.items() if k in DEFAULTS}
+
+
+def check(params: dict) -> str | None:
+    """Why the scoring engine would refuse these settings (its own check), or None."""
+    try:
+        from guanxi.scoring.compute import ScoringInputError, clean_params
+    except ImportError:
+        return None
+    try:
+        clean_params(engine_params(params))
+    except ScoringInputError as exc:
+        return str(exc)
+    return None
+
+
+class PreviewFailed(Exception):
+    """The preview could not be computed; the message is for the page."""
+
+
 def preview(params: dict) -> dict[str, dict[str, int]] | None:
-    """The candidate distribution, or None when no preview can be computed."""
+    """The candidate distribution; None when the scoring offers no preview (not installed).
+    PreviewFailed when it could not compute one (the settings refused, or a failure)."""
     function = _scoring_preview()
     if function is None:
         return None
     try:
-        return normalise(function(params))
-    except Exception as exc:  # noqa: BLE001 - the page shows "unavailable"; the log the type
+        from guanxi.scoring.compute import ScoringInputError
+    except ImportError:  # pragma: no cover - comes with the preview
+        ScoringInputError = ValueError  # noqa: N806
+    try:
+        return normalise(function(engine_params(params)))
+    except ScoringInputError as exc:
+        raise PreviewFailed(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - the page says so; the log has the type only
         log.warning("analysis settings preview failed: %s", type(exc).__name__)
-        return None
+        raise PreviewFailed(
+            _("The preview could not be computed: %(error)s") % {"error": type(exc).__name__}
+        ) from exc
 
 
 def comparison(current: dict, candidate: dict | None) -> list[dict]:

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import resolve
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -263,6 +263,7 @@ def analysis_settings(request):
     current = AnalysisSettings.current()
     comparison = None
     previewed = False
+    preview_error = ""
     if request.method == "POST":
         form = AnalysisSettingsForm(request.POST)
         if form.is_valid():
@@ -278,7 +279,10 @@ def analysis_settings(request):
                     )
                     return redirect("analysis_settings:edit")
             else:
-                candidate = preview.preview(form.values())
+                try:
+                    candidate = preview.preview(form.values())
+                except preview.PreviewFailed as exc:
+                    candidate, preview_error = None, str(exc)
                 comparison = preview.comparison(preview.current_distribution(), candidate)
                 previewed = candidate is not None
     else:
@@ -290,6 +294,7 @@ def analysis_settings(request):
         "current": current,
         "comparison": comparison,
         "previewed": previewed,
+        "preview_error": preview_error,
         "preview_available": preview.available(),
         "last_run": ScoringRun.objects.order_by("-id").first(),
         "scoring_url": _scoring_url(),
@@ -297,13 +302,11 @@ def analysis_settings(request):
     return render(request, "segments/analysis_settings.html", context)
 
 
-SCORING_RUN_PATH = "/analytics/score/"
-
-
 def _scoring_url() -> str | None:
-    """The scoring app's "run now" (POST /analytics/score/, managers), when it is installed."""
-    try:
-        resolve(SCORING_RUN_PATH)
-    except Http404:
-        return None
-    return SCORING_RUN_PATH
+    """The scoring app's "run now" (a POST, managers), when its pages are installed."""
+    for name in ("scoring:recompute", "scoring:run"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
