@@ -43,7 +43,7 @@ def test_only_a_manager_who_sees_everyone_may_open_it(client_for, personas):
     ("language", "words"),
     [
         ("en", ["Analysis settings", "ABC: revenue share of class A", "Preview", "Save settings"]),
-        ("zh-hans", ["分析设置", "ABC：A 类客户的收入占比", "预览", "保存设置"]),
+        ("zh-hans", ["分析设置", "ABC：A 类收入占比", "预览", "保存设置"]),
     ],
 )
 def test_the_page_in_both_languages(client_for, personas, language, words):
