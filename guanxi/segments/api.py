@@ -3,7 +3,7 @@
 
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from guanxi.accounts.scope import can_edit_segment, get_segment_or_404, segment_q
 from guanxi.api_common import (
@@ -130,7 +130,7 @@ def create_segment(request, payload: SegmentIn):
     of their own scope). 422 for an unknown filter, a bad value or a name already used.
     """
     segment = services.create_segment(request.user, payload.dict())
-    return 201, _out(request.user, segment)
+    return Status(201, _out(request.user, segment))
 
 
 @router.patch("/segments/{segment_id}", response={200: SegmentOut, **WRITE_ERRORS})
@@ -146,4 +146,4 @@ def update_segment(request, segment_id: Id, payload: SegmentPatch):
 def delete_segment(request, segment_id: Id):
     """Delete a segment with its snapshots and membership history (same rule as PATCH)."""
     services.delete_segment(request.user, segment_id)
-    return 204, None
+    return Status(204, None)

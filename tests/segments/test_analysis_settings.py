@@ -35,7 +35,10 @@ VALID = {
 def test_only_a_manager_who_sees_everyone_may_open_it(client_for, personas):
     for who in ("rep1", "lead_a", "viewer"):
         assert client_for(who).get("/analytics/settings/").status_code == 403
-        assert client_for(who).post("/analytics/settings/", {**VALID, "action": "save"}).status_code == 403
+        assert (
+            client_for(who).post("/analytics/settings/", {**VALID, "action": "save"}).status_code
+            == 403
+        )
     assert client_for("manager").get("/analytics/settings/").status_code == 200
 
 

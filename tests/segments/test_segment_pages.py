@@ -47,7 +47,9 @@ def test_a_bad_save_shows_the_error_and_keeps_the_input(client_for):
     text = response.content.decode()
     assert "This field is required." in text
     assert not Segment.objects.exists()
-    response = client_for("rep1", "zh-hans").post("/segments/new/", {"name": "坏", "query": "level=Z"})
+    response = client_for("rep1", "zh-hans").post(
+        "/segments/new/", {"name": "坏", "query": "level=Z"}
+    )
     assert "选择一个有效的选项" in response.content.decode()
     assert not Segment.objects.exists()
 
@@ -89,7 +91,9 @@ def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, cust
     assert "甲一" in everyone and "乙一" in everyone
     # no edit for rep2
     assert f"/segments/{segment.pk}/edit/" not in mine
-    assert client_for("rep2").post(f"/segments/{segment.pk}/edit/", {"name": "x"}).status_code == 403
+    assert (
+        client_for("rep2").post(f"/segments/{segment.pk}/edit/", {"name": "x"}).status_code == 403
+    )
 
 
 def test_a_private_segment_is_a_404_for_everyone_else(client_for, rep1):
