@@ -21,7 +21,7 @@ from guanxi.accounts.scope import (
     whole_base_reader,
 )
 from guanxi.audit.models import AuditEntry
-from guanxi.audit.services import record, record_update, snapshot
+from guanxi.audit.services import record, record_many, record_update, snapshot
 from guanxi.customers.forms import CustomerFilterForm
 from guanxi.customers.queries import customer_list
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
@@ -195,19 +195,24 @@ def update_segment(user, pk, data: dict) -> Segment:
 
 
 def delete_segment(user, pk) -> None:
-    """Delete a segment with its snapshots and membership history."""
+    """Delete a segment with its snapshots (each audited) and membership history (counted in
+    the segment's entry: one row per customer and stay, too many to list)."""
     with transaction.atomic():
         segment = editable_segment(user, Segment.objects.select_for_update(), pk)
-        # The history goes with it in bulk; the entry says how much went.
-        counts = {
-            "memberships": SegmentMembership.objects.filter(segment=segment).count(),
-            "snapshots": SegmentSnapshot.objects.filter(segment=segment).count(),
-        }
-        SegmentMembership.objects.filter(segment=segment).delete()
+        memberships = SegmentMembership.objects.filter(segment=segment)
+        gone = memberships.count()
+        memberships.delete()
+        shots = list(SegmentSnapshot.objects.filter(segment=segment))
+        record_many(
+            user,
+            AuditEntry.Action.DELETE,
+            shots,
+            changes={"deleted_with": [f"segment #{segment.pk}", None]},
+        )
         SegmentSnapshot.objects.filter(segment=segment).delete()
         values = snapshot(segment, SEGMENT_FIELDS)
         changes = {k: [v, None] for k, v in values.items()}
-        changes.update({k: [n, 0] for k, n in counts.items()})
+        changes["memberships"] = [gone, 0]
         record(user, AuditEntry.Action.DELETE, segment, changes=changes)
         segment.delete()
 

@@ -217,3 +217,17 @@ def test_a_succeeded_run_queues_snapshots_when_it_commits(
         HUEY.immediate = False
     assert len(callbacks) == 1
     assert SegmentSnapshot.objects.filter(run=run, trigger="scoring").count() == 1
+
+
+def test_deleting_a_segment_audits_its_snapshots_once(rep1, customer_of):
+    customer_of("rep1", name="甲一")
+    segment = services.create_segment(rep1, {"name": "全部", "params": {}})
+    shot = services.take_snapshot(segment, actor=rep1)
+    services.delete_segment(rep1, segment.pk)
+    gone = AuditEntry.objects.filter(action="delete")
+    assert sorted(gone.values_list("model", "object_id")) == [
+        ("segment", str(segment.pk)),
+        ("segmentsnapshot", str(shot.pk)),
+    ]
+    assert gone.get(model="segment").changes["memberships"] == [1, 0]
+    assert not SegmentMembership.objects.exists()
