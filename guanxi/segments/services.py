@@ -33,6 +33,7 @@ from .models import Segment, SegmentMembership, SegmentSnapshot, SnapshotTrigger
 NOT_CRITERIA = ("after", "page")
 SEGMENT_FIELDS = ["name", "description", "params", "shared"]
 MAX_PARAM_LENGTH = 200
+DEFAULT_SORT = "newest"  # the list's own default: no criterion
 MAX_SEGMENTS_PER_USER = 200
 
 
@@ -74,7 +75,7 @@ def clean_params(params) -> dict:
                 _("At most %(n)s characters.") % {"n": MAX_PARAM_LENGTH}
             )
             continue
-        if text:
+        if text and not (key == "sort" and text == DEFAULT_SORT):
             cleaned[key] = text
     if errors:
         raise ValidationError(errors)
