@@ -18,13 +18,13 @@ from django.utils import timezone
 from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
-from guanxi.scoring.models import RunStatus, ScoringRun
 from guanxi.customers import merging
 from guanxi.customers import services as customers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
 from guanxi.sales import services as sales
+from guanxi.scoring.models import RunStatus, ScoringRun
 from guanxi.segments import services as segments
 
 MODULES = [
