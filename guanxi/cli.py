@@ -12,7 +12,8 @@ USAGE = """usage: guanxi <command> [options]
 commands:
   demo [--size N] [--no-serve] [--port P]   load a demo company and start the web app
   serve [--port P] [--host H] [--workers N] migrate, then serve the web app (gunicorn)
-  worker                                    run the task queue worker (birthday, anniversary reminders)
+  worker                                    run the task queue worker (nightly scoring, reminders)
+  score [--as-of YYYY-MM-DD]                compute every customer's scores now
   import customers|orders FILE [options]    import CSV or XLSX (see `guanxi import --help`)
   export customers|orders FILE [--user U]   export to CSV or XLSX
   analyze <method> [options]                analytics on a CSV/Parquet file, no database needed
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return _django(["serve", *rest])
     if command == "worker":
         return _django(["run_huey", *rest])
+    if command == "score":
+        return _django(["score", *rest])
     if command in {"import", "export"}:
         return _django([f"{command}_data", *rest])
     print(f"guanxi: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)

@@ -456,3 +456,18 @@ def require_analysis_settings(user) -> None:
         raise PermissionDenied(
             _("Only a manager who sees every customer may change the analysis settings.")
         )
+
+
+def may_run_scoring(user) -> bool:
+    """May start a scoring run on demand ("Recompute now"): a manager (who administers the team)
+    or a writing user whose data scope covers every customer. Anyone signed in sees the runs
+    (counts and dates, no customer data)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_manager(user) or (can_write(user) and sees_all(user))
+
+
+def require_run_scoring(user) -> None:
+    """PermissionDenied (403) unless the user may start a scoring run."""
+    if not may_run_scoring(user):
+        raise PermissionDenied(_("Only managers may recompute the scores."))

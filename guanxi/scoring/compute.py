@@ -540,9 +540,11 @@ def _compute(source: Source, facts: pd.DataFrame, params: dict, as_of, step) -> 
     step("clv")
 
     # Churn risk with P(alive) and the churn kind of each lost customer's reason.
+    # BG/NBD gives P(alive) = 1 to everyone without a repeat purchase (x = 0), however long
+    # ago they bought: for them the engine's RFM rules decide the risk instead.
     p_alive = None
     if clv is not None:
-        frame = clv[["p_alive"]].reset_index()
+        frame = clv.loc[clv["repeat"], ["p_alive"]].reset_index()
         p_alive = source.upload(frame.astype({"customer_id": "int64", "p_alive": "float64"}))
     lost = facts[facts["lost_reason"] != ""]
     kinds = None
@@ -615,6 +617,7 @@ def _clv(orders: ir.Table, as_of, params) -> tuple[pd.DataFrame | None, dict]:
     frame = pd.DataFrame(
         {
             "customer_id": np.asarray(summary.customer_id, dtype="int64"),
+            "repeat": summary.frequency > 0,
             "p_alive": scores["p_alive"].to_numpy(),
             "expected_90d": scores["p_alive"].to_numpy() * grid[inverse, 0],
             "clv": scores["clv"].to_numpy() if "clv" in scores else np.nan,

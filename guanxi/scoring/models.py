@@ -69,6 +69,12 @@ class ScoringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.pk} {self.status} {self.as_of}"
 
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds())
+
 
 class CustomerScore(models.Model):
     """The current scores of one customer, from the last succeeded run (swapped atomically)."""

@@ -7,7 +7,6 @@ on the site's queue (settings.HUEY: SQLite by default, Redis with REDIS_URL).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.utils import timezone
@@ -29,10 +28,10 @@ def nightly_check(now=None):
     today = now.date()
     done = ScoringRun.objects.filter(
         trigger=RunTrigger.SCHEDULE,
-        created_at__date__gte=today - dt.timedelta(days=1),
+        as_of=today,
         status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED],
     )
-    if any(timezone.localtime(run.created_at).date() == today for run in done):
+    if done.exists():
         return None
     try:
         return run_scoring(RunTrigger.SCHEDULE, as_of=today)

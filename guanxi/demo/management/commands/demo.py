@@ -1,5 +1,6 @@
 """`guanxi demo`: migrate, load a demo company (once), and start the web app."""
 
+import subprocess
 import sys
 import time
 
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from guanxi.demo.company import PASSWORD, USERS, load_demo
+from guanxi.scoring.models import RunStatus, RunTrigger, ScoringRun
+from guanxi.scoring.services import STEPS, ScoringBusy, run_scoring
 
 
 class Command(BaseCommand):
@@ -46,10 +49,41 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo company loaded in {time.monotonic() - started:.1f} s: {summary}."
             )
+        self._score()
         logins = ", ".join(u[0] for u in USERS)
         self.stdout.write(f"Demo logins: {logins} (password: {PASSWORD})")
         self.stdout.write(
             "  manager sees every customer; rep1 (华东) and rep2 (华南) see their own."
         )
         if not options["no_serve"]:
-            call_command("serve", host=options["host"], port=options["port"], skip_migrate=True)
+            # The task queue worker alongside the web app: nightly scoring and "Recompute now".
+            worker = subprocess.Popen([sys.executable, "-m", "guanxi", "worker"])  # noqa: S603
+            try:
+                call_command(
+                    "serve", host=options["host"], port=options["port"], skip_migrate=True
+                )
+            finally:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _score(self) -> None:
+        """Compute the scores once if there are none, so the demo shows them from the start."""
+        if ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).exists():
+            return
+        started = time.monotonic()
+        with tqdm(
+            total=len(STEPS), unit="step", file=sys.stderr, disable=not sys.stderr.isatty(),
+            desc="scores", leave=False,
+        ) as bar:  # fmt: skip
+            try:
+                run = run_scoring(RunTrigger.DEMO, progress=lambda step: bar.update(1))
+            except ScoringBusy:
+                self.stdout.write("A scoring run is already in progress: scores follow.")
+                return
+        self.stdout.write(
+            f"Scores computed for {run.customers:,} customers in "
+            f"{time.monotonic() - started:.1f} s."
+        )

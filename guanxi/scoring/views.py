@@ -1,0 +1,50 @@
+"""The scoring page (/analytics/scoring/): recent runs, and "Recompute now" for managers."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from guanxi.accounts.scope import may_run_scoring, require_run_scoring
+
+from .models import RunStatus, ScoringRun
+from .services import active_run, request_scoring
+
+RECENT = 20
+
+
+def status_context(user) -> dict:
+    """What the status fragment shows (other pages may include scoring/_status.html with it)."""
+    active = active_run()
+    last = ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).order_by("-id").first()
+    return {"active_run": active, "last_run": last, "may_run": may_run_scoring(user)}
+
+
+@login_required
+@require_GET
+def runs(request):
+    context = status_context(request.user)
+    context["runs"] = ScoringRun.objects.select_related("requested_by__profile")[:RECENT]
+    return render(request, "scoring/runs.html", context)
+
+
+def _fragment(request):
+    context = status_context(request.user)
+    context["runs"] = ScoringRun.objects.select_related("requested_by__profile")[:RECENT]
+    return render(request, "scoring/_runs.html", context)
+
+
+@login_required
+@require_GET
+def status(request):
+    """The status fragment, polled by htmx while a run is queued or running."""
+    return _fragment(request)
+
+
+@login_required
+@require_POST
+def recompute(request):
+    require_run_scoring(request.user)
+    request_scoring(request.user, trigger="page")
+    if request.htmx:
+        return _fragment(request)
+    return redirect("scoring:runs")
