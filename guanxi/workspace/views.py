@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
@@ -46,10 +46,10 @@ TIMELINE_FORMS = {
         InteractionForm,
         "activities/_interaction_form.html",
         "interaction_form",
-        _lazy("Interaction saved."),
+        gettext_lazy("Interaction saved."),
     ),
-    "note": (NoteForm, "activities/_note_form.html", "note_form", _lazy("Note saved.")),
-    "task": (TaskForm, "activities/_task_form.html", "task_form", _lazy("Task saved.")),
+    "note": (NoteForm, "activities/_note_form.html", "note_form", gettext_lazy("Note saved.")),
+    "task": (TaskForm, "activities/_task_form.html", "task_form", gettext_lazy("Task saved.")),
 }
 
 

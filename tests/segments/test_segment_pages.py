@@ -18,10 +18,11 @@ def test_the_customer_list_offers_to_save_its_filters(client_for, customer_of):
     page = client_for("rep1").get("/customers/", {"level": "A", "city": "上海"})
     text = page.content.decode()
     assert "Save as segment" in text
-    assert 'name="query" value="level=A&amp;city=%E4%B8%8A%E6%B5%B7"' in text
+    assert 'id="save-segment"' in text
+    assert 'name="query" value="level=A&amp;city=%E4%B8%8A%E6%B5%B7" form="save-segment"' in text
     # the live update (htmx) carries the form too, with the new filters
     results = client_for("rep1").get("/customers/", {"level": "B"}, HTTP_HX_REQUEST="true")
-    assert 'name="query" value="level=B"' in results.content.decode()
+    assert 'name="query" value="level=B" form="save-segment"' in results.content.decode()
 
 
 def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
