@@ -137,7 +137,10 @@ def order_book(customer_of, product):
             )
 
 
-def test_preview_shows_the_distribution_under_candidate_settings(client_for, order_book):
+def test_preview_shows_the_distribution_under_candidate_settings(
+    transactional_db, client_for, order_book
+):
+    # committed data: on PostgreSQL the scoring reads the orders over its own connection
     from guanxi.scoring.services import run_scoring
 
     # given the current scores, computed with the default settings
