@@ -125,8 +125,9 @@ def _add_routers() -> None:
     from guanxi.customers.api import router as customers
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
+    from guanxi.segments.api import router as segments
 
-    for router in (accounts, team, customers, privacy, activities, sales):
+    for router in (accounts, team, customers, privacy, activities, sales, segments):
         api.add_router("/", router)
 
 

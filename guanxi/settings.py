@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.privacy",
     "guanxi.scoring",
+    "guanxi.segments",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

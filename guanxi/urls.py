@@ -8,6 +8,7 @@ from django.views import defaults
 from guanxi.api import api, not_found
 from guanxi.scoring import views as scoring_views
 from guanxi.workspace import home
+from guanxi.segments import urls as segments
 from guanxi.workspace import urls as workspace
 
 
@@ -40,6 +41,8 @@ urlpatterns = [
     path("", include("guanxi.privacy.urls")),
     path("data/", include("guanxi.dataio.urls")),
     path("team/", include("guanxi.accounts.team_urls")),
+    path("segments/", include("guanxi.segments.urls")),
+    path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),
     # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.
     path("analytics/score/", scoring_views.recompute, name="score"),

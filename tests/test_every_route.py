@@ -40,6 +40,8 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product
+from guanxi.scoring.models import AnalysisSettings
+from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
 
 # Recipes ----------------------------------------------------------------------------------
 
@@ -375,6 +377,32 @@ PAGE_RECIPES: dict[str, Recipe] = {
             for fmt in ("csv", "xlsx")
         ]
     ),
+    # segments: anyone saves their own; the world owner's private segment is nobody else's
+    # (its shared one: test_shared_segments_show_each_viewer_only_their_scope)
+    "segments:list": Recipe(one()),
+    "segments:create": Recipe(lambda ctx: [Call(data={"query": "level=A&sort=name"})]),
+    "segments:detail": Recipe(one(pk=w("segment")), personal=True),
+    "segments:edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.segment.pk}, data={"query": "level=B"})],
+        personal=True,
+    ),
+    "segments:delete": Recipe(one(pk=w("segment")), personal=True),
+    "segments:snapshot": Recipe(one(pk=w("segment")), personal=True),
+    "segments:export": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.segment.pk, "fmt": f}) for f in ("csv", "xlsx")],
+        personal=True,
+    ),
+    "segments:customer_history": Recipe(one(pk=w("customer")), bound=True),
+    # scoring runs (h/scoring, merged): anyone sees the runs (no customer data); starting one
+    # is for managers (scope.may_run_scoring; none of the personas is one)
+    "scoring:runs": Recipe(one()),
+    "scoring:status": Recipe(one()),
+    "scoring:recompute": Recipe(one(), team=True),
+    "score": Recipe(one(), team=True),
+    # the analysis settings score everyone: managers who see all customers only
+    "analysis_settings:edit": Recipe(
+        lambda ctx: [Call(data={"action": "save", "abc_a_share": "0.1"})], team=True
+    ),
 }
 # The admin is for staff: every admin route (present and future) must send our non-staff
 # personas to the admin login, whatever ids it is given.
@@ -648,6 +676,17 @@ API_RECIPES: dict[str, Recipe] = {
         bound=True,
     ),
     "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True, manages=True),
+    "GET /segments": Recipe(one()),
+    "POST /segments": Recipe(
+        lambda ctx: [Call(data={"name": "HACKED", "params": {"level": "A"}, "shared": True})]
+    ),
+    "GET /segments/{segment_id}": Recipe(one(segment_id=w("segment")), personal=True),
+    "PATCH /segments/{segment_id}": Recipe(
+        lambda ctx: [Call(kwargs={"segment_id": ctx.world.segment.pk}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "DELETE /segments/{segment_id}": Recipe(one(segment_id=w("segment")), personal=True),
+    "GET /segments/{segment_id}/customers": Recipe(one(segment_id=w("segment")), personal=True),
 }
 
 
@@ -735,6 +774,8 @@ class World:
     merge: MergeRecord  # a merge into the customer, not undone
     token: ApiToken  # a live API token of the owner
     department: Department
+    segment: Segment  # the owner's private segment (its name carries the marker)
+    shared_segment: Segment  # the owner's shared segment of every customer, measured
 
 
 @dataclass
@@ -771,6 +812,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     from guanxi.customers.merging import merge_customers
     from guanxi.customers.services import create_contact, create_customer, share_customer
     from guanxi.sales.services import create_order
+    from guanxi.segments.services import create_segment, take_snapshot
 
     customer = create_customer(
         owner,
@@ -808,6 +850,12 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     for user, access, expires_at in shares:  # shared as the customer is
         share_customer(owner, duplicate, user, access=access, expires_at=expires_at)
     ApiToken.issue(owner, 30)
+    segment = create_segment(owner, {"name": f"{marker} 细分", "params": {"tag": f"{marker}-tag"}})
+    shared_segment = create_segment(
+        owner, {"name": f"共享细分 {owner.username}", "params": {}, "shared": True}
+    )
+    take_snapshot(segment, actor=owner)
+    take_snapshot(shared_segment, actor=owner)
     return World(
         marker,
         owner,
@@ -821,6 +869,8 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         merge,
         ApiToken.objects.filter(user=owner).latest("created_at"),
         department,
+        segment,
+        shared_segment,
     )
 
 
@@ -885,6 +935,9 @@ def snapshot(worlds) -> dict:
         for pk in (world.customer.pk, world.duplicate.pk, world.merge.merged_id)
     ]
     of = {"customer_id__in": ids}
+    segments = [
+        pk for world in worlds.values() for pk in (world.segment.pk, world.shared_segment.pk)
+    ]
     return {
         "customers": list(Customer.objects.filter(pk__in=ids).order_by("pk").values()),
         "tags": sorted(
@@ -910,6 +963,12 @@ def snapshot(worlds) -> dict:
         "departments": list(Department.objects.order_by("pk").values()),
         "merges": list(MergeRecord.objects.order_by("pk").values()),
         "tokens": list(ApiToken.objects.order_by("pk").values("pk", "user_id", "expires_at")),
+        "segments": list(Segment.objects.filter(pk__in=segments).order_by("pk").values()),
+        "segment_snapshots": SegmentSnapshot.objects.filter(segment_id__in=segments).count(),
+        "memberships": list(
+            SegmentMembership.objects.filter(segment_id__in=segments).order_by("pk").values()
+        ),
+        "analysis_settings": list(AnalysisSettings.objects.order_by("pk").values()),
     }
 
 
@@ -1219,3 +1278,46 @@ def test_own_account_routes_reach_only_the_callers_own_tokens_and_password(world
     assert not ApiToken.objects.filter(pk=mine.pk).exists()  # a password change revokes them
     assert get_user_model().objects.get(pk=rep1.pk).password == rep1_password
     assert get_user_model().objects.get(pk=rep2.pk).check_password("Third-pass-2024!")
+
+
+@pytest.mark.parametrize(("persona", "world_name", "access"), CASES)
+def test_shared_segments_show_each_viewer_only_their_scope(
+    worlds, personas, product, persona, world_name, access
+):
+    """A shared segment of every customer, measured (so its history names the world's
+    customer): every persona may open it, see its members, history and export, and find only
+    customers of their own scope; none of them may change it (only its creator or a manager)."""
+    # given
+    user, world = personas[persona], worlds[world_name]
+    segment = world.shared_segment
+    session = PageSession(user)
+    api = api_client(user)
+    before = snapshot(worlds)
+
+    # when
+    reads = [
+        session.request("get", f"/segments/{segment.pk}/", {}, {}, False),
+        session.request("get", f"/segments/{segment.pk}/", {"days": "365"}, {}, False),
+        session.request("get", f"/segments/{segment.pk}/export.csv", {}, {}, False),
+        session.request("get", "/segments/", {}, {}, False),
+        api("GET", f"/api/v1/segments/{segment.pk}/customers", {"limit": 100}, None),
+        api("GET", f"/api/v1/segments/{segment.pk}", {}, None),
+    ]
+    writes = [
+        session.request("get", f"/segments/{segment.pk}/edit/", {}, {}, False),
+        session.request("post", f"/segments/{segment.pk}/edit/", {}, {"query": ""}, False),
+        session.request("post", f"/segments/{segment.pk}/snapshot/", {}, {}, False),
+        session.request("post", f"/segments/{segment.pk}/delete/", {}, {}, False),
+        api("PATCH", f"/api/v1/segments/{segment.pk}", {}, {"name": "HACKED"}),
+        api("DELETE", f"/api/v1/segments/{segment.pk}", {}, None),
+    ]
+
+    # then
+    assert [r.status_code for r in reads] == [200] * len(reads)
+    texts = [body_of(r) for r in reads]
+    if access == "nothing":
+        assert not [t for t in texts if world.marker in t]
+    else:  # a collaborator or a reader of the world sees its customer among the members
+        assert world.marker in texts[0]
+    assert [r.status_code for r in writes] == [403] * len(writes)
+    assert snapshot(worlds) == before

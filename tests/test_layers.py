@@ -44,6 +44,10 @@ LAYERS: list[list[list[str]]] = [
         ],
         ["guanxi.dataio"],
     ],
+    # saved live queries over the customer list, their snapshots and the analysis settings
+    # page: the list's query builder and scores below, dataio's export writer for the members
+    # (so above dataio, not beside scoring); campaigns and dashboards may build on them
+    [["guanxi.segments"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it

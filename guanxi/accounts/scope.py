@@ -422,6 +422,69 @@ def own_tokens(user) -> QuerySet:
     return ApiToken.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
 
 
+# Segments (客户细分) and analysis settings ---------------------------------------------------
+
+
+def whole_base_reader():
+    """The reader a scheduled job evaluates a saved query with (segment snapshots): it sees
+    every customer, may change none, and is nobody (never saved, never an actor of a write).
+    What it finds reaches a person only through the pages, within that person's own scope."""
+    from django.contrib.auth import get_user_model
+
+    reader = get_user_model()(username="", is_active=True)
+    reader.profile = Profile(user=reader, role=Role.READ_ONLY, data_scope=DataScope.ALL)
+    return reader
+
+
+def segment_q(user) -> Q:
+    """The segments a user may see (a filter on Segment): their own and the shared ones. What
+    a segment shows is evaluated in the viewer's scope, so sharing one shares its criteria,
+    never another team's customers."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    return Q(created_by_id=user.pk) | Q(shared=True)
+
+
+def can_edit_segment(user, segment) -> bool:
+    """Any user may change their own segments; a shared one its creator or a manager."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if segment.created_by_id == user.pk:
+        return True
+    return segment.shared and is_manager(user)
+
+
+def get_segment_or_404(user, queryset: QuerySet, pk):
+    """A segment the user may see (their own or a shared one), or 404."""
+    try:
+        return queryset.filter(segment_q(user)).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def editable_segment(user, queryset: QuerySet, pk):
+    """A segment to change or delete: 404 when the user cannot see it, 403 when they may only
+    read it (a shared segment of a colleague, for anyone but a manager)."""
+    segment = get_segment_or_404(user, queryset, pk)
+    if not can_edit_segment(user, segment):
+        raise PermissionDenied(_("Only its creator or a manager may change a shared segment."))
+    return segment
+
+
+def may_tune_analysis(user) -> bool:
+    """Change the analysis settings (RFM bins, ABC thresholds, CLV, churn...): a manager whose
+    data scope covers every customer, since the settings score the whole base and the preview
+    shows its distribution."""
+    return user.is_authenticated and user.is_active and is_manager(user) and sees_all(user)
+
+
+def require_analysis_settings(user) -> None:
+    if not may_tune_analysis(user):
+        raise PermissionDenied(
+            _("Only a manager who sees every customer may change the analysis settings.")
+        )
+
+
 def may_run_scoring(user) -> bool:
     """May start a scoring run on demand ("Recompute now"): a manager (who administers the team)
     or a writing user whose data scope covers every customer. Anyone signed in sees the runs

@@ -1,0 +1,168 @@
+"""Segment pages in both languages: saving from the customer list, the segment page with its
+live members (viewer's scope), snapshots and history, exports, the per-customer history."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from guanxi.segments import services
+from guanxi.segments.models import Segment
+
+
+def test_the_customer_list_offers_to_save_its_filters(client_for, customer_of):
+    customer_of("rep1", name="甲一", level="A")
+    page = client_for("rep1").get("/customers/", {"level": "A", "city": "上海"})
+    text = page.content.decode()
+    assert "Save as segment" in text
+    assert 'id="save-segment"' in text
+    assert 'name="query" value="level=A&amp;city=%E4%B8%8A%E6%B5%B7" form="save-segment"' in text
+    # the live update (htmx) carries the form too, with the new filters
+    results = client_for("rep1").get("/customers/", {"level": "B"}, HTTP_HX_REQUEST="true")
+    assert 'name="query" value="level=B" form="save-segment"' in results.content.decode()
+
+
+def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
+    customer_of("rep1", name="甲一", level="A")
+    customer_of("rep1", name="甲二", level="B")
+    client = client_for("rep1")
+
+    response = client.post(
+        "/segments/new/", {"name": "A 类客户", "query": "level=A&page=2", "shared": "on"}
+    )
+
+    segment = Segment.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/segments/{segment.pk}/"
+    assert segment.params == {"level": "A"} and segment.shared and segment.created_by == rep1
+    page = client.get(response["Location"]).content.decode()
+    assert "甲一" in page and "甲二" not in page
+    assert "1 customer" in page
+
+
+def test_a_bad_save_shows_the_error_and_keeps_the_input(client_for):
+    response = client_for("rep1").post("/segments/new/", {"name": "", "query": "level=Z"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This field is required." in text
+    assert not Segment.objects.exists()
+    response = client_for("rep1", "zh-hans").post(
+        "/segments/new/", {"name": "坏", "query": "level=Z"}
+    )
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Segment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Members", "Size and value over time", "Who entered and left", "Export (CSV)"]),
+        ("zh-hans", ["成员", "规模和价值变化", "进入和离开的客户", "导出（CSV）"]),
+    ],
+)
+def test_the_segment_page_in_both_languages(client_for, customer_of, rep1, language, words):
+    customer_of("rep1", name="甲一", level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    services.take_snapshot(segment, actor=rep1)
+    text = client_for("rep1", language).get(f"/segments/{segment.pk}/").content.decode()
+    for word in words:
+        assert word in text
+    listing = client_for("rep1", language).get("/segments/").content.decode()
+    assert "A 类" in listing
+    assert ("客户细分" if language == "zh-hans" else "Segments") in listing
+
+
+def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, rep1):
+    customer_of("rep1", name="甲一", level="A")
+    customer_of("rep2", name="乙一", level="A")
+    segment = services.create_segment(
+        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+    )
+    services.take_snapshot(segment, actor=rep1)
+
+    mine = client_for("rep2").get(f"/segments/{segment.pk}/").content.decode()
+    everyone = client_for("manager").get(f"/segments/{segment.pk}/").content.decode()
+
+    # rep2: its own member, nothing of rep1's, not in the members nor in the history
+    assert "乙一" in mine and "甲一" not in mine
+    # the whole-base value columns are for who sees every customer
+    assert "Net revenue" not in mine and "Net revenue" in everyone
+    assert "甲一" in everyone and "乙一" in everyone
+    # no edit for rep2
+    assert f"/segments/{segment.pk}/edit/" not in mine
+    assert (
+        client_for("rep2").post(f"/segments/{segment.pk}/edit/", {"name": "x"}).status_code == 403
+    )
+
+
+def test_a_private_segment_is_a_404_for_everyone_else(client_for, rep1):
+    segment = services.create_segment(rep1, {"name": "私有", "params": {}})
+    for who in ("rep2", "manager"):
+        for url in ("", "edit/", "export.csv"):
+            assert client_for(who).get(f"/segments/{segment.pk}/{url}").status_code == 404
+        assert client_for(who).post(f"/segments/{segment.pk}/delete/").status_code == 404
+    assert "私有" not in client_for("rep2").get("/segments/").content.decode()
+
+
+def test_history_shows_who_entered_and_left_in_the_period(client_for, customer_of, rep1):
+    from guanxi.customers.services import update_customer
+
+    a1 = customer_of("rep1", name="甲一", level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    services.take_snapshot(segment, at=timezone.now() - timedelta(days=60), actor=rep1)
+    update_customer(rep1, a1, {"level": "B"})
+    services.take_snapshot(segment, actor=rep1)
+
+    last_week = client_for("rep1").get(f"/segments/{segment.pk}/", {"days": "7"}).content.decode()
+    assert "甲一" in last_week  # left this week
+    history = client_for("rep1").get(f"/segments/customers/{a1.pk}/").content.decode()
+    assert "A 类" in history
+    # the customer's history is the customer's: 404 outside the scope
+    assert client_for("rep2").get(f"/segments/customers/{a1.pk}/").status_code == 404
+
+
+def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
+    client_for, customer_of, rep1
+):
+    customer_of("rep1", name="=HYPERLINK(1)", level="A", id_number="110101199003074514")
+    customer_of("rep2", name="乙一", level="A")
+    segment = services.create_segment(
+        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+    )
+
+    response = client_for("rep1").get(f"/segments/{segment.pk}/export.csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert len(rows) == 2  # the header and rep1's one member, not rep2's
+    assert "110101199003074514" not in body
+    assert "'=HYPERLINK(1)" in rows[1]  # formula-safe cell
+
+    response = client_for("rep2").get(f"/segments/{segment.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "乙一" in values and "=HYPERLINK(1)" not in values
+    assert client_for("rep1").get(f"/segments/{segment.pk}/export.pdf").status_code == 404
+
+
+def test_edit_snapshot_and_delete_from_the_page(client_for, customer_of, rep1):
+    customer_of("rep1", name="甲一", level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    client = client_for("rep1")
+
+    page = client.get(f"/segments/{segment.pk}/edit/").content.decode()
+    assert 'value="A 类"' in page
+    response = client.post(
+        f"/segments/{segment.pk}/edit/",
+        {"name": "A 类（改）", "description": "重点", "query": "level=A"},
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert (segment.name, segment.description) == ("A 类（改）", "重点")
+
+    response = client.post(f"/segments/{segment.pk}/snapshot/", follow=True)
+    assert "Snapshot taken: 1 customers, 1 entered, 0 left." in response.content.decode()
+
+    assert client.post(f"/segments/{segment.pk}/delete/").status_code == 302
+    assert not Segment.objects.exists()
