@@ -7,8 +7,8 @@ from django.views import defaults
 
 from guanxi.api import api, not_found
 from guanxi.scoring import views as scoring_views
-from guanxi.workspace import home
 from guanxi.segments import urls as segments
+from guanxi.workspace import home
 from guanxi.workspace import urls as workspace
 
 

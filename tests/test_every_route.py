@@ -393,12 +393,6 @@ PAGE_RECIPES: dict[str, Recipe] = {
         personal=True,
     ),
     "segments:customer_history": Recipe(one(pk=w("customer")), bound=True),
-    # scoring runs (h/scoring, merged): anyone sees the runs (no customer data); starting one
-    # is for managers (scope.may_run_scoring; none of the personas is one)
-    "scoring:runs": Recipe(one()),
-    "scoring:status": Recipe(one()),
-    "scoring:recompute": Recipe(one(), team=True),
-    "score": Recipe(one(), team=True),
     # the analysis settings score everyone: managers who see all customers only
     "analysis_settings:edit": Recipe(
         lambda ctx: [Call(data={"action": "save", "abc_a_share": "0.1"})], team=True
