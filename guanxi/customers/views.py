@@ -152,6 +152,12 @@ def customer_list(request):
     for row in rows:
         row.level_label = level_labels.get(row.level, row.level)
         row.source_label = source_labels.get(row.source, row.source)
+        # what the owner and created cells show, without template lookups on every row
+        owner = row.owner
+        row.owner_label = owner and (
+            getattr(getattr(owner, "profile", None), "display_name", "") or owner.get_username()
+        )
+        row.created_on = timezone.localtime(row.created_at).strftime("%Y-%m-%d")
     params = request.GET.copy()
     context = {
         "level_labels": level_labels,
