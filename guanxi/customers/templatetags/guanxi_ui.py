@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guanxi.customers.forms import CUSTOMER_GROUPS
@@ -230,3 +231,41 @@ def undo_task(message) -> dict | None:
 def fields_with_errors(form) -> list:
     """The visible fields of a form that have errors, for the summary above the form."""
     return [field for field in form.visible_fields() if field.errors]
+
+
+# Rendered fields of empty forms, per place in a template, language and form (see unbound_once).
+_UNBOUND_HTML: dict[tuple, str] = {}
+_UNBOUND_MAX = 256
+
+
+class UnboundOnceNode(template.Node):
+    def __init__(self, nodelist, form):
+        self.nodelist, self.form = nodelist, form
+
+    def render(self, context):
+        form = self.form.resolve(context)
+        key = None if form is None or form.is_bound else form.unbound_key()
+        if key is None:
+            return self.nodelist.render(context)
+        key = (self.origin.name, self.token.position, get_language(), key)
+        html = _UNBOUND_HTML.get(key)
+        if html is None:
+            if len(_UNBOUND_HTML) >= _UNBOUND_MAX:
+                _UNBOUND_HTML.clear()
+            html = _UNBOUND_HTML[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def unbound_once(parser, token):
+    """{% unbound_once form %}…{% end_unbound_once %}: the fields of an empty form, rendered
+    once per process, language and form.unbound_key() (None: render as usual), since they are
+    the same every time: a form's widgets cost a quarter of the 360 page. A bound form (with
+    values and errors) always renders. Keep the csrf token, URLs and anything else that varies
+    outside the block."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("unbound_once takes one argument, the form")
+    nodelist = parser.parse(("end_unbound_once",))
+    parser.delete_first_token()
+    return UnboundOnceNode(nodelist, parser.compile_filter(bits[1]))
