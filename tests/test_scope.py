@@ -64,3 +64,38 @@ def test_collaborator_access_and_expiry(personas, customer_of):
     )
     with pytest.raises(Http404):
         get_customer_or_404(rep1, c2.pk)
+
+
+def test_customer_access_answers_as_the_rules_it_combines(personas, customer_of):
+    """scope.customer_access (the 360 page asks it once) says what visible_customers(write=True),
+    can_manage and can_reveal say, for every persona, through a data scope or a collaboration
+    (read, write, expired)."""
+    from guanxi.accounts.scope import can_manage, can_reveal, customer_access
+
+    c1 = customer_of("rep1", name="甲")
+    c2 = customer_of("rep2", name="乙")
+    cm = customer_of("manager", name="丁")
+    share_customer(personas["rep2"], c2, personas["rep1"], access=Collaborator.Access.WRITE)
+    share_customer(personas["rep2"], c2, personas["viewer"], access=Collaborator.Access.WRITE)
+    share_customer(personas["manager"], cm, personas["rep1"], access=Collaborator.Access.READ)
+    share_customer(
+        personas["manager"],
+        cm,
+        personas["rep2"],
+        access=Collaborator.Access.WRITE,
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    checked = set()
+    for user in personas.values():
+        for customer in visible_customers(user):
+            expected = (
+                visible_customers(user, write=True).filter(pk=customer.pk).exists(),
+                can_manage(user, customer),
+                can_reveal(user, customer),
+            )
+            access = customer_access(user, customer)
+            assert (access.write, access.manage, access.reveal) == expected, (user, customer)
+            checked.add(expected)
+    # every combination the personas reach was compared: none, write only, all three
+    assert {(False, False, False), (True, False, False), (True, True, True)} <= checked
+    assert c1 and len(checked) >= 3

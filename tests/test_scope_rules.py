@@ -265,7 +265,15 @@ def test_the_owner_shares_and_unshares_on_the_360_page(personas, customer_of):
     customer = customer_of("rep2", name="乙")
     owner = page_as(personas["rep2"])
     detail = owner.get(f"/customers/{customer.pk}/").content.decode()
-    assert f'action="/customers/{customer.pk}/collaborators/"' in detail
+    # the share form comes when its fold is opened (htmx), or by the link in its place
+    assert f'hx-get="/customers/{customer.pk}/collaborators/"' in detail
+    assert f'href="/customers/{customer.pk}/collaborators/#share-form"' in detail
+    share_form = owner.get(f"/customers/{customer.pk}/collaborators/", HTTP_HX_REQUEST="true")
+    assert f'action="/customers/{customer.pk}/collaborators/"' in share_form.content.decode()
+    assert 'name="expires_at"' in share_form.content.decode()
+    without_js = owner.get(f"/customers/{customer.pk}/collaborators/").content.decode()
+    assert f'action="/customers/{customer.pk}/collaborators/"' in without_js
+    assert '<div class="card" id="collaborators">' in without_js  # on the whole 360 page
 
     # when: shared through the htmx form
     response = owner.post(

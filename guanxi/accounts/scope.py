@@ -24,6 +24,8 @@ Three levels, each answered here for pages and the API alike:
 Raise Http404 / PermissionDenied: pages turn them into the 404 / 403 pages, the API into JSON.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -221,6 +223,31 @@ def require_author_or_manage(user, customer, author_id: int | None) -> None:
             "customer may delete this."
         ),
     )
+
+
+@dataclass(frozen=True)
+class CustomerAccess:
+    """What `user` may do with one customer they can read (a page shows its buttons by it)."""
+
+    write: bool  # visible_customers(user, write=True) holds it
+    manage: bool  # can_manage
+    reveal: bool  # can_reveal
+
+
+def customer_access(user, customer) -> CustomerAccess:
+    """write, manage and reveal for a customer already read through get_customer_or_404, in
+    one query (the data scope) where asking each rule costs four; the same rules as
+    visible_customers(write=True), can_manage and can_reveal (tests/test_scope.py compares)."""
+    covered = covers(user, customer)
+    writer = can_write(user)
+    manage = writer and covered
+    write = manage or (
+        writer
+        and user.is_active
+        and customer.erased_at is None
+        and customer.pk in _collaborations(user, write=True)
+    )
+    return CustomerAccess(write=write, manage=manage, reveal=covered and can_view_sensitive(user))
 
 
 def manageable_customer(user, pk, message: str | None = None):

@@ -27,6 +27,11 @@ class _TimelineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.customer = customer
 
+    def unbound_key(self):
+        """What the empty form's fields depend on beyond the language (the unbound_once template
+        tag renders them once per key); None: render them every time."""
+        return None if self.initial else type(self).__name__
+
     def save(self, actor):
         try:
             return self.write(actor)
@@ -65,6 +70,9 @@ class InteractionForm(_TimelineForm):
         self.fields["contact"].queryset = customer.contacts.all()
         if customer.kind != "organisation":
             del self.fields["contact"]
+
+    def unbound_key(self):
+        return None if "contact" in self.fields else super().unbound_key()  # a firm's contacts
 
     def write(self, actor) -> Interaction:
         data = {k: v for k, v in self.cleaned_data.items() if k != "contact"}

@@ -177,6 +177,12 @@ def customer_list(request):
     for row in rows:
         row.level_label = level_labels.get(row.level, row.level)
         row.source_label = source_labels.get(row.source, row.source)
+        # what the owner and created cells show, without template lookups on every row
+        owner = row.owner
+        row.owner_label = owner and (
+            getattr(getattr(owner, "profile", None), "display_name", "") or owner.get_username()
+        )
+        row.created_on = timezone.localtime(row.created_at).strftime("%Y-%m-%d")
     scores.attach_badges(rows)
     params = request.GET.copy()
     context = {
@@ -207,13 +213,22 @@ def customer_list(request):
     return response
 
 
-def collaborators_context(user, customer: Customer, form: CollaboratorForm | None = None) -> dict:
+def collaborators_context(
+    user,
+    customer: Customer,
+    form: CollaboratorForm | None = None,
+    *,
+    may_manage: bool | None = None,
+) -> dict:
     """The 协作人 card: everyone who may read the customer sees who shares it; only the owner's
-    side (scope.can_manage) gets the form and the remove buttons."""
+    side (scope.can_manage, or `may_manage` when the caller already asked scope) gets the
+    share form and the remove buttons. The share form is in the card when given (with its
+    errors, or asked for); else the card fetches it when it is opened (collaborator_share)."""
 
-    may_manage = can_manage(user, customer)
-    if form is None and may_manage:
-        form = CollaboratorForm(customer=customer)
+    if may_manage is None:
+        may_manage = can_manage(user, customer)
+    if not may_manage:
+        form = None
     return {
         "customer": customer,
         "collaborators": customer.collaborators.select_related("user__profile"),

@@ -19,13 +19,16 @@ from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
 
 
-def consent_context(customer, user=None) -> dict:
+def consent_context(customer, user=None, *, manageable: bool | None = None) -> dict:
     """The consent card of the 360 page: per purpose, whether consent is in force, and whether
-    `user` may record a decision (scope.can_manage: not a collaborator)."""
+    `user` may record a decision (scope.can_manage: not a collaborator; `manageable` when the
+    caller already asked scope)."""
     state = services.consent_state(customer)
+    if manageable is None:
+        manageable = user is not None and can_manage(user, customer)
     return {
         "customer": customer,
-        "consent_manageable": user is not None and can_manage(user, customer),
+        "consent_manageable": manageable,
         "consents": [
             {"purpose": value, "label": label, "granted": state[value]}
             for value, label in ConsentPurpose.choices

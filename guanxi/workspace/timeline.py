@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Prefetch
+
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.services import trail_for_customer
 from guanxi.customers.models import Customer
-from guanxi.sales.models import Order
+from guanxi.sales.models import Order, OrderLine
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 20
     items: list[TimelineItem] = []
     for i in Interaction.objects.filter(customer=customer).select_related("user__profile")[:limit]:
         items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
-    for o in Order.objects.filter(customer=customer).prefetch_related("lines__product")[:limit]:
+    lines = Prefetch("lines", OrderLine.objects.select_related("product"))  # one query, not two
+    for o in Order.objects.filter(customer=customer).prefetch_related(lines)[:limit]:
         items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
     for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
         items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))

@@ -14,11 +14,12 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from guanxi.accounts.scope import (
     can_reveal,
+    customer_access,
     get_customer_or_404,
     get_task_or_404,
     is_manager,
@@ -52,11 +53,18 @@ TIMELINE_FORMS = {
     "note": (NoteForm, "activities/_note_form.html", "note_form", gettext_lazy("Note saved.")),
     "task": (TaskForm, "activities/_task_form.html", "task_form", gettext_lazy("Task saved.")),
 }
+# Folded on every screen, so the 360 page leaves them out (widgets are a quarter of its cost)
+# and renders them when they are opened: htmx fetches the form from its own URL (GET), and
+# without JavaScript the link in their place opens the page with the form in it. The
+# interaction form, open on wide screens, stays in the page.
+FORMS_ON_DEMAND = ("note", "task")
 
 
-def sensitive_rows(user, customer: Customer) -> list[dict]:
-    """Masked values for the 360 page; the real value only ever arrives through a reveal."""
-    may_reveal = can_reveal(user, customer)
+def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> list[dict]:
+    """Masked values for the 360 page; the real value only ever arrives through a reveal.
+    `may_reveal`: scope.can_reveal, when the caller has asked it already."""
+    if may_reveal is None:
+        may_reveal = can_reveal(user, customer)
     rows = []
     for field, label in SENSITIVE_FIELDS.items():
         value = getattr(customer, field)
@@ -73,24 +81,33 @@ def sensitive_rows(user, customer: Customer) -> list[dict]:
     return rows
 
 
-def timeline_context(user, customer: Customer) -> dict:
-    """What the timeline fragment needs; re-rendered after each write from the 360 page."""
+def timeline_context(user, customer: Customer, writable: bool | None = None) -> dict:
+    """What the timeline fragment needs; re-rendered after each write from the 360 page.
+    `writable`: whether the user may change the customer, when the caller knows already."""
+    if writable is None:
+        writable = visible_customers(user, write=True).filter(pk=customer.pk).exists()
     return {
         "customer": customer,
         "timeline": timeline(customer, include_audit=is_manager(user)),
-        "writable": visible_customers(user, write=True).filter(pk=customer.pk).exists(),
+        "writable": writable,
     }
 
 
-def detail_context(request, customer: Customer, **forms) -> dict:
-    """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form)."""
-    context = timeline_context(request.user, customer)
-    context.update(consent_context(customer, request.user))
-    context.update(collaborators_context(request.user, customer, forms.get("collaborator_form")))
+def detail_context(request, customer: Customer, *, open_form: str = "", **forms) -> dict:
+    """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form), and
+    `open_form` names a form on demand to show open (the page without JavaScript)."""
+    access = customer_access(request.user, customer)  # one scope question, not four
+    context = timeline_context(request.user, customer, writable=access.write)
+    context.update(consent_context(customer, request.user, manageable=access.manage))
+    context.update(
+        collaborators_context(
+            request.user, customer, forms.get("collaborator_form"), may_manage=access.manage
+        )
+    )
     organisation = customer.kind == CustomerKind.ORGANISATION
     context.update(
         {
-            "sensitive": sensitive_rows(request.user, customer),
+            "sensitive": sensitive_rows(request.user, customer, may_reveal=access.reveal),
             "contacts": customer.contacts.all() if organisation else [],
             "is_organisation": organisation,
             "tags": customer.tags.all(),
@@ -99,15 +116,18 @@ def detail_context(request, customer: Customer, **forms) -> dict:
             "merges": merging.merges_of(customer),
         }
     )
-    for form_class, _template, name, _saved in TIMELINE_FORMS.values():
-        context[name] = forms.get(name) or form_class(customer=customer)
+    for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():
+        form = forms.get(name)
+        if form is None and access.write and (kind not in FORMS_ON_DEMAND or kind == open_form):
+            form = form_class(customer=customer)
+        context[name] = form  # None: on demand (detail.html puts its link in its place)
     score_forms = ("loyalty_form", "lost_form", "win_back_form")
     context.update(
         scores_context(
             request.user,
             customer,
-            writable=context["writable"],
-            may_manage=context["may_manage"],  # scope.can_mark_lost is scope.can_manage
+            writable=access.write,
+            may_manage=access.manage,  # scope.can_mark_lost is scope.can_manage
             **{name: forms[name] for name in score_forms if name in forms},
         )
     )
@@ -123,14 +143,22 @@ def customer_detail(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def timeline_entry_create(request, customer_pk, kind: str):
     """One view for the three timeline forms (interaction, note, task; `kind` comes from the
-    URL). Saved: a confirmation, and for htmx the timeline and a fresh form out of band (a
-    plain post is redirected to the 360 page). Invalid: the errors next to the fields, in place
-    (htmx) or on the full 360 page with status 400."""
+    URL). GET: the empty form, alone for htmx (opened on the 360 page), else the 360 page with
+    it open. POST saved: a confirmation, and for htmx the timeline and a fresh form out of band
+    (a plain post is redirected to the 360 page). Invalid: the errors next to the fields, in
+    place (htmx) or on the full 360 page with status 400."""
     customer = writable_customer(request.user, customer_pk)
     form_class, template, name, saved = TIMELINE_FORMS[kind]
+    if request.method == "GET":
+        if request.htmx:
+            return render(
+                request, template, {"form": form_class(customer=customer), "customer": customer}
+            )
+        context = detail_context(request, customer, open_form=kind)
+        return render(request, "workspace/detail.html", context)
     form = form_class(request.POST, customer=customer)
     if form.is_valid() and form.save(request.user):
         messages.success(request, saved)
@@ -194,10 +222,18 @@ def _collaborators_answer(request, customer: Customer, form: CollaboratorForm | 
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def collaborator_share(request, pk):
-    """Share the customer (协作人) or change a share; the owner's side only (403 otherwise)."""
+    """Share the customer (协作人) or change a share; the owner's side only (403 otherwise).
+    GET: the empty share form, alone for htmx (opened in the card), else the 360 page with it."""
     customer = manageable_customer(request.user, pk)
+    if request.method == "GET":
+        form = CollaboratorForm(customer=customer)
+        if request.htmx:
+            context = {"customer": customer, "collaborator_form": form}
+            return render(request, "customers/_share_form.html", context)
+        context = detail_context(request, customer, collaborator_form=form)
+        return render(request, "workspace/detail.html", context)
     form = CollaboratorForm(request.POST, customer=customer)
     if form.is_valid():
         try:

@@ -274,10 +274,11 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
         record_interaction(rep1, customer, _interaction(subject=f"回访{i}"))
         create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
     client = client_for("rep1")
-    # session, user, profile, customer, 4 timeline sources (+2 order-line prefetches when
-    # there are orders), write check, consents, owner + profile + team, tags, collaborators
-    # + manage check, merges to undo: not per item
-    with django_assert_max_num_queries(19):
+    # session, user, profile, collaborations, customer, 4 timeline sources (+1 order-line
+    # prefetch when there are orders), one scope check (write, manage, reveal), consents,
+    # tags, collaborators, merges to undo: not per item (the share form, with its colleagues,
+    # comes on demand)
+    with django_assert_max_num_queries(15):
         client.get(f"/customers/{customer.pk}/")
 
 
@@ -318,3 +319,69 @@ def test_the_managers_360_page_reads_orders_and_merges_in_the_trail(
         rows = {str(label): (old, new) for label, old, new in change_rows(merge)}
     assert rows["merged in"] == ("—", "唐成（重复）")
     assert rows["records moved"] == ("—", "notes: 1")
+
+
+def test_note_task_and_share_forms_come_when_opened_and_without_javascript(
+    client_for, customer_of, htmx
+):
+    # given: the owner's 360 page (the interaction form is in it; the folded ones are not)
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'name="subject"' in page and 'name="channel"' in page
+    assert 'name="due_at"' not in page and 'name="body"' not in page
+    assert 'name="expires_at"' not in page
+    for kind, form_id, field in (
+        ("notes", "note-form", "body"),
+        ("tasks", "task-form", "due_at"),
+    ):
+        url = f"/customers/{customer.pk}/{kind}/new/"
+        # a placeholder that htmx fills when the fold opens, with a link for no JavaScript
+        assert f'<div id="{form_id}" class="form-on-demand" hx-get="{url}"' in page
+        assert f'href="{url}#{form_id}"' in page
+
+        # when opened (htmx): the form alone, ready to post
+        fragment = client.get(url, **htmx).content.decode()
+        assert fragment.lstrip().startswith(f'<div id="{form_id}"')
+        assert f'hx-post="{url}"' in fragment and f'name="{field}"' in fragment
+
+        # when the link is followed: the 360 page with the form open in it
+        whole = client.get(url).content.decode()
+        assert f'name="{field}"' in whole and 'id="timeline"' in whole
+        assert whole.count("<details open>") == 1
+
+
+def test_forms_on_demand_follow_the_scope(client_for, customer_of):
+    customer = customer_of("rep1", name="张三")
+    for kind in ("notes", "tasks", "interactions"):
+        url = f"/customers/{customer.pk}/{kind}/new/"
+        assert client_for("viewer").get(url).status_code == 403  # may read, not write
+        assert client_for("rep2").get(url).status_code == 404  # another team
+    share = f"/customers/{customer.pk}/collaborators/"
+    assert client_for("viewer").get(share).status_code == 403
+    assert client_for("rep2").get(share).status_code == 404
+    assert Note.objects.count() == Task.objects.count() == 0
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "Channel"), ("zh-hans", "渠道")])
+def test_an_empty_form_rendered_once_is_the_form_rendered_anew(
+    client_for, customer_of, language, word
+):
+    """The interaction form's empty fields are rendered once per process and language
+    (unbound_once): the page shows exactly what a fresh rendering shows."""
+    from guanxi.customers.templatetags import guanxi_ui
+
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1", language)
+
+    def form_html():
+        page = client.get(f"/customers/{customer.pk}/").content.decode()
+        start = page.index('<div id="interaction-form"')
+        form = page[start : page.index("</form>", start)]
+        return form.replace(form.split('name="csrfmiddlewaretoken" value="')[1][:64], "")
+
+    guanxi_ui._UNBOUND_HTML.clear()
+    fresh = form_html()
+    assert guanxi_ui._UNBOUND_HTML  # kept for the next page
+    assert form_html() == fresh
+    assert word in fresh
