@@ -67,6 +67,19 @@ def check_year(value):
     return value
 
 
+def validate_year(value):
+    """check_year as a form field validator (list filters: a year-9999 bound would overflow)."""
+    try:
+        check_year(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="year") from exc
+
+
+# The largest id a filter accepts: the databases' 32-bit integer keys (larger ones overflow
+# SQLite's integer parameters instead of matching nothing).
+MAX_ID = 2**31 - 1
+
+
 def check_text(value, *, max_length: int, multiline: bool = True, required: bool = False):
     """A text field's value for a service: text a database can store and a reader can see,
     at most `max_length` characters, not blank when `required`; else ValueError."""

@@ -481,6 +481,13 @@ def can_edit_segment(user, segment) -> bool:
     return segment.shared and is_manager(user)
 
 
+def can_snapshot_segment(user, segment) -> bool:
+    """A snapshot on demand measures the whole customer base (the history is company-wide):
+    only an editor of the segment who sees every customer may take one, so no one learns
+    counts outside their scope from it."""
+    return can_edit_segment(user, segment) and sees_all(user)
+
+
 def get_segment_or_404(user, queryset: QuerySet, pk):
     """A segment the user may see (their own or a shared one), or 404."""
     try:

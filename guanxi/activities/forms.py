@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.validation import add_service_errors
+from guanxi.validation import MAX_ID, add_service_errors, validate_year
 
 from . import services
 from .models import Channel, ContentKind, Direction, Interaction, NoteKind, TaskKind
@@ -131,11 +131,13 @@ class TaskFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *TaskKind.choices]
     )
-    due_from = forms.DateField(label=_("Due from"), required=False)
-    due_to = forms.DateField(label=_("Due until"), required=False)
+    due_from = forms.DateField(label=_("Due from"), required=False, validators=[validate_year])
+    due_to = forms.DateField(label=_("Due until"), required=False, validators=[validate_year])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Task or customer"), required=False, max_length=100)
-    assignee = forms.IntegerField(label=_("Assignee"), required=False, min_value=1)
+    assignee = forms.IntegerField(
+        label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID
+    )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def __init__(self, *args, assignees=None, **kwargs):

@@ -75,7 +75,7 @@ VALUE_LOYALTY_QUADRANTS = {
         },
     },
     "barnacles": {
-        "name": {"en": "Barnacles", "zh-hans": "藤壶"},
+        "name": {"en": "Barnacles", "zh-hans": "神秘者"},
         "strategy": {
             "en": "Low value, high loyalty: measure their share of wallet; up-sell and "
             "cross-sell if it is small, serve them at low cost if not.",

@@ -6,7 +6,6 @@ answers 404 exactly like one that does not exist. A customer the caller may see 
 answers 403 to a write.
 """
 
-from datetime import date
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -30,6 +29,7 @@ from guanxi.api_common import (
     ONE_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    Day,
     Id,
     Limit,
     Offset,
@@ -166,10 +166,10 @@ def list_customers(
     ] = None,
     city: text(50) = "",
     created_from: Annotated[
-        date | None, Field(description="Created on or after (local date).")
+        Day | None, Field(description="Created on or after (local date).")
     ] = None,
     created_to: Annotated[
-        date | None, Field(description="Created on or before (local date).")
+        Day | None, Field(description="Created on or before (local date).")
     ] = None,
     rfm_segment: Annotated[text(32), Field(description="RFM segment code, e.g. at_risk.")] = "",
     abc_tier: Annotated[text(1), Field(description="ABC tier: A, B or C.")] = "",

@@ -13,7 +13,7 @@ from guanxi.accounts.services import profile_of
 from guanxi.audit.services import snapshot
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit
-from guanxi.validation import add_service_errors, check_year
+from guanxi.validation import MAX_ID, add_service_errors, check_year, validate_year
 
 from . import services
 from .models import (
@@ -249,13 +249,21 @@ class CustomerFilterForm(forms.Form):
     )
     # Ids, checked as numbers only: an unknown id simply matches nothing. The options are the
     # page's (customers.views.filter_options), so the list's live updates need no query.
-    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1)
+    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1, max_value=MAX_ID)
+    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
     city = forms.CharField(label=_("City"), required=False, max_length=50)
-    created_from = forms.DateField(label=_("Created from"), required=False)
-    created_to = forms.DateField(label=_("Created until"), required=False)
-    last_order_from = forms.DateField(label=_("Last order from"), required=False)
-    last_order_to = forms.DateField(label=_("Last order until"), required=False)
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, validators=[validate_year]
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, validators=[validate_year]
+    )
+    last_order_from = forms.DateField(
+        label=_("Last order from"), required=False, validators=[validate_year]
+    )
+    last_order_to = forms.DateField(
+        label=_("Last order until"), required=False, validators=[validate_year]
+    )
     # Scores (guanxi.scoring), the rep's loyalty type and the churn mark: the codes' labels
     # come from the engine's tables in the user's language (customers.scores), evaluated when
     # the form validates, never at import.

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.services_common import StaleEdit
-from guanxi.validation import add_service_errors
+from guanxi.validation import MAX_ID, add_service_errors, validate_year
 
 from . import services
 from .models import Order, OrderLine, OrderStatus, Product
@@ -145,10 +145,14 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *OrderStatus.choices]
     )
-    owner = forms.IntegerField(label=_("Sales rep"), required=False, min_value=1)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1)
-    ordered_from = forms.DateField(label=_("Ordered from"), required=False)
-    ordered_to = forms.DateField(label=_("Ordered until"), required=False)
+    owner = forms.IntegerField(label=_("Sales rep"), required=False, min_value=1, max_value=MAX_ID)
+    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
+    ordered_from = forms.DateField(
+        label=_("Ordered from"), required=False, validators=[validate_year]
+    )
+    ordered_to = forms.DateField(
+        label=_("Ordered until"), required=False, validators=[validate_year]
+    )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def clean(self):

@@ -198,4 +198,6 @@ class AnalysisSettings(models.Model):
 
     @classmethod
     def current(cls) -> "AnalysisSettings":
-        return cls.objects.order_by("pk").first() or cls.objects.create()
+        """The settings in force: the stored row, or the defaults (unsaved: reading writes
+        nothing; the settings page's audited save stores the row)."""
+        return cls.objects.order_by("pk").first() or cls()

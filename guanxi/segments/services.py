@@ -5,10 +5,11 @@ the list's own form (CustomerFilterForm) and `members` runs them with the list's
 builder (customers.queries.customer_list) in the scope of the user asking.
 """
 
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.http import QueryDict
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import (
+    can_snapshot_segment,
     editable_segment,
     require_analysis_settings,
     whole_base_reader,
@@ -28,6 +30,8 @@ from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, Sc
 from guanxi.validation import clean_text
 
 from .models import Segment, SegmentMembership, SegmentSnapshot, SnapshotTrigger
+
+logger = logging.getLogger(__name__)
 
 # What a page's query string carries that is no criterion: the pager's position.
 NOT_CRITERIA = ("after", "page")
@@ -283,12 +287,42 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
+# The least time between two snapshots on demand of one segment: each one measures the whole
+# customer base and writes who entered and left, so a button pressed in a loop would fill the
+# history (and hold SQLite's write lock) for nothing.
+MANUAL_SNAPSHOT_INTERVAL = timedelta(minutes=10)
+
+
+class TooSoon(Exception):
+    """A snapshot on demand asked for too soon after the last one."""
+
+
+def take_manual_snapshot(segment: Segment, *, actor) -> SegmentSnapshot:
+    """A snapshot on demand (scope.can_snapshot_segment decides who), at most one per segment
+    every MANUAL_SNAPSHOT_INTERVAL; TooSoon otherwise."""
+    if not can_snapshot_segment(actor, segment):
+        raise PermissionDenied
+    last = segment.snapshots.order_by("-taken_at").values_list("taken_at", flat=True).first()
+    if last is not None and timezone.now() - last < MANUAL_SNAPSHOT_INTERVAL:
+        raise TooSoon(
+            _("A snapshot was taken less than %(minutes)s minutes ago; try again later.")
+            % {"minutes": int(MANUAL_SNAPSHOT_INTERVAL.total_seconds() // 60)}
+        )
+    return take_snapshot(segment, trigger=SnapshotTrigger.MANUAL, actor=actor)
+
+
 def snapshot_all(*, trigger: str, run: ScoringRun | None = None, actor=None) -> int:
-    """A snapshot of every segment; returns how many were taken."""
+    """A snapshot of every segment; returns how many were taken. A segment whose snapshot fails
+    (criteria saved before a rule tightened, say) is logged and skipped: the others are still
+    measured."""
     at = timezone.now()
     taken = 0
     for segment in Segment.objects.order_by("pk").iterator():
-        take_snapshot(segment, trigger=trigger, run=run, at=at, actor=actor)
+        try:
+            take_snapshot(segment, trigger=trigger, run=run, at=at, actor=actor)
+        except Exception as exc:  # noqa: BLE001 - one bad segment must not stop the rest
+            logger.warning("segment %s: snapshot failed (%s)", segment.pk, type(exc).__name__)
+            continue
         taken += 1
     return taken
 
@@ -347,6 +381,8 @@ def save_analysis_settings(user, values: dict) -> AnalysisSettings:
         raise ValidationError(_("Unknown setting: %(names)s") % {"names": ", ".join(unknown)})
     with transaction.atomic():
         current = AnalysisSettings.current()
+        if current.pk is None:  # never saved: the defaults become the row
+            current.save()
         current = AnalysisSettings.objects.select_for_update().get(pk=current.pk)
         before = snapshot(current, SETTINGS_FIELDS)
         for key, value in values.items():

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.scope import (
     can_edit_segment,
+    can_snapshot_segment,
     editable_segment,
     get_customer_or_404,
     get_segment_or_404,
@@ -29,7 +31,7 @@ from guanxi.scoring.models import AnalysisSettings, ScoringRun
 
 from . import labels, preview, services
 from .forms import AnalysisSettingsForm, SegmentForm
-from .models import Segment, SegmentMembership, SegmentSnapshot, SnapshotTrigger
+from .models import Segment, SegmentMembership, SegmentSnapshot
 
 PAGE_SIZE = 25
 HISTORY_DAYS = (7, 30, 90, 365)
@@ -118,7 +120,13 @@ def segment_delete(request, pk):
 def segment_snapshot(request, pk):
     """Measure the segment now (its editors): size, value, who entered and left."""
     segment = editable_segment(request.user, Segment.objects.all(), pk)
-    shot = services.take_snapshot(segment, trigger=SnapshotTrigger.MANUAL, actor=request.user)
+    if not can_snapshot_segment(request.user, segment):
+        raise PermissionDenied
+    try:
+        shot = services.take_manual_snapshot(segment, actor=request.user)
+    except services.TooSoon as exc:
+        messages.error(request, str(exc))
+        return redirect("segments:detail", pk=segment.pk)
     messages.success(
         request,
         _("Snapshot taken: %(size)s customers, %(entered)s entered, %(left)s left.")
@@ -201,6 +209,7 @@ def segment_detail(request, pk):
         "snapshots": shots[::-1],
         "whole_base": whole,
         "editable": can_edit_segment(request.user, segment),
+        "may_snapshot": can_snapshot_segment(request.user, segment),
         "list_query": _query(segment),
     }
     return render(request, "segments/detail.html", context)

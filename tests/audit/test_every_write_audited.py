@@ -270,6 +270,10 @@ CASES = {
     ),
     "segments.delete_segment": lambda w: segments.delete_segment(w["rep1"], w["segment"].pk),
     "segments.take_snapshot": lambda w: segments.take_snapshot(w["segment"], actor=w["rep1"]),
+    "segments.take_manual_snapshot": lambda w: segments.take_manual_snapshot(
+        segments.create_segment(w["manager"], {"name": "经理", "params": {"level": "A"}}),
+        actor=w["manager"],
+    ),
     "segments.snapshot_all": lambda w: segments.snapshot_all(trigger="daily"),
     "segments.snapshot_after_run": lambda w: segments.snapshot_after_run(w["run"].pk),
     "segments.catch_up": lambda w: segments.catch_up(),

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -161,8 +162,54 @@ def test_edit_snapshot_and_delete_from_the_page(client_for, customer_of, rep1):
     segment.refresh_from_db()
     assert (segment.name, segment.description) == ("A 类（改）", "重点")
 
-    response = client.post(f"/segments/{segment.pk}/snapshot/", follow=True)
-    assert "Snapshot taken: 1 customers, 1 entered, 0 left." in response.content.decode()
+    # a snapshot measures the whole base: a rep may not take one (the counts would tell them
+    # about customers outside their scope), and the page offers none
+    assert client.post(f"/segments/{segment.pk}/snapshot/").status_code == 403
+    assert "/snapshot/" not in client.get(f"/segments/{segment.pk}/").content.decode()
 
     assert client.post(f"/segments/{segment.pk}/delete/").status_code == 302
     assert not Segment.objects.exists()
+
+
+def test_a_manager_takes_a_snapshot_on_demand_at_most_every_ten_minutes(client_for, customer_of):
+    from django.contrib.auth import get_user_model
+
+    customer_of("rep1", name="甲一", level="A")
+    manager = get_user_model().objects.get(username="manager")
+    segment = services.create_segment(manager, {"name": "A 类", "params": {"level": "A"}})
+    client = client_for("manager")
+
+    response = client.post(f"/segments/{segment.pk}/snapshot/", follow=True)
+    assert "Snapshot taken: 1 customers, 1 entered, 0 left." in response.content.decode()
+    again = client.post(f"/segments/{segment.pk}/snapshot/", follow=True).content.decode()
+    assert "less than 10 minutes ago" in again
+    assert segment.snapshots.count() == 1
+
+
+def test_one_failing_segment_does_not_stop_the_others_snapshots(rep1, monkeypatch):
+    first = services.create_segment(rep1, {"name": "一", "params": {"level": "A"}})
+    second = services.create_segment(rep1, {"name": "二", "params": {"level": "B"}})
+    real = services.take_snapshot
+
+    def failing(segment, **kwargs):
+        if segment.pk == first.pk:
+            raise OverflowError("date value out of range")
+        return real(segment, **kwargs)
+
+    monkeypatch.setattr(services, "take_snapshot", failing)
+    assert services.snapshot_all(trigger="daily") == 1
+    assert (first.snapshots.count(), second.snapshots.count()) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_to=9999-12-31",
+        "created_from=0001-01-01",
+        "last_order_to=9999-12-31",
+        "owner=99999999999999999999999",
+    ],
+)
+def test_criteria_the_list_cannot_run_are_refused_when_saved(rep1, query):
+    with pytest.raises(ValidationError):
+        services.create_segment(rep1, {"name": "x", "params": services.params_from_query(query)})
