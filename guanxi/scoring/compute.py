@@ -24,6 +24,7 @@ The loyalty type and the good / poor quality rules are in :mod:`guanxi.scoring.r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import uuid
@@ -31,6 +32,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import duckdb
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
@@ -38,7 +40,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from guanxi.analytics.abc import abc, pyramid
@@ -215,6 +217,13 @@ def _time_zone() -> str:
     return name
 
 
+#: Where the analyses run on PostgreSQL: "duckdb" (the compact order log copied once over
+#: Django's connection into in-process DuckDB) or "postgres" (every analysis pushed down into
+#: PostgreSQL through Ibis on Django's connection). See the module docstring for the numbers.
+POSTGRES_ENGINE = "duckdb"
+ENGINES = ("duckdb", "postgres")
+
+
 @dataclass
 class Source:
     """The filtered order log as an Ibis table (``customer_id, date, amount``) on its engine."""
@@ -240,10 +249,12 @@ class Source:
             columns = ", ".join(f'"{f.name}" {types[f.type]}' for f in table.schema)
             buffer = io.StringIO()
             frame.to_csv(buffer, index=False, header=False)
-            with self.con.con.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
-                with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT csv)') as copy:
+                with cursor.cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT csv)') as copy:
                     copy.write(buffer.getvalue())
+                # Without statistics the planner guesses and picks nested loops at scale.
+                cursor.execute(f'ANALYZE "{name}"')
             self.temp_tables.append(name)
             return self.con.table(name)
         self.con.con.register(f"{name}_arrow", table)
@@ -255,12 +266,14 @@ class Source:
         return _duckdb_table(self.con, name, table.schema)
 
     def close(self) -> None:
+        """Drop the temporary tables; close the in-process DuckDB (Django's connection stays)."""
         try:
             if self.vendor == "postgresql":
-                with self.con.con.cursor() as cursor:
+                with connection.cursor() as cursor:
                     for name in self.temp_tables:
                         cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
-            self.con.disconnect()
+            else:
+                self.con.disconnect()
         except Exception:  # noqa: BLE001, S110 - closing a connection that already failed
             pass
 
@@ -272,25 +285,28 @@ def _duckdb_table(con, name: str, schema: pa.Schema) -> ir.Table:
     return ops.DatabaseTable(name, schema=ibis_schema, source=con).to_expr()
 
 
-def open_source(as_of: dt.date) -> Source:
-    """The order log up to ``as_of`` on PostgreSQL (pushed down) or on DuckDB (from SQLite)."""
+def open_source(as_of: dt.date, engine: str | None = None) -> Source:
+    """The order log up to ``as_of``, read over Django's own connection (so a caller's open
+    transaction and its snapshot are what the engine sees): on PostgreSQL copied into DuckDB
+    (``engine="duckdb"``, the default) or pushed down (``"postgres"``); from SQLite into
+    DuckDB."""
     tz = _time_zone()
     if connection.vendor == "postgresql":
-        return _postgres_source(as_of, tz)
-    return _sqlite_source(as_of, tz)
+        engine = engine or POSTGRES_ENGINE
+        if engine not in ENGINES:
+            raise ValueError(f"unknown scoring engine {engine!r}")
+        if engine == "postgres":
+            return _postgres_source(as_of, tz)
+        return _duckdb_source(_postgres_log(as_of, tz))
+    return _duckdb_source(_sqlite_log(as_of, tz))
 
 
 def _postgres_source(as_of: dt.date, tz: str) -> Source:
-    db = connection.settings_dict
-    con = ibis.postgres.connect(
-        host=db.get("HOST") or None,
-        port=int(db["PORT"]) if db.get("PORT") else None,
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        database=db["NAME"],
-    )
+    """Push-down: the filtered log as a temporary table on Django's connection, Ibis on it."""
+    connection.ensure_connection()
+    con = ibis.postgres.from_connection(connection.connection)
     name = f"gx_orders_{uuid.uuid4().hex[:12]}"
-    with con.con.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f'CREATE TEMP TABLE "{name}" AS SELECT o.customer_id::bigint AS customer_id, '
             "(o.ordered_at AT TIME ZONE %s)::date AS date, o.total::float8 AS amount "
@@ -299,12 +315,94 @@ def _postgres_source(as_of: dt.date, tz: str) -> Source:
         )
         count = cursor.rowcount
         cursor.execute(f'ANALYZE "{name}"')
-    source = Source(con, con.table(name), count, "postgresql", [name])
-    return source
+    return Source(con, con.table(name), count, "postgresql", [name])
 
 
-def _sqlite_source(as_of: dt.date, tz: str) -> Source:
-    """Stream the orders from a raw cursor into Arrow, then one DuckDB table with local dates."""
+# PostgreSQL's binary COPY of (bigint, date, float8) rows: a 16-bit field count, then each
+# field's 32-bit length and value, big-endian: 34 bytes a row, parsed with NumPy in blocks.
+_COPY_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("customer_id", ">i8"),
+        ("l2", ">i4"),
+        ("day", ">i4"),
+        ("l3", ">i4"),
+        ("amount", ">f8"),
+    ]
+)
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01 (PostgreSQL's day 0) in days since 1970-01-01
+_LOG_SCHEMA = pa.schema(
+    [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
+)
+
+
+def _postgres_log(as_of: dt.date, tz: str) -> pa.Table:
+    """The filtered order log from PostgreSQL as Arrow: one binary COPY over Django's
+    connection (filter, join and local date computed in the database), parsed with NumPy."""
+    sql = (
+        "COPY (SELECT o.customer_id::bigint, (o.ordered_at AT TIME ZONE {tz})::date, "
+        "o.total::float8 {live} AND (o.ordered_at AT TIME ZONE {tz})::date <= {as_of}) "
+        "TO STDOUT (FORMAT binary)"
+    )
+    from psycopg import sql as pgsql
+
+    query = pgsql.SQL(sql).format(
+        tz=pgsql.Literal(tz), live=pgsql.SQL(LIVE_ORDERS_SQL), as_of=pgsql.Literal(as_of)
+    )
+    ids, days, amounts = [], [], []
+    pending = bytearray()
+    header = True
+    size = _COPY_ROW.itemsize
+
+    def parse(final: bool) -> None:
+        nonlocal pending
+        whole = len(pending) // size * size
+        if final:
+            whole = (len(pending) - 2) // size * size  # the trailer: a field count of -1
+        if whole <= 0:
+            return
+        rows = np.frombuffer(bytes(pending[:whole]), dtype=_COPY_ROW)
+        if (rows["n"] != 3).any() or (rows["l1"] != 8).any() or (rows["l2"] != 4).any():
+            raise ValueError("unexpected row in the order log's binary COPY")
+        ids.append(rows["customer_id"].astype("int64"))
+        days.append((rows["day"] + _PG_EPOCH_DAYS).astype("int32"))
+        amounts.append(rows["amount"].astype("float64"))
+        del pending[:whole]
+
+    with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
+        for chunk in copy:
+            pending += chunk
+            if header:
+                if len(pending) < 19:
+                    continue
+                if bytes(pending[:11]) != _COPY_SIGNATURE:
+                    raise ValueError("not a binary COPY stream")
+                extension = int.from_bytes(pending[15:19], "big")
+                del pending[: 19 + extension]
+                header = False
+            if len(pending) >= 32 * 1024 * 1024:
+                parse(final=False)
+    if header:
+        raise ValueError("empty binary COPY stream")
+    parse(final=True)
+    if bytes(pending) != b"\xff\xff":
+        raise ValueError("truncated binary COPY stream")
+    if not ids:
+        ids, days, amounts = [np.zeros(0, "int64")], [np.zeros(0, "int32")], [np.zeros(0)]
+    return pa.table(
+        [
+            pa.array(np.concatenate(ids)),
+            pa.array(np.concatenate(days), pa.int32()).cast(pa.date32()),
+            pa.array(np.concatenate(amounts)),
+        ],
+        schema=_LOG_SCHEMA,
+    )
+
+
+def _sqlite_log(as_of: dt.date, tz: str) -> pa.Table:
+    """Stream the orders from a raw cursor into Arrow, then local dates computed in DuckDB."""
     batches = []
     with connection.cursor() as cursor:
         cursor.execute(
@@ -326,25 +424,32 @@ def _sqlite_source(as_of: dt.date, tz: str) -> Source:
         [("customer_id", pa.int64()), ("ordered_at", pa.string()), ("amount", pa.float64())]
     )
     raw = pa.Table.from_batches(batches, schema=schema)
+    duck = duckdb.connect()
+    try:
+        duck.register("gx_raw", raw)
+        # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
+        local = (
+            "SELECT customer_id, "
+            "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
+            "amount FROM gx_raw"
+        )
+        query = f"SELECT * FROM ({local}) WHERE date <= ?"  # noqa: S608 - constant SQL
+        return duck.sql(query, params=[tz, as_of]).to_arrow_table().cast(_LOG_SCHEMA)
+    finally:
+        duck.close()
+
+
+def _duckdb_source(log: pa.Table) -> Source:
+    """The order log as one DuckDB table in-process (the analyses run there)."""
     con = ibis.duckdb.connect()
     name = f"gx_orders_{uuid.uuid4().hex[:12]}"
     duck = con.con
-    duck.register("gx_raw", raw)
-    # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
-    duck.execute(
-        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, '  # noqa: S608 - generated temp-table names, no input
-        "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
-        "amount FROM gx_raw",
-        [tz],
-    ).fetchall()
-    duck.execute(f'DELETE FROM "{name}" WHERE date > ?', [as_of]).fetchall()  # noqa: S608 - generated temp-table names, no input
-    duck.unregister("gx_raw")
-    del raw
-    count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608 - generated temp-table names, no input
-    out_schema = pa.schema(
-        [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
-    )
-    return Source(con, _duckdb_table(con, name, out_schema), count, "sqlite", [name])
+    duck.register("gx_log", log)
+    duck.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM gx_log').fetchall()  # noqa: S608 - generated temp-table names, no input
+    duck.unregister("gx_log")
+    count = log.num_rows
+    del log
+    return Source(con, _duckdb_table(con, name, _LOG_SCHEMA), count, "duckdb", [name])
 
 
 # Per-customer facts from the database (pushed down as plain SQL on either engine) ------------
@@ -428,22 +533,36 @@ def _frame(table: ir.Table, columns: list[str]) -> pd.DataFrame:
 
 
 def compute_scores(
-    as_of: dt.date, params: dict, progress: Callable[[str], None] | None = None
+    as_of: dt.date,
+    params: dict,
+    progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
 ) -> Computed:
     """Compute every live customer's scores as of ``as_of`` with ``params`` (see clean_params).
 
-    ``progress(step)`` is called after each of :data:`STEPS`.
+    ``progress(step)`` is called after each of :data:`STEPS`. Everything is read over Django's
+    connection; on PostgreSQL in one transaction, when the caller has none open, a read-only
+    REPEATABLE READ one, so the customers and the orders come from one consistent snapshot.
+    ``engine`` chooses where the analyses run on PostgreSQL (see :data:`POSTGRES_ENGINE`).
     """
     params = clean_params(params)
     step = progress or (lambda name: None)
-    facts = customer_facts()
-    step("customers")
-    source = open_source(as_of)
-    step("orders")
-    try:
-        return _compute(source, facts, params, as_of, step)
-    finally:
-        source.close()
+    postgres = connection.vendor == "postgresql"
+    outermost = not connection.in_atomic_block
+    # Not on SQLite: its transactions are IMMEDIATE here (settings) and would hold the write
+    # lock for the whole computation.
+    with transaction.atomic() if postgres else contextlib.nullcontext():
+        if outermost and postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        facts = customer_facts()
+        step("customers")
+        source = open_source(as_of, engine)
+        step("orders")
+        try:
+            return _compute(source, facts, params, as_of, step)
+        finally:
+            source.close()
 
 
 def _compute(source: Source, facts: pd.DataFrame, params: dict, as_of, step) -> Computed:
