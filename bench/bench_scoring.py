@@ -129,6 +129,12 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--database", default="guanxi_bench_scoring")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "postgres"),
+        default=None,
+        help="where the analyses run (default: the product's, compute.POSTGRES_ENGINE)",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the data, do not score")
     args = parser.parse_args()
 
@@ -172,7 +178,7 @@ def main() -> int:
         print(f"  {step:<20} {now - last[0] + steps[-1][1]:7.1f} s", flush=True)
 
     started = time.monotonic()
-    run = run_scoring("command", progress=progress)
+    run = run_scoring("command", progress=progress, engine=args.engine)
     wall = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -15,7 +15,6 @@ Every run is audited (guanxi.audit.services.record): created, then finished or f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -25,6 +24,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,19 +185,21 @@ def run_scoring(
     *,
     params: dict | None = None,
     run: ScoringRun | None = None,
+    engine: str | None = None,
 ):
     """Compute every customer's scores and swap them in; returns the succeeded ScoringRun.
 
     ``as_of`` defaults to today (local date); ``params`` to the current analysis settings;
     ``run`` is a queued run to carry out (the on-demand task). ``progress(step)`` is called
-    after each of :data:`STEPS`. With ``dry_run`` nothing is written and the distribution is
+    after each of :data:`STEPS`; ``engine`` chooses where the analyses run on PostgreSQL
+    (compute.POSTGRES_ENGINE by default). With ``dry_run`` nothing is written and the distribution is
     returned (see :func:`preview`). Raises ScoringBusy when another run is going on, and the
     computation's error (after recording it on the run) when the run fails.
     """
     as_of = as_of or timezone.localdate()
     if dry_run:
         computed = compute.compute_scores(
-            as_of, params if params is not None else current_params(), progress
+            as_of, params if params is not None else current_params(), progress, engine=engine
         )
         totals = computed.summary["totals"]
         return {"as_of": as_of.isoformat(), "distribution": computed.distribution, "totals": totals}
@@ -208,12 +211,12 @@ def run_scoring(
             _fail(run, user or run.requested_by, exc)
         raise
     try:
-        return _run(trigger, user, as_of, progress, params, run)
+        return _run(trigger, user, as_of, progress, params, run, engine)
     finally:
         lock.__exit__(None, None, None)
 
 
-def _run(trigger, user, as_of, progress, params, run) -> ScoringRun:
+def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun:
     if run is None:
         run = ScoringRun.objects.create(
             status=RunStatus.QUEUED, trigger=trigger, requested_by=user if user else None
@@ -235,26 +238,30 @@ def _run(trigger, user, as_of, progress, params, run) -> ScoringRun:
     run.save(update_fields=["as_of", "params", "model_version"])
     started = timezone.now()
     try:
-        computed = compute.compute_scores(as_of, params, progress)
-        with transaction.atomic():
-            written = write_scores(run, computed.frame)
-            run.status = RunStatus.SUCCEEDED
-            run.finished_at = timezone.now()
-            run.customers = written
-            run.orders = computed.orders
-            computed.summary["seconds"] = round((run.finished_at - started).total_seconds(), 1)
-            run.summary = computed.summary
-            run.save(update_fields=["status", "finished_at", "customers", "orders", "summary"])
-            _audit(
-                user,
-                AuditEntry.Action.UPDATE,
-                run,
-                {
-                    "status": ["running", "succeeded"],
-                    "customers": [None, written],
-                    "as_of": [None, as_of.isoformat()],
-                },
-            )
+        computed = compute.compute_scores(as_of, params, progress, engine=engine)
+        try:
+            _stage(run, computed.frame)
+            with transaction.atomic():
+                written = _swap(run, computed.frame)
+                run.status = RunStatus.SUCCEEDED
+                run.finished_at = timezone.now()
+                run.customers = written
+                run.orders = computed.orders
+                computed.summary["seconds"] = round((run.finished_at - started).total_seconds(), 1)
+                run.summary = computed.summary
+                run.save(update_fields=["status", "finished_at", "customers", "orders", "summary"])
+                _audit(
+                    user,
+                    AuditEntry.Action.UPDATE,
+                    run,
+                    {
+                        "status": ["running", "succeeded"],
+                        "customers": [None, written],
+                        "as_of": [None, as_of.isoformat()],
+                    },
+                )
+        finally:
+            _unstage()
     except BaseException as exc:
         _fail(run, user, exc)
         raise
@@ -277,19 +284,6 @@ def _fail(run: ScoringRun, user, exc: BaseException) -> None:
 # Writing ---------------------------------------------------------------------------------------
 
 COLUMNS = ("customer_id", "run_id", "as_of", "model_version", *compute.SCORE_FIELDS)
-# Nullable columns that are not text: an empty CSV field there is NULL (FORCE_NULL).
-NULLABLE = (
-    "first_order_on",
-    "last_order_on",
-    "recency_days",
-    "loyalty_index",
-    "clv_predicted",
-    "p_alive",
-    "expected_purchases_90d",
-    "churn_risk_score",
-    "recovery_priority",
-    "quality_score",
-)
 
 
 def _rows(run: ScoringRun, frame: pd.DataFrame) -> pd.DataFrame:
@@ -298,7 +292,7 @@ def _rows(run: ScoringRun, frame: pd.DataFrame) -> pd.DataFrame:
     rows.insert(0, "as_of", run.as_of.isoformat())
     rows.insert(0, "run_id", run.pk)
     rows.insert(0, "customer_id", frame.index.to_numpy())
-    rows["quality_criteria"] = [json.dumps(v) for v in frame["quality_criteria"]]
+    rows["quality_criteria"] = _json_lists(frame["quality_criteria"])
     for name in ("first_order_on", "last_order_on"):
         rows[name] = [
             None if v is None or v is pd.NaT or v != v else str(v)[:10] for v in rows[name]
@@ -306,42 +300,115 @@ def _rows(run: ScoringRun, frame: pd.DataFrame) -> pd.DataFrame:
     return rows[list(COLUMNS)]
 
 
+def _json_lists(values: pd.Series) -> list[str]:
+    """Each list as JSON; the few distinct lists are encoded once each."""
+    cache: dict[tuple, str] = {}
+    out = []
+    for value in values:
+        key = tuple(value)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = json.dumps(list(value))
+        out.append(text)
+    return out
+
+
+def _arrow_rows(run: ScoringRun, frame: pd.DataFrame) -> pa.Table:
+    """The rows as Arrow (vectorised; NaN and missing values become nulls)."""
+    n = len(frame)
+    columns = {
+        "customer_id": pa.array(frame.index.to_numpy(dtype="int64")),
+        "run_id": pa.array(np.full(n, run.pk, dtype="int64")),
+        "as_of": pa.array([run.as_of] * n, pa.date32()) if n else pa.array([], pa.date32()),
+        "model_version": pa.array([run.model_version] * n, pa.string()),
+    }
+    for name in compute.SCORE_FIELDS:
+        series = frame[name]
+        if name == "quality_criteria":
+            columns[name] = pa.array(_json_lists(series), pa.string())
+        elif name in ("first_order_on", "last_order_on"):
+            stamps = pd.to_datetime(series, errors="coerce")
+            columns[name] = pa.array(stamps, from_pandas=True).cast(pa.date32())
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            columns[name] = pa.array(series.fillna("").astype(str).to_numpy(), pa.string())
+        else:
+            columns[name] = pa.array(series, from_pandas=True)
+    return pa.table(columns)
+
+
 def _write_batch(cursor, sql: str, rows) -> None:
     """One batch of the write (a separate function so a test can make it fail half-way)."""
     cursor.executemany(sql, rows)
 
 
-def _copy_chunk(cursor, sql: str, text: str) -> None:
+def _copy_chunk(cursor, sql: str, data: bytes) -> None:
     """One COPY chunk (a separate function so a test can make it fail half-way)."""
     with cursor.copy(sql) as copy:
-        copy.write(text)
+        copy.write(data)
 
 
-def write_scores(run: ScoringRun, frame: pd.DataFrame) -> int:
-    """Replace every score by ``frame``'s rows (call inside a transaction: the swap)."""
+STAGING = "gx_scores_staging"
+
+
+def _stage(run: ScoringRun, frame: pd.DataFrame) -> int:
+    """PostgreSQL: COPY the new scores into a temporary staging table, outside the swap's
+    transaction (Arrow writes the CSV: strings quoted, so an unquoted empty field is NULL and a
+    quoted one an empty text). Other databases: nothing to stage."""
+    if connection.vendor != "postgresql":
+        return len(frame)
     table = CustomerScore._meta.db_table
-    rows = _rows(run, frame)
+    arrow = _arrow_rows(run, frame)
+    options = pacsv.WriteOptions(include_header=False)
+    sql = f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+    # Its own transaction (a savepoint inside a caller's): a failed COPY leaves nothing behind.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {STAGING} (LIKE {table} INCLUDING DEFAULTS)"  # noqa: S608 - our own table name
+        )
+        raw = cursor.cursor  # psycopg's own cursor (COPY is not in the DB-API)
+        for start in range(0, max(len(arrow), 1), COPY_CHUNK):
+            buffer = io.BytesIO()
+            pacsv.write_csv(arrow.slice(start, COPY_CHUNK), buffer, options)
+            _copy_chunk(raw, sql, buffer.getvalue())
+    return len(arrow)
+
+
+def _unstage() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+
+
+def _swap(run: ScoringRun, frame: pd.DataFrame) -> int:
+    """Replace every score by the new ones (call inside a transaction: the swap). PostgreSQL:
+    from the staging table in two statements; SQLite: executemany in batches."""
+    table = CustomerScore._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table name
         if connection.vendor == "postgresql":
             names = ", ".join(COLUMNS)
-            sql = (
-                f"COPY {table} ({names}) FROM STDIN "
-                f"(FORMAT csv, FORCE_NULL ({', '.join(NULLABLE)}))"
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {STAGING}"  # noqa: S608 - our own table names
             )
-            raw = cursor.cursor  # psycopg's own cursor (COPY is not in the DB-API)
-            for start in range(0, len(rows), COPY_CHUNK):
-                buffer = io.StringIO()
-                rows.iloc[start : start + COPY_CHUNK].to_csv(
-                    buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC
-                )
-                _copy_chunk(raw, sql, buffer.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(COLUMNS))
-            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
-            values = rows.astype(object).where(rows.notna(), None)
-            values = values.replace({np.nan: None})
-            for start in range(0, len(values), BATCH):
-                chunk = values.iloc[start : start + BATCH]
-                _write_batch(cursor, sql, list(chunk.itertuples(index=False, name=None)))
+            return len(frame)
+        rows = _rows(run, frame)
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
+        values = rows.astype(object).where(rows.notna(), None)
+        values = values.replace({np.nan: None})
+        for start in range(0, len(values), BATCH):
+            chunk = values.iloc[start : start + BATCH]
+            _write_batch(cursor, sql, list(chunk.itertuples(index=False, name=None)))
     return len(rows)
+
+
+def write_scores(run: ScoringRun, frame: pd.DataFrame) -> int:
+    """Replace every score by ``frame``'s rows: staged, then swapped in one transaction (a
+    failure anywhere leaves the previous scores)."""
+    try:
+        _stage(run, frame)
+        with transaction.atomic():
+            return _swap(run, frame)
+    finally:
+        _unstage()
