@@ -209,6 +209,12 @@ LIVE_ORDERS_SQL = (
     "WHERE o.status NOT IN ('cancelled', 'refunded') "
     "AND c.merged_into_id IS NULL AND c.erased_at IS NULL"
 )
+# Live customers' orders that are not cancelled, refunded ones included (flagged): one pass
+# gives the log and the per-customer order and refund counts (customer_facts' last two).
+UNCANCELLED_ORDERS_SQL = (
+    "FROM sales_order o JOIN customers_customer c ON c.id = o.customer_id "
+    "WHERE o.status <> 'cancelled' AND c.merged_into_id IS NULL AND c.erased_at IS NULL"
+)
 
 
 def _time_zone() -> str:
@@ -222,6 +228,7 @@ def _time_zone() -> str:
 #: PostgreSQL through Ibis on Django's connection). See the module docstring for the numbers.
 POSTGRES_ENGINE = "duckdb"
 ENGINES = ("duckdb", "postgres")
+WORK_MEM = "256MB"  # PostgreSQL's work_mem while a computation reads
 
 
 @dataclass
@@ -233,6 +240,9 @@ class Source:
     order_count: int
     vendor: str
     temp_tables: list[str] = field(default_factory=list)
+    #: Per customer (index): ``orders_all`` (uncancelled orders) and ``refunded_orders``, when
+    #: the source counted them on the way (otherwise customer_facts asks the database).
+    counts: pd.DataFrame | None = None
 
     def upload(self, frame: pd.DataFrame) -> ir.Table:
         """A small per-customer table next to the orders (a temporary table on the engine)."""
@@ -291,14 +301,14 @@ def open_source(as_of: dt.date, engine: str | None = None) -> Source:
     (``engine="duckdb"``, the default) or pushed down (``"postgres"``); from SQLite into
     DuckDB."""
     tz = _time_zone()
+    engine = engine or POSTGRES_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"unknown scoring engine {engine!r}")
     if connection.vendor == "postgresql":
-        engine = engine or POSTGRES_ENGINE
-        if engine not in ENGINES:
-            raise ValueError(f"unknown scoring engine {engine!r}")
         if engine == "postgres":
             return _postgres_source(as_of, tz)
-        return _duckdb_source(_postgres_log(as_of, tz))
-    return _duckdb_source(_sqlite_log(as_of, tz))
+        return _duckdb_source(_postgres_log(tz), as_of)
+    return _duckdb_source(_sqlite_log(tz), as_of)
 
 
 def _postgres_source(as_of: dt.date, tz: str) -> Source:
@@ -318,8 +328,8 @@ def _postgres_source(as_of: dt.date, tz: str) -> Source:
     return Source(con, con.table(name), count, "postgresql", [name])
 
 
-# PostgreSQL's binary COPY of (bigint, date, float8) rows: a 16-bit field count, then each
-# field's 32-bit length and value, big-endian: 34 bytes a row, parsed with NumPy in blocks.
+# PostgreSQL's binary COPY of (bigint, date, float8, boolean) rows: a 16-bit field count, then
+# each field's 32-bit length and value, big-endian: 39 bytes a row, parsed with NumPy in blocks.
 _COPY_ROW = np.dtype(
     [
         ("n", ">i2"),
@@ -329,6 +339,8 @@ _COPY_ROW = np.dtype(
         ("day", ">i4"),
         ("l3", ">i4"),
         ("amount", ">f8"),
+        ("l4", ">i4"),
+        ("refunded", "u1"),
     ]
 )
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -336,39 +348,36 @@ _PG_EPOCH_DAYS = 10_957  # 2000-01-01 (PostgreSQL's day 0) in days since 1970-01
 _LOG_SCHEMA = pa.schema(
     [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
 )
+_RAW_SCHEMA = _LOG_SCHEMA.append(pa.field("refunded", pa.bool_()))
 
 
-def _postgres_log(as_of: dt.date, tz: str) -> pa.Table:
-    """The filtered order log from PostgreSQL as Arrow: one binary COPY over Django's
-    connection (filter, join and local date computed in the database), parsed with NumPy."""
-    sql = (
-        "COPY (SELECT o.customer_id::bigint, (o.ordered_at AT TIME ZONE {tz})::date, "
-        "o.total::float8 {live} AND (o.ordered_at AT TIME ZONE {tz})::date <= {as_of}) "
-        "TO STDOUT (FORMAT binary)"
-    )
+def _postgres_log(tz: str) -> pa.Table:
+    """Live customers' uncancelled orders from PostgreSQL as Arrow (``customer_id, date,
+    amount, refunded``): one binary COPY over Django's connection (the join, the filter and
+    the local date computed in the database), parsed with NumPy."""
     from psycopg import sql as pgsql
 
-    query = pgsql.SQL(sql).format(
-        tz=pgsql.Literal(tz), live=pgsql.SQL(LIVE_ORDERS_SQL), as_of=pgsql.Literal(as_of)
-    )
-    ids, days, amounts = [], [], []
+    query = pgsql.SQL(
+        "COPY (SELECT o.customer_id::bigint, (o.ordered_at AT TIME ZONE {tz})::date, "
+        "o.total::float8, o.status = 'refunded' {orders}) TO STDOUT (FORMAT binary)"
+    ).format(tz=pgsql.Literal(tz), orders=pgsql.SQL(UNCANCELLED_ORDERS_SQL))
+    ids, days, amounts, refunded = [], [], [], []
     pending = bytearray()
     header = True
     size = _COPY_ROW.itemsize
 
     def parse(final: bool) -> None:
-        nonlocal pending
-        whole = len(pending) // size * size
-        if final:
-            whole = (len(pending) - 2) // size * size  # the trailer: a field count of -1
+        whole = (len(pending) - (2 if final else 0)) // size * size  # trailer: count -1
         if whole <= 0:
             return
         rows = np.frombuffer(bytes(pending[:whole]), dtype=_COPY_ROW)
-        if (rows["n"] != 3).any() or (rows["l1"] != 8).any() or (rows["l2"] != 4).any():
+        lengths_ok = (rows["l1"] == 8) & (rows["l2"] == 4) & (rows["l3"] == 8) & (rows["l4"] == 1)
+        if not ((rows["n"] == 4) & lengths_ok).all():
             raise ValueError("unexpected row in the order log's binary COPY")
         ids.append(rows["customer_id"].astype("int64"))
         days.append((rows["day"] + _PG_EPOCH_DAYS).astype("int32"))
         amounts.append(rows["amount"].astype("float64"))
+        refunded.append(rows["refunded"].astype(bool))
         del pending[:whole]
 
     with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
@@ -389,75 +398,98 @@ def _postgres_log(as_of: dt.date, tz: str) -> pa.Table:
     parse(final=True)
     if bytes(pending) != b"\xff\xff":
         raise ValueError("truncated binary COPY stream")
-    if not ids:
-        ids, days, amounts = [np.zeros(0, "int64")], [np.zeros(0, "int32")], [np.zeros(0)]
     return pa.table(
         [
-            pa.array(np.concatenate(ids)),
-            pa.array(np.concatenate(days), pa.int32()).cast(pa.date32()),
-            pa.array(np.concatenate(amounts)),
+            pa.array(np.concatenate([np.zeros(0, "int64"), *ids])),
+            pa.array(np.concatenate([np.zeros(0, "int32"), *days])).cast(pa.date32()),
+            pa.array(np.concatenate([np.zeros(0), *amounts])),
+            pa.array(np.concatenate([np.zeros(0, bool), *refunded])),
         ],
-        schema=_LOG_SCHEMA,
+        schema=_RAW_SCHEMA,
     )
 
 
-def _sqlite_log(as_of: dt.date, tz: str) -> pa.Table:
-    """Stream the orders from a raw cursor into Arrow, then local dates computed in DuckDB."""
+def _sqlite_log(tz: str) -> pa.Table:
+    """Live customers' uncancelled orders from SQLite (a raw cursor streamed into Arrow), the
+    local dates computed in DuckDB: ``customer_id, date, amount, refunded``."""
     batches = []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT o.customer_id, o.ordered_at, CAST(o.total AS REAL) " + LIVE_ORDERS_SQL
+            "SELECT o.customer_id, o.ordered_at, CAST(o.total AS REAL), "
+            "o.status = 'refunded' " + UNCANCELLED_ORDERS_SQL
         )
         while rows := cursor.fetchmany(100_000):
-            ids, stamps, totals = zip(*rows, strict=True)
+            ids, stamps, totals, refunded = zip(*rows, strict=True)
             batches.append(
                 pa.record_batch(
                     [
                         pa.array(ids, pa.int64()),
                         pa.array([str(s) for s in stamps], pa.string()),
                         pa.array(totals, pa.float64()),
+                        pa.array([bool(r) for r in refunded], pa.bool_()),
                     ],
-                    names=["customer_id", "ordered_at", "amount"],
+                    names=["customer_id", "ordered_at", "amount", "refunded"],
                 )
             )
     schema = pa.schema(
-        [("customer_id", pa.int64()), ("ordered_at", pa.string()), ("amount", pa.float64())]
+        [
+            ("customer_id", pa.int64()),
+            ("ordered_at", pa.string()),
+            ("amount", pa.float64()),
+            ("refunded", pa.bool_()),
+        ]
     )
     raw = pa.Table.from_batches(batches, schema=schema)
     duck = duckdb.connect()
     try:
         duck.register("gx_raw", raw)
         # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
-        local = (
+        query = (
             "SELECT customer_id, "
             "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
-            "amount FROM gx_raw"
+            "amount, refunded FROM gx_raw"
         )
-        query = f"SELECT * FROM ({local}) WHERE date <= ?"  # noqa: S608 - constant SQL
-        return duck.sql(query, params=[tz, as_of]).to_arrow_table().cast(_LOG_SCHEMA)
+        return duck.sql(query, params=[tz]).to_arrow_table().cast(_RAW_SCHEMA)
     finally:
         duck.close()
 
 
-def _duckdb_source(log: pa.Table) -> Source:
-    """The order log as one DuckDB table in-process (the analyses run there)."""
+def _duckdb_source(raw: pa.Table, as_of: dt.date) -> Source:
+    """The order log as one DuckDB table in-process (the analyses run there): the orders that
+    are not refunded, up to ``as_of``; the per-customer counts of all uncancelled and of
+    refunded orders (any date) on the side."""
     con = ibis.duckdb.connect()
     name = f"gx_orders_{uuid.uuid4().hex[:12]}"
     duck = con.con
-    duck.register("gx_log", log)
-    duck.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM gx_log').fetchall()  # noqa: S608 - generated temp-table names, no input
-    duck.unregister("gx_log")
-    count = log.num_rows
-    del log
-    return Source(con, _duckdb_table(con, name, _LOG_SCHEMA), count, "duckdb", [name])
+    duck.register("gx_raw", raw)
+    duck.execute(
+        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, date, amount FROM gx_raw '  # noqa: S608 - generated temp-table names, no input
+        "WHERE NOT refunded AND date <= ?",
+        [as_of],
+    ).fetchall()
+    counts = (
+        duck.sql(
+            "SELECT customer_id, count(*) AS orders_all, "
+            "count(*) FILTER (WHERE refunded) AS refunded_orders FROM gx_raw GROUP BY customer_id"
+        )
+        .to_arrow_table()
+        .to_pandas()
+        .set_index("customer_id")
+    )
+    duck.unregister("gx_raw")
+    count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608 - generated temp-table names, no input
+    source = Source(con, _duckdb_table(con, name, _LOG_SCHEMA), count, "duckdb", [name])
+    source.counts = counts
+    return source
 
 
 # Per-customer facts from the database (pushed down as plain SQL on either engine) ------------
 
 
-def customer_facts() -> pd.DataFrame:
+def customer_facts(order_counts: bool = True) -> pd.DataFrame:
     """Every live customer: lost reason, customers referred, contacted (an interaction),
-    orders with lines, those with a discounted line, and refunded orders. Index: id."""
+    orders with lines, those with a discounted line, and (``order_counts``) uncancelled and
+    refunded orders (see :func:`add_order_counts` for counts the order log gave). Index: id."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, lost_reason FROM customers_customer "
@@ -482,16 +514,17 @@ def customer_facts() -> pd.DataFrame:
             "SELECT customer_id, COUNT(*) FROM activities_interaction GROUP BY customer_id",
             "interactions",
         )
-        counts(
-            "SELECT customer_id, COUNT(*) FROM sales_order WHERE status = 'refunded' "
-            "GROUP BY customer_id",
-            "refunded_orders",
-        )
-        counts(
-            "SELECT customer_id, COUNT(*) FROM sales_order WHERE status <> 'cancelled' "
-            "GROUP BY customer_id",
-            "orders_all",
-        )
+        if order_counts:
+            counts(
+                "SELECT customer_id, COUNT(*) FROM sales_order WHERE status = 'refunded' "
+                "GROUP BY customer_id",
+                "refunded_orders",
+            )
+            counts(
+                "SELECT customer_id, COUNT(*) FROM sales_order WHERE status <> 'cancelled' "
+                "GROUP BY customer_id",
+                "orders_all",
+            )
         # Orders with lines, and those with a line below the product's (current) list price.
         lined = (
             "SELECT l.order_id, MAX(CASE WHEN l.unit_price < p.price THEN 1 ELSE 0 END) AS d "
@@ -511,6 +544,13 @@ def customer_facts() -> pd.DataFrame:
     )
     frame["lost_reason"] = frame["lost_reason"].fillna("")
     return frame
+
+
+def add_order_counts(facts: pd.DataFrame, counts: pd.DataFrame) -> None:
+    """Put the order log's per-customer counts into ``facts`` (0 for customers without)."""
+    for column in ("refunded_orders", "orders_all"):
+        values = counts[column].reindex(facts.index).fillna(0).astype("int64")
+        facts[column] = values.to_numpy()
 
 
 # The computation -----------------------------------------------------------------------------
@@ -552,12 +592,19 @@ def compute_scores(
     # Not on SQLite: its transactions are IMMEDIATE here (settings) and would hold the write
     # lock for the whole computation.
     with transaction.atomic() if postgres else contextlib.nullcontext():
-        if outermost and postgres:
+        if postgres:
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        facts = customer_facts()
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # The log's hash join (orders x customers) and the counts' hash aggregates
+                # spill to disk in many batches with the default 4 MB (for this transaction).
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        pushdown = postgres and (engine or POSTGRES_ENGINE) == "postgres"
+        facts = customer_facts(order_counts=pushdown)
         step("customers")
         source = open_source(as_of, engine)
+        if source.counts is not None:
+            add_order_counts(facts, source.counts)
         step("orders")
         try:
             return _compute(source, facts, params, as_of, step)
