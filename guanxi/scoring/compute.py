@@ -295,11 +295,11 @@ def _duckdb_table(con, name: str, schema: pa.Schema) -> ir.Table:
     return ops.DatabaseTable(name, schema=ibis_schema, source=con).to_expr()
 
 
-def open_source(as_of: dt.date, engine: str | None = None) -> Source:
+def open_source(as_of: dt.date, live: pd.Index, engine: str | None = None) -> Source:
     """The order log up to ``as_of``, read over Django's own connection (so a caller's open
     transaction and its snapshot are what the engine sees): on PostgreSQL copied into DuckDB
     (``engine="duckdb"``, the default) or pushed down (``"postgres"``); from SQLite into
-    DuckDB."""
+    DuckDB. ``live``: the ids of the customers scored (customer_facts' index)."""
     tz = _time_zone()
     engine = engine or POSTGRES_ENGINE
     if engine not in ENGINES:
@@ -307,8 +307,8 @@ def open_source(as_of: dt.date, engine: str | None = None) -> Source:
     if connection.vendor == "postgresql":
         if engine == "postgres":
             return _postgres_source(as_of, tz)
-        return _duckdb_source(_postgres_log(tz), as_of)
-    return _duckdb_source(_sqlite_log(tz), as_of)
+        return _duckdb_source(_postgres_log(), live, as_of, tz)
+    return _duckdb_source(_sqlite_log(), live, as_of, tz)
 
 
 def _postgres_source(as_of: dt.date, tz: str) -> Source:
@@ -328,15 +328,16 @@ def _postgres_source(as_of: dt.date, tz: str) -> Source:
     return Source(con, con.table(name), count, "postgresql", [name])
 
 
-# PostgreSQL's binary COPY of (bigint, date, float8, boolean) rows: a 16-bit field count, then
-# each field's 32-bit length and value, big-endian: 39 bytes a row, parsed with NumPy in blocks.
+# PostgreSQL's binary COPY of (bigint, timestamptz, float8, boolean) rows: a 16-bit field
+# count, then each field's 32-bit length and value, big-endian: 43 bytes a row, parsed with
+# NumPy in blocks.
 _COPY_ROW = np.dtype(
     [
         ("n", ">i2"),
         ("l1", ">i4"),
         ("customer_id", ">i8"),
         ("l2", ">i4"),
-        ("day", ">i4"),
+        ("ordered_at", ">i8"),
         ("l3", ">i4"),
         ("amount", ">f8"),
         ("l4", ">i4"),
@@ -344,24 +345,30 @@ _COPY_ROW = np.dtype(
     ]
 )
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-_PG_EPOCH_DAYS = 10_957  # 2000-01-01 (PostgreSQL's day 0) in days since 1970-01-01
+_PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 (PostgreSQL's time 0) in µs since 1970
 _LOG_SCHEMA = pa.schema(
     [("customer_id", pa.int64()), ("date", pa.date32()), ("amount", pa.float64())]
 )
-_RAW_SCHEMA = _LOG_SCHEMA.append(pa.field("refunded", pa.bool_()))
+_RAW_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.int64()),
+        ("ordered_at", pa.timestamp("us", tz="UTC")),
+        ("amount", pa.float64()),
+        ("refunded", pa.bool_()),
+    ]
+)
 
 
-def _postgres_log(tz: str) -> pa.Table:
-    """Live customers' uncancelled orders from PostgreSQL as Arrow (``customer_id, date,
-    amount, refunded``): one binary COPY over Django's connection (the join, the filter and
-    the local date computed in the database), parsed with NumPy."""
-    from psycopg import sql as pgsql
-
-    query = pgsql.SQL(
-        "COPY (SELECT o.customer_id::bigint, (o.ordered_at AT TIME ZONE {tz})::date, "
-        "o.total::float8, o.status = 'refunded' {orders}) TO STDOUT (FORMAT binary)"
-    ).format(tz=pgsql.Literal(tz), orders=pgsql.SQL(UNCANCELLED_ORDERS_SQL))
-    ids, days, amounts, refunded = [], [], [], []
+def _postgres_log() -> pa.Table:
+    """The uncancelled orders from PostgreSQL as Arrow (``customer_id, ordered_at (UTC),
+    amount, refunded``): one binary COPY of a plain scan over Django's connection, parsed
+    with NumPy. The join with the live customers and the local dates are left to DuckDB: in
+    PostgreSQL they tripled the scan's time (7 s → 23 s on 10M orders)."""
+    query = (
+        "COPY (SELECT customer_id::bigint, ordered_at, total::float8, status = 'refunded' "
+        "FROM sales_order WHERE status <> 'cancelled') TO STDOUT (FORMAT binary)"
+    )
+    ids, stamps, amounts, refunded = [], [], [], []
     pending = bytearray()
     header = True
     size = _COPY_ROW.itemsize
@@ -371,11 +378,11 @@ def _postgres_log(tz: str) -> pa.Table:
         if whole <= 0:
             return
         rows = np.frombuffer(bytes(pending[:whole]), dtype=_COPY_ROW)
-        lengths_ok = (rows["l1"] == 8) & (rows["l2"] == 4) & (rows["l3"] == 8) & (rows["l4"] == 1)
+        lengths_ok = (rows["l1"] == 8) & (rows["l2"] == 8) & (rows["l3"] == 8) & (rows["l4"] == 1)
         if not ((rows["n"] == 4) & lengths_ok).all():
             raise ValueError("unexpected row in the order log's binary COPY")
         ids.append(rows["customer_id"].astype("int64"))
-        days.append((rows["day"] + _PG_EPOCH_DAYS).astype("int32"))
+        stamps.append(rows["ordered_at"].astype("int64") + _PG_EPOCH_US)
         amounts.append(rows["amount"].astype("float64"))
         refunded.append(rows["refunded"].astype(bool))
         del pending[:whole]
@@ -401,7 +408,9 @@ def _postgres_log(tz: str) -> pa.Table:
     return pa.table(
         [
             pa.array(np.concatenate([np.zeros(0, "int64"), *ids])),
-            pa.array(np.concatenate([np.zeros(0, "int32"), *days])).cast(pa.date32()),
+            pa.array(np.concatenate([np.zeros(0, "int64"), *stamps])).cast(
+                pa.timestamp("us", tz="UTC")
+            ),
             pa.array(np.concatenate([np.zeros(0), *amounts])),
             pa.array(np.concatenate([np.zeros(0, bool), *refunded])),
         ],
@@ -409,14 +418,14 @@ def _postgres_log(tz: str) -> pa.Table:
     )
 
 
-def _sqlite_log(tz: str) -> pa.Table:
-    """Live customers' uncancelled orders from SQLite (a raw cursor streamed into Arrow), the
-    local dates computed in DuckDB: ``customer_id, date, amount, refunded``."""
+def _sqlite_log() -> pa.Table:
+    """The uncancelled orders from SQLite (a raw cursor streamed into Arrow; ordered_at is
+    Django's UTC text there, made a UTC timestamp by DuckDB)."""
     batches = []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT o.customer_id, o.ordered_at, CAST(o.total AS REAL), "
-            "o.status = 'refunded' " + UNCANCELLED_ORDERS_SQL
+            "SELECT customer_id, ordered_at, CAST(total AS REAL), status = 'refunded' "
+            "FROM sales_order WHERE status <> 'cancelled'"
         )
         while rows := cursor.fetchmany(100_000):
             ids, stamps, totals, refunded = zip(*rows, strict=True)
@@ -443,40 +452,48 @@ def _sqlite_log(tz: str) -> pa.Table:
     duck = duckdb.connect()
     try:
         duck.register("gx_raw", raw)
-        # ordered_at is UTC (Django's SQLite storage): its local date in the site's time zone.
         query = (
-            "SELECT customer_id, "
-            "CAST(timezone(?, timezone('UTC', CAST(ordered_at AS TIMESTAMP))) AS DATE) AS date, "
+            "SELECT customer_id, timezone('UTC', CAST(ordered_at AS TIMESTAMP)) AS ordered_at, "
             "amount, refunded FROM gx_raw"
         )
-        return duck.sql(query, params=[tz]).to_arrow_table().cast(_RAW_SCHEMA)
+        return duck.sql(query).to_arrow_table().cast(_RAW_SCHEMA)
     finally:
         duck.close()
 
 
-def _duckdb_source(raw: pa.Table, as_of: dt.date) -> Source:
-    """The order log as one DuckDB table in-process (the analyses run there): the orders that
-    are not refunded, up to ``as_of``; the per-customer counts of all uncancelled and of
-    refunded orders (any date) on the side."""
+def _duckdb_source(raw: pa.Table, live: pd.Index, as_of: dt.date, tz: str) -> Source:
+    """The order log as one DuckDB table in-process (the analyses run there): the live
+    customers' orders that are not refunded, on their local date (``tz``), up to ``as_of``;
+    the per-customer counts of all uncancelled and of refunded orders (any date) on the side."""
     con = ibis.duckdb.connect()
     name = f"gx_orders_{uuid.uuid4().hex[:12]}"
     duck = con.con
     duck.register("gx_raw", raw)
+    duck.register("gx_live", pa.table({"customer_id": pa.array(live.to_numpy(dtype="int64"))}))
     duck.execute(
-        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, date, amount FROM gx_raw '  # noqa: S608 - generated temp-table names, no input
+        "CREATE TEMP TABLE gx_live_orders AS SELECT r.customer_id, "
+        "CAST(timezone(?, r.ordered_at) AS DATE) AS date, r.amount, r.refunded "
+        "FROM gx_raw r SEMI JOIN gx_live l ON l.customer_id = r.customer_id",
+        [tz],
+    ).fetchall()
+    duck.unregister("gx_raw")
+    duck.unregister("gx_live")
+    del raw
+    duck.execute(
+        f'CREATE TEMP TABLE "{name}" AS SELECT customer_id, date, amount FROM gx_live_orders '  # noqa: S608 - generated temp-table names, no input
         "WHERE NOT refunded AND date <= ?",
         [as_of],
     ).fetchall()
     counts = (
         duck.sql(
-            "SELECT customer_id, count(*) AS orders_all, "
-            "count(*) FILTER (WHERE refunded) AS refunded_orders FROM gx_raw GROUP BY customer_id"
+            "SELECT customer_id, count(*) AS orders_all, count(*) FILTER (WHERE refunded) "
+            "AS refunded_orders FROM gx_live_orders GROUP BY customer_id"
         )
         .to_arrow_table()
         .to_pandas()
         .set_index("customer_id")
     )
-    duck.unregister("gx_raw")
+    duck.execute("DROP TABLE gx_live_orders").fetchall()
     count = duck.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608 - generated temp-table names, no input
     source = Source(con, _duckdb_table(con, name, _LOG_SCHEMA), count, "duckdb", [name])
     source.counts = counts
@@ -602,7 +619,7 @@ def compute_scores(
         pushdown = postgres and (engine or POSTGRES_ENGINE) == "postgres"
         facts = customer_facts(order_counts=pushdown)
         step("customers")
-        source = open_source(as_of, engine)
+        source = open_source(as_of, facts.index, engine)
         if source.counts is not None:
             add_order_counts(facts, source.counts)
         step("orders")
@@ -915,9 +932,17 @@ def _assemble(out: pd.DataFrame, facts: pd.DataFrame, params: dict, buyers) -> p
     frame["quality_score"] = pd.array(np.where(has, score, 0), dtype="Int64")
     frame.loc[~has, "quality_score"] = pd.NA
     frame["quality"] = np.where(has, rules.quality_label(score), "")
+    # The criteria lists: each customer's flags as one bit pattern, each distinct pattern's
+    # list built once (a few dozen at most) and handed out by index (no per-row Python).
     codes = list(flags)
-    stacked = np.stack([flags[c] for c in codes], axis=1) if n else np.zeros((0, len(codes)))
-    frame["quality_criteria"] = [[codes[j] for j in np.flatnonzero(row)] for row in stacked]
+    bits = np.zeros(n, dtype=np.int64)
+    for j, code in enumerate(codes):
+        bits |= flags[code].astype(np.int64) << j
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    lists = np.empty(len(patterns), dtype=object)
+    for k, pattern in enumerate(patterns):
+        lists[k] = [code for j, code in enumerate(codes) if pattern >> j & 1]
+    frame["quality_criteria"] = lists[inverse.reshape(-1)] if n else np.empty(0, dtype=object)
     return frame[list(SCORE_FIELDS)]
 
 

@@ -302,10 +302,10 @@ def _rows(run: ScoringRun, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _json_lists(values: pd.Series) -> list[str]:
     """Each list as JSON; the few distinct lists are encoded once each."""
-    cache: dict[tuple, str] = {}
+    cache: dict[int, str] = {}  # by identity: the frame hands out shared lists
     out = []
     for value in values:
-        key = tuple(value)
+        key = id(value)
         text = cache.get(key)
         if text is None:
             text = cache[key] = json.dumps(list(value))

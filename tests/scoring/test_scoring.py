@@ -286,7 +286,7 @@ def test_the_engine_reads_the_callers_uncommitted_orders(shop):
     assert computed.frame.loc[a.pk, "monetary"] == 100.0
     facts = compute.customer_facts()
     assert (facts.loc[a.pk, "orders_all"], facts.loc[a.pk, "refunded_orders"]) == (6, 2)
-    source = compute.open_source(AS_OF)
+    source = compute.open_source(AS_OF, facts.index)
     try:
         counts = source.counts if source.counts is not None else facts
         assert (counts.loc[a.pk, "orders_all"], counts.loc[a.pk, "refunded_orders"]) == (6, 2)
