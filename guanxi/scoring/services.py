@@ -427,6 +427,25 @@ def _swap(run: ScoringRun, frame: pd.DataFrame) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
+                "SELECT count(*) FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid "
+                "WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace "
+                "AND d.deptype = 'n' AND d.classid IN ('pg_constraint'::regclass, "
+                "'pg_rewrite'::regclass) AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+                "WHERE k.oid = d.objid AND k.conrelid = c.oid)",
+                [table],
+            )
+            if cursor.fetchone()[0]:
+                # Another table's foreign key or a view depends on the score table: it cannot
+                # be dropped, so the staged rows replace its rows instead (a longer swap).
+                names = ", ".join(COLUMNS)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table name
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {NEW_TABLE} s "  # noqa: S608 - our own table names
+                    "WHERE EXISTS (SELECT 1 FROM customers_customer c WHERE c.id = s.customer_id)"
+                )
+                return cursor.rowcount
+            cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f'",
                 [table],

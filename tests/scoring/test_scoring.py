@@ -326,6 +326,24 @@ def test_a_failed_run_leaves_the_previous_scores(shop, monkeypatch):
     assert AuditEntry.objects.filter(model="scoringrun", object_id=str(failed.pk)).count() == 2
 
 
+def test_a_view_on_the_scores_survives_the_swap(shop):
+    """The PostgreSQL swap drops and renames the score table; when something depends on it
+    (here a view; another table's foreign key likewise) the staged rows replace its rows
+    instead. Either way the scores are the new run's and the view reads them."""
+    services.run_scoring("command", as_of=AS_OF)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIEW gx_test_scores AS SELECT customer_id, run_id FROM scoring_customerscore"
+        )
+    second = services.run_scoring("command", as_of=D(2024, 5, 2))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT run_id FROM gx_test_scores")
+        assert cursor.fetchall() == [(second.pk,)]
+        cursor.execute("SELECT count(*) FROM gx_test_scores")
+        assert cursor.fetchone()[0] == 5
+        cursor.execute("DROP VIEW gx_test_scores")
+
+
 def test_a_second_run_is_refused_while_one_runs(shop):
     if connection.vendor == "postgresql":
         import psycopg
