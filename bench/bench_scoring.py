@@ -27,6 +27,10 @@ Measured (2 cores shared with other jobs, load average 6-9 throughout; 1,000,000
     write               154.0   101.7   staged table + rename swap instead of INSERT into it
     total               468.2   314.6   peak RSS 2,495 MB → 2,325 MB; process CPU 86 s → 66 s
 
+A later run of the same code at load average 4-7 (04:25 UTC): customers 11.4, orders 54.7,
+rfm_abc_cohorts 21.7, pyramid_lifecycle 13.2, loyalty 8.3, clv 13.5, churn 5.0, combine 2.5,
+write 51.4: total 181.6 s, peak RSS 2,311 MB, process CPU 58 s.
+
 ("before" is already the copy-into-DuckDB engine with the first staging write; the push-down
 engine took 273.9 s at a tenth of that size.) The process used 66 s of CPU in 315 s of wall
 time: the rest was waiting for a CPU or for PostgreSQL on the loaded machine.
