@@ -30,7 +30,7 @@ from guanxi.analytics.rfm import rfm
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer
 from guanxi.sales.models import Order
-from guanxi.scoring import services, tasks
+from guanxi.scoring import compute, services, tasks
 from guanxi.scoring.compute import ScoringInputError
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 
@@ -260,6 +260,40 @@ def test_scores_equal_the_engine_on_cdnow(db):
     assert (got["expected_purchases_90d"] >= 0).all()
 
 
+def test_both_engines_give_the_same_scores(shop):
+    """On PostgreSQL the analyses run in DuckDB on the copied log (default) or pushed down into
+    PostgreSQL (engine="postgres"): the same scores either way. On SQLite both are DuckDB."""
+    copied = compute.compute_scores(AS_OF, {}, engine="duckdb")
+    pushed = compute.compute_scores(AS_OF, {}, engine="postgres")
+    pd.testing.assert_frame_equal(
+        copied.frame.sort_index(), pushed.frame.sort_index(), check_dtype=False, rtol=1e-9
+    )
+    assert copied.summary == pushed.summary and copied.orders == pushed.orders == 6
+    with pytest.raises(ValueError, match="unknown scoring engine"):
+        compute.compute_scores(AS_OF, {}, engine="spark")
+
+
+def test_the_engine_reads_the_callers_uncommitted_orders(shop):
+    """The orders are read over Django's own connection: rows written in the caller's open
+    transaction (here the test's, never committed) are seen, and the order and refund counts
+    come from the same pass (a: 4 uncancelled orders, one of them refunded)."""
+    a = Customer.objects.get(name="客户a")
+    computed = compute.compute_scores(AS_OF, {})
+    assert computed.frame.loc[a.pk, "frequency"] == 3
+    add_orders([(a, D(2024, 4, 2), 40, "completed"), (a, D(2024, 4, 2), 1, "refunded")])
+    computed = compute.compute_scores(AS_OF, {})
+    assert computed.frame.loc[a.pk, "frequency"] == 4
+    assert computed.frame.loc[a.pk, "monetary"] == 100.0
+    facts = compute.customer_facts()
+    assert (facts.loc[a.pk, "orders_all"], facts.loc[a.pk, "refunded_orders"]) == (6, 2)
+    source = compute.open_source(AS_OF, facts.index)
+    try:
+        counts = source.counts if source.counts is not None else facts
+        assert (counts.loc[a.pk, "orders_all"], counts.loc[a.pk, "refunded_orders"]) == (6, 2)
+    finally:
+        source.close()
+
+
 # The swap, the guard ---------------------------------------------------------------------------
 
 
@@ -290,6 +324,24 @@ def test_a_failed_run_leaves_the_previous_scores(shop, monkeypatch):
     assert failed.status == RunStatus.FAILED and failed.error == "RuntimeError: disk full"
     assert ScoringRun.objects.get(pk=first.pk).status == RunStatus.SUCCEEDED
     assert AuditEntry.objects.filter(model="scoringrun", object_id=str(failed.pk)).count() == 2
+
+
+def test_a_view_on_the_scores_survives_the_swap(shop):
+    """The PostgreSQL swap drops and renames the score table; when something depends on it
+    (here a view; another table's foreign key likewise) the staged rows replace its rows
+    instead. Either way the scores are the new run's and the view reads them."""
+    services.run_scoring("command", as_of=AS_OF)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIEW gx_test_scores AS SELECT customer_id, run_id FROM scoring_customerscore"
+        )
+    second = services.run_scoring("command", as_of=D(2024, 5, 2))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT run_id FROM gx_test_scores")
+        assert cursor.fetchall() == [(second.pk,)]
+        cursor.execute("SELECT count(*) FROM gx_test_scores")
+        assert cursor.fetchone()[0] == 5
+        cursor.execute("DROP VIEW gx_test_scores")
 
 
 def test_a_second_run_is_refused_while_one_runs(shop):
