@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,10 @@ COPY_CHUNK = 100_000  # PostgreSQL rows per COPY chunk
 WRITE_STEP = "write"
 #: Steps a run reports to ``progress`` (the compute steps, then the write).
 STEPS = (*compute.STEPS, WRITE_STEP)
+
+
+PREVIEW_LOCK = "guanxi:scoring:preview"
+PREVIEW_LOCK_SECONDS = 30 * 60  # released at the end; this only bounds a crashed process's hold
 
 
 class ScoringBusy(Exception):
@@ -180,8 +185,15 @@ def current_params() -> dict:
 def preview(params: dict) -> dict:
     """What the scores would look like with ``params`` (the analysis settings page shows it
     before saving): ``{"distribution": {field: {code: count}}, "totals": {...}}``. Nothing is
-    written. ScoringInputError for parameters the engine cannot use."""
-    return run_scoring("page", dry_run=True, params=params)
+    written. ScoringInputError for parameters the engine cannot use; ScoringBusy while another
+    preview is computed (each is a whole dry run: ten at once would starve the pages; the lock
+    is the cache's, so it holds across processes where the cache is shared, e.g. Redis)."""
+    if not cache.add(PREVIEW_LOCK, 1, timeout=PREVIEW_LOCK_SECONDS):
+        raise ScoringBusy(_("Another preview is being computed; try again in a minute."))
+    try:
+        return run_scoring("page", dry_run=True, params=params)
+    finally:
+        cache.delete(PREVIEW_LOCK)
 
 
 def run_scoring(

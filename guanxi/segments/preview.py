@@ -98,11 +98,14 @@ def preview(params: dict) -> dict[str, dict[str, int]] | None:
         return None
     try:
         from guanxi.scoring.compute import ScoringInputError
+        from guanxi.scoring.services import ScoringBusy
     except ImportError:  # pragma: no cover - comes with the preview
-        ScoringInputError = ValueError  # noqa: N806
+        ScoringInputError = ScoringBusy = ValueError  # noqa: N806
     try:
         return normalise(function(engine_params(params)))
     except ScoringInputError as exc:
+        raise PreviewFailed(str(exc)) from exc
+    except ScoringBusy as exc:
         raise PreviewFailed(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - the page says so; the log has the type only
         log.warning("analysis settings preview failed: %s", type(exc).__name__)

@@ -164,3 +164,17 @@ def test_preview_shows_the_distribution_under_candidate_settings(
     # and nothing was saved: the settings and the scores are as they were
     assert AnalysisSettings.current().abc_a_share == 0.7
     assert CustomerScore.objects.filter(abc_tier="A").count() == current_a
+
+
+def test_a_second_preview_while_one_runs_is_refused_with_a_message():
+    from django.core.cache import cache
+
+    from guanxi.scoring.services import PREVIEW_LOCK
+    from guanxi.segments import preview
+
+    cache.add(PREVIEW_LOCK, 1, timeout=60)  # a preview under way
+    try:
+        with pytest.raises(preview.PreviewFailed, match="Another preview"):
+            preview.preview({})
+    finally:
+        cache.delete(PREVIEW_LOCK)
