@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import record
 
-from . import compute
+from . import compute, signals
 from .models import MODEL_VERSION, AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 
 STALE_AFTER = dt.timedelta(hours=6)
@@ -258,6 +258,7 @@ def _run(trigger, user, as_of, progress, params, run) -> ScoringRun:
     except BaseException as exc:
         _fail(run, user, exc)
         raise
+    signals.scoring_finished.send_robust(sender=ScoringRun, run=run)  # e.g. warm the dashboards
     if progress:
         progress(WRITE_STEP)
     return run
