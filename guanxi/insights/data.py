@@ -4,8 +4,10 @@ Every figure is a GROUP BY over the current scores (one row per customer, writte
 succeeded scoring run) of the customers `guanxi.accounts.scope.visible_customers(user)`
 returns: no second access rule. A dashboard is a dict of plain values (charts for ECharts,
 tables for the page and the XLSX download, the method and parameters) cached per
-(theme, latest run, scope, language), so at a million customers only the first visit after a
-run pays for the aggregation.
+(theme, latest run, scope, language). The score aggregates of nine themes come from one scan
+per (run, scope) (`grouped`). After every succeeded run (the scoring_finished signal) the worker
+computes every dashboard for every scope in use (tasks.warm_after_run), so at a million
+customers the first visit after a run finds them computed; a scope nobody warmed pays one scan.
 
 Chart specs are read by static/insights/dashboards.js; every data item that stands for a set
 of customers carries the URL of the customer list filtered to them (the GET parameters of
@@ -235,15 +237,23 @@ def _base_sql(user) -> tuple[str, list]:
     return sql, list(params)
 
 
-SUMMARY_WORK_MEM = "256MB"
+SUMMARY_WORK_MEM = "1GB"
 AGGREGATES = "COUNT(*), SUM(monetary), SUM(clv_predicted), SUM(clv_historical)"
 
 
+COLUMNS = list(dict.fromkeys(c for cols in GROUPS.values() for c in cols))
+
+
 def _summary_sql(base: str) -> str:
-    """Every group of GROUPS over one materialised copy of the scope's rows, as a UNION ALL
-    of small hash aggregations (PostgreSQL's GROUPING SETS sorted the million rows once per
-    group it could not size). Each branch: its name, one text key, two number keys (no casts:
-    a UNION column keeps one type), the sums."""
+    """Every group of GROUPS in one statement. PostgreSQL: GROUPING SETS, one pass hashing
+    every group (see SUMMARY_WORK_MEM); elsewhere (SQLite) a UNION ALL of the groups over the
+    rows once materialised. Rows: the group's name, one text key, two number keys, the sums."""
+    if connection.vendor == "postgresql":
+        sets = ", ".join(f"({', '.join(cols)})" for cols in GROUPS.values())
+        return (
+            f"SELECT {', '.join(COLUMNS)}, GROUPING({', '.join(COLUMNS)}), {AGGREGATES} "  # noqa: S608
+            f"FROM ({base}) AS base GROUP BY GROUPING SETS ({sets})"
+        )
     parts = []
     for name, cols in GROUPS.items():
         texts = [c for c in cols if c not in NUMERIC_KEYS]
@@ -253,8 +263,22 @@ def _summary_sql(base: str) -> str:
             f"SELECT '{name}', {', '.join(keys)}, {AGGREGATES} FROM base "  # noqa: S608
             f"GROUP BY {', '.join(cols)}"
         )
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    return f"WITH base AS {materialized}({base}) " + " UNION ALL ".join(parts)
+    return f"WITH base AS ({base}) " + " UNION ALL ".join(parts)
+
+
+def _grouping_sets_rows(rows):
+    """GROUPING SETS rows in the UNION's layout: GROUPING() has a bit set (leftmost column
+    highest) for each column a row is not grouped by, which names its group."""
+    names = {}
+    for name, cols in GROUPS.items():
+        bits = sum(1 << (len(COLUMNS) - 1 - i) for i, c in enumerate(COLUMNS) if c not in cols)
+        names[bits] = name
+    for row in rows:
+        name = names[row[len(COLUMNS)]]
+        cols = GROUPS[name]
+        texts = [row[COLUMNS.index(c)] for c in cols if c not in NUMERIC_KEYS]
+        numbers = [row[COLUMNS.index(c)] for c in cols if c in NUMERIC_KEYS]
+        yield (name, *(texts or [None]), *numbers, *([None] * (2 - len(numbers))), *row[-4:])
 
 
 def _summary(user) -> dict[str, list[tuple]]:
@@ -266,23 +290,27 @@ def _summary(user) -> dict[str, list[tuple]]:
     def run_sql():
         result: dict[str, list[tuple]] = {name: [] for name in GROUPS}
         with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # the scope's rows (a million for the whole company, ~120 MB) kept in memory
-                # for the groups to read, not written to a temporary file and read 12 times
+            postgres = connection.vendor == "postgresql"
+            if postgres:
+                # Lets the planner hash every group in one pass (it sizes the binned groups
+                # at up to a row each; with less it sorts the million rows for them, 20x
+                # slower). A cap, not an allocation: the groups take a few MB, the scope's
+                # join ~100 MB at a million customers.
                 cursor.execute(f"SET LOCAL work_mem = '{SUMMARY_WORK_MEM}'")
             cursor.execute(sql, params)
-            for name, text_key, n1, n2, *sums in cursor.fetchall():
-                cols = GROUPS[name]
-                numbers = iter((n1, n2))
-                keys = [
-                    (int(v) if (v := next(numbers)) is not None else None)
-                    if c in NUMERIC_KEYS
-                    else text_key
-                    for c in cols
-                ]
-                if keys[0] is None:  # outside the group's rows (e.g. no R/F scores)
-                    continue
-                result[name].append((*keys, *sums))
+            rows = cursor.fetchall()
+        for name, text_key, n1, n2, *sums in _grouping_sets_rows(rows) if postgres else rows:
+            cols = GROUPS[name]
+            numbers = iter((n1, n2))
+            keys = [
+                (int(v) if (v := next(numbers)) is not None else None)
+                if c in NUMERIC_KEYS
+                else text_key
+                for c in cols
+            ]
+            if keys[0] is None:  # outside the group's rows (e.g. no R/F scores)
+                continue
+            result[name].append((*keys, *sums))
         return result
 
     return memo(f"summary|{sql}|{params!r}", run_sql)
