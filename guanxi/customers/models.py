@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import ExtractDay, ExtractMonth, Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -276,6 +276,22 @@ class Customer(models.Model):
             # The list filters and sorts by these at a million rows (issue 8).
             models.Index(fields=["city", "-id"], name="customer_city_id"),
             models.Index(fields=["source", "-id"], name="customer_source_id"),
+            # A rep's birthdays and anniversaries of the next 14 days (home page): the rep's
+            # customers on those (month, day) pairs, instead of reading all of them (180,000).
+            models.Index(
+                "owner",
+                ExtractMonth("birthday"),
+                ExtractDay("birthday"),
+                name="customer_owner_birthday",
+                condition=models.Q(birthday__isnull=False),
+            ),
+            models.Index(
+                "owner",
+                ExtractMonth("anniversary"),
+                ExtractDay("anniversary"),
+                name="customer_owner_anniversary",
+                condition=models.Q(anniversary__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

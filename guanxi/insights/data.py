@@ -4,8 +4,10 @@ Every figure is a GROUP BY over the current scores (one row per customer, writte
 succeeded scoring run) of the customers `guanxi.accounts.scope.visible_customers(user)`
 returns: no second access rule. A dashboard is a dict of plain values (charts for ECharts,
 tables for the page and the XLSX download, the method and parameters) cached per
-(theme, latest run, scope, language), so at a million customers only the first visit after a
-run pays for the aggregation.
+(theme, latest run, scope, language). The score aggregates of nine themes come from one scan
+per (run, scope) (`grouped`). After every succeeded run (the scoring_finished signal) the worker
+computes every dashboard for every scope in use (tasks.warm_after_run), so at a million
+customers the first visit after a run finds them computed; a scope nobody warmed pays one scan.
 
 Chart specs are read by static/insights/dashboards.js; every data item that stands for a set
 of customers carries the URL of the customer list filtered to them (the GET parameters of
@@ -20,10 +22,11 @@ import math
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Floor, Ln, TruncMonth
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -115,7 +118,9 @@ def latest_run() -> ScoringRun | None:
 
 
 _RUN = contextvars.ContextVar("insights_run", default=0)
-_REFRESH = contextvars.ContextVar("insights_refresh", default=False)
+# During a refresh (the warm task): the keys already recomputed in this pass, which are
+# reused (the one-pass summary serves nine dashboards; the second language reuses the rows).
+_REFRESHED = contextvars.ContextVar("insights_refreshed", default=None)
 
 
 def memo(query_key: str, compute):
@@ -124,10 +129,13 @@ def memo(query_key: str, compute):
     and any user of the same scope, only formats."""
     digest = hashlib.sha256(query_key.encode()).hexdigest()[:40]
     key = f"insights:v{CACHE_VERSION}:rows:{_RUN.get()}:{digest}"
-    value = None if _REFRESH.get() else cache.get(key)
+    refreshed = _REFRESHED.get()
+    value = cache.get(key) if refreshed is None or key in refreshed else None
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+        if refreshed is not None:
+            refreshed.add(key)
     return value
 
 
@@ -144,6 +152,182 @@ def scope_key(user) -> str:
 
 def scores_in_scope(user):
     return CustomerScore.objects.filter(customer__in=visible_customers(user))
+
+
+# One pass over the scope's scores ------------------------------------------------------------
+#
+# Most dashboards are counts and sums of the scope's score rows grouped by one code (tier,
+# level, step, stage...). At a million customers each such GROUP BY is a scan of the scores
+# joined to the scope's customers (seconds); `grouped` answers every one of them from a single
+# scan and join per (run, scope), cached like any query. The figures are those of the
+# separate GROUP BYs.
+
+RFM_SCORED = "r > 0 AND f > 0"
+QUADRANT_SET = "loyalty_index IS NOT NULL AND value_loyalty_quadrant <> ''"
+# name: the grouping columns of the base rows below (a NULL first key: the row is left out)
+GROUPS = {
+    "rf": ("rf_r", "rf_f"),
+    "rfm_segment": ("rf_segment",),
+    "abc_tier": ("abc_tier",),
+    "pyramid_level": ("pyramid_level",),
+    "clv_bin": ("clv_bin",),
+    "quadrant_bin": ("quadrant", "lbin", "vbin"),
+    "quadrant": ("quadrant",),
+    "loyalty_step": ("loyalty_step",),
+    "lifecycle_stage": ("lifecycle_stage",),
+    "customer_status": ("customer_status",),
+    "risk_owner": ("risk", "owner"),
+    "churn_risk": ("churn_risk",),
+}
+NUMERIC_KEYS = {"rf_r", "rf_f", "clv_bin", "lbin", "vbin", "owner"}
+
+
+def _base_sql(user) -> tuple[str, list]:
+    """The scope's score rows with every grouping column (Django's SQL for the scoped rows
+    inside; its values stay parameters)."""
+    # From the customer side: the scope's customers joined once to their scores (the same
+    # rows as scores_in_scope, without a second join for the owner).
+    fields = (
+        "r",
+        "f",
+        "rfm_segment",
+        "abc_tier",
+        "pyramid_level",
+        "loyalty_step",
+        "lifecycle_stage",
+        "customer_status",
+        "churn_risk",
+        "value_loyalty_quadrant",
+        "loyalty_index",
+        "monetary",
+        "clv_predicted",
+        "clv_historical",
+    )
+    inner, params = (
+        visible_customers(user)
+        .filter(score__isnull=False)
+        .values("owner_id", **{f"s_{name}": F(f"score__{name}") for name in fields})
+        .order_by()
+        .query.sql_with_params()
+    )
+    renamed = ", ".join(f"s_{name} AS {name}" for name in fields)
+    # the CLV bins of CLV_EDGES (our own integer constants)
+    whens = " ".join(
+        f"WHEN clv_predicted < {int(edge)} THEN {i}" for i, edge in enumerate(CLV_EDGES[1:])
+    )
+    risks = ", ".join(f"'{risk}'" for risk in RISKS)
+    sql = (
+        "SELECT "  # noqa: S608 - our own expressions around Django's SQL
+        f"CASE WHEN {RFM_SCORED} THEN r END AS rf_r, "
+        f"CASE WHEN {RFM_SCORED} THEN f END AS rf_f, "
+        f"CASE WHEN {RFM_SCORED} THEN rfm_segment END AS rf_segment, "
+        "CASE WHEN abc_tier <> '' THEN abc_tier END AS abc_tier, "
+        "pyramid_level, loyalty_step, lifecycle_stage, customer_status, churn_risk, "
+        f"CASE WHEN clv_predicted IS NULL THEN NULL {whens} ELSE {len(CLV_EDGES) - 1} END "
+        "AS clv_bin, "
+        f"CASE WHEN {QUADRANT_SET} THEN value_loyalty_quadrant END AS quadrant, "
+        f"CASE WHEN {QUADRANT_SET} THEN FLOOR(loyalty_index / 5) END AS lbin, "
+        # loyalty in steps of 5, value on a log scale (two bins per factor e); float: the
+        # numeric LN costs seconds at a million rows
+        f"CASE WHEN {QUADRANT_SET} AND clv_historical > -1 THEN "
+        "FLOOR(LN(CAST(clv_historical AS DOUBLE PRECISION) + 1) * 2) END AS vbin, "
+        f"CASE WHEN churn_risk IN ({risks}) THEN churn_risk END AS risk, owner, "
+        "monetary, clv_predicted, clv_historical "
+        f"FROM (SELECT owner_id AS owner, {renamed} FROM ({inner}) AS joined) AS scoped"
+    )
+    return sql, list(params)
+
+
+SUMMARY_WORK_MEM = "1GB"
+AGGREGATES = "COUNT(*), SUM(monetary), SUM(clv_predicted), SUM(clv_historical)"
+
+
+COLUMNS = list(dict.fromkeys(c for cols in GROUPS.values() for c in cols))
+
+
+def _summary_sql(base: str) -> str:
+    """Every group of GROUPS in one statement. PostgreSQL: GROUPING SETS, one pass hashing
+    every group (see SUMMARY_WORK_MEM); elsewhere (SQLite) a UNION ALL of the groups over the
+    rows once materialised. Rows: the group's name, one text key, two number keys, the sums."""
+    if connection.vendor == "postgresql":
+        sets = ", ".join(f"({', '.join(cols)})" for cols in GROUPS.values())
+        return (
+            f"SELECT {', '.join(COLUMNS)}, GROUPING({', '.join(COLUMNS)}), {AGGREGATES} "  # noqa: S608
+            f"FROM ({base}) AS base GROUP BY GROUPING SETS ({sets})"
+        )
+    parts = []
+    for name, cols in GROUPS.items():
+        texts = [c for c in cols if c not in NUMERIC_KEYS]
+        numbers = [c for c in cols if c in NUMERIC_KEYS]
+        keys = [*(texts or ["NULL"]), *numbers, *(["NULL"] * (2 - len(numbers)))]
+        parts.append(
+            f"SELECT '{name}', {', '.join(keys)}, {AGGREGATES} FROM base "  # noqa: S608
+            f"GROUP BY {', '.join(cols)}"
+        )
+    return f"WITH base AS ({base}) " + " UNION ALL ".join(parts)
+
+
+def _grouping_sets_rows(rows):
+    """GROUPING SETS rows in the UNION's layout: GROUPING() has a bit set (leftmost column
+    highest) for each column a row is not grouped by, which names its group."""
+    names = {}
+    for name, cols in GROUPS.items():
+        bits = sum(1 << (len(COLUMNS) - 1 - i) for i, c in enumerate(COLUMNS) if c not in cols)
+        names[bits] = name
+    for row in rows:
+        name = names[row[len(COLUMNS)]]
+        cols = GROUPS[name]
+        texts = [row[COLUMNS.index(c)] for c in cols if c not in NUMERIC_KEYS]
+        numbers = [row[COLUMNS.index(c)] for c in cols if c in NUMERIC_KEYS]
+        yield (name, *(texts or [None]), *numbers, *([None] * (2 - len(numbers))), *row[-4:])
+
+
+def _summary(user) -> dict[str, list[tuple]]:
+    """{group name: [(keys..., count, sum monetary, sum predicted CLV, sum historical CLV)]}
+    for the user's scope, from one scan (cached per run and scope like any query)."""
+    base, params = _base_sql(user)
+    sql = _summary_sql(base)
+
+    def run_sql():
+        result: dict[str, list[tuple]] = {name: [] for name in GROUPS}
+        with transaction.atomic(), connection.cursor() as cursor:
+            postgres = connection.vendor == "postgresql"
+            if postgres:
+                # Lets the planner hash every group in one pass (it sizes the binned groups
+                # at up to a row each; with less it sorts the million rows for them, 20x
+                # slower). A cap, not an allocation: the groups take a few MB, the scope's
+                # join ~100 MB at a million customers.
+                cursor.execute(f"SET LOCAL work_mem = '{SUMMARY_WORK_MEM}'")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for name, text_key, n1, n2, *sums in _grouping_sets_rows(rows) if postgres else rows:
+            cols = GROUPS[name]
+            numbers = iter((n1, n2))
+            keys = [
+                (int(v) if (v := next(numbers)) is not None else None)
+                if c in NUMERIC_KEYS
+                else text_key
+                for c in cols
+            ]
+            if keys[0] is None:  # outside the group's rows (e.g. no R/F scores)
+                continue
+            result[name].append((*keys, *sums))
+        return result
+
+    return memo(f"summary|{sql}|{params!r}", run_sql)
+
+
+def grouped(user, name: str, *fields: str, total: str = "monetary") -> list[dict]:
+    """The rows of one group of the summary as the ORM's .values(*fields).annotate(n=Count,
+    revenue=Sum(total)) would return them (`fields` name the group's keys)."""
+    index = {"monetary": 0, "clv_predicted": 1, "clv_historical": 2}[total]
+    rows = []
+    for row in _summary(user)[name]:
+        keys, sums = row[: len(fields)], row[len(fields) + 1 :]
+        rows.append(
+            {**dict(zip(fields, keys, strict=True)), "n": row[len(fields)], "revenue": sums[index]}
+        )
+    return rows
 
 
 def param_rows(run: ScoringRun, keys: list[str]) -> list[tuple[str, str]]:
@@ -182,12 +366,13 @@ def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **ext
     )
     result = None if refresh else cache.get(key)
     if result is None:
-        tokens = (_RUN.set(run.pk), _REFRESH.set(refresh))
+        pass_ = set() if refresh and _REFRESHED.get() is None else _REFRESHED.get()
+        tokens = (_RUN.set(run.pk), _REFRESHED.set(pass_))
         try:
             result = BUILDERS[theme](user, run, **extra)
         finally:
             _RUN.reset(tokens[0])
-            _REFRESH.reset(tokens[1])
+            _REFRESHED.reset(tokens[1])
         result.setdefault("charts", [])
         result.setdefault("tables", [])
         result.setdefault("notes", [])
@@ -209,11 +394,7 @@ def table(title, headers, rows, *, name: str = "") -> dict:
 
 
 def rfm(user, run):
-    scores = scores_in_scope(user).filter(r__gt=0, f__gt=0)
-    cells = {
-        (row["r"], row["f"]): row
-        for row in fetch(scores.values("r", "f").annotate(n=Count("pk"), revenue=Sum("monetary")))
-    }
+    cells = {(row["r"], row["f"]): row for row in grouped(user, "rf", "r", "f")}
     data, grid_rows, flat = [], [], []
     for r in range(5, 0, -1):
         line = [f"R{r}"]
@@ -226,7 +407,7 @@ def rfm(user, run):
             line.append(link(f"{row['n']:,} · ¥{money(row['revenue']):,.0f}", url))
             flat.append([r, f, row["n"], money(row["revenue"])])
         grid_rows.append(line)
-    segments = fetch(scores.values("rfm_segment").annotate(n=Count("pk"), revenue=Sum("monetary")))
+    segments = grouped(user, "rfm_segment", "rfm_segment")
     seg_rows = sorted(
         (
             [
@@ -298,7 +479,11 @@ def _pareto(scores) -> list[dict]:
     )
 
     def run_sql():
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # the scope's revenues sorted in memory (~40 MB at a million customers), not
+                # in a temporary file with the default 4 MB
+                cursor.execute(f"SET LOCAL work_mem = '{SUMMARY_WORK_MEM}'")
             cursor.execute(sql, params)
             return [
                 {"bucket": b, "n": n, "revenue": float(rev or 0), "tier": tier or ""}
@@ -310,14 +495,7 @@ def _pareto(scores) -> list[dict]:
 
 def abc(user, run):
     scores = scores_in_scope(user)
-    tiers = {
-        row["abc_tier"]: row
-        for row in fetch(
-            scores.exclude(abc_tier="")
-            .values("abc_tier")
-            .annotate(n=Count("pk"), revenue=Sum("monetary"))
-        )
-    }
+    tiers = {row["abc_tier"]: row for row in grouped(user, "abc_tier", "abc_tier")}
     buckets = _pareto(scores)
     total_n = sum(b["n"] for b in buckets) or 1
     total_rev = sum(b["revenue"] for b in buckets) or 1
@@ -402,14 +580,7 @@ def abc(user, run):
 
 
 def pyramid(user, run):
-    levels = {
-        row["pyramid_level"]: row
-        for row in fetch(
-            scores_in_scope(user)
-            .values("pyramid_level")
-            .annotate(n=Count("pk"), revenue=Sum("monetary"))
-        )
-    }
+    levels = {row["pyramid_level"]: row for row in grouped(user, "pyramid_level", "pyramid_level")}
     order = list(PYRAMID_TIERS)
     rows, bars = [], []
     for code in order:
@@ -603,18 +774,9 @@ CLV_EDGES = [
 def clv(user, run):
     scores = scores_in_scope(user).filter(clv_predicted__isnull=False)
     edges = CLV_EDGES
-    bin_of = Case(
-        *(When(clv_predicted__lt=edge, then=Value(i)) for i, edge in enumerate(edges[1:])),
-        default=Value(len(edges) - 1),
-        output_field=IntegerField(),
-    )
     bins = {
-        row["bin"]: row
-        for row in fetch(
-            scores.annotate(bin=bin_of)
-            .values("bin")
-            .annotate(n=Count("pk"), value=Sum("clv_predicted"))
-        )
+        row["bin"]: row | {"value": row["revenue"]}
+        for row in grouped(user, "clv_bin", "bin", total="clv_predicted")
     }
     categories, bars, rows = [], [], []
     for i, low in enumerate(edges):
@@ -695,20 +857,10 @@ def clv(user, run):
 
 
 def quadrants(user, run):
-    scores = (
-        scores_in_scope(user).filter(loyalty_index__isnull=False).exclude(value_loyalty_quadrant="")
-    )
     # Bins: loyalty index in steps of 5, value on a log scale (two bins per factor e).
-    binned = (
-        scores.annotate(
-            lbin=Floor(F("loyalty_index") / 5),
-            vbin=Floor(Ln(F("clv_historical") + 1) * 2),
-        )
-        .values("value_loyalty_quadrant", "lbin", "vbin")
-        .annotate(n=Count("pk"))
-    )
+    binned = grouped(user, "quadrant_bin", "value_loyalty_quadrant", "lbin", "vbin")
     series: dict[str, list] = {code: [] for code in VALUE_LOYALTY_QUADRANTS}
-    for row in fetch(binned):
+    for row in binned:
         code = row["value_loyalty_quadrant"]
         lb, vb = int(row["lbin"] or 0), int(row["vbin"] or 0)
         series.setdefault(code, []).append(
@@ -723,11 +875,7 @@ def quadrants(user, run):
         )
     totals = {
         row["value_loyalty_quadrant"]: row
-        for row in fetch(
-            scores.values("value_loyalty_quadrant").annotate(
-                n=Count("pk"), revenue=Sum("clv_historical")
-            )
-        )
+        for row in grouped(user, "quadrant", "value_loyalty_quadrant", total="clv_historical")
     }
     rows = []
     for code in VALUE_LOYALTY_QUADRANTS:
@@ -793,12 +941,7 @@ def quadrants(user, run):
 
 
 def _funnel(user, field: str, table_, order: list[str], key: str | None, filter_name: str):
-    counts = {
-        row[field]: row
-        for row in fetch(
-            scores_in_scope(user).values(field).annotate(n=Count("pk"), revenue=Sum("monetary"))
-        )
-    }
+    counts = {row[field]: row for row in grouped(user, field, field)}
     data, rows = [], []
     for code in order:
         row = counts.get(code, {"n": 0, "revenue": 0})
@@ -900,27 +1043,26 @@ def warning_list(user, risk: str):
 
 
 def warnings(user, run):
-    scores = scores_in_scope(user).filter(churn_risk__in=RISKS)
-    per_owner = fetch(
-        scores.values(
-            "customer__owner_id",
-            "customer__owner__profile__display_name",
-            "customer__owner__username",
-        )
-        .annotate(
-            high=Count("pk", filter=Q(churn_risk="high")),
-            medium=Count("pk", filter=Q(churn_risk="medium")),
-        )
-        .order_by("-high", "-medium")[:OWNERS_SHOWN]
-    )
-    counts = dict(fetch(scores.values_list("churn_risk").annotate(n=Count("pk"))))
+    by_owner: dict = {}
+    for row in grouped(user, "risk_owner", "risk", "owner"):
+        by_owner.setdefault(row["owner"], {risk: 0 for risk in RISKS})[row["risk"]] = row["n"]
+    per_owner = sorted(
+        by_owner.items(), key=lambda item: (-item[1]["high"], -item[1]["medium"], item[0] or 0)
+    )[:OWNERS_SHOWN]
+    counts = {row["churn_risk"]: row["n"] for row in grouped(user, "churn_risk", "churn_risk")}
+    owners = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(pk__in=[owner for owner, _counts in per_owner if owner])
+        .select_related("profile")
+    }
     names, series = [], {risk: [] for risk in RISKS}
-    for row in per_owner:
-        owner = row["customer__owner_id"]
+    for owner, row in per_owner:
+        person = owners.get(owner)
         names.append(
-            row["customer__owner__profile__display_name"]
-            or row["customer__owner__username"]
-            or str(_("(no owner)"))
+            (person.profile.display_name or person.get_username())
+            if person is not None
+            else str(_("(no owner)"))
         )
         for risk in RISKS:
             series[risk].append(
@@ -1177,8 +1319,6 @@ BUILDERS = {
 def users_to_warm():
     """Who waits longest on a cold cache: active users whose scope is wider than their own
     customers, seen in the last 30 days."""
-    from django.contrib.auth import get_user_model
-
     from guanxi.accounts.models import DataScope
 
     since = timezone.now() - timedelta(days=30)
@@ -1191,26 +1331,42 @@ def users_to_warm():
     )
 
 
-def warm(users=None) -> int:
-    """Compute every dashboard of the latest run for each distinct scope of `users` (default:
-    users_to_warm), in both languages, and refresh their cache entries. Returns the number of
-    scopes warmed. Run by the worker every 10 minutes (tasks.py) and by bench_dashboards."""
-    run = latest_run()
-    if run is None:
+def users_in_use():
+    """Everyone whose dashboards are worth having ready after a run: active users seen in the
+    last 30 days, the wider scopes first (they wait longest on a cold cache), then the reps."""
+    since = timezone.now() - timedelta(days=30)
+    users = get_user_model().objects.filter(is_active=True, last_login__gte=since)
+    wider = list(users_to_warm())
+    return [*wider, *users.exclude(pk__in=[u.pk for u in wider]).order_by("pk")]
+
+
+def warm(users=None, run: ScoringRun | None = None) -> int:
+    """Compute every dashboard of the latest run (or `run`, unless a newer one succeeded since)
+    for each distinct scope of `users` (default: users_to_warm), in both languages, and refresh
+    their cache entries. Returns the number of scopes warmed. Run by the worker every 10
+    minutes (tasks.py), after every succeeded scoring run (for users_in_use) and by
+    bench_dashboards."""
+    latest = latest_run()
+    if latest is None or (run is not None and run.pk != latest.pk):
         return 0
+    run = latest
     seen = set()
     for user in users_to_warm() if users is None else users:
         key = scope_key(user)
         if key in seen:
             continue
         seen.add(key)
-        for index, language in enumerate(("zh-hans", "en")):
-            with translation.override(language):
-                for theme in THEMES:
-                    # The first language queries afresh; the second reuses its rows.
-                    board = dashboard(user, theme, run, refresh=True)
-                    if theme == "warnings" and index == 0:
-                        for risk in RISKS:
-                            WarningPages(user, run, risk, 0, refresh=True)
-                    del board
+        token = _REFRESHED.set(set())  # one pass per scope: every query once
+        try:
+            for index, language in enumerate(("zh-hans", "en")):
+                with translation.override(language):
+                    for theme in THEMES:
+                        # The first language queries afresh; the second reuses its rows.
+                        board = dashboard(user, theme, run, refresh=True)
+                        if theme == "warnings" and index == 0:
+                            for risk in RISKS:
+                                WarningPages(user, run, risk, 0, refresh=True)
+                        del board
+        finally:
+            _REFRESHED.reset(token)
     return len(seen)

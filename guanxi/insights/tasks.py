@@ -1,9 +1,10 @@
-"""Periodic work of the dashboards, run by the Huey worker (`guanxi worker`)."""
+"""Work of the dashboards on the Huey worker (`guanxi worker`): keeping them computed."""
 
+from django.db import transaction
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .data import warm
+from .data import users_in_use, warm
 
 
 @db_periodic_task(crontab(minute="*/10"))
@@ -11,3 +12,18 @@ def warm_dashboards():
     """Keep the dashboards of the wider scopes (managers, team leads) computed: at a million
     customers a cold aggregation takes seconds, a cached page milliseconds."""
     return warm()
+
+
+@db_task()
+def warm_after_run(run_id: int):
+    """Every dashboard of a run that just succeeded, for every scope in use (the whole company,
+    each team, each rep): the first visitor after the run finds it computed."""
+    from guanxi.scoring.models import ScoringRun
+
+    run = ScoringRun.objects.filter(pk=run_id).first()
+    return warm(users_in_use(), run=run) if run is not None else 0
+
+
+def on_scoring_finished(sender, run, **kwargs):
+    """Receiver of guanxi.scoring.signals.scoring_finished (connected in apps.py)."""
+    transaction.on_commit(lambda: warm_after_run(run.pk))

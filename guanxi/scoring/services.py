@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import record
 
-from . import compute
+from . import compute, signals
 from .models import MODEL_VERSION, AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 
 logger = logging.getLogger(__name__)
@@ -286,6 +286,7 @@ def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun
         _fail(run, user, exc)
         raise
     _validate()
+    signals.scoring_finished.send_robust(sender=ScoringRun, run=run)  # e.g. warm the dashboards
     if progress:
         progress(WRITE_STEP)
     return run

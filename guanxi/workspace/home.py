@@ -221,6 +221,22 @@ def cached_indicators(user, today: dt.date | None = None) -> dict:
     return figures
 
 
+def refresh_indicators(today: dt.date | None = None) -> int:
+    """Recompute and cache the indicators of every lead seen in the last 30 days (after a
+    scoring run: the tier mix and the customers at risk changed). Returns how many."""
+    from django.contrib.auth import get_user_model
+
+    day = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=30)
+    users = get_user_model().objects.filter(is_active=True, last_login__gte=since).order_by("pk")
+    done = 0
+    for user in users:
+        if is_lead(user):
+            cache.set(_cache_key(user, day), compute_indicators(user, day), INDICATORS_TTL)
+            done += 1
+    return done
+
+
 def latest_run():
     return ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).order_by("-id").first()
 

@@ -364,3 +364,23 @@ def test_warm_precomputes_each_wider_scope_once(world, manager, django_assert_ma
     with django_assert_max_num_queries(8):
         response = client.get("/analytics/rfm/")
     assert response.status_code == 200
+
+
+def test_warm_after_a_run_covers_every_scope_in_use(world, django_assert_max_num_queries):
+    """The receiver of scoring_finished enqueues warm_after_run; it computes the dashboards of
+    every scope in use (the reps' too), so the first visit after a run is served cached."""
+    from django.contrib.auth import get_user_model
+
+    from guanxi.insights import tasks
+    from guanxi.scoring.signals import scoring_finished
+
+    users = get_user_model().objects.filter(username__in=["manager", "lead_a", "rep1"])
+    users.update(last_login=timezone.now())
+    assert tasks.warm_after_run.call_local(world["run"].pk) == 3
+    assert tasks.warm_after_run.call_local(world["run"].pk + 1000) == 0  # no such run
+    for username in ("rep1", "manager"):
+        client = client_for(username, "zh-hans")
+        with django_assert_max_num_queries(8):  # session, user, run, profile: no aggregation
+            assert client.get("/analytics/rfm/").status_code == 200
+    receivers = [r[0][0] for r in scoring_finished.receivers]
+    assert "insights-warm-after-run" in receivers and "home-indicators-after-run" in receivers

@@ -344,6 +344,30 @@ def test_a_view_on_the_scores_survives_the_swap(shop):
         cursor.execute("DROP VIEW gx_test_scores")
 
 
+def test_scoring_finished_is_sent_once_per_succeeded_run_only(shop, monkeypatch):
+    from guanxi.scoring.signals import scoring_finished
+
+    got = []
+
+    def receiver(sender, run, **kwargs):
+        got.append((run.pk, run.status, CustomerScore.objects.filter(run=run).count()))
+
+    scoring_finished.connect(receiver, dispatch_uid="test-receiver")
+    try:
+        run = services.run_scoring("command", as_of=AS_OF)
+        assert got == [(run.pk, RunStatus.SUCCEEDED, run.customers)]  # after the scores are in
+        monkeypatch.setattr(services.compute, "compute_scores", _boom)
+        with pytest.raises(RuntimeError):
+            services.run_scoring("command", as_of=AS_OF)
+        assert len(got) == 1  # a failed run sends nothing
+    finally:
+        scoring_finished.disconnect(dispatch_uid="test-receiver")
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
 def test_a_second_run_is_refused_while_one_runs(shop):
     if connection.vendor == "postgresql":
         import psycopg
