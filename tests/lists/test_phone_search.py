@@ -59,5 +59,5 @@ def test_api_finds_by_last_digits_and_filters_by_team_and_city(api_as, personas,
     rep2_team = api.get("/customers", team=teams["b"].pk).json()
     assert [c["name"] for c in rep2_team["items"]] == ["刘四"]
     assert api.get("/customers", city="杭州").json()["count"] == 0
-    assert api.get("/customers", created_from="2999-01-01").json()["count"] == 0
+    assert api.get("/customers", created_from="2199-01-01").json()["count"] == 0
     assert api.get("/customers", created_from="not a date").status_code == 422
