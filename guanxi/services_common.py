@@ -127,3 +127,18 @@ def whole_selection(found: list, ids: list[int], refused) -> list:
     if missing:
         raise ValidationError({"ids": [refused(missing)]})
     return found
+
+
+# Which customers a scope holds changes when a customer changes hands or goes (transfer,
+# hand-over, merge, deletion, erasure) without any scope's own filter changing: caches keyed on
+# the scope's filter (the dashboards') also carry this generation, which those services move.
+_CUSTOMER_SET_GENERATION = "guanxi:customer-set-generation"
+
+
+def customers_changed_hands() -> None:
+    """Move the generation (call after a transfer, merge, deletion or erasure commits)."""
+    cache.set(_CUSTOMER_SET_GENERATION, time.time_ns(), None)
+
+
+def customer_set_generation() -> int:
+    return cache.get(_CUSTOMER_SET_GENERATION, 0)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.audit import services as audit
+from guanxi.services_common import customers_changed_hands
 
 from .models import Collaborator, Customer, MergeRecord
 from .normalize import name_initials, name_pinyin
@@ -82,6 +83,7 @@ def merge_customers(actor, survivor: Customer, other: Customer, choices: dict | 
     Returns the MergeRecord. Refuses merging a customer with itself, an erased or an already
     merged customer.
     """
+    transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     locked = {
         c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, other.pk])
     }

@@ -21,7 +21,12 @@ from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.bulk import BulkInsert
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
-from guanxi.services_common import StaleEdit, rate_limit, reject_unknown_fields
+from guanxi.services_common import (
+    StaleEdit,
+    customers_changed_hands,
+    rate_limit,
+    reject_unknown_fields,
+)
 from guanxi.validation import check_year, clean_text, is_blank
 
 from .models import (
@@ -577,6 +582,7 @@ def _refresh(target: models.Model, source: models.Model) -> None:
 
 @transaction.atomic
 def delete_customer(actor, customer: Customer) -> None:
+    transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     require_manage(actor, customer)
     if customer.orders.exists():  # sales.Order's protected link back to the customer
         raise ValidationError(
@@ -595,6 +601,7 @@ def delete_customer(actor, customer: Customer) -> None:
 @transaction.atomic
 def assign_owner(actor, customer: Customer, owner) -> Customer:
     """Transfer a customer (客户转移): the whole history stays with the customer."""
+    transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     require_manage(actor, customer)
     before = audit.snapshot(customer, ["owner", "department"])
     customer.owner = owner
@@ -840,6 +847,7 @@ def transfer_customers(actor, from_user, to_user) -> int:
     and takes the new owner's department; the whole history stays with the customer.
     Returns the number of customers transferred.
     """
+    transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     if from_user.pk == to_user.pk:
         return 0
     department = _owner_department(to_user)

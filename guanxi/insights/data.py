@@ -43,6 +43,7 @@ from guanxi.customers.models import LostReason
 from guanxi.customers.scores import churn_reason_text
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
+from guanxi.services_common import customer_set_generation
 
 CACHE_SECONDS = 900  # the warm task (tasks.py) refreshes the larger scopes every 10 minutes
 CACHE_VERSION = 1
@@ -128,7 +129,7 @@ def memo(query_key: str, compute):
     carry the scope's own filter): language-neutral, so the second language of a dashboard,
     and any user of the same scope, only formats."""
     digest = hashlib.sha256(query_key.encode()).hexdigest()[:40]
-    key = f"insights:v{CACHE_VERSION}:rows:{_RUN.get()}:{digest}"
+    key = f"insights:v{CACHE_VERSION}:rows:{_RUN.get()}:{customer_set_generation()}:{digest}"
     refreshed = _REFRESHED.get()
     value = cache.get(key) if refreshed is None or key in refreshed else None
     if value is None:
@@ -359,6 +360,7 @@ def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **ext
             f"insights:v{CACHE_VERSION}",
             theme,
             str(run.pk),
+            str(customer_set_generation()),
             scope_key(user),
             lang(),
             *(f"{k}={v}" for k, v in sorted(extra.items())),
@@ -1101,7 +1103,8 @@ class WarningPages:
 
     def __init__(self, user, run, risk: str, count: int, *, refresh: bool = False):
         self.user, self.risk, self._count = user, risk, count
-        key = f"insights:v{CACHE_VERSION}:warn:{run.pk}:{scope_key(user)}:{risk}"
+        generation = customer_set_generation()
+        key = f"insights:v{CACHE_VERSION}:warn:{run.pk}:{generation}:{scope_key(user)}:{risk}"
         ids = None if refresh else cache.get(key)
         if ids is None:
             ids = list(warning_list(user, risk).values_list("customer_id", flat=True)[:WARNING_IDS])

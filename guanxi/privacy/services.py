@@ -18,6 +18,7 @@ from guanxi.customers.merging import forget_merged_values
 from guanxi.customers.models import Customer, CustomerLevel
 from guanxi.customers.services import EDITABLE_FIELDS
 from guanxi.sales.models import Order
+from guanxi.services_common import customers_changed_hands
 from guanxi.validation import Errors, check_text
 
 from .models import Consent, ConsentPurpose
@@ -137,6 +138,7 @@ def erase_customer(actor, customer) -> None:
     and the erasure itself, but no personal value: the customer's, its contacts', notes',
     tasks', interactions' and consents' entries are scrubbed (audit.scrub_customer).
     """
+    transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
 
     require_manage(actor, customer)
 
