@@ -230,6 +230,28 @@ def test_churn_by_reason_in_scope(world):
     assert [d["value"] for d in boss[2]["series"][0]["data"]] == [3, 1]
 
 
+def test_churn_with_no_customer_lost_says_so_in_both_languages(world):
+    Customer.objects.update(lost_at=None, lost_reason="")
+    html = client_for("rep1").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' in html and "No customers marked lost yet." in html
+    assert "data-chart=" not in html  # no flat 0 % line, no blank canvas
+    zh = client_for("rep1", "zh-hans").get("/analytics/churn/").content.decode()
+    assert "尚无标记为流失的客户。" in zh
+    # who sees everyone keeps the engine's chart of lapsed customers under the message
+    boss = client_for("manager").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' in boss
+    specs = charts(client_for("manager").get("/analytics/churn/"))
+    assert len(specs) == 1 and specs[0]["title"].startswith("Customers who stopped buying")
+    # a loss recorded: the charts are back, the message gone (rep2: a scope not yet cached)
+    Customer.objects.filter(pk=world["b1"].pk).update(lost_at=LAST_MONTH, lost_reason="price")
+    html = client_for("rep2").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' not in html and len(charts_of(html)) == 2
+
+
+def charts_of(html: str) -> list[str]:
+    return re.findall(r'data-chart="([^"]+)"', html)
+
+
 def test_churn_rate_base(world):
     month_start = LAST_MONTH
     Customer.objects.filter(pk__in=[world["a1"].pk, world["a2"].pk, world["a3"].pk]).update(
