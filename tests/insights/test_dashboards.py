@@ -213,6 +213,18 @@ def test_churn_warnings_list_scope_reason_action_owner(world):
     assert "小客户：见机挽回，控制成本。" in zh
 
 
+def test_warnings_bars_of_unowned_customers_link_nowhere(world):
+    """The customer list has no "no owner" filter: a "(no owner)" bar must not open the list of
+    every customer at that risk; an owner's bar opens that owner's customers at that risk."""
+    Customer.objects.filter(pk=world["b1"].pk).update(owner=None)
+    spec = charts(client_for("manager").get("/analytics/warnings/"))[0]
+    at = spec["categories"].index("(no owner)")
+    high = next(s for s in spec["series"] if s["name"] == "High risk")
+    assert high["data"][at] == {"value": 1}
+    owned = [d for i, d in enumerate(high["data"]) if i != at and d["value"]]
+    assert owned and all(re.search(r"churn_risk=high&owner=\d+$", d["url"]) for d in owned)
+
+
 def test_churn_by_reason_in_scope(world):
     specs = charts(client_for("rep1").get("/analytics/churn/"))
     names = [s["name"] for s in specs[0]["series"]]
