@@ -199,6 +199,37 @@ def test_dashboards_fit_a_phone(
             chart_width = page.locator(".chart").first.bounding_box()["width"]
             assert chart_width <= 390
             page.screenshot(path=str(folder / f"phone-{theme}.png"), full_page=True)
+        # the cohort table: one line per cell (no "1/0/0" one digit per line), scrolled inside
+        # its figure; the page itself does not scroll sideways
+        page.goto(f"{live_server.url}/analytics/cohorts/")
+        cells = page.locator("table[data-table=retention] tbody td")
+        assert cells.count() > 0
+        heights = page.evaluate(
+            "() => Array.from(document.querySelectorAll('table[data-table=retention] td'))"
+            ".map(td => td.getBoundingClientRect().height)"
+        )
+        line = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector("
+            "'table[data-table=retention] td')).lineHeight)"
+        )
+        assert max(heights) < 2 * line + 20, (max(heights), line)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # the warnings: one card per customer, every value in full within the screen
+        page.goto(f"{live_server.url}/analytics/warnings/?risk=high")
+        action = page.locator("table[data-table=warnings] tbody tr").first.locator("td").nth(3)
+        box = action.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert box["width"] > 250, box  # the full card width, not a sliver of a column
+        words = page.evaluate(
+            """() => {
+                const td = document.querySelector('table[data-table=warnings] tbody td:nth-child(3)');
+                const range = document.createRange();
+                range.selectNodeContents(td);
+                return [td.textContent.trim().split(/\\s+/).length, range.getClientRects().length];
+            }"""
+        )
+        assert words[1] <= words[0], words  # no word broken over two lines
+        page.screenshot(path=str(folder / "phone-warnings-cards.png"), full_page=True)
     finally:
         context.close()
 
