@@ -481,18 +481,35 @@ def score_choices(name: str):
     return choices
 
 
-def attach_badges(rows: list) -> None:
+# How the list shows the score it is sorted by.
+SORT_VALUE_FORMATS = {
+    "clv_predicted": lambda v: f"¥{v:,.0f}",
+    "monetary": lambda v: f"¥{v:,.0f}",
+    "p_alive": lambda v: f"{v:.0%}",
+    "loyalty_index": lambda v: f"{v:.0f} / 100",
+    "churn_risk_score": lambda v: f"{v:.2f}",
+}
+
+
+def attach_badges(rows: list, sort_score: str = "") -> None:
     """Set `row.score_badges` on a page of customers with one query for their scores (by
     primary key: the list query itself never joins the score table unless it filters or sorts
-    by a score)."""
+    by a score); with `sort_score` (a SORT_VALUE_FORMATS key: the list is sorted by it) also
+    `row.sort_value`, that score shown ("—" when there is none)."""
     if not rows:
         return
     model = Customer._meta.get_field("score").related_model
+    fields = ["customer_id", "rfm_segment", "abc_tier", "churn_risk"]
+    show = SORT_VALUE_FORMATS.get(sort_score)
+    if show:
+        fields.append(sort_score)
     found = {
         s.customer_id: s
-        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(
-            "customer_id", "rfm_segment", "abc_tier", "churn_risk"
-        )
+        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(*fields)
     }
     for row in rows:
-        row.score_badges = badges(found.get(row.pk))
+        score = found.get(row.pk)
+        row.score_badges = badges(score)
+        if show:
+            value = getattr(score, sort_score, None) if score else None
+            row.sort_value = "—" if value is None else show(value)
