@@ -236,12 +236,14 @@ def panel(score) -> dict:
     """The 360 page's scores panel: one row per score with its value, a one-line explanation
     and the recommended action, plus the quality criteria and the loyalty type suggested."""
     t = _tables()
+    ordered = bool(score.frequency) or score.last_order_on is not None
     rows = [
         {
             "key": "rfm",
             "label": _("RFM segment"),
             "value": segment_name(score.rfm_segment) if score.rfm_segment else "—",
-            "detail": f"R{score.r} F{score.f} M{score.m}",
+            # no order yet: no "R0 F0 M0" nor "— days since the last order"
+            "detail": f"R{score.r} F{score.f} M{score.m}" if ordered else _("no orders yet"),
             "explanation": _(
                 "Recency, frequency and monetary scores 1–5 (5 best): %(days)s days since the "
                 "last order, %(orders)s orders, %(revenue)s net revenue."
@@ -250,7 +252,12 @@ def panel(score) -> dict:
                 "days": "—" if score.recency_days is None else score.recency_days,
                 "orders": score.frequency,
                 "revenue": _money(score.monetary),
-            },
+            }
+            if ordered
+            else _(
+                "Recency, frequency and monetary scores 1–5 (5 best) start with the "
+                "customer's first order; no orders yet."
+            ),
             "action": segment_action(score.rfm_segment),
         },
         {
