@@ -673,7 +673,7 @@ def clv(user, run):
                     _("Owner"),
                     _("Predicted CLV"),
                     _("Historical CLV"),
-                    "P(alive)",
+                    _("P(alive)"),
                     _("ABC tier"),
                 ],
                 top_rows,

@@ -108,7 +108,7 @@ def xlsx_view(theme: str):
                         _("Recommended action"),
                         _("Recovery priority"),
                         _("Revenue"),
-                        "P(alive)",
+                        _("P(alive)"),
                         _("Last order"),
                     ],
                     data.warnings_xlsx_rows(request.user, risk),

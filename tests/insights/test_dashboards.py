@@ -326,6 +326,18 @@ def test_warnings_xlsx_lists_the_customers(world):
     book = load_workbook(io.BytesIO(client_for("rep1").get("/analytics/warnings/xlsx/").content))
     rows = list(book["Customers at risk"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["甲三"]
+    assert "P(alive)" in rows[0]
+
+
+def test_the_chinese_xlsx_headers_match_the_page(world):
+    """The page says P(活跃): so do the Chinese workbooks' headers."""
+    zh = client_for("rep1", "zh-hans")
+    book = load_workbook(io.BytesIO(zh.get("/analytics/warnings/xlsx/").content))
+    headers = [cell.value for cell in next(book.worksheets[-1].iter_rows())]
+    assert "P(活跃)" in headers and "P(alive)" not in headers
+    book = load_workbook(io.BytesIO(zh.get("/analytics/clv/xlsx/").content))
+    headers = [c for sheet in book.worksheets[1:] for c in next(sheet.iter_rows(values_only=True))]
+    assert "P(活跃)" in headers and "P(alive)" not in headers
 
 
 def test_without_a_run_pages_say_so(personas):
