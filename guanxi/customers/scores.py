@@ -236,12 +236,14 @@ def panel(score) -> dict:
     """The 360 page's scores panel: one row per score with its value, a one-line explanation
     and the recommended action, plus the quality criteria and the loyalty type suggested."""
     t = _tables()
+    ordered = bool(score.frequency) or score.last_order_on is not None
     rows = [
         {
             "key": "rfm",
             "label": _("RFM segment"),
             "value": segment_name(score.rfm_segment) if score.rfm_segment else "—",
-            "detail": f"R{score.r} F{score.f} M{score.m}",
+            # no order yet: no "R0 F0 M0" nor "— days since the last order"
+            "detail": f"R{score.r} F{score.f} M{score.m}" if ordered else _("no orders yet"),
             "explanation": _(
                 "Recency, frequency and monetary scores 1–5 (5 best): %(days)s days since the "
                 "last order, %(orders)s orders, %(revenue)s net revenue."
@@ -250,7 +252,12 @@ def panel(score) -> dict:
                 "days": "—" if score.recency_days is None else score.recency_days,
                 "orders": score.frequency,
                 "revenue": _money(score.monetary),
-            },
+            }
+            if ordered
+            else _(
+                "Recency, frequency and monetary scores 1–5 (5 best) start with the "
+                "customer's first order; no orders yet."
+            ),
             "action": segment_action(score.rfm_segment),
         },
         {
@@ -481,18 +488,35 @@ def score_choices(name: str):
     return choices
 
 
-def attach_badges(rows: list) -> None:
+# How the list shows the score it is sorted by.
+SORT_VALUE_FORMATS = {
+    "clv_predicted": lambda v: f"¥{v:,.0f}",
+    "monetary": lambda v: f"¥{v:,.0f}",
+    "p_alive": lambda v: f"{v:.0%}",
+    "loyalty_index": lambda v: f"{v:.0f} / 100",
+    "churn_risk_score": lambda v: f"{v:.2f}",
+}
+
+
+def attach_badges(rows: list, sort_score: str = "") -> None:
     """Set `row.score_badges` on a page of customers with one query for their scores (by
     primary key: the list query itself never joins the score table unless it filters or sorts
-    by a score)."""
+    by a score); with `sort_score` (a SORT_VALUE_FORMATS key: the list is sorted by it) also
+    `row.sort_value`, that score shown ("—" when there is none)."""
     if not rows:
         return
     model = Customer._meta.get_field("score").related_model
+    fields = ["customer_id", "rfm_segment", "abc_tier", "churn_risk"]
+    show = SORT_VALUE_FORMATS.get(sort_score)
+    if show:
+        fields.append(sort_score)
     found = {
         s.customer_id: s
-        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(
-            "customer_id", "rfm_segment", "abc_tier", "churn_risk"
-        )
+        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(*fields)
     }
     for row in rows:
-        row.score_badges = badges(found.get(row.pk))
+        score = found.get(row.pk)
+        row.score_badges = badges(score)
+        if show:
+            value = getattr(score, sort_score, None) if score else None
+            row.sort_value = "—" if value is None else show(value)

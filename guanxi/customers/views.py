@@ -100,6 +100,14 @@ SCORE_SORT_COLUMNS = [
     ("monetary", "-monetary", "monetary"),
 ]
 
+SCORE_SORT_LABELS = {
+    "clv_predicted": lambda: _("predicted CLV"),
+    "p_alive": lambda: _("P(alive)"),
+    "loyalty_index": lambda: _("loyalty index"),
+    "churn_risk_score": lambda: _("churn risk score"),
+    "monetary": lambda: _("net revenue"),
+}
+
 
 def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
     """Per sortable column: the URL query that sorts by it (toggling), and aria-sort.
@@ -183,7 +191,9 @@ def customer_list(request):
             getattr(getattr(owner, "profile", None), "display_name", "") or owner.get_username()
         )
         row.created_on = timezone.localtime(row.created_at).strftime("%Y-%m-%d")
-    scores.attach_badges(rows)
+    sort_score = filters["sort"].lstrip("-")
+    sort_score = sort_score if sort_score in scores.SORT_VALUE_FORMATS else ""
+    scores.attach_badges(rows, sort_score)
     params = request.GET.copy()
     context = {
         "level_labels": level_labels,
@@ -201,6 +211,8 @@ def customer_list(request):
         "filtered": any(v not in (None, "") for k, v in filters.items() if k != "sort"),
         "score_filtered": any(k in queries.SCORE_FILTERS for k in filters),
         "score_sort_links": sort_links(params, filters["sort"], SCORE_SORT_COLUMNS),
+        # the score the list is sorted by, shown in each row under this label
+        "sort_score_label": SCORE_SORT_LABELS[sort_score]() if sort_score else "",
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)

@@ -32,6 +32,22 @@ from .sampling import (  # noqa: F401  (mobile_prefixes, mobile_for, uscc_for: r
 
 CHUNK = 5000
 FAST_LOAD_FROM = 20_000  # customers; below this, dropping and rebuilding indexes costs more
+# Customers marked lost, as a share of everyone, picked among those with no order this long.
+LOST_SHARE = 0.025
+LAPSED_DAYS = 180
+# Reasons reps pick (LostReason codes), roughly as often as the textbook ranks them.
+LOST_REASONS = [
+    ("competitor", 5),
+    ("price", 4),
+    ("service", 3),
+    ("product", 2),
+    ("changed_needs", 2),
+    ("low_switching_cost", 2),
+    ("own_circumstances", 2),
+    ("trying_new", 1),
+    ("weak_trust", 1),
+    ("company_turmoil", 1),
+]
 
 
 def _cents(value: int) -> str:
@@ -133,6 +149,7 @@ class DemoGenerator:
         referrer = rng.random(n)
         rng.random(n)  # was the sensitive-data draw: kept so each seed makes the same company
         domains = ["qq.com", "163.com", "126.com", "sina.com", "outlook.com"]
+        lost_at, lost_reason = self._losses(people, purchases)
         rows = []
         for i in range(n):
             seq = int(people["seq"][i])
@@ -197,6 +214,8 @@ class DemoGenerator:
                     minor,
                     acquired,
                     acquired,
+                    stamp(lost_at[i]) if lost_reason[i] else None,
+                    lost_reason[i],
                 )
             )
         table = Table(
@@ -207,10 +226,34 @@ class DemoGenerator:
                 "registered_at", "member_type", "member_level", "points", "mobile", "email",
                 "wechat", "uscc", "level", "source", "referred_by_id", "owner_id",
                 "department_id", "do_not_contact", "health_notes", "precise_location",
-                "is_minor", "created_at", "updated_at",
+                "is_minor", "created_at", "updated_at", "lost_at", "lost_reason",
             ],
         )  # fmt: skip
         return self.writer.write(table, rows)
+
+    def _losses(self, people: dict, purchases: dict) -> tuple[np.ndarray, list[str]]:
+        """A realistic handful of lapsed customers marked lost (LOST_SHARE of everyone, among
+        those with no order for LAPSED_DAYS), each with one of the textbook's reasons and a
+        lost date in the past year, at least 90 days after their last order. Drawn from a
+        generator of its own so the rest of the company stays the same for a seed."""
+        n = people["n"]
+        rng = np.random.default_rng([self.seed, int(people["seq"][0]) if n else 0, 9])
+        last = np.full(n, -np.inf)
+        np.maximum.at(last, purchases["who"], purchases["when"])
+        day = 86400.0
+        lapsed = np.flatnonzero(np.isfinite(last) & (last < self.end - LAPSED_DAYS * day))
+        share = min(1.0, LOST_SHARE * n / len(lapsed)) if len(lapsed) else 0.0
+        chosen = lapsed[rng.random(len(lapsed)) < share]
+        lost_at = np.zeros(n)
+        reasons = [""] * n
+        codes = [code for code, _weight in LOST_REASONS]
+        weights = np.array([w for _code, w in LOST_REASONS], dtype=float)
+        picks = rng.choice(len(codes), size=len(chosen), p=weights / weights.sum())
+        for i, pick in zip(chosen, picks, strict=True):
+            earliest = max(last[i] + 90 * day, self.end - 365 * day)
+            lost_at[i] = earliest + rng.random() * (self.end - day - earliest)
+            reasons[i] = codes[pick]
+        return lost_at, reasons
 
     def _write_contacts(self, rng, people: dict) -> int:
         from faker.providers.person.zh_CN import Provider

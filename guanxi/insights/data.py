@@ -837,7 +837,7 @@ def clv(user, run):
                     _("Owner"),
                     _("Predicted CLV"),
                     _("Historical CLV"),
-                    "P(alive)",
+                    _("P(alive)"),
                     _("ABC tier"),
                 ],
                 top_rows,
@@ -1067,9 +1067,10 @@ def warnings(user, run):
             else str(_("(no owner)"))
         )
         for risk in RISKS:
-            series[risk].append(
-                {"value": row[risk], "url": customers_url(churn_risk=risk, owner=owner or "")}
-            )
+            # the customer list cannot filter unowned customers: their bar links nowhere
+            # (an owner-less link would list everyone at that risk)
+            link_to = {"url": customers_url(churn_risk=risk, owner=owner)} if owner else {}
+            series[risk].append({"value": row[risk], **link_to})
     labels = {"high": _("High risk"), "medium": _("Medium risk")}
     return {
         "charts": [

@@ -53,14 +53,18 @@ def theme_view(theme: str):
         if run is None:
             return _no_run(request, theme)
         board = data.dashboard(request.user, theme, run)
+        specs = list(enumerate(board["charts"]))
+        no_lost = theme == "churn" and not board["charts"][0]["series"]
+        if no_lost:
+            # Two charts of zeros say nothing: a message instead (the engine's chart stays).
+            specs = specs[2:]
         context = {
             "theme": theme,
             "title": data.THEMES[theme],
             "run": run,
             "board": board,
-            "charts": [
-                {"id": f"chart-{i}", "spec": spec} for i, spec in enumerate(board["charts"])
-            ],
+            "no_lost": no_lost,
+            "charts": [{"id": f"chart-{i}", "spec": spec} for i, spec in specs],
         }
         if theme == "warnings":
             risk = _risk(request)
@@ -104,7 +108,7 @@ def xlsx_view(theme: str):
                         _("Recommended action"),
                         _("Recovery priority"),
                         _("Revenue"),
-                        "P(alive)",
+                        _("P(alive)"),
                         _("Last order"),
                     ],
                     data.warnings_xlsx_rows(request.user, risk),

@@ -106,7 +106,7 @@ def login(page, base_url):
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", "demo-pass")
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/customers/"))
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def click_item(page, selector: str, series: int, value: list):
@@ -199,5 +199,116 @@ def test_dashboards_fit_a_phone(
             chart_width = page.locator(".chart").first.bounding_box()["width"]
             assert chart_width <= 390
             page.screenshot(path=str(folder / f"phone-{theme}.png"), full_page=True)
+        # the cohort table: one line per cell (no "1/0/0" one digit per line), scrolled inside
+        # its figure; the page itself does not scroll sideways
+        page.goto(f"{live_server.url}/analytics/cohorts/")
+        cells = page.locator("table[data-table=retention] tbody td")
+        assert cells.count() > 0
+        heights = page.evaluate(
+            "() => Array.from(document.querySelectorAll('table[data-table=retention] td'))"
+            ".map(td => td.getBoundingClientRect().height)"
+        )
+        line = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector("
+            "'table[data-table=retention] td')).lineHeight)"
+        )
+        assert max(heights) < 2 * line + 20, (max(heights), line)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # the warnings: one card per customer, every value in full within the screen
+        page.goto(f"{live_server.url}/analytics/warnings/?risk=high")
+        action = page.locator("table[data-table=warnings] tbody tr").first.locator("td").nth(3)
+        box = action.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert box["width"] > 250, box  # the full card width, not a sliver of a column
+        words = page.evaluate(
+            """() => {
+                const td = document.querySelector('table[data-table=warnings] tbody td:nth-child(3)');
+                const range = document.createRange();
+                range.selectNodeContents(td);
+                return [td.textContent.trim().split(/\\s+/).length, range.getClientRects().length];
+            }"""
+        )
+        assert words[1] <= words[0], words  # no word broken over two lines
+        page.screenshot(path=str(folder / "phone-warnings-cards.png"), full_page=True)
     finally:
         context.close()
+
+
+def item_point(page, selector: str, series: int, value: list):
+    """The page coordinates where ECharts draws the data item `value` of a series."""
+    x, y = page.evaluate(
+        """([sel, series, value]) => {
+            const el = document.querySelector(sel);
+            return echarts.getInstanceByDom(el).convertToPixel({seriesIndex: series}, value);
+        }""",
+        [selector, series, value],
+    )
+    box = page.locator(selector).bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+# (theme, series, value of the item, the customers URL it must open)
+TAP_TARGETS = [
+    ("rfm", 0, [4, 4], r"/customers/\?r=5&f=5$"),
+    ("pyramid", 0, [0.5, 6], r"/customers/\?pyramid_level=top$"),
+]
+
+
+def test_a_plain_click_and_a_phone_tap_open_the_customers(
+    transactional_db, live_server, browser, customer_of
+):
+    """The first click on a fresh page (no hover before it) and a tap on a touch phone open the
+    customers behind a cell or bar, as the tables' links do."""
+    scored_world(customer_of)
+    desktop = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    phone = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    try:
+        for context, action in ((desktop, "click"), (phone, "tap")):
+            page = context.new_page()
+            login(page, live_server.url)
+            for theme, series, value, url in TAP_TARGETS:
+                page.goto(f"{live_server.url}/analytics/{theme}/")
+                expect(page.locator(".chart[data-rendered='1']")).to_have_count(1)
+                page.locator(".chart").first.scroll_into_view_if_needed()
+                x, y = item_point(page, ".chart[data-chart='chart-0']", series, value)
+                if action == "click":
+                    # down and up at the point with no mouse move before (a real first click)
+                    page.evaluate(
+                        """([x, y]) => {
+                            const el = document.elementFromPoint(x, y);
+                            const o = {bubbles: true, cancelable: true, clientX: x, clientY: y,
+                                       button: 0, pointerType: "mouse", isPrimary: true};
+                            for (const t of ["pointerdown", "mousedown", "pointerup", "mouseup",
+                                             "click"]) {
+                                const E = t.startsWith("pointer") ? PointerEvent : MouseEvent;
+                                el.dispatchEvent(new E(t, o));
+                            }
+                        }""",
+                        [x, y],
+                    )
+                else:
+                    page.touchscreen.tap(x, y)
+                page.wait_for_url(re.compile(url), timeout=5000)
+            # beside a short bar (an empty level, where the longest bar would end): a finger
+            # cannot hit a bar a few pixels long
+            page.goto(f"{live_server.url}/analytics/pyramid/")
+            expect(page.locator(".chart[data-rendered='1']")).to_have_count(1)
+            page.locator(".chart").first.scroll_into_view_if_needed()
+            index, top, url = page.evaluate(
+                """() => {
+                    const c = echarts.getInstanceByDom(document.querySelector('.chart'));
+                    const data = c.getOption().series[0].data;
+                    const i = data.findIndex(d => d.value === 0);
+                    const top = c.getModel().getComponent('xAxis', 0).axis.scale.getExtent()[1];
+                    return [i, top, data[i].url];
+                }"""
+            )
+            assert index >= 0 and top > 0
+            x, y = item_point(page, ".chart[data-chart='chart-0']", 0, [top * 0.9, index])
+            getattr(page.touchscreen if action == "tap" else page.mouse, action)(x, y)
+            page.wait_for_url(re.compile(re.escape(url) + "$"), timeout=5000)
+    finally:
+        desktop.close()
+        phone.close()

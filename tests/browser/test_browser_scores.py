@@ -78,7 +78,7 @@ def test_scores_panel_and_marking_lost_at_390px(
         page.fill("input[name=username]", "rep1")
         page.fill("input[name=password]", "demo-pass")
         page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/customers/")
+        page.wait_for_url(lambda url: "/login/" not in url)
 
         # an unscored customer says so
         page.goto(f"{live_server.url}/customers/{unscored.pk}/")

@@ -129,6 +129,30 @@ def test_the_company_has_everything_the_product_shows(demo):
     assert Customer.objects.exclude(precise_location="").exists()
 
 
+def test_a_handful_of_lapsed_customers_are_marked_lost_over_the_past_year(demo):
+    """The churn dashboard has something to show in `guanxi demo`: about 2.5 % of customers,
+    only among those with no order for 180 days, each lost at least 90 days after their last
+    order, within the past year, with one of the textbook's reasons."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from guanxi.customers.models import LostReason
+
+    lost = Customer.objects.filter(lost_at__isnull=False).annotate(last=Max("orders__ordered_at"))
+    assert 3 <= lost.count() <= 15  # 2.5 % of 300 is 7.5
+    assert Customer.objects.filter(lost_at__isnull=True).exclude(lost_reason="").count() == 0
+    end = timezone.make_aware(timezone.datetime.combine(TODAY, timezone.datetime.min.time()))
+    for customer in lost:
+        assert customer.lost_reason in LostReason.values
+        assert end - timedelta(days=366) <= customer.lost_at < end
+        assert customer.last is not None and customer.last < end - timedelta(days=180)
+        assert customer.lost_at >= customer.last + timedelta(days=89)
+    assert len({c.lost_at.strftime("%Y-%m") for c in lost}) >= 3  # spread over the year
+    assert len({c.lost_reason for c in lost}) >= 2
+
+
 def test_second_run_adds_nothing(demo):
     before = (Customer.objects.count(), Order.objects.count(), Interaction.objects.count())
     assert load_demo(300, seed=7, today=TODAY) is None
@@ -140,7 +164,7 @@ def test_reset_reloads_the_same_company_for_the_same_seed(demo):
         return (
             list(
                 Customer.objects.order_by("external_id").values_list(
-                    "external_id", "name", "mobile"
+                    "external_id", "name", "mobile", "lost_at", "lost_reason"
                 )
             ),
             list(Order.objects.order_by("number").values_list("number", "total", "ordered_at")),

@@ -213,6 +213,18 @@ def test_churn_warnings_list_scope_reason_action_owner(world):
     assert "小客户：见机挽回，控制成本。" in zh
 
 
+def test_warnings_bars_of_unowned_customers_link_nowhere(world):
+    """The customer list has no "no owner" filter: a "(no owner)" bar must not open the list of
+    every customer at that risk; an owner's bar opens that owner's customers at that risk."""
+    Customer.objects.filter(pk=world["b1"].pk).update(owner=None)
+    spec = charts(client_for("manager").get("/analytics/warnings/"))[0]
+    at = spec["categories"].index("(no owner)")
+    high = next(s for s in spec["series"] if s["name"] == "High risk")
+    assert high["data"][at] == {"value": 1}
+    owned = [d for i, d in enumerate(high["data"]) if i != at and d["value"]]
+    assert owned and all(re.search(r"churn_risk=high&owner=\d+$", d["url"]) for d in owned)
+
+
 def test_churn_by_reason_in_scope(world):
     specs = charts(client_for("rep1").get("/analytics/churn/"))
     names = [s["name"] for s in specs[0]["series"]]
@@ -228,6 +240,28 @@ def test_churn_by_reason_in_scope(world):
     boss = charts(client_for("manager").get("/analytics/churn/"))
     assert sorted(s["name"] for s in boss[0]["series"]) == ["Price", "Taken by a competitor"]
     assert [d["value"] for d in boss[2]["series"][0]["data"]] == [3, 1]
+
+
+def test_churn_with_no_customer_lost_says_so_in_both_languages(world):
+    Customer.objects.update(lost_at=None, lost_reason="")
+    html = client_for("rep1").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' in html and "No customers marked lost yet." in html
+    assert "data-chart=" not in html  # no flat 0 % line, no blank canvas
+    zh = client_for("rep1", "zh-hans").get("/analytics/churn/").content.decode()
+    assert "尚无标记为流失的客户。" in zh
+    # who sees everyone keeps the engine's chart of lapsed customers under the message
+    boss = client_for("manager").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' in boss
+    specs = charts(client_for("manager").get("/analytics/churn/"))
+    assert len(specs) == 1 and specs[0]["title"].startswith("Customers who stopped buying")
+    # a loss recorded: the charts are back, the message gone (rep2: a scope not yet cached)
+    Customer.objects.filter(pk=world["b1"].pk).update(lost_at=LAST_MONTH, lost_reason="price")
+    html = client_for("rep2").get("/analytics/churn/").content.decode()
+    assert 'data-empty="no-lost"' not in html and len(charts_of(html)) == 2
+
+
+def charts_of(html: str) -> list[str]:
+    return re.findall(r'data-chart="([^"]+)"', html)
 
 
 def test_churn_rate_base(world):
@@ -292,6 +326,18 @@ def test_warnings_xlsx_lists_the_customers(world):
     book = load_workbook(io.BytesIO(client_for("rep1").get("/analytics/warnings/xlsx/").content))
     rows = list(book["Customers at risk"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["甲三"]
+    assert "P(alive)" in rows[0]
+
+
+def test_the_chinese_xlsx_headers_match_the_page(world):
+    """The page says P(活跃): so do the Chinese workbooks' headers."""
+    zh = client_for("rep1", "zh-hans")
+    book = load_workbook(io.BytesIO(zh.get("/analytics/warnings/xlsx/").content))
+    headers = [cell.value for cell in next(book.worksheets[-1].iter_rows())]
+    assert "P(活跃)" in headers and "P(alive)" not in headers
+    book = load_workbook(io.BytesIO(zh.get("/analytics/clv/xlsx/").content))
+    headers = [c for sheet in book.worksheets[1:] for c in next(sheet.iter_rows(values_only=True))]
+    assert "P(活跃)" in headers and "P(alive)" not in headers
 
 
 def test_without_a_run_pages_say_so(personas):

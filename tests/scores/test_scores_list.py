@@ -164,6 +164,34 @@ def test_the_page_filters_sorts_and_shows_the_score_column(client_for, scored, l
         assert "有流失风险" in html and "流失风险：高" in html and "评分" in html
 
 
+@pytest.mark.parametrize(
+    ("sort", "label", "value_a", "value_b"),
+    [
+        ("-clv_predicted", "predicted CLV", "¥900", "¥300"),
+        ("p_alive", "P(alive)", "90%", "40%"),
+        ("-loyalty_index", "loyalty index", "80 / 100", "40 / 100"),
+        ("churn_risk_score", "churn risk score", "0.10", "0.80"),
+        ("monetary", "net revenue", "¥5,000", "¥1,200"),
+    ],
+)
+def test_sorted_by_a_score_each_row_shows_that_score(
+    client_for, scored, sort, label, value_a, value_b
+):
+    html = client_for("rep1").get("/customers/", {"sort": sort}).content.decode()
+    rows = {
+        name: html.split(f">{name}</a>")[1].split("</tr>")[0] for name in ("阿明", "白兰", "丁一")
+    }
+    assert f"{label}: <strong>{value_a}</strong>" in rows["阿明"]
+    assert f"{label}: <strong>{value_b}</strong>" in rows["白兰"]
+    assert f"{label}: <strong>—</strong>" in rows["丁一"]  # not scored
+    assert 'class="sort-value"' not in client_for("rep1").get("/customers/").content.decode()
+
+
+def test_sorted_by_a_score_the_label_is_translated(client_for, scored):
+    html = client_for("rep1", "zh-hans").get("/customers/", {"sort": "p_alive"}).content.decode()
+    assert "P(活跃): <strong>90%</strong>" in html
+
+
 def test_the_page_refuses_bad_score_parameters_in_the_users_language(client_for, scored):
     html = client_for("rep1", "zh-hans").get("/customers/", {"r": "9", "abc_tier": "Z"}).content
     html = html.decode()

@@ -64,6 +64,33 @@ def test_the_panel_speaks_chinese(client_for, customer_of, score_for):
     assert "优质客户" in html
     assert "超值忠诚" in html and "情感忠诚" in html
     assert "评分" in html and "Champions" not in html
+    # a Chinese colon after 建议, never "建议: "
+    assert "<strong>建议：</strong>" in html and "建议:" not in html
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "no orders yet"), ("zh-hans", "尚无订单")])
+def test_a_customer_with_no_orders_says_so_not_r0_f0_m0(
+    client_for, customer_of, score_for, language, text
+):
+    customer = customer_of("rep1")
+    score_for(
+        customer,
+        recency_days=None,
+        first_order_on=None,
+        last_order_on=None,
+        frequency=0,
+        monetary=0,
+        r=0,
+        f=0,
+        m=0,
+        rfm_segment="",
+    )
+
+    html = page(client_for("rep1", language), customer)
+    rfm = html.split('data-score="rfm"')[1].split("</div>")[0]
+
+    assert text in rfm
+    assert "R0 F0 M0" not in rfm and "— days" not in rfm and "days since" not in rfm
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -64,7 +64,7 @@
 
   function bars(spec, horizontal) {
     var option = base(spec);
-    var categoryAxis = { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 6 ? 40 : 0) } };
+    var categoryAxis = { type: "category", data: spec.categories, triggerEvent: true, axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 6 ? 40 : 0) } };
     var valueAxis = { type: "value" };
     if (spec.series.length > 1 || spec.line) {
       option.legend = { type: "scroll", top: 0 };
@@ -126,6 +126,41 @@
     scatter: scatter,
   };
 
+  /* A click or tap anywhere in a bar's category band (beside a short bar) or on its axis label
+     opens the customers of that category: a bar a few pixels long is hard to hit with a finger.
+     Only where the band names one link (one series, or every series the same link). */
+  function bandUrl(spec, index) {
+    var urls = [];
+    spec.series.forEach(function (s) {
+      var d = s.data[index];
+      if (d && d.url && urls.indexOf(d.url) < 0) urls.push(d.url);
+    });
+    return urls.length === 1 ? urls[0] : null;
+  }
+
+  function bandClicks(chart, spec, horizontal) {
+    var itemClicked = false;
+    chart.on("click", function (p) {
+      itemClicked = true;
+      if (p.componentType === "xAxis" || p.componentType === "yAxis") {
+        var url = bandUrl(spec, spec.categories.indexOf(p.value));
+        if (url) window.location.assign(url);
+      }
+    });
+    chart.getZr().on("click", function (e) {
+      var point = [e.offsetX, e.offsetY];
+      // ECharts reports an item's own click in the same turn: let that one win
+      setTimeout(function () {
+        if (itemClicked) { itemClicked = false; return; }
+        if (!chart.containPixel({ gridIndex: 0 }, point)) return;
+        var at = chart.convertFromPixel({ gridIndex: 0 }, point);
+        if (!at) return;
+        var url = bandUrl(spec, Math.round(horizontal ? at[1] : at[0]));
+        if (url) window.location.assign(url);
+      }, 0);
+    });
+  }
+
   function draw(el) {
     var source = document.getElementById(el.dataset.chart);
     if (!source || !window.echarts) return;
@@ -135,6 +170,7 @@
     chart.on("click", function (p) {
       if (p.data && p.data.url) window.location.assign(p.data.url);
     });
+    if (spec.kind === "bar" || spec.kind === "hbar") bandClicks(chart, spec, spec.kind === "hbar");
     window.addEventListener("resize", function () { chart.resize(); });
     el.dataset.rendered = "1";
   }
