@@ -260,6 +260,18 @@ if REDIS_URL:
         "immediate": HUEY_IMMEDIATE,
     }
 else:
+    # Without Redis, one cache on disk that every process of the install shares: the
+    # dashboards and home figures the worker precomputes after a scoring run reach the web
+    # server's workers, and a change one web worker records (customers changing hands, the
+    # tag menu) is seen by the others. A per-process memory cache would keep each to itself.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            # the dashboards of every scope in use in both languages, with their query rows
+            "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+        }
+    }
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "guanxi",

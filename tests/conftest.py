@@ -36,11 +36,13 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate-limit counters (e.g. 查重 checks a minute) start at zero in every test. Only the
-    local-memory cache: clear() on Redis (REDIS_URL set) would flush the shared database."""
+    cache on disk in the tests' own data directory: clear() on Redis (REDIS_URL set) would
+    flush the shared database."""
     from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
     from django.core.cache.backends.locmem import LocMemCache
 
-    if isinstance(caches["default"], LocMemCache):
+    if isinstance(caches["default"], FileBasedCache | LocMemCache):
         caches["default"].clear()
 
 

@@ -66,3 +66,29 @@ def test_https_sets_secure_cookies_and_hsts(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["True", "True", "31536000", "False", "None"]
+
+
+def test_without_redis_every_process_shares_one_cache(tmp_path):
+    """The worker precomputes dashboards and home figures and a web worker records customers
+    changing hands: without REDIS_URL the other processes must see it (a cache in each
+    process's memory kept it to itself, and dashboards stayed cold on the web)."""
+    env = {
+        **os.environ,
+        "GUANXI_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
+    }
+    env.pop("REDIS_URL", None)
+    program = (
+        "import django, sys; django.setup();"
+        "from django.core.cache import cache;"
+        "cache.set('shared-probe', 41) if sys.argv[1] == 'set' else print(cache.get('shared-probe'))"
+    )
+    for step in ("set", "get"):
+        out = subprocess.run(
+            [sys.executable, "-c", program, step],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    assert out.strip() == "41"

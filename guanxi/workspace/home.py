@@ -40,6 +40,7 @@ from guanxi.customers.queries import capped_count, day_start
 from guanxi.customers.scores import churn_reason_text
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
+from guanxi.services_common import customer_set_generation
 
 # Orders that are no purchase: never counted as revenue, activity or repeat purchase.
 NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
@@ -50,6 +51,7 @@ UPCOMING_SHOWN = 30
 INDICATORS_TTL = 600  # seconds a manager's figures are reused (the page shows their time)
 LIST_LIMIT = 20
 AT_RISK_COUNT_CAP = 1000  # "1,000+" beyond: an exact count of a big book costs seconds
+AT_RISK_COUNT_TTL = 24 * 3600  # keyed on the run and the customer set: a day is only a bound
 
 
 def is_lead(user) -> bool:
@@ -344,7 +346,7 @@ def upcoming_dates(user, today: dt.date, days: int = UPCOMING_DAYS) -> list[dict
     return rows
 
 
-def at_risk(user, limit: int = 10) -> dict:
+def at_risk(user, limit: int = 10, run: ScoringRun | None = None) -> dict:
     """The user's own customers whose churn risk is high, most urgent first, with the reason
     and the recommended action in the user's language."""
     lang = _lang()
@@ -369,7 +371,17 @@ def at_risk(user, limit: int = 10) -> dict:
                 "segment_action": segment.action[lang] if segment else "",
             }
         )
-    count, exact = capped_count(qs, AT_RISK_COUNT_CAP) if len(rows) == limit else (len(rows), True)
+    if len(rows) < limit:
+        count, exact = len(rows), True
+    else:
+        # The count changes only with a scoring run or customers changing hands: cached under
+        # both (the capped count of a big book still costs ~0.4 s at a million customers).
+        run = run or latest_run()
+        key = f"home:at-risk:v1:{user.pk}:{run.pk if run else 0}:{customer_set_generation()}"
+        count, exact = cache.get(key) or (None, None)
+        if count is None:
+            count, exact = capped_count(qs, AT_RISK_COUNT_CAP)
+            cache.set(key, (count, exact), AT_RISK_COUNT_TTL)
     return {
         "rows": rows,
         "count": count,
@@ -414,7 +426,9 @@ def home(request):
         if figures is not None:
             context["kpi"] = indicator_cards(user, figures)
     else:
-        context["at_risk"] = at_risk(user) if context["run"] else None  # no scores: no query
+        context["at_risk"] = (
+            at_risk(user, run=context["run"]) if context["run"] else None
+        )  # no scores: no query
         upcoming = upcoming_dates(user, today)
         context["upcoming"] = upcoming[:UPCOMING_SHOWN]
         context["upcoming_more"] = len(upcoming) - len(context["upcoming"])

@@ -15,6 +15,7 @@ from guanxi.sales.models import Order
 from guanxi.scoring.models import CustomerScore, RunStatus, RunTrigger, ScoringRun
 from guanxi.workspace.home import (
     Periods,
+    at_risk,
     compute_indicators,
     indicator_cards,
     next_occurrence,
@@ -324,3 +325,23 @@ def test_many_birthdays_show_the_first_and_how_many_more(client_for, customer_of
     html = client_for("rep1").get("/").content.decode()
     assert "客户00" in html and "客户29" in html and "客户30" not in html
     assert "and 3 more" in html
+
+
+@pytest.mark.django_db(transaction=True)  # the transfer's on_commit moves the generation
+def test_at_risk_count_is_cached_per_run_and_follows_a_transfer(personas, customer_of, run):
+    from guanxi.customers.services import assign_owner
+
+    rep1 = personas["rep1"]
+    customers = [customer_of("rep1", name=f"风险客户{i}") for i in range(3)]
+    for c in customers:
+        scored(c, run, churn_risk="high", churn_reason="overdue", r=1)
+
+    assert at_risk(rep1, limit=2)["count"] == 3
+    assign_owner(personas["manager"], customers[0], personas["rep2"])
+    assert at_risk(rep1, limit=2)["count"] == 2  # not the cached 3
+    scored(customer_of("rep1", name="新风险客户"), run, churn_risk="high", r=1)
+    assert at_risk(rep1, limit=2)["count"] == 2  # same run, same customer set: the cache
+    newer = ScoringRun.objects.create(
+        status=RunStatus.SUCCEEDED, trigger=RunTrigger.COMMAND, as_of=run.as_of
+    )
+    assert at_risk(rep1, limit=2, run=newer)["count"] == 3
