@@ -125,6 +125,12 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the hot loops of busy pages (the customer list's rows): guanxi/fast_templates.py
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "guanxi.fast_templates.environment"},
+    },
 ]
 
 DATABASE_URL = env_str("DATABASE_URL")

@@ -11,10 +11,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,6 +44,7 @@ from .forms import (
 )
 from .models import Contact, Customer, CustomerLevel, CustomerSource
 from .sensitive import SENSITIVE_FIELDS, mask_value
+from .templatetags.guanxi_ui import tel_link
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -173,6 +176,37 @@ def forget_filter_options(**kwargs) -> None:
     cache.delete(FILTER_OPTIONS_KEY)
 
 
+def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str) -> str:
+    """The list's table rows, rendered by Jinja2 (guanxi/fast_templates.py: ~2.7 ms of CPU a
+    page less than Django's template language), labels translated once per page."""
+    labels = {
+        "level": _("Customer level"),
+        "mobile": _("Mobile"),
+        "city": _("City"),
+        "source": _("Source"),
+        "tags": _("Tags"),
+        "owner": _("Owner"),
+        "created": _("Created on"),
+        "organisation": _("Organisation"),
+        "dnc": _("Do not contact"),
+        "pool": _("Public pool"),
+        "lost": _("Lost"),
+        "scores": _("Scores"),
+        "churn_risk": _("Churn risk: %(risk)s"),
+    }
+    template = engines["jinja2"].get_template("customers/_rows.html")
+    context = {
+        "customers": rows,
+        "can_write": can_write_,
+        "list_url": list_url,
+        "sort_score_label": sort_score_label,
+        "labels": labels,
+        "tel_link": tel_link,
+    }
+    # Jinja2 escaped every value (autoescape is always on there): the output is safe HTML
+    return mark_safe(template.render(context))  # noqa: S308
+
+
 @login_required
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
@@ -195,7 +229,11 @@ def customer_list(request):
     sort_score = sort_score if sort_score in scores.SORT_VALUE_FORMATS else ""
     scores.attach_badges(rows, sort_score)
     params = request.GET.copy()
+    can_write_ = can_write(request.user)
+    list_url = reverse("customers:list")  # + "<id>/" is a customer's page, no reverse per row
+    sort_score_label = SCORE_SORT_LABELS[sort_score]() if sort_score else ""
     context = {
+        "rows_html": rows_html(rows, can_write_, list_url, sort_score_label),
         "level_labels": level_labels,
         "source_labels": source_labels,
         "form": form,
@@ -204,15 +242,15 @@ def customer_list(request):
         "filters": filters,
         "count": queries.list_count(qs),
         "sort_links": sort_links(params, filters["sort"]),
-        "can_write": can_write(request.user),
+        "can_write": can_write_,
         "is_manager": is_manager(request.user),
         "current_query": params.urlencode(),
-        "list_url": reverse("customers:list"),  # + "<id>/" is a customer's page, no reverse per row
+        "list_url": list_url,
         "filtered": any(v not in (None, "") for k, v in filters.items() if k != "sort"),
         "score_filtered": any(k in queries.SCORE_FILTERS for k in filters),
         "score_sort_links": sort_links(params, filters["sort"], SCORE_SORT_COLUMNS),
         # the score the list is sorted by, shown in each row under this label
-        "sort_score_label": SCORE_SORT_LABELS[sort_score]() if sort_score else "",
+        "sort_score_label": sort_score_label,
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)

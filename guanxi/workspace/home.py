@@ -48,7 +48,10 @@ ACTIVE_DAYS = 90
 UPCOMING_DAYS = 14
 UPCOMING_SCAN = 5000  # dates read at most (a rep with 180,000 customers has ~7,000 in 14 days)
 UPCOMING_SHOWN = 30
-INDICATORS_TTL = 600  # seconds a manager's figures are reused (the page shows their time)
+REFRESH_MINUTES = 10  # the worker recomputes the figures of every lead in use this often
+# seconds a manager's figures are reused (the page shows their time): longer than the refresh,
+# so a lead in use always finds them computed
+INDICATORS_TTL = 15 * 60
 LIST_LIMIT = 20
 AT_RISK_COUNT_CAP = 1000  # "1,000+" beyond: an exact count of a big book costs seconds
 AT_RISK_COUNT_TTL = 24 * 3600  # keyed on the run and the customer set: a day is only a bound
@@ -417,7 +420,7 @@ def home(request):
         "today": today,
         "agenda": agenda(user, today),
         "run": latest_run(),
-        "ttl_minutes": INDICATORS_TTL // 60,
+        "refresh_minutes": REFRESH_MINUTES,
     }
     if lead:
         # figures computed within INDICATORS_TTL are shown at once; otherwise the page comes
@@ -446,7 +449,7 @@ def indicators(request):
     context = {
         "kpi": indicator_cards(user, cached_indicators(user, today)),
         "run": latest_run(),
-        "ttl_minutes": INDICATORS_TTL // 60,
+        "refresh_minutes": REFRESH_MINUTES,
         "today": today,
     }
     template = "workspace/_indicators.html" if request.htmx else "workspace/indicators.html"

@@ -1,9 +1,17 @@
-"""Work of the home page on the Huey worker: the managers' indicators after a scoring run."""
+"""Work of the home page on the Huey worker: the managers' indicators kept computed (every
+REFRESH_MINUTES and after a scoring run), so a lead's home page never waits seconds for them."""
 
 from django.db import transaction
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .home import refresh_indicators
+from .home import REFRESH_MINUTES, refresh_indicators
+
+
+@db_periodic_task(crontab(minute=f"*/{REFRESH_MINUTES}"))
+def refresh_indicators_periodically():
+    """The figures move with every order: recomputed before they expire (INDICATORS_TTL)."""
+    return refresh_indicators()
 
 
 @db_task()
