@@ -6,10 +6,12 @@ search indexes dropped first: N customers owned by 20 reps in 4 departments, one
 per customer with a spread of every code, two orders each for the cohorts, a lost date and
 reason on every 50th), then
 measures each page in-process through Django's test client (every middleware, the template,
-the JSON of the charts; no network). Per page and user: the first request after the cache is
-cleared ("cold": what the first visitor after a scoring run waits) and --requests more
-("warm": served from the cache per run and scope, as after the worker's warm task), p50
-and p95; and how long the warm task takes for the user's scope.
+the JSON of the charts; no network). Per user: each page's first request after the cache is
+cleared ("cold": what the first visitor of a scope nobody precomputed waits); then the
+worker's warm task runs in a process of its own (as `guanxi worker` does after every scoring
+run and every 10 minutes for the wider scopes), and each page is requested --requests + 1
+times ("precomputed": the first visit after the warm task, read from the cache the processes
+share, then repeats), p50 and p95; and how long the warm task takes for the user's scope.
 
     python bench/bench_dashboards.py --customers 1000000          # fills once (minutes)
     python bench/bench_dashboards.py --customers 1000000 --reuse  # measures only
@@ -41,7 +43,7 @@ def run_sql(db_url: str, sql: str) -> str:
 
 def setup_django(db_url: str) -> None:
     os.environ["DATABASE_URL"] = db_url
-    os.environ.pop("REDIS_URL", None)  # the local-memory cache: cleared freely between runs
+    os.environ.pop("REDIS_URL", None)  # the cache on disk in the bench's own data directory
     os.environ.setdefault("GUANXI_DATA_DIR", str(ROOT / "bench" / ".data" / "dashboards"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "guanxi.settings"
     sys.path.insert(0, str(ROOT))
@@ -256,6 +258,15 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 2 else max(values)
 
 
+WARM_PROGRAM = """
+import sys, django
+django.setup()
+from django.contrib.auth import get_user_model
+from guanxi.insights.data import warm
+warm(get_user_model().objects.filter(username=sys.argv[1]))
+"""
+
+
 def measure(requests: int, usernames: list[str]) -> list[dict]:
     from django.core.cache import cache
     from django.test import Client
@@ -266,45 +277,50 @@ def measure(requests: int, usernames: list[str]) -> list[dict]:
     for theme in THEMES:
         pages.append(f"/analytics/{theme}/")
     pages += ["/analytics/warnings/?page=200", "/analytics/warnings/?risk=medium"]
-    from django.contrib.auth import get_user_model
-
-    from guanxi.insights.data import warm as warm_cache
-
     results = []
     for username in usernames:
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert client.login(username=username, password="demo")
         client.get("/analytics/")  # the process's first request: imports, templates, catalogs
-        cache.clear()
-        start = time.perf_counter()
-        warm_cache(get_user_model().objects.filter(username=username))
-        print(
-            f"{username:8} precompute (warm task, both languages, every page): "
-            f"{time.perf_counter() - start:.1f} s",
-            flush=True,
-        )
-        for page in pages:
+        cold = {}
+        for page in pages:  # what the first visitor of a scope nobody precomputed waits
             cache.clear()
             start = time.perf_counter()
             response = client.get(page)
-            cold = (time.perf_counter() - start) * 1000
+            cold[page] = (time.perf_counter() - start) * 1000
             assert response.status_code == 200, (page, response.status_code)
-            warm = []
-            for _ in range(requests):
+        # The worker's warm task, in a process of its own as in production (`guanxi worker`):
+        # its results reach this process through the shared cache (on disk without Redis).
+        cache.clear()
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", WARM_PROGRAM, username], check=True, env=os.environ, cwd=ROOT
+        )
+        print(
+            f"{username:8} precompute in the worker's process (warm task, both languages, "
+            f"every page): {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
+        for page in pages:
+            times = []
+            for _ in range(requests + 1):  # the first is the first visit after the warm task
                 start = time.perf_counter()
                 response = client.get(page)
-                warm.append((time.perf_counter() - start) * 1000)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (page, response.status_code)
             row = {
                 "user": username,
                 "page": page,
-                "cold_ms": round(cold),
-                "warm_p50_ms": round(statistics.median(warm)),
-                "warm_p95_ms": round(pct(warm, 95)),
+                "cold_ms": round(cold[page]),
+                "precomputed_first_ms": round(times[0]),
+                "warm_p50_ms": round(statistics.median(times)),
+                "warm_p95_ms": round(pct(times, 95)),
             }
             results.append(row)
             print(
-                f"{username:8} {page:38} cold {row['cold_ms']:6} ms   warm p50 "
-                f"{row['warm_p50_ms']:4} ms  p95 {row['warm_p95_ms']:4} ms",
+                f"{username:8} {page:38} cold {row['cold_ms']:6} ms   precomputed: first "
+                f"{row['precomputed_first_ms']:4} ms, p50 {row['warm_p50_ms']:4} ms, "
+                f"p95 {row['warm_p95_ms']:4} ms",
                 flush=True,
             )
     return results
@@ -334,8 +350,12 @@ def main() -> int:
     count = int(run_sql(db_url, "SELECT count(*) FROM scoring_customerscore"))
     print(f"{count:,} customers with scores in {args.database}", flush=True)
     results = measure(args.requests, args.users.split(","))
-    worst = max(max(r["cold_ms"], r["warm_p95_ms"]) for r in results)
-    print(f"slowest: {worst} ms (target: p95 under 500 ms)")
+    worst = max(r["warm_p95_ms"] for r in results)
+    coldest = max(r["cold_ms"] for r in results)
+    print(
+        f"slowest p95 once precomputed: {worst} ms (target: p95 under 500 ms); slowest cold "
+        f"page (a scope nobody precomputed, first visit): {coldest} ms"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 0

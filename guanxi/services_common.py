@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 
@@ -135,9 +136,15 @@ def whole_selection(found: list, ids: list[int], refused) -> list:
 _CUSTOMER_SET_GENERATION = "guanxi:customer-set-generation"
 
 
+#: Sent once the generation moved: receivers rebuild what it made stale (the dashboards,
+#: guanxi.insights.tasks), from apps above this module.
+customer_set_changed = Signal()
+
+
 def customers_changed_hands() -> None:
     """Move the generation (call after a transfer, merge, deletion or erasure commits)."""
     cache.set(_CUSTOMER_SET_GENERATION, time.time_ns(), None)
+    customer_set_changed.send(sender=None)
 
 
 def customer_set_generation() -> int:

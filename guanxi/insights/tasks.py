@@ -1,5 +1,6 @@
 """Work of the dashboards on the Huey worker (`guanxi worker`): keeping them computed."""
 
+from django.core.cache import cache
 from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -22,6 +23,26 @@ def warm_after_run(run_id: int):
 
     run = ScoringRun.objects.filter(pk=run_id).first()
     return warm(users_in_use(), run=run) if run is not None else 0
+
+
+WARM_AFTER_CHANGE = "insights:warm-after-change"
+WARM_AFTER_CHANGE_DELAY = 30  # seconds: a burst of transfers (a hand-over) becomes one pass
+
+
+@db_task()
+def warm_after_change():
+    """Every scope in use recomputed after customers changed hands (their cached dashboards
+    carry the old customer-set generation and are no longer served): the next visitor finds
+    them computed instead of waiting seconds."""
+    cache.delete(WARM_AFTER_CHANGE)  # a change from now on schedules another pass
+    return warm(users_in_use())
+
+
+def on_customer_set_changed(sender, **kwargs):
+    """Receiver of guanxi.services_common.customer_set_changed (connected in apps.py): one
+    pass scheduled a little later, whatever the number of changes meanwhile."""
+    if cache.add(WARM_AFTER_CHANGE, 1, timeout=15 * 60):
+        warm_after_change.schedule(delay=WARM_AFTER_CHANGE_DELAY)
 
 
 def on_scoring_finished(sender, run, **kwargs):
