@@ -23,6 +23,7 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.api_messages"],
         ["guanxi.formats"],
         ["guanxi.bulk"],  # bulk inserts with ids (Django's ORM only)
+        ["guanxi.fast_templates"],  # the Jinja2 environment of hot template loops
     ],
     [["guanxi.audit"], ["guanxi.api_common"]],
     [["guanxi.services_common"]],
