@@ -16,7 +16,7 @@ commands:
   score [--as-of YYYY-MM-DD]                compute every customer's scores now
   import customers|orders FILE [options]    import CSV or XLSX (see `guanxi import --help`)
   export customers|orders FILE [--user U]   export to CSV or XLSX
-  analyze <method> [options]                analytics on a CSV/Parquet file, no database needed
+  analyze <method> [options]                analytics on a CSV/Parquet/XLSX file, no database needed
   manage <django command> [options]         any Django management command (migrate, ...)
 """
 

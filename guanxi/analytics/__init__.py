@@ -8,7 +8,9 @@ code runs on DuckDB (the embedded default), PostgreSQL and Spark. Read a file wi
 Modules: ``io`` (reading and validation), ``base`` (the order log aggregated once per
 customer, shared by RFM, ABC and cohorts), ``combined`` (all three at once: ``tables``), ``rfm`` and ``segments``, ``abc`` (ABC and the
 customer pyramid), ``cohorts``, ``lifecycle``, ``loyalty``, ``churn``, ``clv`` (the CLV
-models), ``cli`` (``guanxi analyze``).
+models), ``cli`` (``guanxi analyze``). Survey answers are pandas frames instead: ``surveys``
+(reading answer files, bilingual messages), ``kano`` (the KANO classification) and
+``satisfaction`` (NPS, the expected / perceived gap).
 """
 
 from guanxi.analytics.abc import abc, pyramid
@@ -17,9 +19,11 @@ from guanxi.analytics.churn import churn_risk, recovery_priority
 from guanxi.analytics.cohorts import churn_by_period, cohorts, retention_matrix
 from guanxi.analytics.combined import tables
 from guanxi.analytics.io import AnalyticsInputError, connect, read_transactions
+from guanxi.analytics.kano import kano
 from guanxi.analytics.lifecycle import lifecycle
 from guanxi.analytics.loyalty import loyalty
 from guanxi.analytics.rfm import rfm
+from guanxi.analytics.satisfaction import nps, nps_by, satisfaction_gap
 from guanxi.analytics.segments import SEGMENTS, with_segment_labels
 
 __all__ = [
@@ -32,13 +36,17 @@ __all__ = [
     "cohorts",
     "connect",
     "customer_base",
+    "kano",
     "lifecycle",
     "loyalty",
+    "nps",
+    "nps_by",
     "pyramid",
     "read_transactions",
     "recovery_priority",
     "retention_matrix",
     "rfm",
+    "satisfaction_gap",
     "tables",
     "with_segment_labels",
 ]

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``guanxi analyze`` argument parser, one sub-command per method."""
     parser = _Parser(
         prog="guanxi analyze",
-        description="Customer analytics on an order log (CSV or Parquet).",
+        description="Customer analytics on an order log (CSV or Parquet), or on the answers "
+        "to a KANO survey (CSV or XLSX).",
     )
     sub = parser.add_subparsers(dest="method", required=True, parser_class=_Parser)
     helps = {
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                 default="none",
                 help="sharpen the risk with P(alive) from a fitted model (default: RFM only)",
             )
+    _add_kano(sub)
     clv = sub.add_parser("clv", help="customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma)")
     sbg = sub.add_parser("sbg", help="shifted-beta-geometric contractual retention")
     try:
@@ -121,6 +123,37 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_clv_arguments(clv)
         commands.add_sbg_arguments(sbg)
     return parser
+
+
+def _add_kano(sub) -> None:
+    text = "KANO classification of product features from a survey's answers"
+    p = sub.add_parser(
+        "kano",
+        help=text,
+        description=text + ": per feature the answers in each category, the resulting category "
+        "and the Better/Worse coefficients, in priority order (must-be, one-dimensional, "
+        "attractive, indifferent, then reverse, questionable).",
+    )
+    p.add_argument(
+        "--input",
+        required=True,
+        help="answers, .csv (UTF-8 or GB18030) or .xlsx with a header row: one row per "
+        "respondent and feature, columns respondent (受访者), feature (功能 or 特性), "
+        "functional (正向 or 功能性) and dysfunctional (反向 or 非功能性); answers 1 like, "
+        "2 must-be, 3 neutral, 4 live-with, 5 dislike",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"features": [{"feature", "category", "counts", "better", "worse"}, ...]}',
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh-hans"),
+        default=None,
+        help="language of the table and the errors (default: from LANGUAGE, LC_ALL, "
+        "LC_MESSAGES or LANG; zh_* is zh-hans)",
+    )
 
 
 def _clv_commands():
@@ -299,9 +332,74 @@ def _run_table_method(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fail(message: str) -> int:
-    print(f"guanxi analyze: error: {message}", file=sys.stderr)
+def _fail(message: str, lang: str = "en") -> int:
+    prefix = "guanxi analyze：错误：" if lang == "zh-hans" else "guanxi analyze: error: "
+    print(f"{prefix}{message}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+KANO_TEXT = {
+    "title": {
+        "en": "KANO: {features} feature(s), {respondents} respondent(s), in priority order "
+        "(must-be > one-dimensional > attractive > indifferent, then reverse, questionable)",
+        "zh-hans": "KANO 分析：{features} 个功能，{respondents} 位受访者，按优先级排列"
+        "（必备 > 期望 > 魅力 > 无差异，其后为反向、可疑）",
+    },
+    "columns": {
+        "en": ("#", "feature", "category", "answers"),
+        "zh-hans": ("#", "功能", "类别", "答卷数"),
+    },
+    "coefficients": {
+        "en": "Better = (A+O)/(A+O+M+I): how far satisfaction rises when the feature is there; "
+        "Worse = -(O+M)/(A+O+M+I): how far it falls when it is missing.",
+        "zh-hans": "满意系数 Better = (A+O)/(A+O+M+I)：具备该功能时满意度提升的程度；"
+        "不满意系数 Worse = -(O+M)/(A+O+M+I)：不具备时满意度下降的程度。",
+    },
+}
+
+
+def _kano_text(table, respondents: int, lang: str) -> str:
+    """The KANO result as a table for people, in ``lang``, with what each category means."""
+    import pandas as pd
+
+    from guanxi.analytics.kano import ADVICE, CATEGORIES, CATEGORY_NAMES, LETTERS
+
+    number, feature, category, answers = KANO_TEXT["columns"][lang]
+    shown = pd.DataFrame(
+        {
+            number: table["priority"],
+            feature: table["feature"],
+            category: [CATEGORY_NAMES[c][lang] for c in table["category"]],
+            answers: table["answers"],
+            **{LETTERS[c]: table[c] for c in CATEGORIES},
+            "Better": table["better"].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}"),
+            "Worse": table["worse"].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}"),
+        }
+    )
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
+        body = shown.to_string(index=False)
+    colon = "：" if lang == "zh-hans" else ": "
+    legend = [f"{LETTERS[c]} {CATEGORY_NAMES[c][lang]}{colon}{ADVICE[c][lang]}" for c in CATEGORIES]
+    title = KANO_TEXT["title"][lang].format(features=len(table), respondents=respondents)
+    return "\n".join([title, body, "", *legend, KANO_TEXT["coefficients"][lang]])
+
+
+def _run_kano(args: argparse.Namespace) -> int:
+    from guanxi.analytics.kano import as_records, kano, read_kano_answers
+    from guanxi.analytics.surveys import language_from_environment
+
+    lang = args.lang or language_from_environment()
+    try:
+        answers = read_kano_answers(args.input, lang=lang)
+        table = kano(answers, lang=lang)
+    except AnalyticsInputError as exc:
+        return _fail(str(exc), lang)
+    if args.json:
+        json.dump({"features": as_records(table)}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(_kano_text(table, answers["respondent"].str.strip().nunique(), lang))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[argparse.Namespace], int]] = {
         "clv": lambda a: _clv_commands().run_clv_command(a),
         "sbg": lambda a: _clv_commands().run_sbg_command(a),
+        "kano": _run_kano,
     }
     try:
         if args.method in runners:
