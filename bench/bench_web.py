@@ -302,6 +302,15 @@ def main() -> int:
             f"{best[2]:7.1f} ({min(p95s):3.0f}-{max(p95s):4.0f}) "
             f"{best[0] / best_ping:7.1%} {sum(r[3] for r in results)}"
         )
+    # In a closed loop the mean latency is clients / throughput (Little's law), and p95 is
+    # above the mean: the p95 target alone asks for this much throughput, whatever the page.
+    needed = args.clients / 0.150
+    print(
+        f"Little's law: with {args.clients} clients in a closed loop, p95 under 150 ms needs "
+        f"more than {needed:.0f} req/s ({needed / best_ping:.0%} of this run's ping), i.e. "
+        f"under {os.cpu_count() * 1000 / needed:.1f} ms of CPU a request on "
+        f"{os.cpu_count()} cores, the load generator and PostgreSQL included"
+    )
     return 0
 
 
