@@ -363,9 +363,17 @@ def covered_users(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def covers_colleagues(user) -> bool:
+    """The user's data scope covers colleagues' work (a manager, a lead over subordinates, a
+    department scope with colleagues in it): sees the home's indicators of that scope, may
+    list colleagues' tasks, and may share a segment with everyone (may_share_segment)."""
+    return covered_users(user).exclude(pk=user.pk).exists()
+
+
 def leads_others(user) -> bool:
-    """A manager, or a lead whose scope covers colleagues: may filter and hand on their tasks."""
-    return can_write(user) and covered_users(user).exclude(pk=user.pk).exists()
+    """A writing user whose scope covers colleagues (a manager, a lead): may hand on their
+    tasks; listing them needs only covers_colleagues."""
+    return can_write(user) and covers_colleagues(user)
 
 
 def get_task_or_404(user, pk, *, write: bool = False):

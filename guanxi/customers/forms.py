@@ -264,6 +264,10 @@ class CustomerFilterForm(forms.Form):
     last_order_to = forms.DateField(
         label=_("Last order until"), required=False, validators=[validate_year]
     )
+    # within the last-order dates: the home's repeat buyers are min_purchases=2 since a date
+    min_purchases = forms.IntegerField(
+        label=_("At least this many purchases"), required=False, min_value=1, max_value=10_000
+    )
     # Scores (guanxi.scoring), the rep's loyalty type and the churn mark: the codes' labels
     # come from the engine's tables in the user's language (customers.scores), evaluated when
     # the form validates, never at import.
@@ -372,6 +376,7 @@ class CustomerFilterForm(forms.Form):
             "created_to": data.get("created_to"),
             "last_order_from": data.get("last_order_from"),
             "last_order_to": data.get("last_order_to"),
+            "min_purchases": data.get("min_purchases"),
             "sort": data.get("sort") or "newest",
             **self.score_filters(),
         }
