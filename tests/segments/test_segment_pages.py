@@ -147,6 +147,87 @@ def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
     assert client_for("rep1").get(f"/segments/{segment.pk}/export.pdf").status_code == 404
 
 
+SCORE_HEADERS = {
+    "en": [
+        "Scores as of",
+        "RFM segment",
+        "ABC tier",
+        "Lifecycle stage",
+        "Loyalty index",
+        "Value x loyalty quadrant",
+        "Historical CLV",
+        "Predicted CLV",
+        "P(alive)",
+        "Churn risk",
+    ],
+    "zh-hans": [
+        "评分日期",
+        "RFM 细分",
+        "ABC 分类",
+        "生命周期阶段",
+        "忠诚度指数",
+        "价值 × 忠诚度象限",
+        "历史 CLV",
+        "预测 CLV",
+        "P(活跃)",
+        "流失风险",
+    ],
+}
+SCORE_VALUES = {
+    "en": ["Champions", "A", "Stability", 72.5, "True friends", "1200.00", "860.50", 0.93, "High"],
+    "zh-hans": ["冠军客户", "A", "稳定期", 72.5, "挚友", "1200.00", "860.50", 0.93, "高"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_export_carries_the_scores_in_the_user_language(
+    client_for, customer_of, rep1, scored, language
+):
+    # given a scored member, an unscored one, and a score code that looks like a formula
+    member = customer_of("rep1", name="甲一", level="A")
+    customer_of("rep1", name="甲二", level="A")
+    odd = customer_of("rep1", name="甲三", level="A")
+    scored(
+        member,
+        clv="860.50",
+        rfm_segment="champions",
+        abc_tier="A",
+        lifecycle_stage="stability",
+        loyalty_index=72.5,
+        value_loyalty_quadrant="true_friends",
+        clv_historical="1200.00",
+        p_alive=0.93,
+        churn_risk="high",
+    )
+    scored(odd, rfm_segment="=1+2", churn_risk="@SUM(A1)")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    client = client_for("rep1", language)
+    as_of = scored.run.as_of.isoformat()
+
+    # when it is exported as CSV and as XLSX
+    body = b"".join(client.get(f"/segments/{segment.pk}/export.csv").streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/segments/{segment.pk}/export.xlsx").streaming_content))
+    ).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    # then the ten score columns end each row, headed in the user's language
+    assert rows[0][-10:] == SCORE_HEADERS[language]
+    assert cells[0][-10:] == SCORE_HEADERS[language]
+    by_name = {row[3]: row[-10:] for row in rows[1:]}
+    expected = [as_of, *(str(v) for v in SCORE_VALUES[language])]
+    assert by_name["甲一"] == expected
+    assert by_name["甲二"] == [""] * 10  # not scored yet
+    # formula-safe as every export: the CSV prefixes ', the XLSX writes text cells
+    assert by_name["甲三"][1] == "'=1+2" and by_name["甲三"][-1] == "'@SUM(A1)"
+    sheet_rows = {row[3]: row[-10:] for row in cells[1:]}
+    assert sheet_rows["甲一"][4] == 72.5 and sheet_rows["甲一"][8] == 0.93  # numbers stay numbers
+    assert sheet_rows["甲三"][1] == "=1+2"
+    odd_cell = next(r for r in sheet.iter_rows() if r[3].value == "甲三")[-10 + 1]
+    assert odd_cell.data_type == "s"  # a text cell, never a formula
+
+
 def test_edit_snapshot_and_delete_from_the_page(client_for, customer_of, rep1):
     customer_of("rep1", name="甲一", level="A")
     segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
