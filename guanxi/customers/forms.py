@@ -24,8 +24,8 @@ from .models import (
     CustomerSource,
     CustomField,
     CustomFieldKind,
-    LostReason,
     LoyaltyType,
+    grouped_lost_reasons,
 )
 from .queries import SCORE_FILTERS, SORTS
 from .scores import score_choices
@@ -695,7 +695,7 @@ class LostForm(forms.Form):
 
     reason = forms.ChoiceField(
         label=_("Reason lost"),
-        choices=[("", _("Choose a reason")), *LostReason.choices],
+        choices=[("", _("Choose a reason")), *grouped_lost_reasons()],
         error_messages={"required": _("Choose why the customer was lost.")},
     )
     note = forms.CharField(

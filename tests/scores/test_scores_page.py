@@ -188,3 +188,55 @@ def test_who_sees_which_form(client_for, customer_of, personas):
     outsider = client_for("lead_a")  # lead_a covers rep1: allowed
     assert outsider.post(f"/customers/{customer.pk}/lost/", {"reason": "price"}).status_code == 302
     assert Customer.objects.get(pk=customer.pk).lost_reason == "price"
+
+
+REASON_GROUPS = {
+    "en": [
+        ("Caused by our company", ["product", "price", "service", "company_turmoil"]),
+        (
+            "Caused by the customer",
+            ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"],
+        ),
+        ("Caused by a competitor", ["competitor"]),
+        ("Natural churn", ["own_circumstances"]),
+    ],
+    "zh-hans": [
+        ("企业自身原因", ["product", "price", "service", "company_turmoil"]),
+        ("客户自身原因", ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"]),
+        ("竞争对手原因", ["competitor"]),
+        ("自然流失", ["own_circumstances"]),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_reason_picker_groups_the_reasons_by_who_caused_the_loss(
+    client_for, customer_of, language
+):
+    import re
+
+    customer = customer_of("rep1", name="孙八")
+
+    html = page(client_for("rep1", language), customer)
+
+    picker = re.search(r'<select id="id_lost_reason".*?</select>', html, re.S).group(0)
+    groups = [
+        (label, re.findall(r'<option value="(\w+)"', body))
+        for label, body in re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker, re.S)
+    ]
+    assert groups == REASON_GROUPS[language]
+    assert picker.count('<option value=""') == 1  # "choose a reason" first, outside the groups
+    assert "Price" in picker if language == "en" else "价格" in picker
+
+
+def test_a_grouped_reason_is_kept_when_the_form_comes_back_with_an_error(
+    client_for, customer_of, htmx
+):
+    customer = customer_of("rep1", name="孙八")
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/lost/", {"reason": "competitor", "note": "\x00"}, **htmx
+    )
+    html = response.content.decode()
+    assert '<option value="competitor" selected>' in html
+    customer.refresh_from_db()
+    assert customer.lost_at is None
