@@ -240,3 +240,55 @@ def test_a_grouped_reason_is_kept_when_the_form_comes_back_with_an_error(
     assert '<option value="competitor" selected>' in html
     customer.refresh_from_db()
     assert customer.lost_at is None
+
+
+def _timeline(html: str) -> list[tuple[str, str]]:
+    """(kind, text) of each timeline item, newest first, tags and spaces squeezed."""
+    import re
+
+    part = html.split('<div id="timeline">', 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r'<li class="[^"]*" data-kind="(\w+)">(.*?)</li>', part, re.S)
+    return [(kind, " ".join(re.sub(r"<[^>]+>", " ", body).split())) for kind, body in items]
+
+
+TIMELINE_WORDS = {
+    "en": {
+        "won_back": ["Won back", "张伟", "Lost for: Price", "价格谈妥，回来了"],
+        "lost_changed": ["Reason for the loss corrected", "李组长", "Price", "其实是价格"],
+        "lost": ["Marked lost", "张伟", "Taken by a competitor", "被对手挖走"],
+    },
+    "zh-hans": {
+        "won_back": ["已挽回", "张伟", "此前流失原因：价格", "价格谈妥，回来了"],
+        "lost_changed": ["流失原因已更正", "李组长", "价格", "其实是价格"],
+        "lost": ["已标记为流失", "张伟", "竞争对手抢夺", "被对手挖走"],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_losing_and_winning_back_show_on_the_timeline(client_for, customer_of, personas, language):
+    from guanxi.customers import retention
+
+    # given rep1's customer marked lost, the reason corrected by the lead, then won back
+    customer = customer_of("rep1", name="钱七")
+    retention.mark_lost(personas["rep1"], customer, "competitor", "被对手挖走")
+    retention.mark_lost(personas["lead_a"], customer, "price", "其实是价格")
+    retention.win_back(personas["rep1"], customer, "价格谈妥，回来了")
+
+    # when the owner, a read-only colleague and the manager open the 360 page
+    readers = ("rep1", "viewer", "manager", "lead_a")
+    seen = {who: _timeline(page(client_for(who, language), customer)) for who in readers}
+
+    # then who, what, the reason and the note of each step show, newest first
+    words = TIMELINE_WORDS[language]
+    for who in readers:
+        steps = [(kind, text) for kind, text in seen[who] if kind in words]
+        assert [kind for kind, _text in steps] == ["won_back", "lost_changed", "lost"], who
+        for kind, text in steps:
+            for word in words[kind]:
+                assert word in text, (who, kind, word)
+    # the manager's audit rows do not repeat them ("created" is the only change left)
+    assert [kind for kind, _text in seen["manager"]].count("audit") == 1
+    # the rest of the trail stays the managers'; outside the scope, no page at all
+    assert "audit" not in [kind for kind, _text in seen["rep1"]]
+    assert client_for("rep2").get(f"/customers/{customer.pk}/").status_code == 404
