@@ -147,6 +147,50 @@ def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
     assert client_for("rep1").get(f"/segments/{segment.pk}/export.pdf").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("en", "Show the segment history of 甲&quot;&lt;一&gt;"),
+        ("zh-hans", "查看甲&quot;&lt;一&gt;的细分历史"),
+    ],
+)
+def test_the_history_link_says_what_it_opens(client_for, customer_of, rep1, language, label):
+    member = customer_of("rep1", name='甲"<一>', level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+
+    html = client_for("rep1", language).get(f"/segments/{segment.pk}/").content.decode()
+
+    link = f'href="/segments/customers/{member.pk}/" title="{label}" aria-label="{label}"'
+    assert link in html  # escaped once, named for screen readers and on hover
+    assert '<span aria-hidden="true">↺</span>' in html
+
+
+def test_both_history_tables_are_one_fragment(client_for, customer_of, rep1):
+    from guanxi.customers.services import update_customer
+
+    a1 = customer_of("rep1", name="甲一", level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    services.take_snapshot(segment, at=timezone.now() - timedelta(days=3), actor=rep1)
+    update_customer(rep1, a1, {"level": "B"})
+    services.take_snapshot(segment, actor=rep1)
+    client = client_for("rep1")
+
+    pages = {
+        "changes": client.get(f"/segments/{segment.pk}/"),
+        "stays": client.get(f"/segments/customers/{a1.pk}/"),
+    }
+
+    for table_id, response in pages.items():
+        assert "segments/_memberships.html" in [t.name for t in response.templates]
+        html = response.content.decode()
+        table = html.split(f'<table class="striped cards" id="{table_id}">', 1)[1]
+        table = table.split("</table>", 1)[0]
+        assert '<th scope="col">Entered</th><th scope="col">Left</th>' in table
+        assert 'data-label="Left"' in table and timezone.localdate().isoformat() in table
+    assert f'href="/segments/customers/{a1.pk}/">甲一</a>' in pages["changes"].content.decode()
+    assert f'href="/segments/{segment.pk}/">A 类</a>' in pages["stays"].content.decode()
+
+
 SCORE_HEADERS = {
     "en": [
         "Scores as of",
