@@ -26,10 +26,10 @@ def test_the_customer_list_offers_to_save_its_filters(client_for, customer_of):
     assert 'name="query" value="level=B" form="save-segment"' in results.content.decode()
 
 
-def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
+def test_saving_a_segment_from_the_list(client_for, customer_of, personas):
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep1", name="甲二", level="B")
-    client = client_for("rep1")
+    client = client_for("lead_a")  # a lead: may share with everyone
 
     response = client.post(
         "/segments/new/", {"name": "A 类客户", "query": "level=A&page=2", "shared": "on"}
@@ -37,10 +37,49 @@ def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
 
     segment = Segment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/segments/{segment.pk}/"
-    assert segment.params == {"level": "A"} and segment.shared and segment.created_by == rep1
+    assert segment.params == {"level": "A"} and segment.shared
+    assert segment.created_by == personas["lead_a"]
     page = client.get(response["Location"]).content.decode()
     assert "甲一" in page and "甲二" not in page
     assert "1 customer" in page
+
+
+def test_a_rep_is_not_offered_sharing_and_a_forced_share_is_refused(client_for, customer_of):
+    customer_of("rep1", name="甲一", level="A")
+
+    rep_list = client_for("rep1").get("/customers/").content.decode()
+    lead_list = client_for("lead_a").get("/customers/").content.decode()
+    rep_form = client_for("rep1").get("/segments/new/", {"level": "A"}).content.decode()
+
+    assert 'name="shared"' not in rep_list and 'name="shared"' in lead_list
+    assert 'name="shared"' not in rep_form
+    # a post that asks anyway: the form again with the reason beside the box, nothing saved
+    for language, words in (("en", "covers colleagues"), ("zh-hans", "数据范围覆盖同事")):
+        response = client_for("rep1", language).post(
+            "/segments/new/", {"name": "全公司", "query": "level=A", "shared": "on"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert words in html and 'name="shared"' in html
+    assert not Segment.objects.exists()
+
+
+def test_a_reps_segment_shared_before_the_rule_can_be_unshared(client_for, rep1):
+    segment = services.create_segment(rep1, {"name": "旧的共享", "params": {"level": "A"}})
+    Segment.objects.filter(pk=segment.pk).update(shared=True)
+    client = client_for("rep1")
+
+    form = client.get(f"/segments/{segment.pk}/edit/").content.decode()
+    kept = client.post(
+        f"/segments/{segment.pk}/edit/", {"name": "旧的共享", "query": "level=A", "shared": "on"}
+    )
+    unshared = client.post(f"/segments/{segment.pk}/edit/", {"name": "私有", "query": "level=A"})
+
+    assert 'name="shared"' in form
+    assert kept.status_code == 200 and "covers colleagues" in kept.content.decode()
+    assert unshared.status_code == 302
+    segment.refresh_from_db()
+    assert not segment.shared and segment.name == "私有"
 
 
 def test_a_bad_save_shows_the_error_and_keeps_the_input(client_for):
@@ -75,13 +114,14 @@ def test_the_segment_page_in_both_languages(client_for, customer_of, rep1, langu
     assert ("客户细分" if language == "zh-hans" else "Segments") in listing
 
 
-def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, rep1):
+def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, personas):
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep2", name="乙一", level="A")
+    lead = personas["lead_a"]
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+        lead, {"name": "A 类", "params": {"level": "A"}, "shared": True}
     )
-    services.take_snapshot(segment, actor=rep1)
+    services.take_snapshot(segment, actor=lead)
 
     mine = client_for("rep2").get(f"/segments/{segment.pk}/").content.decode()
     everyone = client_for("manager").get(f"/segments/{segment.pk}/").content.decode()
@@ -125,12 +165,12 @@ def test_history_shows_who_entered_and_left_in_the_period(client_for, customer_o
 
 
 def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
-    client_for, customer_of, rep1
+    client_for, customer_of, personas
 ):
     customer_of("rep1", name="=HYPERLINK(1)", level="A", id_number="110101199003074514")
     customer_of("rep2", name="乙一", level="A")
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+        personas["lead_a"], {"name": "A 类", "params": {"level": "A"}, "shared": True}
     )
 
     response = client_for("rep1").get(f"/segments/{segment.pk}/export.csv")
