@@ -845,9 +845,11 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         share_customer(owner, duplicate, user, access=access, expires_at=expires_at)
     ApiToken.issue(owner, 30)
     segment = create_segment(owner, {"name": f"{marker} 细分", "params": {"tag": f"{marker}-tag"}})
-    shared_segment = create_segment(
-        owner, {"name": f"共享细分 {owner.username}", "params": {}, "shared": True}
-    )
+    shared_segment = create_segment(owner, {"name": f"共享细分 {owner.username}", "params": {}})
+    # shared as a rep's segment could be before scope.may_share_segment: still in everyone's
+    # list, still evaluated in each viewer's own scope
+    Segment.objects.filter(pk=shared_segment.pk).update(shared=True)
+    shared_segment.refresh_from_db()
     take_snapshot(segment, actor=owner)
     take_snapshot(shared_segment, actor=owner)
     return World(

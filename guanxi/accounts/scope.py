@@ -363,9 +363,21 @@ def covered_users(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def covers_colleagues(user) -> bool:
+    """The user's data scope covers colleagues' work (a manager, a lead over subordinates, a
+    department scope with colleagues in it): sees the home's indicators of that scope, may
+    list colleagues' tasks, and may share a segment with everyone (may_share_segment)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if profile_of(user).data_scope == DataScope.SELF and not is_manager(user):
+        return False  # covered_users is the user alone: no query (the customer list asks)
+    return covered_users(user).exclude(pk=user.pk).exists()
+
+
 def leads_others(user) -> bool:
-    """A manager, or a lead whose scope covers colleagues: may filter and hand on their tasks."""
-    return can_write(user) and covered_users(user).exclude(pk=user.pk).exists()
+    """A writing user whose scope covers colleagues (a manager, a lead): may hand on their
+    tasks; listing them needs only covers_colleagues."""
+    return can_write(user) and covers_colleagues(user)
 
 
 def get_task_or_404(user, pk, *, write: bool = False):
@@ -479,6 +491,24 @@ def can_edit_segment(user, segment) -> bool:
     if segment.created_by_id == user.pk:
         return True
     return segment.shared and is_manager(user)
+
+
+def may_share_segment(user) -> bool:
+    """Share a segment with everyone in the company: only a user whose data scope covers
+    colleagues (covers_colleagues: a manager, a lead). A rep's saved queries stay their own;
+    shared ones fill every colleague's list."""
+    return user.is_authenticated and user.is_active and covers_colleagues(user)
+
+
+def require_share_segment(user) -> None:
+    """PermissionDenied (403) unless the user may share a segment with everyone."""
+    if not may_share_segment(user):
+        raise PermissionDenied(
+            _(
+                "Only a manager or a lead whose data scope covers colleagues may share a "
+                "segment with everyone."
+            )
+        )
 
 
 def can_snapshot_segment(user, segment) -> bool:

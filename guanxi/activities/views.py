@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from guanxi.accounts.scope import can_write, covered_users, leads_others
+from guanxi.accounts.scope import can_write, covered_users, covers_colleagues, leads_others
 from guanxi.customers.queries import capped_count, day_start
 from guanxi.customers.views import sort_links
 
@@ -23,9 +23,9 @@ def inbox_context(user, params: QueryDict | None = None) -> dict:
     """The inbox: open tasks assigned to the user (or, for a manager or lead, to a colleague
     their scope covers), filtered by the GET parameters `params`."""
     params = params if params is not None else QueryDict()
-    leads = leads_others(user)
+    leads = leads_others(user)  # may hand tasks on
     assignees = None
-    if leads:
+    if covers_colleagues(user):  # may list colleagues' tasks (the home's overdue links)
         users = covered_users(user).select_related("profile").order_by("username")
         assignees = [(u.pk, u.profile.display_name or u.username) for u in users]
     form = TaskFilterForm(params or None, assignees=assignees)

@@ -24,8 +24,8 @@ from .models import (
     CustomerSource,
     CustomField,
     CustomFieldKind,
-    LostReason,
     LoyaltyType,
+    grouped_lost_reasons,
 )
 from .queries import SCORE_FILTERS, SORTS
 from .scores import score_choices
@@ -264,6 +264,10 @@ class CustomerFilterForm(forms.Form):
     last_order_to = forms.DateField(
         label=_("Last order until"), required=False, validators=[validate_year]
     )
+    # within the last-order dates: the home's repeat buyers are min_purchases=2 since a date
+    min_purchases = forms.IntegerField(
+        label=_("At least this many purchases"), required=False, min_value=1, max_value=10_000
+    )
     # Scores (guanxi.scoring), the rep's loyalty type and the churn mark: the codes' labels
     # come from the engine's tables in the user's language (customers.scores), evaluated when
     # the form validates, never at import.
@@ -372,6 +376,7 @@ class CustomerFilterForm(forms.Form):
             "created_to": data.get("created_to"),
             "last_order_from": data.get("last_order_from"),
             "last_order_to": data.get("last_order_to"),
+            "min_purchases": data.get("min_purchases"),
             "sort": data.get("sort") or "newest",
             **self.score_filters(),
         }
@@ -690,7 +695,7 @@ class LostForm(forms.Form):
 
     reason = forms.ChoiceField(
         label=_("Reason lost"),
-        choices=[("", _("Choose a reason")), *LostReason.choices],
+        choices=[("", _("Choose a reason")), *grouped_lost_reasons()],
         error_messages={"required": _("Choose why the customer was lost.")},
     )
     note = forms.CharField(

@@ -83,6 +83,37 @@ class LostReason(models.TextChoices):
     COMPETITOR = "competitor", _("Taken by a competitor")
 
 
+# Who caused each loss, as the textbook sorts its ten reasons (第七章 客户流失的常见原因): 1-4
+# lie with the company, 5-8 with the customer, 10 with a competitor, and 9 (moving, death) is
+# natural churn. The reason picker groups them so: what the company can fix comes first. (The
+# churn kind the recovery model takes is analytics.rules.LOST_REASON_KINDS.)
+LOST_REASON_CAUSES: tuple[tuple[object, tuple[LostReason, ...]], ...] = (
+    (
+        _("Caused by our company"),
+        (LostReason.PRODUCT, LostReason.PRICE, LostReason.SERVICE, LostReason.COMPANY_TURMOIL),
+    ),
+    (
+        _("Caused by the customer"),
+        (
+            LostReason.LOW_SWITCHING_COST,
+            LostReason.WEAK_TRUST,
+            LostReason.CHANGED_NEEDS,
+            LostReason.TRYING_NEW,
+        ),
+    ),
+    (_("Caused by a competitor"), (LostReason.COMPETITOR,)),
+    (_("Natural churn"), (LostReason.OWN_CIRCUMSTANCES,)),
+)
+
+
+def grouped_lost_reasons() -> list[tuple[object, list[tuple[str, object]]]]:
+    """The ten reasons as grouped choices (Django renders each group as an <optgroup>)."""
+    return [
+        (cause, [(reason.value, reason.label) for reason in reasons])
+        for cause, reasons in LOST_REASON_CAUSES
+    ]
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

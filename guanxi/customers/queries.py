@@ -10,7 +10,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -200,13 +200,18 @@ def customer_list(
     created_to: date | None = None,
     last_order_from: date | None = None,
     last_order_to: date | None = None,
+    min_purchases: int | None = None,
     sort: str = "newest",
     **score_filters,
 ) -> QuerySet:
     """The customers `user` may see, searched, filtered and sorted (date ranges inclusive).
 
-    `score_filters` are those of SCORE_FILTERS (rfm_segment="at_risk", p_alive_max=0.5,
-    lost=True...): they only narrow the user's scope, never widen it.
+    `last_order_from` / `last_order_to` bound the date of the customer's last purchase and
+    `min_purchases` asks for at least that many purchases within those dates (all of them
+    when none is given); a purchase is what the home figures count (sales' `purchases()`:
+    cancelled and refunded orders are none). `score_filters` are those of SCORE_FILTERS
+    (rfm_segment="at_risk", p_alive_max=0.5, lost=True...): they only narrow the user's
+    scope, never widen it.
     """
     unknown = set(score_filters) - set(SCORE_FILTERS)
     if unknown:
@@ -234,20 +239,34 @@ def customer_list(
         qs = qs.filter(created_at__gte=day_start(created_from))
     if created_to:
         qs = qs.filter(created_at__lt=day_start(created_to + timedelta(days=1)))
-    if last_order_from or last_order_to:
-        # the model through the reverse relation: customers sits below sales and imports none
-        # of it (tests/test_layers.py)
-        order_model = Customer._meta.get_field("orders").related_model
-        orders = order_model.objects.filter(customer_id=OuterRef("pk"))
-        if last_order_from:
-            qs = qs.filter(Exists(orders.filter(ordered_at__gte=day_start(last_order_from))))
-        if last_order_to:
-            end = day_start(last_order_to + timedelta(days=1))
-            qs = qs.filter(Exists(orders)).exclude(Exists(orders.filter(ordered_at__gte=end)))
+    if last_order_from or last_order_to or min_purchases:
+        qs = _purchase_filter(qs, last_order_from, last_order_to, min_purchases)
     scores = score_q(score_filters)
     if scores:
         qs = qs.filter(scores)
     return qs.order_by(*SORTS.get(sort, SORTS["newest"])).select_related("owner__profile")
+
+
+def _purchase_filter(
+    qs: QuerySet, start: date | None, until: date | None, at_least: int | None
+) -> QuerySet:
+    """Customers whose last purchase falls within start..until (inclusive), with at least
+    `at_least` purchases in that range."""
+    # The purchases through the reverse relation: customers sits below sales and imports none
+    # of it (tests/test_layers.py); `purchases()` is sales' one definition of a purchase.
+    order_model = Customer._meta.get_field("orders").related_model
+    purchases = order_model.objects.purchases().filter(customer_id=OuterRef("pk"))
+    window = purchases
+    if start:
+        window = window.filter(ordered_at__gte=day_start(start))
+    if until:
+        end = day_start(until + timedelta(days=1))
+        window = window.filter(ordered_at__lt=end)
+        qs = qs.exclude(Exists(purchases.filter(ordered_at__gte=end)))
+    if (at_least or 1) <= 1:
+        return qs.filter(Exists(window))
+    counted = window.order_by().values("customer_id").annotate(n=Count("pk")).values("n")
+    return qs.alias(purchases_in_range=Subquery(counted)).filter(purchases_in_range__gte=at_least)
 
 
 @dataclass(frozen=True)

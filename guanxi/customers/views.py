@@ -26,6 +26,7 @@ from guanxi.accounts.scope import (
     can_write,
     is_manager,
     manageable_customers,
+    may_share_segment,
     mergeable_pair,
     visible_customers,
     writable_customer,
@@ -258,6 +259,7 @@ def customer_list(request):
         context.update(filter_options())
         context["tags"] = queries.tag_menu(request.user)
         context["score_selects"] = score_selects(form, filters)
+        context["may_share_segment"] = may_share_segment(request.user)  # the save form's box
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response

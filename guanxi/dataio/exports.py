@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -74,13 +75,72 @@ def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
+# A segment export's score columns (the customer's current scores, guanxi.scoring)
+SCORE_EXPORT_FIELDS = (
+    "as_of",
+    "rfm_segment",
+    "abc_tier",
+    "lifecycle_stage",
+    "loyalty_index",
+    "value_loyalty_quadrant",
+    "clv_historical",
+    "clv_predicted",
+    "p_alive",
+    "churn_risk",
+)
+
+
+def _score_columns() -> list[tuple[str, str, object]]:
+    """(field, header, namer) per SCORE_EXPORT_FIELDS: headers in the user's language, codes
+    named in it too (guanxi.customers.scores); dates and numbers stay as they are."""
+    from django.utils.text import capfirst
+
+    from guanxi.customers import scores as words
+    from guanxi.scoring.models import CustomerScore
+
+    namers = {
+        "rfm_segment": words.segment_name,
+        "lifecycle_stage": words.stage_name,
+        "value_loyalty_quadrant": words.quadrant_name,
+        "churn_risk": lambda code: str(words.CHURN_RISKS.get(code, code)),
+    }
+    headers = {"as_of": _("Scores as of")}  # "As of" alone says not of what
+    return [
+        (
+            field,
+            headers.get(field) or str(capfirst(CustomerScore._meta.get_field(field).verbose_name)),
+            namers.get(field),
+        )
+        for field in SCORE_EXPORT_FIELDS
+    ]
+
+
+def _score_cells(customer, columns) -> list:
+    try:
+        score = customer.score
+    except ObjectDoesNotExist:  # not scored yet: empty cells
+        return [""] * len(columns)
+    cells = []
+    for field, _header, name in columns:
+        value = getattr(score, field)
+        cells.append(_cell(name(value) if name and value else value))
+    return cells
+
+
 def customer_rows(
-    user, *, include_sensitive: bool = False, purpose: str = "", ids: list[int] | None = None
+    user,
+    *,
+    include_sensitive: bool = False,
+    purpose: str = "",
+    ids: list[int] | None = None,
+    scores: bool = False,
 ) -> tuple[list[str], Iterator[list]]:
     """Headers and rows of the customers visible to `user` (only `ids` of them, if given).
 
     With include_sensitive the user must hold the permission and state a purpose (at least
-    4 characters); every exported non-empty sensitive value is logged as a reveal.
+    4 characters); every exported non-empty sensitive value is logged as a reveal. With
+    `scores` each row ends with the customer's current scores (SCORE_EXPORT_FIELDS, empty
+    when not scored yet): a segment's export, which no import reads back.
     """
     purpose = (purpose or "").strip()
     if include_sensitive:
@@ -95,6 +155,10 @@ def customer_rows(
     )
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
+    score_columns = _score_columns() if scores else []
+    if score_columns:
+        headers += [str(header) for _field, header, _name in score_columns]
+        queryset = queryset.select_related("score")
 
     def rows() -> Iterator[list]:
         for batch in _chunks(queryset):
@@ -104,7 +168,10 @@ def customer_rows(
                     if revealed:
                         log_bulk_reveal(user, revealed, [name], purpose, route="export")
             for customer in batch:
-                yield _customer_row(customer, custom_fields, include_sensitive)
+                row = _customer_row(customer, custom_fields, include_sensitive)
+                if score_columns:
+                    row.extend(_score_cells(customer, score_columns))
+                yield row
 
     return headers, rows()
 

@@ -153,6 +153,8 @@ class OrderFilterForm(forms.Form):
     ordered_to = forms.DateField(
         label=_("Ordered until"), required=False, validators=[validate_year]
     )
+    # the orders behind the home's revenue: cancelled and refunded left out
+    purchases = forms.BooleanField(label=_("Purchases only"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def clean(self):

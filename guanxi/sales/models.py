@@ -45,6 +45,19 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# Orders that are no purchase: never counted as revenue, activity or repeat purchase.
+NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+
+
+class OrderQuerySet(models.QuerySet):
+    def purchases(self) -> models.QuerySet:
+        """The orders that are purchases (neither cancelled nor refunded): the one definition
+        the home figures (active, repeat, revenue) and the customer list's order-date filters
+        share. The customer list reaches it through the `orders` relation (customers sits
+        below sales and imports none of it)."""
+        return self.exclude(status__in=NOT_PURCHASES)
+
+
 class Order(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
@@ -68,6 +81,8 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-ordered_at", "-id"]

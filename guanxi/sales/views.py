@@ -113,6 +113,8 @@ def order_list(request):
     form = OrderFilterForm(request.GET or None)
     filters = form.filters()
     qs = scoped(request.user, Order.objects.all(), via="customer")
+    if filters["purchases"]:
+        qs = qs.purchases()
     if filters["status"]:
         qs = qs.filter(status=filters["status"])
     if filters["owner"]:

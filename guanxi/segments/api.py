@@ -122,12 +122,14 @@ def segment_customers(request, segment_id: Id, limit: Limit = 25, offset: Offset
     return paginate(qs, limit, offset, list_item, count=capped_count)
 
 
-@router.post("/segments", response={201: SegmentOut, **errors(400, 401, 422)})
+@router.post("/segments", response={201: SegmentOut, **errors(400, 401, 403, 422)})
 def create_segment(request, payload: SegmentIn):
     """Save a segment of the caller's: a name and the customer list's filters as `params`.
 
-    Every signed-in user; `shared` shows it to the whole team (each member sees the customers
-    of their own scope). 422 for an unknown filter, a bad value or a name already used.
+    Every signed-in user; `shared` shows it to everyone in the company (each sees the
+    customers of their own scope), and only a caller whose data scope covers colleagues (a
+    manager, a lead) may share: 403 for others. 422 for an unknown filter, a bad value or a
+    name already used.
     """
     segment = services.create_segment(request.user, payload.dict())
     return Status(201, _out(request.user, segment))
@@ -136,7 +138,8 @@ def create_segment(request, payload: SegmentIn):
 @router.patch("/segments/{segment_id}", response={200: SegmentOut, **WRITE_ERRORS})
 def update_segment(request, segment_id: Id, payload: SegmentPatch):
     """Change a segment: its creator, or a manager for a shared one (403 for others who see
-    it, 404 for a segment the caller cannot see). `params` replaces all the criteria."""
+    it, 404 for a segment the caller cannot see). `params` replaces all the criteria;
+    `shared: true` needs a data scope covering colleagues, as on creation (403)."""
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     segment = services.update_segment(request.user, segment_id, data)
     return _out(request.user, segment)

@@ -1,7 +1,7 @@
 """Page forms: saving a segment, and the analysis settings."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.analytics.loyalty import DEFAULT_WEIGHTS
@@ -12,7 +12,11 @@ from . import preview, services
 
 
 class SegmentForm(forms.Form):
-    """Name, description, shared, and the criteria as the customer list's query string."""
+    """Name, description, shared, and the criteria as the customer list's query string.
+
+    `may_share` (scope.may_share_segment): without it the form has no "shared" box, unless
+    the segment is shared already (`shared_now`), so it can be unshared; the service refuses
+    sharing for such a user in any case."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(
@@ -24,6 +28,12 @@ class SegmentForm(forms.Form):
         help_text=_("Everyone sees a shared segment, each with the customers of their own scope."),
     )
     query = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, may_share: bool = True, shared_now: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # kept when a post asks to share anyway, so the refusal shows beside the box
+        if not may_share and not shared_now and not self.data.get("shared"):
+            del self.fields["shared"]
 
     def data_for_service(self) -> dict:
         data = self.cleaned_data
@@ -42,7 +52,9 @@ class SegmentForm(forms.Form):
             return services.update_segment(user, segment.pk, self.data_for_service())
         except ValidationError as exc:
             _add_errors(self, exc)
-            return None
+        except PermissionDenied as exc:  # sharing with everyone is for leads and managers
+            self.add_error("shared" if "shared" in self.fields else None, str(exc))
+        return None
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -20,6 +20,7 @@ from guanxi.accounts.scope import (
     can_snapshot_segment,
     editable_segment,
     require_analysis_settings,
+    require_share_segment,
     whole_base_reader,
 )
 from guanxi.audit.models import AuditEntry
@@ -168,10 +169,13 @@ def _check_unique_name(user, name: str, exclude: int | None = None) -> None:
 
 
 def create_segment(user, data: dict) -> Segment:
-    """A new segment of `user` from {name, description, params, shared}."""
+    """A new segment of `user` from {name, description, params, shared}. Shared with
+    everyone only by a user whose scope covers colleagues (PermissionDenied otherwise)."""
     if not user.is_authenticated or not user.is_active:
         raise ValidationError(_("Sign in to save segments."))
     cleaned = _clean(data, creating=True)
+    if cleaned.get("shared"):
+        require_share_segment(user)
     with transaction.atomic():
         _check_unique_name(user, cleaned["name"])
         if Segment.objects.filter(created_by_id=user.pk).count() >= MAX_SEGMENTS_PER_USER:
@@ -185,10 +189,14 @@ def create_segment(user, data: dict) -> Segment:
 
 
 def update_segment(user, pk, data: dict) -> Segment:
-    """Change a segment (its creator; a shared one also a manager): 404 / 403 from scope."""
+    """Change a segment (its creator; a shared one also a manager): 404 / 403 from scope.
+    Asking for it shared needs scope.may_share_segment (PermissionDenied): a rep's segment
+    shared before that rule can be unshared, or changed without naming `shared`."""
     cleaned = _clean(data, creating=False)
     with transaction.atomic():
         segment = editable_segment(user, Segment.objects.select_for_update(), pk)
+        if cleaned.get("shared"):
+            require_share_segment(user)
         if "name" in cleaned and segment.created_by_id:
             _check_unique_name(segment.created_by, cleaned["name"], exclude=segment.pk)
         before = snapshot(segment, SEGMENT_FIELDS)

@@ -20,6 +20,7 @@ from guanxi.accounts.scope import (
     editable_segment,
     get_customer_or_404,
     get_segment_or_404,
+    may_share_segment,
     require_analysis_settings,
     sees_all,
     segment_q,
@@ -66,8 +67,9 @@ def segment_list(request):
 def segment_create(request):
     """Save the customer list's current filters as a segment (the list's small form posts
     here; GET shows the same form for a query string)."""
+    may_share = may_share_segment(request.user)
     if request.method == "POST":
-        form = SegmentForm(request.POST)
+        form = SegmentForm(request.POST, may_share=may_share)
         if form.is_valid():
             segment = form.save(request.user)
             if segment is not None:
@@ -75,7 +77,7 @@ def segment_create(request):
                 return redirect("segments:detail", pk=segment.pk)
     else:
         query = request.GET.urlencode()
-        form = SegmentForm(initial={"query": query})
+        form = SegmentForm(initial={"query": query}, may_share=may_share)
     params = services.params_from_query(form["query"].value() or "")
     context = {"form": form, "segment": None, "criteria": services.describe(params)}
     return render(request, "segments/form.html", context)
@@ -84,8 +86,9 @@ def segment_create(request):
 @login_required
 def segment_edit(request, pk):
     segment = editable_segment(request.user, Segment.objects.all(), pk)
+    sharing = {"may_share": may_share_segment(request.user), "shared_now": segment.shared}
     if request.method == "POST":
-        form = SegmentForm(request.POST)
+        form = SegmentForm(request.POST, **sharing)
         if form.is_valid() and form.save(request.user, segment) is not None:
             messages.success(
                 request, _("Segment “%(name)s” saved.") % {"name": form.cleaned_data["name"]}
@@ -98,7 +101,8 @@ def segment_edit(request, pk):
                 "description": segment.description,
                 "shared": segment.shared,
                 "query": _query(segment),
-            }
+            },
+            **sharing,
         )
     params = services.params_from_query(form["query"].value() or "")
     context = {"form": form, "segment": segment, "criteria": services.describe(params)}
@@ -226,12 +230,13 @@ def _has_score(customer) -> bool:
 @login_required
 @require_GET
 def segment_export(request, pk, fmt):
-    """The members in the viewer's scope, in the export's columns; sensitive fields masked."""
+    """The members in the viewer's scope, in the export's columns and with their scores;
+    sensitive fields masked, every cell formula-safe (dataio's writers)."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
     segment = _segment(request.user, pk)
     ids = services.members(request.user, segment).order_by().values("pk")
-    headers, rows = customer_rows(request.user, ids=ids)
+    headers, rows = customer_rows(request.user, ids=ids, scores=True)
     name = f"segment-{segment.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(

@@ -30,7 +30,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
-from guanxi.accounts.scope import covered_users, scoped, visible_customers, visible_tasks
+from guanxi.accounts.scope import (
+    covered_users,
+    covers_colleagues,
+    scoped,
+    visible_customers,
+    visible_tasks,
+)
 from guanxi.activities.models import TaskKind
 from guanxi.activities.queries import open_tasks_for
 from guanxi.analytics.churn import RECOVERY_ACTIONS
@@ -38,12 +44,10 @@ from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import capped_count, day_start
 from guanxi.customers.scores import churn_reason_text
-from guanxi.sales.models import Order, OrderStatus
+from guanxi.sales.models import Order
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 from guanxi.services_common import customer_set_generation
 
-# Orders that are no purchase: never counted as revenue, activity or repeat purchase.
-NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 ACTIVE_DAYS = 90
 UPCOMING_DAYS = 14
 UPCOMING_SCAN = 5000  # dates read at most (a rep with 180,000 customers has ~7,000 in 14 days)
@@ -59,7 +63,7 @@ AT_RISK_COUNT_TTL = 24 * 3600  # keyed on the run and the customer set: a day is
 
 def is_lead(user) -> bool:
     """Whose home shows the indicators: a user whose data scope covers colleagues."""
-    return covered_users(user).exclude(pk=user.pk).exists()
+    return covers_colleagues(user)
 
 
 def _lang() -> str:
@@ -126,12 +130,12 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
     """The manager's figures for `user`'s scope (plain numbers, dates and ISO strings: cacheable)."""
     p = Periods.of(today or timezone.localdate())
     customers = visible_customers(user).filter(merged_into__isnull=True)
-    orders = scoped(user, Order.objects.all(), via="customer").filter(
+    # purchases only (sales' one definition, which the customer list's filters share)
+    orders = scoped(user, Order.objects.purchases(), via="customer").filter(
         customer__merged_into__isnull=True,
         ordered_at__gte=day_start(p.prev_active_from),
         ordered_at__lt=_end(p.today),
     )
-    orders = orders.exclude(status__in=NOT_SALES)
     cur = Q(ordered_at__gte=day_start(p.active_from))
     prev = Q(ordered_at__lt=day_start(p.active_from))
     month = Q(ordered_at__gte=day_start(p.month_from))
@@ -273,12 +277,17 @@ def indicator_cards(user, figures: dict) -> dict:
         "new": _change(new, new_prev)
         | {"url": _list_url(customers, created_from=p.month_from, created_to=p.today)},
         "revenue": _change(revenue, revenue_prev)
-        | {"url": _list_url("sales:orders", ordered_from=p.month_from, ordered_to=p.today)},
+        | {
+            "url": _list_url(
+                "sales:orders", ordered_from=p.month_from, ordered_to=p.today, purchases=1
+            )
+        },
         "repeat_rate": {
             "value": rate,
             "previous": rate_prev,
             "change": None if rate is None or rate_prev is None else round(rate - rate_prev, 1),
-            "url": _list_url(customers, last_order_from=p.active_from),
+            # the repeat buyers the rate counts: two purchases or more in the 90 days
+            "url": _list_url(customers, last_order_from=p.active_from, min_purchases=2),
         },
         "scored": s["scored"],
         "churn_high": {"value": s["churn_high"], "url": _list_url(customers, churn_risk="high")},

@@ -1,13 +1,15 @@
-"""The 360 page's timeline: orders, interactions, notes, tasks and changes of one customer."""
+"""The 360 page's timeline: orders, interactions, notes, tasks, losses and win-backs, and (for
+managers) the changes of one customer."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.services import trail_for_customer
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Customer, LostReason
 from guanxi.sales.models import Order, OrderLine
 
 
@@ -20,10 +22,49 @@ class TimelineItem:
     obj: object
 
 
-def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 200):
-    """Orders, interactions, notes, tasks (and, for managers, changes) newest first.
+# A loss, its correction and a win-back are audit entries on the customer that touch these
+# (guanxi.customers.retention writes nothing else in them).
+RETENTION_Q = Q(model="customer", action="update") & (
+    Q(changes__has_key="lost_at") | Q(changes__has_key="lost_reason")
+)
 
-    The caller has already checked that the user may see `customer`.
+
+def _new(changes: dict, field: str):
+    pair = changes.get(field)
+    return pair[1] if isinstance(pair, list | tuple) and len(pair) == 2 else None
+
+
+def _old(changes: dict, field: str):
+    pair = changes.get(field)
+    return pair[0] if isinstance(pair, list | tuple) and len(pair) == 2 else None
+
+
+def _reason(code) -> str:
+    return str(LostReason(code).label) if code in LostReason.values else str(code or "")
+
+
+def retention_item(entry) -> TimelineItem:
+    """A loss ("lost"), its correction ("lost_changed") or a win-back ("won_back") from its
+    audit entry: the reason and the note as they were written then, the actor on `obj`."""
+    changes = entry.changes or {}
+    if "lost_at" in changes and not _new(changes, "lost_at"):
+        reason = _reason(_old(changes, "lost_reason"))
+        title = _("Lost for: %(reason)s") % {"reason": reason} if reason else ""
+        return TimelineItem(
+            entry.at, "won_back", title, _new(changes, "won_back_note") or "", entry
+        )
+    kind = "lost" if "lost_at" in changes else "lost_changed"
+    reason = _reason(_new(changes, "lost_reason")) if "lost_reason" in changes else ""
+    return TimelineItem(entry.at, kind, reason, _new(changes, "lost_note") or "", entry)
+
+
+def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 200):
+    """Orders, interactions, notes, tasks, losses and win-backs (and, for managers, changes)
+    newest first.
+
+    The caller has already checked that the user may see `customer`. Losses and win-backs are
+    shown to everyone who sees the customer, as its lost banner is (who marked it, when, the
+    reason and the note); the rest of the audit trail only with `include_audit`.
     """
     items: list[TimelineItem] = []
     for i in Interaction.objects.filter(customer=customer).select_related("user__profile")[:limit]:
@@ -35,12 +76,16 @@ def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 20
         items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
     for t in Task.objects.filter(customer=customer).select_related("assignee__profile")[:limit]:
         items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
+    trail = trail_for_customer(customer.pk).select_related("actor__profile")
+    for a in trail.filter(RETENTION_Q)[:limit]:
+        items.append(retention_item(a))
     if include_audit:
-        # a record that has its own timeline item needs no second "created" item beside it
-        trail = trail_for_customer(customer.pk).exclude(
+        # a record that has its own timeline item needs no second "created" item beside it,
+        # nor a loss or win-back a second "changed" one
+        rest = trail.exclude(
             action="create", model__in=["interaction", "order", "note", "task"]
-        )
-        for a in trail.select_related("actor__profile")[:limit]:
+        ).exclude(RETENTION_Q)
+        for a in rest[:limit]:
             items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]

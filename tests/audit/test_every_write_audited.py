@@ -266,7 +266,7 @@ CASES = {
         w["rep1"], {"name": "A 类", "params": {"level": "A"}}
     ),
     "segments.update_segment": lambda w: segments.update_segment(
-        w["rep1"], w["segment"].pk, {"name": "B 类", "params": {"level": "B"}, "shared": True}
+        w["rep1"], w["segment"].pk, {"name": "B 类", "params": {"level": "B"}, "description": "改"}
     ),
     "segments.delete_segment": lambda w: segments.delete_segment(w["rep1"], w["segment"].pk),
     "segments.take_snapshot": lambda w: segments.take_snapshot(w["segment"], actor=w["rep1"]),

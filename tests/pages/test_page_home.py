@@ -144,8 +144,12 @@ def test_cards_link_to_the_rows_behind_each_figure(personas, sales):
     cards = indicator_cards(lead, compute_indicators(lead, TODAY))
 
     assert cards["active"]["url"] == "/customers/?last_order_from=2025-12-21"
+    assert cards["repeat_rate"]["url"] == "/customers/?last_order_from=2025-12-21&min_purchases=2"
     assert cards["new"]["url"] == "/customers/?created_from=2026-03-01&created_to=2026-03-20"
-    assert cards["revenue"]["url"] == "/sales/orders/?ordered_from=2026-03-01&ordered_to=2026-03-20"
+    assert (
+        cards["revenue"]["url"]
+        == "/sales/orders/?ordered_from=2026-03-01&ordered_to=2026-03-20&purchases=1"
+    )
     assert cards["churn_high"]["url"] == "/customers/?churn_risk=high"
     assert [t["url"] for t in cards["tiers"]] == [f"/customers/?abc_tier={tier}" for tier in "ABC"]
     # the change against the previous period, in percent
@@ -153,6 +157,60 @@ def test_cards_link_to_the_rows_behind_each_figure(personas, sales):
     assert cards["new"]["change"] == pytest.approx(100.0)
     assert cards["active"]["change"] == pytest.approx(50.0)
     assert cards["repeat_rate"]["change"] == pytest.approx(16.7)
+
+
+def _listed(client, url: str):
+    """The rows the list page behind a card shows: its count and the records."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    context = response.context
+    if "tasks" in context:  # the task inbox
+        return context["count"], context["tasks"]
+    rows = context["orders"] if "orders" in context else context["customers"]
+    return context["count"].n, rows
+
+
+@pytest.mark.parametrize("who", ["lead_a", "manager", "viewer"])
+def test_each_card_counts_what_the_list_behind_it_shows(client_for, personas, sales, who):
+    """The review's 519 against 532: the home counted purchases, the list every order. Both
+    now ask sales' one definition, so a customer whose only orders in the window were
+    cancelled or refunded is neither active on the card nor in the list."""
+    a4 = Customer.objects.create(name="甲四", owner=personas["rep1"])
+    a4.department = personas["rep1"].profile.department
+    a4.save()
+    order(a4, TODAY - dt.timedelta(days=5), "60.00", status="cancelled")
+    order(a4, TODAY - dt.timedelta(days=6), "60.00", status="refunded")
+    order(a4, TODAY - dt.timedelta(days=7), "60.00")  # one purchase: active, no repeat buyer
+    order(a4, TODAY - dt.timedelta(days=200), "60.00")
+    a5 = Customer.objects.create(name="甲五", owner=personas["rep1"])
+    a5.department = personas["rep1"].profile.department
+    a5.save()
+    order(a5, TODAY - dt.timedelta(days=4), "70.00", status="cancelled")  # no purchase at all
+    order(a5, TODAY - dt.timedelta(days=9), "70.00", status="refunded")
+    past = timezone.now() - dt.timedelta(days=2)
+    Task.objects.create(customer=sales["a1"], title="回访", due_at=past, assignee=personas["rep1"])
+    user, client = personas[who], client_for(who)
+
+    figures = compute_indicators(user, TODAY)
+    cards = indicator_cards(user, figures)
+
+    active_n, active_rows = _listed(client, cards["active"]["url"])
+    assert active_n == cards["active"]["value"] and active_n > 0
+    assert a5.pk not in {c.pk for c in active_rows} and a4.pk in {c.pk for c in active_rows}
+    # the repeat buyers the rate counts: twice or more in the 90 days (a4 once, a5 never)
+    repeat_n, repeat_rows = _listed(client, cards["repeat_rate"]["url"])
+    team_b = {"乙一"} if who == "manager" else set()
+    assert {c.name for c in repeat_rows} == {"甲一", "甲二"} | team_b
+    assert cards["repeat_rate"]["value"] == round(repeat_n / active_n * 100, 1)
+    assert _listed(client, cards["new"]["url"])[0] == cards["new"]["value"]
+    assert _listed(client, cards["churn_high"]["url"])[0] == cards["churn_high"]["value"]
+    for tier in cards["tiers"]:
+        assert _listed(client, tier["url"])[0] == tier["n"]
+    _, orders = _listed(client, cards["revenue"]["url"])
+    assert sum(o.total for o in orders) == cards["revenue"]["value"]
+    assert cards["overdue"], "an overdue task of the scope"
+    for row in cards["overdue"]:
+        assert _listed(client, row["url"])[0] == row["n"]
 
 
 def test_overdue_tasks_of_the_scope_per_assignee(personas, sales):

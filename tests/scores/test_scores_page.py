@@ -188,3 +188,107 @@ def test_who_sees_which_form(client_for, customer_of, personas):
     outsider = client_for("lead_a")  # lead_a covers rep1: allowed
     assert outsider.post(f"/customers/{customer.pk}/lost/", {"reason": "price"}).status_code == 302
     assert Customer.objects.get(pk=customer.pk).lost_reason == "price"
+
+
+REASON_GROUPS = {
+    "en": [
+        ("Caused by our company", ["product", "price", "service", "company_turmoil"]),
+        (
+            "Caused by the customer",
+            ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"],
+        ),
+        ("Caused by a competitor", ["competitor"]),
+        ("Natural churn", ["own_circumstances"]),
+    ],
+    "zh-hans": [
+        ("企业自身原因", ["product", "price", "service", "company_turmoil"]),
+        ("客户自身原因", ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"]),
+        ("竞争对手原因", ["competitor"]),
+        ("自然流失", ["own_circumstances"]),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_reason_picker_groups_the_reasons_by_who_caused_the_loss(
+    client_for, customer_of, language
+):
+    import re
+
+    customer = customer_of("rep1", name="孙八")
+
+    html = page(client_for("rep1", language), customer)
+
+    picker = re.search(r'<select id="id_lost_reason".*?</select>', html, re.S).group(0)
+    groups = [
+        (label, re.findall(r'<option value="(\w+)"', body))
+        for label, body in re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker, re.S)
+    ]
+    assert groups == REASON_GROUPS[language]
+    assert picker.count('<option value=""') == 1  # "choose a reason" first, outside the groups
+    assert "Price" in picker if language == "en" else "价格" in picker
+
+
+def test_a_grouped_reason_is_kept_when_the_form_comes_back_with_an_error(
+    client_for, customer_of, htmx
+):
+    customer = customer_of("rep1", name="孙八")
+    response = client_for("rep1").post(
+        f"/customers/{customer.pk}/lost/", {"reason": "competitor", "note": "\x00"}, **htmx
+    )
+    html = response.content.decode()
+    assert '<option value="competitor" selected>' in html
+    customer.refresh_from_db()
+    assert customer.lost_at is None
+
+
+def _timeline(html: str) -> list[tuple[str, str]]:
+    """(kind, text) of each timeline item, newest first, tags and spaces squeezed."""
+    import re
+
+    part = html.split('<div id="timeline">', 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r'<li class="[^"]*" data-kind="(\w+)">(.*?)</li>', part, re.S)
+    return [(kind, " ".join(re.sub(r"<[^>]+>", " ", body).split())) for kind, body in items]
+
+
+TIMELINE_WORDS = {
+    "en": {
+        "won_back": ["Won back", "张伟", "Lost for: Price", "价格谈妥，回来了"],
+        "lost_changed": ["Reason for the loss corrected", "李组长", "Price", "其实是价格"],
+        "lost": ["Marked lost", "张伟", "Taken by a competitor", "被对手挖走"],
+    },
+    "zh-hans": {
+        "won_back": ["已挽回", "张伟", "此前流失原因：价格", "价格谈妥，回来了"],
+        "lost_changed": ["流失原因已更正", "李组长", "价格", "其实是价格"],
+        "lost": ["已标记为流失", "张伟", "竞争对手抢夺", "被对手挖走"],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_losing_and_winning_back_show_on_the_timeline(client_for, customer_of, personas, language):
+    from guanxi.customers import retention
+
+    # given rep1's customer marked lost, the reason corrected by the lead, then won back
+    customer = customer_of("rep1", name="钱七")
+    retention.mark_lost(personas["rep1"], customer, "competitor", "被对手挖走")
+    retention.mark_lost(personas["lead_a"], customer, "price", "其实是价格")
+    retention.win_back(personas["rep1"], customer, "价格谈妥，回来了")
+
+    # when the owner, a read-only colleague and the manager open the 360 page
+    readers = ("rep1", "viewer", "manager", "lead_a")
+    seen = {who: _timeline(page(client_for(who, language), customer)) for who in readers}
+
+    # then who, what, the reason and the note of each step show, newest first
+    words = TIMELINE_WORDS[language]
+    for who in readers:
+        steps = [(kind, text) for kind, text in seen[who] if kind in words]
+        assert [kind for kind, _text in steps] == ["won_back", "lost_changed", "lost"], who
+        for kind, text in steps:
+            for word in words[kind]:
+                assert word in text, (who, kind, word)
+    # the manager's audit rows do not repeat them ("created" is the only change left)
+    assert [kind for kind, _text in seen["manager"]].count("audit") == 1
+    # the rest of the trail stays the managers'; outside the scope, no page at all
+    assert "audit" not in [kind for kind, _text in seen["rep1"]]
+    assert client_for("rep2").get(f"/customers/{customer.pk}/").status_code == 404

@@ -4,8 +4,8 @@ from guanxi.segments import services
 from guanxi.segments.models import Segment
 
 
-def test_create_list_read_change_delete(api_as, rep1, customer_of):
-    api = api_as("rep1")
+def test_create_list_read_change_delete(api_as, customer_of):
+    api = api_as("lead_a")  # a lead: may share with everyone
     created = api.post("/segments", {"name": "A 类", "params": {"level": "A"}})
     assert created.status_code == 201, created.json()
     body = created.json()
@@ -23,12 +23,13 @@ def test_create_list_read_change_delete(api_as, rep1, customer_of):
     assert not Segment.objects.exists()
 
 
-def test_customers_of_a_segment_in_the_callers_scope(api_as, rep1, customer_of):
+def test_customers_of_a_segment_in_the_callers_scope(api_as, personas, customer_of):
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep1", name="甲二", level="A")
     customer_of("rep2", name="乙一", level="A")
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A", "sort": "name"}, "shared": True}
+        personas["lead_a"],
+        {"name": "A 类", "params": {"level": "A", "sort": "name"}, "shared": True},
     )
 
     page = api_as("rep1").get(f"/segments/{segment.pk}/customers", limit=1).json()
@@ -42,9 +43,11 @@ def test_customers_of_a_segment_in_the_callers_scope(api_as, rep1, customer_of):
     assert everyone["count"] == 3
 
 
-def test_refusals_in_the_callers_language(api_as, rep1):
+def test_refusals_in_the_callers_language(api_as, rep1, personas):
     private = services.create_segment(rep1, {"name": "私有", "params": {}})
-    shared = services.create_segment(rep1, {"name": "共享", "params": {}, "shared": True})
+    shared = services.create_segment(
+        personas["lead_a"], {"name": "共享", "params": {}, "shared": True}
+    )
     zh = api_as("rep2", lang="zh-hans")
 
     # unknown filter, bad level, unknown field: 422 with the field named
@@ -65,9 +68,11 @@ def test_refusals_in_the_callers_language(api_as, rep1):
     assert api_as("manager").patch(f"/segments/{shared.pk}", {"name": "改"}).status_code == 200
 
 
-def test_the_last_snapshot_size_is_only_for_who_sees_everyone(api_as, rep1, customer_of):
+def test_the_last_snapshot_size_is_only_for_who_sees_everyone(api_as, rep1, personas, customer_of):
     customer_of("rep1", name="甲一")
-    segment = services.create_segment(rep1, {"name": "全部", "params": {}, "shared": True})
+    segment = services.create_segment(
+        personas["lead_a"], {"name": "全部", "params": {}, "shared": True}
+    )
     services.take_snapshot(segment, actor=rep1)
     assert api_as("rep1").get(f"/segments/{segment.pk}").json()["last_snapshot"] is None
     shot = api_as("manager").get(f"/segments/{segment.pk}").json()["last_snapshot"]
@@ -76,3 +81,20 @@ def test_the_last_snapshot_size_is_only_for_who_sees_everyone(api_as, rep1, cust
 
 def test_anonymous_callers_are_refused(anonymous):
     assert anonymous.get("/segments").status_code == 401
+
+
+def test_a_rep_may_not_share_with_everyone(api_as, rep1):
+    # a rep's POST asking to share: 403 with the reason, in the caller's language; nothing made
+    api = api_as("rep1", lang="zh-hans")
+    refused = api.post("/segments", {"name": "全公司", "params": {}, "shared": True})
+    assert refused.status_code == 403 and "数据范围覆盖同事" in refused.json()["detail"]
+    assert not Segment.objects.exists()
+    # nor by a PATCH: nothing changes
+    mine = services.create_segment(rep1, {"name": "我的", "params": {"level": "A"}})
+    refused = api_as("rep1").patch(f"/segments/{mine.pk}", {"shared": True, "name": "改"})
+    assert refused.status_code == 403 and "covers colleagues" in refused.json()["detail"]
+    mine.refresh_from_db()
+    assert not mine.shared and mine.name == "我的"
+    # a lead may
+    made = api_as("lead_a").post("/segments", {"name": "全公司", "params": {}, "shared": True})
+    assert made.status_code == 201 and made.json()["shared"]

@@ -26,10 +26,10 @@ def test_the_customer_list_offers_to_save_its_filters(client_for, customer_of):
     assert 'name="query" value="level=B" form="save-segment"' in results.content.decode()
 
 
-def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
+def test_saving_a_segment_from_the_list(client_for, customer_of, personas):
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep1", name="甲二", level="B")
-    client = client_for("rep1")
+    client = client_for("lead_a")  # a lead: may share with everyone
 
     response = client.post(
         "/segments/new/", {"name": "A 类客户", "query": "level=A&page=2", "shared": "on"}
@@ -37,10 +37,49 @@ def test_saving_a_segment_from_the_list(client_for, customer_of, rep1):
 
     segment = Segment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/segments/{segment.pk}/"
-    assert segment.params == {"level": "A"} and segment.shared and segment.created_by == rep1
+    assert segment.params == {"level": "A"} and segment.shared
+    assert segment.created_by == personas["lead_a"]
     page = client.get(response["Location"]).content.decode()
     assert "甲一" in page and "甲二" not in page
     assert "1 customer" in page
+
+
+def test_a_rep_is_not_offered_sharing_and_a_forced_share_is_refused(client_for, customer_of):
+    customer_of("rep1", name="甲一", level="A")
+
+    rep_list = client_for("rep1").get("/customers/").content.decode()
+    lead_list = client_for("lead_a").get("/customers/").content.decode()
+    rep_form = client_for("rep1").get("/segments/new/", {"level": "A"}).content.decode()
+
+    assert 'name="shared"' not in rep_list and 'name="shared"' in lead_list
+    assert 'name="shared"' not in rep_form
+    # a post that asks anyway: the form again with the reason beside the box, nothing saved
+    for language, words in (("en", "covers colleagues"), ("zh-hans", "数据范围覆盖同事")):
+        response = client_for("rep1", language).post(
+            "/segments/new/", {"name": "全公司", "query": "level=A", "shared": "on"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert words in html and 'name="shared"' in html
+    assert not Segment.objects.exists()
+
+
+def test_a_reps_segment_shared_before_the_rule_can_be_unshared(client_for, rep1):
+    segment = services.create_segment(rep1, {"name": "旧的共享", "params": {"level": "A"}})
+    Segment.objects.filter(pk=segment.pk).update(shared=True)
+    client = client_for("rep1")
+
+    form = client.get(f"/segments/{segment.pk}/edit/").content.decode()
+    kept = client.post(
+        f"/segments/{segment.pk}/edit/", {"name": "旧的共享", "query": "level=A", "shared": "on"}
+    )
+    unshared = client.post(f"/segments/{segment.pk}/edit/", {"name": "私有", "query": "level=A"})
+
+    assert 'name="shared"' in form
+    assert kept.status_code == 200 and "covers colleagues" in kept.content.decode()
+    assert unshared.status_code == 302
+    segment.refresh_from_db()
+    assert not segment.shared and segment.name == "私有"
 
 
 def test_a_bad_save_shows_the_error_and_keeps_the_input(client_for):
@@ -75,13 +114,14 @@ def test_the_segment_page_in_both_languages(client_for, customer_of, rep1, langu
     assert ("客户细分" if language == "zh-hans" else "Segments") in listing
 
 
-def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, rep1):
+def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, personas):
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep2", name="乙一", level="A")
+    lead = personas["lead_a"]
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+        lead, {"name": "A 类", "params": {"level": "A"}, "shared": True}
     )
-    services.take_snapshot(segment, actor=rep1)
+    services.take_snapshot(segment, actor=lead)
 
     mine = client_for("rep2").get(f"/segments/{segment.pk}/").content.decode()
     everyone = client_for("manager").get(f"/segments/{segment.pk}/").content.decode()
@@ -125,12 +165,12 @@ def test_history_shows_who_entered_and_left_in_the_period(client_for, customer_o
 
 
 def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
-    client_for, customer_of, rep1
+    client_for, customer_of, personas
 ):
     customer_of("rep1", name="=HYPERLINK(1)", level="A", id_number="110101199003074514")
     customer_of("rep2", name="乙一", level="A")
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+        personas["lead_a"], {"name": "A 类", "params": {"level": "A"}, "shared": True}
     )
 
     response = client_for("rep1").get(f"/segments/{segment.pk}/export.csv")
@@ -145,6 +185,131 @@ def test_export_in_both_formats_masks_sensitive_fields_and_keeps_the_scope(
     values = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "乙一" in values and "=HYPERLINK(1)" not in values
     assert client_for("rep1").get(f"/segments/{segment.pk}/export.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("en", "Show the segment history of 甲&quot;&lt;一&gt;"),
+        ("zh-hans", "查看甲&quot;&lt;一&gt;的细分历史"),
+    ],
+)
+def test_the_history_link_says_what_it_opens(client_for, customer_of, rep1, language, label):
+    member = customer_of("rep1", name='甲"<一>', level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+
+    html = client_for("rep1", language).get(f"/segments/{segment.pk}/").content.decode()
+
+    link = f'href="/segments/customers/{member.pk}/" title="{label}" aria-label="{label}"'
+    assert link in html  # escaped once, named for screen readers and on hover
+    assert '<span aria-hidden="true">↺</span>' in html
+
+
+def test_both_history_tables_are_one_fragment(client_for, customer_of, rep1):
+    from guanxi.customers.services import update_customer
+
+    a1 = customer_of("rep1", name="甲一", level="A")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    services.take_snapshot(segment, at=timezone.now() - timedelta(days=3), actor=rep1)
+    update_customer(rep1, a1, {"level": "B"})
+    services.take_snapshot(segment, actor=rep1)
+    client = client_for("rep1")
+
+    pages = {
+        "changes": client.get(f"/segments/{segment.pk}/"),
+        "stays": client.get(f"/segments/customers/{a1.pk}/"),
+    }
+
+    for table_id, response in pages.items():
+        assert "segments/_memberships.html" in [t.name for t in response.templates]
+        html = response.content.decode()
+        table = html.split(f'<table class="striped cards" id="{table_id}">', 1)[1]
+        table = table.split("</table>", 1)[0]
+        assert '<th scope="col">Entered</th><th scope="col">Left</th>' in table
+        assert 'data-label="Left"' in table and timezone.localdate().isoformat() in table
+    assert f'href="/segments/customers/{a1.pk}/">甲一</a>' in pages["changes"].content.decode()
+    assert f'href="/segments/{segment.pk}/">A 类</a>' in pages["stays"].content.decode()
+
+
+SCORE_HEADERS = {
+    "en": [
+        "Scores as of",
+        "RFM segment",
+        "ABC tier",
+        "Lifecycle stage",
+        "Loyalty index",
+        "Value x loyalty quadrant",
+        "Historical CLV",
+        "Predicted CLV",
+        "P(alive)",
+        "Churn risk",
+    ],
+    "zh-hans": [
+        "评分日期",
+        "RFM 细分",
+        "ABC 分类",
+        "生命周期阶段",
+        "忠诚度指数",
+        "价值 × 忠诚度象限",
+        "历史 CLV",
+        "预测 CLV",
+        "P(活跃)",
+        "流失风险",
+    ],
+}
+SCORE_VALUES = {
+    "en": ["Champions", "A", "Stability", 72.5, "True friends", "1200.00", "860.50", 0.93, "High"],
+    "zh-hans": ["冠军客户", "A", "稳定期", 72.5, "挚友", "1200.00", "860.50", 0.93, "高"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_export_carries_the_scores_in_the_user_language(
+    client_for, customer_of, rep1, scored, language
+):
+    # given a scored member, an unscored one, and a score code that looks like a formula
+    member = customer_of("rep1", name="甲一", level="A")
+    customer_of("rep1", name="甲二", level="A")
+    odd = customer_of("rep1", name="甲三", level="A")
+    scored(
+        member,
+        clv="860.50",
+        rfm_segment="champions",
+        abc_tier="A",
+        lifecycle_stage="stability",
+        loyalty_index=72.5,
+        value_loyalty_quadrant="true_friends",
+        clv_historical="1200.00",
+        p_alive=0.93,
+        churn_risk="high",
+    )
+    scored(odd, rfm_segment="=1+2", churn_risk="@SUM(A1)")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    client = client_for("rep1", language)
+    as_of = scored.run.as_of.isoformat()
+
+    # when it is exported as CSV and as XLSX
+    body = b"".join(client.get(f"/segments/{segment.pk}/export.csv").streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/segments/{segment.pk}/export.xlsx").streaming_content))
+    ).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    # then the ten score columns end each row, headed in the user's language
+    assert rows[0][-10:] == SCORE_HEADERS[language]
+    assert cells[0][-10:] == SCORE_HEADERS[language]
+    by_name = {row[3]: row[-10:] for row in rows[1:]}
+    expected = [as_of, *(str(v) for v in SCORE_VALUES[language])]
+    assert by_name["甲一"] == expected
+    assert by_name["甲二"] == [""] * 10  # not scored yet
+    # formula-safe as every export: the CSV prefixes ', the XLSX writes text cells
+    assert by_name["甲三"][1] == "'=1+2" and by_name["甲三"][-1] == "'@SUM(A1)"
+    sheet_rows = {row[3]: row[-10:] for row in cells[1:]}
+    assert sheet_rows["甲一"][4] == 72.5 and sheet_rows["甲一"][8] == 0.93  # numbers stay numbers
+    assert sheet_rows["甲三"][1] == "=1+2"
+    odd_cell = next(r for r in sheet.iter_rows() if r[3].value == "甲三")[-10 + 1]
+    assert odd_cell.data_type == "s"  # a text cell, never a formula
 
 
 def test_edit_snapshot_and_delete_from_the_page(client_for, customer_of, rep1):

@@ -61,12 +61,12 @@ def test_a_name_is_needed_and_unique_per_creator(rep1, rep2):
 def test_members_are_found_in_the_viewers_scope_never_the_creators(
     personas, customer_of, rep1, rep2, manager
 ):
-    # given A customers of both teams and a shared segment of rep1's
+    # given A customers of both teams and a shared segment of team A's lead
     customer_of("rep1", name="甲一", level="A")
     customer_of("rep1", name="甲二", level="B")
     customer_of("rep2", name="乙一", level="A")
     segment = services.create_segment(
-        rep1, {"name": "A 类", "params": {"level": "A"}, "shared": True}
+        personas["lead_a"], {"name": "A 类", "params": {"level": "A"}, "shared": True}
     )
 
     # then each viewer sees the segment's customers of their own scope
@@ -87,7 +87,10 @@ def test_criteria_that_no_longer_validate_match_nobody(rep1, customer_of):
 
 def test_who_may_change_a_segment(rep1, rep2, manager, personas):
     private = services.create_segment(rep1, {"name": "私有", "params": {}})
-    shared = services.create_segment(rep1, {"name": "共享", "params": {}, "shared": True})
+    # shared by the read-only colleague of team A (a department scope covers colleagues)
+    shared = services.create_segment(
+        personas["viewer"], {"name": "共享", "params": {}, "shared": True}
+    )
 
     # a private segment is nobody else's business: 404, even for a manager
     for user in (rep2, manager):
@@ -231,3 +234,27 @@ def test_deleting_a_segment_audits_its_snapshots_once(rep1, customer_of):
     ]
     assert gone.get(model="segment").changes["memberships"] == [1, 0]
     assert not SegmentMembership.objects.exists()
+
+
+def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1):
+    # a rep (self scope) may not: nothing is created, nothing changes
+    with pytest.raises(PermissionDenied) as refused:
+        services.create_segment(rep1, {"name": "全公司", "params": {}, "shared": True})
+    assert "covers colleagues" in str(refused.value)
+    assert not Segment.objects.exists()
+    mine = services.create_segment(rep1, {"name": "我的", "params": {"level": "A"}})
+    with pytest.raises(PermissionDenied):
+        services.update_segment(rep1, mine.pk, {"shared": True, "params": {"level": "B"}})
+    mine.refresh_from_db()
+    assert not mine.shared and mine.params == {"level": "A"}
+    assert not AuditEntry.objects.filter(model="segment", action="update").exists()
+
+    # a lead, a manager and a department-scope colleague may
+    for who in ("lead_a", "manager", "viewer"):
+        made = services.create_segment(personas[who], {"name": who, "params": {}, "shared": True})
+        assert made.shared, who
+
+    # a rep's segment shared before the rule: it can be unshared, and changed without sharing
+    Segment.objects.filter(pk=mine.pk).update(shared=True)
+    assert services.update_segment(rep1, mine.pk, {"name": "改名"}).shared
+    assert not services.update_segment(rep1, mine.pk, {"shared": False}).shared
