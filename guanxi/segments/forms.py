@@ -23,7 +23,7 @@ class SegmentForm(forms.Form):
         label=_("Description"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
     )
     shared = forms.BooleanField(
-        label=_("Share with the team"),
+        label=_("Share with everyone in the company"),
         required=False,
         help_text=_("Everyone sees a shared segment, each with the customers of their own scope."),
     )
