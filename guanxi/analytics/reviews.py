@@ -92,6 +92,10 @@ def segmenter():
     return _jieba
 
 
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
 @cache
 def _word_lists() -> dict:
     return json.loads(STOPWORDS_FILE.read_text(encoding="utf-8"))
