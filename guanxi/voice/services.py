@@ -136,7 +136,7 @@ def read_reviews(user, table: Table) -> tuple[list[Review], ImportResult]:
             except CellError as exc:
                 errors.append(RowError(number, found.label(name) or _column_label(name), str(exc)))
 
-        read("text", lambda v: text(v) if not isinstance(v, str) else v.strip())
+        read("text", text)
         read("rating", _rating)
         read("date", parse_date)
         read("source", lambda v: _short(v, MAX_SOURCE))
