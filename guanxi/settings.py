@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "guanxi.demo",
     "guanxi.workspace",
     "guanxi.insights",
+    "guanxi.voice",
 ]
 
 MIDDLEWARE = [

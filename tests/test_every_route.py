@@ -42,6 +42,7 @@ from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
+from guanxi.voice.models import Review, ReviewSet
 
 # Recipes ----------------------------------------------------------------------------------
 
@@ -98,6 +99,12 @@ def orders_file(ctx):
         f"{world.order.number},{world.customer.mobile},2024-03-05,{ctx.product.sku},9,1\n"
     )
     return SimpleUploadedFile("o.csv", body.encode(), content_type="text/csv")
+
+
+def reviews_file(ctx):
+    """Reviews naming the world's customer by id: refused (not in the caller's scope)."""
+    body = f"评论,评分,客户编号\nHACKED,1,{ctx.world.customer.pk}\n"
+    return SimpleUploadedFile("r.csv", body.encode(), content_type="text/csv")
 
 
 def merge_calls(name: str):
@@ -393,6 +400,21 @@ PAGE_RECIPES: dict[str, Recipe] = {
         personal=True,
     ),
     "segments:customer_history": Recipe(one(pk=w("customer")), bound=True),
+    # review mining: every member of staff reads the sets; the world's review names its
+    # customer, which only those who may see that customer are shown
+    "voice:list": Recipe(one()),
+    "voice:import": Recipe(lambda ctx: [Call(data={"name": "HACKED", "file": reviews_file})]),
+    "voice:detail": Recipe(one(pk=w("review_set"))),
+    "voice:progress": Recipe(one(pk=w("review_set"))),
+    "voice:reviews": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.review_set.pk}),
+            Call(kwargs={"pk": ctx.world.review_set.pk}, query={"keyword": "门票"}),
+        ]
+    ),
+    # only its importer or a manager: the other personas get 403 and nothing changes
+    "voice:analyse": Recipe(one(pk=w("review_set"))),
+    "voice:delete": Recipe(one(pk=w("review_set"))),
     # the analysis settings score everyone: managers who see all customers only
     "analysis_settings:edit": Recipe(
         lambda ctx: [Call(data={"action": "save", "abc_a_share": "0.1"})], team=True
@@ -681,6 +703,12 @@ API_RECIPES: dict[str, Recipe] = {
     ),
     "DELETE /segments/{segment_id}": Recipe(one(segment_id=w("segment")), personal=True),
     "GET /segments/{segment_id}/customers": Recipe(one(segment_id=w("segment")), personal=True),
+    "GET /review-sets": Recipe(one()),
+    "POST /review-sets": Recipe(lambda ctx: [Call(data={"name": "HACKED"})]),
+    "GET /review-sets/{set_id}": Recipe(one(set_id=w("review_set"))),
+    "GET /review-sets/{set_id}/reviews": Recipe(
+        lambda ctx: [Call(kwargs={"set_id": ctx.world.review_set.pk}, query={"keyword": "门票"})]
+    ),
 }
 
 
@@ -770,6 +798,7 @@ class World:
     department: Department
     segment: Segment  # the owner's private segment (its name carries the marker)
     shared_segment: Segment  # the owner's shared segment of every customer, measured
+    review_set: ReviewSet  # imported by the owner; its review names the world's customer
 
 
 @dataclass
@@ -852,6 +881,13 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     shared_segment.refresh_from_db()
     take_snapshot(segment, actor=owner)
     take_snapshot(shared_segment, actor=owner)
+    from guanxi.dataio.readers import read_table
+    from guanxi.voice.services import import_reviews
+
+    reviews = f"评论,评分,客户编号\n门票太贵,1,{customer.pk}\n排队太久,2,\n".encode()
+    review_set, _report = import_reviews(
+        owner, read_table(reviews, "r.csv"), {"name": f"点评 {owner.username}"}
+    )
     return World(
         marker,
         owner,
@@ -867,6 +903,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         department,
         segment,
         shared_segment,
+        review_set,
     )
 
 
@@ -934,6 +971,7 @@ def snapshot(worlds) -> dict:
     segments = [
         pk for world in worlds.values() for pk in (world.segment.pk, world.shared_segment.pk)
     ]
+    review_sets = [world.review_set.pk for world in worlds.values()]
     return {
         "customers": list(Customer.objects.filter(pk__in=ids).order_by("pk").values()),
         "tags": sorted(
@@ -965,6 +1003,8 @@ def snapshot(worlds) -> dict:
             SegmentMembership.objects.filter(segment_id__in=segments).order_by("pk").values()
         ),
         "analysis_settings": list(AnalysisSettings.objects.order_by("pk").values()),
+        "review_sets": list(ReviewSet.objects.filter(pk__in=review_sets).order_by("pk").values()),
+        "reviews": list(Review.objects.filter(review_set_id__in=review_sets).values()),
     }
 
 

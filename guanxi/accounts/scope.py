@@ -562,3 +562,56 @@ def require_run_scoring(user) -> None:
     """PermissionDenied (403) unless the user may start a scoring run."""
     if not may_run_scoring(user):
         raise PermissionDenied(_("Only managers may recompute the scores."))
+
+
+# Review mining (评论挖掘, guanxi.voice) -------------------------------------------------------
+
+
+def may_see_reviews(user) -> bool:
+    """Review sets (imported reviews, open survey answers) are the company's view of what its
+    customers say: every signed-in, active member of staff reads them. A review's customer is
+    named only by `customer_names`, within the reader's own scope."""
+    return user.is_authenticated and user.is_active
+
+
+def require_see_reviews(user) -> None:
+    if not may_see_reviews(user):
+        raise PermissionDenied(_("Sign in to see the reviews."))
+
+
+def may_import_reviews(user) -> bool:
+    """Import a review set: any member who may write (not the read-only role)."""
+    return may_see_reviews(user) and can_write(user)
+
+
+def require_import_reviews(user) -> None:
+    if not may_import_reviews(user):
+        raise PermissionDenied(_("You may not import reviews."))
+
+
+def can_change_review_set(user, review_set) -> bool:
+    """Analyse again or delete a review set: whoever imported it, or a manager."""
+    if not may_import_reviews(user):
+        return False
+    return review_set.imported_by_id == user.pk or is_manager(user)
+
+
+def require_change_review_set(user, review_set) -> None:
+    if not can_change_review_set(user, review_set):
+        raise PermissionDenied(_("Only whoever imported the reviews or a manager may do this."))
+
+
+def review_customers(user) -> QuerySet:
+    """The customers an imported review may be linked to: those the importer may change, as
+    for adding a note (a file naming another team's customer is refused as if that customer
+    did not exist; a read-only collaboration links nothing)."""
+    return visible_customers(user, write=True)
+
+
+def customer_names(user, customer_ids) -> dict[int, str]:
+    """{customer id: name} of those of `customer_ids` the user may see; the others (another
+    team's, erased, deleted) are left out, so a page shows no name for them."""
+    ids = {pk for pk in customer_ids if pk is not None}
+    if not ids or not may_see_reviews(user):
+        return {}
+    return dict(visible_customers(user).filter(pk__in=ids).values_list("pk", "name"))

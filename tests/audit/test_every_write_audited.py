@@ -20,6 +20,7 @@ from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
+from guanxi.dataio.readers import read_table
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -27,6 +28,7 @@ from guanxi.sales import services as sales
 from guanxi.scoring import services as scoring
 from guanxi.scoring.models import RunStatus, ScoringRun
 from guanxi.segments import services as segments
+from guanxi.voice import services as voice
 
 MODULES = [
     customers,
@@ -40,6 +42,7 @@ MODULES = [
     sensitive,
     scoring,
     segments,
+    voice,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -53,6 +56,9 @@ AUDITED_MODELS = {
     "segment",
     "segmentsnapshot",
     "analysissettings",
+    "reviewset",
+    "review",
+    "reviewresults",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -94,9 +100,18 @@ NOT_WRITES = {
     "segments.members": "read",
     "segments.describe": "read",
     "segments.settings_values": "read",
+    "voice.clean_set": "check",
+    "voice.read_reviews": "reads the file into unsaved reviews",
+    "voice.schedule": "queues the analysis (the task's analyse audits)",
+    "voice.validation_error": "builds the API's error body",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
-NO_ACTOR = {"segments.snapshot_all", "segments.snapshot_after_run", "segments.catch_up"}
+NO_ACTOR = {
+    "segments.snapshot_all",
+    "segments.snapshot_after_run",
+    "segments.catch_up",
+    "voice.analyse",
+}
 
 
 def _public_functions():
@@ -132,7 +147,13 @@ def world(personas, customer_of, product):
     segment = segments.create_segment(rep1, {"name": "王五", "params": {"q": "王五"}})
     segments.take_snapshot(segment, actor=rep1)
     run = ScoringRun.objects.create(status=RunStatus.SUCCEEDED, trigger="command")
+    review_set, _report = voice.import_reviews(
+        rep1,
+        read_table(f"评论,评分,客户编号\n门票太贵,1,{person.pk}\n".encode(), "r.csv"),
+        {"name": "点评"},
+    )
     return {
+        "review_set": review_set,
         "segment": segment,
         "run": run,
         "rep1": rep1,
@@ -280,6 +301,14 @@ CASES = {
     "segments.save_analysis_settings": lambda w: segments.save_analysis_settings(
         w["manager"], {"abc_a_share": 0.6, "clv_horizon_months": 24}
     ),
+    "voice.import_reviews": lambda w: voice.import_reviews(
+        w["rep1"],
+        read_table(f"评论,评分,客户编号\n排队太久,2,{w['person'].pk}\n".encode(), "r.csv"),
+        {"name": "乐园点评"},
+    ),
+    "voice.analyse": lambda w: voice.analyse(w["review_set"].pk),
+    "voice.reanalyse": lambda w: voice.reanalyse(w["rep1"], w["review_set"]),
+    "voice.delete_review_set": lambda w: voice.delete_review_set(w["manager"], w["review_set"]),
 }
 
 
