@@ -126,8 +126,9 @@ def _add_routers() -> None:
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
+    from guanxi.service.api import router as cases
 
-    for router in (accounts, team, customers, privacy, activities, sales, segments):
+    for router in (accounts, team, customers, privacy, activities, sales, segments, cases):
         api.add_router("/", router)
 
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("data/", include("guanxi.dataio.urls")),
     path("team/", include("guanxi.accounts.team_urls")),
     path("segments/", include("guanxi.segments.urls")),
+    path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),
     # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.
