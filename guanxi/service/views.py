@@ -2,12 +2,16 @@
 360 page), a case with its service-level timer, actions, audit history and the textbook's
 advice for managing this customer's expectations."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -153,10 +157,16 @@ def _value(field: str, value, people: dict) -> str:
     if field.endswith("_id"):
         return people.get(value, f"#{value}")
     try:
-        choices = dict(Case._meta.get_field(name).choices or [])
-    except Exception:  # noqa: BLE001
-        choices = {}
-    return str(choices.get(value, value))
+        field_ = Case._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a field of an older version of the model
+        return str(value)
+    if isinstance(field_, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return str(dict(field_.choices or []).get(value, value))
 
 
 def history(case: Case) -> list[dict]:
