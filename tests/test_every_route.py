@@ -405,6 +405,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         bound=True,
         writes=True,
     ),
+    "cases:implicit": Recipe(one()),
     "cases:detail": Recipe(one(pk=w("case")), bound=True),
     "cases:edit": Recipe(
         lambda ctx: [
@@ -721,6 +722,7 @@ API_RECIPES: dict[str, Recipe] = {
         ],
         bound=True,
     ),
+    "GET /implicit-dissatisfaction": Recipe(one()),
     "GET /cases/{case_id}": Recipe(one(case_id=w("case")), bound=True),
     "PATCH /cases/{case_id}": Recipe(
         lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"subject": "HACKED"})],

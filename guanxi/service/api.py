@@ -21,11 +21,13 @@ from guanxi.api_common import (
     paginate,
     text,
 )
-from guanxi.customers.api import owner_out
-from guanxi.customers.schemas import ConflictOut
+from guanxi.customers.api import list_item, owner_out
+from guanxi.customers.queries import capped_count
+from guanxi.customers.schemas import ConflictOut, CustomerPage
 from guanxi.services_common import StaleEdit
 
 from . import services
+from .implicit import implicit_candidates
 from .models import ACTIVE_STATUSES, Case
 
 router = Router(tags=["cases"])
@@ -358,3 +360,13 @@ def follow_up_case(request, case_id: Id, payload: FollowUpIn):
         case_id,
         lambda: services.record_follow_up(request.user, case_id, data, version=payload.version),
     )
+
+
+@router.get("/implicit-dissatisfaction", response={200: CustomerPage, **READ_ERRORS})
+def implicit_dissatisfaction(request, limit: Limit = 25, offset: Offset = 0):
+    """Customers of the caller's scope with suspected implicit dissatisfaction (隐性不满): good
+    customers (quality "good" or ABC class A) whose purchases are dropping (lifecycle stage
+    decline, or a medium or high churn warning) and who opened no case in the last 180 days;
+    the most valuable first, from the latest scoring run. Sensitive fields masked."""
+    qs = implicit_candidates(request.user).prefetch_related("tags")
+    return paginate(qs, limit, offset, list_item, count=capped_count)

@@ -37,7 +37,8 @@ from .forms import (
     FollowUpForm,
     ResolveForm,
 )
-from .models import ACTIVE_STATUSES, Case, CaseStatus
+from .implicit import QUIET_DAYS, implicit_candidates
+from .models import ACTIVE_STATUSES, Case, CaseStatus, Dissatisfaction
 
 PAGE_SIZE = 25
 
@@ -108,7 +109,10 @@ def case_create(request):
     if not customer_pk.isdigit():
         return _choose_customer(request)
     customer = writable_customer(request.user, customer_pk)
-    form = CaseForm(request.POST or None, user=request.user, creating=True)
+    initial = {}
+    if request.GET.get("dissatisfaction") in Dissatisfaction.values:  # from the silent list
+        initial["dissatisfaction"] = request.GET["dissatisfaction"]
+    form = CaseForm(request.POST or None, initial=initial, user=request.user, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(request.user, customer.pk, form.data_for_service())
@@ -303,3 +307,13 @@ def case_follow_up(request, pk):
         services.record_follow_up(request.user, pk, {k: data[k] for k in fields}, version=version)
 
     return _action(request, pk, "follow_up", FollowUpForm, run)
+
+
+@login_required
+@require_GET
+def implicit_list(request):
+    """Good customers whose purchases are dropping and who have not complained (隐性不满):
+    the ones to call before they leave silently (guanxi.service.implicit)."""
+    page = Paginator(implicit_candidates(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "quiet_days": QUIET_DAYS, "may_open": can_write(request.user)}
+    return render(request, "service/implicit.html", context)

@@ -4,6 +4,7 @@ import pytest
 
 from tests.api.conftest import anonymous, api_as  # noqa: F401
 from tests.pages.conftest import client_for, htmx  # noqa: F401
+from tests.segments.conftest import scored  # noqa: F401
 
 
 @pytest.fixture
