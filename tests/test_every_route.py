@@ -406,6 +406,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         writes=True,
     ),
     "cases:implicit": Recipe(one()),
+    "cases:stats": Recipe(one()),
     "cases:detail": Recipe(one(pk=w("case")), bound=True),
     "cases:edit": Recipe(
         lambda ctx: [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
     path("silent/", views.implicit_list, name="implicit"),
+    path("charts/", views.case_stats, name="stats"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),

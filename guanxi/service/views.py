@@ -28,7 +28,7 @@ from guanxi.customers import queries as customer_queries
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
-from . import advice, services, sla
+from . import advice, services, sla, stats
 from .forms import (
     AssignForm,
     CaseFilterForm,
@@ -317,3 +317,12 @@ def implicit_list(request):
     page = Paginator(implicit_candidates(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "quiet_days": QUIET_DAYS, "may_open": can_write(request.user)}
     return render(request, "service/implicit.html", context)
+
+
+@login_required
+@require_GET
+def case_stats(request):
+    """Complaint rate and resolution time per cause, team and month, in the viewer's scope."""
+    figures = stats.charts(request.user)
+    charts = [{"id": f"case-chart-{i}", "spec": spec} for i, spec in enumerate(figures["charts"])]
+    return render(request, "service/stats.html", {"figures": figures, "charts": charts})

@@ -1,5 +1,5 @@
 """At 390 px, in both languages: open a case from the customer's 360 page, resolve it with a
-compensation, find it in the case list; nothing scrolls sideways. Screenshots go to
+compensation, find it in the case list, see the complaint charts; nothing scrolls sideways. Screenshots go to
 var/screenshots/ (ignored)."""
 
 from pathlib import Path
@@ -74,5 +74,11 @@ def test_open_and_resolve_a_case_at_390px(
         expect(page.locator("#results")).to_contain_text("茶叶受潮")
         _no_sideways_scroll(page, "the case list")
         page.screenshot(path=str(SHOTS / f"cases-{locale}.png"), full_page=True)
+
+        # the complaint charts draw (ECharts), and fit the phone
+        page.goto(f"{live_server.url}/cases/charts/")
+        expect(page.locator(".chart[data-rendered='1']")).to_have_count(3)
+        _no_sideways_scroll(page, "the complaint charts")
+        page.screenshot(path=str(SHOTS / f"case-charts-{locale}.png"), full_page=True)
     finally:
         context.close()
