@@ -7,3 +7,11 @@ class ServiceConfig(AppConfig):
     label = "service"
     verbose_name = _("Service cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from guanxi.services_common import customer_erased
+
+        from .signals import customer_erased as erase_cases
+
+        # An erased customer's cases lose their free text (signals.py).
+        customer_erased.connect(erase_cases, dispatch_uid="service-erasure")
