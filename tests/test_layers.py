@@ -22,6 +22,7 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.analytics"],
         ["guanxi.api_messages"],
         ["guanxi.formats"],
+        ["guanxi.fast_templates"],  # the Jinja2 environment of the hot list rows (no guanxi import)
         ["guanxi.bulk"],  # bulk inserts with ids (Django's ORM only)
     ],
     [["guanxi.audit"], ["guanxi.api_common"]],
