@@ -5,7 +5,9 @@ visible and writable exactly when its customer is (guanxi.accounts.scope)."""
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from guanxi.accounts.scope import get_case_or_404, visible_cases
@@ -28,7 +30,7 @@ from guanxi.services_common import StaleEdit
 
 from . import services
 from .implicit import implicit_candidates
-from .models import ACTIVE_STATUSES, Case
+from .models import ACTIVE_STATUSES, Case, CaseChannel, CaseStatus, Cause
 
 router = Router(tags=["cases"])
 
@@ -220,6 +222,22 @@ def _fresh(user, pk) -> dict:
     return case_out(get_case_or_404(user, _related(Case.objects), pk))
 
 
+def _check_filters(**given) -> None:
+    """A filter value the cases cannot have is a 422 naming it, not an empty page."""
+    known = {
+        "status": [*CaseStatus.values, "active"],
+        "cause": Cause.values,
+        "channel": CaseChannel.values,
+    }
+    errors = {
+        name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(known[name])}]
+        for name, value in given.items()
+        if value and value not in known[name]
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 @router.get("/cases", response={200: CasePage, **READ_ERRORS})
 def list_cases(
     request,
@@ -236,6 +254,7 @@ def list_cases(
     Filters: `status` (open, in_progress, escalated, resolved, closed, or `active` for the
     first three), `cause`, `channel`, `customer_id`, `overdue` (not resolved and past its
     service level)."""
+    _check_filters(status=status, cause=cause, channel=channel)
     qs = _related(visible_cases(request.user, Case.objects.all()))
     now = timezone.now()
     if status == "active":

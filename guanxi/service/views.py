@@ -232,7 +232,11 @@ def _detail(request, case: Case, forms: dict | None = None, status: int = 200):
 
 def _case(user, pk):
     qs = Case.objects.select_related(
-        "customer", "opened_by__profile", "assignee__profile", "escalated_to__profile"
+        "customer",
+        "opened_by__profile",
+        "assignee__profile",
+        "escalated_to__profile",
+        "escalated_by__profile",
     )
     return get_case_or_404(user, qs, pk)
 
@@ -252,6 +256,11 @@ def _action(request, pk, name: str, form_class, run, **form_kwargs):
         try:
             run(case.pk, form.cleaned_data, form.cleaned_data.get("version"))
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "status" in exc.error_dict:
+                # the case moved on (another tab, a colleague): its page says where it stands
+                for message in exc.message_dict["status"]:
+                    messages.error(request, message)
+                return redirect("cases:detail", pk=case.pk)
             add_service_errors(form, exc)
         except StaleEdit as exc:
             messages.error(request, str(exc))

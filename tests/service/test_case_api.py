@@ -86,6 +86,9 @@ def test_validation_errors_name_the_field(api_as, customer_of):
     bad = _new(api, customer, channel="fax", priority="asap")
     assert bad.status_code == 422
     assert set(bad.json()["errors"]) >= {"channel", "priority"}
+    bad_filter = api.get("/cases", status="pending", cause="weather")
+    assert bad_filter.status_code == 422
+    assert set(bad_filter.json()["errors"]) == {"status", "cause"}
     missing = api.post("/cases", {"customer_id": customer.pk})
     assert missing.status_code == 422 and "subject" in missing.json()["errors"]
     unknown = _new(api, customer, owner_id=1)

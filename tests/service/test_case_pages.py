@@ -165,3 +165,18 @@ def test_edit_a_case(client_for, open_case):
     case.refresh_from_db()
     assert case.subject == "茶叶受潮（复查）" and case.dissatisfaction == "implicit"
     assert case.sla_due_at == case.opened_at + timedelta(hours=24)
+
+
+def test_escalate_from_the_page_names_both_people(client_for, open_case, personas):
+    from guanxi.activities.models import Task
+
+    case = open_case()
+    client = client_for("rep1")
+    response = client.post(f"/cases/{case.pk}/escalate/", {"reason": "客户要求经理出面"})
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Escalated" in page and "→ 李组长 · 张伟" in page
+    assert Task.objects.filter(assignee=personas["lead_a"], description="客户要求经理出面").exists()
+    again = client.post(f"/cases/{case.pk}/escalate/", {"reason": ""}, follow=True)
+    assert "Only an open or in-progress case can be escalated." in again.content.decode()
+    assert Task.objects.filter(assignee=personas["lead_a"]).count() == 1
