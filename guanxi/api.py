@@ -126,9 +126,11 @@ def _add_routers() -> None:
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
+    from guanxi.service.api import router as cases
     from guanxi.voice.api import router as voice
 
-    for router in (accounts, team, customers, privacy, activities, sales, segments, voice):
+    routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
+    for router in routers:
         api.add_router("/", router)
 
 

@@ -149,3 +149,8 @@ def customers_changed_hands() -> None:
 
 def customer_set_generation() -> int:
     return cache.get(_CUSTOMER_SET_GENERATION, 0)
+
+
+#: Sent by guanxi.privacy's erase_customer (actor=, customer=) before it scrubs the trail, so
+#: apps above it erase the personal text of their own records of the customer (the cases).
+customer_erased = Signal()

@@ -43,6 +43,7 @@ urlpatterns = [
     path("team/", include("guanxi.accounts.team_urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
+    path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),
     # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.

@@ -42,6 +42,7 @@ from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
+from guanxi.service.models import Case
 from guanxi.voice.models import Review, ReviewSet
 
 # Recipes ----------------------------------------------------------------------------------
@@ -415,6 +416,44 @@ PAGE_RECIPES: dict[str, Recipe] = {
     # only its importer or a manager: the other personas get 403 and nothing changes
     "voice:analyse": Recipe(one(pk=w("review_set"))),
     "voice:delete": Recipe(one(pk=w("review_set"))),
+    # service cases: visible and writable exactly when their customer is
+    "cases:list": Recipe(
+        lambda ctx: [Call(), Call(query={"status": "open"}), Call(query={"overdue": "on"})]
+    ),
+    "cases:create": Recipe(
+        lambda ctx: [
+            Call(query={"customer": c(ctx)}, data={"channel": "hotline", "cause": "other"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "cases:implicit": Recipe(one()),
+    "cases:stats": Recipe(one()),
+    "cases:detail": Recipe(one(pk=w("case")), bound=True),
+    "cases:edit": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.case.pk}, data={"channel": "hotline", "cause": "other"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "cases:assign": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"assignee": ctx.user.pk})],
+        bound=True,
+        writes=True,
+    ),
+    "cases:escalate": Recipe(one(pk=w("case")), bound=True, writes=True),
+    "cases:resolve": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"resolution": "HACKED"})],
+        bound=True,
+        writes=True,
+    ),
+    "cases:close": Recipe(one(pk=w("case")), bound=True, writes=True),
+    "cases:follow_up": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"satisfaction_score": "5"})],
+        bound=True,
+        writes=True,
+    ),
     # the analysis settings score everyone: managers who see all customers only
     "analysis_settings:edit": Recipe(
         lambda ctx: [Call(data={"action": "save", "abc_a_share": "0.1"})], team=True
@@ -692,6 +731,48 @@ API_RECIPES: dict[str, Recipe] = {
         bound=True,
     ),
     "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True, manages=True),
+    "GET /cases": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "POST /cases": Recipe(
+        lambda ctx: [
+            Call(
+                data={
+                    "customer_id": c(ctx),
+                    "channel": "hotline",
+                    "cause": "other",
+                    "subject": "HACKED",
+                }
+            )
+        ],
+        bound=True,
+    ),
+    "GET /implicit-dissatisfaction": Recipe(one()),
+    "GET /cases/{case_id}": Recipe(one(case_id=w("case")), bound=True),
+    "PATCH /cases/{case_id}": Recipe(
+        lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"subject": "HACKED"})],
+        bound=True,
+    ),
+    "POST /cases/{case_id}/assign": Recipe(
+        lambda ctx: [
+            Call(kwargs={"case_id": ctx.world.case.pk}, data={"assignee_id": ctx.user.pk})
+        ],
+        bound=True,
+    ),
+    "POST /cases/{case_id}/escalate": Recipe(
+        lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"reason": "HACKED"})],
+        bound=True,
+    ),
+    "POST /cases/{case_id}/resolve": Recipe(
+        lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"resolution": "HACKED"})],
+        bound=True,
+    ),
+    "POST /cases/{case_id}/close": Recipe(
+        lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"version": None})],
+        bound=True,
+    ),
+    "POST /cases/{case_id}/follow-up": Recipe(
+        lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"satisfaction_score": 5})],
+        bound=True,
+    ),
     "GET /segments": Recipe(one()),
     "POST /segments": Recipe(
         lambda ctx: [Call(data={"name": "HACKED", "params": {"level": "A"}, "shared": True})]
@@ -799,6 +880,7 @@ class World:
     segment: Segment  # the owner's private segment (its name carries the marker)
     shared_segment: Segment  # the owner's shared segment of every customer, measured
     review_set: ReviewSet  # imported by the owner; its review names the world's customer
+    case: Case  # an open complaint of the customer (its subject carries the marker)
 
 
 @dataclass
@@ -836,6 +918,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     from guanxi.customers.services import create_contact, create_customer, share_customer
     from guanxi.sales.services import create_order
     from guanxi.segments.services import create_segment, take_snapshot
+    from guanxi.service.services import open_case
 
     customer = create_customer(
         owner,
@@ -888,6 +971,11 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     review_set, _report = import_reviews(
         owner, read_table(reviews, "r.csv"), {"name": f"点评 {owner.username}"}
     )
+    case = open_case(
+        owner,
+        customer.pk,
+        {"channel": "hotline", "cause": "product_quality", "subject": f"{marker} 投诉"},
+    )
     return World(
         marker,
         owner,
@@ -904,6 +992,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         segment,
         shared_segment,
         review_set,
+        case,
     )
 
 
@@ -1005,6 +1094,7 @@ def snapshot(worlds) -> dict:
         "analysis_settings": list(AnalysisSettings.objects.order_by("pk").values()),
         "review_sets": list(ReviewSet.objects.filter(pk__in=review_sets).order_by("pk").values()),
         "reviews": list(Review.objects.filter(review_set_id__in=review_sets).values()),
+        "cases": list(Case.objects.filter(**of).order_by("pk").values()),
     }
 
 

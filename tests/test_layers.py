@@ -49,8 +49,9 @@ LAYERS: list[list[list[str]]] = [
     # page: the list's query builder and scores below, dataio's export writer for the members
     # (so above dataio, not beside scoring); campaigns and dashboards may build on them
     [["guanxi.segments"]],
-    # review mining: dataio's file reader and row checks, the analytics engine, the scope
-    [["guanxi.voice"]],
+    # review mining (dataio's file reader, the analytics engine, the scope); complaints and
+    # service cases (a customer's cases, escalation tasks in activities): independent rooms
+    [["guanxi.voice"], ["guanxi.service"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it

@@ -396,6 +396,26 @@ def get_task_or_404(user, pk, *, write: bool = False):
     return task
 
 
+# Service cases (客户抱怨 / 服务工单) -----------------------------------------------------------
+# A case has no rule of its own: it is visible and writable exactly when its customer is. The
+# functions take the Case queryset (guanxi.service.models), as the segment ones do.
+
+
+def visible_cases(user, cases: QuerySet, *, write: bool = False) -> QuerySet:
+    """The cases of the customers the user may see (or change, with write=True)."""
+    return scoped(user, cases, write=write, via="customer")
+
+
+def get_case_or_404(user, cases: QuerySet, pk):
+    """A case of a customer in the user's scope, or 404 (as if it did not exist)."""
+    return get_related_or_404(user, cases, pk)
+
+
+def writable_case(user, cases: QuerySet, pk):
+    """A case for a write: 404 outside the scope, 403 when the user may only read it."""
+    return writable_related(user, cases, pk)
+
+
 def can_write(user) -> bool:
     return user.is_authenticated and profile_of(user).role != Role.READ_ONLY
 

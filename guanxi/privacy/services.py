@@ -18,7 +18,7 @@ from guanxi.customers.merging import forget_merged_values
 from guanxi.customers.models import Customer, CustomerLevel
 from guanxi.customers.services import EDITABLE_FIELDS
 from guanxi.sales.models import Order
-from guanxi.services_common import customers_changed_hands
+from guanxi.services_common import customer_erased, customers_changed_hands
 from guanxi.validation import Errors, check_text
 
 from .models import Consent, ConsentPurpose
@@ -200,6 +200,7 @@ def erase_customer(actor, customer) -> None:
     )
     Note.objects.filter(customer=customer).delete()
     Task.objects.filter(customer=customer).delete()
+    customer_erased.send(sender=None, actor=actor, customer=customer)  # apps above: cases
     audit.scrub_customer(customer.pk, personal)
     audit.record(
         actor,

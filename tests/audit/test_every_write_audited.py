@@ -28,6 +28,7 @@ from guanxi.sales import services as sales
 from guanxi.scoring import services as scoring
 from guanxi.scoring.models import RunStatus, ScoringRun
 from guanxi.segments import services as segments
+from guanxi.service import services as service
 from guanxi.voice import services as voice
 
 MODULES = [
@@ -43,6 +44,7 @@ MODULES = [
     scoring,
     segments,
     voice,
+    service,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -59,6 +61,7 @@ AUDITED_MODELS = {
     "reviewset",
     "review",
     "reviewresults",
+    "case",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -104,6 +107,9 @@ NOT_WRITES = {
     "voice.read_reviews": "reads the file into unsaved reviews",
     "voice.schedule": "queues the analysis (the task's analyse audits)",
     "voice.validation_error": "builds the API's error body",
+    "service.check_transition": "check",
+    "service.escalation_target": "read",
+    "service.overdue_cases": "read",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -111,6 +117,7 @@ NO_ACTOR = {
     "segments.snapshot_after_run",
     "segments.catch_up",
     "voice.analyse",
+    "service.escalate_overdue",
 }
 
 
@@ -152,8 +159,13 @@ def world(personas, customer_of, product):
         read_table(f"评论,评分,客户编号\n门票太贵,1,{person.pk}\n".encode(), "r.csv"),
         {"name": "点评"},
     )
+    complaint = {"channel": "hotline", "cause": "product_quality", "subject": "茶叶受潮"}
+    case = service.open_case(rep1, person.pk, complaint)
+    overdue = service.open_case(rep1, person.pk, complaint, now=timezone.now() - timedelta(days=30))
     return {
         "review_set": review_set,
+        "case": case,
+        "overdue_case": overdue,
         "segment": segment,
         "run": run,
         "rep1": rep1,
@@ -298,6 +310,26 @@ CASES = {
     "segments.snapshot_all": lambda w: segments.snapshot_all(trigger="daily"),
     "segments.snapshot_after_run": lambda w: segments.snapshot_after_run(w["run"].pk),
     "segments.catch_up": lambda w: segments.catch_up(),
+    "service.open_case": lambda w: service.open_case(
+        w["rep1"], w["org"].pk, {"channel": "email", "cause": "other", "subject": "发票"}
+    ),
+    "service.update_case": lambda w: service.update_case(
+        w["rep1"], w["case"].pk, {"priority": "urgent", "subject": "茶叶受潮严重"}
+    ),
+    "service.assign_case": lambda w: service.assign_case(w["rep1"], w["case"].pk, w["manager"].pk),
+    "service.escalate_case": lambda w: service.escalate_case(w["rep1"], w["case"].pk),
+    "service.resolve_case": lambda w: service.resolve_case(
+        w["rep1"], w["case"].pk, {"resolution": "换货", "compensation_kind": "replacement"}
+    ),
+    "service.close_case": lambda w: (
+        service.resolve_case(w["rep1"], w["case"].pk, {"resolution": "换货"}),
+        service.close_case(w["rep1"], w["case"].pk),
+    ),
+    "service.record_follow_up": lambda w: (
+        service.resolve_case(w["rep1"], w["case"].pk, {"resolution": "换货"}),
+        service.record_follow_up(w["rep1"], w["case"].pk, {"satisfaction_score": 4}),
+    ),
+    "service.escalate_overdue": lambda w: service.escalate_overdue(),
     "segments.save_analysis_settings": lambda w: segments.save_analysis_settings(
         w["manager"], {"abc_a_share": 0.6, "clv_horizon_months": 24}
     ),
