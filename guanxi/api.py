@@ -126,8 +126,9 @@ def _add_routers() -> None:
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
+    from guanxi.surveys.api import router as surveys
 
-    for router in (accounts, team, customers, privacy, activities, sales, segments):
+    for router in (accounts, team, customers, privacy, activities, sales, segments, surveys):
         api.add_router("/", router)
 
 

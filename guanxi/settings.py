@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.privacy",
     "guanxi.scoring",
     "guanxi.segments",
+    "guanxi.surveys",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

@@ -49,6 +49,8 @@ LAYERS: list[list[list[str]]] = [
     # page: the list's query builder and scores below, dataio's export writer for the members
     # (so above dataio, not beside scoring); campaigns and dashboards may build on them
     [["guanxi.segments"]],
+    # satisfaction surveys: invite a segment's members, answers analysed by guanxi.analytics
+    [["guanxi.surveys"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it
