@@ -93,21 +93,24 @@ def _invitations(user, survey):
     return qs.select_related("customer").order_by("-sent_at", "-id")
 
 
-@login_required
-@require_GET
-def survey_detail(request, pk):
-    survey = _survey(pk)
-    invitations = _invitations(request.user, survey)
-    context = {
+def _detail_context(user, survey, question_form=None) -> dict:
+    invitations = _invitations(user, survey)
+    return {
         "survey": survey,
         "questions": list(survey.questions.all()),
-        "editor": can_edit_surveys(request.user),
-        "question_form": QuestionForm(),
+        "editor": can_edit_surveys(user),
+        "question_form": question_form or QuestionForm(),
         "invitations": invitations[:INVITATIONS_SHOWN],
         "invited": invitations.count(),
         "answered": invitations.filter(answered_at__isnull=False).count(),
     }
-    return render(request, "surveys/detail.html", context)
+
+
+@login_required
+@require_GET
+def survey_detail(request, pk):
+    survey = _survey(pk)
+    return render(request, "surveys/detail.html", _detail_context(request.user, survey))
 
 
 @login_required
@@ -120,17 +123,13 @@ def question_add(request, pk):
         try:
             services.add_question(request.user, survey.pk, form.cleaned_data)
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not a draft any more, too many questions
+                return _refusal(request, survey.pk, exc)
             _errors_to_form(form, exc)
         else:
             messages.success(request, _("Question added."))
             return redirect("surveys:detail", pk=survey.pk)
-    context = {
-        "survey": survey,
-        "questions": list(survey.questions.all()),
-        "editor": True,
-        "question_form": form,
-        "invitations": _invitations(request.user, survey)[:INVITATIONS_SHOWN],
-    }
+    context = _detail_context(request.user, survey, form)
     return render(request, "surveys/detail.html", context, status=422)
 
 
