@@ -79,5 +79,7 @@ def test_results_page_draws_its_charts(browser, live_server, survey, links, cust
         page.wait_for_selector(".chart[data-kano][data-rendered='1']")
         assert page.locator(".chart[data-chart][data-rendered='1']").count() >= 2
         assert not errors
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "survey-results.png"), full_page=True)
     finally:
         context.close()

@@ -18,7 +18,7 @@
       animation: false,
       aria: { enabled: true },
       legend: { type: "scroll", top: 0 },
-      grid: { left: 8, right: 16, top: 48, bottom: 32, containLabel: true },
+      grid: { left: 8, right: 96, top: 48, bottom: 32, containLabel: true },
       tooltip: {
         trigger: "item", renderMode: "richText", confine: true,
         formatter: function (p) { return p.data.name + " (" + p.seriesName + ")\nWorse " + p.data.value[0] + " · Better " + p.data.value[1]; },
@@ -31,7 +31,7 @@
           label: { show: true, position: "right", formatter: function (p) { return p.data.name; }, fontSize: 11 },
         };
         if (i === 0) {
-          series.markLine = { silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#999" }, data: [{ xAxis: 0.5 }, { yAxis: 0.5 }] };
+          series.markLine = { silent: true, symbol: "none", label: { show: false }, lineStyle: { type: "dashed", color: "#999" }, data: [{ xAxis: 0.5 }, { yAxis: 0.5 }] };
         }
         return series;
       }),
