@@ -56,7 +56,7 @@ class SurveyPage(Schema):
 
 
 class QuestionIn(InSchema):
-    kind: Literal["rating", "nps", "gap", "kano", "peak", "end", "text"]
+    kind: Literal["rating", "nps", "gap", "kano", "peak", "end", "text", "value"]
     text: bounded(300) = ""
     attribute: Literal["", "quality", "function", "price", "service", "other"] = ""
     scale: Literal[5, 7] = 5
@@ -100,6 +100,7 @@ class AnswerOut(Schema):
     value2: int | None
     choice: str
     text: str
+    parts: dict[str, int]
 
 
 class ResponseOut(Schema):
@@ -134,6 +135,9 @@ class ResultsOut(Schema):
         description="KANO features in priority order, as `guanxi analyze kano --json` prints them."
     )
     peak_end: dict | None
+    delivered_value: dict | None = Field(
+        description="Customer delivered value: total value − total cost (means of 1–5 ratings)."
+    )
 
 
 router = Router(tags=["surveys"])
@@ -177,7 +181,7 @@ def list_surveys(request, limit: Limit = 25, offset: Offset = 0):
 @router.post("/surveys", response={201: SurveyOut, **errors(400, 401, 403, 422)})
 def create_survey(request, payload: SurveyIn):
     """A draft survey with its questions (managers; 403 for others). Question kinds: rating
-    (1–5), nps (0–10), gap (expectation and perception of an `attribute` on a `scale` of 5 or
+    (1–5), nps (0–10), value (customer delivered value: eight parts rated 1–5), gap (expectation and perception of an `attribute` on a `scale` of 5 or
     7), kano (a `feature`), peak and end (`touchpoints`), text."""
     data = payload.dict()
     questions = data.pop("questions")
@@ -285,6 +289,7 @@ def list_responses(request, survey_id: Id, limit: Limit = 25, offset: Offset = 0
                     "value2": a.value2,
                     "choice": a.choice,
                     "text": a.text,
+                    "parts": a.parts,
                 }
                 for a in r.answers.all()
             ],

@@ -9,7 +9,10 @@ Question kinds and how an Answer holds them:
 - kano: ``value`` the functional answer, ``value2`` the dysfunctional one, 1–5 in the standard
   order (like, must-be, neutral, live-with, dislike), for one feature;
 - peak / end: ``choice`` the touchpoint named, ``value`` its rating 1–5 (peak-end rule);
-- text: ``text``.
+- text: ``text``;
+- value (customer delivered value, 客户让渡价值): ``parts`` {part: 1–5} for the four parts
+  of total customer value (product, service, personnel, image) and the four of total customer
+  cost (money, time, energy, physical effort).
 
 An invitation's link carries a random token (secrets.token_urlsafe(32)); only its SHA-256 is
 stored, so the link can be shown when it is made (or made anew) and never read back.
@@ -43,6 +46,22 @@ class QuestionKind(models.TextChoices):
     PEAK = "peak", _("Peak moment")
     END = "end", _("End moment")
     TEXT = "text", _("Free text")
+    VALUE = "value", _("Customer delivered value")
+
+
+#: the parts of total customer value and of total customer cost (DOMAIN.md §5), rated 1–5
+VALUE_PARTS = (
+    ("product", _("Product value")),
+    ("service", _("Service value")),
+    ("personnel", _("Personnel value")),
+    ("image", _("Image value")),
+)
+COST_PARTS = (
+    ("money", _("Monetary cost")),
+    ("time", _("Time cost")),
+    ("energy", _("Energy cost")),
+    ("physical", _("Physical cost")),
+)
 
 
 class Attribute(models.TextChoices):
@@ -151,6 +170,7 @@ class Answer(models.Model):
     value2 = models.SmallIntegerField(null=True, blank=True)
     choice = models.CharField(max_length=100, blank=True)
     text = models.TextField(blank=True)
+    parts = models.JSONField(default=dict, blank=True)  # customer delivered value
 
     class Meta:
         ordering = ["response", "question__order"]

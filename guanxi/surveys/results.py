@@ -12,7 +12,7 @@ from guanxi.accounts.scope import survey_records
 from guanxi.analytics.kano import ADVICE, CATEGORY_NAMES, as_records, kano
 from guanxi.analytics.satisfaction import nps, satisfaction_gap
 
-from .models import Answer, Attribute, Invitation, QuestionKind, Response
+from .models import COST_PARTS, VALUE_PARTS, Answer, Attribute, Invitation, QuestionKind, Response
 
 
 def _lang() -> str:
@@ -36,7 +36,13 @@ def compute(user, survey, *, segment=None) -> dict:
     answered = responses.count()
     answers = list(
         survey_records(user, Answer.objects.filter(response__survey=survey)).values(
-            "response_id", "response__customer_id", "question_id", "value", "value2", "choice"
+            "response_id",
+            "response__customer_id",
+            "question_id",
+            "value",
+            "value2",
+            "choice",
+            "parts",
         )
     )
     by_question = defaultdict(list)
@@ -53,6 +59,7 @@ def compute(user, survey, *, segment=None) -> dict:
         "gaps_by_segment": [],
         "kano": [],
         "peak_end": None,
+        "delivered_value": None,
         "segment": segment.name if segment is not None else None,
     }
     for question in questions:
@@ -89,7 +96,50 @@ def compute(user, survey, *, segment=None) -> dict:
         result["gaps_by_segment"] = _gaps_by_segment(user, questions, by_question, segment, lang)
     result["kano"] = _kano(questions, by_question, lang)
     result["peak_end"] = _peak_end(questions, by_question)
+    result["delivered_value"] = _delivered_value(questions, by_question)
     return result
+
+
+def _delivered_value(questions, by_question) -> dict | None:
+    """Customer delivered value (客户让渡价值, DOMAIN.md §5): per respondent, total customer
+    value (the mean rating of product, service, personnel and image value) minus total
+    customer cost (the mean rating of money, time, energy and physical cost), on the 1–5
+    scale of the answers, so from −4 to 4; positive: the customer gets more than it costs."""
+    rows = [
+        answer["parts"]
+        for q in questions
+        if q.kind == QuestionKind.VALUE
+        for answer in by_question[q.pk]
+        if answer["parts"]
+    ]
+    if not any(q.kind == QuestionKind.VALUE for q in questions):
+        return None
+    value_keys = [p for p, _label in VALUE_PARTS]
+    cost_keys = [p for p, _label in COST_PARTS]
+    scores = [
+        sum(r[p] for p in value_keys) / len(value_keys)
+        - sum(r[p] for p in cost_keys) / len(cost_keys)
+        for r in rows
+    ]
+    return {
+        "respondents": len(rows),
+        "parts": [
+            {
+                "part": part,
+                "name": str(label),
+                "side": side,
+                "mean": _mean([r[part] for r in rows]),
+            }
+            for side, parts in (("value", VALUE_PARTS), ("cost", COST_PARTS))
+            for part, label in parts
+        ],
+        "total_value": _mean([sum(r[p] for p in value_keys) / len(value_keys) for r in rows]),
+        "total_cost": _mean([sum(r[p] for p in cost_keys) / len(cost_keys) for r in rows]),
+        "delivered_value": _mean(scores),
+        "positive_share": round(100.0 * sum(s > 0 for s in scores) / len(scores), 1)
+        if scores
+        else None,
+    }
 
 
 def _gap_frame(questions, by_question) -> pd.DataFrame:

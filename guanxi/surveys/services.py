@@ -27,6 +27,8 @@ from guanxi.audit.services import record, record_many, record_update, snapshot
 from guanxi.validation import clean_text
 
 from .models import (
+    COST_PARTS,
+    VALUE_PARTS,
     Answer,
     Attribute,
     Invitation,
@@ -378,7 +380,14 @@ def clean_answers(questions, data: dict) -> tuple[list[dict], dict]:
     for question in questions:
         key = f"q{question.pk}"
         given = data.get(question.pk) or data.get(str(question.pk)) or {}
-        row = {"question": question, "value": None, "value2": None, "choice": "", "text": ""}
+        row = {
+            "question": question,
+            "value": None,
+            "value2": None,
+            "choice": "",
+            "text": "",
+            "parts": {},
+        }
         kind = question.kind
         if kind == QuestionKind.TEXT:
             raw = str(given.get("text") or "")
@@ -410,6 +419,16 @@ def clean_answers(questions, data: dict) -> tuple[list[dict], dict]:
                     if kind == QuestionKind.GAP
                     else _("Answer both parts: with the feature and without it.")
                 ]
+                continue
+        elif kind == QuestionKind.VALUE:
+            parts = given.get("parts") if isinstance(given.get("parts"), dict) else {}
+            for part, _label in (*VALUE_PARTS, *COST_PARTS):
+                rating = _whole(parts.get(part), 1, 5)
+                if rating is None:
+                    errors[key] = [_("Rate every part of value and cost from 1 to 5.")]
+                    break
+                row["parts"][part] = rating
+            if key in errors:
                 continue
         elif kind in PEAK_END:
             choice = str(given.get("choice") or "")

@@ -29,7 +29,15 @@ from guanxi.segments.models import Segment
 from . import results as survey_results_module
 from . import services
 from .forms import InviteForm, QuestionForm, SurveyForm
-from .models import Answer, Invitation, QuestionKind, Survey, SurveyStatus
+from .models import (
+    COST_PARTS,
+    VALUE_PARTS,
+    Answer,
+    Invitation,
+    QuestionKind,
+    Survey,
+    SurveyStatus,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INVITATIONS_SHOWN = 200
@@ -340,6 +348,21 @@ def results_tables(result: dict) -> list[tuple[str, list, list]]:
             ],
         ),
     ]
+    value = result["delivered_value"]
+    if value:
+        tables.append(
+            (
+                _("Delivered value"),
+                [_("Measure"), _("Value")],
+                [
+                    [_("Respondents"), value["respondents"]],
+                    *[[p["name"], p["mean"]] for p in value["parts"]],
+                    [_("Total customer value"), value["total_value"]],
+                    [_("Total customer cost"), value["total_cost"]],
+                    [_("Delivered value"), value["delivered_value"]],
+                ],
+            )
+        )
     peak_end = result["peak_end"]
     if peak_end:
         tables.append(
@@ -403,6 +426,9 @@ def _posted_answers(post, questions) -> dict:
             "value2": post.get(f"{key}_2", ""),
             "choice": post.get(f"{key}_choice", ""),
             "text": post.get(f"{key}_text", ""),
+            "parts": {
+                part: post.get(f"{key}_{part}", "") for part, _label in (*VALUE_PARTS, *COST_PARTS)
+            },
         }
     return data
 
@@ -446,6 +472,10 @@ def public_answer(request, token):
         q.given = posted.get(q.pk, {})
         q.field_value, q.field_value2 = f"q{q.pk}", f"q{q.pk}_2"
         q.scale_values = [str(n) for n in range(1, q.scale + 1)]
+        if q.kind == QuestionKind.VALUE:
+            parts = q.given.get("parts", {})
+            q.value_parts = [(f"q{q.pk}_{p}", label, parts.get(p, "")) for p, label in VALUE_PARTS]
+            q.cost_parts = [(f"q{q.pk}_{p}", label, parts.get(p, "")) for p, label in COST_PARTS]
     context = {
         "survey": survey,
         "questions": questions,

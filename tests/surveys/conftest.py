@@ -14,7 +14,9 @@ QUESTIONS = [
     {"kind": "peak", "text": "最难忘的时刻", "touchpoints": ["下单", "送货", "售后"]},
     {"kind": "end", "text": "最后的时刻", "touchpoints": ["下单", "送货", "售后"]},
     {"kind": "text", "text": "其他建议"},
+    {"kind": "value", "text": "您得到的和付出的"},
 ]
+PARTS = ("product", "service", "personnel", "image", "money", "time", "energy", "physical")
 
 
 @pytest.fixture
@@ -56,6 +58,7 @@ def answers_for(
     peak=("送货", 5),
     end=("售后", 3),
     text="",
+    value=(4, 4, 3, 3, 2, 2, 1, 3),
 ):
     """The POST form of the public page for one respondent."""
     questions = list(survey.questions.order_by("order"))
@@ -73,8 +76,11 @@ def answers_for(
         elif q.kind == "kano":
             data[key], data[f"{key}_2"] = str(kano[0]), str(kano[1])
         elif q.kind in ("peak", "end"):
-            choice, value = peak if q.kind == "peak" else end
-            data[f"{key}_choice"], data[key] = choice, str(value)
+            choice, moment = peak if q.kind == "peak" else end
+            data[f"{key}_choice"], data[key] = choice, str(moment)
+        elif q.kind == "value":
+            for part, rating in zip(PARTS, value, strict=True):
+                data[f"{key}_{part}"] = str(rating)
         else:
             data[f"{key}_text"] = text
     return data
@@ -90,5 +96,6 @@ def as_service_data(survey, form):
             "value2": form.get(f"{key}_2", ""),
             "choice": form.get(f"{key}_choice", ""),
             "text": form.get(f"{key}_text", ""),
+            "parts": {part: form.get(f"{key}_{part}", "") for part in PARTS},
         }
     return out

@@ -163,3 +163,26 @@ def test_api_builds_and_invites_for_managers_only(api_as, customers, rep1):
     assert "/s/" in link["url"] and link["customer_id"] == customers["a"][0].pk
     assert api_as("rep1").post(f"/surveys/{survey_id}/close").status_code == 403
     assert manager.post(f"/surveys/{survey_id}/close").json()["status"] == "closed"
+
+
+def test_customer_delivered_value(survey, links, customers, api_as, client_for):
+    """Total customer value (mean of product, service, personnel, image) − total customer cost
+    (mean of money, time, energy, physical effort), per respondent, then averaged."""
+    given = {0: (5, 4, 4, 3, 2, 2, 1, 3), 1: (2, 2, 3, 1, 4, 5, 4, 3)}
+    for index, parts in given.items():
+        token = links[customers["a"][index].pk]
+        form = answers_for(survey, value=parts)
+        services.submit_answers(token, as_service_data(survey, form))
+    first = (5 + 4 + 4 + 3) / 4 - (2 + 2 + 1 + 3) / 4  # 2.0
+    second = (2 + 2 + 3 + 1) / 4 - (4 + 5 + 4 + 3) / 4  # -2.0
+    body = api_as("rep1").get(f"/surveys/{survey.pk}/results").json()
+    value = body["delivered_value"]
+    assert value["respondents"] == 2
+    assert value["delivered_value"] == round((first + second) / 2, 2)
+    assert value["positive_share"] == 50.0
+    assert {p["part"]: p["mean"] for p in value["parts"]}["money"] == 3.0
+    page = client_for("rep1").get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert 'data-value="delivered-value">0.0<' in page
+    responses = api_as("rep1").get(f"/surveys/{survey.pk}/responses").json()
+    parts = [a["parts"] for r in responses["items"] for a in r["answers"] if a["parts"]]
+    assert sorted(p["product"] for p in parts) == [2, 5]

@@ -71,6 +71,7 @@ def test_closed_survey_refuses_answers(survey, links, customers, manager):
         ({"kano": (1, 6)}, "with the feature and without it"),
         ({"peak": ("月球", 5)}, "moments listed"),
         ({"end": ("售后", 9)}, "from 1 to 5"),
+        ({"value": (4, 4, 3, 3, 2, 2, 1, 6)}, "every part of value and cost"),
     ],
 )
 def test_out_of_range_answers_are_refused_and_nothing_is_written(
