@@ -127,10 +127,11 @@ def _add_routers() -> None:
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
     from guanxi.service.api import router as cases
+    from guanxi.surveys.api import router as surveys
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in routers:
+    for router in (*routers, surveys):
         api.add_router("/", router)
 
 

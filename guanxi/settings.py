@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "guanxi.scoring",
     "guanxi.segments",
     "guanxi.service",
+    "guanxi.surveys",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

@@ -8,6 +8,7 @@ from django.views import defaults
 from guanxi.api import api, not_found
 from guanxi.scoring import views as scoring_views
 from guanxi.segments import urls as segments
+from guanxi.surveys import urls as surveys
 from guanxi.workspace import home
 from guanxi.workspace import urls as workspace
 
@@ -44,6 +45,8 @@ urlpatterns = [
     path("segments/", include("guanxi.segments.urls")),
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
+    path("surveys/", include("guanxi.surveys.urls")),
+    path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),
     # The contract's name for "Recompute now" (issue 9): the same view as scoring:recompute.

@@ -43,6 +43,8 @@ from guanxi.sales.models import Order, OrderLine, Product
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
 from guanxi.service.models import Case
+from guanxi.surveys.models import Answer, Invitation, Question, Survey
+from guanxi.surveys.models import Response as SurveyResponse
 from guanxi.voice.models import Review, ReviewSet
 
 # Recipes ----------------------------------------------------------------------------------
@@ -454,6 +456,38 @@ PAGE_RECIPES: dict[str, Recipe] = {
         bound=True,
         writes=True,
     ),
+    # surveys: definitions for everyone, building and inviting for managers; invitations and
+    # answers (the world's customer's free text carries the marker) within the scope only
+    "surveys:list": Recipe(one()),
+    "surveys:create": Recipe(one(), team=True),
+    "surveys:detail": Recipe(one(pk=lambda ctx: ctx.world.survey.pk)),
+    "surveys:edit": Recipe(one(pk=lambda ctx: ctx.world.draft.pk), team=True),
+    "surveys:question_add": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.draft.pk}, data={"kind": "rating"})], team=True
+    ),
+    "surveys:question_delete": Recipe(
+        one(pk=lambda ctx: ctx.world.draft.pk, question_pk=lambda ctx: ctx.world.draft_question.pk),
+        team=True,
+    ),
+    "surveys:open": Recipe(one(pk=lambda ctx: ctx.world.draft.pk), team=True),
+    "surveys:close": Recipe(one(pk=lambda ctx: ctx.world.survey.pk), team=True),
+    "surveys:invite": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.survey.pk}, data={"customer_ids": str(c(ctx))})],
+        team=True,
+    ),
+    "surveys:invitation_link": Recipe(one(pk=lambda ctx: ctx.world.invitation.pk), team=True),
+    "surveys:results": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.survey.pk}),
+            Call(
+                kwargs={"pk": ctx.world.survey.pk}, query={"segment": ctx.world.shared_segment.pk}
+            ),
+        ]
+    ),
+    "surveys:results_xlsx": Recipe(one(pk=lambda ctx: ctx.world.survey.pk)),
+    # the customers' answer page: a link that is no token answers 404, whoever asks
+    "respond:answer": Recipe(one(token=lambda ctx: "x" * 43)),
+    "respond:thanks": Recipe(one()),
     # the analysis settings score everyone: managers who see all customers only
     "analysis_settings:edit": Recipe(
         lambda ctx: [Call(data={"action": "save", "abc_a_share": "0.1"})], team=True
@@ -790,6 +824,39 @@ API_RECIPES: dict[str, Recipe] = {
     "GET /review-sets/{set_id}/reviews": Recipe(
         lambda ctx: [Call(kwargs={"set_id": ctx.world.review_set.pk}, query={"keyword": "门票"})]
     ),
+    "GET /surveys": Recipe(one()),
+    "POST /surveys": Recipe(lambda ctx: [Call(data={"title": "HACKED"})], team=True),
+    "GET /surveys/{survey_id}": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
+    "GET /surveys/{survey_id}/questions": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
+    "POST /surveys/{survey_id}/questions": Recipe(
+        lambda ctx: [
+            Call(kwargs={"survey_id": ctx.world.draft.pk}, data={"kind": "rating", "text": "H"})
+        ],
+        team=True,
+    ),
+    "POST /surveys/{survey_id}/open": Recipe(
+        one(survey_id=lambda ctx: ctx.world.draft.pk), team=True
+    ),
+    "POST /surveys/{survey_id}/close": Recipe(
+        one(survey_id=lambda ctx: ctx.world.survey.pk), team=True
+    ),
+    "POST /surveys/{survey_id}/invitations": Recipe(
+        lambda ctx: [
+            Call(kwargs={"survey_id": ctx.world.survey.pk}, data={"customer_ids": [c(ctx)]})
+        ],
+        team=True,
+    ),
+    "GET /surveys/{survey_id}/invitations": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
+    "GET /surveys/{survey_id}/responses": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
+    "GET /surveys/{survey_id}/results": Recipe(
+        lambda ctx: [
+            Call(kwargs={"survey_id": ctx.world.survey.pk}),
+            Call(
+                kwargs={"survey_id": ctx.world.survey.pk},
+                query={"segment_id": ctx.world.shared_segment.pk},
+            ),
+        ]
+    ),
 }
 
 
@@ -881,6 +948,10 @@ class World:
     shared_segment: Segment  # the owner's shared segment of every customer, measured
     review_set: ReviewSet  # imported by the owner; its review names the world's customer
     case: Case  # an open complaint of the customer (its subject carries the marker)
+    survey: Survey  # an open survey the customer answered (free text carries the marker)
+    invitation: Invitation  # the customer's invitation to it
+    draft: Survey  # a draft survey with one question
+    draft_question: Question
 
 
 @dataclass
@@ -976,6 +1047,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         customer.pk,
         {"channel": "hotline", "cause": "product_quality", "subject": f"{marker} 投诉"},
     )
+    survey, invitation, draft = world_survey(marker, manager, customer)
     return World(
         marker,
         owner,
@@ -993,7 +1065,28 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         shared_segment,
         review_set,
         case,
+        survey,
+        invitation,
+        draft,
+        draft.questions.get(),
     )
+
+
+def world_survey(marker, manager, customer):
+    """An open survey answered by the world's customer, and a draft (titles carry no marker:
+    survey definitions are every staff user's to read)."""
+    from guanxi.surveys import services as surveys
+
+    questions = [{"kind": "nps", "text": "推荐意愿"}, {"kind": "text", "text": "建议"}]
+    survey = surveys.create_survey(manager, {"title": "满意度调查"}, questions)
+    surveys.open_survey(manager, survey.pk)
+    [(invitation, token)] = surveys.invite(manager, survey.pk, customer_ids=[customer.pk])
+    nps_q, text_q = survey.questions.order_by("order")
+    surveys.submit_answers(
+        token, {nps_q.pk: {"value": "9"}, text_q.pk: {"text": f"{marker} 的意见"}}
+    )
+    draft = surveys.create_survey(manager, {"title": "草稿调查"}, questions[:1])
+    return survey, invitation, draft
 
 
 @pytest.fixture
@@ -1095,6 +1188,11 @@ def snapshot(worlds) -> dict:
         "review_sets": list(ReviewSet.objects.filter(pk__in=review_sets).order_by("pk").values()),
         "reviews": list(Review.objects.filter(review_set_id__in=review_sets).values()),
         "cases": list(Case.objects.filter(**of).order_by("pk").values()),
+        "surveys": list(Survey.objects.order_by("pk").values()),
+        "questions": list(Question.objects.order_by("pk").values()),
+        "invitations": list(Invitation.objects.order_by("pk").values()),
+        "survey_responses": list(SurveyResponse.objects.order_by("pk").values()),
+        "answers": list(Answer.objects.order_by("pk").values()),
     }
 
 

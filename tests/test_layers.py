@@ -50,8 +50,9 @@ LAYERS: list[list[list[str]]] = [
     # (so above dataio, not beside scoring); campaigns and dashboards may build on them
     [["guanxi.segments"]],
     # review mining (dataio's file reader, the analytics engine, the scope); complaints and
-    # service cases (a customer's cases, escalation tasks in activities): independent rooms
-    [["guanxi.voice"], ["guanxi.service"]],
+    # service cases (a customer's cases, escalation tasks in activities); satisfaction surveys
+    # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
+    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it

@@ -635,3 +635,45 @@ def customer_names(user, customer_ids) -> dict[int, str]:
     if not ids or not may_see_reviews(user):
         return {}
     return dict(visible_customers(user).filter(pk__in=ids).values_list("pk", "name"))
+
+
+# Satisfaction surveys (客户满意度调查) -----------------------------------------------------
+
+
+def can_see_surveys(user) -> bool:
+    """Survey definitions (title, questions, status) hold no customer data: every signed-in
+    staff user sees them. Invitations and answers follow their customer (survey_records)."""
+    return user.is_authenticated and user.is_active
+
+
+def can_edit_surveys(user) -> bool:
+    """Build, open, close surveys and invite customers: managers who write."""
+    return can_see_surveys(user) and can_write(user) and is_manager(user)
+
+
+def require_survey_editor(user) -> None:
+    if not can_edit_surveys(user):
+        raise PermissionDenied(_("Only managers may build surveys and invite customers."))
+
+
+def survey_records(user, queryset: QuerySet) -> QuerySet:
+    """Invitations, responses or answers (anything with a `customer`, or an answer through its
+    response) visible iff their customer is: the customer rules decide."""
+    via = "response__customer" if queryset.model._meta.model_name == "answer" else "customer"
+    return scoped(user, queryset, via=via)
+
+
+def get_survey_record_or_404(user, queryset: QuerySet, pk):
+    """An invitation or response of a customer the user sees, or 404 (as if absent)."""
+    try:
+        return survey_records(user, queryset).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def invitable_customers(user) -> QuerySet:
+    """The customers a survey editor may invite: those of their own scope (read access), so a
+    selection or a segment never reaches another team's customers."""
+    if not can_edit_surveys(user):
+        return visible_customers(user).none()
+    return visible_customers(user)

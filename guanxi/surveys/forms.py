@@ -1,0 +1,49 @@
+"""The survey builder's forms: shapes only; the rules are in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attribute, QuestionKind, SurveyKind
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Introduction"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to customers above the questions."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SurveyKind.choices)
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of question"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("Question"), max_length=300, required=False)
+    attribute = forms.ChoiceField(
+        label=_("Attribute (expectation and perception)"),
+        choices=[("", "—"), *Attribute.choices],
+        required=False,
+    )
+    scale = forms.TypedChoiceField(
+        label=_("Scale (expectation and perception)"),
+        choices=[(5, "1–5"), (7, "1–7")],
+        coerce=int,
+        required=False,
+    )
+    feature = forms.CharField(label=_("Feature (KANO)"), max_length=200, required=False)
+    touchpoints = forms.CharField(
+        label=_("Touchpoints (peak or end moment), one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class InviteForm(forms.Form):
+    customer_ids = forms.CharField(
+        label=_("Customer ids"),
+        required=False,
+        help_text=_("Separated by commas or spaces."),
+    )
+    segment = forms.IntegerField(label=_("Or a saved segment"), required=False, min_value=1)

@@ -1,0 +1,81 @@
+"""The staff pages: a manager builds, opens and sends a survey; others read it."""
+
+import re
+
+from django.test import Client
+
+from guanxi.surveys import services
+from guanxi.surveys.models import Invitation, Survey
+
+from .conftest import answers_for, as_service_data
+
+
+def test_manager_builds_opens_and_invites_through_the_pages(client_for, customers):
+    page = client_for("manager")
+    assert page.get("/surveys/new/").status_code == 200
+    made = page.post("/surveys/new/", {"title": "售后体验调查", "kind": "experience"})
+    survey = Survey.objects.get(title="售后体验调查")
+    assert made["Location"] == f"/surveys/{survey.pk}/"
+    bad = page.post(
+        f"/surveys/{survey.pk}/questions/new/", {"kind": "gap", "text": "服务", "scale": "5"}
+    )
+    assert bad.status_code == 422 and "Choose the attribute" in bad.content.decode()
+    for data in (
+        {"kind": "rating", "text": "总体满意度"},
+        {"kind": "peak", "text": "最难忘的时刻", "touchpoints": "到店\n等待\n结账"},
+        {"kind": "gap", "text": "服务", "attribute": "service", "scale": "7"},
+    ):
+        assert page.post(f"/surveys/{survey.pk}/questions/new/", data).status_code == 302
+    assert survey.questions.count() == 3
+    assert page.post(f"/surveys/{survey.pk}/open/").status_code == 302
+    links = page.post(
+        f"/surveys/{survey.pk}/invite/",
+        {"customer_ids": f"{customers['a'][0].pk}, {customers['b'][0].pk}"},
+    )
+    assert links.status_code == 200
+    urls = re.findall(r'value="(http://testserver/s/[^"]+/)"', links.content.decode())
+    assert len(urls) == 2
+    answer_page = Client().get(urls[0].removeprefix("http://testserver"))
+    assert answer_page.status_code == 200 and "到店" in answer_page.content.decode()
+    # questions are fixed once open
+    late = page.post(f"/surveys/{survey.pk}/questions/new/", {"kind": "rating", "text": "x"})
+    assert late.status_code == 302 and survey.questions.count() == 3
+    # a new link replaces the old one
+    invitation = Invitation.objects.get(survey=survey, customer=customers["a"][0])
+    renewed = page.post(f"/surveys/invitations/{invitation.pk}/link/")
+    assert renewed.status_code == 200
+    assert Client().get(urls[0].removeprefix("http://testserver")).status_code == 404
+
+
+def test_reps_read_surveys_but_cannot_build_them(client_for, survey):
+    rep = client_for("rep1")
+    assert rep.get("/surveys/").status_code == 200
+    assert survey.title in rep.get("/surveys/").content.decode()
+    assert rep.get(f"/surveys/{survey.pk}/").status_code == 200
+    assert rep.get("/surveys/new/").status_code == 403
+    assert rep.post(f"/surveys/{survey.pk}/close/").status_code == 403
+    assert rep.get(f"/surveys/{survey.pk}/invite/").status_code == 403
+    assert Survey.objects.get(pk=survey.pk).status == "open"
+    assert 'href="/surveys/"' in rep.get("/").content.decode()  # the navigation entry
+
+
+def test_peak_end_results(survey, links, customers, client_for):
+    given = [
+        ("a", 0, {"rating": 5, "peak": ("送货", 5), "end": ("售后", 4)}),
+        ("a", 1, {"rating": 2, "peak": ("下单", 1), "end": ("售后", 2)}),
+        ("a", 2, {"rating": 4, "peak": ("送货", 4), "end": ("送货", 5)}),
+    ]
+    for team, index, answers in given:
+        token = links[customers[team][index].pk]
+        services.submit_answers(token, as_service_data(survey, answers_for(survey, **answers)))
+    from guanxi.surveys.results import compute
+
+    result = compute(customers["a"][0].owner, survey)["peak_end"]
+    rows = {r["touchpoint"]: r for r in result["touchpoints"]}
+    assert rows["送货"]["named_as_peak"] == 2 and rows["送货"]["peak_rating"] == 4.5
+    assert rows["送货"]["overall_when_peak"] == 4.5
+    assert rows["售后"]["named_as_end"] == 2 and rows["售后"]["end_rating"] == 3.0
+    assert rows["下单"]["overall_when_peak"] == 2.0
+    assert result["overall_mean"] == round((5 + 2 + 4) / 3, 2)
+    body = client_for("rep1").get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert 'data-testid="peak-end"' in body
