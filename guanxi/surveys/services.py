@@ -484,6 +484,12 @@ def submit_answers(token: str, data: dict, *, language: str = "") -> Response:
         invitation.save(update_fields=["answered_at"])
         record(
             None,
+            AuditEntry.Action.UPDATE,
+            invitation,
+            changes={"answered_at": [None, now.isoformat()]},
+        )
+        record(
+            None,
             AuditEntry.Action.CREATE,
             response,
             changes={

@@ -29,6 +29,7 @@ from guanxi.scoring import services as scoring
 from guanxi.scoring.models import RunStatus, ScoringRun
 from guanxi.segments import services as segments
 from guanxi.service import services as service
+from guanxi.surveys import services as surveys
 from guanxi.voice import services as voice
 
 MODULES = [
@@ -45,6 +46,7 @@ MODULES = [
     segments,
     voice,
     service,
+    surveys,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -62,6 +64,10 @@ AUDITED_MODELS = {
     "review",
     "reviewresults",
     "case",
+    "survey",
+    "question",
+    "invitation",
+    "response",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -110,6 +116,11 @@ NOT_WRITES = {
     "service.check_transition": "check",
     "service.escalation_target": "read",
     "service.overdue_cases": "read",
+    "surveys.new_token": "makes a token",
+    "surveys.token_hash": "hashes a token",
+    "surveys.invitation_for_token": "read",
+    "surveys.get_survey": "read",
+    "surveys.clean_answers": "check",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -118,6 +129,7 @@ NO_ACTOR = {
     "segments.catch_up",
     "voice.analyse",
     "service.escalate_overdue",
+    "surveys.submit_answers",  # the customer answering through a link, not a user
 }
 
 
@@ -162,7 +174,18 @@ def world(personas, customer_of, product):
     complaint = {"channel": "hotline", "cause": "product_quality", "subject": "茶叶受潮"}
     case = service.open_case(rep1, person.pk, complaint)
     overdue = service.open_case(rep1, person.pk, complaint, now=timezone.now() - timedelta(days=30))
+    rating = {"kind": "rating", "text": "总体满意度"}
+    survey = surveys.create_survey(
+        manager, {"title": "满意度回访", "kind": "satisfaction"}, [rating]
+    )
+    surveys.open_survey(manager, survey.pk)
+    [(invitation, token)] = surveys.invite(manager, survey.pk, customer_ids=[person.pk])
+    draft = surveys.create_survey(manager, {"title": "草稿", "kind": "satisfaction"}, [rating])
     return {
+        "survey": survey,
+        "invitation": invitation,
+        "token": token,
+        "draft": draft,
         "review_set": review_set,
         "case": case,
         "overdue_case": overdue,
@@ -330,6 +353,27 @@ CASES = {
         service.record_follow_up(w["rep1"], w["case"].pk, {"satisfaction_score": 4}),
     ),
     "service.escalate_overdue": lambda w: service.escalate_overdue(),
+    "surveys.create_survey": lambda w: surveys.create_survey(
+        w["manager"], {"title": "NPS", "kind": "nps"}, [{"kind": "nps", "text": "推荐意愿"}]
+    ),
+    "surveys.update_survey": lambda w: surveys.update_survey(
+        w["manager"], w["draft"].pk, {"title": "草稿二", "kind": "satisfaction"}
+    ),
+    "surveys.add_question": lambda w: surveys.add_question(
+        w["manager"], w["draft"].pk, {"kind": "text", "text": "建议"}
+    ),
+    "surveys.delete_question": lambda w: surveys.delete_question(
+        w["manager"], w["draft"].pk, w["draft"].questions.get().pk
+    ),
+    "surveys.open_survey": lambda w: surveys.open_survey(w["manager"], w["draft"].pk),
+    "surveys.close_survey": lambda w: surveys.close_survey(w["manager"], w["survey"].pk),
+    "surveys.invite": lambda w: surveys.invite(
+        w["manager"], w["survey"].pk, customer_ids=[w["org"].pk]
+    ),
+    "surveys.renew_link": lambda w: surveys.renew_link(w["manager"], w["invitation"].pk),
+    "surveys.submit_answers": lambda w: surveys.submit_answers(
+        w["token"], {w["survey"].questions.get().pk: {"value": 4}}
+    ),
     "segments.save_analysis_settings": lambda w: segments.save_analysis_settings(
         w["manager"], {"abc_a_share": 0.6, "clv_horizon_months": 24}
     ),

@@ -3,12 +3,20 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from guanxi.audit.models import AuditEntry
 from guanxi.surveys import services
 from guanxi.surveys.models import Answer, Invitation, Response, SurveyStatus
 
 from .conftest import answers_for, as_service_data
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are asserted in English (the default language is zh-hans)."""
+    with translation.override("en"):
+        yield
 
 
 def test_only_managers_build_surveys_and_only_drafts_change(manager, rep1, survey):
