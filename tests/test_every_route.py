@@ -39,7 +39,7 @@ from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.privacy.models import Consent, RevealLog
-from guanxi.sales.models import Order, OrderLine, Product
+from guanxi.sales.models import Order, OrderLine, Product, Refund
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
 
@@ -670,6 +670,24 @@ API_RECIPES: dict[str, Recipe] = {
         bound=True,
     ),
     "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True, manages=True),
+    **{
+        f"POST /orders/{{order_id}}/{action}": Recipe(
+            lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"version": 1})],
+            bound=True,
+        )
+        for action in ("confirm", "ship", "complete")
+    },
+    "POST /orders/{order_id}/cancel": Recipe(
+        lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"reason": "HACKED"})],
+        bound=True,
+    ),
+    "GET /orders/{order_id}/refunds": Recipe(one(order_id=w("order")), bound=True),
+    "POST /orders/{order_id}/refunds": Recipe(
+        lambda ctx: [
+            Call(kwargs={"order_id": ctx.world.order.pk}, data={"reason": "HACKED", "amount": "1"})
+        ],
+        bound=True,
+    ),
     "GET /segments": Recipe(one()),
     "POST /segments": Recipe(
         lambda ctx: [Call(data={"name": "HACKED", "params": {"level": "A"}, "shared": True})]
@@ -945,6 +963,7 @@ def snapshot(worlds) -> dict:
         "tasks": list(Task.objects.filter(**of).order_by("pk").values()),
         "orders": list(Order.objects.filter(**of).order_by("pk").values()),
         "lines": list(OrderLine.objects.filter(order__customer_id__in=ids).values()),
+        "refunds": list(Refund.objects.filter(order__customer_id__in=ids).values()),
         "collaborators": list(Collaborator.objects.filter(**of).order_by("pk").values()),
         "consents": list(Consent.objects.filter(**of).values()),
         "reveals": RevealLog.objects.filter(**of).count(),
