@@ -40,6 +40,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product, Refund
+from guanxi.sales.services import TRANSITIONS
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
 
@@ -307,6 +308,33 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True
     ),
     "sales:order_detail": Recipe(one(pk=w("order")), bound=True),
+    "sales:order_print": Recipe(one(pk=w("order")), bound=True),
+    "sales:order_edit": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.order.pk},
+                data={"ordered_at": "2024-03-05 10:00", "currency": "USD"},
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "sales:order_refund": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.order.pk}, data={"reason": "HACKED", "amount": "1"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    # confirm, ship, complete, cancel: the world's (completed) order stays as it is
+    "sales:order_action": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.order.pk, "action": action}, data={"reason": "HACKED"})
+            for action in TRANSITIONS
+        ],
+        bound=True,
+        writes=True,
+    ),
     # bulk actions on a selection naming the world's order: nothing changes, nothing shown
     "sales:order_bulk": Recipe(
         lambda ctx: [
