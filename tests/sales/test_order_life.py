@@ -305,3 +305,24 @@ def test_api_messages_in_chinese(make_order, api_as):
     refused = api_as("rep1", lang="zh-hans").post(f"/orders/{order.pk}/confirm", {})
     assert refused.status_code == 422
     assert "已完成" in refused.json()["detail"]
+
+
+def test_erasure_keeps_the_amounts_and_removes_the_reasons(make_order, rep1, manager):
+    from guanxi.privacy.services import erase_customer
+
+    refunded, cancelled = make_order("completed"), make_order("pending")
+    services.refund_order(rep1, refunded, reason="张三说茶叶受潮", amount="28")
+    services.change_status(rep1, cancelled, "cancel", reason="张三改主意")
+
+    erase_customer(manager, refunded.customer)
+
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.reason) == (Decimal("28.00"), "—")
+    assert Order.objects.get(pk=cancelled.pk).cancel_reason == ""
+    refunded.refresh_from_db()
+    assert refunded.net_total == Decimal("228.00")
+    trail = list(AuditEntry.objects.filter(customer_id=refunded.customer_id))
+    assert "张三" not in str([e.changes for e in trail])
+    created = next(e for e in trail if e.model == "refund" and e.action == "create")
+    assert created.changes["amount"] == [None, "28.00"]
+    assert created.changes["order"] == [None, refunded.number]
