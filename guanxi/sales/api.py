@@ -235,6 +235,9 @@ def get_order(request, order_id: Id):
 def update_order(request, order_id: Id, payload: OrderUpdate):
     """Change the fields sent; `lines`, when sent, replace all lines and the total (audited).
 
+    Lines change only while the order is pending; an order with refunds keeps its status (both
+    422). The life of an order has its own operations: confirm, ship, complete, cancel, refunds.
+
     Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for a
     refused value; 409 when `version` is given and the order was changed meanwhile.
     """

@@ -352,7 +352,11 @@ def update_order(
     actor, order: Order, data: dict, lines: list[dict] | None = None, *, version=None
 ) -> Order:
     """Change an order (and replace its lines). With `version` (the one the editor started
-    from), an edit made on an older version than the stored one raises StaleEdit."""
+    from), an edit made on an older version than the stored one raises StaleEdit.
+
+    Lines change only while the order is pending (the same checks as create_order). A status
+    given here is a correction (imports, the list's bulk action) and is not checked against
+    TRANSITIONS; an order with refunds keeps its status (refund_order sets it)."""
     reject_unknown_fields(data, ORDER_FIELDS)
     if "number" in data and data["number"] != order.number:
         raise ValidationError({"number": [_("An order's number cannot be changed.")]})
