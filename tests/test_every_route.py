@@ -39,7 +39,8 @@ from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.privacy.models import Consent, RevealLog
-from guanxi.sales.models import Order, OrderLine, Product
+from guanxi.sales.models import Order, OrderLine, Product, Refund
+from guanxi.sales.services import TRANSITIONS
 from guanxi.scoring.models import AnalysisSettings
 from guanxi.segments.models import Segment, SegmentMembership, SegmentSnapshot
 from guanxi.service.models import Case
@@ -317,6 +318,33 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(query={"customer": ctx.world.customer.pk})], bound=True, writes=True
     ),
     "sales:order_detail": Recipe(one(pk=w("order")), bound=True),
+    "sales:order_print": Recipe(one(pk=w("order")), bound=True),
+    "sales:order_edit": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.order.pk},
+                data={"ordered_at": "2024-03-05 10:00", "currency": "USD"},
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "sales:order_refund": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.order.pk}, data={"reason": "HACKED", "amount": "1"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    # confirm, ship, complete, cancel: the world's (completed) order stays as it is
+    "sales:order_action": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.order.pk, "action": action}, data={"reason": "HACKED"})
+            for action in TRANSITIONS
+        ],
+        bound=True,
+        writes=True,
+    ),
     # bulk actions on a selection naming the world's order: nothing changes, nothing shown
     "sales:order_bulk": Recipe(
         lambda ctx: [
@@ -807,6 +835,24 @@ API_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(kwargs={"case_id": ctx.world.case.pk}, data={"satisfaction_score": 5})],
         bound=True,
     ),
+    **{
+        f"POST /orders/{{order_id}}/{action}": Recipe(
+            lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"version": 1})],
+            bound=True,
+        )
+        for action in ("confirm", "ship", "complete")
+    },
+    "POST /orders/{order_id}/cancel": Recipe(
+        lambda ctx: [Call(kwargs={"order_id": ctx.world.order.pk}, data={"reason": "HACKED"})],
+        bound=True,
+    ),
+    "GET /orders/{order_id}/refunds": Recipe(one(order_id=w("order")), bound=True),
+    "POST /orders/{order_id}/refunds": Recipe(
+        lambda ctx: [
+            Call(kwargs={"order_id": ctx.world.order.pk}, data={"reason": "HACKED", "amount": "1"})
+        ],
+        bound=True,
+    ),
     "GET /segments": Recipe(one()),
     "POST /segments": Recipe(
         lambda ctx: [Call(data={"name": "HACKED", "params": {"level": "A"}, "shared": True})]
@@ -1165,6 +1211,7 @@ def snapshot(worlds) -> dict:
         "tasks": list(Task.objects.filter(**of).order_by("pk").values()),
         "orders": list(Order.objects.filter(**of).order_by("pk").values()),
         "lines": list(OrderLine.objects.filter(order__customer_id__in=ids).values()),
+        "refunds": list(Refund.objects.filter(order__customer_id__in=ids).values()),
         "collaborators": list(Collaborator.objects.filter(**of).order_by("pk").values()),
         "consents": list(Consent.objects.filter(**of).values()),
         "reveals": RevealLog.objects.filter(**of).count(),

@@ -253,7 +253,10 @@ def scrub_customer(customer_id: int, personal_values=()) -> int:
 # Values that describe the business, not the person: they stay in an erased customer's trail
 # (the books keep anonymised orders), unless one of the person's own values appears in them.
 KEPT_FIELDS: dict[str, frozenset[str]] = {
-    "order": frozenset({"number", "total", "status", "currency", "ordered_at", "lines"}),
+    "order": frozenset(
+        {"number", "total", "status", "currency", "ordered_at", "lines", "refunded_total"}
+    ),
+    "refund": frozenset({"order", "amount", "refunded_on", "lines"}),
     "customer": frozenset(
         {"kind", "category", "level", "source", "owner", "department", "points", "erased", "route"}
     ),

@@ -17,7 +17,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers.merging import forget_merged_values
 from guanxi.customers.models import Customer, CustomerLevel
 from guanxi.customers.services import EDITABLE_FIELDS
-from guanxi.sales.models import Order
+from guanxi.sales.models import Order, Refund
 from guanxi.services_common import customer_erased, customers_changed_hands
 from guanxi.validation import Errors, check_text
 
@@ -194,6 +194,16 @@ def erase_customer(actor, customer) -> None:
     consents = list(Consent.objects.filter(customer=customer).exclude(channel=""))
     audit.record_many(actor, AuditEntry.Action.ERASE, consents, changes={"channel": [None, ""]})
     Consent.objects.filter(pk__in=[c.pk for c in consents]).update(channel="")
+    # Orders stay for the books; why one was cancelled or refunded is free text that may name
+    # the person, so that goes (the amounts and dates stay).
+    cancelled = list(Order.objects.filter(customer=customer).exclude(cancel_reason=""))
+    audit.record_many(
+        actor, AuditEntry.Action.ERASE, cancelled, changes={"cancel_reason": [None, ""]}
+    )
+    Order.objects.filter(pk__in=[o.pk for o in cancelled]).update(cancel_reason="")
+    refunds = list(Refund.objects.filter(order__customer=customer).select_related("order"))
+    audit.record_many(actor, AuditEntry.Action.ERASE, refunds, changes={"reason": [None, "—"]})
+    Refund.objects.filter(pk__in=[r.pk for r in refunds]).update(reason="—")
     customer.contacts.all().delete()
     Interaction.objects.filter(customer=customer).update(
         content="", subject="—", version=F("version") + 1

@@ -29,8 +29,10 @@ from guanxi.api_common import (
 )
 
 from . import services
-from .models import Order, Product
+from .models import Order, Product, Refund
 from .schemas import (
+    OrderActionIn,
+    OrderCancelIn,
     OrderCreate,
     OrderOut,
     OrderPage,
@@ -40,6 +42,8 @@ from .schemas import (
     ProductOut,
     ProductPage,
     ProductUpdate,
+    RefundIn,
+    RefundOut,
 )
 
 router = Router(tags=["sales"])
@@ -57,6 +61,9 @@ ORDER_FIELDS = [
     "created_at",
     "updated_at",
     "version",
+    "refunded_total",
+    "net_total",
+    "cancel_reason",
 ]
 
 
@@ -228,6 +235,9 @@ def get_order(request, order_id: Id):
 def update_order(request, order_id: Id, payload: OrderUpdate):
     """Change the fields sent; `lines`, when sent, replace all lines and the total (audited).
 
+    Lines change only while the order is pending; an order with refunds keeps its status (both
+    422). The life of an order has its own operations: confirm, ship, complete, cancel, refunds.
+
     Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for a
     refused value; 409 when `version` is given and the order was changed meanwhile.
     """
@@ -248,3 +258,97 @@ def delete_order(request, order_id: Id):
     order = writable_related(request.user, Order.objects.all(), order_id)
     services.delete_order(request.user, order)
     return Status(204, None)
+
+
+# The life of an order: confirm, ship, complete, cancel; refunds -----------------------------
+
+ACTION_RESPONSES = {200: OrderOut, **WRITE_ERRORS, **errors(409)}
+
+
+def _act(request, order_id, action: str, version, reason: str = "") -> dict:
+    order = writable_related(request.user, Order.objects.select_related("customer"), order_id)
+    services.change_status(request.user, order, action, reason=reason, version=version)
+    return order_out(order)
+
+
+@router.post("/orders/{order_id}/confirm", response=ACTION_RESPONSES)
+def confirm_order(request, order_id: Id, payload: OrderActionIn):
+    """Confirm a pending order's payment: pending → paid (audited).
+
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 when the
+    order's status does not allow it; 409 when `version` is given and the order changed."""
+    return _act(request, order_id, "confirm", payload.version)
+
+
+@router.post("/orders/{order_id}/ship", response=ACTION_RESPONSES)
+def ship_order(request, order_id: Id, payload: OrderActionIn):
+    """Ship a paid order: paid → shipped (audited). Errors as for confirm."""
+    return _act(request, order_id, "ship", payload.version)
+
+
+@router.post("/orders/{order_id}/complete", response=ACTION_RESPONSES)
+def complete_order(request, order_id: Id, payload: OrderActionIn):
+    """Complete a shipped order: shipped → completed (audited). Errors as for confirm."""
+    return _act(request, order_id, "complete", payload.version)
+
+
+@router.post("/orders/{order_id}/cancel", response=ACTION_RESPONSES)
+def cancel_order(request, order_id: Id, payload: OrderCancelIn):
+    """Cancel an order before it ships (pending or paid), with a reason (audited).
+
+    Errors as for confirm; 422 for a shipped, completed or refunded order."""
+    return _act(request, order_id, "cancel", payload.version, payload.reason)
+
+
+def refund_out(refund: Refund) -> dict:
+    return {
+        "id": refund.pk,
+        "order_id": refund.order_id,
+        "amount": refund.amount,
+        "reason": refund.reason,
+        "refunded_on": refund.refunded_on,
+        "created_by_id": refund.created_by_id,
+        "created_at": refund.created_at,
+        "lines": [
+            {
+                "line_id": returned.line_id,
+                "product_name": returned.line.product.name,
+                "quantity": returned.quantity,
+            }
+            for returned in refund.lines.select_related("line__product")
+        ],
+    }
+
+
+@router.get("/orders/{order_id}/refunds", response={200: list[RefundOut], **ONE_ERRORS})
+def list_refunds(request, order_id: Id):
+    """The order's refunds and returns, oldest first.
+
+    Anyone who may read the order's customer; 404 when it is outside the caller's scope."""
+    order = get_related_or_404(request.user, Order.objects.all(), order_id)
+    return [refund_out(refund) for refund in order.refunds.all()]
+
+
+@router.post("/orders/{order_id}/refunds", response={201: RefundOut, **WRITE_ERRORS, **errors(409)})
+def refund_order(request, order_id: Id, payload: RefundIn):
+    """Refund a paid, shipped or completed order in part or in full (audited).
+
+    `lines` are the pieces returned (at most those ordered less those returned before);
+    `amount` defaults to what they cost, and is never more than the order's net total. The
+    order's `net_total` goes down by it; refunded in full, its status becomes `refunded`.
+    Needs write access to the customer: 404 outside the scope, 403 read-only; 422 for a refused
+    value; 409 when `version` is given and the order was changed meanwhile."""
+    order = writable_related(request.user, Order.objects.select_related("customer"), order_id)
+    quantities: dict[int, int] = {}
+    for line in payload.lines:
+        quantities[line.line_id] = quantities.get(line.line_id, 0) + line.quantity
+    refund = services.refund_order(
+        request.user,
+        order,
+        reason=payload.reason,
+        lines=quantities,
+        amount=payload.amount,
+        refunded_on=payload.refunded_on,
+        version=payload.version,
+    )
+    return Status(201, refund_out(refund))

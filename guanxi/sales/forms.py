@@ -127,7 +127,135 @@ def create_order(actor, customer, form: OrderForm, lines: forms.BaseFormSet) -> 
         return None
 
 
-__all__ = ["OrderForm", "OrderLine", "OrderLineFormSet", "ProductForm", "create_order"]
+class OrderEditForm(forms.Form):
+    """A pending order's edit: when and in which currency (its lines come in the formset);
+    the status changes by the order's actions, not here."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    ordered_at = forms.DateTimeField(
+        label=_("ordered at"),
+        widget=forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"}),
+    )
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=[(code, code) for code in services.CURRENCIES]
+    )
+
+
+def edit_order(actor, order: Order, form: OrderEditForm, lines: forms.BaseFormSet) -> bool:
+    """Hand a valid edit and its filled lines to update_order (checked as a new order is);
+    errors, and who changed the order meanwhile, go on the form."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    rows = [
+        {
+            "product": line.cleaned_data["product"],
+            "quantity": line.cleaned_data.get("quantity") or 1,
+            "unit_price": line.cleaned_data.get("unit_price"),
+        }
+        for line in lines
+        if line.cleaned_data.get("product")
+    ]
+    try:
+        services.update_order(
+            actor, order, data, rows, version=form.cleaned_data.get("version") or order.version
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except StaleEdit as exc:
+        add_stale_edit(form, exc)
+        # Saving again overwrites the change the user has now seen.
+        form.data = form.data.copy()
+        form.data["version"] = exc.instance.version
+    else:
+        return True
+    return False
+
+
+class OrderActionForm(forms.Form):
+    """One of the order's actions (confirm, ship, complete, cancel) from its page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason cancelled"), required=False, max_length=services.MAX_REASON
+    )
+
+
+class RefundForm(forms.Form):
+    """A refund or return: the pieces returned per line (fields line_<id>), an amount (default:
+    what they cost), a reason and the day."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=services.MAX_REASON)
+    amount = forms.DecimalField(
+        label=_("Amount refunded"),
+        required=False,
+        min_value=0,
+        max_value=services.MAX_MONEY,
+        decimal_places=2,
+        help_text=_("Empty: what the returned pieces cost."),
+    )
+    refunded_on = forms.DateField(
+        label=_("Refunded on"),
+        required=False,
+        validators=[validate_year],
+        help_text=_("Empty: today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, order: Order, returnable: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.line_fields = []
+        for line in order.lines.all():
+            left = returnable.get(line.pk, 0)
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=line.product.name,
+                required=False,
+                min_value=0,
+                max_value=left,
+                help_text=_("Up to %(n)d pieces.") % {"n": left},
+                widget=forms.NumberInput(attrs={"min": 0, "max": left, "inputmode": "numeric"}),
+            )
+            self.line_fields.append((line, self[name], left))
+        if not self.is_bound:
+            self.initial["version"] = order.version
+
+    def save(self, actor):
+        """The refund, or None with the service's errors on the form."""
+        data = self.cleaned_data
+        quantities = {
+            line.pk: data.get(f"line_{line.pk}")
+            for line, _field, _left in self.line_fields
+            if data.get(f"line_{line.pk}")
+        }
+        try:
+            return services.refund_order(
+                actor,
+                self.order,
+                reason=data["reason"],
+                lines=quantities,
+                amount=data.get("amount"),
+                refunded_on=data.get("refunded_on"),
+                version=data.get("version") or self.order.version,
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        except StaleEdit as exc:
+            self.add_error(None, str(exc))
+        return None
+
+
+__all__ = [
+    "OrderActionForm",
+    "OrderEditForm",
+    "OrderForm",
+    "OrderLine",
+    "OrderLineFormSet",
+    "ProductForm",
+    "RefundForm",
+    "create_order",
+    "edit_order",
+]
 
 
 class OrderFilterForm(forms.Form):

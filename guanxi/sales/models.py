@@ -81,6 +81,19 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The sum of the order's refunds (services.refund_order keeps it); net_total = total − it.
+    # A database default, so rows written without it (the demo, bulk inserts) start at zero.
+    refunded_total = models.DecimalField(
+        _("refunded"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
+    )
+    cancel_reason = models.CharField(
+        _("reason cancelled"), max_length=500, blank=True, default="", db_default=""
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -96,6 +109,12 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def net_total(self) -> Decimal:
+        """What the customer paid and kept: the total less every refund (the amount the
+        analytics count, see guanxi.scoring.compute)."""
+        return self.total - self.refunded_total
 
 
 class OrderLine(models.Model):
@@ -119,3 +138,56 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
+
+
+class Refund(models.Model):
+    """Money given back on an order, with the goods returned if any (RefundLine): in part
+    (the order keeps its status, its net total goes down) or in full (status refunded).
+    Written only by services.refund_order."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("order")
+    )
+    amount = models.DecimalField(_("amount refunded"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=500)
+    refunded_on = models.DateField(_("refunded on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["refunded_on", "id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount}"
+
+    @property
+    def customer_id(self) -> int:
+        """The order's customer (the audit trail files the refund under it)."""
+        return self.order.customer_id
+
+
+class RefundLine(models.Model):
+    """Pieces of an order line sent back with a refund."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="returns", verbose_name=_("order line")
+    )
+    quantity = models.PositiveIntegerField(_("quantity returned"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("returned line")
+        verbose_name_plural = _("returned lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.line_id}"

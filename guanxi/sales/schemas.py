@@ -1,13 +1,13 @@
 """API schemas for products (with FAB text) and orders with lines."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from guanxi.api_common import Id, InSchema, Moment, Money, text
+from guanxi.api_common import Day, Id, InSchema, Moment, Money, text
 
 from .models import OrderStatus
 from .services import CURRENCIES, MAX_QUANTITY
@@ -119,6 +119,9 @@ class OrderSummary(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    refunded_total: Decimal = Field(description="The sum of the order's refunds.")
+    net_total: Decimal = Field(description="The total less refunds: what analytics count.")
+    cancel_reason: str
 
 
 class OrderOut(OrderSummary):
@@ -128,3 +131,44 @@ class OrderOut(OrderSummary):
 class OrderPage(Schema):
     count: int
     items: list[OrderSummary]
+
+
+class OrderActionIn(InSchema):
+    version: int = _version()
+
+
+class OrderCancelIn(InSchema):
+    reason: text(500, min_length=1) = Field(description="Why the order is cancelled.")
+    version: int = _version()
+
+
+class ReturnedLineIn(InSchema):
+    line_id: Id = Field(description="An order line of this order (`lines[].id` of GET).")
+    quantity: int = Field(ge=1, le=MAX_QUANTITY, description="Pieces sent back.")
+
+
+class RefundIn(InSchema):
+    reason: text(500, min_length=1)
+    amount: Money | None = Field(
+        None, description="The money given back; default: what the returned pieces cost."
+    )
+    refunded_on: Day | None = Field(None, description="Default: today.")
+    lines: list[ReturnedLineIn] = Field(default_factory=list, max_length=200)
+    version: int = _version()
+
+
+class RefundLineOut(Schema):
+    line_id: int
+    product_name: str
+    quantity: int
+
+
+class RefundOut(Schema):
+    id: int
+    order_id: int
+    amount: Decimal
+    reason: str
+    refunded_on: date
+    created_by_id: int | None
+    created_at: datetime
+    lines: list[RefundLineOut]

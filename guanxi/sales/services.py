@@ -8,7 +8,7 @@ Every write is recorded in the audit trail.
 
 import re
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -16,14 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import require_manage, scoped
+from guanxi.accounts.scope import require_change, require_manage, scoped
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.bulk import BulkInsert
 from guanxi.services_common import claim_version, reject_unknown_fields
 from guanxi.validation import Errors, check_text, check_year
 
-from .models import Order, OrderLine, OrderStatus, Product
+from .models import Order, OrderLine, OrderStatus, Product, Refund, RefundLine
 
 PRODUCT_FIELDS = [
     "sku",
@@ -352,10 +352,20 @@ def update_order(
     actor, order: Order, data: dict, lines: list[dict] | None = None, *, version=None
 ) -> Order:
     """Change an order (and replace its lines). With `version` (the one the editor started
-    from), an edit made on an older version than the stored one raises StaleEdit."""
+    from), an edit made on an older version than the stored one raises StaleEdit.
+
+    Lines change only while the order is pending (the same checks as create_order). A status
+    given here is a correction (imports, the list's bulk action) and is not checked against
+    TRANSITIONS; an order with refunds keeps its status (refund_order sets it)."""
     reject_unknown_fields(data, ORDER_FIELDS)
     if "number" in data and data["number"] != order.number:
         raise ValidationError({"number": [_("An order's number cannot be changed.")]})
+    if lines is not None and order.status != OrderStatus.PENDING:
+        raise ValidationError({"lines": [_("Only a pending order's lines can be changed.")]})
+    if order.refunded_total and data.get("status", order.status) != order.status:
+        raise ValidationError(
+            {"status": [_("An order with refunds changes its status only by its refunds.")]}
+        )
     data = _clean_order({k: v for k, v in data.items() if k != "number"})
     before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
     claim_version(order, version, data)  # first, so a stale edit reads nothing
@@ -377,6 +387,237 @@ def update_order(
     order.save()
     audit.record_update(actor, order, before, [*ORDER_FIELDS, "total"], extra=extra)
     return order
+
+
+def company_name() -> str:
+    """The seller's name on printed orders: the COMPANY_NAME setting when a deployment sets
+    one, else the top of the organisation chart (the demo's 茗香茶业总部), else Guanxi."""
+    from django.conf import settings
+
+    from guanxi.accounts.models import Department
+
+    named = getattr(settings, "COMPANY_NAME", "")
+    if named:
+        return named
+    top = Department.objects.filter(parent=None).order_by("id").values_list("name", flat=True)
+    return top.first() or "Guanxi"
+
+
+# The life of an order ----------------------------------------------------------------------
+
+#: Every status change an order may make through its actions: action -> (from, to). Anything
+#: else is refused with a message naming what the order's status allows. A refund in full
+#: (refund_order) is the only way to "refunded", from REFUNDABLE.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "confirm": ((OrderStatus.PENDING,), OrderStatus.PAID),
+    "ship": ((OrderStatus.PAID,), OrderStatus.SHIPPED),
+    "complete": ((OrderStatus.SHIPPED,), OrderStatus.COMPLETED),
+    # only before shipping, and with a reason
+    "cancel": ((OrderStatus.PENDING, OrderStatus.PAID), OrderStatus.CANCELLED),
+}
+#: Orders whose money has been received: they may be refunded, in part or in full.
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+MAX_REASON = 500
+
+
+def action_labels() -> dict[str, str]:
+    """The actions' names in the user's language (buttons, messages)."""
+    return {
+        "confirm": _("Confirm payment"),
+        "ship": _("Ship"),
+        "complete": _("Complete"),
+        "cancel": _("Cancel order"),
+    }
+
+
+def allowed_actions(order: Order) -> list[str]:
+    """The actions the order's status allows now, in the table's order."""
+    return [name for name, (sources, _to) in TRANSITIONS.items() if order.status in sources]
+
+
+def _status_label(status: str) -> str:
+    return str(OrderStatus(status).label)
+
+
+@transaction.atomic
+def change_status(actor, order: Order, action: str, *, reason: str = "", version=None) -> Order:
+    """Move the order along TRANSITIONS by `action` (confirm, ship, complete, cancel), audited.
+
+    The actor needs write access to the order's customer (scope); a cancel needs a reason.
+    With `version` (the one the user saw) a change made meanwhile raises StaleEdit. Refused
+    with a ValidationError on "status" when the order's status does not allow the action."""
+    require_change(actor, order.customer)
+    if action not in TRANSITIONS:
+        raise ValidationError(
+            {"action": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(TRANSITIONS)}]}
+        )
+    sources, target = TRANSITIONS[action]
+    errors = Errors()
+    if action == "cancel":
+        reason = errors.check(
+            "reason", check_text, reason, max_length=MAX_REASON, multiline=False, required=True
+        )
+    errors.raise_any()
+    reason = (reason or "").strip()
+    before = audit.snapshot(order, ["status", "cancel_reason"])
+    claim_version(order, version, {"status": target})
+    order.refresh_from_db(fields=["status", "refunded_total"])
+    if order.status not in sources:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A %(status)s order cannot be changed by “%(action)s”; allowed: %(allowed)s.")
+                    % {
+                        "status": _status_label(order.status),
+                        "action": action_labels()[action],
+                        "allowed": ", ".join(action_labels()[a] for a in allowed_actions(order))
+                        or _("nothing"),
+                    }
+                ]
+            }
+        )
+    order.status = target
+    if action == "cancel":
+        order.cancel_reason = reason
+    order.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+    audit.record_update(actor, order, before, ["status", "cancel_reason"])
+    return order
+
+
+def returnable(order: Order) -> dict[int, int]:
+    """{order line id: pieces that may still be returned} (ordered less already returned)."""
+    from django.db.models import Sum
+
+    returned = dict(
+        RefundLine.objects.filter(line__order=order)
+        .values("line")
+        .annotate(n=Sum("quantity"))
+        .values_list("line", "n")
+    )
+    return {line.pk: line.quantity - (returned.get(line.pk) or 0) for line in order.lines.all()}
+
+
+def _refund_lines(order: Order, quantities: dict, errors: Errors) -> list[tuple[OrderLine, int]]:
+    """The returned (line, pieces) from {line id: pieces}; errors per line on "lines"."""
+    lines = {line.pk: line for line in order.lines.select_related("product")}
+    left = returnable(order)
+    chosen = []
+    for key, raw in quantities.items():
+        line = lines.get(int(key)) if str(key).isdigit() else None
+        if line is None:
+            errors.add("lines", _("Line %(id)s is not a line of this order.") % {"id": key})
+            continue
+        if raw in (None, "", 0, "0"):
+            continue
+        pieces = _quantity(raw)
+        if pieces is None or pieces > left[line.pk]:
+            errors.add(
+                "lines",
+                _("%(product)s: return a whole number of at most %(left)d pieces.")
+                % {"product": line.product.name, "left": left[line.pk]},
+            )
+            continue
+        chosen.append((line, pieces))
+    return chosen
+
+
+@transaction.atomic
+def refund_order(
+    actor,
+    order: Order,
+    *,
+    reason: str,
+    lines: dict | None = None,
+    amount=None,
+    refunded_on=None,
+    version=None,
+) -> Refund:
+    """Refund an order in part or in full, with goods returned or money only, audited.
+
+    `lines`: {order line id: pieces returned} (at most what was ordered less what was
+    returned before); `amount`: the money given back, by default what the returned pieces
+    cost. Never more than the order's net total (what was paid and not yet refunded). The
+    order's refunded_total goes up by the amount; refunded to nothing left, it is "refunded".
+    Needs write access to the customer; `version` as for change_status."""
+    require_change(actor, order.customer)
+    errors = Errors()
+    reason = errors.check(
+        "reason", check_text, reason, max_length=MAX_REASON, multiline=False, required=True
+    )
+    if refunded_on in (None, ""):
+        refunded_on = timezone.localdate()
+    elif not isinstance(refunded_on, date) or isinstance(refunded_on, datetime):
+        errors.add("refunded_on", _("Enter a date."))
+    elif refunded_on > timezone.localdate():
+        errors.add("refunded_on", _("A refund cannot be dated in the future."))
+    else:
+        refunded_on = errors.check("refunded_on", check_year, refunded_on)
+    errors.raise_any()
+    reason = reason.strip()
+    claim_version(order, version, {})
+    order.refresh_from_db(fields=["status", "total", "refunded_total"])
+    if order.status not in REFUNDABLE:
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "A %(status)s order cannot be refunded; only paid, shipped or completed ones."
+                    )
+                    % {"status": _status_label(order.status)}
+                ]
+            }
+        )
+    chosen = _refund_lines(order, lines or {}, errors)
+    if amount in (None, ""):
+        amount = sum((line.unit_price * n for line, n in chosen), Decimal("0")).quantize(CENT)
+        if not chosen and not errors:
+            errors.add("amount", _("Enter the amount refunded or the pieces returned."))
+    else:
+        try:
+            amount = _money(amount, "amount")
+        except ValidationError as exc:
+            for message in exc.message_dict["amount"]:
+                errors.add("amount", message)
+            amount = None
+    if amount is not None and not errors:
+        if amount <= 0:
+            errors.add("amount", _("A refund must be more than zero."))
+        elif amount > order.net_total:
+            errors.add(
+                "amount",
+                _("At most %(left)s %(currency)s can be refunded (the total less earlier refunds).")
+                % {"left": order.net_total, "currency": order.currency},
+            )
+    errors.raise_any()
+    before = audit.snapshot(order, ["status", "refunded_total"])
+    refund = Refund.objects.create(
+        order=order, amount=amount, reason=reason, refunded_on=refunded_on, created_by=actor
+    )
+    RefundLine.objects.bulk_create(
+        RefundLine(refund=refund, line=line, quantity=n) for line, n in chosen
+    )
+    order.refunded_total += amount
+    if order.refunded_total >= order.total:
+        order.status = OrderStatus.REFUNDED
+    order.save(update_fields=["status", "refunded_total", "version", "updated_at"])
+    audit.record(
+        actor,
+        AuditEntry.Action.CREATE,
+        refund,
+        customer_id=order.customer_id,
+        changes={
+            "order": [None, order.number],
+            "amount": [None, str(amount)],
+            "reason": [None, reason],
+            "refunded_on": [None, refunded_on.isoformat()],
+            "lines": [
+                None,
+                [f"{line.product.sku} × {n} @ {line.unit_price}" for line, n in chosen],
+            ],
+        },
+    )
+    audit.record_update(actor, order, before, ["status", "refunded_total"])
+    return refund
 
 
 @transaction.atomic

@@ -2,20 +2,38 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from guanxi.accounts.scope import (
+    can_change,
     can_write,
     get_related_or_404,
     is_manager,
     scoped,
     writable_customer,
+    writable_related,
 )
 from guanxi.customers import queries as customer_queries
+from guanxi.services_common import StaleEdit
+from guanxi.validation import add_service_errors
 
-from .forms import OrderFilterForm, OrderForm, OrderLineFormSet, ProductForm, create_order
+from . import services
+from .forms import (
+    OrderActionForm,
+    OrderEditForm,
+    OrderFilterForm,
+    OrderForm,
+    OrderLineFormSet,
+    ProductForm,
+    RefundForm,
+    create_order,
+    edit_order,
+)
 from .models import Order, OrderStatus, Product
 
 PAGE_SIZE = 50
@@ -201,10 +219,135 @@ def _choose_customer(request):
     return render(request, "sales/order_choose_customer.html", {"q": q, "customers": customers})
 
 
+def _order_qs():
+    return Order.objects.select_related("customer", "owner__profile").prefetch_related(
+        "lines__product", "refunds__lines__line__product", "refunds__created_by__profile"
+    )
+
+
+def actions_context(user, order: Order, *, form: OrderActionForm | None = None) -> dict:
+    """What _order_actions.html needs: the status, the actions it allows (for who may change
+    the customer, scope.can_change) and the cancel form with its errors."""
+    may_change = can_change(user, order.customer)
+    labels = services.action_labels()
+    allowed = services.allowed_actions(order) if may_change else []
+    return {
+        "order": order,
+        "may_change": may_change,
+        "actions": [(name, labels[name]) for name in allowed if name != "cancel"],
+        "may_cancel": "cancel" in allowed,
+        "may_edit": may_change and order.status == OrderStatus.PENDING,
+        "may_refund": may_change and order.status in services.REFUNDABLE,
+        "action_form": form or OrderActionForm(initial={"version": order.version}),
+    }
+
+
 @login_required
 def order_detail(request, pk):
-    qs = Order.objects.select_related("customer", "owner__profile").prefetch_related(
-        "lines__product"
+    order = get_related_or_404(request.user, _order_qs(), pk)
+    return render(request, "sales/order_detail.html", actions_context(request.user, order))
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    """Confirm, ship, complete or cancel the order (services.TRANSITIONS decides), from its
+    page: htmx swaps the status and actions panel (200 with the errors, as htmx swaps no 4xx);
+    a plain post goes back to the order page (400 with the errors)."""
+    if action not in services.TRANSITIONS:
+        raise Http404
+    order = writable_related(request.user, _order_qs(), pk)
+    form = OrderActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(
+                request.user,
+                order,
+                action,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"] or order.version,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+    failed = bool(form.errors)
+    order = get_related_or_404(request.user, _order_qs(), pk)  # as stored now
+    if not failed:
+        done = _("Order %(number)s: %(status)s.") % {
+            "number": order.number,
+            "status": order.get_status_display(),
+        }
+        messages.success(request, done)
+    context = actions_context(request.user, order, form=form if failed else None)
+    if request.htmx:
+        return render(request, "sales/_order_actions.html", {**context, "oob_messages": True})
+    if failed:
+        return render(request, "sales/order_detail.html", context, status=400)
+    return redirect("sales:order_detail", pk=order.pk)
+
+
+def _edit_lines(order: Order, data=None):
+    """The line formset of an edit: the order's lines first, then empty rows; an inactive
+    product already on the order stays choosable."""
+    initial = [
+        {"product": line.product, "quantity": line.quantity, "unit_price": line.unit_price}
+        for line in order.lines.all()
+    ]
+    lines = OrderLineFormSet(data, prefix="lines", initial=initial)
+    products = Product.objects.filter(
+        Q(active=True) | Q(pk__in=[line.product_id for line in order.lines.all()])
     )
-    order = get_related_or_404(request.user, qs, pk)
-    return render(request, "sales/order_detail.html", {"order": order})
+    for form in lines:
+        form.fields["product"].queryset = products
+    return lines
+
+
+@login_required
+def order_edit(request, pk):
+    """Change a pending order's date, currency and lines (checked as a new order is)."""
+    order = writable_related(request.user, _order_qs(), pk)
+    if order.status != OrderStatus.PENDING:
+        messages.error(request, _("Only a pending order can be edited."))
+        return redirect("sales:order_detail", pk=order.pk)
+    form = OrderEditForm(
+        request.POST or None,
+        initial={
+            "version": order.version,
+            "ordered_at": order.ordered_at,
+            "currency": order.currency,
+        },
+    )
+    lines = _edit_lines(order, request.POST or None)
+    saved = request.method == "POST" and form.is_valid() and lines.is_valid()
+    if saved and edit_order(request.user, order, form, lines):
+        messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
+        return redirect("sales:order_detail", pk=order.pk)
+    return render(request, "sales/order_edit.html", {"form": form, "lines": lines, "order": order})
+
+
+@login_required
+def order_refund(request, pk):
+    """Record a refund or return on a paid, shipped or completed order."""
+    order = writable_related(request.user, _order_qs(), pk)
+    if order.status not in services.REFUNDABLE:
+        messages.error(request, _("Only a paid, shipped or completed order can be refunded."))
+        return redirect("sales:order_detail", pk=order.pk)
+    form = RefundForm(request.POST or None, order=order, returnable=services.returnable(order))
+    if request.method == "POST" and form.is_valid() and form.save(request.user):
+        messages.success(
+            request, _("Refund recorded on order %(number)s.") % {"number": order.number}
+        )
+        return redirect("sales:order_detail", pk=order.pk)
+    return render(request, "sales/order_refund.html", {"form": form, "order": order})
+
+
+@login_required
+def order_print(request, pk):
+    """The order on one clean page to print (or save as PDF), in the user's language."""
+    order = get_related_or_404(request.user, _order_qs(), pk)
+    return render(
+        request,
+        "sales/order_print.html",
+        {"order": order, "company": services.company_name()},
+    )

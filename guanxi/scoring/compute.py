@@ -6,9 +6,9 @@ What counts as a purchase (the order log the engine sees):
   moved its orders to the survivor) or erased (``erased_at`` set) is neither scored nor counted;
 - ``cancelled`` orders are left out;
 - ``refunded`` orders are netted to zero, i.e. left out: the purchase and its refund cancel.
-  There are no partial refunds or returns of single lines yet; when there are, they become
-  negative amounts on the refund's day (the CLV summary already nets days below zero);
-- an order's day is its local date (``settings.TIME_ZONE``), its amount the order total;
+  Partial refunds and returns (``sales.Refund``) are netted on the order: its amount is its
+  net total, the total less ``refunded_total`` (which sales.services.refund_order keeps);
+- an order's day is its local date (``settings.TIME_ZONE``), its amount the order's net total;
   orders after the as-of date are ignored. Customers are keyed on their id, never their name.
 
 Where it runs: everything is read over Django's own connection (a caller's open transaction is
@@ -331,7 +331,8 @@ def _postgres_source(as_of: dt.date, tz: str) -> Source:
     with connection.cursor() as cursor:
         cursor.execute(
             f'CREATE TEMP TABLE "{name}" AS SELECT o.customer_id::bigint AS customer_id, '
-            "(o.ordered_at AT TIME ZONE %s)::date AS date, o.total::float8 AS amount "
+            "(o.ordered_at AT TIME ZONE %s)::date AS date, "
+            "(o.total - o.refunded_total)::float8 AS amount "
             f"{LIVE_ORDERS_SQL} AND (o.ordered_at AT TIME ZONE %s)::date <= %s",
             [tz, tz, as_of],
         )
@@ -415,7 +416,8 @@ def _postgres_log() -> pa.Table:
         "COPY (SELECT x.c, x.t, x.a, x.r FROM generate_series("  # noqa: S608 - BLOCK: a constant
         f"(SELECT min(id) FROM sales_order), (SELECT max(id) FROM sales_order), {BLOCK}) b, "
         "LATERAL (SELECT array_agg(customer_id::bigint) AS c, array_agg(ordered_at) AS t, "
-        "array_agg(total::float8) AS a, array_agg(status = 'refunded') AS r FROM sales_order "
+        "array_agg((total - refunded_total)::float8) AS a, "
+        "array_agg(status = 'refunded') AS r FROM sales_order "
         f"WHERE id >= b AND id < b + {BLOCK} AND status <> 'cancelled') x WHERE x.c IS NOT NULL) "
         "TO STDOUT (FORMAT binary)"
     )
@@ -464,7 +466,8 @@ def _sqlite_log() -> pa.Table:
     batches = []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT customer_id, ordered_at, CAST(total AS REAL), status = 'refunded' "
+            "SELECT customer_id, ordered_at, CAST(total - refunded_total AS REAL), "
+            "status = 'refunded' "
             "FROM sales_order WHERE status <> 'cancelled'"
         )
         while rows := cursor.fetchmany(100_000):

@@ -116,19 +116,28 @@ def test_order_update_replaces_lines_and_recomputes_the_total(customer_of, produ
     api = api_as("rep1")
     order = api.post(
         "/orders",
-        {"customer_id": customer.pk, "lines": [{"product_id": product.pk, "quantity": 1}]},
+        {
+            "customer_id": customer.pk,
+            "status": "pending",
+            "lines": [{"product_id": product.pk, "quantity": 1}],
+        },
     ).json()
     path = f"/orders/{order['id']}"
 
-    updated = api.patch(
-        path, {"status": "refunded", "lines": [{"product_id": product.pk, "quantity": 3}]}
-    )
+    updated = api.patch(path, {"lines": [{"product_id": product.pk, "quantity": 3}]})
 
     assert updated.status_code == 200
-    assert (updated.json()["status"], updated.json()["total"]) == ("refunded", "384.00")
+    assert (updated.json()["status"], updated.json()["total"]) == ("pending", "384.00")
+    assert updated.json()["net_total"] == "384.00"
     assert OrderLine.objects.count() == 1
     assert api.get(path).json()["lines"][0]["quantity"] == 3
-    assert api.get("/orders", status="refunded").json()["count"] == 1
+    assert api.get("/orders", status="pending").json()["count"] == 1
+    # once it is no longer pending, its lines stay as they are
+    assert api.post(f"{path}/confirm", {}).status_code == 200
+    refused = api.patch(path, {"lines": [{"product_id": product.pk, "quantity": 1}]})
+    assert refused.status_code == 422
+    assert "Only a pending order's lines can be changed." in refused.content.decode()
+    assert api.get(path).json()["total"] == "384.00"
 
 
 def test_order_delete_is_audited(customer_of, product, api_as):

@@ -57,6 +57,7 @@ AUDITED_MODELS = {
     "consent",
     "product",
     "order",
+    "refund",
     "segment",
     "segmentsnapshot",
     "analysissettings",
@@ -91,6 +92,10 @@ NOT_WRITES = {
     "customers.new_customer": "builds an unsaved customer; NewCustomers.save writes and audits",
     "customers.refuse_blocked_values": "check (under the bulk 查重 lock)",
     "sales.new_order": "builds an unsaved order; create_order and NewOrders.save audit",
+    "sales.action_labels": "words",
+    "sales.allowed_actions": "read",
+    "sales.company_name": "read",
+    "sales.returnable": "read",
     "customers.duplicate_policy": "read (settings)",
     "customers.last_change": "read",
     "customers.live_customers": "read",
@@ -268,6 +273,17 @@ CASES = {
         w["rep1"], w["order"], {"status": "refunded"}
     ),
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
+    "sales.change_status": lambda w: sales.change_status(
+        w["rep1"],
+        sales.create_order(
+            w["rep1"], w["person"], {"status": "pending"}, [{"product": w["product"]}]
+        ),
+        "cancel",
+        reason="客户改变主意",
+    ),
+    "sales.refund_order": lambda w: sales.refund_order(
+        w["rep1"], w["order"], reason="包装破损", lines={w["order"].lines.get().pk: 1}
+    ),
     "sales_bulk.set_status": lambda w: sales_bulk.set_status(
         w["rep1"], [w["order"].pk], "refunded"
     ),
