@@ -306,18 +306,25 @@ def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun
     return run
 
 
+PROGRESS_LOCK_TIMEOUT = "2s"
+
+
 class _Progress:
     """Records a running run's progress on its row for the scoring page (percentage of
     :data:`STEPS` done, the step under way) and passes each step on to the caller's
     ``report``.
 
-    On PostgreSQL the computation reads in one REPEATABLE READ transaction, where an update of
-    the run row would show only when it ends: inside a transaction the row is updated over a
-    connection of its own (autocommit), skipping it when it is locked or not yet committed (a
-    caller's own transaction: nobody else could see the progress anyway), never waiting."""
+    On PostgreSQL the computation reads in one REPEATABLE READ transaction of its own, where
+    an update of the run row would show only when it ends: there the row is updated over a
+    connection of its own (autocommit), never waiting for a lock (a row being changed is
+    skipped; a table lock gives up after PROGRESS_LOCK_TIMEOUT): the progress is for the eyes
+    only, no run fails over it. When the caller runs the scoring inside its own transaction
+    nobody else sees the run before it commits: the row is updated in that transaction."""
 
     def __init__(self, run: ScoringRun, report: Callable[[str], None] | None = None):
         self.run, self.report, self._own = run, report, None
+        # decided before the computation opens its transaction
+        self.own_connection = connection.vendor == "postgresql" and not connection.in_atomic_block
 
     def start(self) -> None:
         self._write(0, STEPS[0])
@@ -331,18 +338,23 @@ class _Progress:
 
     def _write(self, percent: int, stage: str) -> None:
         self.run.progress, self.run.stage = percent, stage
-        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        if not (self.own_connection and connection.in_atomic_block):
             ScoringRun.objects.filter(pk=self.run.pk).update(progress=percent, stage=stage)
             return
-        if self._own is None:
-            self._own = connections.create_connection(DEFAULT_DB_ALIAS)
         table = ScoringRun._meta.db_table
-        with self._own.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET progress = %s, stage = %s WHERE id IN "  # noqa: S608 - our own table name
-                f"(SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [percent, stage, self.run.pk],
-            )
+        try:
+            if self._own is None:
+                self._own = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._own.cursor() as cursor:
+                    cursor.execute(f"SET lock_timeout = '{PROGRESS_LOCK_TIMEOUT}'")
+            with self._own.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress = %s, stage = %s WHERE id IN "  # noqa: S608 - our own table name
+                    f"(SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                    [percent, stage, self.run.pk],
+                )
+        except DatabaseError as exc:
+            logger.warning("scoring: progress of run %s not recorded: %s", self.run.pk, exc)
 
     def close(self) -> None:
         if self._own is not None:

@@ -70,6 +70,24 @@ def test_run_scoring_records_its_progress_at_each_step(transactional_db):
     assert (run.status, run.progress, run.stage) == (RunStatus.SUCCEEDED, 100, "")
 
 
+def test_progress_inside_the_callers_transaction(db):
+    """A caller's own transaction (here the test's): the progress is written in it, where the
+    second run finds the first one's table locks (its swap) and must not wait on them."""
+    from guanxi.customers.models import Customer
+    from tests.scoring.test_scoring import AS_OF, add_orders
+
+    add_orders([(Customer.objects.create(name="甲"), dt.date(2024, 3, 1), 10, "completed")])
+    services.run_scoring("command", as_of=AS_OF)
+    seen = []
+
+    def report(step):
+        seen.append(ScoringRun.objects.order_by("-pk").values_list("progress", "stage")[0])
+
+    services.run_scoring("command", as_of=AS_OF, progress=report)
+    assert seen[0] == (11, "orders") and seen[7] == (89, "write")
+    assert ScoringRun.objects.order_by("-pk").values_list("progress", "stage")[0] == (100, "")
+
+
 def test_the_page_shows_a_running_runs_progress_and_polls(personas):
     ScoringRun.objects.create(
         status=RunStatus.RUNNING,
