@@ -275,7 +275,7 @@ class CustomerFilterForm(forms.Form):
         label=_("RFM segment"), required=False, choices=score_choices("rfm_segment")
     )
     abc_tier = forms.ChoiceField(
-        label=_("ABC tier"), required=False, choices=score_choices("abc_tier")
+        label=_("ABC tier (by revenue)"), required=False, choices=score_choices("abc_tier")
     )
     pyramid_level = forms.ChoiceField(
         label=_("Pyramid level"), required=False, choices=score_choices("pyramid_level")

@@ -232,6 +232,28 @@ def _money(value) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
+def no_repeat_purchase(score) -> bool:
+    """Bought on one day only: BG/NBD's x = 0 (purchases on the same day count as one)."""
+    if score.frequency == 1:
+        return True
+    first, last = score.first_order_on, score.last_order_on
+    return score.frequency > 1 and first is not None and first == last
+
+
+def _p_alive_explanation(score, ordered: bool) -> str:
+    if ordered and score.p_alive is not None and no_repeat_purchase(score):
+        # BG/NBD sees dropping out only in the gaps between purchases: none, no dropout.
+        return _(
+            "No repeat purchase yet: a single purchase gives the BG/NBD model no sign of "
+            "dropping out, so P(alive) is 100 %% by the model's construction. Read it together "
+            "with the %(days)s days since the last order: the churn risk uses recency for this "
+            "customer."
+        ) % {"days": "—" if score.recency_days is None else score.recency_days}
+    return _(
+        "The probability that the customer still buys from us, from the timing of their orders."
+    )
+
+
 def panel(score) -> dict:
     """The 360 page's scores panel: one row per score with its value, a one-line explanation
     and the recommended action, plus the quality criteria and the loyalty type suggested."""
@@ -262,12 +284,13 @@ def panel(score) -> dict:
         },
         {
             "key": "abc",
-            "label": _("ABC tier"),
+            "label": _("ABC tier (by revenue)"),
             "value": score.abc_tier or "—",
             "detail": pyramid_name(score.pyramid_level) if score.pyramid_level else "",
             "explanation": _(
-                "Class by share of revenue (Pareto): A are the few who bring most of it, C the "
-                "many who bring little; the pyramid level beside it."
+                "Class by share of revenue (Pareto), computed by the scoring: A are the few who "
+                "bring most of it, C the many who bring little; the pyramid level beside it. "
+                "Not the customer level, which the rep sets on the record."
             ),
             "action": _pick(t["abc"].get(score.abc_tier)) if score.abc_tier else "",
         },
@@ -326,10 +349,7 @@ def panel(score) -> dict:
             if score.expected_purchases_90d is None
             else _("%(n)s purchases expected in 90 days")
             % {"n": f"{score.expected_purchases_90d:.1f}"},
-            "explanation": _(
-                "The probability that the customer still buys from us, from the timing of "
-                "their orders."
-            ),
+            "explanation": _p_alive_explanation(score, ordered),
             "action": "",
         },
         {
@@ -362,13 +382,20 @@ def panel(score) -> dict:
     }
 
 
-def badges(score) -> dict | None:
-    """The list's compact column: segment, tier and churn risk."""
+TIER_TITLE = _("ABC tier (by revenue): %(tier)s")
+
+
+def badges(score, tier_title: str | None = None) -> dict | None:
+    """The list's compact column: segment, tier and churn risk; the tier's badge says what it
+    is (the computed ABC tier, not the rep's customer level beside it): `tier_title`, the
+    translated TIER_TITLE, passed once per page by attach_badges."""
     if score is None:
         return None
+    title = tier_title if tier_title is not None else str(TIER_TITLE)
     return {
         "segment": segment_name(score.rfm_segment) if score.rfm_segment else "",
         "tier": score.abc_tier,
+        "tier_title": title % {"tier": score.abc_tier} if score.abc_tier else "",
         "risk": str(CHURN_RISKS.get(score.churn_risk, "")) if score.churn_risk else "",
         "risk_badge": CHURN_RISK_BADGE.get(score.churn_risk, ""),
     }
@@ -514,9 +541,10 @@ def attach_badges(rows: list, sort_score: str = "") -> None:
         s.customer_id: s
         for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(*fields)
     }
+    tier_title = str(TIER_TITLE)  # translated once per page
     for row in rows:
         score = found.get(row.pk)
-        row.score_badges = badges(score)
+        row.score_badges = badges(score, tier_title)
         if show:
             value = getattr(score, sort_score, None) if score else None
             row.sort_value = "—" if value is None else show(value)

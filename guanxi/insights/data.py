@@ -37,7 +37,7 @@ from guanxi.accounts.scope import sees_all, visible_customers
 from guanxi.analytics.abc import ABC_GUIDANCE, PYRAMID_TIERS
 from guanxi.analytics.churn import RECOVERY_ACTIONS
 from guanxi.analytics.lifecycle import CUSTOMER_STATUSES, LIFECYCLE_STAGES
-from guanxi.analytics.loyalty import LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
+from guanxi.analytics.loyalty import DEFAULT_WEIGHTS, LOYALTY_LADDER, VALUE_LOYALTY_QUADRANTS
 from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import LostReason
 from guanxi.customers.scores import churn_reason_text
@@ -45,7 +45,8 @@ from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 from guanxi.services_common import customer_set_generation
 
-CACHE_SECONDS = 900  # the warm task (tasks.py) refreshes the larger scopes every 10 minutes
+CACHE_SECONDS = 900  # a dashboard is kept 15 minutes, then computed again on the next view
+WARM_MINUTES = 10  # the worker recomputes the wider scopes' (tasks.warm_dashboards) this often
 CACHE_VERSION = 1
 MONTHS = 12  # months shown on the churn and cohort charts
 
@@ -74,6 +75,31 @@ THEME_BLURBS = {
     "warnings": gettext_lazy("Customers at churn risk, why, what to do and who owns them."),
     "churn": gettext_lazy("Customers lost and their revenue per month, by reason."),
 }
+
+
+# Notes shared by several dashboards.
+P_ALIVE_NOTE = gettext_lazy(
+    "P(alive) is %(percent)s %% for a customer without a repeat purchase: the BG/NBD model reads "
+    "dropping out from the gaps between purchases, and a single purchase shows none, so it "
+    "gives P(alive) = 1 by construction, however long ago that purchase was. Read P(alive) "
+    "together with the days since the last order: the churn risk of these customers uses "
+    "recency instead."
+)
+ABC_NOT_LEVEL_NOTE = gettext_lazy(
+    "The ABC tier (by revenue) is computed from the orders by each scoring run. It is not the "
+    "customer level (A key, B ordinary, C non-priority customer) a rep sets on the customer's "
+    "record: the two can differ, and the customer list filters by either."
+)
+
+
+def p_alive_note() -> str:
+    return str(P_ALIVE_NOTE) % {"percent": 100}
+
+
+LOYALTY_WEIGHTS_NOTE = gettext_lazy(
+    "Each customer's loyalty index uses the indicators with data for that customer; the "
+    "weights of those are scaled up to add up to 1."
+)
 
 
 # Helpers ----------------------------------------------------------------------------------
@@ -331,11 +357,54 @@ def grouped(user, name: str, *fields: str, total: str = "monetary") -> list[dict
     return rows
 
 
+# The loyalty index's indicators (analytics.loyalty.DEFAULT_WEIGHTS) by group, named as on the
+# analysis settings page (its groups A1-A3) and in DOMAIN.md §6.
+LOYALTY_GROUPS = {
+    "A1": gettext_lazy("Loyalty weight A1 (purchase behaviour)"),
+    "A2": gettext_lazy("Loyalty weight A2 (spending)"),
+    "A3": gettext_lazy("Loyalty weight A3 (attitude and emotion)"),
+}
+LOYALTY_INDICATORS = {
+    "A11": gettext_lazy("purchase duration"),
+    "A12": gettext_lazy("purchase frequency"),
+    "A13": gettext_lazy("frequency trend"),
+    "A21": gettext_lazy("share of wallet"),
+    "A22": gettext_lazy("cross-selling"),
+    "A31": gettext_lazy("mention rate"),
+    "A32": gettext_lazy("price sensitivity"),
+    "A33": gettext_lazy("voluntariness"),
+    "A34": gettext_lazy("satisfaction"),
+}
+
+
+def _number(value: float) -> str:
+    return f"{round(float(value), 4):g}"
+
+
+def loyalty_weight_rows(weights) -> list[tuple[str, str]]:
+    """The weights a run used (its own over the engine's defaults: an empty setting means the
+    defaults), one row per group: its total, then each indicator's name and weight."""
+    own = weights if isinstance(weights, dict) else {}
+    merged = {code: own.get(code, default) for code, default in DEFAULT_WEIGHTS.items()}
+    rows = []
+    for group, name in LOYALTY_GROUPS.items():
+        members = {code: w for code, w in merged.items() if code.startswith(group)}
+        parts = " + ".join(
+            f"{code} {LOYALTY_INDICATORS.get(code, code)} {_number(w)}"
+            for code, w in members.items()
+        )
+        rows.append((str(name), f"{_number(sum(members.values()))} = {parts}"))
+    return rows
+
+
 def param_rows(run: ScoringRun, keys: list[str]) -> list[tuple[str, str]]:
     """The run's parameters (its snapshot of the analysis settings) that a method uses."""
     rows = []
     for key in keys:
         if key not in (run.params or {}):
+            continue
+        if key == "loyalty_weights":
+            rows.extend(loyalty_weight_rows(run.params[key]))
             continue
         try:
             name = capfirst(str(AnalysisSettings._meta.get_field(key).verbose_name))
@@ -393,6 +462,90 @@ def table(title, headers, rows, *, name: str = "") -> dict:
 
 
 # RFM ----------------------------------------------------------------------------------------
+
+BANDS = range(1, 6)
+TIE_NOTES = {
+    "r": gettext_lazy(
+        "Empty recency bands: %(bands)s. R is a quintile of the days since the last order, and "
+        "quantile cut-offs cannot split equal values: customers with the same number of days "
+        "since their last order share one score, so a large tie fills its band beyond a fifth "
+        "of the customers and leaves the bands above it empty."
+    ),
+    "f": gettext_lazy(
+        "Empty frequency bands: %(bands)s. F is a quintile of the number of orders, and "
+        "quantile cut-offs cannot split equal values: customers with the same number of orders "
+        "share one score, so a large tie (e.g. most customers having ordered once) fills its "
+        "band beyond a fifth of the customers and leaves the bands above it empty."
+    ),
+}
+
+
+def _band_counts(cells: dict) -> dict[str, dict[int, int]]:
+    """Customers per R band and per F band from the R × F cells."""
+    counts = {"r": dict.fromkeys(BANDS, 0), "f": dict.fromkeys(BANDS, 0)}
+    for (r, f), row in cells.items():
+        if r in BANDS and f in BANDS:
+            counts["r"][r] += row["n"]
+            counts["f"][f] += row["n"]
+    return counts
+
+
+def empty_band_notes(user, cells: dict) -> list[str]:
+    """Why a row or column of the grid is empty, from the data: a band empty over all the
+    customers is left empty by ties (the scores are quintiles over every buyer, and equal
+    values always share a score: quintile_score in analytics.common); a band empty only in the
+    user's scope holds other customers."""
+    scope = _band_counts(cells)
+    total = sum(scope["r"].values())
+    if not total or all(scope[axis][b] for axis in "rf" for b in BANDS):
+        return []
+    if sees_all(user):
+        company = scope
+    else:  # whether a band is empty over every customer (counts never shown: one query a run)
+        rows = fetch(
+            CustomerScore.objects.filter(r__gt=0, f__gt=0)
+            .values("r", "f")
+            .annotate(n=Count("pk"))
+            .order_by("r", "f")
+        )
+        company = _band_counts({(row["r"], row["f"]): row for row in rows})
+    buyers = sum(company["r"].values())
+    notes = []
+    for axis in "rf":
+        empty = [b for b in BANDS if not scope[axis][b]]
+        tied = [b for b in empty if not company[axis][b]]
+        elsewhere = [b for b in empty if company[axis][b]]
+        names = ", ".join(f"{axis.upper()}{b}" for b in tied)
+        if tied and buyers < len(BANDS):
+            notes.append(
+                _(
+                    "Empty bands %(bands)s: fewer customers have orders than there are bands, "
+                    "so some bands are necessarily empty."
+                )
+                % {"bands": names}
+            )
+        elif tied:
+            note = str(TIE_NOTES[axis] % {"bands": names})
+            # each tie fills the nearest non-empty band below the empty ones
+            holders = sorted({max(c for c in BANDS if c < b and company[axis][c]) for b in tied})
+            for band in holders:
+                if scope[axis][band]:
+                    note += " " + _(
+                        "%(band)s holds %(share)s %% of the customers counted here."
+                    ) % {
+                        "band": f"{axis.upper()}{band}",
+                        "share": round(100 * scope[axis][band] / total),
+                    }
+            notes.append(note)
+        if elsewhere:
+            notes.append(
+                _(
+                    "No customer of your data scope is in %(bands)s: the cut-offs are set over "
+                    "all the customers, and other customers fill these bands."
+                )
+                % {"bands": ", ".join(f"{axis.upper()}{b}" for b in elsewhere)}
+            )
+    return notes
 
 
 def rfm(user, run):
@@ -453,6 +606,7 @@ def rfm(user, run):
         "xlsx": [
             table(_("Cells"), ["R", "F", _("Customers"), _("Revenue")], flat, name="cells"),
         ],
+        "notes": empty_band_notes(user, cells),
         "method": _(
             "Recency (R) and frequency (F) scores 1-5 are quintiles of the days since the last "
             "order and of the number of orders (cancelled orders excluded, refunds netted); each "
@@ -549,7 +703,7 @@ def abc(user, run):
             table(
                 _("ABC tiers"),
                 [
-                    _("Tier"),
+                    _("ABC tier (by revenue)"),
                     _("Customers"),
                     _("Share of customers") + " %",
                     _("Revenue"),
@@ -575,6 +729,7 @@ def abc(user, run):
             "against the cumulative share of revenue."
         ),
         "params": param_rows(run, ["abc_a_share", "abc_b_share"]),
+        "notes": [str(ABC_NOT_LEVEL_NOTE)],
     }
 
 
@@ -601,7 +756,10 @@ def pyramid(user, run):
         ],
         "tables": [
             table(
-                _("Pyramid levels"), [_("Level"), _("Customers"), _("Revenue")], rows, name="levels"
+                _("Pyramid levels"),
+                [_("Pyramid level (by revenue)"), _("Customers"), _("Revenue")],
+                rows,
+                name="levels",
             )
         ],
         "method": _(
@@ -838,7 +996,7 @@ def clv(user, run):
                     _("Predicted CLV"),
                     _("Historical CLV"),
                     _("P(alive)"),
-                    _("ABC tier"),
+                    _("ABC tier (by revenue)"),
                 ],
                 top_rows,
                 name="top",
@@ -851,6 +1009,7 @@ def clv(user, run):
             "repeat purchase to fit on) are left out."
         ),
         "params": param_rows(run, ["clv_horizon_months", "clv_discount_rate", "clv_margin"]),
+        "notes": [p_alive_note()],
         "model": (run.summary or {}).get("clv_model"),
     }
 
@@ -936,6 +1095,7 @@ def quadrants(user, run):
             "value on a log scale); a point's size is the number of customers in it."
         ),
         "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
+        "notes": [str(LOYALTY_WEIGHTS_NOTE), p_alive_note()],
     }
 
 
@@ -975,6 +1135,7 @@ def loyalty(user, run):
             "index as the scoring run computed it."
         ),
         "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
+        "notes": [str(LOYALTY_WEIGHTS_NOTE)],
     }
 
 

@@ -5,13 +5,14 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .data import users_in_use, warm
+from .data import WARM_MINUTES, users_in_use, warm
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@db_periodic_task(crontab(minute=f"*/{WARM_MINUTES}"))
 def warm_dashboards():
     """Keep the dashboards of the wider scopes (managers, team leads) computed: at a million
-    customers a cold aggregation takes seconds, a cached page milliseconds."""
+    customers a cold aggregation takes seconds, a cached page milliseconds. Every WARM_MINUTES,
+    within the CACHE_SECONDS they are kept, so theirs never expire (the pages say so)."""
     return warm()
 
 

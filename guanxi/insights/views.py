@@ -5,6 +5,7 @@ Anyone logged in opens them and sees the customers of their own data scope (data
 """
 
 import io
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -63,6 +64,9 @@ def theme_view(theme: str):
             "title": data.THEMES[theme],
             "run": run,
             "board": board,
+            "computed_at": datetime.fromisoformat(board["computed_at"]),
+            "kept_minutes": data.CACHE_SECONDS // 60,
+            "warm_minutes": data.WARM_MINUTES,
             "no_lost": no_lost,
             "charts": [{"id": f"chart-{i}", "spec": spec} for i, spec in specs],
         }

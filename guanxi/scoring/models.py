@@ -31,6 +31,20 @@ class RunTrigger(models.TextChoices):
     API = "api", _("API")
 
 
+class RunStage(models.TextChoices):
+    """What a running run is doing now: the steps of compute.STEPS, then the write."""
+
+    CUSTOMERS = "customers", _("Reading the customers")
+    ORDERS = "orders", _("Reading the orders")
+    RFM_ABC_COHORTS = "rfm_abc_cohorts", _("RFM, ABC and cohorts")
+    PYRAMID_LIFECYCLE = "pyramid_lifecycle", _("Pyramid and lifecycle stages")
+    LOYALTY = "loyalty", _("Loyalty index")
+    CLV = "clv", _("Lifetime value and P(alive)")
+    CHURN = "churn", _("Churn risk")
+    COMBINE = "combine", _("Combining the scores")
+    WRITE = "write", _("Saving the scores")
+
+
 class ScoringRun(models.Model):
     """One computation of every customer's scores. Only a succeeded run's scores are current."""
 
@@ -60,6 +74,10 @@ class ScoringRun(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     # A failure's message for the page (never personal data, never a traceback).
     error = models.TextField(_("error"), blank=True)
+    # While running: how far it is (0-100, by steps done) and the step under way, written by
+    # services.run_scoring at each step for the scoring page's progress bar.
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=24, choices=RunStage.choices, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,8 +257,10 @@ def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun
     run.as_of, run.params, run.model_version = as_of, params, MODEL_VERSION
     run.save(update_fields=["as_of", "params", "model_version"])
     started = timezone.now()
+    steps = _Progress(run, progress)
     try:
-        computed = compute.compute_scores(as_of, params, progress, engine=engine)
+        steps.start()
+        computed = compute.compute_scores(as_of, params, steps, engine=engine)
         try:
             _stage(run, computed.frame)
             with transaction.atomic():
@@ -267,9 +269,20 @@ def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun
                 run.finished_at = timezone.now()
                 run.customers = written
                 run.orders = computed.orders
+                run.progress, run.stage = 100, ""
                 computed.summary["seconds"] = round((run.finished_at - started).total_seconds(), 1)
                 run.summary = computed.summary
-                run.save(update_fields=["status", "finished_at", "customers", "orders", "summary"])
+                run.save(
+                    update_fields=[
+                        "status",
+                        "finished_at",
+                        "customers",
+                        "orders",
+                        "summary",
+                        "progress",
+                        "stage",
+                    ]
+                )
                 _audit(
                     user,
                     AuditEntry.Action.UPDATE,
@@ -285,11 +298,68 @@ def _run(trigger, user, as_of, progress, params, run, engine=None) -> ScoringRun
     except BaseException as exc:
         _fail(run, user, exc)
         raise
+    finally:
+        steps.close()
     _validate()
     signals.scoring_finished.send_robust(sender=ScoringRun, run=run)  # e.g. warm the dashboards
-    if progress:
-        progress(WRITE_STEP)
+    steps(WRITE_STEP)
     return run
+
+
+PROGRESS_LOCK_TIMEOUT = "2s"
+
+
+class _Progress:
+    """Records a running run's progress on its row for the scoring page (percentage of
+    :data:`STEPS` done, the step under way) and passes each step on to the caller's
+    ``report``.
+
+    On PostgreSQL the computation reads in one REPEATABLE READ transaction of its own, where
+    an update of the run row would show only when it ends: there the row is updated over a
+    connection of its own (autocommit), never waiting for a lock (a row being changed is
+    skipped; a table lock gives up after PROGRESS_LOCK_TIMEOUT): the progress is for the eyes
+    only, no run fails over it. When the caller runs the scoring inside its own transaction
+    nobody else sees the run before it commits: the row is updated in that transaction."""
+
+    def __init__(self, run: ScoringRun, report: Callable[[str], None] | None = None):
+        self.run, self.report, self._own = run, report, None
+        # decided before the computation opens its transaction
+        self.own_connection = connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def start(self) -> None:
+        self._write(0, STEPS[0])
+
+    def __call__(self, step: str) -> None:
+        if step != WRITE_STEP:  # the write's end is the run's success (saved with it)
+            done = STEPS.index(step) + 1
+            self._write(round(100 * done / len(STEPS)), STEPS[done])
+        if self.report:
+            self.report(step)
+
+    def _write(self, percent: int, stage: str) -> None:
+        self.run.progress, self.run.stage = percent, stage
+        if not (self.own_connection and connection.in_atomic_block):
+            ScoringRun.objects.filter(pk=self.run.pk).update(progress=percent, stage=stage)
+            return
+        table = ScoringRun._meta.db_table
+        try:
+            if self._own is None:
+                self._own = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._own.cursor() as cursor:
+                    cursor.execute(f"SET lock_timeout = '{PROGRESS_LOCK_TIMEOUT}'")
+            with self._own.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress = %s, stage = %s WHERE id IN "  # noqa: S608 - our own table name
+                    f"(SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                    [percent, stage, self.run.pk],
+                )
+        except DatabaseError as exc:
+            logger.warning("scoring: progress of run %s not recorded: %s", self.run.pk, exc)
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
 
 
 def _fail(run: ScoringRun, user, exc: BaseException) -> None:

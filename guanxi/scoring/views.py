@@ -4,19 +4,28 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.accounts.scope import may_run_scoring, require_run_scoring
+from guanxi.accounts.scope import may_run_scoring, require_run_scoring, sees_all
 
 from .models import RunStatus, ScoringRun
+from .queries import scored_in_scope
 from .services import active_run, request_scoring
 
 RECENT = 20
 
 
 def status_context(user) -> dict:
-    """What the status fragment shows (other pages may include scoring/_status.html with it)."""
+    """What the status fragment shows (other pages may include scoring/_status.html with it):
+    the active run and its progress, the last succeeded run, and the customers scored, counted
+    over the user's data scope (the company's totals only for who sees every customer)."""
     active = active_run()
     last = ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).order_by("-id").first()
-    return {"active_run": active, "last_run": last, "may_run": may_run_scoring(user)}
+    return {
+        "active_run": active,
+        "last_run": last,
+        "may_run": may_run_scoring(user),
+        "sees_all": sees_all(user),
+        "scored": scored_in_scope(user, last) if last is not None else 0,
+    }
 
 
 @login_required

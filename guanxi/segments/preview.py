@@ -11,6 +11,7 @@ import logging
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.scoring.models import CustomerScore
 
@@ -114,8 +115,14 @@ def preview(params: dict) -> dict[str, dict[str, int]] | None:
         ) from exc
 
 
+# The row of the customers a dimension has no code for: the scoring gives none to customers
+# without orders (no RFM segment, ABC tier, quadrant, churn risk or lifecycle stage).
+NO_CODE = gettext_lazy("No orders yet (not scored)")
+
+
 def comparison(current: dict, candidate: dict | None) -> list[dict]:
     """Per dimension, rows of (label, current count, candidate count, change) for the page."""
+    no_code = str(NO_CODE)
     tables = []
     for dimension, (title, labeller, order) in DIMENSIONS.items():
         now = current.get(dimension, {})
@@ -128,7 +135,7 @@ def comparison(current: dict, candidate: dict | None) -> list[dict]:
             rows.append(
                 {
                     "code": code,
-                    "label": labeller(code) if code else "—",
+                    "label": labeller(code) if code else no_code,
                     "current": a,
                     "candidate": b,
                     "change": (b - a) if b is not None else None,

@@ -28,7 +28,7 @@ PARAMS = {
     "rfm_bins": 5,
     "abc_a_share": 0.7,
     "abc_b_share": 0.2,
-    "loyalty_weights": {"A1": 0.3, "A2": 0.3},
+    "loyalty_weights": {"A11": 0.3, "A21": 0.25},  # sub-indicator codes, as runs store them
     "high_loyalty": 50.0,
     "clv_horizon_months": 12,
     "clv_discount_rate": 0.01,
