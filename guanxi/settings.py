@@ -199,6 +199,17 @@ GUANXI_DUPLICATE_POLICY = dict(
 # 查重 answers name the owner of any team's customer: a rep may check this many a minute, no
 # more (a sweep of number ranges gets 429).
 GUANXI_DUPLICATE_CHECKS_PER_MINUTE = env_int("GUANXI_DUPLICATE_CHECKS_PER_MINUTE", 30)
+# Hours a complaint case of each priority has before the worker escalates it, e.g.
+# "urgent=2,high=12" (the others keep guanxi/service/sla.py's defaults).
+GUANXI_CASE_SLA_HOURS = {}
+for _item in env_list("GUANXI_CASE_SLA_HOURS"):
+    _priority, _sep, _hours = _item.partition("=")
+    if _priority.strip() not in ("urgent", "high", "normal", "low") or not _hours.isdigit():
+        raise ImproperlyConfigured(
+            f"GUANXI_CASE_SLA_HOURS takes priority=hours pairs (urgent, high, normal, low), "
+            f"got {_item!r}"
+        )
+    GUANXI_CASE_SLA_HOURS[_priority.strip()] = int(_hours)
 # Django's own zh_Hans DATE_INPUT_FORMATS contain "%n", which is not a strptime directive;
 # our format modules replace them with formats Chinese users type (tested).
 FORMAT_MODULE_PATH = ["guanxi.formats"]

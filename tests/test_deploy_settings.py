@@ -92,3 +92,22 @@ def test_without_redis_every_process_shares_one_cache(tmp_path):
             check=True,
         ).stdout
     assert out.strip() == "41"
+
+
+def test_case_service_levels_come_from_the_environment(tmp_path):
+    env = {
+        **os.environ,
+        "GUANXI_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
+        "GUANXI_CASE_SLA_HOURS": "urgent=2,low=200",
+    }
+    program = (
+        "import django; django.setup();"
+        "from guanxi.service.sla import sla_hours;"
+        "print(sla_hours('urgent'), sla_hours('high'), sla_hours('low'))"
+    )
+    out = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["2", "24", "200"]
+    env["GUANXI_CASE_SLA_HOURS"] = "urgent=soon"
+    bad = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "GUANXI_CASE_SLA_HOURS takes priority=hours" in bad.stderr

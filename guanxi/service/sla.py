@@ -1,7 +1,7 @@
 """The service level of a case: how many hours each priority allows, and the timer a page shows.
 
-The hours are a constant here; an installation may override them with a setting
-GUANXI_CASE_SLA_HOURS = {"urgent": 4, "high": 24, "normal": 72, "low": 168} (any subset).
+The hours are a constant here; an installation overrides any of them with the environment
+variable GUANXI_CASE_SLA_HOURS, e.g. "urgent=2,high=12" (settings.GUANXI_CASE_SLA_HOURS).
 """
 
 from dataclasses import dataclass
