@@ -118,6 +118,11 @@ def test_lead_sees_the_figures_of_their_team_only(personas, sales):
     assert figures["repeat_rate"] == (66.7, 50.0)
     # revenue 1-20 March: 100 + 50 + 10 (cancelled and refunded excluded); 1-20 Feb: 30
     assert figures["revenue"] == ("160.00", "30.00")
+    # a part of the 100.00 given back: revenue is net of it
+    Order.objects.filter(customer=sales["a1"], total=Decimal("100.00")).update(
+        refunded_total=Decimal("25.00")
+    )
+    assert compute_indicators(personas["lead_a"], TODAY)["revenue"] == ("135.00", "30.00")
     # new: a1, a2 this month; a3 in February's first 20 days
     assert figures["new"] == (2, 1)
     assert figures["scores"] == {
