@@ -264,7 +264,9 @@ def cooccurrence(
     i, j, n_ab = i[keep], j[keep], n_ab[keep]
     if not len(n_ab):
         return []
-    lift = n * n_ab / (single[i] * single[j])
+    # in float: n * n_ab in the matrix's int32 overflowed past 2**31 (99,000 reviews, a pair in
+    # 30,000 of them) and gave a negative lift
+    lift = float(n) * n_ab.astype(float) / (single[i] * single[j])
     frame = pd.DataFrame(
         {
             "a": [words[k] for k in i],

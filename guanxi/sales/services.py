@@ -432,7 +432,11 @@ def action_labels() -> dict[str, str]:
 
 def allowed_actions(order: Order) -> list[str]:
     """The actions the order's status allows now, in the table's order."""
-    return [name for name, (sources, _to) in TRANSITIONS.items() if order.status in sources]
+    return [
+        name
+        for name, (sources, _to) in TRANSITIONS.items()
+        if order.status in sources and not (name == "cancel" and order.refunded_total)
+    ]
 
 
 def _status_label(status: str) -> str:
@@ -473,6 +477,19 @@ def change_status(actor, order: Order, action: str, *, reason: str = "", version
                         "allowed": ", ".join(action_labels()[a] for a in allowed_actions(order))
                         or _("nothing"),
                     }
+                ]
+            }
+        )
+    if action == "cancel" and order.refunded_total:
+        # Money has gone back already: what is left is refunded, not cancelled (a cancelled
+        # order with a refund would count neither as a sale nor as fully given back).
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "This order has been refunded in part: refund the rest instead of "
+                        "cancelling it."
+                    )
                 ]
             }
         )

@@ -326,3 +326,16 @@ def test_erasure_keeps_the_amounts_and_removes_the_reasons(make_order, rep1, man
     created = next(e for e in trail if e.model == "refund" and e.action == "create")
     assert created.changes["amount"] == [None, "28.00"]
     assert created.changes["order"] == [None, refunded.number]
+
+
+def test_a_paid_order_refunded_in_part_cannot_be_cancelled(make_order, rep1):
+    """Hostile review: a partly refunded paid order could be cancelled, and then counted
+    neither as a sale nor as given back; the rest is refunded instead."""
+    order = make_order("paid", quantity=2)
+    services.refund_order(rep1, order, reason="少发一盒", amount="50")
+    order.refresh_from_db()
+    assert "cancel" not in services.allowed_actions(order)
+    with pytest.raises(ValidationError, match="refund the rest"):
+        services.change_status(rep1, order, "cancel", reason="不要了")
+    order.refresh_from_db()
+    assert order.status == "paid"

@@ -155,3 +155,15 @@ def test_tokens_and_progress_are_reported():
     analyze(PARKS, tokens=tokens, progress=lambda done, total: seen.append((done, total)))
     assert tokens[2] == sorted(["排队", "太久", "服务态度", "差"])
     assert seen == [(5, 5)]
+
+
+def test_lift_of_a_frequent_pair_in_a_large_set_does_not_overflow():
+    """Hostile review: with 99,000 reviews and a pair in 30,000 of them, n * n_ab passed 2**31
+    in int32 and the lift came out negative (the analysis then failed on its logarithm)."""
+    from guanxi.analytics.reviews import cooccurrence
+
+    per_review = [["a", "b"]] * 30_000 + [["a"]] * 30_000 + [["c", "d"]] * 39_000
+    pairs = {(p["a"], p["b"]): p for p in cooccurrence(per_review, min_reviews=2)}
+    # lift = n · n_ab / (n_a · n_b) = 99,000 × 30,000 / (60,000 × 30,000)
+    assert pairs[("a", "b")]["lift"] == pytest.approx(1.65)
+    assert pairs[("c", "d")]["lift"] == pytest.approx(99_000 / 39_000, rel=1e-4)
