@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
@@ -62,4 +65,16 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request, exception):
+    """A page in the user's language (Django's is a bare English line): 413 when what a form
+    sent is over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 otherwise. The API answers in JSON itself."""
+    if request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    too_large = isinstance(exception, RequestDataTooBig)
+    limit_mb = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g}"
+    context = {"too_large": too_large, "limit_mb": limit_mb}
+    return render(request, "400.html", context, status=413 if too_large else 400)
+
+
+handler400 = bad_request
 handler404 = page_not_found

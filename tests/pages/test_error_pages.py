@@ -74,3 +74,18 @@ def test_a_form_sent_without_its_csrf_token_explains_what_to_do(language, title,
     assert response.status_code == 403
     page = response.content.decode()
     assert title in page and "guanxi/app.css" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "larger than 2.5 MB, so nothing was saved"), ("zh-hans", "超过 2.5 MB")],
+)
+def test_a_form_post_over_the_limit_gets_a_translated_413(language, words, client_for, customer_of):
+    """Hostile review: a form post over the upload limit got Django's bare English "Bad
+    Request (400)" while the API answered a translated 413."""
+    client = client_for("rep1", language)
+    customer = customer_of("rep1", name="甲")
+    body = {"description": "投" * (3 * 2**20)}  # over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+    response = client.post(f"/cases/new/?customer={customer.pk}", body)
+    assert response.status_code == 413
+    assert words in response.content.decode()
