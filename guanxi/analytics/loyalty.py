@@ -51,7 +51,7 @@ ATTRIBUTE_INDICATORS: dict[str, tuple[str, bool]] = {
 
 LOYALTY_LADDER = {
     "stranger": {"share": 0.0, "en": "Stranger", "zh-hans": "陌生人"},
-    "expectation": {"share": 0.10, "en": "Expectation", "zh-hans": "期望者"},
+    "expectation": {"share": 0.10, "en": "Prospect", "zh-hans": "期望者"},
     "purchase": {"share": 0.50, "en": "First purchase", "zh-hans": "购买者"},
     "repeat_purchase": {"share": 0.70, "en": "Repeat purchase", "zh-hans": "重复购买者"},
     "advocate": {"share": 0.99, "en": "Advocate", "zh-hans": "拥护者"},
@@ -83,7 +83,8 @@ VALUE_LOYALTY_QUADRANTS = {
         },
     },
     "strangers": {
-        "name": {"en": "Strangers", "zh-hans": "陌生人"},
+        # "quadrant": not the loyalty ladder's stranger step (a customer without orders)
+        "name": {"en": "Strangers (quadrant)", "zh-hans": "陌生人（象限）"},
         "strategy": {
             "en": "Low value, low loyalty: no relationship investment; make every "
             "transaction profitable.",

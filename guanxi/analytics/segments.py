@@ -119,8 +119,9 @@ SEGMENTS: dict[str, Segment] = {
         ),
         _segment(
             "lost",
-            "Lost",
-            "已流失",
+            # "(RFM)": the segment, not the lost status a rep sets on the customer's record
+            "Lost (RFM)",
+            "流失客户（RFM）",
             "Try a low-cost win-back campaign, record the churn reason; otherwise let them go.",
             "尝试低成本的挽回活动并记录流失原因；否则放弃。",
         ),

@@ -313,6 +313,8 @@ class CustomerFilterForm(forms.Form):
         coerce=lambda value: value == "1",
         empty_value=None,
     )
+    lost_from = forms.DateField(label=_("Lost from"), required=False, validators=[validate_year])
+    lost_to = forms.DateField(label=_("Lost until"), required=False, validators=[validate_year])
     r = forms.IntegerField(label="R", required=False, min_value=1, max_value=5)
     f = forms.IntegerField(label="F", required=False, min_value=1, max_value=5)
     m = forms.IntegerField(label="M", required=False, min_value=1, max_value=5)
@@ -335,6 +337,7 @@ class CustomerFilterForm(forms.Form):
     RANGES = (
         ("created_from", "created_to"),
         ("last_order_from", "last_order_to"),
+        ("lost_from", "lost_to"),
         ("p_alive_min", "p_alive_max"),
         ("clv_min", "clv_max"),
     )

@@ -68,7 +68,15 @@ SCORE_RANGE_FILTERS = {
     "clv_min": "score__clv_predicted__gte",
     "clv_max": "score__clv_predicted__lte",
 }
-SCORE_FILTERS = (*SCORE_CODE_FILTERS, *SCORE_RANGE_FILTERS, "loyalty_type", "lost_reason", "lost")
+SCORE_FILTERS = (
+    *SCORE_CODE_FILTERS,
+    *SCORE_RANGE_FILTERS,
+    "loyalty_type",
+    "lost_reason",
+    "lost",
+    "lost_from",
+    "lost_to",
+)
 
 
 def score_q(filters: dict) -> Q:
@@ -91,6 +99,11 @@ def score_q(filters: dict) -> Q:
     lost = filters.get("lost")
     if lost in (True, False):
         q &= Q(lost_at__isnull=not lost)
+    # the date a rep marked the customer lost, inclusive (the churn dashboard's month bars)
+    if filters.get("lost_from"):
+        q &= Q(lost_at__gte=day_start(filters["lost_from"]))
+    if filters.get("lost_to"):
+        q &= Q(lost_at__lt=day_start(filters["lost_to"] + timedelta(days=1)))
     return q
 
 

@@ -47,7 +47,7 @@ from guanxi.services_common import customer_set_generation
 
 CACHE_SECONDS = 900  # a dashboard is kept 15 minutes, then computed again on the next view
 WARM_MINUTES = 10  # the worker recomputes the wider scopes' (tasks.warm_dashboards) this often
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MONTHS = 12  # months shown on the churn and cohort charts
 
 THEMES = {
@@ -69,7 +69,9 @@ THEME_BLURBS = {
     "pyramid": gettext_lazy("Top, large, medium, small, inactive customers and prospects."),
     "cohorts": gettext_lazy("Share of each month's new buyers who bought again later."),
     "clv": gettext_lazy("Predicted lifetime value: distribution and the top customers."),
-    "quadrants": gettext_lazy("True friends, butterflies, barnacles and strangers."),
+    "quadrants": gettext_lazy(
+        "Quadrants of true friends, butterflies, barnacles and strangers (low value, low loyalty)."
+    ),
     "loyalty": gettext_lazy("From stranger to advocate: customers on each step."),
     "lifecycle": gettext_lazy("Exploration, formation, stability and decline."),
     "warnings": gettext_lazy("Customers at churn risk, why, what to do and who owns them."),
@@ -125,6 +127,27 @@ def customers_url(**filters) -> str:
     """The customer list filtered to the customers behind a cell (contract 9's GET names)."""
     query = {k: v for k, v in filters.items() if v not in (None, "")}
     return f"{reverse('customers:list')}?{urlencode(query)}"
+
+
+ROTATE_AFTER = 6  # dashboards.js turns the category labels 40° when there are more of them
+LABEL_FONT_PX = 12
+LABEL_MARGIN_PX = 8
+
+
+def x_name_gap(categories: list[str]) -> int:
+    """The distance (px) from the category axis to its name, below the tick labels: the
+    height of the longest label, turned 40° when there are more than ROTATE_AFTER labels (a
+    digit is about 0.6 of the font size wide, a CJK character a whole one), plus margins."""
+    width = max(
+        (sum(LABEL_FONT_PX if ord(c) > 0x2E80 else LABEL_FONT_PX * 0.6 for c in str(label))
+         for label in categories),
+        default=0,
+    )  # fmt: skip
+    if len(categories) > ROTATE_AFTER:
+        height = width * math.sin(math.radians(40)) + LABEL_FONT_PX * math.cos(math.radians(40))
+    else:
+        height = LABEL_FONT_PX
+    return math.ceil(height + LABEL_MARGIN_PX + LABEL_FONT_PX)
 
 
 def link(label, url: str) -> dict:
@@ -733,6 +756,14 @@ def abc(user, run):
     }
 
 
+PYRAMID_INACTIVE_DAYS = 365  # scoring.compute.PYRAMID_INACTIVE_DAYS (a test keeps them equal)
+NO_ORDER_NAMES_NOTE = gettext_lazy(
+    "Customers without orders appear under each model's own name: the pyramid's prospects and "
+    "suspects are the loyalty ladder's prospect and stranger steps (with and without a "
+    'recorded interaction). The value × loyalty quadrant "Strangers" is another thing: '
+    "buyers of low value and low loyalty."
+)
+
 # Pyramid --------------------------------------------------------------------------------------
 
 
@@ -763,10 +794,15 @@ def pyramid(user, run):
             )
         ],
         "method": _(
-            "The customer pyramid ranks buyers by net revenue: top 1%, the next 4% (large), "
-            "the next 15% (medium), the rest of the buyers (small); customers without orders in "
-            "the period are inactive, prospects or suspects."
-        ),
+            "The customer pyramid ranks the active buyers by their net revenue from all their "
+            "orders up to the as-of date: top 1%%, the next 4%% (large), the next 15%% "
+            "(medium), the rest (small). Inactive: buyers whose last order is more than "
+            "%(days)s days before the as-of date; they keep the revenue of their past orders. "
+            "Prospects: customers without orders with a recorded interaction; suspects: "
+            "customers without orders and without interactions."
+        )
+        % {"days": PYRAMID_INACTIVE_DAYS},
+        "notes": [str(NO_ORDER_NAMES_NOTE)],
         "params": param_rows(run, ["abc_a_share", "abc_b_share"]),
     }
 
@@ -913,42 +949,83 @@ def cohorts(user, run):
 
 # CLV ------------------------------------------------------------------------------------------
 
-CLV_EDGES = [
-    0,
-    100,
-    200,
-    500,
-    1000,
-    2000,
-    5000,
-    10000,
-    20000,
-    50000,
-    100000,
-    200000,
-    500000,
-    1000000,
-]
+# The fine bins the one-pass summary counts: 0, 1, 2, 5, 10, 20, 50, ... ¥ (1-2-5 steps, our
+# own integer constants, compared exactly). The chart merges them into at most CLV_BARS bars
+# over the range the data covers, so no bar is empty by construction (`clv_bars`).
+CLV_EDGES = [0, *(m * 10**d for d in range(10) for m in (1, 2, 5))]
+CLV_BARS = 10
+
+
+def clv_bars(counts: dict[int, tuple[int, float]]) -> list[tuple[int, int | None, int, float]]:
+    """[(low, high or None, customers, total CLV)] from the fine bins' {index: (n, sum)}:
+    the bars run from the lowest to the highest non-empty fine bin, each bar holding whole
+    fine bins and at least one customer (an empty fine bin joins the bar after it); more than
+    CLV_BARS non-empty fine bins are merged by count quantiles (equal-count bars)."""
+    filled = sorted(i for i, (n, _sum) in counts.items() if n)
+    if not filled:
+        return []
+    total = sum(counts[i][0] for i in filled)
+    bars = min(len(filled), CLV_BARS)
+    groups: list[list[int]] = []
+    seen = 0
+    for i in filled:
+        slot = min(bars - 1, seen * bars // total)
+        if not groups or slot > len(groups) - 1:
+            groups.append([])
+        groups[-1].append(i)
+        seen += counts[i][0]
+    out = []
+    low_index = filled[0]
+    for group in groups:
+        high_index = group[-1] + 1
+        low = CLV_EDGES[low_index]
+        high = CLV_EDGES[high_index] if high_index < len(CLV_EDGES) else None
+        n = sum(counts[i][0] for i in group)
+        value = sum(float(counts[i][1] or 0) for i in group)
+        out.append((low, high, n, value))
+        low_index = high_index
+    return out
+
+
+CLV_METHOD = gettext_lazy(
+    "Predicted CLV is the discounted value of the purchases the BG/NBD model expects over "
+    "the horizon, times the Gamma-Gamma model's expected order value and the profit margin; "
+    "historical CLV is the net revenue to date. Every customer with at least one order has a "
+    "prediction: for a customer with a single purchase the models have no gap between "
+    "purchases to read, so the prediction rests on what is typical of all the buyers. "
+    "Customers without orders have none and are left out. The bars split the range the "
+    "predictions cover so that each holds customers."
+)
+CLV_REVENUE_NOTE = gettext_lazy(
+    "Profit margin 100 %: the CLV shown is revenue, not profit as the textbook defines it; set "
+    "the margin in the analysis settings."
+)
+
+
+def clv_method(run) -> str:
+    margin = (run.params or {}).get("clv_margin", 1.0)
+    text_ = str(CLV_METHOD)
+    try:
+        in_revenue = float(margin) >= 1
+    except (TypeError, ValueError):
+        in_revenue = True
+    return f"{text_} {CLV_REVENUE_NOTE}" if in_revenue else text_
 
 
 def clv(user, run):
     scores = scores_in_scope(user).filter(clv_predicted__isnull=False)
-    edges = CLV_EDGES
-    bins = {
-        row["bin"]: row | {"value": row["revenue"]}
+    fine = {
+        row["bin"]: (row["n"], row["revenue"])
         for row in grouped(user, "clv_bin", "bin", total="clv_predicted")
     }
     categories, bars, rows = [], [], []
-    for i, low in enumerate(edges):
-        high = edges[i + 1] if i + 1 < len(edges) else None
+    for low, high, n, value in clv_bars(fine):
         name = f"{low:,}–{high:,}" if high is not None else f"≥ {low:,}"
-        row = bins.get(i, {"n": 0, "value": 0})
-        if high is None and not row["n"]:
-            continue
-        url = customers_url(clv_min=low, clv_max=high)
+        # clv_max is inclusive and CLV has two decimals: [low, high) exactly
+        url = customers_url(clv_min=low, clv_max=f"{high - 0.01:.2f}" if high else None)
         categories.append(name)
-        bars.append({"value": row["n"], "url": url})
-        rows.append([link(name, url), row["n"], money(row["value"])])
+        bars.append({"value": n, "url": url})
+        rows.append([link(name, url), n, money(value)])
     top = scores.order_by("-clv_predicted", "pk").values(
         "customer_id",
         "customer__name",
@@ -978,6 +1055,7 @@ def clv(user, run):
                 "title": _("Customers by predicted CLV"),
                 "categories": categories,
                 "xName": _("Predicted CLV (¥)"),
+                "xNameGap": x_name_gap(categories),
                 "series": [{"name": str(_("Customers")), "data": bars}],
             }
         ],
@@ -1002,12 +1080,7 @@ def clv(user, run):
                 name="top",
             ),
         ],
-        "method": _(
-            "Predicted CLV is the discounted value of the purchases the BG/NBD model expects over "
-            "the horizon, times the Gamma-Gamma model's expected order value and the margin; "
-            "historical CLV is the net revenue to date. Customers without a prediction (no "
-            "repeat purchase to fit on) are left out."
-        ),
+        "method": clv_method(run),
         "params": param_rows(run, ["clv_horizon_months", "clv_discount_rate", "clv_margin"]),
         "notes": [p_alive_note()],
         "model": (run.summary or {}).get("clv_model"),
@@ -1130,12 +1203,13 @@ def loyalty(user, run):
             table(_("Ladder steps"), [_("Step"), _("Customers"), _("Revenue")], rows, name="steps")
         ],
         "method": _(
-            "The loyalty ladder: stranger, expectation (prospect), first purchase, repeat "
-            "purchase, advocate. Each customer's step follows from their orders and loyalty "
+            "The loyalty ladder: stranger, prospect, first purchase, repeat purchase, "
+            "advocate. Stranger and prospect are customers without orders (prospect: with a "
+            "recorded interaction); the other steps follow from their orders and loyalty "
             "index as the scoring run computed it."
         ),
         "params": param_rows(run, ["loyalty_weights", "high_loyalty"]),
-        "notes": [str(LOYALTY_WEIGHTS_NOTE)],
+        "notes": [str(LOYALTY_WEIGHTS_NOTE), str(NO_ORDER_NAMES_NOTE)],
     }
 
 
@@ -1343,6 +1417,19 @@ def _aware(day: date):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+CHURN_TWO_MEASURES_NOTE = gettext_lazy(
+    'Which churn is which: "marked lost by reps" counts only the customers someone marked '
+    'lost on their page, so it is low; "stopped buying" counts every customer who bought in '
+    "the month before and not in the month, whether or not anyone marked them. Read the "
+    "company's churn from the second."
+)
+
+
+def _months_after(day: date, n: int) -> date:
+    i = _month_index(day) + n
+    return date(i // 12, i % 12 + 1, 1)
+
+
 def churn(user, run):
     # Losses are recorded live (not by the run): the months up to today.
     months = _months(max(run.as_of or timezone.localdate(), timezone.localdate()))
@@ -1374,43 +1461,61 @@ def churn(user, run):
     if "" in by_reason:
         reasons.append("")
     reason_name = dict(LostReason.choices)
+    # each month's bar links to the customers marked lost in that month (inclusive dates)
+    spans = [(m, _months_after(m, 1) - timedelta(days=1)) for m in months]
     count_series, revenue_series, rows = [], [], []
     totals = [0] * MONTHS
     for code in reasons:
         name = str(reason_name.get(code, _("(no reason)")))
-        url = customers_url(lost=1, lost_reason=code)
+        urls = [
+            customers_url(lost=1, lost_reason=code, lost_from=first, lost_to=last)
+            for first, last in spans
+        ]
         counts = [by_reason[code].get(label, {}).get("n", 0) for label in labels]
         revenue = [money(by_reason[code].get(label, {}).get("revenue")) for label in labels]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        count_series.append({"name": name, "data": [{"value": n, "url": url} for n in counts]})
-        revenue_series.append({"name": name, "data": [{"value": v, "url": url} for v in revenue]})
-        for label, n, v in zip(labels, counts, revenue, strict=True):
+        count_series.append(
+            {
+                "name": name,
+                "data": [{"value": n, "url": u} for n, u in zip(counts, urls, strict=True)],
+            }
+        )
+        revenue_series.append(
+            {
+                "name": name,
+                "data": [{"value": v, "url": u} for v, u in zip(revenue, urls, strict=True)],
+            }
+        )
+        for label, n, v, u in zip(labels, counts, revenue, urls, strict=True):
             if n:
-                rows.append([label, link(name, url), n, v])
+                rows.append([label, link(name, u), n, v])
     rate = [
         round(100 * totals[i] / base[f"m{i}"], 2) if base[f"m{i}"] else 0 for i in range(MONTHS)
     ]
+    marked_rate_name = str(_("Marked lost by reps, % of customers"))
     charts = [
         {
             "kind": "bar",
             "stack": True,
-            "title": _("Customers lost per month, by reason"),
+            "title": _("Customers marked lost by reps per month, by reason"),
             "categories": labels,
             "series": count_series,
-            "line": {"name": str(_("Churn rate %")), "data": rate},
+            "line": {"name": marked_rate_name, "data": rate},
         },
         {
             "kind": "bar",
             "stack": True,
-            "title": _("Revenue of the customers lost, per month and reason (¥)"),
+            "title": _("Revenue of the customers marked lost, per month and reason (¥)"),
             "categories": labels,
             "series": revenue_series,
         },
     ]
-    notes = []
+    notes = [str(CHURN_TWO_MEASURES_NOTE)]
     lapsed = (run.summary or {}).get("churn_by_month")
+    stopped = {}
     if sees_all(user) and isinstance(lapsed, list) and lapsed:
         lapsed = [r for r in lapsed if isinstance(r, dict) and "month" in r][-MONTHS * 2 :]
+        stopped = {str(r["month"]): r for r in lapsed}
         charts.append(
             {
                 "kind": "bar",
@@ -1418,7 +1523,7 @@ def churn(user, run):
                 "categories": [str(r["month"]) for r in lapsed],
                 "series": [
                     {
-                        "name": str(_("Customers")),
+                        "name": str(_("Stopped buying")),
                         "data": [{"value": r.get("lost", 0)} for r in lapsed],
                     },
                 ],
@@ -1431,34 +1536,59 @@ def churn(user, run):
         )
         notes.append(
             _(
-                "The last chart is the scoring run's view of every customer who lapsed (no "
-                "order for longer than the decline period), whether or not anyone recorded the "
-                "loss; the customer list has no filter by the month of lapse, so its bars link "
-                "nowhere."
+                "The last chart is the scoring run's count of the customers who stopped buying, "
+                "whether or not anyone marked them lost; the customer list has no filter by the "
+                "month a customer stopped buying, so its bars link nowhere."
             )
         )
+    else:
+        notes.append(
+            _(
+                "The count of customers who stopped buying is computed by the scoring run over "
+                "every customer, so it is shown only to users who see every customer."
+            )
+        )
+    rate_headers = [
+        _("Month"),
+        _("Customers at the start"),
+        _("Marked lost by reps"),
+        _("Marked lost by reps, % of customers"),
+    ]
+    rate_rows = [[labels[i], base[f"m{i}"], totals[i], rate[i]] for i in range(MONTHS)]
+    if stopped:
+        rate_headers += [
+            _("Buyers of the month before"),
+            _("Stopped buying"),
+            _("Stopped buying, % of the month before's buyers"),
+        ]
+        for row, label in zip(rate_rows, labels, strict=True):
+            r = stopped.get(label, {})
+            start, gone = r.get("start"), r.get("lost", 0)
+            row += [
+                "" if start is None else start,
+                gone,
+                round(100 * gone / start, 2) if start else "",
+            ]
     return {
         "charts": charts,
         "tables": [
             table(
-                _("Customers lost"),
+                _("Customers marked lost by reps"),
                 [_("Month"), _("Reason"), _("Customers"), _("Revenue lost (¥)")],
                 rows,
                 name="lost",
             ),
-            table(
-                _("Churn rate"),
-                [_("Month"), _("Customers at the start"), _("Lost"), _("Churn rate %")],
-                [[labels[i], base[f"m{i}"], totals[i], rate[i]] for i in range(MONTHS)],
-                name="rate",
-            ),
+            table(_("Churn rate"), rate_headers, rate_rows, name="rate"),
         ],
         "notes": notes,
         "method": _(
-            "Customers marked lost in each month (their lost date and the reason the rep "
-            "picked, the textbook's ten reasons); churn rate = customers lost in the month / "
-            "customers at its start (created before it and not lost before it); revenue lost = "
-            "the lost customers' net revenue to date from their scores."
+            "Two measures of churn, per month. Marked lost by reps: the customers a rep marked "
+            "lost in the month (their lost date and the reason picked, the textbook's ten "
+            "reasons); its rate = customers marked lost in the month / customers at its start "
+            "(created before it and not marked lost before it); revenue lost = their net revenue "
+            "to date. Stopped buying: the customers who bought in the month before and nothing "
+            "in the month (the scoring run's cohort table); its rate = those customers / the "
+            "buyers of the month before."
         ),
         "params": [(str(_("Months")), str(MONTHS))],
     }

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from guanxi.accounts.scope import may_tune_analysis
 from guanxi.dataio.exports import _xlsx_row
 
 from . import data
@@ -38,7 +39,11 @@ def index(request):
         {"slug": slug, "title": title, "blurb": data.THEME_BLURBS[slug]}
         for slug, title in data.THEMES.items()
     ]
-    return render(request, "insights/index.html", {"run": run, "themes": themes})
+    return render(
+        request,
+        "insights/index.html",
+        {"run": run, "themes": themes, "may_tune": may_tune_analysis(request.user)},
+    )
 
 
 def _risk(request) -> str:

@@ -876,12 +876,14 @@ def _cohort_summary(table: pd.DataFrame) -> tuple[dict, list]:
     later = table[table["period"] > 0]
     by_month = (
         later.assign(month=later["month0"] + later["period"])
-        .groupby("month")[["churned_customers", "revenue_lost"]]
+        .groupby("month")[["churned_customers", "revenue_lost", "start_customers"]]
         .sum()
     )
+    # start: the buyers of the month before, of whom `lost` bought nothing in this month
     churn = [
         {"month": _month_label(int(m)), "lost": int(row.churned_customers),
-         "revenue_lost": round(float(row.revenue_lost), 2)}
+         "revenue_lost": round(float(row.revenue_lost), 2),
+         "start": int(row.start_customers)}
         for m, row in by_month.iterrows()
     ]  # fmt: skip
     labels = [_month_label(int(m)) for m in months]

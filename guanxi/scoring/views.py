@@ -4,7 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.accounts.scope import may_run_scoring, require_run_scoring, sees_all
+from guanxi.accounts.scope import (
+    may_run_scoring,
+    may_tune_analysis,
+    require_run_scoring,
+    sees_all,
+)
 
 from .models import RunStatus, ScoringRun
 from .queries import scored_in_scope
@@ -33,6 +38,7 @@ def status_context(user) -> dict:
 def runs(request):
     context = status_context(request.user)
     context["runs"] = ScoringRun.objects.select_related("requested_by__profile")[:RECENT]
+    context["may_tune"] = may_tune_analysis(request.user)  # the settings page's own rule
     return render(request, "scoring/runs.html", context)
 
 

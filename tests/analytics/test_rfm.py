@@ -84,7 +84,7 @@ def test_segment_labels_in_both_languages(small_orders):
     zh = by_customer(with_segment_labels(rfm(small_orders), "zh-hans"))
     assert zh.loc["a", "segment_name"] == "冠军客户"
     en = by_customer(with_segment_labels(rfm(small_orders), "en"))
-    assert en.loc["e", "segment_name"] == "Lost"
+    assert en.loc["e", "segment_name"] == "Lost (RFM)"
     assert en.loc["e", "action"] == SEGMENTS["lost"].action["en"]
 
 

@@ -175,7 +175,9 @@ def test_every_dashboard_draws_its_charts_and_links_to_customers(
         )
         month = timezone.localdate().strftime("%Y-%m")
         click_item(page, ".chart[data-chart='chart-0']", 0, [labels.index(month), 0.5])
-        page.wait_for_url(re.compile(r"/customers/\?lost=1&lost_reason=\w+$"))
+        page.wait_for_url(
+            re.compile(r"/customers/\?lost=1&lost_reason=\w+&lost_from=[\d-]+&lost_to=[\d-]+$")
+        )
         assert not violations, violations
     finally:
         context.close()

@@ -138,6 +138,7 @@ def test_small_shop_hand_checked(shop):
     months = {row["month"]: row for row in run.summary["churn_by_month"]}
     # b bought in January, not in February: lost in February with its January revenue (5)
     assert months["2024-02"]["lost"] == 1 and months["2024-02"]["revenue_lost"] == 5.0
+    assert months["2024-02"]["start"] == 2  # a and b bought in January: the rate's base
     assert all(s.as_of == AS_OF and s.run_id == run.pk for s in scores.values())
 
 

@@ -64,6 +64,7 @@ def test_the_page_in_both_languages(client_for, personas, language, words):
         ({"rfm_bins": "1"}, "rfm_bins", "greater than or equal to 2"),
         ({"nightly_hour": "24"}, "nightly_hour", "less than or equal to 23"),
         ({"clv_margin": "0"}, "clv_margin", "greater than or equal to 0.01"),
+        ({"clv_margin": "1.5"}, "clv_margin", "less than or equal to 1"),
     ],
 )
 def test_bad_settings_are_refused_with_the_reason(client_for, personas, change, field, message):

@@ -73,7 +73,12 @@
     option.tooltip.formatter = function (p) { return p.name + "\n" + p.seriesName + ": " + fmt(p.value); };
     option.xAxis = horizontal ? valueAxis : categoryAxis;
     option.yAxis = horizontal ? categoryAxis : [valueAxis];
-    if (spec.xName && !horizontal) { categoryAxis.name = spec.xName; categoryAxis.nameLocation = "middle"; categoryAxis.nameGap = 48; option.grid.bottom = 40; }
+    if (spec.xName && !horizontal) {
+      // the name below the (possibly turned) tick labels: the gap comes with the spec
+      // (data.x_name_gap), the grid keeps room for the name's own line under the labels
+      categoryAxis.name = spec.xName; categoryAxis.nameLocation = "middle";
+      categoryAxis.nameGap = spec.xNameGap || 48; option.grid.bottom = 28;
+    }
     option.series = spec.series.map(function (s) {
       return { type: "bar", name: s.name, data: s.data, stack: spec.stack ? "total" : undefined };
     });
