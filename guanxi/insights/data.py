@@ -1492,7 +1492,7 @@ def churn(user, run):
     rate = [
         round(100 * totals[i] / base[f"m{i}"], 2) if base[f"m{i}"] else 0 for i in range(MONTHS)
     ]
-    marked_rate_name = str(_("Marked lost by reps, % of customers"))
+    marked_rate_name = str(_("Marked lost by reps, share of customers")) + " %"
     charts = [
         {
             "kind": "bar",
@@ -1552,14 +1552,14 @@ def churn(user, run):
         _("Month"),
         _("Customers at the start"),
         _("Marked lost by reps"),
-        _("Marked lost by reps, % of customers"),
+        _("Marked lost by reps, share of customers") + " %",
     ]
     rate_rows = [[labels[i], base[f"m{i}"], totals[i], rate[i]] for i in range(MONTHS)]
     if stopped:
         rate_headers += [
             _("Buyers of the month before"),
             _("Stopped buying"),
-            _("Stopped buying, % of the month before's buyers"),
+            _("Stopped buying, share of the month before's buyers") + " %",
         ]
         for row, label in zip(rate_rows, labels, strict=True):
             r = stopped.get(label, {})

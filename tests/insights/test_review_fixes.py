@@ -43,7 +43,7 @@ def test_churn_names_both_measures_and_says_which_is_which(world):
     html = response.content.decode()
     specs = charts(response)
     assert specs[0]["title"] == "Customers marked lost by reps per month, by reason"
-    assert specs[0]["line"]["name"] == "Marked lost by reps, % of customers"
+    assert specs[0]["line"]["name"] == "Marked lost by reps, share of customers %"
     assert specs[2]["series"][0]["name"] == "Stopped buying"
     assert "Which churn is which" in html and "Read the company&#x27;s churn from the second" in (
         html
@@ -64,7 +64,7 @@ def test_churn_table_has_the_stopped_buying_rate_per_month_for_who_sees_all(worl
     headers = [str(h) for h in rate["headers"]]
     row = next(r for r in rate["rows"] if r[0] == LAST_LABEL)
     assert row[headers.index("Stopped buying")] == 150
-    assert row[headers.index("Stopped buying, % of the month before's buyers")] == 25.0
+    assert row[headers.index("Stopped buying, share of the month before's buyers %")] == 25.0
     assert row[headers.index("Marked lost by reps")] == 2  # a3 and b1, marked last month
     # a rep's scope: no engine figures, and a sentence saying why
     rep = data.dashboard(personas["rep1"], "churn", run)
