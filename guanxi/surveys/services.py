@@ -69,11 +69,12 @@ def token_hash(token: str) -> str:
 
 def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation | None:
     """The invitation a link's token names, or None. Looked up by the token's SHA-256 (the
-    token itself is never stored) and compared again in constant time."""
+    token itself is never stored) and compared again in constant time. An erased customer's
+    links name nothing (erasure also replaces their hashes: privacy.py)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     digest = token_hash(token)
-    qs = Invitation.objects.select_related("survey")
+    qs = Invitation.objects.select_related("survey").filter(customer__erased_at__isnull=True)
     if for_update:
         qs = qs.select_for_update()
     invitation = qs.filter(token_hash=digest).first()
