@@ -154,3 +154,25 @@ def customer_set_generation() -> int:
 #: Sent by guanxi.privacy's erase_customer (actor=, customer=) before it scrubs the trail, so
 #: apps above it erase the personal text of their own records of the customer (the cases).
 customer_erased = Signal()
+
+
+# A customer's data held by the apps above guanxi.privacy, for its subject-access export ------
+
+#: {section name: collect(customer) -> list of plain dicts}, filled by the apps above
+#: guanxi.privacy in their AppConfig.ready (register_personal_data_section): export_personal_data
+#: adds every section, so a subject-access request reaches the cases, survey answers and
+#: reviews without privacy importing upwards.
+_PERSONAL_DATA_SECTIONS: dict = {}
+
+
+def register_personal_data_section(name: str, collect) -> None:
+    """Add `name` to every customer's export: collect(customer) returns a list of plain dicts
+    (JSON values only). Registering a name again replaces its collector (a reloaded app)."""
+    _PERSONAL_DATA_SECTIONS[name] = collect
+
+
+def personal_data_sections(customer) -> dict[str, list[dict]]:
+    """Every registered section of the customer's data, by name (sorted)."""
+    return {
+        name: _PERSONAL_DATA_SECTIONS[name](customer) for name in sorted(_PERSONAL_DATA_SECTIONS)
+    }

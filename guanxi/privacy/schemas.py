@@ -58,4 +58,10 @@ class PersonalDataOut(Schema):
     interactions: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     tasks: list[dict[str, Any]]
+    refunds: list[dict[str, Any]]
     consents: list[dict[str, Any]]
+    # the sections the apps above privacy register (services_common.personal_data_sections)
+    cases: list[dict[str, Any]] = Field(default_factory=list)
+    survey_invitations: list[dict[str, Any]] = Field(default_factory=list)
+    survey_answers: list[dict[str, Any]] = Field(default_factory=list)
+    reviews: list[dict[str, Any]] = Field(default_factory=list)

@@ -18,7 +18,11 @@ from guanxi.customers.merging import forget_merged_values
 from guanxi.customers.models import Customer, CustomerLevel
 from guanxi.customers.services import EDITABLE_FIELDS
 from guanxi.sales.models import Order, Refund
-from guanxi.services_common import customer_erased, customers_changed_hands
+from guanxi.services_common import (
+    customer_erased,
+    customers_changed_hands,
+    personal_data_sections,
+)
 from guanxi.validation import Errors, check_text
 
 from .models import Consent, ConsentPurpose
@@ -79,7 +83,9 @@ def may_contact(customer, purpose: str = ConsentPurpose.MARKETING) -> bool:
 
 
 def export_personal_data(customer) -> dict:
-    """Everything held about one customer, for a subject-access request (unmasked, logged)."""
+    """Everything held about one customer, for a subject-access request (unmasked, logged):
+    its own records here and below, and the sections the apps above register in
+    services_common (cases, survey invitations and answers, reviews)."""
 
     def plain(value):
         return (
@@ -123,10 +129,27 @@ def export_personal_data(customer) -> dict:
             {"title": t.title, "due_at": t.due_at.isoformat()}
             for t in Task.objects.filter(customer=customer)
         ],
+        "refunds": [
+            {
+                "order": r.order.number,
+                "amount": str(r.amount),
+                "reason": r.reason,
+                "refunded_on": r.refunded_on.isoformat(),
+                "lines": [
+                    {"sku": line.line.product.sku, "quantity": line.quantity}
+                    for line in r.lines.all()
+                ],
+            }
+            for r in Refund.objects.filter(order__customer=customer)
+            .select_related("order")
+            .prefetch_related("lines__line__product")
+            .order_by("refunded_on", "id")
+        ],
         "consents": [
             {"purpose": c.purpose, "granted": c.granted, "recorded_at": c.recorded_at.isoformat()}
             for c in customer.consents.all()
         ],
+        **personal_data_sections(customer),
     }
 
 

@@ -24,7 +24,7 @@ from guanxi.accounts.scope import (
 )
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import record, record_many, record_update, snapshot
-from guanxi.validation import clean_text
+from guanxi.validation import MAX_ID, clean_text
 
 from .models import (
     COST_PARTS,
@@ -69,11 +69,12 @@ def token_hash(token: str) -> str:
 
 def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation | None:
     """The invitation a link's token names, or None. Looked up by the token's SHA-256 (the
-    token itself is never stored) and compared again in constant time."""
+    token itself is never stored) and compared again in constant time. An erased customer's
+    links name nothing (erasure also replaces their hashes: privacy.py)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     digest = token_hash(token)
-    qs = Invitation.objects.select_related("survey")
+    qs = Invitation.objects.select_related("survey").filter(customer__erased_at__isnull=True)
     if for_update:
         qs = qs.select_for_update()
     invitation = qs.filter(token_hash=digest).first()
@@ -299,11 +300,7 @@ def invite(user, survey_pk, *, customer_ids=None, segment_pk=None) -> list[tuple
         segment = get_segment_or_404(user, Segment.objects.all(), segment_pk)
         customers = customers.filter(pk__in=members(user, segment).order_by().values("pk"))
     elif customer_ids:
-        try:
-            ids = sorted({int(pk) for pk in customer_ids})
-        except (TypeError, ValueError) as exc:
-            raise ValidationError({"customer_ids": [_("Give customer ids.")]}) from exc
-        customers = customers.filter(pk__in=ids)
+        customers = customers.filter(pk__in=_customer_ids(customer_ids))
     else:
         raise ValidationError(_("Choose customers or a segment to invite."))
     made = []
@@ -333,6 +330,34 @@ def invite(user, survey_pk, *, customer_ids=None, segment_pk=None) -> list[tuple
             user, AuditEntry.Action.CREATE, [i for i, _t in made], fields=["survey_id", "sent_at"]
         )
     return made
+
+
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # typed with a Chinese IME
+
+
+def _customer_ids(raw) -> list[int]:
+    """The ids given (full-width digits too), sorted; a ValidationError on "customer_ids" naming each value that is not
+    a customer id (a whole number from 1 to validation.MAX_ID: a larger one would overflow the
+    database's integer parameter instead of matching nothing)."""
+    if isinstance(raw, str | int):
+        raw = [raw]
+    ids, wrong = set(), []
+    for value in raw:
+        text = str(value).strip().translate(FULL_WIDTH_DIGITS)
+        digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))
+        if isinstance(value, bool) or not digits or not 1 <= int(text) <= MAX_ID:
+            wrong.append(text[:30])
+        else:
+            ids.add(int(text))
+    if wrong:
+        raise ValidationError(
+            {
+                "customer_ids": [
+                    _("Not a customer id: %(values)s.") % {"values": ", ".join(wrong[:10])}
+                ]
+            }
+        )
+    return sorted(ids)
 
 
 def renew_link(user, invitation_pk) -> tuple[Invitation, str]:
