@@ -12,7 +12,9 @@ checks them against the exporter's (tests/analytics/test_analyze_app_export.py).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import uuid
 from pathlib import Path
 
@@ -38,8 +40,8 @@ APP_ORDER_EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "status": ("Status", "状态"),
 }
 
-#: Order statuses that are no purchase (the export writes the Chinese word; codes and the
-#: English words are accepted too)
+#: Order statuses that are no purchase (the export writes the word in its language, Chinese or
+#: English; the codes are accepted too); sales.models.NOT_PURCHASES
 EXCLUDED_STATUSES = ("已取消", "已退款", "cancelled", "refunded")
 
 XLSX_SUFFIXES = {".xlsx"}
@@ -68,7 +70,9 @@ def _rows_of(path: Path):
     """(headers, rows as lists of text) of a CSV or XLSX file."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        # UTF-8 (with or without the BOM the export writes), or GB18030: the export saved
+        # again by Excel on a Chinese Windows
+        handle = io.StringIO(_decode(path.read_bytes(), path.name), newline="")
         reader = csv.reader(handle)
         headers = next(reader, [])
         return headers, reader, handle.close
@@ -80,6 +84,16 @@ def _rows_of(path: Path):
         headers = list(next(rows, ()) or ())
         return headers, rows, book.close
     raise AnalyticsInputError(f"cannot read {path.name} as the app's order export")
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode(encoding)
+    raise AnalyticsInputError(f"cannot read {name}: the file is neither UTF-8 nor GB18030 text")
 
 
 def sniff_app_export(path: str | Path) -> bool:
