@@ -426,3 +426,16 @@ EXPORT_LABELS = {
     "marital_status": lambda v: _first_label(MARITAL_LABELS, v) if v else "",
     "status": lambda v: _first_label(STATUS_LABELS, v),
 }
+
+
+def status_label(language: str | None = None):
+    """What an order export writes for a status code, in the export's language (``language``,
+    default the active one, taken when called, as the rows may stream after the request):
+    the Chinese word (已完成) in Chinese, the English label (Completed) otherwise. Imports
+    read both, as well as the codes."""
+    language = language or translation.get_language() or ""
+    if language.startswith("zh"):
+        return EXPORT_LABELS["status"]
+    with translation.override("en"):
+        english = {value: str(label) for value, label in OrderStatus.choices}
+    return lambda value: english.get(value, value)
