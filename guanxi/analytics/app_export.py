@@ -3,8 +3,8 @@
 The export has one row per order line, its headers in the exporting user's language (English
 or simplified Chinese), the customer's id in the app, and the order's status. This module turns
 it into the order log every analysis takes (``customer_id``, ``date``, ``amount``; one row per
-order): lines are summed per order number, cancelled and refunded orders are left out, and the
-customer is the app's customer id, never the name (two customers may share a name).
+order): lines are summed per order number less the order's partial refunds (the net, as the
+app's scores count it), cancelled and refunded orders are left out, and the customer is the app's customer id, never the name (two customers may share a name).
 
 No Django here (tests/test_layers.py): the headers are plain constants below, and a test
 checks them against the exporter's (tests/analytics/test_analyze_app_export.py).
@@ -40,6 +40,10 @@ APP_ORDER_EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "status": ("Status", "状态"),
 }
 
+#: Columns read when there (exports before it lack it): the order's refunds so far, on each
+#: of its lines; the order counts its net, the total less them (sales.Order.net_total)
+OPTIONAL_HEADERS: dict[str, tuple[str, str]] = {"refunded": ("Refunded amount", "已退款金额")}
+
 #: Order statuses that are no purchase (the export writes the word in its language, Chinese or
 #: English; the codes are accepted too); sales.models.NOT_PURCHASES
 EXCLUDED_STATUSES = ("已取消", "已退款", "cancelled", "refunded")
@@ -63,6 +67,11 @@ def app_export_columns(headers: list) -> dict[str, int] | None:
         if not found:
             return None
         positions[field] = found[0]
+    for field, names in OPTIONAL_HEADERS.items():
+        wanted = {_norm(n) for n in names}
+        found = [i for i, h in enumerate(normalised) if h in wanted]
+        if found:
+            positions[field] = found[0]
     return positions
 
 
@@ -122,8 +131,8 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
     """The app's order export as an order log on ``con`` (DuckDB; a new one by default).
 
     Returns an Ibis table ``customer_id`` (int64, the app's id), ``date`` (the local order
-    date the export shows), ``amount`` (float64, the order's lines summed), one row per order
-    that is neither cancelled nor refunded.
+    date the export shows), ``amount`` (float64, the order's lines summed less its
+    refunds), one row per order that is neither cancelled nor refunded.
 
     Raises :class:`AnalyticsInputError` naming the row for a missing customer id, an
     unreadable date or amount, or an order number whose lines name different customers.
@@ -148,6 +157,7 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
             if not any(_text(c) for c in cells):
                 continue
             value = {f: _text(cells[i]) if i < len(cells) else "" for f, i in where.items()}
+            value.setdefault("refunded", "")
             if _norm(value["status"]) in excluded:
                 continue
             try:
@@ -163,6 +173,12 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
                 raise AnalyticsInputError(
                     f"row {number}: amount {value['amount']!r} is not a number"
                 ) from None
+            try:
+                refunded = float(value["refunded"] or 0)
+            except ValueError:
+                raise AnalyticsInputError(
+                    f"row {number}: refunded amount {value['refunded']!r} is not a number"
+                ) from None
             day = _date_of(value["ordered_at"], number)
             key = value["number"] or f"row-{number}"
             if key in orders:
@@ -173,8 +189,8 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
                         f"customer {known[0]}"
                     )
                 known[2] += amount
-            else:
-                orders[key] = [customer, day, amount]
+            else:  # the order's refunds once, on its first line
+                orders[key] = [customer, day, amount - refunded]
     finally:
         close()
     if not orders:

@@ -231,6 +231,7 @@ def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterat
                 "amount": line.amount,
                 "status": status(order.status),
                 "currency": order.currency,
+                "refunded": order.refunded_total,
             }
             yield [_cell(values[name]) for name, _aliases in ORDER_COLUMNS]
 

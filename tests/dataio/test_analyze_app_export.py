@@ -198,3 +198,26 @@ def test_every_method_reads_the_commands_export(shop, tmp_path, capsys, language
             assert (second["frequency"], second["monetary"]) == (2, pytest.approx(720.0))
     status = analyze(["cohorts", "--input", str(path), "--as-of", "2025-07-01", "--json"])
     assert status == 0, capsys.readouterr().err
+
+
+def test_a_partial_refund_counts_the_net_as_the_apps_scores(client_for, shop, tmp_path, capsys):
+    # given a partial refund (the order stays "completed") of the first 张伟's first order
+    from guanxi.sales.services import refund_order
+    from guanxi.scoring import services as scoring
+    from guanxi.scoring.models import CustomerScore
+
+    order = Order.objects.get(number="SO-1")
+    refund_order(order.owner, order, reason="破损", amount=Decimal("100.00"))
+    scoring.run_scoring("command", as_of=dt.date(2025, 7, 1))
+    app = CustomerScore.objects.get(customer=shop["first"])
+
+    # when its export is analysed, in either language
+    for language in ("en", "zh-hans"):
+        path = tmp_path / f"orders-{language}.csv"
+        path.write_bytes(download(client_for("rep1", language), "/data/export/orders.csv"))
+        assert analyze(["rfm", "--input", str(path), "--as-of", "2025-07-01", "--json"]) == 0
+        got = {r["customer_id"]: r for r in json.loads(capsys.readouterr().out)}
+
+        # then the net spend, the app's: 482.5 less the 100 refunded, counted once (2 lines)
+        assert got[shop["first"].pk]["monetary"] == pytest.approx(382.5)
+        assert got[shop["first"].pk]["monetary"] == pytest.approx(float(app.monetary))
