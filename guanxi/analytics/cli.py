@@ -47,8 +47,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--input",
         required=True,
         help="order log, .csv (with header) or .parquet; or the app's own order export "
-        "(.csv or .xlsx from /data/export/, either language: no column options needed, keyed "
-        "on the customer id, cancelled and refunded orders left out)",
+        "(.csv, UTF-8 or GB18030, or .xlsx from /data/export/ or `guanxi export orders`, either "
+        "language: no column options needed, keyed on the customer id, cancelled and refunded "
+        "orders left out, partial refunds netted, as the app's scores count them)",
     )
     parser.add_argument("--customer", default="customer_id", help="customer id column")
     parser.add_argument("--date", default="date", help="purchase date column")
