@@ -3,8 +3,8 @@
 The export has one row per order line, its headers in the exporting user's language (English
 or simplified Chinese), the customer's id in the app, and the order's status. This module turns
 it into the order log every analysis takes (``customer_id``, ``date``, ``amount``; one row per
-order): lines are summed per order number, cancelled and refunded orders are left out, and the
-customer is the app's customer id, never the name (two customers may share a name).
+order): lines are summed per order number less the order's partial refunds (the net, as the
+app's scores count it), cancelled and refunded orders are left out, and the customer is the app's customer id, never the name (two customers may share a name).
 
 No Django here (tests/test_layers.py): the headers are plain constants below, and a test
 checks them against the exporter's (tests/analytics/test_analyze_app_export.py).
@@ -12,7 +12,9 @@ checks them against the exporter's (tests/analytics/test_analyze_app_export.py).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import uuid
 from pathlib import Path
 
@@ -38,8 +40,12 @@ APP_ORDER_EXPORT_HEADERS: dict[str, tuple[str, str]] = {
     "status": ("Status", "状态"),
 }
 
-#: Order statuses that are no purchase (the export writes the Chinese word; codes and the
-#: English words are accepted too)
+#: Columns read when there (exports before it lack it): the order's refunds so far, on each
+#: of its lines; the order counts its net, the total less them (sales.Order.net_total)
+OPTIONAL_HEADERS: dict[str, tuple[str, str]] = {"refunded": ("Refunded amount", "已退款金额")}
+
+#: Order statuses that are no purchase (the export writes the word in its language, Chinese or
+#: English; the codes are accepted too); sales.models.NOT_PURCHASES
 EXCLUDED_STATUSES = ("已取消", "已退款", "cancelled", "refunded")
 
 XLSX_SUFFIXES = {".xlsx"}
@@ -61,6 +67,11 @@ def app_export_columns(headers: list) -> dict[str, int] | None:
         if not found:
             return None
         positions[field] = found[0]
+    for field, names in OPTIONAL_HEADERS.items():
+        wanted = {_norm(n) for n in names}
+        found = [i for i, h in enumerate(normalised) if h in wanted]
+        if found:
+            positions[field] = found[0]
     return positions
 
 
@@ -68,7 +79,9 @@ def _rows_of(path: Path):
     """(headers, rows as lists of text) of a CSV or XLSX file."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        # UTF-8 (with or without the BOM the export writes), or GB18030: the export saved
+        # again by Excel on a Chinese Windows
+        handle = io.StringIO(_decode(path.read_bytes(), path.name), newline="")
         reader = csv.reader(handle)
         headers = next(reader, [])
         return headers, reader, handle.close
@@ -80,6 +93,16 @@ def _rows_of(path: Path):
         headers = list(next(rows, ()) or ())
         return headers, rows, book.close
     raise AnalyticsInputError(f"cannot read {path.name} as the app's order export")
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode(encoding)
+    raise AnalyticsInputError(f"cannot read {name}: the file is neither UTF-8 nor GB18030 text")
 
 
 def sniff_app_export(path: str | Path) -> bool:
@@ -108,8 +131,8 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
     """The app's order export as an order log on ``con`` (DuckDB; a new one by default).
 
     Returns an Ibis table ``customer_id`` (int64, the app's id), ``date`` (the local order
-    date the export shows), ``amount`` (float64, the order's lines summed), one row per order
-    that is neither cancelled nor refunded.
+    date the export shows), ``amount`` (float64, the order's lines summed less its
+    refunds), one row per order that is neither cancelled nor refunded.
 
     Raises :class:`AnalyticsInputError` naming the row for a missing customer id, an
     unreadable date or amount, or an order number whose lines name different customers.
@@ -134,6 +157,7 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
             if not any(_text(c) for c in cells):
                 continue
             value = {f: _text(cells[i]) if i < len(cells) else "" for f, i in where.items()}
+            value.setdefault("refunded", "")
             if _norm(value["status"]) in excluded:
                 continue
             try:
@@ -149,6 +173,12 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
                 raise AnalyticsInputError(
                     f"row {number}: amount {value['amount']!r} is not a number"
                 ) from None
+            try:
+                refunded = float(value["refunded"] or 0)
+            except ValueError:
+                raise AnalyticsInputError(
+                    f"row {number}: refunded amount {value['refunded']!r} is not a number"
+                ) from None
             day = _date_of(value["ordered_at"], number)
             key = value["number"] or f"row-{number}"
             if key in orders:
@@ -159,8 +189,8 @@ def read_app_order_export(path: str | Path, *, con: ibis.BaseBackend | None = No
                         f"customer {known[0]}"
                     )
                 known[2] += amount
-            else:
-                orders[key] = [customer, day, amount]
+            else:  # the order's refunds once, on its first line
+                orders[key] = [customer, day, amount - refunded]
     finally:
         close()
     if not orders:

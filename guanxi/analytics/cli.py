@@ -21,6 +21,13 @@ from guanxi.analytics.io import AnalyticsInputError
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
+# The app's churn-risk defaults (guanxi.scoring.compute: CLV_PERIOD, DEFAULTS
+# ["churn_high_p_alive"], CHURN_MEDIUM_P_ALIVE; tests/analytics/test_analyze_cli.py keeps them
+# equal)
+P_ALIVE_PERIOD = "week"
+CHURN_HIGH_P_ALIVE = 0.3
+CHURN_MEDIUM_P_ALIVE = 0.6
+
 TABLE_METHODS = ("rfm", "abc", "pyramid", "cohorts", "lifecycle", "loyalty", "churn")
 
 
@@ -40,8 +47,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--input",
         required=True,
         help="order log, .csv (with header) or .parquet; or the app's own order export "
-        "(.csv or .xlsx from /data/export/, either language: no column options needed, keyed "
-        "on the customer id, cancelled and refunded orders left out)",
+        "(.csv, UTF-8 or GB18030, or .xlsx from /data/export/ or `guanxi export orders`, either "
+        "language: no column options needed, keyed on the customer id, cancelled and refunded "
+        "orders left out, partial refunds netted, as the app's scores count them)",
     )
     parser.add_argument("--customer", default="customer_id", help="customer id column")
     parser.add_argument("--date", default="date", help="purchase date column")
@@ -108,9 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
         if method == "churn":
             p.add_argument(
                 "--p-alive",
-                choices=("none", "bgnbd", "pareto-nbd"),
-                default="none",
-                help="sharpen the risk with P(alive) from a fitted model (default: RFM only)",
+                choices=("bgnbd", "pareto-nbd", "none"),
+                default="bgnbd",
+                help="P(alive) from a model fitted on the file (weekly periods), as the app's "
+                "scores do (default bgnbd): it decides the risk of repeat buyers, the RFM rules "
+                "that of one-time buyers (whose P(alive) is 1 by the model); 'none': RFM rules "
+                "for everyone. The app's scores are as of the scoring day (pass the same "
+                "--as-of) and add the lost reasons recorded in the app",
+            )
+            p.add_argument(
+                "--p-alive-high",
+                type=float,
+                default=CHURN_HIGH_P_ALIVE,
+                help="high risk below this P(alive), medium below 0.6 (or this, if higher); "
+                "the app's analysis settings, default %(default)s",
             )
     _add_kano(sub)
     clv = sub.add_parser("clv", help="customer lifetime value (BG/NBD, Pareto/NBD, Gamma-Gamma)")
@@ -206,11 +225,26 @@ def _compute(args: argparse.Namespace, orders):
         table = loyalty(orders, lang=args.lang, **cols)
         return table.order_by([ibis_desc("loyalty_index"), "customer_id"])
     if method == "churn":
-        alive = _p_alive(args, orders) if args.p_alive != "none" else None
-        table = churn_risk(orders, p_alive=alive, lang=args.lang, **cols)
-        return table.order_by(
-            [ibis_asc("recovery_priority"), ibis_desc("risk_score"), "customer_id"]
-        )
+        # as the app's scoring (guanxi.scoring.compute): one as-of for the model and the risk
+        cols["as_of"] = args.as_of or _day_after_last(orders)
+        repeat, everyone = _p_alive(args, orders, cols["as_of"])
+        table = churn_risk(
+            orders,
+            p_alive=repeat,
+            lang=args.lang,
+            p_alive_high=args.p_alive_high,
+            p_alive_medium=max(CHURN_MEDIUM_P_ALIVE, args.p_alive_high),
+            **cols,
+        ).order_by([ibis_asc("recovery_priority"), ibis_desc("risk_score"), "customer_id"])
+        if everyone is None:
+            return table
+        # every buyer's P(alive), as the app shows it (1 for one-time buyers)
+        arrow = table.to_pyarrow()
+        ids = arrow.column("customer_id").to_pylist()
+        import pyarrow as pa
+
+        values = pa.array([everyone.get(c) for c in ids], pa.float64())
+        return arrow.set_column(arrow.schema.get_field_index("p_alive"), "p_alive", values)
     raise AssertionError(method)  # pragma: no cover
 
 
@@ -226,18 +260,46 @@ def ibis_asc(column: str):
     return ibis.asc(column, nulls_first=False)
 
 
-def _p_alive(args: argparse.Namespace, orders):
-    """P(alive) from the CLV package's fitted model, as an Ibis table."""
+def _day_after_last(orders) -> str:
+    last = orders.date.max().execute()
+    if hasattr(last, "date"):  # a pandas Timestamp or datetime
+        last = last.date()
+    return (last + dt.timedelta(days=1)).isoformat()
+
+
+def _p_alive(args: argparse.Namespace, orders, as_of: str):
+    """P(alive) from the CLV package's model fitted up to ``as_of`` with the app's settings:
+    (an Ibis table of the repeat buyers', which decides their risk; {customer: P(alive)} of
+    every buyer), or (None, None) for ``--p-alive none`` or a model that cannot be fitted
+    (then the RFM rules decide, as in the app)."""
     import ibis
 
+    from guanxi.analytics.clv.errors import CLVFitError, CLVInputError
     from guanxi.analytics.clv.pipeline import fit_clv
 
-    calibration_end = args.as_of
-    if calibration_end is not None:
-        calibration_end = dt.date.fromisoformat(calibration_end)
-    result = fit_clv(orders, calibration_end=calibration_end, model=args.p_alive, spend=None)
-    scores = result.customers[["customer_id", "p_alive"]]
-    return ibis.memtable(scores)
+    if args.p_alive == "none":
+        return None, None
+    try:
+        result = fit_clv(
+            orders,
+            calibration_end=dt.date.fromisoformat(as_of),
+            model=args.p_alive,
+            spend=None,
+            period=P_ALIVE_PERIOD,
+        )
+    except (CLVInputError, CLVFitError, FloatingPointError) as exc:
+        print(
+            f"guanxi analyze: note: no P(alive), the {args.p_alive} model could not be fitted "
+            f"({exc}): the risk comes from the RFM rules alone",
+            file=sys.stderr,
+        )
+        return None, None
+    scores = result.customers
+    everyone = dict(
+        zip(scores["customer_id"].tolist(), scores["p_alive"].astype(float).tolist(), strict=True)
+    )
+    repeat = scores.loc[scores["frequency"] > 0, ["customer_id", "p_alive"]]
+    return ibis.memtable(repeat.astype({"p_alive": "float64"})), everyone
 
 
 def _to_arrow(result):

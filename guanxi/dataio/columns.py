@@ -82,8 +82,11 @@ ORDER_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("amount", ("金额", "amount")),  # informative only: recomputed from quantity × unit price
     ("status", ("状态", "status", "订单状态")),
     ("currency", ("币种", "currency")),
+    # The order's refunds so far (sales.Order.refunded_total), on each of its lines; informative
+    # on import, read by `guanxi analyze`, which counts the net as the app's scores do
+    ("refunded", ("已退款金额", "refunded amount", "refunded_total", "退款金额")),
 ]
-INFORMATIVE_ORDER_FIELDS = {"customer_id", "customer_name", "product_name", "amount"}
+INFORMATIVE_ORDER_FIELDS = {"customer_id", "customer_name", "product_name", "amount", "refunded"}
 
 # The header an export writes, in the user's language (the Chinese one is each column's first
 # alias): (English header, its translation). Imports accept both, as well as every alias.
@@ -143,6 +146,7 @@ COLUMN_LABELS = {
     "amount": ("Amount", pgettext_lazy("spreadsheet column", "Amount")),
     "status": ("Status", pgettext_lazy("spreadsheet column", "Status")),
     "currency": ("Currency", pgettext_lazy("spreadsheet column", "Currency")),
+    "refunded": ("Refunded amount", pgettext_lazy("spreadsheet column", "Refunded amount")),
 }
 
 
@@ -426,3 +430,16 @@ EXPORT_LABELS = {
     "marital_status": lambda v: _first_label(MARITAL_LABELS, v) if v else "",
     "status": lambda v: _first_label(STATUS_LABELS, v),
 }
+
+
+def status_label(language: str | None = None):
+    """What an order export writes for a status code, in the export's language (``language``,
+    default the active one, taken when called, as the rows may stream after the request):
+    the Chinese word (已完成) in Chinese, the English label (Completed) otherwise. Imports
+    read both, as well as the codes."""
+    language = language or translation.get_language() or ""
+    if language.startswith("zh"):
+        return EXPORT_LABELS["status"]
+    with translation.override("en"):
+        english = {value: str(label) for value, label in OrderStatus.choices}
+    return lambda value: english.get(value, value)

@@ -22,7 +22,13 @@ from guanxi.customers.models import CustomField
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
 from guanxi.sales.models import OrderLine, Product
 
-from .columns import CUSTOMER_COLUMNS, EXPORT_LABELS, ORDER_COLUMNS, export_headers
+from .columns import (
+    CUSTOMER_COLUMNS,
+    EXPORT_LABELS,
+    ORDER_COLUMNS,
+    export_headers,
+    status_label,
+)
 from .readers import file_format
 
 CHUNK = 2000
@@ -206,6 +212,7 @@ def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterat
     )
     if ids is not None:
         queryset = queryset.filter(order_id__in=ids)
+    status = status_label()  # in the headers' language
 
     def rows() -> Iterator[list]:
         for line in queryset.iterator(chunk_size=CHUNK):
@@ -222,8 +229,9 @@ def order_rows(user, *, ids: list[int] | None = None) -> tuple[list[str], Iterat
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,  # numbers, so a spreadsheet can sum them
                 "amount": line.amount,
-                "status": EXPORT_LABELS["status"](order.status),
+                "status": status(order.status),
                 "currency": order.currency,
+                "refunded": order.refunded_total,
             }
             yield [_cell(values[name]) for name, _aliases in ORDER_COLUMNS]
 

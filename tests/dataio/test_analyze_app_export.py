@@ -148,3 +148,76 @@ def test_other_files_still_need_their_columns(tmp_path, capsys):
     path.write_text("cust,day,amt\n1,2025-01-01,5\n", encoding="utf-8")
     assert analyze(["rfm", "--input", str(path)]) == 2
     assert "missing columns" in capsys.readouterr().err
+
+
+def export_with_the_command(tmp_path, language: str, fmt: str) -> "Path":  # noqa: F821
+    """The order export as `guanxi export orders FILE --language L` writes it."""
+    from guanxi.cli import main as guanxi
+
+    path = tmp_path / f"orders-{language}.{fmt}"
+    assert guanxi(["export", "orders", str(path), "--user", "manager", "--language", language]) == 0
+    return path
+
+
+def resave(path, encoding: str):
+    """The CSV saved again in `encoding` (Excel on a Chinese Windows writes GB18030)."""
+    text = path.read_bytes().decode("utf-8-sig")
+    copy = path.with_name(f"{path.stem}-{encoding}{path.suffix}")
+    copy.write_bytes(text.encode(encoding))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("language", "fmt", "encoding"),
+    [
+        ("zh-hans", "csv", None),  # UTF-8 with the BOM the exporter writes
+        ("zh-hans", "csv", "utf-8"),  # the BOM lost
+        ("zh-hans", "csv", "gb18030"),
+        ("zh-hans", "xlsx", None),
+        ("en", "csv", "gb18030"),
+        ("en", "xlsx", None),
+    ],
+)
+def test_every_method_reads_the_commands_export(shop, tmp_path, capsys, language, fmt, encoding):
+    path = export_with_the_command(tmp_path, language, fmt)
+    if encoding:
+        path = resave(path, encoding)
+    capsys.readouterr()
+    ids = {c.pk for c in shop.values()}
+    for method in ("rfm", "abc", "pyramid", "lifecycle", "loyalty", "churn"):
+        status = analyze([method, "--input", str(path), "--as-of", "2025-07-01", "--json"])
+        captured = capsys.readouterr()
+        assert status == 0, (method, captured.err)
+        rows = json.loads(captured.out)
+        assert {r["customer_id"] for r in rows} == ids, method
+        if method == "rfm":
+            first = next(r for r in rows if r["customer_id"] == shop["first"].pk)
+            # the cancelled order left out; the refunded one of the second 张伟 too
+            assert (first["frequency"], first["monetary"]) == (2, pytest.approx(482.5))
+            second = next(r for r in rows if r["customer_id"] == shop["second"].pk)
+            assert (second["frequency"], second["monetary"]) == (2, pytest.approx(720.0))
+    status = analyze(["cohorts", "--input", str(path), "--as-of", "2025-07-01", "--json"])
+    assert status == 0, capsys.readouterr().err
+
+
+def test_a_partial_refund_counts_the_net_as_the_apps_scores(client_for, shop, tmp_path, capsys):
+    # given a partial refund (the order stays "completed") of the first 张伟's first order
+    from guanxi.sales.services import refund_order
+    from guanxi.scoring import services as scoring
+    from guanxi.scoring.models import CustomerScore
+
+    order = Order.objects.get(number="SO-1")
+    refund_order(order.owner, order, reason="破损", amount=Decimal("100.00"))
+    scoring.run_scoring("command", as_of=dt.date(2025, 7, 1))
+    app = CustomerScore.objects.get(customer=shop["first"])
+
+    # when its export is analysed, in either language
+    for language in ("en", "zh-hans"):
+        path = tmp_path / f"orders-{language}.csv"
+        path.write_bytes(download(client_for("rep1", language), "/data/export/orders.csv"))
+        assert analyze(["rfm", "--input", str(path), "--as-of", "2025-07-01", "--json"]) == 0
+        got = {r["customer_id"]: r for r in json.loads(capsys.readouterr().out)}
+
+        # then the net spend, the app's: 482.5 less the 100 refunded, counted once (2 lines)
+        assert got[shop["first"].pk]["monetary"] == pytest.approx(382.5)
+        assert got[shop["first"].pk]["monetary"] == pytest.approx(float(app.monetary))

@@ -251,3 +251,46 @@ def test_export_then_import_into_the_same_database_skips_everything(manager, cus
     call_command("export_data", "customers", str(path))
     result = import_customers(manager, read_table(path.read_bytes(), "c.csv"))
     assert (result.created, result.skipped) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Pending", "Paid", "Shipped", "Completed", "Cancelled", "Refunded"]),
+        ("zh-hans", ["待付款", "已付款", "已发货", "已完成", "已取消", "已退款"]),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_status_is_written_in_the_exports_language_and_read_back(
+    manager, rep1, shop, tmp_path, language, words, suffix
+):
+    # given an order in every status
+    from guanxi.sales.models import OrderStatus
+
+    codes = ["pending", "paid", "shipped", "completed", "cancelled", "refunded"]
+    lines = "".join(
+        f"SO-{code},M1,,2024/3/{day},TEA-001,1,10,{code}\n"
+        for day, code in enumerate(codes, start=1)
+    )
+    assert (
+        import_orders(
+            rep1, table("订单号,客户外部编号,客户手机,下单时间,商品编码,数量,单价,状态\n" + lines)
+        ).created
+        == 6
+    )
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+
+    # when exported in `language`
+    path = tmp_path / f"orders.{suffix}"
+    assert guanxi(["export", "orders", str(path), "--language", language]) == 0
+
+    # then the status column holds that language's words
+    rows = read_table(path.read_bytes(), path.name).rows
+    exported = {cells[0]: cells[11] for _number, cells in rows}
+    assert [exported[f"SO-{code}"] for code in codes] == words
+
+    # and the file imports back with the same statuses
+    OrderLine.objects.all().delete()
+    Order.objects.all().delete()
+    assert guanxi(["import", "orders", str(path)]) == 0
+    assert dict(Order.objects.values_list("number", "status")) == {f"SO-{c}": c for c in codes}
