@@ -2,12 +2,13 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Attribute, QuestionKind, SurveyKind
 
 
 class SurveyForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("survey title", "Title"), max_length=200)
     description = forms.CharField(
         label=_("Introduction"),
         max_length=1000,

@@ -79,3 +79,11 @@ def test_peak_end_results(survey, links, customers, client_for):
     assert result["overall_mean"] == round((5 + 2 + 4) / 3, 2)
     body = client_for("rep1").get(f"/surveys/{survey.pk}/results/").content.decode()
     assert 'data-testid="peak-end"' in body
+
+
+def test_a_surveys_title_is_a_heading_not_a_job_title_in_chinese(client_for, survey):
+    """ "Title" means a person's job title elsewhere (职务); here it is a survey's title."""
+    page = client_for("manager", "zh-hans")
+    for url in ("/surveys/new/", "/surveys/"):
+        body = page.get(url).content.decode()
+        assert "职务" not in body, url
