@@ -479,6 +479,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         writes=True,
     ),
     "cases:close": Recipe(one(pk=w("case")), bound=True, writes=True),
+    "cases:start": Recipe(one(pk=w("case")), bound=True, writes=True),
     "cases:follow_up": Recipe(
         lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"satisfaction_score": "5"})],
         bound=True,
