@@ -30,7 +30,7 @@ def test_manager_builds_opens_and_invites_through_the_pages(client_for, customer
     assert page.post(f"/surveys/{survey.pk}/open/").status_code == 302
     links = page.post(
         f"/surveys/{survey.pk}/invite/",
-        {"customer_ids": f"{customers['a'][0].pk}, {customers['b'][0].pk}"},
+        {"customers": f"{customers['a'][0].name}\n{customers['b'][0].name}"},
     )
     assert links.status_code == 200
     urls = re.findall(r'value="(http://testserver/s/[^"]+/)"', links.content.decode())
@@ -87,3 +87,26 @@ def test_a_surveys_title_is_a_heading_not_a_job_title_in_chinese(client_for, sur
     for url in ("/surveys/new/", "/surveys/"):
         body = page.get(url).content.decode()
         assert "职务" not in body, url
+
+
+def test_invite_takes_external_ids_mobiles_and_names_and_says_what_it_cannot_find(
+    client_for, customer_of, survey
+):
+    by_id = customer_of("rep1", name="王五", external_id="C-1001")
+    by_mobile = customer_of("rep1", name="赵六", mobile="13800138000")
+    by_name = customer_of("rep1", name="孙七")
+    customer_of("rep1", name="重名")
+    customer_of("rep2", name="重名")
+    page = client_for("manager")
+    url = f"/surveys/{survey.pk}/invite/"
+    assert "external id" in page.get(url).content.decode()  # the help text says what to give
+
+    refused = page.post(url, {"customers": "C-404、重名"}).content.decode()
+    assert "C-404" in refused and "重名" in refused and "/s/" not in refused
+    assert not Invitation.objects.filter(survey=survey).exists()
+
+    made = page.post(url, {"customers": "C-1001, 138 0013 8000\n孙七"})
+    assert made.status_code == 200
+    assert len(re.findall(r'value="(http://testserver/s/[^"]+/)"', made.content.decode())) == 3
+    invited = set(Invitation.objects.filter(survey=survey).values_list("customer_id", flat=True))
+    assert invited == {by_id.pk, by_mobile.pk, by_name.pk}
