@@ -110,3 +110,21 @@ def test_invite_takes_external_ids_mobiles_and_names_and_says_what_it_cannot_fin
     assert len(re.findall(r'value="(http://testserver/s/[^"]+/)"', made.content.decode())) == 3
     invited = set(Invitation.objects.filter(survey=survey).values_list("customer_id", flat=True))
     assert invited == {by_id.pk, by_mobile.pk, by_name.pk}
+
+
+def test_a_customers_answers_show_on_their_360_page(survey, links, customers, client_for):
+    answered, silent = customers["a"][0], customers["a"][1]
+    services.submit_answers(
+        links[answered.pk], as_service_data(survey, answers_for(survey, rating=5, nps=9))
+    )
+
+    page = client_for("rep1").get(f"/customers/{answered.pk}/").content.decode()
+    card = re.search(r'<div class="card" id="survey-answers">(.*?)</div>', page, re.S).group(1)
+    assert f'<a href="/surveys/{survey.pk}/results/">{survey.title}</a>' in card
+    cells = re.findall(r"<td>([^<]*)</td>", card)
+    assert cells[-2:] == ["9", "5"]  # recommend 0-10, overall 1-5
+    assert (
+        'id="survey-answers"'
+        not in client_for("rep1").get(f"/customers/{silent.pk}/").content.decode()
+    )
+    assert client_for("rep2").get(f"/customers/{answered.pk}/").status_code == 404
