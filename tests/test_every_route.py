@@ -479,6 +479,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
         writes=True,
     ),
     "cases:close": Recipe(one(pk=w("case")), bound=True, writes=True),
+    "cases:start": Recipe(one(pk=w("case")), bound=True, writes=True),
     "cases:follow_up": Recipe(
         lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"satisfaction_score": "5"})],
         bound=True,
@@ -500,7 +501,9 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "surveys:open": Recipe(one(pk=lambda ctx: ctx.world.draft.pk), team=True),
     "surveys:close": Recipe(one(pk=lambda ctx: ctx.world.survey.pk), team=True),
     "surveys:invite": Recipe(
-        lambda ctx: [Call(kwargs={"pk": ctx.world.survey.pk}, data={"customer_ids": str(c(ctx))})],
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.survey.pk}, data={"customers": ctx.world.customer.name})
+        ],
         team=True,
     ),
     "surveys:invitation_link": Recipe(one(pk=lambda ctx: ctx.world.invitation.pk), team=True),

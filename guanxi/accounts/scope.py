@@ -363,6 +363,13 @@ def covered_users(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def may_work_on(customer, users) -> list:
+    """Of `users`, the active ones who may change the customer (can_change): to whom a case or
+    a task on it may go. Read-only users are left out before the per-user check."""
+    candidates = [u for u in users if u.is_active and profile_of(u).role != Role.READ_ONLY]
+    return [u for u in candidates if can_change(u, customer)]
+
+
 def covers_colleagues(user) -> bool:
     """The user's data scope covers colleagues' work (a manager, a lead over subordinates, a
     department scope with colleagues in it): sees the home's indicators of that scope, may

@@ -19,6 +19,7 @@ LOST_REASON_KINDS: dict[str, str] = {
     "product": "disappointment",
     "service": "disappointment",
     "company_turmoil": "disappointment",
+    "staff_leaving": "disappointment",
     "weak_trust": "disappointment",
     "trying_new": "disappointment",
 }
@@ -31,6 +32,24 @@ def churn_kind(lost_reason: str) -> str:
     ('profit_seeking', 'natural', 'unknown')
     """
     return LOST_REASON_KINDS.get(lost_reason or "", "unknown")
+
+
+def recovery_of(abc_tier: str, churn_risk: str, lost_reason: str) -> tuple[int | None, str]:
+    """The recovery priority and action of a scored customer, as the scoring run's churn step
+    gives them (analytics.churn.churn_risk): none for a low (or unknown) risk, else
+    recovery_priority of the ABC class's tier × the lost reason's churn kind. Used to update a
+    customer's stored scores at once when they are marked lost or won back.
+
+    >>> recovery_of("A", "high", "own_circumstances"), recovery_of("A", "high", "")
+    ((5, 'no_recovery'), (1, 'recover_at_all_costs'))
+    >>> recovery_of("B", "low", "competitor")
+    (None, '')
+    """
+    from guanxi.analytics.churn import TIER_OF_CLASS, recovery_priority
+
+    if churn_risk not in ("high", "medium"):
+        return None, ""
+    return recovery_priority(TIER_OF_CLASS.get(abc_tier, "small"), churn_kind(lost_reason))
 
 
 # Suggested loyalty type (DOMAIN.md §6): the first rule that holds wins; "" when none does.

@@ -69,12 +69,14 @@ class LoyaltyType(models.TextChoices):
 
 
 class LostReason(models.TextChoices):
-    """The ten common reasons a customer is lost (DOMAIN.md §8, 第七章 客户流失的常见原因)."""
+    """The textbook's ten common reasons a customer is lost (DOMAIN.md §8, 第七章 客户流失的常见原因),
+    and staff leaving with the customer (员工跳槽), which it names too."""
 
     PRODUCT = "product", _("Product problems")
     PRICE = "price", _("Price")
     SERVICE = "service", _("Unhappy with our staff's service")
     COMPANY_TURMOIL = "company_turmoil", _("Turmoil or failure at our company")
+    STAFF_LEAVING = "staff_leaving", _("Our staff member left and took the customer")
     LOW_SWITCHING_COST = "low_switching_cost", _("Low switching cost")
     WEAK_TRUST = "weak_trust", _("Too little trust or feeling for us")
     CHANGED_NEEDS = "changed_needs", _("Needs changed (habits changed)")
@@ -84,13 +86,20 @@ class LostReason(models.TextChoices):
 
 
 # Who caused each loss, as the textbook sorts its ten reasons (第七章 客户流失的常见原因): 1-4
-# lie with the company, 5-8 with the customer, 10 with a competitor, and 9 (moving, death) is
+# lie with the company (with staff leaving and taking the customer, 员工跳槽, which the textbook
+# names too), 5-8 with the customer, 10 with a competitor, and 9 (moving, death) is
 # natural churn. The reason picker groups them so: what the company can fix comes first. (The
 # churn kind the recovery model takes is analytics.rules.LOST_REASON_KINDS.)
 LOST_REASON_CAUSES: tuple[tuple[object, tuple[LostReason, ...]], ...] = (
     (
         _("Caused by our company"),
-        (LostReason.PRODUCT, LostReason.PRICE, LostReason.SERVICE, LostReason.COMPANY_TURMOIL),
+        (
+            LostReason.PRODUCT,
+            LostReason.PRICE,
+            LostReason.SERVICE,
+            LostReason.COMPANY_TURMOIL,
+            LostReason.STAFF_LEAVING,
+        ),
     ),
     (
         _("Caused by the customer"),
@@ -107,7 +116,7 @@ LOST_REASON_CAUSES: tuple[tuple[object, tuple[LostReason, ...]], ...] = (
 
 
 def grouped_lost_reasons() -> list[tuple[object, list[tuple[str, object]]]]:
-    """The ten reasons as grouped choices (Django renders each group as an <optgroup>)."""
+    """The reasons as grouped choices (Django renders each group as an <optgroup>)."""
     return [
         (cause, [(reason.value, reason.label) for reason in reasons])
         for cause, reasons in LOST_REASON_CAUSES

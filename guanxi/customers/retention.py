@@ -8,6 +8,7 @@ the customer; the loss, its reason and note stay in the audit trail, which is th
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,10 @@ from . import services
 from .models import Customer, LostReason, LoyaltyType
 
 LOST_FIELDS = ["lost_at", "lost_reason", "lost_note"]
+
+#: Sent (customer=) in the transaction of a mark-lost or win-back that changed the customer,
+#: so apps above (guanxi.scoring: the stored recovery priority) follow the new reason at once.
+lost_changed = Signal()
 NOTE_LENGTH = 2000
 
 
@@ -71,6 +76,7 @@ def _write_lost(actor, customer: Customer, values: dict, extra: dict | None = No
         )
     for field in [*LOST_FIELDS, "version", "updated_at"]:
         setattr(customer, field, getattr(current, field))
+    lost_changed.send(sender=Customer, customer=current)
     return customer
 
 

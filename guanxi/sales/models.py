@@ -22,8 +22,8 @@ class Product(models.Model):
     advantages = models.TextField(_("advantages"), blank=True)
     benefits = models.TextField(_("benefits"), blank=True)
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -77,8 +77,8 @@ class Order(models.Model):
         related_name="orders",
         verbose_name=_("sales rep"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The sum of the order's refunds (services.refund_order keeps it); net_total = total − it.
@@ -118,7 +118,9 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("product")
     )
@@ -159,7 +161,7 @@ class Refund(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["refunded_on", "id"]
@@ -178,7 +180,9 @@ class Refund(models.Model):
 class RefundLine(models.Model):
     """Pieces of an order line sent back with a refund."""
 
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="lines", verbose_name=_("refund")
+    )
     line = models.ForeignKey(
         OrderLine, on_delete=models.CASCADE, related_name="returns", verbose_name=_("order line")
     )

@@ -10,3 +10,21 @@ run (sent with send_robust).
 from django.dispatch import Signal
 
 scoring_finished = Signal()
+
+
+def follow_lost_reason(sender, customer, **kwargs):
+    """A customer marked lost or won back: their stored recovery priority and action follow
+    the new lost reason at once, by the scoring run's own rule (analytics.rules.recovery_of),
+    instead of waiting for the next run."""
+    from guanxi.analytics.rules import recovery_of
+
+    from .models import CustomerScore
+
+    score = CustomerScore.objects.filter(customer_id=customer.pk).first()
+    if score is None:
+        return
+    priority, action = recovery_of(score.abc_tier, score.churn_risk, customer.lost_reason)
+    if (priority, action) != (score.recovery_priority, score.recovery_action):
+        CustomerScore.objects.filter(pk=score.pk).update(
+            recovery_priority=priority, recovery_action=action
+        )

@@ -2,6 +2,7 @@
 
 import tempfile
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,12 @@ from guanxi.accounts.scope import (
     visible_customers,
 )
 from guanxi.customers.queries import list_count, page_of
-from guanxi.dataio.exports import csv_chunks, customer_rows, write_xlsx
+from guanxi.dataio.exports import (
+    SCORE_EXPORT_FIELDS,
+    csv_chunks,
+    customer_rows,
+    write_xlsx,
+)
 from guanxi.scoring.models import AnalysisSettings, ScoringRun
 
 from . import labels, preview, services
@@ -227,6 +233,29 @@ def _has_score(customer) -> bool:
     return True
 
 
+# Decimal places of the score columns, as the pages show them (loyalty 72.5, P(alive) 0.302,
+# money 1200.00); the other score columns are dates and names.
+_PLACES = {"loyalty_index": 1, "p_alive": 3, "clv_historical": 2, "clv_predicted": 2}
+
+
+def _rounded(rows):
+    """The export's rows with the score numbers rounded as the pages show them: the score
+    columns end each row in SCORE_EXPORT_FIELDS order."""
+    places = [
+        (i - len(SCORE_EXPORT_FIELDS), _PLACES[field])
+        for i, field in enumerate(SCORE_EXPORT_FIELDS)
+        if field in _PLACES
+    ]
+    for row in rows:
+        for index, digits in places:
+            value = row[index]
+            if isinstance(value, Decimal):
+                row[index] = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+            elif isinstance(value, float):
+                row[index] = round(value, digits)
+        yield row
+
+
 @login_required
 @require_GET
 def segment_export(request, pk, fmt):
@@ -237,6 +266,7 @@ def segment_export(request, pk, fmt):
     segment = _segment(request.user, pk)
     ids = services.members(request.user, segment).order_by().values("pk")
     headers, rows = customer_rows(request.user, ids=ids, scores=True)
+    rows = _rounded(rows)
     name = f"segment-{segment.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(

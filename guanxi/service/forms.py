@@ -5,16 +5,17 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts.scope import covered_users
+from guanxi.accounts.scope import covered_users, may_work_on
 from guanxi.accounts.services import profile_of
 
 from .models import Case, CaseChannel, CaseStatus, Cause, Compensation
 
 
-def _people(user):
+def _people(user, customer=None):
     """The colleagues a case may go to: the user's own people first (whom their scope
-    covers), then every other active user; the service refuses anyone who may not work on
-    the customer, with a message saying so."""
+    covers), then every other active user; of them only those who may work on the customer
+    (scope.may_work_on), when it is known. The service refuses anyone else, with a message
+    saying so."""
     own = list(covered_users(user).select_related("profile").order_by("username")[:500])
     others = (
         get_user_model()
@@ -23,7 +24,10 @@ def _people(user):
         .select_related("profile")
         .order_by("username")[:500]
     )
-    return [("", "—")] + [(str(u.pk), str(profile_of(u))) for u in [*own, *others]]
+    people = [*own, *others]
+    if customer is not None:
+        people = may_work_on(customer, people)
+    return [("", "—")] + [(str(u.pk), str(profile_of(u))) for u in people]
 
 
 class CaseForm(forms.ModelForm):
@@ -42,12 +46,12 @@ class CaseForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, user=None, creating=False, **kwargs):
+    def __init__(self, *args, user=None, creating=False, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["assignee"] = forms.ChoiceField(
                 label=_("assignee"),
-                choices=_people(user),
+                choices=_people(user, customer),
                 required=False,
                 help_text=_("Empty: you handle it."),
             )
@@ -66,9 +70,9 @@ class VersionForm(forms.Form):
 class AssignForm(VersionForm):
     assignee = forms.ChoiceField(label=_("assignee"))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = _people(user)
+        self.fields["assignee"].choices = _people(user, customer)
 
 
 class EscalateForm(VersionForm):

@@ -155,7 +155,7 @@ class Case(models.Model):
     followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
     # Raised by one on every saved change: an edit based on an older version is refused (409).
     version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

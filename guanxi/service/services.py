@@ -69,6 +69,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 # Which statuses each action starts from.
 ALLOWED_FROM = {
     "update": (*ACTIVE_STATUSES, CaseStatus.RESOLVED),
+    "start": (CaseStatus.OPEN,),
     "assign": ACTIVE_STATUSES,
     "escalate": (CaseStatus.OPEN, CaseStatus.IN_PROGRESS),
     "resolve": ACTIVE_STATUSES,
@@ -80,6 +81,7 @@ ALLOWED_FROM = {
 def _refused(action: str, case: Case) -> str:
     messages = {
         "update": _("A closed case can no longer be changed."),
+        "start": _("Only an open case can be started."),
         "assign": _("Only an open, in-progress or escalated case can be assigned."),
         "escalate": _("Only an open or in-progress case can be escalated."),
         "resolve": _("This case is resolved or closed already."),
@@ -233,6 +235,19 @@ def assign_case(actor, pk, assignee, *, version: int | None = None) -> Case:
     case.assignee = user
     if case.status == CaseStatus.OPEN:
         case.status = CaseStatus.IN_PROGRESS
+    return _save(actor, case, before)
+
+
+@transaction.atomic
+def start_case(actor, pk, *, version: int | None = None) -> Case:
+    """Start work on an open case (open -> in progress); an unassigned case goes to the actor,
+    who may work on its customer (the case is writable to them)."""
+    case = _locked(actor, pk, version, {"status": CaseStatus.IN_PROGRESS})
+    check_transition("start", case)
+    before = audit.snapshot(case, CASE_FIELDS)
+    case.status = CaseStatus.IN_PROGRESS
+    if case.assignee_id is None:
+        case.assignee = actor
     return _save(actor, case, before)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/start/", views.case_start, name="start"),
     path("<int:pk>/escalate/", views.case_escalate, name="escalate"),
     path("<int:pk>/resolve/", views.case_resolve, name="resolve"),
     path("<int:pk>/close/", views.case_close, name="close"),

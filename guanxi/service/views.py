@@ -36,6 +36,7 @@ from .forms import (
     EscalateForm,
     FollowUpForm,
     ResolveForm,
+    VersionForm,
 )
 from .implicit import QUIET_DAYS, implicit_candidates
 from .models import ACTIVE_STATUSES, Case, CaseStatus, Dissatisfaction
@@ -112,7 +113,13 @@ def case_create(request):
     initial = {}
     if request.GET.get("dissatisfaction") in Dissatisfaction.values:  # from the silent list
         initial["dissatisfaction"] = request.GET["dissatisfaction"]
-    form = CaseForm(request.POST or None, initial=initial, user=request.user, creating=True)
+    form = CaseForm(
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        creating=True,
+        customer=customer,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.open_case(request.user, customer.pk, form.data_for_service())
@@ -217,7 +224,9 @@ def _detail(request, case: Case, forms: dict | None = None, status: int = 200):
         "all_advice": advice.STYLES.values(),
         "common_advice": advice.COMMON,
         "history": history(case),
-        "assign_form": forms.get("assign") or AssignForm(initial=initial, user=request.user),
+        "assign_form": forms.get("assign")
+        or AssignForm(initial=initial, user=request.user, customer=case.customer),
+        "start_form": forms.get("start") or VersionForm(initial=initial),
         "escalate_form": forms.get("escalate") or EscalateForm(initial=initial),
         "resolve_form": forms.get("resolve") or ResolveForm(initial=initial),
         "follow_up_form": forms.get("follow_up") or FollowUpForm(initial=initial),
@@ -277,7 +286,17 @@ def case_assign(request, pk):
     def run(pk, data, version):
         services.assign_case(request.user, pk, data["assignee"], version=version)
 
-    return _action(request, pk, "assign", AssignForm, run, user=request.user)
+    customer = writable_case(request.user, Case.objects.select_related("customer"), pk).customer
+    return _action(request, pk, "assign", AssignForm, run, user=request.user, customer=customer)
+
+
+@login_required
+@require_POST
+def case_start(request, pk):
+    def run(pk, data, version):
+        services.start_case(request.user, pk, version=version)
+
+    return _action(request, pk, "start", VersionForm, run)
 
 
 @login_required

@@ -2,12 +2,13 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Attribute, QuestionKind, SurveyKind
 
 
 class SurveyForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("survey title", "Title"), max_length=200)
     description = forms.CharField(
         label=_("Introduction"),
         max_length=1000,
@@ -41,9 +42,13 @@ class QuestionForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    customer_ids = forms.CharField(
-        label=_("Customer ids"),
+    customers = forms.CharField(
+        label=_("Customers"),
         required=False,
-        help_text=_("Separated by commas or spaces."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line or separated by commas: the external id (shown on the customer's "
+            "page), a mobile number or the exact name."
+        ),
     )
     segment = forms.IntegerField(label=_("Or a saved segment"), required=False, min_value=1)

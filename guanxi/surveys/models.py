@@ -102,7 +102,9 @@ class Survey(models.Model):
 
 
 class Question(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
     order = models.PositiveSmallIntegerField(_("order"))
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
@@ -126,11 +128,19 @@ class Question(models.Model):
 
 
 class Invitation(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    token_hash = models.CharField(_("link key (hashed)"), max_length=64, unique=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     sent_at = models.DateTimeField(_("invited at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -148,11 +158,20 @@ class Invitation(models.Model):
 
 
 class Response(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey")
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.CASCADE,
+        related_name="response",
+        verbose_name=_("invitation"),
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
     submitted_at = models.DateTimeField(_("submitted at"))
-    language = models.CharField(max_length=10, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -164,19 +183,28 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    value = models.SmallIntegerField(null=True, blank=True)
-    value2 = models.SmallIntegerField(null=True, blank=True)
-    choice = models.CharField(max_length=100, blank=True)
-    text = models.TextField(blank=True)
-    parts = models.JSONField(default=dict, blank=True)  # customer delivered value
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("survey response"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    value = models.SmallIntegerField(_("answer value"), null=True, blank=True)
+    value2 = models.SmallIntegerField(_("second answer value"), null=True, blank=True)
+    choice = models.CharField(_("answer choice"), max_length=100, blank=True)
+    text = models.TextField(_("answer text"), blank=True)
+    parts = models.JSONField(_("value parts"), default=dict, blank=True)  # customer delivered value
 
     class Meta:
         ordering = ["response", "question__order"]
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once")
         ]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
 
     def __str__(self) -> str:
         return f"{self.response_id} {self.question_id}"

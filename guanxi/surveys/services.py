@@ -14,6 +14,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -286,10 +287,51 @@ def close_survey(user, pk) -> Survey:
 # Invitations --------------------------------------------------------------------------------
 
 
-def invite(user, survey_pk, *, customer_ids=None, segment_pk=None) -> list[tuple[Invitation, str]]:
-    """One link per customer not invited yet: the customers chosen (ids) or a saved segment's
-    members, always within the editor's scope (ids outside it are ignored, as if absent).
-    Returns (invitation, token) pairs: the only time the token is known."""
+def _by_reference(customers, refs: list[str]):
+    """The customers (of `customers`, the editor's scope) that the references name: each an
+    external id as the customer list shows it, a mobile or phone number, or an exact name.
+    ValidationError naming the references that match no one, or a name several share."""
+    from guanxi.customers.normalize import looks_like_phone, phone_or_none
+
+    found, missing, shared = set(), [], []
+    for ref in dict.fromkeys(r.strip() for r in refs if r and r.strip()):
+        q = Q(external_id=ref)
+        phone = phone_or_none(ref) if looks_like_phone(ref) else None
+        if phone:
+            q |= Q(mobile=phone) | Q(phone=phone)
+        pks = list(customers.filter(q).values_list("pk", flat=True)[:2])
+        if not pks:
+            pks = list(customers.filter(name=ref).values_list("pk", flat=True)[:2])
+            if len(pks) > 1:
+                shared.append(ref)
+                continue
+        if not pks:
+            missing.append(ref)
+        found.update(pks)
+    errors = []
+    if missing:
+        errors.append(
+            _("No customer of yours has this external id, number or name: %(refs)s.")
+            % {"refs": "、".join(missing)}
+        )
+    if shared:
+        errors.append(
+            _("Several customers have this name; give their external ids or mobiles: %(refs)s.")
+            % {"refs": "、".join(shared)}
+        )
+    if errors:
+        raise ValidationError({"customers": errors})
+    return customers.filter(pk__in=found)
+
+
+def invite(
+    user, survey_pk, *, customer_ids=None, segment_pk=None, customer_refs=None
+) -> list[tuple[Invitation, str]]:
+    """One link per customer not invited yet: the customers chosen (ids, or `customer_refs`:
+    external ids, mobiles or exact names, as the invite page takes them) or a saved segment's
+    members, always within the editor's scope (ids outside it are ignored, as if absent; a
+    reference outside it is refused as matching no one). Returns (invitation, token) pairs:
+    the only time the token is known."""
     require_survey_editor(user)
     customers = invitable_customers(user)
     if segment_pk not in (None, ""):
@@ -301,6 +343,8 @@ def invite(user, survey_pk, *, customer_ids=None, segment_pk=None) -> list[tuple
         customers = customers.filter(pk__in=members(user, segment).order_by().values("pk"))
     elif customer_ids:
         customers = customers.filter(pk__in=_customer_ids(customer_ids))
+    elif customer_refs:
+        customers = _by_reference(customers, customer_refs)
     else:
         raise ValidationError(_("Choose customers or a segment to invite."))
     made = []

@@ -200,12 +200,12 @@ def survey_invite(request, pk):
     form = InviteForm(request.POST or None)
     segments = Segment.objects.filter(segment_q(request.user)).order_by("name")
     if request.method == "POST" and form.is_valid():
-        ids = [p for p in re.split(r"[\s,，]+", form.cleaned_data["customer_ids"] or "") if p]
+        refs = [p for p in re.split(r"[\n,，、;；]+", form.cleaned_data["customers"] or "") if p]
         try:
             made = services.invite(
                 request.user,
                 survey.pk,
-                customer_ids=ids,
+                customer_refs=refs,
                 segment_pk=form.cleaned_data["segment"],
             )
         except ValidationError as exc:

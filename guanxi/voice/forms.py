@@ -2,13 +2,14 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.dataio.forms import MAX_UPLOAD_MB
 from guanxi.dataio.readers import UnreadableFile, file_format
 
 
 class ReviewImportForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("review set name", "Name"), max_length=100)
     source = forms.CharField(
         label=_("Source"),
         max_length=100,

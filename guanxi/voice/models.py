@@ -59,7 +59,9 @@ class ReviewSet(models.Model):
 
 
 class Review(models.Model):
-    review_set = models.ForeignKey(ReviewSet, on_delete=models.CASCADE, related_name="reviews")
+    review_set = models.ForeignKey(
+        ReviewSet, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("review set")
+    )
     customer = models.ForeignKey(
         Customer,
         on_delete=models.SET_NULL,
@@ -91,7 +93,12 @@ class Review(models.Model):
 class ReviewResults(models.Model):
     """What the last analysis of a set found (guanxi.analytics.reviews.analyze), as of when."""
 
-    review_set = models.OneToOneField(ReviewSet, on_delete=models.CASCADE, related_name="results")
+    review_set = models.OneToOneField(
+        ReviewSet,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("review set"),
+    )
     as_of = models.DateTimeField(_("as of"))
     keywords = models.JSONField(_("keyword frequency"), default=list)
     pairs = models.JSONField(_("co-occurring keywords"), default=list)

@@ -19,6 +19,7 @@ from django_htmx.http import reswap, retarget
 
 from guanxi.accounts.scope import (
     can_reveal,
+    can_see_surveys,
     customer_access,
     get_customer_or_404,
     get_task_or_404,
@@ -81,6 +82,40 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
     return rows
 
 
+def survey_answers(user, customer: Customer) -> list[dict]:
+    """The customer's answered surveys, newest first: the survey, when, the recommend score
+    (0-10) and the overall rating (1-5) where it asked them, and whether the user may open the
+    survey's results (scope.can_see_surveys). The caller has checked that the user sees the
+    customer, which is all scope.survey_records asks of a customer's answers: one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from guanxi.surveys.models import Answer, QuestionKind, Response
+
+    def first_value(kind):
+        answers = Answer.objects.filter(
+            response=OuterRef("pk"), question__kind=kind, value__isnull=False
+        ).order_by("question__order")
+        return Subquery(answers.values("value")[:1])
+
+    responses = (
+        Response.objects.filter(customer=customer)
+        .select_related("survey")
+        .annotate(nps=first_value(QuestionKind.NPS), rating=first_value(QuestionKind.RATING))
+        .order_by("-submitted_at")[:20]
+    )
+    results = can_see_surveys(user)
+    return [
+        {
+            "survey": r.survey,
+            "at": r.submitted_at,
+            "nps": r.nps,
+            "rating": r.rating,
+            "results": results,
+        }
+        for r in responses
+    ]
+
+
 def timeline_context(user, customer: Customer, writable: bool | None = None) -> dict:
     """What the timeline fragment needs; re-rendered after each write from the 360 page.
     `writable`: whether the user may change the customer, when the caller knows already."""
@@ -114,6 +149,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "custom_values": customer.custom_fields or {},
             "show_audit": is_manager(request.user),
             "merges": merging.merges_of(customer),
+            "survey_answers": survey_answers(request.user, customer),
         }
     )
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():

@@ -356,6 +356,7 @@ CASES = {
         w["rep1"], w["case"].pk, {"priority": "urgent", "subject": "茶叶受潮严重"}
     ),
     "service.assign_case": lambda w: service.assign_case(w["rep1"], w["case"].pk, w["manager"].pk),
+    "service.start_case": lambda w: service.start_case(w["rep1"], w["case"].pk),
     "service.escalate_case": lambda w: service.escalate_case(w["rep1"], w["case"].pk),
     "service.resolve_case": lambda w: service.resolve_case(
         w["rep1"], w["case"].pk, {"resolution": "换货", "compensation_kind": "replacement"}

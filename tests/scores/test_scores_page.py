@@ -192,7 +192,10 @@ def test_who_sees_which_form(client_for, customer_of, personas):
 
 REASON_GROUPS = {
     "en": [
-        ("Caused by our company", ["product", "price", "service", "company_turmoil"]),
+        (
+            "Caused by our company",
+            ["product", "price", "service", "company_turmoil", "staff_leaving"],
+        ),
         (
             "Caused by the customer",
             ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"],
@@ -201,7 +204,7 @@ REASON_GROUPS = {
         ("Natural churn", ["own_circumstances"]),
     ],
     "zh-hans": [
-        ("企业自身原因", ["product", "price", "service", "company_turmoil"]),
+        ("企业自身原因", ["product", "price", "service", "company_turmoil", "staff_leaving"]),
         ("客户自身原因", ["low_switching_cost", "weak_trust", "changed_needs", "trying_new"]),
         ("竞争对手原因", ["competitor"]),
         ("自然流失", ["own_circumstances"]),

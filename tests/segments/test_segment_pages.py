@@ -378,3 +378,20 @@ def test_one_failing_segment_does_not_stop_the_others_snapshots(rep1, monkeypatc
 def test_criteria_the_list_cannot_run_are_refused_when_saved(rep1, query):
     with pytest.raises(ValidationError):
         services.create_segment(rep1, {"name": "x", "params": services.params_from_query(query)})
+
+
+def test_export_rounds_the_scores_as_the_pages_show_them(client_for, customer_of, rep1, scored):
+    member = customer_of("rep1", name="甲一", level="A")
+    scored(member, loyalty_index=73.6842105263158, p_alive=0.30174845123, clv="860.5")
+    segment = services.create_segment(rep1, {"name": "A 类", "params": {"level": "A"}})
+    client = client_for("rep1")
+
+    body = b"".join(client.get(f"/segments/{segment.pk}/export.csv").streaming_content)
+    row = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1][-10:]
+    assert (row[4], row[7], row[8]) == ("73.7", "860.50", "0.302")
+
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/segments/{segment.pk}/export.xlsx").streaming_content))
+    ).active
+    cells = list(list(sheet.iter_rows(values_only=True))[1][-10:])
+    assert (cells[4], cells[8]) == (73.7, 0.302)

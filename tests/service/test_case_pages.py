@@ -1,6 +1,7 @@
 """Case pages: list with filters, open (also from the 360 page), detail with the timer,
 actions, history and the expectation advice; scope; both languages."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -180,3 +181,35 @@ def test_escalate_from_the_page_names_both_people(client_for, open_case, persona
     again = client.post(f"/cases/{case.pk}/escalate/", {"reason": ""}, follow=True)
     assert "Only an open or in-progress case can be escalated." in again.content.decode()
     assert Task.objects.filter(assignee=personas["lead_a"]).count() == 1
+
+
+def _assignee_options(body: str) -> set[str]:
+    select = re.search(r'<select name="assignee".*?</select>', body, re.S).group(0)
+    return set(re.findall(r'<option value="(\d+)"', select))
+
+
+def test_the_assignee_lists_only_people_who_may_work_on_the_customer(
+    client_for, open_case, personas
+):
+    case = open_case()
+    client = client_for("rep1")
+    pks = {name: str(user.pk) for name, user in personas.items()}
+    for url in (f"/cases/{case.pk}/", f"/cases/new/?customer={case.customer_id}"):
+        options = _assignee_options(client.get(url).content.decode())
+        assert {pks["rep1"], pks["lead_a"], pks["manager"]} <= options, url
+        assert pks["viewer"] not in options and pks["rep2"] not in options, url
+
+
+def test_start_work_moves_an_open_case_in_progress(client_for, open_case, personas):
+    case = open_case()
+    client = client_for("rep1")
+    url = f"/cases/{case.pk}/"
+    assert f'action="{url}start/"' in client.get(url).content.decode()
+    assert client.post(url + "start/", {"version": case.version}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS and case.assignee == personas["rep1"]
+    assert f'action="{url}start/"' not in client.get(url).content.decode()
+    # again: refused with the reason, nothing changes
+    again = client.post(url + "start/", {"version": case.version}, follow=True)
+    assert "Only an open case can be started." in again.content.decode()
+    assert client_for("viewer").post(url + "start/", {}).status_code in (403, 404)

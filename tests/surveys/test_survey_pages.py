@@ -30,7 +30,7 @@ def test_manager_builds_opens_and_invites_through_the_pages(client_for, customer
     assert page.post(f"/surveys/{survey.pk}/open/").status_code == 302
     links = page.post(
         f"/surveys/{survey.pk}/invite/",
-        {"customer_ids": f"{customers['a'][0].pk}, {customers['b'][0].pk}"},
+        {"customers": f"{customers['a'][0].name}\n{customers['b'][0].name}"},
     )
     assert links.status_code == 200
     urls = re.findall(r'value="(http://testserver/s/[^"]+/)"', links.content.decode())
@@ -79,3 +79,52 @@ def test_peak_end_results(survey, links, customers, client_for):
     assert result["overall_mean"] == round((5 + 2 + 4) / 3, 2)
     body = client_for("rep1").get(f"/surveys/{survey.pk}/results/").content.decode()
     assert 'data-testid="peak-end"' in body
+
+
+def test_a_surveys_title_is_a_heading_not_a_job_title_in_chinese(client_for, survey):
+    """ "Title" means a person's job title elsewhere (职务); here it is a survey's title."""
+    page = client_for("manager", "zh-hans")
+    for url in ("/surveys/new/", "/surveys/"):
+        body = page.get(url).content.decode()
+        assert "职务" not in body, url
+
+
+def test_invite_takes_external_ids_mobiles_and_names_and_says_what_it_cannot_find(
+    client_for, customer_of, survey
+):
+    by_id = customer_of("rep1", name="王五", external_id="C-1001")
+    by_mobile = customer_of("rep1", name="赵六", mobile="13800138000")
+    by_name = customer_of("rep1", name="孙七")
+    customer_of("rep1", name="重名")
+    customer_of("rep2", name="重名")
+    page = client_for("manager")
+    url = f"/surveys/{survey.pk}/invite/"
+    assert "external id" in page.get(url).content.decode()  # the help text says what to give
+
+    refused = page.post(url, {"customers": "C-404、重名"}).content.decode()
+    assert "C-404" in refused and "重名" in refused and "/s/" not in refused
+    assert not Invitation.objects.filter(survey=survey).exists()
+
+    made = page.post(url, {"customers": "C-1001, 138 0013 8000\n孙七"})
+    assert made.status_code == 200
+    assert len(re.findall(r'value="(http://testserver/s/[^"]+/)"', made.content.decode())) == 3
+    invited = set(Invitation.objects.filter(survey=survey).values_list("customer_id", flat=True))
+    assert invited == {by_id.pk, by_mobile.pk, by_name.pk}
+
+
+def test_a_customers_answers_show_on_their_360_page(survey, links, customers, client_for):
+    answered, silent = customers["a"][0], customers["a"][1]
+    services.submit_answers(
+        links[answered.pk], as_service_data(survey, answers_for(survey, rating=5, nps=9))
+    )
+
+    page = client_for("rep1").get(f"/customers/{answered.pk}/").content.decode()
+    card = re.search(r'<div class="card" id="survey-answers">(.*?)</div>', page, re.S).group(1)
+    assert f'<a href="/surveys/{survey.pk}/results/">{survey.title}</a>' in card
+    cells = re.findall(r"<td>([^<]*)</td>", card)
+    assert cells[-2:] == ["9", "5"]  # recommend 0-10, overall 1-5
+    assert (
+        'id="survey-answers"'
+        not in client_for("rep1").get(f"/customers/{silent.pk}/").content.decode()
+    )
+    assert client_for("rep2").get(f"/customers/{answered.pk}/").status_code == 404

@@ -176,3 +176,11 @@ def test_negative_factors_link_to_their_low_rated_reviews(client_for):
         reverse("voice:reviews", args=[review_set.pk]), {"keyword": "排队", "rating": "low"}
     )
     assert listed.content.decode().count('<li class="card">') == 20
+
+
+def test_a_review_sets_name_is_not_a_persons_name_in_chinese(client_for, park_set):
+    """ "Name" means a person's name elsewhere (姓名); here it names a set of reviews."""
+    page = client_for("rep1", "zh-hans")
+    for url in (reverse("voice:import"), reverse("voice:list")):
+        body = page.get(url).content.decode()
+        assert "姓名" not in body, url

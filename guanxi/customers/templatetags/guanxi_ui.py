@@ -65,10 +65,7 @@ def profile_groups(customer):
 @register.filter
 def change_rows(entry):
     """An audit entry's {field: [old, new]} as (label, old, new) rows in the user's language."""
-    try:
-        model = apps.get_model(_app_of(entry.model), entry.model)
-    except (LookupError, ValueError):
-        model = None
+    model = _model_of(entry.model)
     rows = []
     for name, pair in (entry.changes or {}).items():
         label, field = name, None
@@ -166,15 +163,27 @@ def _app_of(model_name: str) -> str:
     }.get(model_name, "")
 
 
+def _model_of(model_name: str):
+    """The model an audit entry names (its model_name), in whichever guanxi app it lives: the
+    refunds, surveys, cases and review sets too, not only the customer's own records."""
+    try:
+        return apps.get_model(_app_of(model_name), model_name)
+    except (LookupError, ValueError):
+        return _guanxi_models().get(model_name)
+
+
+@lru_cache(maxsize=1)
+def _guanxi_models() -> dict:
+    return {m._meta.model_name: m for m in apps.get_models() if m.__module__.startswith("guanxi.")}
+
+
 @register.simple_tag
 def model_label(model_name: str) -> str:
     labels = {"customer": _("customer"), "contact": _("contact"), "order": _("order")}
     if model_name in labels:
         return labels[model_name]
-    try:  # interactions, tasks, notes, consent, products: their own names
-        return apps.get_model(_app_of(model_name), model_name)._meta.verbose_name
-    except (LookupError, ValueError):
-        return model_name
+    model = _model_of(model_name)  # interactions, tasks, refunds, cases...: their own names
+    return model._meta.verbose_name if model is not None else model_name
 
 
 @register.filter
