@@ -110,7 +110,9 @@ def login(page, base_url):
 
 
 def click_item(page, selector: str, series: int, value: list):
-    """Click where ECharts draws the data item `value` of a series (its own pixel mapping)."""
+    """Click where ECharts draws the data item `value` of a series (its own pixel mapping); the
+    chart is scrolled into view first (the method notes above it can push it below the fold)."""
+    page.locator(selector).scroll_into_view_if_needed()
     x, y = page.evaluate(
         """([sel, series, value]) => {
             const el = document.querySelector(sel);
