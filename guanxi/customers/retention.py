@@ -60,8 +60,14 @@ def set_loyalty_type(actor, customer: Customer, loyalty_type: str) -> Customer:
     return services.update_customer(actor, customer, {"loyalty_type": loyalty_type})
 
 
+_NOW_UNLESS_LOST = object()  # mark_lost's date: the one already recorded, else now
+
+
 def _write_lost(actor, customer: Customer, values: dict, extra: dict | None = None) -> Customer:
     current = Customer.objects.select_for_update().get(pk=customer.pk)
+    if values.get("lost_at") is _NOW_UNLESS_LOST:
+        # read under the row lock: of two marks at once the second keeps the first one's date
+        values = {**values, "lost_at": current.lost_at or timezone.now()}
     before = audit.snapshot(current, LOST_FIELDS)
     for field, value in values.items():
         setattr(current, field, value)
@@ -93,9 +99,8 @@ def mark_lost(actor, customer: Customer, reason: str, note: str = "") -> Custome
             {"reason": _("Choose why the customer was lost (one of the reasons listed).")}
         )
     note = _clean_note(note)
-    lost_at = customer.lost_at or timezone.now()
     return _write_lost(
-        actor, customer, {"lost_at": lost_at, "lost_reason": reason, "lost_note": note}
+        actor, customer, {"lost_at": _NOW_UNLESS_LOST, "lost_reason": reason, "lost_note": note}
     )
 
 

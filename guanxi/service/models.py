@@ -11,6 +11,7 @@ and the follow-up satisfaction check.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import Customer
 
@@ -48,7 +49,7 @@ class Cause(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case status", "Open")  # not the tasks' 待办
     IN_PROGRESS = "in_progress", _("In progress")
     ESCALATED = "escalated", _("Escalated")
     RESOLVED = "resolved", _("Resolved")

@@ -21,6 +21,7 @@ stored, so the link can be shown when it is made (or made anew) and never read b
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import Customer
 
@@ -34,7 +35,7 @@ class SurveyKind(models.TextChoices):
 
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("survey status", "Open")  # not the tasks' 待办
     CLOSED = "closed", _("Closed")
 
 

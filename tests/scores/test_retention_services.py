@@ -120,3 +120,18 @@ def test_loyalty_type_is_set_by_whoever_may_write(personas, customer_of):
         ).order_by("id")
     ]
     assert changes == [["", "incentive"], ["incentive", ""]]
+
+
+def test_two_marks_at_once_keep_the_first_date(personas, customer_of):
+    """Hostile review: six simultaneous marks each wrote their own date; each request had read
+    the customer before the others wrote. The date is now read under the row lock."""
+    from guanxi.customers.models import Customer
+
+    rep1 = personas["rep1"]
+    customer = customer_of("rep1")
+    first_request = Customer.objects.get(pk=customer.pk)  # both loaded before either wrote
+    second_request = Customer.objects.get(pk=customer.pk)
+    retention.mark_lost(rep1, first_request, "price")
+    first = _stored(customer).lost_at
+    retention.mark_lost(rep1, second_request, "price")
+    assert _stored(customer).lost_at == first
