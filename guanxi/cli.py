@@ -41,8 +41,10 @@ def _database_problem() -> str | None:
     """One line, in the user's language (LANGUAGE / LC_ALL / LANG), if the database cannot be
     opened or is not migrated (GUANXI_DATA_DIR unset points at an empty ./var); else None."""
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # a second setup would configure logging again (onto another stderr)
+        django.setup()
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import translation
