@@ -45,6 +45,9 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# An order's net_total in a query (revenue net of partial refunds and returns).
+NET_TOTAL = models.F("total") - models.F("refunded_total")
+
 # Orders that are no purchase: never counted as revenue, activity or repeat purchase.
 NOT_PURCHASES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,7 +44,7 @@ from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import capped_count, day_start
 from guanxi.customers.scores import churn_reason_text
-from guanxi.sales.models import Order
+from guanxi.sales.models import NET_TOTAL, Order
 from guanxi.scoring.models import CustomerScore, RunStatus, ScoringRun
 from guanxi.services_common import customer_set_generation
 
@@ -126,10 +126,6 @@ def _list_url(name: str, **params) -> str:
     return reverse(name) + ("?" + query if query else "")
 
 
-# Revenue is net of partial refunds and returns (a fully refunded order is no purchase).
-NET = F("total") - F("refunded_total")
-
-
 def compute_indicators(user, today: dt.date | None = None) -> dict:
     """The manager's figures for `user`'s scope (plain numbers, dates and ISO strings: cacheable)."""
     p = Periods.of(today or timezone.localdate())
@@ -154,8 +150,8 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
         .annotate(
             n_cur=Count("id", filter=cur),
             n_prev=Count("id", filter=prev),
-            rev_month=Sum(NET, filter=month),
-            rev_prev_month=Sum(NET, filter=prev_month),
+            rev_month=Sum(NET_TOTAL, filter=month),
+            rev_prev_month=Sum(NET_TOTAL, filter=prev_month),
         )
     )
     sums = per_customer.aggregate(
