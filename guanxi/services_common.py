@@ -176,3 +176,17 @@ def personal_data_sections(customer) -> dict[str, list[dict]]:
     return {
         name: _PERSONAL_DATA_SECTIONS[name](customer) for name in sorted(_PERSONAL_DATA_SECTIONS)
     }
+
+
+# Sales hand-offs between apps that must not import each other -----------------------------
+
+#: Sent after customers change owner by a transfer (客户转移) or a pool claim, inside the
+#: transaction (actor=, customer_ids=list[int], from_user=User|None, to_user=, move=set[str]):
+#: `move` names what goes along with the customers ("opportunities", "contracts", "tasks");
+#: the apps holding those records (pipeline, contracts, activities) move their own and audit it.
+customers_transferred = Signal()
+
+#: Sent when a lead becomes a customer, inside the transaction (actor=, lead=, customer=,
+#: contact=Contact|None, opportunity=dict|None): with `opportunity` ({"name", "amount",
+#: "expected_close"}), the pipeline app opens that opportunity for the new customer.
+lead_converted = Signal()
