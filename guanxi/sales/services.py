@@ -468,9 +468,7 @@ def _check_edit_step(order: Order, target: str) -> None:
     elif target == OrderStatus.REFUNDED:
         message = _("An order becomes refunded by refunding it in full (its “Refund” action).")
     else:
-        message = _(
-            "A %(status)s order cannot become %(target)s; its next steps: %(allowed)s."
-        ) % {
+        message = _("A %(status)s order cannot become %(target)s; its next steps: %(allowed)s.") % {
             "status": _status_label(order.status),
             "target": _status_label(target),
             "allowed": ", ".join(action_labels()[a] for a in allowed_actions(order))
