@@ -180,9 +180,7 @@ def test_erasing_the_customer_blanks_the_copies_of_their_records(personas, custo
     project = services.create_project(rep1, {"title": "包装"})
     document = services.pull_source(rep1, project, "note", note.pk)
     fragment = services.code_fragment(rep1, document, {"quote": "包装太简陋", "new_codes": "包装"})
-    assert export_personal_data(customer)["coding_documents"][0]["fragments"] == [
-        "包装太简陋"
-    ]
+    assert export_personal_data(customer)["coding_documents"][0]["fragments"] == ["包装太简陋"]
 
     erase_customer(manager, customer)
 
