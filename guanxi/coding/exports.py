@@ -5,6 +5,7 @@ import json
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.dataio.exports import xlsx_bytes
 
@@ -31,7 +32,7 @@ def render(tree: dict, fmt: str) -> tuple[bytes, str]:
 def _headers() -> list[str]:
     return [
         _("Core category"),
-        _("Category"),
+        pgettext("grounded theory", "Category"),
         _("Codes in category"),
         _("Fragments in category"),
         _("Properties"),

@@ -131,7 +131,7 @@ class AxialCategory(models.Model):
                 fields=["project", "name_key"], name="coding_category_unique_name"
             )
         ]
-        verbose_name = _("category")
+        verbose_name = pgettext_lazy("grounded theory", "category")
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
@@ -154,7 +154,7 @@ class OpenCode(models.Model):
         null=True,
         blank=True,
         related_name="codes",
-        verbose_name=_("category"),
+        verbose_name=pgettext_lazy("grounded theory", "category"),
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -206,7 +206,7 @@ class CategoryProperty(models.Model):
         AxialCategory,
         on_delete=models.CASCADE,
         related_name="properties",
-        verbose_name=_("category"),
+        verbose_name=pgettext_lazy("grounded theory", "category"),
     )
     name = models.CharField(_("property"), max_length=100)
     dimension_from = models.CharField(_("dimension from"), max_length=100, blank=True)

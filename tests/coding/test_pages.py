@@ -39,7 +39,7 @@ def test_a_quote_not_in_the_text_is_shown_next_to_the_field(personas, interview)
         f"/coding/documents/{interview.pk}/code/", {"quote": "不存在的话", "new_codes": "x"}
     )
     assert response.status_code == 422
-    assert "This quote does not occur in the document" in response.content.decode()
+    assert "资料中没有这段引文：请一字不差地复制。" in response.content.decode()
     assert not CodedFragment.objects.exists()
 
 

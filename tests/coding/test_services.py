@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from guanxi.audit.models import AuditEntry
 from guanxi.coding import queries, services
@@ -103,7 +104,10 @@ def test_a_relation_never_relates_a_category_to_itself(personas, project):
         project,
         {"source": service.pk, "target": trust.pk, "kind": "cause", "note": "慢回复导致"},
     )
-    assert relation.get_kind_display() == "Causal condition"
+    with translation.override("en"):
+        assert relation.get_kind_display() == "Causal condition"
+    with translation.override("zh-hans"):
+        assert relation.get_kind_display() == "因果条件"
 
 
 def test_the_core_category_must_be_the_projects_own(personas, project):
