@@ -125,17 +125,25 @@ def _code_out(c: OpenCode) -> dict:
     }
 
 
+def _categories(qs):
+    """Categories with their properties and counts: codes, and distinct fragments of them."""
+    return qs.prefetch_related("properties").annotate(
+        n_codes=Count("codes", distinct=True),
+        n_fragments=Count("codes__fragments", distinct=True),
+    )
+
+
 def _category_out(c: AxialCategory) -> dict:
-    codes = OpenCode.objects.filter(category=c)
-    fragments = CodedFragment.objects.filter(codes__category=c).distinct()
+    if not hasattr(c, "n_codes"):
+        c = _categories(AxialCategory.objects.filter(pk=c.pk)).get()
     return {
         "id": c.pk,
         "project_id": c.project_id,
         "name": c.name,
         "memo": c.memo,
         "properties": [_property_out(p) for p in c.properties.all()],
-        "code_count": codes.count(),
-        "fragment_count": fragments.count(),
+        "code_count": c.n_codes,
+        "fragment_count": c.n_fragments,
         "version": c.version,
     }
 
@@ -340,7 +348,7 @@ def delete_code(request, code_id: Id):
 @router.get("/coding/projects/{project_id}/categories", response={200: CategoryPage, **ONE_ERRORS})
 def list_categories(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
     project = _project(request, project_id)
-    qs = project.categories.prefetch_related("properties").order_by("name", "id")
+    qs = _categories(project.categories.all()).order_by("name", "id")
     return _page(qs, limit, offset, _category_out)
 
 

@@ -144,3 +144,32 @@ def test_a_stale_version_is_a_409(personas, project):
     assert stale.status_code == 409
     project.refresh_from_db()
     assert project.title == "一"
+
+
+def test_the_lists_cost_the_same_few_queries_for_many_rows(
+    personas, interview, django_assert_max_num_queries
+):
+    # given ten codes in five categories, each code on its own fragment
+    from guanxi.coding import services
+
+    rep1, project = personas["rep1"], interview.project
+    categories = [services.create_category(rep1, project, {"name": f"范畴{i}"}) for i in range(5)]
+    for i in range(10):
+        fragment = services.code_fragment(
+            rep1, interview, {"quote": INTERVIEW[i : i + 2], "new_codes": f"码{i}"}
+        )
+        services.update_code(rep1, fragment.codes.get(), {"category": categories[i % 5].pk})
+    call = api(rep1)
+
+    # when / then: one count and one page (plus the token and the prefetch) per list
+    for path in ("codes", "categories", "documents", "relations"):
+        with django_assert_max_num_queries(8):
+            response = call("get", f"/coding/projects/{project.pk}/{path}", limit=100)
+        assert response.status_code == 200
+    with django_assert_max_num_queries(8):
+        fragments = call("get", f"/coding/documents/{interview.pk}/fragments", limit=100)
+    assert fragments.json()["count"] == 10
+    categories_body = call("get", f"/coding/projects/{project.pk}/categories").json()
+    assert [(c["code_count"], c["fragment_count"]) for c in categories_body["items"]] == [
+        (2, 2)
+    ] * 5

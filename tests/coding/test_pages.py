@@ -94,3 +94,26 @@ def test_the_tree_exports_as_json_xlsx_and_markdown(personas, interview):
     markdown = client.get(f"/coding/{project.pk}/export.md").content.decode()
     assert "  - 回复慢 (1)\n    - “客服回复太慢” — 访谈一" in markdown
     assert client.get(f"/coding/{project.pk}/export.exe").status_code == 404
+
+
+def test_the_tree_page_costs_no_more_queries_with_more_codes(personas, interview):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rep1, project = personas["rep1"], interview.project
+    client = login(rep1)
+    category = services.create_category(rep1, project, {"name": "范畴"})
+
+    def queries_for_tree() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/coding/{project.pk}/tree/").status_code == 200
+        return len(captured)
+
+    services.code_fragment(rep1, interview, {"quote": INTERVIEW[:2], "new_codes": "码"})
+    few = queries_for_tree()
+    for i in range(2, 12):
+        fragment = services.code_fragment(
+            rep1, interview, {"quote": INTERVIEW[i : i + 2], "new_codes": f"码{i}"}
+        )
+        services.update_code(rep1, fragment.codes.get(), {"category": category.pk})
+    assert queries_for_tree() == few
