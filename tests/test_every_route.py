@@ -564,6 +564,10 @@ PAGE_RECIPES: dict[str, Recipe] = {
         personal=True,
     ),
     "coding:code_delete": Recipe(one(pk=cw("code")), personal=True),
+    "coding:category_edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("category")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
     "coding:category_delete": Recipe(one(pk=cw("category")), personal=True),
     "coding:property_create": Recipe(
         lambda ctx: [Call(kwargs={"pk": cw("category")(ctx)}, data={"name": "HACKED"})],

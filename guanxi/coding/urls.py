@@ -25,6 +25,7 @@ urlpatterns = [
     path("fragments/<int:pk>/delete/", views.fragment_delete, name="fragment_delete"),
     path("codes/<int:pk>/edit/", views.code_edit, name="code_edit"),
     path("codes/<int:pk>/delete/", views.code_delete, name="code_delete"),
+    path("categories/<int:pk>/edit/", views.category_edit, name="category_edit"),
     path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
     path("categories/<int:pk>/properties/", views.property_create, name="property_create"),
     path("properties/<int:pk>/delete/", views.property_delete, name="property_delete"),

@@ -382,6 +382,21 @@ def category_create(request, pk):
 
 @login_required
 @require_POST
+def category_edit(request, pk):
+    """Rename a category or change its memo."""
+    category = _item(request, AxialCategory, pk)
+    data = {k: request.POST[k] for k in ("name", "memo") if k in request.POST}
+    try:
+        services.update_category(request.user, category, data, version=_version(request))
+    except ValidationError as exc:
+        _service_messages(request, exc)
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
+    return redirect("coding:axial", pk=category.project_id)
+
+
+@login_required
+@require_POST
 def category_delete(request, pk):
     category = _item(request, AxialCategory, pk)
     services.delete_category(request.user, category)

@@ -117,3 +117,17 @@ def test_the_tree_page_costs_no_more_queries_with_more_codes(personas, interview
         )
         services.update_code(rep1, fragment.codes.get(), {"category": category.pk})
     assert queries_for_tree() == few
+
+
+def test_a_code_and_a_category_are_renamed_from_their_pages(personas, project):
+    rep1 = personas["rep1"]
+    code = services.create_code(rep1, project, {"name": "慢"})
+    category = services.create_category(rep1, project, {"name": "服务"})
+    client = login(rep1)
+    client.post(f"/coding/codes/{code.pk}/edit/", {"name": "回复慢", "memo": "客服", "version": 1})
+    client.post(f"/coding/categories/{category.pk}/edit/", {"name": "服务失误", "version": 1})
+    stale = client.post(f"/coding/categories/{category.pk}/edit/", {"name": "旧", "version": 1})
+    code.refresh_from_db()
+    category.refresh_from_db()
+    assert (code.name, code.memo, category.name) == ("回复慢", "客服", "服务失误")
+    assert stale.status_code == 302  # back to the page, with the message "changed meanwhile"
