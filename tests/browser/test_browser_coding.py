@@ -80,6 +80,13 @@ def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
         page.click("main form button[type=submit]")
         page.wait_for_url(f"{url}/coding/documents/*/")
 
+        # a typed quote that is not in the text is refused next to the field
+        page.fill("#code-form textarea[name=quote]", "从来没说过的话")
+        page.fill("#code-form input[name=new_codes]", "回复慢")
+        page.click("#code-this")
+        expect(page.locator("#code-form .has-error small.error")).to_be_visible()
+        assert not CodedFragment.objects.exists()
+
         # select a passage and code it
         assert page.evaluate(SELECT, [QUOTE])
         expect(page.locator("#code-form textarea[name=quote]")).to_have_value(QUOTE)

@@ -35,6 +35,15 @@
     form.classList.add("has-selection");
   }
 
+  // A refused fragment (422: the quote is not in the text, no code chosen) comes back as the
+  // panel with the messages next to the fields: swap it in like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422 && event.detail.target && event.detail.target.id === "coding-panel") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.addEventListener("selectionchange", fill);
   document.addEventListener("mouseup", fill);
   document.addEventListener("touchend", fill);
