@@ -6,163 +6,378 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0010_lost_reason_staff_leaving'),
+        ("customers", "0010_lost_reason_staff_leaving"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AxialCategory',
+            name="AxialCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_key', models.CharField(editable=False, max_length=100)),
-                ('memo', models.TextField(blank=True, verbose_name='memo')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name_key", models.CharField(editable=False, max_length=100)),
+                ("memo", models.TextField(blank=True, verbose_name="memo")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['name', 'id'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryProperty',
+            name="CategoryProperty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='property')),
-                ('dimension_from', models.CharField(blank=True, max_length=100, verbose_name='dimension from')),
-                ('dimension_to', models.CharField(blank=True, max_length=100, verbose_name='dimension to')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='properties', to='coding.axialcategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="property")),
+                (
+                    "dimension_from",
+                    models.CharField(blank=True, max_length=100, verbose_name="dimension from"),
+                ),
+                (
+                    "dimension_to",
+                    models.CharField(blank=True, max_length=100, verbose_name="dimension to"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="properties",
+                        to="coding.axialcategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'property',
-                'verbose_name_plural': 'properties',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "property",
+                "verbose_name_plural": "properties",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CodingProject',
+            name="CodingProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('question', models.TextField(blank=True, verbose_name='research question')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('shared', models.BooleanField(default=False, help_text='Every colleague may read it, and those who write may code in it.', verbose_name='shared with the company')),
-                ('story_line', models.TextField(blank=True, verbose_name='story line')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('core_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='coding.axialcategory', verbose_name='core category')),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("question", models.TextField(blank=True, verbose_name="research question")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "shared",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Every colleague may read it, and those who write may code in it.",
+                        verbose_name="shared with the company",
+                    ),
+                ),
+                ("story_line", models.TextField(blank=True, verbose_name="story line")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "core_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="coding.axialcategory",
+                        verbose_name="core category",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'research project',
-                'verbose_name_plural': 'research projects',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "research project",
+                "verbose_name_plural": "research projects",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='axialcategory',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='coding.codingproject', verbose_name='research project'),
+            model_name="axialcategory",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="categories",
+                to="coding.codingproject",
+                verbose_name="research project",
+            ),
         ),
         migrations.CreateModel(
-            name='OpenCode',
+            name="OpenCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_key', models.CharField(editable=False, max_length=100)),
-                ('memo', models.TextField(blank=True, verbose_name='memo')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='codes', to='coding.axialcategory', verbose_name='category')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='coding.codingproject', verbose_name='research project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name_key", models.CharField(editable=False, max_length=100)),
+                ("memo", models.TextField(blank=True, verbose_name="memo")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="codes",
+                        to="coding.axialcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="coding.codingproject",
+                        verbose_name="research project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'code',
-                'verbose_name_plural': 'codes',
-                'ordering': ['name', 'id'],
+                "verbose_name": "code",
+                "verbose_name_plural": "codes",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SourceDocument',
+            name="SourceDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('interview', 'Interview note'), ('case', 'Complaint'), ('review', 'Review'), ('note', 'Customer note')], default='interview', max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('interviewee', models.CharField(blank=True, help_text='A label such as “Customer A, 35, Shanghai”: no name or contact needed.', max_length=100, verbose_name='interviewee')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('text', models.TextField(verbose_name='text')),
-                ('origin_id', models.BigIntegerField(blank=True, null=True)),
-                ('erased_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='coding.codingproject', verbose_name='research project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interview", "Interview note"),
+                            ("case", "Complaint"),
+                            ("review", "Review"),
+                            ("note", "Customer note"),
+                        ],
+                        default="interview",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "interviewee",
+                    models.CharField(
+                        blank=True,
+                        help_text="A label such as “Customer A, 35, Shanghai”: no name or contact needed.",
+                        max_length=100,
+                        verbose_name="interviewee",
+                    ),
+                ),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                ("text", models.TextField(verbose_name="text")),
+                ("origin_id", models.BigIntegerField(blank=True, null=True)),
+                ("erased_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="coding.codingproject",
+                        verbose_name="research project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source document',
-                'verbose_name_plural': 'source documents',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "source document",
+                "verbose_name_plural": "source documents",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CodedFragment',
+            name="CodedFragment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(verbose_name='start')),
-                ('end', models.PositiveIntegerField(verbose_name='end')),
-                ('quote', models.TextField(verbose_name='quote')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('coded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('codes', models.ManyToManyField(related_name='fragments', to='coding.opencode', verbose_name='codes')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fragments', to='coding.sourcedocument', verbose_name='source document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(verbose_name="start")),
+                ("end", models.PositiveIntegerField(verbose_name="end")),
+                ("quote", models.TextField(verbose_name="quote")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "coded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "codes",
+                    models.ManyToManyField(
+                        related_name="fragments", to="coding.opencode", verbose_name="codes"
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fragments",
+                        to="coding.sourcedocument",
+                        verbose_name="source document",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fragment',
-                'verbose_name_plural': 'fragments',
-                'ordering': ['document_id', 'start', 'id'],
+                "verbose_name": "fragment",
+                "verbose_name_plural": "fragments",
+                "ordering": ["document_id", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryRelation',
+            name="CategoryRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cause', 'Causal condition'), ('context', 'Context'), ('intervening', 'Intervening condition'), ('strategy', 'Action / strategy'), ('process', 'Process'), ('consequence', 'Consequence'), ('sequence', 'Sequence')], max_length=12, verbose_name='relation')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coding.axialcategory', verbose_name='from')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coding.axialcategory', verbose_name='to')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='coding.codingproject', verbose_name='research project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cause", "Causal condition"),
+                            ("context", "Context"),
+                            ("intervening", "Intervening condition"),
+                            ("strategy", "Action / strategy"),
+                            ("process", "Process"),
+                            ("consequence", "Consequence"),
+                            ("sequence", "Sequence"),
+                        ],
+                        max_length=12,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="coding.axialcategory",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="coding.axialcategory",
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relations",
+                        to="coding.codingproject",
+                        verbose_name="research project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relation',
-                'verbose_name_plural': 'relations',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='coding_relation_not_to_itself')],
+                "verbose_name": "relation",
+                "verbose_name_plural": "relations",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("source", models.F("target")), _negated=True),
+                        name="coding_relation_not_to_itself",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='axialcategory',
-            constraint=models.UniqueConstraint(fields=('project', 'name_key'), name='coding_category_unique_name'),
+            model_name="axialcategory",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name_key"), name="coding_category_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opencode',
-            constraint=models.UniqueConstraint(fields=('project', 'name_key'), name='coding_code_unique_name'),
+            model_name="opencode",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name_key"), name="coding_code_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sourcedocument',
-            index=models.Index(fields=['kind', 'origin_id'], name='coding_sour_kind_179e89_idx'),
+            model_name="sourcedocument",
+            index=models.Index(fields=["kind", "origin_id"], name="coding_sour_kind_179e89_idx"),
         ),
         migrations.AddConstraint(
-            model_name='codedfragment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='coding_fragment_span'),
+            model_name="codedfragment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="coding_fragment_span"
+            ),
         ),
     ]
