@@ -51,6 +51,11 @@ def _no_sideways_scroll(page, what: str) -> None:
 def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
     transactional_db, live_server, browser, personas, locale
 ):
+    from guanxi.activities.services import add_note
+    from guanxi.customers.services import create_customer
+
+    customer = create_customer(personas["rep1"], {"name": "钱七"})
+    note = add_note(personas["rep1"], customer, "礼盒包装太简陋，送人没面子，" * 8)
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     url = live_server.url
@@ -71,6 +76,16 @@ def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
         page.wait_for_url(f"{url}/coding/*/")
         project = CodingProject.objects.get()
 
+        # a customer note of rep1's, pulled in from the records rep1 may read
+        page.goto(f"{url}/coding/{project.pk}/pull/?kind=note")
+        _no_sideways_scroll(page, "the pull page")
+        page.locator(".coding-candidates li", has_text="包装").locator("button").click()
+        page.wait_for_url(f"{url}/coding/{project.pk}/pull/?kind=note")
+        expect(page.locator(".coding-candidates li .badge")).to_have_count(1)
+        pulled = project.documents.get()
+        assert (pulled.kind, pulled.origin_id, pulled.customer_id) == ("note", note.pk, customer.pk)
+        page.goto(f"{url}/coding/{project.pk}/")
+
         # an interview note, pasted
         page.click(f"main a[href='/coding/{project.pk}/documents/new/']")
         page.fill("input[name=title]", "访谈一")
@@ -79,6 +94,7 @@ def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
         _no_sideways_scroll(page, "the interview form")
         page.click("main form button[type=submit]")
         page.wait_for_url(f"{url}/coding/documents/*/")
+        document = project.documents.get(kind="interview")
 
         # a typed quote that is not in the text is refused next to the field
         page.fill("#code-form textarea[name=quote]", "从来没说过的话")
@@ -96,7 +112,7 @@ def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
         page.click("#code-this")
         expect(page.locator("#doc-text mark")).to_have_text(QUOTE)
         expect(page.locator(".fragment .code-badge")).to_have_text("回复慢")
-        fragment = CodedFragment.objects.get()
+        fragment = CodedFragment.objects.get(document=document)
         start = NOTE.index(QUOTE)
         assert (fragment.start, fragment.end, fragment.quote) == (start, start + 6, QUOTE)
         _no_sideways_scroll(page, "the coded page")
