@@ -49,6 +49,7 @@ urlpatterns = [
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
+    path("pool/", include("guanxi.pool.urls")),  # the public pool (公海) and transfers
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),

@@ -744,8 +744,10 @@ def pool_customers(user, pools: QuerySet, pool=None) -> QuerySet:
 
 
 def claimable_customer(user, pools: QuerySet, pk):
-    """A customer of a pool the user sees, to claim: 404 if it is in none of them (claimed
-    meanwhile is for the claim itself to say); 403 for a role that may not write."""
+    """A customer of a pool the user sees, to claim: 404 if its pool is none of them; 403 for
+    a role that may not write. Claimed meanwhile (owned) it is still returned: the claim says
+    "someone else has just claimed it" (a loser of a race must be told, not shown a 404), which
+    tells a member no more than the pool page showed a moment before."""
     from guanxi.customers.models import Customer
 
     try:
@@ -754,9 +756,6 @@ def claimable_customer(user, pools: QuerySet, pk):
         ).get(pk=pk)
     except (ValueError, TypeError, Customer.DoesNotExist) as exc:
         raise Http404 from exc
-    if customer.owner_id is not None and customer.owner_id != user.pk:
-        if not visible_customers(user).filter(pk=customer.pk).exists():
-            raise Http404  # someone else's customer: as if absent
     if not can_write(user):
         raise PermissionDenied(_("You may not claim customers."))
     return customer

@@ -70,7 +70,9 @@ def due_expression(pool: Pool, rule: PoolRule | None):
     purchase = _last_purchase() if needs_orders else None
     clocks = []
     if rule.follow_up_days is not None:
-        clocks.append(_plus(Greatest(Coalesce(F("last_follow_up_at"), start), start), rule.follow_up_days))
+        clocks.append(
+            _plus(Greatest(Coalesce(F("last_follow_up_at"), start), start), rule.follow_up_days)
+        )
     if rule.deal_days is not None:
         clocks.append(_plus(Greatest(Coalesce(purchase, start), start), rule.deal_days))
     due = clocks[0] if len(clocks) == 1 else Least(*clocks)
@@ -113,9 +115,9 @@ def recompute_customers(ids) -> None:
     )
     for pool in Pool.objects.filter(pk__in=pool_ids).prefetch_related("rules"):
         recompute(Customer.objects.filter(pk__in=ids), pool=pool)
-    Customer.objects.filter(pk__in=ids).filter(Q(owner__isnull=True) | Q(pool__isnull=True)).exclude(
-        return_due__isnull=True
-    ).update(return_due=None)
+    Customer.objects.filter(pk__in=ids).filter(
+        Q(owner__isnull=True) | Q(pool__isnull=True)
+    ).exclude(return_due__isnull=True).update(return_due=None)
 
 
 def assign_home_pools() -> int:

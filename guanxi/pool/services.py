@@ -42,6 +42,19 @@ POOL_FIELDS = [
 ]
 LEVELS = [level for level, _label in CustomerLevel.choices]
 MAX_DAYS = 3650
+# What a pool member sees of a pooled customer (scope.py): nothing personal.
+BASIC_FIELDS = (
+    "id",
+    "name",
+    "level",
+    "city",
+    "province",
+    "source",
+    "pooled_at",
+    "pool_id",
+    "previous_owner__username",
+    "previous_owner__profile__display_name",
+)
 
 
 class ClaimRefused(Exception):  # noqa: N818 (a refusal the user is told about, not a bug)
@@ -398,4 +411,3 @@ def days_until_return(customer, today=None) -> int | None:
     if customer.return_due is None or customer.owner_id is None:
         return None
     return (customer.return_due - (today or timezone.localdate())).days
-

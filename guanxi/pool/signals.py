@@ -16,9 +16,7 @@ def follow_up_recorded(sender, instance, created, raw=False, **kwargs):
         return
     moved = (
         Customer.objects.filter(pk=instance.customer_id, owner_id=instance.user_id)
-        .filter(
-            Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lt=instance.occurred_at)
-        )
+        .filter(Q(last_follow_up_at__isnull=True) | Q(last_follow_up_at__lt=instance.occurred_at))
         .update(last_follow_up_at=instance.occurred_at)
     )
     if moved:

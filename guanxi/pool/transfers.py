@@ -41,7 +41,11 @@ def clean_move(values) -> set[str]:
     unknown = move - set(MOVABLE)
     if unknown:
         raise ValidationError(
-            {"move": [_("Unknown records to move: %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
+            {
+                "move": [
+                    _("Unknown records to move: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+                ]
+            }
         )
     return move
 
@@ -59,9 +63,7 @@ def _receivers(actor, to_user_id, to_team_id) -> list:
     team = transfer_teams(actor).filter(pk=to_team_id).first()
     if team is None:
         raise ValidationError({"to_team": [_("Choose a team you lead.")]})
-    members = list(
-        transfer_targets(actor).filter(profile__department=team).order_by("username")
-    )
+    members = list(transfer_targets(actor).filter(profile__department=team).order_by("username"))
     if not members:
         raise ValidationError({"to_team": [_("This team has nobody who may take customers.")]})
     return members
@@ -133,7 +135,9 @@ def transfer(
     rows = _customers(actor, ids, from_user_id)
     if not rows:
         return 0
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in={o for _p, o, _d in rows if o})}
+    users = {
+        u.pk: u for u in get_user_model().objects.filter(pk__in={o for _p, o, _d in rows if o})
+    }
     now = timezone.now()
     shares: list[tuple[int, int]] = []
     entries = []

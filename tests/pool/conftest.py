@@ -2,9 +2,17 @@
 member team is rep1's (华东销售组) with rules for every level."""
 
 import pytest
+from django.utils import translation
 
 from tests.api.conftest import anonymous, api_as  # noqa: F401
 from tests.pages.conftest import client_for, htmx  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Service messages in English (the site's default is Chinese); clients set their own."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -38,9 +46,7 @@ def pooled(personas):
     from guanxi.pool.services import release_customer
 
     def make(pool, name="公海客户", owner="rep2", **fields):
-        customer = create_customer(
-            personas[owner], {"name": name, **fields}, owner=personas[owner]
-        )
+        customer = create_customer(personas[owner], {"name": name, **fields}, owner=personas[owner])
         return release_customer(personas["manager"], customer.pk, pool_id=pool.pk)
 
     return make

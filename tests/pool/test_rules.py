@@ -49,15 +49,15 @@ def test_the_follow_up_clock_counts_from_the_owners_last_follow_up(make_pool, cu
     assert _due(customer) == today + timedelta(days=25)
 
 
-def test_an_interaction_by_someone_else_does_not_restart_the_clock(
-    make_pool, customer_of, manager
-):
+def test_an_interaction_by_someone_else_does_not_restart_the_clock(make_pool, customer_of, manager):
     pool = make_pool(rules={"B": {"follow_up_days": 30}})
     customer = customer_of("rep1", level="B")
     Customer.objects.filter(pk=customer.pk).update(pool=pool)
     _age(customer, 20)
     rules.recompute()
-    record_interaction(manager, customer, {"channel": "phone", "direction": "outbound", "subject": "x"})
+    record_interaction(
+        manager, customer, {"channel": "phone", "direction": "outbound", "subject": "x"}
+    )
     assert _due(customer) == timezone.localdate() + timedelta(days=10)
 
 
