@@ -21,6 +21,8 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
+from guanxi.pool import services as pool
+from guanxi.pool import transfers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -47,8 +49,11 @@ MODULES = [
     voice,
     service,
     surveys,
+    pool,
+    transfers,
 ]
 AUDITED_MODELS = {
+    "pool",
     "customer",
     "contact",
     "interaction",
@@ -126,6 +131,10 @@ NOT_WRITES = {
     "surveys.invitation_for_token": "read",
     "surveys.get_survey": "read",
     "surveys.clean_answers": "check",
+    "pool.clean_pool_data": "check",
+    "pool.pools_for": "read",
+    "pool.days_until_return": "read",
+    "transfers.clean_move": "check",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -135,6 +144,7 @@ NO_ACTOR = {
     "voice.analyse",
     "service.escalate_overdue",
     "surveys.submit_answers",  # the customer answering through a link, not a user
+    "pool.run_rules",  # the nightly job; its reminders are nobody's
 }
 
 
@@ -146,6 +156,7 @@ def _public_functions():
             retention: "retention",
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
+            transfers: "transfers",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -209,6 +220,40 @@ def world(personas, customer_of, product):
         "product": product,
         "unused_product": other,
     }
+
+
+def _pool_of(w, **settings):
+    """A pool of rep1's team whose B customers return after 30 days without a follow-up."""
+    data = {
+        "name": "门店公海",
+        "department_ids": [w["rep1"].profile.department_id],
+        "won_days": 90,
+        "reclaim_bar_days": 0,
+        "remind_days": 3,
+        "rules": {"B": {"follow_up_days": 30}},
+        **settings,
+    }
+    return pool.save_pool(w["manager"], data)
+
+
+def _overdue(w, days: int):
+    """rep1's person in the pool's rules, taken `days` ago, never followed up."""
+    from guanxi.customers.models import Customer
+
+    home = _pool_of(w)
+    taken = timezone.now() - timedelta(days=days)
+    Customer.objects.filter(pk=w["person"].pk).update(
+        pool=home, owned_since=taken, created_at=taken, last_follow_up_at=None
+    )
+    from guanxi.activities.models import Interaction
+
+    Interaction.objects.filter(customer=w["person"]).update(occurred_at=taken)
+    return home
+
+
+def _pooled(w):
+    home = _pool_of(w)
+    return pool.release_customer(w["manager"], w["org"].pk, pool_id=home.pk)
 
 
 CASES = {
@@ -402,6 +447,32 @@ CASES = {
     "voice.analyse": lambda w: voice.analyse(w["review_set"].pk),
     "voice.reanalyse": lambda w: voice.reanalyse(w["rep1"], w["review_set"]),
     "voice.delete_review_set": lambda w: voice.delete_review_set(w["manager"], w["review_set"]),
+    "pool.save_pool": lambda w: _pool_of(w),
+    "pool.claim_customer": lambda w: pool.claim_customer(w["rep1"], _pooled(w).pk),
+    "pool.release_customer": lambda w: _pooled(w),
+    "pool.set_locked": lambda w: (
+        _pool_of(w),
+        pool.set_locked(w["rep1"], w["person"].pk, True),
+    ),
+    "pool.run_rules": lambda w: (_overdue(w, 40), pool.run_rules(actor=w["manager"])),
+    "pool.send_reminders": lambda w: (
+        _overdue(w, 28),
+        pool.rules.recompute(),
+        pool.send_reminders(timezone.localdate()),
+    ),
+    "transfers.transfer": lambda w: transfers.transfer(
+        w["manager"],
+        ids=[w["person"].pk, w["org"].pk],
+        to_user_id=w["rep2"].pk,
+        move=["tasks"],
+        keep_read=True,
+    ),
+    "activities.move_open_tasks": lambda w: activities.move_open_tasks(
+        w["manager"], [w["person"].pk], w["rep1"], w["rep2"]
+    ),
+    "activities.create_follow_up_reminders": lambda w: activities.create_follow_up_reminders(
+        [(w["person"].pk, w["rep1"].pk, "跟进", timezone.now())]
+    ),
 }
 
 
