@@ -364,12 +364,18 @@ def run_rules(*, actor=None, trigger: str = PoolRun.Trigger.SCHEDULE, full: bool
         run.assigned = rules.assign_home_pools()
         since = None if full else last.started_at - timedelta(minutes=5)
         rules.refresh_follow_ups(since)
-        if full:
+        touched = None if full else rules.touched_since(since)
+        if touched is None:
             rules.recompute()
         else:
-            rules.recompute(rules.touched_since(since))
-            # customers given a home pool just now have no date yet
-            rules.recompute(Customer.objects.filter(owner__isnull=False, return_due__isnull=True))
+            for start in range(0, len(touched), rules.CHUNK):
+                rules.recompute(
+                    Customer.objects.filter(pk__in=touched[start : start + rules.CHUNK])
+                )
+            if run.assigned:  # customers given a home pool just now have no date yet
+                rules.recompute(
+                    Customer.objects.filter(owner__isnull=False, return_due__isnull=True)
+                )
     run.returned = rules.return_due_customers(today, actor=actor)
     run.reminded = send_reminders(today)
     if run.returned:
