@@ -3,6 +3,7 @@ only, see guanxi.accounts.scope), claim (200 for the winner, 409 with the reason
 over the limit or barred), release, lock, and transfers (客户转移)."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Router, Schema, Status
 
@@ -17,6 +18,7 @@ from guanxi.api_common import (
     Offset,
     errors,
     paginate,
+    text,
 )
 from guanxi.customers.api import owner_out
 from guanxi.customers.queries import capped_count
@@ -28,6 +30,8 @@ from .transfers import MOVABLE
 
 router = Router(tags=["pool"])
 CLAIM_ERRORS = {**WRITE_ERRORS, **errors(409)}
+Level = Literal["A", "B", "C"] | None
+Search = text(50) | None
 
 
 class RuleOut(Schema):
@@ -155,7 +159,11 @@ def owned_out(customer) -> dict:
     }
 
 
-def _page(qs, limit, offset):
+def _page(qs, limit, offset, level, q):
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(name__contains=q)
     qs = qs.select_related("previous_owner__profile").only(*BASIC_FIELDS).order_by("-id")
     return paginate(qs, limit, offset, pooled_out, count=capped_count)
 
@@ -167,16 +175,25 @@ def list_pools(request):
 
 
 @router.get("/pools/{pool_id}/customers", response={200: PooledPage, **ONE_ERRORS})
-def list_pool_customers(request, pool_id: Id, limit: Limit = 50, offset: Offset = 0):
+def list_pool_customers(
+    request,
+    pool_id: Id,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    level: Level = None,
+    q: Search = None,
+):
     """The customers waiting in one pool, newest first."""
     pool = get_pool_or_404(request.user, Pool.objects.all(), pool_id)
-    return _page(pool_customers(request.user, Pool.objects.all(), pool), limit, offset)
+    return _page(pool_customers(request.user, Pool.objects.all(), pool), limit, offset, level, q)
 
 
 @router.get("/pool/customers", response={200: PooledPage, **READ_ERRORS})
-def list_pooled(request, limit: Limit = 50, offset: Offset = 0):
+def list_pooled(
+    request, limit: Limit = 50, offset: Offset = 0, level: Level = None, q: Search = None
+):
     """The customers waiting in every pool the caller sees, newest first."""
-    return _page(pool_customers(request.user, Pool.objects.all()), limit, offset)
+    return _page(pool_customers(request.user, Pool.objects.all()), limit, offset, level, q)
 
 
 @router.post("/pool/customers/{customer_id}/claim", response={200: OwnedOut, **CLAIM_ERRORS})

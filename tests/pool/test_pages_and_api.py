@@ -166,3 +166,12 @@ def test_run_now_is_for_managers(client_for):
     assert PoolRun.objects.count() == 0
     assert client_for("manager").post("/pool/settings/run/").status_code == 302
     assert PoolRun.objects.get().trigger == "manual"
+
+
+def test_a_pool_of_a_parent_team_includes_its_sub_teams(make_pool, pooled, api_as, teams):
+    pool = make_pool(teams_=("root",))
+    pooled(pool, name="总部公海客户", level="A")
+    pooled(pool, name="另一个", level="C")
+    for rep in ("rep1", "rep2"):  # 华东 and 华南 are below 总部
+        body = api_as(rep).get("/pool/customers", level="A").json()
+        assert [c["name"] for c in body["items"]] == ["总部公海客户"]

@@ -109,3 +109,15 @@ def test_the_transfer_page_and_api(customer_of, client_for, api_as, rep1, rep2):
         api_as("rep1").post("/transfers", {"ids": [customer.pk], "to_user_id": rep2.pk}).status_code
         == 403
     )
+
+
+def test_the_customer_lists_bulk_action_opens_the_transfer_page_with_the_selection(
+    customer_of, client_for
+):
+    first, second = customer_of("rep1", name="甲"), customer_of("rep1", name="乙")
+    answer = client_for("manager").post(
+        "/customers/bulk/", {"action": "transfer", "ids": [first.pk, second.pk]}
+    )
+    assert answer.status_code == 302
+    page = client_for("manager").get(answer["Location"])
+    assert f'value="{first.pk} {second.pk}"' in page.content.decode()
