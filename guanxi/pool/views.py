@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.accounts.scope import (
     covered_users,
     get_pool_or_404,
-    is_manager,
     may_manage_pools,
     may_transfer,
     pool_customers,
@@ -279,16 +277,11 @@ def transfer(request):
 
 def customer_panel(user, customer, *, may_manage: bool) -> dict:
     """The 360 page's pool panel: days until return (highlighted under 3), the lock, and the
-    owner side's Release and Lock buttons (no query beyond the pools for a customer with none)."""
+    owner side's Release and Lock buttons; no query (a customer without a home pool gets one
+    at the next rules run, and a Release button then)."""
     days = services.days_until_return(customer)
-    pools = []
-    if may_manage and customer.owner_id is not None and customer.pool_id is None:
-        pools = list(visible_pools(user, Pool.objects.all()))
     return {
         "pool_days": days,
         "pool_soon": days is not None and days < 3,
         "pool_may_manage": may_manage and customer.owner_id is not None,
-        "pool_choices": pools,
-        "pool_today": timezone.localdate(),
-        "pool_is_manager": is_manager(user),
     }
