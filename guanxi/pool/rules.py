@@ -136,18 +136,21 @@ def recompute(queryset=None, *, pool: Pool | None = None) -> None:
 
 
 def recompute_customers(ids) -> None:
-    """recompute() for a few customers (a follow-up, a claim, a transfer)."""
-    ids = list(ids)
-    if not ids:
-        return
-    pool_ids = set(
-        Customer.objects.filter(pk__in=ids, pool__isnull=False).values_list("pool_id", flat=True)
-    )
-    for pool in Pool.objects.filter(pk__in=pool_ids).prefetch_related("rules"):
-        recompute(Customer.objects.filter(pk__in=ids), pool=pool)
-    Customer.objects.filter(pk__in=ids).filter(
-        Q(owner__isnull=True) | Q(pool__isnull=True)
-    ).exclude(return_due__isnull=True).update(return_due=None)
+    """recompute() for the customers `ids` (a follow-up, a claim, a transfer), 2,000 at a
+    time (a leaver's transfer may name many)."""
+    ids = sorted(set(ids))
+    pools = None
+    for start in range(0, len(ids), CHUNK):
+        chunk = Customer.objects.filter(pk__in=ids[start : start + CHUNK])
+        pool_ids = set(chunk.filter(pool__isnull=False).values_list("pool_id", flat=True))
+        if pool_ids:
+            if pools is None:
+                pools = {p.pk: p for p in Pool.objects.prefetch_related("rules")}
+            for pool_id in pool_ids:
+                recompute(chunk, pool=pools[pool_id])
+        chunk.filter(Q(owner__isnull=True) | Q(pool__isnull=True)).exclude(
+            return_due__isnull=True
+        ).update(return_due=None)
 
 
 def assign_home_pools() -> int:

@@ -121,3 +121,37 @@ def test_the_customer_lists_bulk_action_opens_the_transfer_page_with_the_selecti
     assert answer.status_code == 302
     page = client_for("manager").get(answer["Location"])
     assert f'value="{first.pk} {second.pk}"' in page.content.decode()
+
+
+def test_a_leavers_hand_over_and_a_single_assignment_restart_the_pool_clock(
+    make_pool, customer_of, manager, rep1, rep2
+):
+    from datetime import timedelta
+
+    from guanxi.customers.services import assign_owner, transfer_customers
+    from guanxi.pool import rules
+
+    pool = make_pool(teams_=("a", "b"), rules={"B": {"follow_up_days": 30}})
+    first, second = customer_of("rep1", name="甲"), customer_of("rep1", name="乙")
+    long_ago = timezone.now() - timedelta(days=25)
+    Customer.objects.filter(pk__in=[first.pk, second.pk]).update(
+        pool=pool, created_at=long_ago, locked=True
+    )
+    Customer.objects.filter(pk=first.pk).update(locked=False)
+    rules.recompute()
+    today = timezone.localdate()
+    assert Customer.objects.get(pk=first.pk).return_due == today + timedelta(days=5)
+
+    transfer_customers(manager, rep1, rep2)  # 离职交接 from the team page
+    moved = Customer.objects.get(pk=first.pk)
+    assert (moved.owner, moved.previous_owner) == (rep2, rep1)
+    assert moved.return_due == today + timedelta(days=30)  # the clock starts again
+    assert Customer.objects.get(pk=second.pk).locked is False  # the old owner's lock goes
+
+    assign_owner(manager, moved, rep1)
+    moved.refresh_from_db()
+    assert (moved.owner, moved.previous_owner, moved.return_due) == (
+        rep1,
+        rep2,
+        today + timedelta(days=30),
+    )
