@@ -61,8 +61,7 @@ def main() -> int:
     customers = Customer.objects.count()
     owned = Customer.objects.filter(owner__isnull=False).count()
     print(
-        f"database {connection.settings_dict['NAME']}: {customers:,} customers, "
-        f"{owned:,} owned",
+        f"database {connection.settings_dict['NAME']}: {customers:,} customers, {owned:,} owned",
         flush=True,
     )
     per = 100_000 / max(customers, 1)
