@@ -124,6 +124,7 @@ def _add_routers() -> None:
     from guanxi.activities.api import router as activities
     from guanxi.coding.api import router as coding
     from guanxi.customers.api import router as customers
+    from guanxi.pool.api import router as pool
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
@@ -132,7 +133,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys, coding):
+    for router in (*routers, surveys, coding, pool):
         api.add_router("/", router)
 
 

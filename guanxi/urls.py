@@ -50,6 +50,7 @@ urlpatterns = [
     path("coding/", include("guanxi.coding.urls")),  # grounded-theory coding (扎根理论)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
+    path("pool/", include("guanxi.pool.urls")),  # the public pool (公海) and transfers
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),

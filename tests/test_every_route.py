@@ -234,6 +234,25 @@ def dashboard_calls(theme: str):
     return calls
 
 
+def world_pool(ctx):
+    """A pool of the world's team with a customer waiting in it whose name carries the world's
+    marker: its members (and whoever reads the team's customers) see it, nobody else."""
+    from guanxi.pool.models import Pool
+
+    world = ctx.world
+    pool, created = Pool.objects.get_or_create(name=f"{world.marker} 公海")
+    if created:
+        pool.departments.set([world.department])
+        Customer.objects.create(
+            name=f"{world.marker} 公海客户",
+            pool=pool,
+            department=world.department,
+            pooled_at=timezone.now(),
+            previous_owner=world.owner,
+        )
+    return pool.pk
+
+
 ADMIN_FILL = {
     "object_id": lambda ctx: str(ctx.world.owner.pk),
     "id": lambda ctx: str(ctx.world.owner.pk),
@@ -394,7 +413,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
     # bulk actions on a selection naming the world's order: nothing changes, nothing shown
     "sales:order_bulk": Recipe(
         lambda ctx: [
-            Call(data={"action": "status", "status": "cancelled", "ids": [ctx.world.order.pk]}),
+            Call(data={"action": "status", "status": "shipped", "ids": [ctx.world.order.pk]}),
             Call(data={"action": "export", "ids": [ctx.world.order.pk]}),
         ],
         writes=True,
@@ -414,6 +433,7 @@ PAGE_RECIPES: dict[str, Recipe] = {
             "lifecycle",
             "warnings",
             "churn",
+            "satisfaction",
         )
         for suffix in ("", "_xlsx")
     },
@@ -613,6 +633,32 @@ PAGE_RECIPES: dict[str, Recipe] = {
         lambda ctx: [Call(kwargs={"pk": ctx.world.case.pk}, data={"satisfaction_score": "5"})],
         bound=True,
         writes=True,
+    ),
+    # the public pool (公海): a pool's customers for its members only; claiming the world's
+    # (owned, pool-less) customer is refused to all; release and lock are the owner side's;
+    # settings, run now and transfers for managers (and leads) only
+    "pool:index": Recipe(lambda ctx: [Call(), Call(query={"q": "secret", "level": "B"})]),
+    "pool:pool": Recipe(lambda ctx: [Call(kwargs={"pk": world_pool(ctx)})]),
+    "pool:claim": Recipe(one(pk=w("customer")), writes=True),
+    "pool:release": Recipe(one(pk=w("customer")), bound=True, writes=True, manages=True),
+    "pool:lock": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.customer.pk}, data={"locked": "1"})],
+        bound=True,
+        writes=True,
+        manages=True,
+    ),
+    "pool:settings": Recipe(one(), team=True),
+    "pool:create": Recipe(lambda ctx: [Call(data={"name": "HACKED"})], team=True),
+    "pool:edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": world_pool(ctx)}, data={"name": "HACKED"})], team=True
+    ),
+    "pool:run": Recipe(one(), team=True),
+    "pool:transfer": Recipe(
+        lambda ctx: [
+            Call(data={"ids": str(ctx.world.customer.pk), "to_user": ctx.user.pk}),
+            Call(data={"from_user": ctx.world.owner.pk, "to_user": ctx.user.pk}),
+        ],
+        team=True,
     ),
     # surveys: definitions for everyone, building and inviting for managers; invitations and
     # answers (the world's customer's free text carries the marker) within the scope only
@@ -925,6 +971,29 @@ API_RECIPES: dict[str, Recipe] = {
         bound=True,
     ),
     "DELETE /orders/{order_id}": Recipe(one(order_id=w("order")), bound=True, manages=True),
+    "GET /pools": Recipe(one()),
+    "GET /pools/{pool_id}/customers": Recipe(
+        lambda ctx: [Call(kwargs={"pool_id": world_pool(ctx)})]
+    ),
+    "GET /pool/customers": Recipe(one()),
+    "POST /pool/customers/{customer_id}/claim": Recipe(one(customer_id=w("customer"))),
+    "POST /pool/customers/{customer_id}/release": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": ctx.world.customer.pk}, data={"pool_id": None})],
+        bound=True,
+        manages=True,
+    ),
+    "POST /pool/customers/{customer_id}/lock": Recipe(
+        lambda ctx: [Call(kwargs={"customer_id": ctx.world.customer.pk}, data={"locked": True})],
+        bound=True,
+        manages=True,
+    ),
+    "POST /transfers": Recipe(
+        lambda ctx: [
+            Call(data={"ids": [ctx.world.customer.pk], "to_user_id": ctx.user.pk}),
+            Call(data={"from_user_id": ctx.world.owner.pk, "to_user_id": ctx.user.pk}),
+        ],
+        team=True,
+    ),
     "GET /cases": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
     "POST /cases": Recipe(
         lambda ctx: [

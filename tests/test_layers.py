@@ -52,7 +52,9 @@ LAYERS: list[list[list[str]]] = [
     # review mining (dataio's file reader, the analytics engine, the scope); complaints and
     # service cases (a customer's cases, escalation tasks in activities); satisfaction surveys
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
-    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"]],
+    # the public pool (公海) and transfers: return rules over the customers' interactions and
+    # orders, reminder tasks in activities
+    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pool"]],
     # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
     # (activities) into research projects
     [["guanxi.coding"]],

@@ -22,6 +22,17 @@ Three levels, each answered here for pages and the API alike:
   interaction, note or task needs manage rights or being its author (require_author_or_manage). A collaborator from another team works on the customer but
   cannot hand it on, lock out the owner's people, or extend its own access.
 Raise Http404 / PermissionDenied: pages turn them into the 404 / 403 pages, the API into JSON.
+
+Public pools (公海, guanxi.pool): a customer in a pool has no owner, so no rep's own scope holds
+it; it keeps the team (department) it had, so a manager or a department-scoped user over that
+team still reads it fully (360 page, list). A pool is visible to managers, to users who see all
+customers, and to the members of its teams (a pool's team includes its sub-teams). Members see
+a pooled customer only through the pool: its basic fields (name, level, city, source, in the
+pool since, the previous owner's name), never its contacts, timeline or personal data; its 360
+page answers them 404 until they claim it (visible_pools, pool_customers, claimable_customer).
+Pools and their rules are set by managers (may_manage_pools). A transfer (客户转移) is for a
+writing user whose scope covers colleagues (a manager or a lead): the customers must be ones
+they manage, and the new owner a colleague their scope covers (may_transfer, transfer_targets).
 """
 
 from dataclasses import dataclass
@@ -781,3 +792,113 @@ def pullable_reviews(user, reviews: QuerySet) -> QuerySet:
     if q is not None:
         linked = linked.filter(q)
     return reviews.filter(Q(customer__isnull=True) | Q(pk__in=linked.values("pk")))
+
+
+# Public pools (公海) and transfers (客户转移), guanxi.pool -----------------------------------
+# The functions take the Pool queryset (guanxi.pool.models), as the case ones take theirs.
+
+
+def _ancestor_ids(department) -> list[int]:
+    ids, node = [], department
+    while node is not None and node.pk not in ids:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+def visible_pools(user, pools: QuerySet) -> QuerySet:
+    """The pools a user sees: all for a manager or a user who sees every customer; else those
+    whose member teams include the user's team or a team above it."""
+    if not user.is_authenticated or not user.is_active:
+        return pools.none()
+    if is_manager(user) or sees_all(user):
+        return pools
+    profile = profile_of(user)
+    if profile.department_id is None:
+        return pools.none()
+    return pools.filter(departments__in=_ancestor_ids(profile.department)).distinct()
+
+
+def get_pool_or_404(user, pools: QuerySet, pk):
+    """A pool the user sees, or 404."""
+    try:
+        return visible_pools(user, pools).get(pk=pk)
+    except (ValueError, TypeError, pools.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def pool_customers(user, pools: QuerySet, pool=None) -> QuerySet:
+    """The customers waiting in the pools the user sees (or in `pool`): no owner, not erased,
+    not merged away. Only their basic fields are for members (see the module docstring)."""
+    from guanxi.customers.models import Customer
+
+    qs = Customer.objects.filter(
+        owner__isnull=True, erased_at__isnull=True, merged_into__isnull=True
+    )
+    if pool is not None:
+        return qs.filter(pool=pool)
+    return qs.filter(pool__in=visible_pools(user, pools).values("pk"))
+
+
+def claimable_customer(user, pools: QuerySet, pk):
+    """A customer of a pool the user sees, to claim: 404 if its pool is none of them; 403 for
+    a role that may not write. Claimed meanwhile (owned) it is still returned: the claim says
+    "someone else has just claimed it" (a loser of a race must be told, not shown a 404), which
+    tells a member no more than the pool page showed a moment before."""
+    from guanxi.customers.models import Customer
+
+    try:
+        customer = Customer.objects.filter(
+            pool__in=visible_pools(user, pools).values("pk"), erased_at__isnull=True
+        ).get(pk=pk)
+    except (ValueError, TypeError, Customer.DoesNotExist) as exc:
+        raise Http404 from exc
+    if not can_write(user):
+        raise PermissionDenied(_("You may not claim customers."))
+    return customer
+
+
+def may_manage_pools(user) -> bool:
+    """Create pools and change their teams and rules, and run the rules now: managers who
+    write (the rules move customers between every rep of the teams)."""
+    return user.is_authenticated and user.is_active and is_manager(user) and can_write(user)
+
+
+def require_manage_pools(user) -> None:
+    if not may_manage_pools(user):
+        raise PermissionDenied(_("Only managers may change the public pools."))
+
+
+def may_transfer(user) -> bool:
+    """Use the transfer page (客户转移): a writing user whose scope covers colleagues."""
+    return user.is_authenticated and user.is_active and leads_others(user)
+
+
+def require_transfer(user) -> None:
+    if not may_transfer(user):
+        raise PermissionDenied(_("Only managers and leads may transfer customers."))
+
+
+def transfer_targets(user) -> QuerySet:
+    """Who may receive customers from `user`'s transfer: the active colleagues their scope
+    covers (covered_users) who may write."""
+    if not may_transfer(user):
+        return covered_users(user).none()
+    return covered_users(user).exclude(profile__role=Role.READ_ONLY)
+
+
+def transfer_teams(user) -> QuerySet:
+    """The teams `user` may transfer customers to (spread over their members): all for a
+    manager or a user who sees all; the own team (and below, for department_tree); none else."""
+    if not may_transfer(user):
+        return Department.objects.none()
+    profile = profile_of(user)
+    if is_manager(user) or profile.data_scope == DataScope.ALL:
+        return Department.objects.all()
+    if profile.department_id is None:
+        return Department.objects.none()
+    if profile.data_scope == DataScope.DEPARTMENT_TREE:
+        return Department.objects.filter(pk__in=profile.department.descendant_ids())
+    if profile.data_scope == DataScope.DEPARTMENT:
+        return Department.objects.filter(pk=profile.department_id)
+    return Department.objects.none()

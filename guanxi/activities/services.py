@@ -327,3 +327,60 @@ def reassign_open_tasks(actor, from_user, to_user) -> int:
         ((pk, customer_id, {"assignee": [from_user.pk, to_user.pk]}) for pk, customer_id in rows),
     )
     return len(rows)
+
+
+@transaction.atomic
+def move_open_tasks(actor, customer_ids, from_user, to_user) -> int:
+    """Hand the open tasks of `from_user` on these customers to `to_user` (a transfer that
+    takes the tasks along); other people's tasks and done ones stay. Audited per task."""
+    if from_user is None or to_user is None or from_user.pk == to_user.pk:
+        return 0
+    rows = list(
+        Task.objects.select_for_update()
+        .filter(customer_id__in=list(customer_ids), assignee=from_user, done_at__isnull=True)
+        .values_list("pk", "customer_id")
+    )
+    for start in range(0, len(rows), 1000):
+        chunk = [pk for pk, _customer in rows[start : start + 1000]]
+        Task.objects.filter(pk__in=chunk).update(
+            assignee=to_user, updated_at=timezone.now(), version=F("version") + 1
+        )
+    audit.record_rows(
+        actor,
+        audit.AuditEntry.Action.ASSIGN,
+        Task._meta.model_name,
+        ((pk, customer_id, {"assignee": [from_user.pk, to_user.pk]}) for pk, customer_id in rows),
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def create_follow_up_reminders(reminders) -> int:
+    """Follow-up tasks made by a scheduled job (no actor): `reminders` yields (customer id,
+    assignee id, title, due_at). Inserted in bulk, one audit entry per task."""
+    tasks = [
+        Task(
+            customer_id=customer_id,
+            kind=TaskKind.FOLLOW_UP,
+            title=title[:200],
+            due_at=due_at,
+            remind_at=due_at,
+            assignee_id=assignee_id,
+        )
+        for customer_id, assignee_id, title, due_at in reminders
+    ]
+    Task.objects.bulk_create(tasks, batch_size=1000)
+    audit.record_rows(
+        None,
+        AuditEntry.Action.CREATE,
+        Task._meta.model_name,
+        (
+            (
+                task.pk,
+                task.customer_id,
+                {"kind": [None, task.kind], "title": [None, task.title]},
+            )
+            for task in tasks
+        ),
+    )
+    return len(tasks)

@@ -101,6 +101,8 @@ def customer_out(customer) -> dict:
         lost_at=customer.lost_at,
         lost_reason=customer.lost_reason,
         lost_note=customer.lost_note,
+        return_due=customer.return_due,
+        locked=customer.locked,
         scores=scores.api_out(scores.of(customer)),
         created_at=customer.created_at,
         updated_at=customer.updated_at,

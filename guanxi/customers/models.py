@@ -299,6 +299,34 @@ class Customer(models.Model):
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
+    # 公海 (guanxi.pool): the home pool the customer returns to (it is *in* the pool while it has
+    # no owner), when it went there, whose it was, the owner's lock, the owner's last follow-up,
+    # since when the owner has it, and the day it returns, computed by the pool's rules so
+    # the list shows "days until return" without a query per row.
+    pool = models.ForeignKey(
+        "pool.Pool",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("public pool"),
+    )
+    pooled_at = models.DateTimeField(_("in the pool since"), null=True, blank=True)
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("previous owner"),
+    )
+    locked = models.BooleanField(_("locked"), default=False, db_default=False)
+    last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    return_due = models.DateField(_("returns to the pool on"), null=True, blank=True)
+    # the return_due a reminder was sent for: one reminder per customer per cycle
+    return_reminded_for = models.DateField(null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
@@ -324,6 +352,17 @@ class Customer(models.Model):
                 ExtractDay("birthday"),
                 name="customer_owner_birthday",
                 condition=models.Q(birthday__isnull=False),
+            ),
+            # 公海: a pool's customers, newest first; the rules job's owned customers by due day
+            models.Index(
+                fields=["pool", "-id"],
+                name="customer_pooled",
+                condition=models.Q(owner__isnull=True, pool__isnull=False),
+            ),
+            models.Index(
+                fields=["return_due"],
+                name="customer_return_due",
+                condition=models.Q(owner__isnull=False, return_due__isnull=False),
             ),
             models.Index(
                 "owner",

@@ -249,6 +249,10 @@ class CustomerOut(Schema):
     lost_at: datetime | None
     lost_reason: str = Field(description="Why it was lost (one of the ten reasons).")
     lost_note: str
+    return_due: date | None = Field(
+        None, description="公海: the day it returns to its public pool (null: it does not)."
+    )
+    locked: bool = Field(False, description="公海: locked by its owner (never returns).")
     scores: ScoresOut | None = Field(
         description="The current scores; null when the customer has not been scored yet."
     )

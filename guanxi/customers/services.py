@@ -24,6 +24,7 @@ from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import (
     StaleEdit,
     customers_changed_hands,
+    customers_transferred,
     rate_limit,
     reject_unknown_fields,
 )
@@ -604,10 +605,29 @@ def assign_owner(actor, customer: Customer, owner) -> Customer:
     transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     require_manage(actor, customer)
     before = audit.snapshot(customer, ["owner", "department"])
+    previous = customer.owner
+    if owner is not None and customer.owner_id != owner.pk:
+        # a new owner: the pool's clocks start again, the old owner's lock goes (guanxi.pool)
+        customer.owned_since = timezone.now()
+        customer.locked = False
+        customer.pooled_at = None
+        if customer.owner_id is not None:
+            customer.previous_owner_id = customer.owner_id
     customer.owner = owner
     customer.department = _owner_department(owner)
     customer.version = models.F("version") + 1  # a transfer is an edit: open forms go stale
-    customer.save(update_fields=["owner", "department", "updated_at", "version"])
+    customer.save(
+        update_fields=[
+            "owner",
+            "department",
+            "updated_at",
+            "version",
+            "owned_since",
+            "locked",
+            "pooled_at",
+            "previous_owner",
+        ]
+    )
     customer.refresh_from_db(fields=["version"])
     audit.record(
         actor,
@@ -615,6 +635,14 @@ def assign_owner(actor, customer: Customer, owner) -> Customer:
         customer,
         customer_id=customer.pk,
         changes=audit.diff(before, audit.snapshot(customer, ["owner", "department"])),
+    )
+    customers_transferred.send(
+        sender=None,
+        actor=actor,
+        customer_ids=[customer.pk],
+        from_user=previous,
+        to_user=owner,
+        move=set(),
     )
     return customer
 
@@ -867,6 +895,10 @@ def transfer_customers(actor, from_user, to_user) -> int:
             department=department,
             updated_at=timezone.now(),
             version=models.F("version") + 1,
+            # the pool's clocks start again for the new owner (guanxi.pool)
+            previous_owner=from_user,
+            owned_since=timezone.now(),
+            locked=False,
         )
     audit.record_rows(
         actor,
@@ -883,6 +915,14 @@ def transfer_customers(actor, from_user, to_user) -> int:
             )
             for pk, dept in rows
         ),
+    )
+    customers_transferred.send(
+        sender=None,
+        actor=actor,
+        customer_ids=[pk for pk, _dept in rows],
+        from_user=from_user,
+        to_user=to_user,
+        move=set(),
     )
     return len(rows)
 

@@ -82,6 +82,7 @@ LIST_COLUMNS = (
     "created_at",
     "lost_at",
     "lost_reason",
+    "return_due",
     "owner__username",
     "owner__profile__display_name",
 )
@@ -194,6 +195,9 @@ def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str
         "lost": _("Lost"),
         "scores": _("Scores"),
         "churn_risk": _("Churn risk: %(risk)s"),
+        "return": _("Back to pool in"),
+        "days": _("%(n)s d"),
+        "due_now": _("Due now"),
     }
     template = engines["jinja2"].get_template("customers/_rows.html")
     context = {
@@ -217,6 +221,7 @@ def customer_list(request):
     # Labels translated once per request, not through get_FOO_display() on every row.
     level_labels = {value: str(label) for value, label in CustomerLevel.choices}
     source_labels = {value: str(label) for value, label in CustomerSource.choices}
+    today = timezone.localdate()
     for row in rows:
         row.level_label = level_labels.get(row.level, row.level)
         row.source_label = source_labels.get(row.source, row.source)
@@ -226,6 +231,8 @@ def customer_list(request):
             getattr(getattr(owner, "profile", None), "display_name", "") or owner.get_username()
         )
         row.created_on = timezone.localtime(row.created_at).strftime("%Y-%m-%d")
+        # 公海: days until the customer returns to its pool (stored date, no query per row)
+        row.return_days = (row.return_due - today).days if row.return_due else None
     sort_score = filters["sort"].lstrip("-")
     sort_score = sort_score if sort_score in scores.SORT_VALUE_FORMATS else ""
     scores.attach_badges(rows, sort_score)

@@ -14,6 +14,7 @@ from guanxi.customers.models import Customer
 
 from .coding import load_coding_example
 from .generator import DemoGenerator, Staff, wipe
+from .pools import seed_pools
 
 PASSWORD = "demo"  # noqa: S105 — the documented demo login, created only by `guanxi demo`
 ROOT = "茗香茶业总部"
@@ -88,4 +89,7 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         # A finished example of grounded-theory coding, shared with every demo login.
         manager = get_user_model().objects.get(pk=staff.manager_id)
         counts["coded fragments"] = load_coding_example(manager)
+    # Two public pools (公海) with the unowned customers in them; the first rules run returns
+    # the long-neglected ones and reminds owners, as the nightly job would.
+    counts.update(seed_pools(staff))
     return counts

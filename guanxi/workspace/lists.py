@@ -1,6 +1,8 @@
 """Bulk actions on the customer, order, product and task lists: the domain's services and, for an
 export of the selection, dataio's exporter (which is why this lives above both)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -68,6 +70,8 @@ def customer_bulk_action(request):
         if action == "export":
             customer_bulk.selection(request.user, ids, write=False)
             return _csv(*customer_rows(request.user, ids=ids), "customers")
+        if action == "transfer":  # the transfer page (客户转移) with the selection filled in
+            return redirect(f"{reverse('pool:transfer')}?{urlencode({'ids': ids}, doseq=True)}")
         if action == "assign":
             owner_id = request.POST.get("owner", "")
             owner = (

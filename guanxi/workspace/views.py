@@ -37,6 +37,7 @@ from guanxi.customers.forms import CollaboratorForm
 from guanxi.customers.models import Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
+from guanxi.pool.views import customer_panel as pool_panel
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
@@ -175,6 +176,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
         if form is None and access.write and (kind not in FORMS_ON_DEMAND or kind == open_form):
             form = form_class(customer=customer)
         context[name] = form  # None: on demand (detail.html puts its link in its place)
+    context.update(pool_panel(request.user, customer, may_manage=access.manage))
     score_forms = ("loyalty_form", "lost_form", "win_back_form")
     context.update(
         scores_context(

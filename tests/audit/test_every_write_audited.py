@@ -22,6 +22,8 @@ from guanxi.coding import services as coding
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
+from guanxi.pool import services as pool
+from guanxi.pool import transfers
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -49,8 +51,11 @@ MODULES = [
     service,
     surveys,
     coding,
+    pool,
+    transfers,
 ]
 AUDITED_MODELS = {
+    "pool",
     "customer",
     "contact",
     "interaction",
@@ -139,6 +144,10 @@ NOT_WRITES = {
     "coding.locate_fragment": "check",
     "coding.name_key": "normalises a name",
     "coding.normalise_text": "normalises line breaks",
+    "pool.clean_pool_data": "check",
+    "pool.pools_for": "read",
+    "pool.days_until_return": "read",
+    "transfers.clean_move": "check",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -148,6 +157,7 @@ NO_ACTOR = {
     "voice.analyse",
     "service.escalate_overdue",
     "surveys.submit_answers",  # the customer answering through a link, not a user
+    "pool.run_rules",  # the nightly job; its reminders are nobody's
 }
 
 
@@ -159,6 +169,7 @@ def _public_functions():
             retention: "retention",
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
+            transfers: "transfers",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -243,6 +254,40 @@ def world(personas, customer_of, product):
     }
 
 
+def _pool_of(w, **settings):
+    """A pool of rep1's team whose B customers return after 30 days without a follow-up."""
+    data = {
+        "name": "门店公海",
+        "department_ids": [w["rep1"].profile.department_id],
+        "won_days": 90,
+        "reclaim_bar_days": 0,
+        "remind_days": 3,
+        "rules": {"B": {"follow_up_days": 30}},
+        **settings,
+    }
+    return pool.save_pool(w["manager"], data)
+
+
+def _overdue(w, days: int):
+    """rep1's person in the pool's rules, taken `days` ago, never followed up."""
+    from guanxi.customers.models import Customer
+
+    home = _pool_of(w)
+    taken = timezone.now() - timedelta(days=days)
+    Customer.objects.filter(pk=w["person"].pk).update(
+        pool=home, owned_since=taken, created_at=taken, last_follow_up_at=None
+    )
+    from guanxi.activities.models import Interaction
+
+    Interaction.objects.filter(customer=w["person"]).update(occurred_at=taken)
+    return home
+
+
+def _pooled(w):
+    home = _pool_of(w)
+    return pool.release_customer(w["manager"], w["org"].pk, pool_id=home.pk)
+
+
 CASES = {
     "customers.create_customer": lambda w: customers.create_customer(w["rep1"], {"name": "赵六"}),
     "customers.update_customer": lambda w: customers.update_customer(
@@ -301,9 +346,7 @@ CASES = {
     "sales.create_order": lambda w: sales.create_order(
         w["rep1"], w["person"], {}, [{"product": w["product"], "quantity": 2}]
     ),
-    "sales.update_order": lambda w: sales.update_order(
-        w["rep1"], w["order"], {"status": "refunded"}
-    ),
+    "sales.update_order": lambda w: sales.update_order(w["rep1"], w["order"], {"currency": "USD"}),
     "sales.delete_order": lambda w: sales.delete_order(w["rep1"], w["order"]),
     "sales.change_status": lambda w: sales.change_status(
         w["rep1"],
@@ -317,7 +360,13 @@ CASES = {
         w["rep1"], w["order"], reason="包装破损", lines={w["order"].lines.get().pk: 1}
     ),
     "sales_bulk.set_status": lambda w: sales_bulk.set_status(
-        w["rep1"], [w["order"].pk], "refunded"
+        w["rep1"],
+        [
+            sales.create_order(
+                w["rep1"], w["person"], {"status": "paid"}, [{"product": w["product"]}]
+            ).pk
+        ],
+        "shipped",
     ),
     "tasks_bulk.mark_done": lambda w: tasks_bulk.mark_done(w["rep1"], [w["task"].pk]),
     "tasks_bulk.reassign": lambda w: tasks_bulk.reassign(w["manager"], [w["task"].pk], w["rep2"]),
@@ -481,6 +530,32 @@ CASES = {
     "coding.delete_relation": lambda w: coding.delete_relation(w["rep1"], w["relation"]),
     "coding.set_core": lambda w: coding.set_core(
         w["rep1"], w["project"], {"core_category": w["category"].pk, "story_line": "服务失误"}
+    ),
+    "pool.save_pool": lambda w: _pool_of(w),
+    "pool.claim_customer": lambda w: pool.claim_customer(w["rep1"], _pooled(w).pk),
+    "pool.release_customer": lambda w: _pooled(w),
+    "pool.set_locked": lambda w: (
+        _pool_of(w),
+        pool.set_locked(w["rep1"], w["person"].pk, True),
+    ),
+    "pool.run_rules": lambda w: (_overdue(w, 40), pool.run_rules(actor=w["manager"])),
+    "pool.send_reminders": lambda w: (
+        _overdue(w, 28),
+        pool.rules.recompute(),
+        pool.send_reminders(timezone.localdate()),
+    ),
+    "transfers.transfer": lambda w: transfers.transfer(
+        w["manager"],
+        ids=[w["person"].pk, w["org"].pk],
+        to_user_id=w["rep2"].pk,
+        move=["tasks"],
+        keep_read=True,
+    ),
+    "activities.move_open_tasks": lambda w: activities.move_open_tasks(
+        w["manager"], [w["person"].pk], w["rep1"], w["rep2"]
+    ),
+    "activities.create_follow_up_reminders": lambda w: activities.create_follow_up_reminders(
+        [(w["person"].pk, w["rep1"].pk, "跟进", timezone.now())]
     ),
 }
 

@@ -1,0 +1,177 @@
+"""The pool pages and API: what members see (basic fields only), claim over the API (200 / 409),
+release and lock from the 360 page, the settings for managers only, the list column."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guanxi.customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_member_sees_the_pool_with_basic_fields_but_not_the_360_page(
+    make_pool, pooled, client_for
+):
+    pool = make_pool()
+    customer = pooled(pool, name="公海茶庄", city="杭州", mobile="13800138011")
+    page = client_for("rep1").get(f"/pool/{pool.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "公海茶庄" in html and "杭州" in html and "刘芳" in html  # previous owner's name
+    assert "13800138011" not in html
+    assert f'href="/customers/{customer.pk}/"' not in html  # no link for a member
+    assert client_for("rep1").get(f"/customers/{customer.pk}/").status_code == 404
+
+
+def test_a_manager_sees_every_pool_and_the_customer_in_full(make_pool, pooled, client_for):
+    pool = make_pool(teams_=("a",))
+    customer = pooled(pool, name="经理可见")
+    html = client_for("manager").get(f"/pool/{pool.pk}/").content.decode()
+    assert f'href="/customers/{customer.pk}/"' in html
+    assert client_for("manager").get(f"/customers/{customer.pk}/").status_code == 200
+
+
+def test_outsiders_get_404_for_another_teams_pool(make_pool, pooled, client_for, api_as):
+    pool = make_pool(teams_=("a",))
+    pooled(pool, name="华东客户")
+    assert client_for("rep2").get(f"/pool/{pool.pk}/").status_code == 404
+    assert "华东客户" not in client_for("rep2").get("/pool/").content.decode()
+    assert api_as("rep2").get(f"/pools/{pool.pk}/customers").status_code == 404
+    assert api_as("rep2").get("/pool/customers").json()["items"] == []
+
+
+def test_claim_over_the_api_winner_200_then_409(make_pool, pooled, api_as, rep1):
+    pool = make_pool(teams_=("a",))
+    customer = pooled(pool)
+    first = api_as("rep1").post(f"/pool/customers/{customer.pk}/claim")
+    assert first.status_code == 200, first.content
+    assert first.json()["owner"]["id"] == rep1.pk
+    assert first.json()["days_until_return"] == 30
+    again = api_as("lead_a").post(f"/pool/customers/{customer.pk}/claim")
+    assert again.status_code == 409
+    assert "Someone else has just claimed" in again.json()["detail"]
+
+
+def test_claim_refusal_in_chinese(make_pool, pooled, api_as):
+    pool = make_pool(teams_=("a",), owned_limit=0)
+    customer = pooled(pool)
+    answer = api_as("rep1", lang="zh-hans").post(f"/pool/customers/{customer.pk}/claim")
+    assert answer.status_code == 409
+    assert "上限" in answer.json()["detail"]
+
+
+def test_the_pool_list_over_the_api(make_pool, pooled, api_as):
+    pool = make_pool()
+    pooled(pool, name="甲")
+    body = api_as("rep1").get(f"/pools/{pool.pk}/customers").json()
+    assert body["count"] == 1 and body["items"][0]["name"] == "甲"
+    assert set(body["items"][0]) == {
+        "id",
+        "name",
+        "level",
+        "city",
+        "source",
+        "pool_id",
+        "pooled_at",
+        "previous_owner",
+    }
+    pools = api_as("rep1").get("/pools").json()
+    assert [p["name"] for p in pools] == ["门店公海"]
+    assert {r["level"]: r["follow_up_days"] for r in pools[0]["rules"]} == {
+        "A": 30,
+        "B": 30,
+        "C": 30,
+    }
+
+
+def test_release_and_lock_from_the_360_page(make_pool, customer_of, client_for, rep1):
+    pool = make_pool()
+    customer = customer_of("rep1", name="释放客户")
+    Customer.objects.filter(pk=customer.pk).update(pool=pool)
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Release to pool" in page
+    assert client.post(f"/pool/customers/{customer.pk}/lock/", {"locked": "1"}).status_code == 302
+    assert Customer.objects.get(pk=customer.pk).locked is True
+    assert client.post(f"/pool/customers/{customer.pk}/release/").status_code == 302
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.owner, stored.previous_owner, stored.locked) == (None, rep1, False)
+
+
+def test_the_list_and_the_360_page_show_days_until_return_highlighted_under_3(
+    make_pool, customer_of, client_for, django_assert_max_num_queries
+):
+    pool = make_pool(rules={"B": {"follow_up_days": 30}})
+    soon = customer_of("rep1", name="快到期")
+    later = customer_of("rep1", name="还早")
+    today = timezone.localdate()
+    Customer.objects.filter(pk=soon.pk).update(pool=pool, return_due=today + timedelta(days=2))
+    Customer.objects.filter(pk=later.pk).update(pool=pool, return_due=today + timedelta(days=20))
+    client = client_for("rep1")
+    html = client.get("/customers/").content.decode()
+    assert '<span class="return-soon">2 d</span>' in html
+    assert "<span>20 d</span>" in html
+    detail = client.get(f"/customers/{soon.pk}/").content.decode()
+    assert "pool-soon" in detail and "Returns to the public pool in 2 days" in detail
+
+
+def test_the_list_query_count_does_not_grow_with_the_rows(make_pool, customer_of, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pool = make_pool()
+    customer_of("rep1", name="一")
+    client = client_for("rep1")
+    client.get("/customers/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/customers/")
+    for i in range(10):
+        customer_of("rep1", name=f"客户{i}")
+    Customer.objects.update(pool=pool, return_due=timezone.localdate())
+    with CaptureQueriesContext(connection) as many:
+        client.get("/customers/")
+    assert len(many) == len(few)
+
+
+def test_settings_are_for_managers(make_pool, client_for, teams):
+    assert client_for("rep1").get("/pool/settings/").status_code == 403
+    manager = client_for("manager")
+    assert manager.get("/pool/settings/").status_code == 200
+    answer = manager.post(
+        "/pool/settings/new/",
+        {
+            "name": "线上公海",
+            "department_ids": [teams["b"].pk],
+            "exempt_locked": "on",
+            "won_days": "90",
+            "reclaim_bar_days": "7",
+            "remind_days": "3",
+            "A_follow_up_days": "15",
+            "A_deal_days": "0",
+        },
+    )
+    assert answer.status_code == 400
+    assert "At least one day" in answer.content.decode()
+    from guanxi.pool.models import Pool
+
+    assert not Pool.objects.filter(name="线上公海").exists()
+
+
+def test_run_now_is_for_managers(client_for):
+    from guanxi.pool.models import PoolRun
+
+    assert client_for("rep1").post("/pool/settings/run/").status_code == 403
+    assert PoolRun.objects.count() == 0
+    assert client_for("manager").post("/pool/settings/run/").status_code == 302
+    assert PoolRun.objects.get().trigger == "manual"
+
+
+def test_a_pool_of_a_parent_team_includes_its_sub_teams(make_pool, pooled, api_as, teams):
+    pool = make_pool(teams_=("root",))
+    pooled(pool, name="总部公海客户", level="A")
+    pooled(pool, name="另一个", level="C")
+    for rep in ("rep1", "rep2"):  # 华东 and 华南 are below 总部
+        body = api_as(rep).get("/pool/customers", level="A").json()
+        assert [c["name"] for c in body["items"]] == ["总部公海客户"]
