@@ -283,7 +283,16 @@ def check_duplicates(
     matches = services.find_duplicates(
         request.user, mobile=mobile, email=email, name=name, exclude_pk=exclude_id
     )
-    return [{"field": m.field, "owner": m.owner, "customer_id": m.customer_id} for m in matches]
+    return [
+        {
+            "field": m.field,
+            "owner": m.owner,
+            "customer_id": m.customer_id,
+            "kind": m.kind,
+            "record_id": m.record_id,
+        }
+        for m in matches
+    ]
 
 
 @router.post("/customers", response={201: CustomerOut, **errors(400, 401, 403, 422)})
