@@ -4,6 +4,7 @@ each claims. Used in-process (PostgreSQL) and in a child process (a SQLite file)
 import threading
 
 from django.db import connection
+from django.utils import translation
 
 from guanxi.leads import services
 from guanxi.leads.models import Lead
@@ -18,7 +19,8 @@ def race_claim(lead_id: int, users: list) -> dict[str, str]:
         try:
             lead = Lead.objects.get(pk=lead_id)
             barrier.wait(timeout=10)
-            services.claim_lead(user, lead)
+            with translation.override("en"):
+                services.claim_lead(user, lead)
             outcomes[user.username] = "won"
         except services.LeadTaken as exc:
             outcomes[user.username] = f"taken: {exc}"

@@ -10,7 +10,7 @@ from django.utils import translation
 from guanxi.accounts.scope import get_lead_or_404, visible_leads
 from guanxi.activities.models import Note
 from guanxi.audit.models import AuditEntry
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Customer
 from guanxi.customers.services import find_duplicates
 from guanxi.leads import services
 from guanxi.leads.matching import find_matches
@@ -69,7 +69,9 @@ def test_an_edit_from_an_old_version_is_stale(personas, lead_of):
     lead = lead_of("rep1")
     services.update_lead(personas["rep1"], lead, {"title": "采购经理"}, version=1)
     with pytest.raises(StaleEdit):
-        services.update_lead(personas["rep1"], Lead.objects.get(pk=lead.pk), {"title": "x"}, version=1)
+        services.update_lead(
+            personas["rep1"], Lead.objects.get(pk=lead.pk), {"title": "x"}, version=1
+        )
     assert Lead.objects.get(pk=lead.pk).title == "采购经理"
 
 
@@ -170,14 +172,19 @@ def test_lead_duplicate_check_finds_customers_and_leads_hiding_other_teams(
     # given a pooled customer, rep2's customer and rep2's lead sharing rep1's values
     from guanxi.customers.services import create_customer
 
-    pooled = create_customer(personas["manager"], {"name": "公海客户", "mobile": "13900000001"}, owner=None)
+    pooled = create_customer(
+        personas["manager"], {"name": "公海客户", "mobile": "13900000001"}, owner=None
+    )
     customer_of("rep2", name="别组客户", email="x@tea.example")
     theirs = lead_of("rep2", name="别组线索", company="龙井茶业", mobile="13900000005")
     own = lead_of("rep1", name="自己线索", company="龙井茶业", mobile="13900000006")
 
     # when rep1 checks
     matches = find_matches(
-        personas["rep1"], mobile="13900000001", email="x@tea.example", company="龙井茶业",
+        personas["rep1"],
+        mobile="13900000001",
+        email="x@tea.example",
+        company="龙井茶业",
         exclude_pk=own.pk,
     )
 
