@@ -21,6 +21,9 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
+from guanxi.leads import importing as leads_import
+from guanxi.leads import lookalike
+from guanxi.leads import services as leads
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -47,6 +50,9 @@ MODULES = [
     voice,
     service,
     surveys,
+    leads,
+    leads_import,
+    lookalike,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -69,6 +75,9 @@ AUDITED_MODELS = {
     "question",
     "invitation",
     "response",
+    "lead",
+    "leadform",
+    "lookalikemodel",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -126,6 +135,16 @@ NOT_WRITES = {
     "surveys.invitation_for_token": "read",
     "surveys.get_survey": "read",
     "surveys.clean_answers": "check",
+    "leads.clean_lead_data": "check",
+    "leads.scrub": "part of erase_lead and of a customer's erasure, which audit it (record_many)",
+    "leads_import.parse_file": "reads and checks the file",
+    "lookalike.fit": "computes a model (no database)",
+    "lookalike.predict": "computes a score",
+    "lookalike.training_set": "read",
+    "lookalike.current_model": "read",
+    "lookalike.score_lead": "sets the score on an unsaved lead",
+    "lookalike.rescore_open_leads": "part of train, whose entry counts the leads scored",
+    "lookalike.top_features": "read",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -135,6 +154,7 @@ NO_ACTOR = {
     "voice.analyse",
     "service.escalate_overdue",
     "surveys.submit_answers",  # the customer answering through a link, not a user
+    "leads.submit_public_form",  # a visitor of a public lead form, not a user
 }
 
 
@@ -146,6 +166,8 @@ def _public_functions():
             retention: "retention",
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
+            leads_import: "leads_import",
+            lookalike: "lookalike",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -186,7 +208,15 @@ def world(personas, customer_of, product):
     surveys.open_survey(manager, survey.pk)
     [(invitation, token)] = surveys.invite(manager, survey.pk, customer_ids=[person.pk])
     draft = surveys.create_survey(manager, {"title": "草稿", "kind": "satisfaction"}, [rating])
+    lead = leads.create_lead(rep1, {"name": "线索甲", "mobile": "13700137000"})
+    pool_lead = leads.create_lead(rep1, {"name": "线索乙", "wechat": "yi_wx"}, owner=None)
+    lead_form = leads.create_lead_form(
+        manager, {"name": "官网", "title": "联系我们", "consent_purpose": "用于联系您"}
+    )
     return {
+        "lead": lead,
+        "pool_lead": pool_lead,
+        "lead_form": lead_form,
         "survey": survey,
         "invitation": invitation,
         "token": token,
@@ -402,6 +432,30 @@ CASES = {
     "voice.analyse": lambda w: voice.analyse(w["review_set"].pk),
     "voice.reanalyse": lambda w: voice.reanalyse(w["rep1"], w["review_set"]),
     "voice.delete_review_set": lambda w: voice.delete_review_set(w["manager"], w["review_set"]),
+    "leads.create_lead": lambda w: leads.create_lead(w["rep1"], {"name": "丙", "wechat": "b"}),
+    "leads.update_lead": lambda w: leads.update_lead(w["rep1"], w["lead"], {"title": "经理"}),
+    "leads.set_lead_status": lambda w: leads.set_lead_status(w["rep1"], w["lead"], "contacted"),
+    "leads.claim_lead": lambda w: leads.claim_lead(w["rep2"], w["pool_lead"]),
+    "leads.release_lead": lambda w: leads.release_lead(w["rep1"], w["lead"]),
+    "leads.assign_lead": lambda w: leads.assign_lead(w["manager"], w["pool_lead"], w["rep2"]),
+    "leads.convert_lead": lambda w: leads.convert_lead(
+        w["rep1"], w["lead"], opportunity={"name": "首单", "amount": "100"}
+    ),
+    "leads.erase_lead": lambda w: leads.erase_lead(w["rep1"], w["lead"]),
+    "leads.create_lead_form": lambda w: leads.create_lead_form(
+        w["manager"], {"name": "展会", "title": "留资", "consent_purpose": "用于联系您"}
+    ),
+    "leads.update_lead_form": lambda w: leads.update_lead_form(
+        w["manager"], w["lead_form"], {"active": False}
+    ),
+    "leads.submit_public_form": lambda w: leads.submit_public_form(
+        w["lead_form"], {"name": "访客", "mobile": "13600136000", "consent": True}, ip="10.0.0.1"
+    ),
+    "leads.retrain_model": lambda w: leads.retrain_model(w["manager"]),
+    "leads_import.import_leads": lambda w: leads_import.import_leads(
+        w["rep1"], "姓名,手机\n丁,13500135000\n".encode(), "l.csv"
+    ),
+    "lookalike.train": lambda w: lookalike.train(w["manager"]),
 }
 
 
