@@ -2,11 +2,13 @@
 read, change (versioned), claim from the pool (409 for the loser), release, assign, convert;
 the public lead forms (managers) and the look-alike model."""
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Field, Router, Status
 
 from guanxi.accounts.scope import (
     can_change_lead,
@@ -46,6 +48,7 @@ from .schemas import (
     LeadOut,
     LeadPage,
     LeadPatch,
+    MatchOut,
     ModelOut,
     VersionIn,
 )
@@ -107,7 +110,7 @@ def list_leads(
     status: text(30) = "",
     source: text(30) = "",
     owner: text(20) = "",
-    min_score: float | None = None,
+    min_score: Annotated[float, Field(ge=0, le=1)] | None = None,
     sort: text(10) = "-score",
 ):
     """The leads of the caller's scope and the lead pool. Filters: `status`, `source`,
@@ -217,7 +220,7 @@ def convert_lead(request, lead_id: Id, payload: ConvertIn):
     }
 
 
-@router.get("/lead-duplicates", response={200: list[dict], **READ_ERRORS, **errors(429)})
+@router.get("/lead-duplicates", response={200: list[MatchOut], **READ_ERRORS, **errors(429)})
 def lead_duplicates(request, mobile: text(40) = "", email: text(254) = "", company: text(200) = ""):
     """查重 for a lead being entered: customers and leads with the same values."""
     if not (mobile.strip() or email.strip() or company.strip()):

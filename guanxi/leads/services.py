@@ -175,6 +175,8 @@ def create_lead(
         owner = actor
     if owner is not None and actor is not None and owner != actor:
         require_assign_leads(actor)
+        if not lead_owners(actor).filter(pk=owner.pk).exists():
+            raise ValidationError({"owner": [_("Choose an active colleague within your scope.")]})
     lead = Lead(**cleaned)
     lead.owner = owner
     lead.department = _department_of(owner)

@@ -92,3 +92,26 @@ def test_lead_forms_are_for_managers(personas, who):
     else:
         assert created.status_code == 201 and "/l/" in created.json()["url"]
         assert listed.json()["count"] == 1
+
+
+def test_the_customer_duplicate_check_reports_leads(personas, lead_of):
+    own = lead_of("rep1", mobile="13900000004")
+    found = api(personas["rep1"])("GET", "/customers/duplicates", {"mobile": "13900000004"})
+    assert found.status_code == 200
+    assert found.json() == [
+        {
+            "field": "mobile",
+            "owner": "张伟",
+            "customer_id": None,
+            "kind": "lead",
+            "record_id": own.pk,
+        }
+    ]
+
+
+def test_a_manager_may_not_give_a_lead_to_the_read_only_role(personas):
+    response = api(personas["manager"])(
+        "POST", "/leads", {"name": "甲", "wechat": "w", "owner_id": personas["viewer"].pk}
+    )
+    assert response.status_code == 422 and "owner" in response.json()["errors"]
+    assert api(personas["manager"])("GET", "/leads", {"min_score": 2}).status_code == 422
