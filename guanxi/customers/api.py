@@ -264,7 +264,9 @@ def _score_filters(given: dict) -> dict:
 
 
 @router.get(
-    "/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS, **errors(429)}
+    "/customers/duplicates",
+    response={200: list[DuplicateOut], **READ_ERRORS, **errors(429)},
+    exclude_unset=True,  # kind and record_id only on a lead's match
 )
 def check_duplicates(
     request,
@@ -275,7 +277,8 @@ def check_duplicates(
 ):
     """查重: possible duplicates across ALL customers, saying who owns each match.
 
-    The id of a match is given only when the caller may open it; the record never is.
+    The id of a match is given only when the caller may open it; the record never is. A lead
+    with these values (the leads app) comes with `kind` "lead" and its id as `record_id`.
     At most GUANXI_DUPLICATE_CHECKS_PER_MINUTE checks a minute per user (default 30), then 429.
     """
     if not (mobile.strip() or email.strip() or name.strip()):
@@ -284,13 +287,8 @@ def check_duplicates(
         request.user, mobile=mobile, email=email, name=name, exclude_pk=exclude_id
     )
     return [
-        {
-            "field": m.field,
-            "owner": m.owner,
-            "customer_id": m.customer_id,
-            "kind": m.kind,
-            "record_id": m.record_id,
-        }
+        {"field": m.field, "owner": m.owner, "customer_id": m.customer_id}
+        | ({"kind": m.kind, "record_id": m.record_id} if m.kind != "customer" else {})
         for m in matches
     ]
 
