@@ -70,6 +70,7 @@ FIELDS = (
     "status",
     "disqualified_reason",
     "converted_customer_id",
+    "referred_by_id",
     "consent_purpose",
     "consent_at",
     "score",
@@ -132,6 +133,7 @@ def create_lead(request, payload: LeadIn):
     same mobile, e-mail or company, each linked only when the caller may open it."""
     data = payload.dict()
     owner_id, pool = data.pop("owner_id"), data.pop("pool")
+    data["referred_by"] = data.pop("referred_by_id")
     owner = None if pool else (active_user(owner_id, "owner_id") if owner_id else request.user)
     lead = services.create_lead(request.user, data, owner=owner)
     matches = find_matches(
@@ -161,6 +163,8 @@ def update_lead(request, lead_id: Id, payload: LeadPatch):
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     version = data.pop("version", None)
     status, reason = data.pop("status", None), data.pop("disqualified_reason", "")
+    if "referred_by_id" in data:
+        data["referred_by"] = data.pop("referred_by_id")
     if data:
         lead = services.update_lead(request.user, lead, data, version=version)
         version = lead.version if version is not None else None

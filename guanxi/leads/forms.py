@@ -26,6 +26,12 @@ class LeadForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    referred_by = forms.IntegerField(
+        label=_("Referred by (customer number)"),
+        required=False,
+        min_value=1,
+        help_text=_("The customer who brought this lead (转介绍), as on the customer's page."),
+    )
     to_pool = forms.BooleanField(label=_("Put it in the lead pool"), required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -65,6 +71,11 @@ class FilterForm(forms.Form):
     min_score = forms.FloatField(
         label=_("Score at least"), min_value=0, max_value=1, required=False
     )
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices += [(str(u.pk), str(getattr(u, "profile", u))) for u in owners]
+
     sort = forms.ChoiceField(
         label=_("Sort"),
         choices=[

@@ -131,6 +131,15 @@ class Lead(models.Model):
     form = models.ForeignKey(
         LeadForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
+    # 转介绍: the customer who brought this lead; the customer it becomes keeps it (referred_by)
+    referred_by = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referred_leads",
+        verbose_name=_("referred by"),
+    )
     consent_purpose = models.CharField(_("consent given for"), max_length=300, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
 

@@ -48,6 +48,7 @@ class LeadOut(Schema):
     disqualified_reason: str
     owner: PersonOut | None = Field(description="None: the lead is in the lead pool.")
     converted_customer_id: int | None
+    referred_by_id: int | None = Field(description="The customer who brought the lead.")
     consent_purpose: str
     consent_at: datetime | None
     score: float | None = Field(description="Look-alike score 0-1 (None: no trained model).")
@@ -82,6 +83,7 @@ class LeadIn(InSchema):
     source: Choice = "other"
     interest: text(5000) = ""
     notes: text(5000) = ""
+    referred_by_id: Id | None = Field(None, description="The customer who brought the lead.")
     owner_id: Id | None = Field(None, description="Managers only; default: the caller.")
     pool: bool = Field(False, description="Enter the lead into the lead pool (no owner).")
 
@@ -102,6 +104,7 @@ class LeadPatch(InSchema):
     notes: text(5000) | None = None
     status: Choice | None = Field(None, description="new, contacted, qualified, disqualified")
     disqualified_reason: text(300) | None = None
+    referred_by_id: Id | None = None
     version: int | None = Version
 
 

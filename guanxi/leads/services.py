@@ -60,6 +60,7 @@ EDITABLE = [
 ]
 LEAD_FIELDS = [
     *EDITABLE,
+    "referred_by_id",
     "status",
     "disqualified_reason",
     "owner_id",
@@ -84,7 +85,7 @@ def _max_length(field: str) -> int:
 def clean_lead_data(data: dict, *, partial: bool = False) -> dict:
     """Normalise and validate lead fields (mobile to E.164, e-mail lowercased, choices known);
     ValidationError with every problem of the input, per field."""
-    reject_unknown_fields(data, EDITABLE)
+    reject_unknown_fields(data, [*EDITABLE, "referred_by"])
     errors = Errors()
     cleaned = {}
     for field in EDITABLE:
@@ -136,6 +137,22 @@ def clean_lead_data(data: dict, *, partial: bool = False) -> dict:
     return cleaned
 
 
+def _referrer(actor, data: dict) -> dict:
+    """{"referred_by": Customer or None} when the input names a referrer (a customer id the
+    actor may read, else a 422 as if there were none); {} when it does not."""
+    if "referred_by" not in data:
+        return {}
+    value = data["referred_by"]
+    if value in (None, ""):
+        return {"referred_by": None}
+    found = None
+    if actor is not None and str(value).isdigit() and len(str(value)) < 19:
+        found = visible_customers(actor).filter(pk=int(value)).first()
+    if found is None:
+        raise ValidationError({"referred_by": [_("There is no customer with this number.")]})
+    return {"referred_by": found}
+
+
 def _department_of(user):
     return profile_of(user).department if user is not None else None
 
@@ -171,6 +188,7 @@ def create_lead(
     """Enter a lead owned by `owner` (default: the actor; None: the lead pool), scored by the
     current look-alike model. `actor` None: a visitor of a public form."""
     cleaned = clean_lead_data(data)
+    cleaned.update(_referrer(actor, data))
     if owner == "actor":
         owner = actor
     if owner is not None and actor is not None and owner != actor:
@@ -197,8 +215,9 @@ def update_lead(actor, lead: Lead, data: dict, *, version: int | None = None) ->
     _require_change(actor, lead)
     _require_open(lead)
     cleaned = clean_lead_data(data, partial=True)
+    cleaned.update(_referrer(actor, data))
     before = _snapshot(lead)
-    claim_version(lead, version, cleaned)
+    claim_version(lead, version, {k: v for k, v in cleaned.items() if k != "referred_by"})
     for field, value in cleaned.items():
         setattr(lead, field, value)
     lookalike.score_lead(lead)
@@ -410,6 +429,14 @@ def convert_lead(
                     "is_primary": True,
                 },
             )
+    if lead.referred_by_id and not customer.referred_by_id and lead.referred_by_id != customer.pk:
+        Customer.objects.filter(pk=customer.pk).update(referred_by=lead.referred_by_id)
+        audit.record(
+            actor,
+            AuditEntry.Action.UPDATE,
+            customer,
+            changes={"referred_by_id": [None, lead.referred_by_id]},
+        )
     add_note(actor, customer, _history(lead))
     lead.status = LeadStatus.CONVERTED
     lead.converted_customer = customer

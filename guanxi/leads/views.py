@@ -21,10 +21,12 @@ from guanxi.accounts.scope import (
     can_claim_leads,
     can_see_lead_model,
     can_write,
+    covered_users,
     get_customer_or_404,
     get_lead_or_404,
     lead_owners,
     require_assign_leads,
+    visible_customers,
     writable_lead,
 )
 from guanxi.audit.services import trail_for
@@ -61,7 +63,9 @@ def _page(request, qs):
 @require_GET
 def lead_list(request, pool: bool = False):
     """The leads of the user's scope and the pool, filtered and sorted (by score first)."""
-    form = FilterForm(request.GET or None)
+    # a manager or lead filters by the colleagues their scope covers
+    colleagues = covered_users(request.user).exclude(pk=request.user.pk).select_related("profile")
+    form = FilterForm(request.GET or None, owners=colleagues)
     params = form.cleaned_data if form.is_valid() else {}
     try:
         qs = queries.lead_list(
@@ -117,7 +121,10 @@ def lead_create(request):
 @login_required
 def lead_edit(request, pk):
     lead = writable_lead(request.user, Lead.objects.all(), pk)
-    initial = {f: getattr(lead, f) for f in services.EDITABLE} | {"version": lead.version}
+    initial = {f: getattr(lead, f) for f in services.EDITABLE} | {
+        "version": lead.version,
+        "referred_by": lead.referred_by_id,
+    }
     form = LeadEntryForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,6 +179,10 @@ def _detail_context(request, lead, **extra) -> dict:
         "owners": lead_owners(user).select_related("profile") if can_assign_leads(user) else [],
         "status_form": StatusForm(initial={"version": lead.version}),
         "trail": trail_for(lead)[:20] if may_change else [],
+        # named only when the reader may see that customer
+        "referrer": visible_customers(user).filter(pk=lead.referred_by_id).first()
+        if lead.referred_by_id
+        else None,
     }
     context.update(extra)
     return context

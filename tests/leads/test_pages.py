@@ -148,3 +148,14 @@ def test_the_list_sorts_by_score(client, personas, lead_of):
     assert "Source: Referral" in page
     page = client.get("/leads/", {"sort": "score"}).content.decode()
     assert page.index("低分线索") < page.index("高分线索")
+
+
+def test_a_manager_filters_the_list_by_rep(client, personas, lead_of):
+    lead_of("rep1", name="张的线索")
+    lead_of("rep2", name="刘的线索", mobile="13900000002")
+    client.force_login(personas["manager"])
+    page = client.get("/leads/", {"owner": personas["rep1"].pk}).content.decode()
+    assert "张的线索" in page and "刘的线索" not in page
+    client.force_login(personas["rep1"])  # a rep's filter offers no colleagues
+    page = client.get("/leads/", {"owner": personas["rep2"].pk}).content.decode()
+    assert "刘的线索" not in page

@@ -141,6 +141,25 @@ def test_conversion_of_an_organisation_makes_customer_contact_note_and_opportuni
         services.convert_lead(rep1, lead)
 
 
+def test_a_referred_lead_passes_its_referrer_to_the_customer(personas, customer_of):
+    referrer = customer_of("rep1", name="老主顾")
+    theirs = customer_of("rep2", name="别组老主顾")
+    with pytest.raises(ValidationError) as caught:  # not a customer rep1 may read
+        services.create_lead(
+            personas["rep1"], {"name": "朋友", "wechat": "f", "referred_by": theirs.pk}
+        )
+    assert set(caught.value.message_dict) == {"referred_by"}
+    lead = services.create_lead(
+        personas["rep1"], {"name": "朋友", "wechat": "f", "referred_by": referrer.pk}
+    )
+    customer, _contact = services.convert_lead(personas["rep1"], lead)
+    customer.refresh_from_db()
+    assert customer.referred_by == referrer
+    assert AuditEntry.objects.filter(
+        model="customer", object_id=str(customer.pk), changes__referred_by_id=[None, referrer.pk]
+    ).exists()
+
+
 def test_conversion_refuses_a_duplicate_mobile_and_attaches_to_the_existing_customer(
     personas, lead_of, customer_of
 ):
