@@ -407,7 +407,6 @@ def model_page(request):
         "min_positives": lookalike.MIN_POSITIVES,
         "rule": lookalike.POSITIVE_RULE,
         "may_retrain": can_assign_leads(request.user),
-        "history": lookalike.LookalikeModel.objects.all()[1:6],
     }
     return render(request, "leads/model.html", context)
 

@@ -100,3 +100,14 @@ def test_a_model_with_too_few_positives_says_so_and_scores_nothing(personas, lea
     lead.refresh_from_db()
     assert model.status == "too_few"
     assert lead.score is None and lead.score_model_version == ""
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_trains_and_stores_a_versioned_model(personas):
+    from guanxi.leads.models import LookalikeModel
+    from guanxi.leads.tasks import retrain_lookalike_nightly
+
+    version = retrain_lookalike_nightly.call_local()
+
+    model = LookalikeModel.objects.get()
+    assert model.version == version and model.trained_by is None
