@@ -6,6 +6,7 @@ import random
 from django.contrib.auth import get_user_model
 
 from guanxi.demo import data
+from guanxi.demo.sampling import mobile_for, mobile_prefixes
 from guanxi.leads import lookalike
 from guanxi.leads.models import Lead, LeadForm, LookalikeModel
 from guanxi.leads.services import create_lead, create_lead_form
@@ -25,9 +26,12 @@ def load_leads(seed: int = 42, n: int = 200) -> dict[str, int] | None:
         return None
     users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
     manager = users["manager"]
-    reps = [users[name] for name in ("rep1", "rep2", "rep3", "rep4", "rep5", "rep6") if name in users]
+    reps = [
+        users[name] for name in ("rep1", "rep2", "rep3", "rep4", "rep5", "rep6") if name in users
+    ]
     rng = random.Random(seed)
     provinces = list(data.REGIONS)
+    prefixes = mobile_prefixes()
     for i in range(n):
         province = rng.choice(provinces)
         city = rng.choice(list(data.REGIONS[province]))
@@ -39,7 +43,8 @@ def load_leads(seed: int = 42, n: int = 200) -> dict[str, int] | None:
             "category": rng.choice(["company", "channel"]) if organisation else "consumer",
             "company": (city.rstrip("市") + rng.choice(COMPANIES)) if organisation else "",
             "title": rng.choice(TITLES) if organisation else "",
-            "mobile": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            # numbers far from the customers' (their indexes start at 0)
+            "mobile": mobile_for(9_000_000 + i, rng.choice(prefixes)),
             "province": province,
             "city": city,
             "source": rng.choice(SOURCES),
@@ -47,10 +52,7 @@ def load_leads(seed: int = 42, n: int = 200) -> dict[str, int] | None:
         }
         pooled = rng.random() < 0.3
         owner = None if pooled else rng.choice(reps)
-        try:
-            create_lead(manager, fields, owner=owner)
-        except Exception:  # noqa: BLE001, S112 (an unlucky random number: skip it)
-            continue
+        create_lead(manager, fields, owner=owner)
     if not LeadForm.objects.exists():
         create_lead_form(
             manager,
