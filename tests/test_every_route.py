@@ -1189,7 +1189,8 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         draft,
         draft.questions.get(),
     )
-    from guanxi.leads.services import create_lead, create_lead_form
+    from guanxi.leads.services import create_lead
+    from guanxi.leads.webforms import create_lead_form
 
     world.lead = create_lead(
         owner, {"name": f"{marker} 线索", "company": f"{marker} 公司", "mobile": "139" + mobile[3:]}

@@ -9,7 +9,8 @@ from guanxi.demo import data
 from guanxi.demo.sampling import mobile_for, mobile_prefixes
 from guanxi.leads import lookalike
 from guanxi.leads.models import Lead, LeadForm, LookalikeModel
-from guanxi.leads.services import create_lead, create_lead_form
+from guanxi.leads.services import create_lead
+from guanxi.leads.webforms import create_lead_form
 
 SOURCES = ["referral", "exhibition", "online_inquiry", "advertising", "phone_inquiry", "walk_in"]
 TITLES = ["总经理", "采购经理", "行政主管", "店长", "老板", "工程师", "", "", ""]

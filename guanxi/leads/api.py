@@ -31,7 +31,7 @@ from guanxi.api_common import (
 )
 from guanxi.customers.api import owner_out
 
-from . import lookalike, masking, queries, services
+from . import lookalike, masking, queries, services, webforms
 from .features import describe
 from .matching import find_matches
 from .models import Lead, LeadForm
@@ -275,7 +275,7 @@ def list_lead_forms(request, limit: Limit = 25, offset: Offset = 0):
 def create_lead_form(request, payload: LeadFormIn):
     """A new public form (managers): share its `url`; entries become leads of `owner_id` or
     of the pool, with the visitor's consent for `consent_purpose` recorded."""
-    form = services.create_lead_form(request.user, payload.dict())
+    form = webforms.create_lead_form(request.user, payload.dict())
     return Status(201, form_out(request, form))
 
 
@@ -286,7 +286,7 @@ def update_lead_form(request, form_id: Id, payload: LeadFormPatch):
     form = _form_or_404(form_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
-    form = services.update_lead_form(request.user, form, data, version=version)
+    form = webforms.update_lead_form(request.user, form, data, version=version)
     return form_out(request, form)
 
 

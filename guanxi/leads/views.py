@@ -33,7 +33,7 @@ from guanxi.audit.services import trail_for
 from guanxi.services_common import StaleEdit, TooManyRequests
 from guanxi.validation import add_service_errors
 
-from . import importing, lookalike, masking, queries, services
+from . import importing, lookalike, masking, queries, services, webforms
 from .features import describe
 from .forms import (
     ConvertForm,
@@ -346,7 +346,7 @@ def form_list(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            created = services.create_lead_form(request.user, data)
+            created = webforms.create_lead_form(request.user, data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -379,7 +379,7 @@ def form_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.update_lead_form(
+            webforms.update_lead_form(
                 request.user, lead_form, data, version=form.cleaned_data["version"]
             )
         except StaleEdit as exc:
@@ -441,10 +441,10 @@ def public_form(request, slug):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_public_form(
+            webforms.submit_public_form(
                 lead_form, form.cleaned_data, ip=get_client_ip_address(request) or ""
             )
-        except services.Honeypot:
+        except webforms.Honeypot:
             return redirect("lead_public:thanks")
         except TooManyRequests as exc:
             response = render(

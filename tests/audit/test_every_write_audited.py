@@ -24,6 +24,7 @@ from guanxi.dataio.readers import read_table
 from guanxi.leads import importing as leads_import
 from guanxi.leads import lookalike
 from guanxi.leads import services as leads
+from guanxi.leads import webforms as lead_webforms
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -53,6 +54,7 @@ MODULES = [
     leads,
     leads_import,
     lookalike,
+    lead_webforms,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -154,7 +156,7 @@ NO_ACTOR = {
     "voice.analyse",
     "service.escalate_overdue",
     "surveys.submit_answers",  # the customer answering through a link, not a user
-    "leads.submit_public_form",  # a visitor of a public lead form, not a user
+    "lead_webforms.submit_public_form",  # a visitor of a public lead form, not a user
 }
 
 
@@ -168,6 +170,7 @@ def _public_functions():
             tasks_bulk: "tasks_bulk",
             leads_import: "leads_import",
             lookalike: "lookalike",
+            lead_webforms: "lead_webforms",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -210,7 +213,7 @@ def world(personas, customer_of, product):
     draft = surveys.create_survey(manager, {"title": "草稿", "kind": "satisfaction"}, [rating])
     lead = leads.create_lead(rep1, {"name": "线索甲", "mobile": "13700137000"})
     pool_lead = leads.create_lead(rep1, {"name": "线索乙", "wechat": "yi_wx"}, owner=None)
-    lead_form = leads.create_lead_form(
+    lead_form = lead_webforms.create_lead_form(
         manager, {"name": "官网", "title": "联系我们", "consent_purpose": "用于联系您"}
     )
     return {
@@ -442,13 +445,13 @@ CASES = {
         w["rep1"], w["lead"], opportunity={"name": "首单", "amount": "100"}
     ),
     "leads.erase_lead": lambda w: leads.erase_lead(w["rep1"], w["lead"]),
-    "leads.create_lead_form": lambda w: leads.create_lead_form(
+    "lead_webforms.create_lead_form": lambda w: lead_webforms.create_lead_form(
         w["manager"], {"name": "展会", "title": "留资", "consent_purpose": "用于联系您"}
     ),
-    "leads.update_lead_form": lambda w: leads.update_lead_form(
+    "lead_webforms.update_lead_form": lambda w: lead_webforms.update_lead_form(
         w["manager"], w["lead_form"], {"active": False}
     ),
-    "leads.submit_public_form": lambda w: leads.submit_public_form(
+    "lead_webforms.submit_public_form": lambda w: lead_webforms.submit_public_form(
         w["lead_form"], {"name": "访客", "mobile": "13600136000", "consent": True}, ip="10.0.0.1"
     ),
     "leads.retrain_model": lambda w: leads.retrain_model(w["manager"]),

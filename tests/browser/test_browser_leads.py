@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guanxi.customers.models import Customer
-from guanxi.leads import services
+from guanxi.leads import webforms
 from guanxi.leads.models import Lead
 
 pytestmark = [pytest.mark.browser]
@@ -22,7 +22,7 @@ def _width(page) -> int:
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_public_form_then_claim_and_convert(browser, live_server, personas, locale):
-    web_form = services.create_lead_form(
+    web_form = webforms.create_lead_form(
         personas["manager"],
         {"name": "官网", "title": "预约品鉴", "consent_purpose": "用于联系您"},
     )

@@ -4,13 +4,13 @@ both languages, consent recorded)."""
 import pytest
 from django.test import Client
 
-from guanxi.leads import services
+from guanxi.leads import webforms
 from guanxi.leads.models import Lead
 
 
 @pytest.fixture
 def web_form(personas):
-    return services.create_lead_form(
+    return webforms.create_lead_form(
         personas["manager"],
         {
             "name": "官网表单",
@@ -48,7 +48,7 @@ def test_the_public_form_takes_an_entry_into_the_pool_with_consent(web_form):
 
 def test_an_unknown_or_closed_form_is_not_found(personas, web_form):
     assert visitor().get("/l/not-a-real-slug/").status_code == 404
-    services.update_lead_form(personas["manager"], web_form, {"active": False})
+    webforms.update_lead_form(personas["manager"], web_form, {"active": False})
     assert visitor().post(f"/l/{web_form.slug}/", GOOD).status_code == 404
     assert not Lead.objects.exists()
 
