@@ -124,6 +124,7 @@ def _add_routers() -> None:
     from guanxi.activities.api import router as activities
     from guanxi.coding.api import router as coding
     from guanxi.customers.api import router as customers
+    from guanxi.leads.api import router as leads
     from guanxi.pool.api import router as pool
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
@@ -133,7 +134,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys, coding, pool):
+    for router in (*routers, surveys, coding, pool, leads):
         api.add_router("/", router)
 
 

@@ -190,3 +190,25 @@ customers_transferred = Signal()
 #: contact=Contact|None, opportunity=dict|None): with `opportunity` ({"name", "amount",
 #: "expected_close"}), the pipeline app opens that opportunity for the new customer.
 lead_converted = Signal()
+
+
+# 查重 beyond the customer table ------------------------------------------------------------
+
+#: {name: find(user, mobile=, email=, name=) -> list of plain dicts}, filled by the apps above
+#: guanxi.customers (the leads) in their AppConfig.ready: the customer duplicate check adds
+#: their matches, so 查重 covers records customers cannot import. Each dict holds "kind",
+#: "field", "owner" and "id" (None unless the asking user may open the record), "url".
+_DUPLICATE_SOURCES: dict = {}
+
+
+def register_duplicate_source(name: str, find) -> None:
+    """Add `name` to every customer 查重 (registering a name again replaces it)."""
+    _DUPLICATE_SOURCES[name] = find
+
+
+def other_duplicates(user, *, mobile: str = "", email: str = "", name: str = "") -> list[dict]:
+    """The matches every registered source finds for these values (sorted by source name)."""
+    found = []
+    for source in sorted(_DUPLICATE_SOURCES):
+        found += _DUPLICATE_SOURCES[source](user, mobile=mobile, email=email, name=name)
+    return found

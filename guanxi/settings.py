@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "guanxi.insights",
     "guanxi.voice",
     "guanxi.coding",
+    "guanxi.leads",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,8 @@ GUANXI_DUPLICATE_POLICY = dict(
 # 查重 answers name the owner of any team's customer: a rep may check this many a minute, no
 # more (a sweep of number ranges gets 429).
 GUANXI_DUPLICATE_CHECKS_PER_MINUTE = env_int("GUANXI_DUPLICATE_CHECKS_PER_MINUTE", 30)
+# Entries a public lead form (/l/<slug>/) takes from one IP address an hour
+GUANXI_LEAD_FORM_PER_HOUR = env_int("GUANXI_LEAD_FORM_PER_HOUR", 20)
 # Hours a complaint case of each priority has before the worker escalates it, e.g.
 # "urgent=2,high=12" (the others keep guanxi/service/sla.py's defaults).
 GUANXI_CASE_SLA_HOURS = {}

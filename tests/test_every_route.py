@@ -38,6 +38,7 @@ from guanxi.accounts.services import profile_of
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
+from guanxi.leads.models import Lead, LeadForm
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product, Refund
 from guanxi.sales.services import TRANSITIONS
@@ -693,6 +694,40 @@ PAGE_RECIPES: dict[str, Recipe] = {
     "surveys:results_xlsx": Recipe(one(pk=lambda ctx: ctx.world.survey.pk)),
     # the customers' answer page: a link that is no token answers 404, whoever asks
     "respond:answer": Recipe(one(token=lambda ctx: "x" * 43)),
+    # leads: the owner's side and the pool; a lead has no collaborators, so a customer's read
+    # collaborator reads none of its leads (404): the routes that change a lead are bound
+    # (404 outside the scope) but not "writes" (whose read-only check expects 403 for them)
+    "leads:list": Recipe(
+        lambda ctx: [Call(), Call(query={"owner": "pool", "sort": "score", "status": "new"})]
+    ),
+    "leads:pool": Recipe(one()),
+    "leads:create": Recipe(one()),
+    "leads:duplicates": Recipe(
+        lambda ctx: [Call(query={"mobile": "139" + ctx.world.customer.mobile[6:]})]
+    ),
+    "leads:import": Recipe(one()),
+    "leads:forms": Recipe(one(), team=True),
+    "leads:form_edit": Recipe(one(pk=lambda ctx: ctx.world.lead_form.pk), team=True),
+    "leads:model": Recipe(one()),
+    "leads:retrain": Recipe(one(), team=True),
+    "leads:detail": Recipe(one(pk=w("lead")), bound=True),
+    "leads:edit": Recipe(one(pk=w("lead")), bound=True),
+    "leads:status": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.lead.pk}, data={"status": "qualified"})],
+        bound=True,
+    ),
+    "leads:claim": Recipe(one(pk=w("lead")), bound=True),
+    "leads:release": Recipe(one(pk=w("lead")), bound=True),
+    "leads:assign": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.lead.pk}, data={"owner": ctx.user.pk})],
+        team=True,
+    ),
+    "leads:convert": Recipe(one(pk=w("lead")), bound=True),
+    "leads:erase": Recipe(one(pk=w("lead")), bound=True),
+    "lead_public:form": Recipe(
+        lambda ctx: [Call(kwargs={"slug": "x" * 22}), Call(kwargs={"slug": "bad slug"})]
+    ),
+    "lead_public:thanks": Recipe(one()),
     "respond:thanks": Recipe(one()),
     # the analysis settings score everyone: managers who see all customers only
     "analysis_settings:edit": Recipe(
@@ -1167,6 +1202,39 @@ API_RECIPES: dict[str, Recipe] = {
     "DELETE /coding/relations/{relation_id}": Recipe(
         one(relation_id=cw("relation")), personal=True
     ),
+    "GET /leads": Recipe(
+        lambda ctx: [Call(), Call(query={"owner": "pool", "sort": "-created", "min_score": 0})]
+    ),
+    "POST /leads": Recipe(lambda ctx: [Call(data={"name": "探测线索", "wechat": "probe"})]),
+    "GET /leads/{lead_id}": Recipe(one(lead_id=w("lead")), bound=True),
+    # changing a lead: 404 outside the scope is asserted in tests/leads (a customer's read
+    # collaborator reads no lead, so the read-only 403 check does not apply)
+    "PATCH /leads/{lead_id}": Recipe(
+        lambda ctx: [Call(kwargs={"lead_id": ctx.world.lead.pk}, data={"name": "HACKED"})]
+    ),
+    "POST /leads/{lead_id}/claim": Recipe(one(lead_id=w("lead"))),
+    "POST /leads/{lead_id}/release": Recipe(
+        lambda ctx: [Call(kwargs={"lead_id": ctx.world.lead.pk}, data={"version": None})]
+    ),
+    "POST /leads/{lead_id}/assign": Recipe(
+        lambda ctx: [Call(kwargs={"lead_id": ctx.world.lead.pk}, data={"owner_id": ctx.user.pk})],
+        team=True,
+    ),
+    "POST /leads/{lead_id}/convert": Recipe(
+        lambda ctx: [Call(kwargs={"lead_id": ctx.world.lead.pk}, data={"version": None})]
+    ),
+    "GET /lead-duplicates": Recipe(
+        lambda ctx: [Call(query={"company": f"{ctx.world.marker} 公司"})]
+    ),
+    "GET /lead-forms": Recipe(one(), team=True),
+    "POST /lead-forms": Recipe(
+        lambda ctx: [Call(data={"name": "H", "title": "H", "consent_purpose": "H"})], team=True
+    ),
+    "PATCH /lead-forms/{form_id}": Recipe(
+        lambda ctx: [Call(kwargs={"form_id": ctx.world.lead_form.pk}, data={"active": False})],
+        team=True,
+    ),
+    "GET /lead-model": Recipe(one()),
     "GET /surveys": Recipe(one()),
     "POST /surveys": Recipe(lambda ctx: [Call(data={"title": "HACKED"})], team=True),
     "GET /surveys/{survey_id}": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
@@ -1296,6 +1364,8 @@ class World:
     draft: Survey  # a draft survey with one question
     draft_question: Question
     coding: dict  # the owner's private research project and what hangs off it
+    lead: Lead | None = None  # the owner's lead (its name carries the marker)
+    lead_form: LeadForm | None = None  # a public lead form (managers')
 
 
 @dataclass
@@ -1393,7 +1463,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     )
     survey, invitation, draft = world_survey(marker, manager, customer)
     coding = world_coding(marker, owner)
-    return World(
+    world = World(
         marker,
         owner,
         customer,
@@ -1416,6 +1486,16 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         draft.questions.get(),
         coding,
     )
+    from guanxi.leads.services import create_lead
+    from guanxi.leads.webforms import create_lead_form
+
+    world.lead = create_lead(
+        owner, {"name": f"{marker} 线索", "company": f"{marker} 公司", "mobile": "139" + mobile[3:]}
+    )
+    world.lead_form = create_lead_form(
+        manager, {"name": "官网", "title": "联系我们", "consent_purpose": "用于联系您"}
+    )
+    return world
 
 
 def world_coding(marker, owner) -> dict:
@@ -1570,6 +1650,10 @@ def snapshot(worlds) -> dict:
         "invitations": list(Invitation.objects.order_by("pk").values()),
         "survey_responses": list(SurveyResponse.objects.order_by("pk").values()),
         "answers": list(Answer.objects.order_by("pk").values()),
+        "leads": list(
+            Lead.objects.filter(pk__in=[w.lead.pk for w in worlds.values()]).order_by("pk").values()
+        ),
+        "lead_forms": list(LeadForm.objects.order_by("pk").values()),
         **coding_snapshot(worlds),
     }
 

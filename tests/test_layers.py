@@ -54,7 +54,7 @@ LAYERS: list[list[list[str]]] = [
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
     # the public pool (公海) and transfers: return rules over the customers' interactions and
     # orders, reminder tasks in activities
-    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pool"]],
+    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pool"], ["guanxi.leads"]],
     # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
     # (activities) into research projects
     [["guanxi.coding"]],

@@ -902,3 +902,94 @@ def transfer_teams(user) -> QuerySet:
     if profile.data_scope == DataScope.DEPARTMENT:
         return Department.objects.filter(pk=profile.department_id)
     return Department.objects.none()
+
+
+# Leads (线索) and the lead pool -------------------------------------------------------------
+# A lead follows the customer rules by its own owner and team (the data scope), and a lead with
+# no owner sits in the lead pool, which every active member of staff reads (masked personal
+# data) so a rep can claim one. Changing a lead needs the data scope over its owner (a pool
+# lead: only a manager, who assigns it; a rep claims it first).
+
+
+def lead_q(user, *, write: bool = False) -> Q | None:
+    """The filter on Lead for the user's scope (None: every lead); write=True: those the user
+    may change (never the pool's for a rep, none for the read-only role)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    profile = profile_of(user)
+    if write and profile.role == Role.READ_ONLY:
+        return Q(pk__in=[])
+    own = _own_q(user, profile, "")
+    if write:
+        if is_manager(user):
+            return own if own is None else own | Q(owner__isnull=True)
+        return own if own is None else own & Q(owner__isnull=False)
+    return own if own is None else own | Q(owner__isnull=True)
+
+
+def visible_leads(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
+    """The leads (of `queryset`, a Lead queryset) the user may see, or change with write=True;
+    erased leads are gone for everyone."""
+    q = lead_q(user, write=write)
+    qs = queryset.filter(erased_at__isnull=True)
+    return qs if q is None else qs.filter(q)
+
+
+def get_lead_or_404(user, queryset: QuerySet, pk):
+    """A lead the user may see, or 404 (another team's lead is as if absent)."""
+    try:
+        return visible_leads(user, queryset).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def writable_lead(user, queryset: QuerySet, pk):
+    """A lead for a write: 404 outside the scope, 403 when the user may only read it (a pool
+    lead for a rep: claim it first)."""
+    lead = get_lead_or_404(user, queryset, pk)
+    if not visible_leads(user, queryset, write=True).filter(pk=lead.pk).exists():
+        if lead.owner_id is None and can_write(user):
+            raise PermissionDenied(_("This lead is in the pool: claim it first."))
+        raise PermissionDenied(_("You may not change this record."))
+    return lead
+
+
+def can_change_lead(user, lead) -> bool:
+    """The page's buttons: may the user change this lead (see writable_lead)."""
+    q = lead_q(user, write=True)
+    if lead.erased_at is not None:
+        return False
+    return q is None or type(lead).objects.filter(q, pk=lead.pk).exists()
+
+
+def can_claim_leads(user) -> bool:
+    """Take a lead from the pool: any active user who writes."""
+    return user.is_authenticated and user.is_active and can_write(user)
+
+
+def require_claim_leads(user) -> None:
+    if not can_claim_leads(user):
+        raise PermissionDenied(_("You may not claim leads."))
+
+
+def can_assign_leads(user) -> bool:
+    """Assign a lead to a rep (and manage the public lead forms, retrain the look-alike model):
+    managers who write."""
+    return can_claim_leads(user) and is_manager(user)
+
+
+def require_assign_leads(user) -> None:
+    if not can_assign_leads(user):
+        raise PermissionDenied(_("Only managers may do this."))
+
+
+def lead_owners(user) -> QuerySet:
+    """To whom the user may assign a lead: active users who write and whom the user's data
+    scope covers (a manager: every one)."""
+    return covered_users(user).exclude(profile__role=Role.READ_ONLY)
+
+
+def can_see_lead_model(user) -> bool:
+    """The look-alike model page (sample sizes, AUC, feature weights; no customer data): every
+    signed-in member of staff."""
+    return user.is_authenticated and user.is_active

@@ -266,7 +266,9 @@ def _score_filters(given: dict) -> dict:
 
 
 @router.get(
-    "/customers/duplicates", response={200: list[DuplicateOut], **READ_ERRORS, **errors(429)}
+    "/customers/duplicates",
+    response={200: list[DuplicateOut], **READ_ERRORS, **errors(429)},
+    exclude_unset=True,  # kind and record_id only on a lead's match
 )
 def check_duplicates(
     request,
@@ -277,7 +279,8 @@ def check_duplicates(
 ):
     """查重: possible duplicates across ALL customers, saying who owns each match.
 
-    The id of a match is given only when the caller may open it; the record never is.
+    The id of a match is given only when the caller may open it; the record never is. A lead
+    with these values (the leads app) comes with `kind` "lead" and its id as `record_id`.
     At most GUANXI_DUPLICATE_CHECKS_PER_MINUTE checks a minute per user (default 30), then 429.
     """
     if not (mobile.strip() or email.strip() or name.strip()):
@@ -285,7 +288,11 @@ def check_duplicates(
     matches = services.find_duplicates(
         request.user, mobile=mobile, email=email, name=name, exclude_pk=exclude_id
     )
-    return [{"field": m.field, "owner": m.owner, "customer_id": m.customer_id} for m in matches]
+    return [
+        {"field": m.field, "owner": m.owner, "customer_id": m.customer_id}
+        | ({"kind": m.kind, "record_id": m.record_id} if m.kind != "customer" else {})
+        for m in matches
+    ]
 
 
 @router.post("/customers", response={201: CustomerOut, **errors(400, 401, 403, 422)})

@@ -286,6 +286,10 @@ class DuplicateOut(Schema):
     field: str = Field(description="Which input matched: mobile, email or name.")
     owner: str = Field(description="Who owns the match, to talk to; never the record itself.")
     customer_id: int | None = Field(description="Only when the caller may open the record.")
+    kind: str = Field("customer", description="Only on a lead's match: lead.")
+    record_id: int | None = Field(
+        None, description="Only on a lead's match: its id, when the caller may open it."
+    )
 
 
 class TagOut(Schema):

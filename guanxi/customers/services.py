@@ -25,6 +25,7 @@ from guanxi.services_common import (
     StaleEdit,
     customers_changed_hands,
     customers_transferred,
+    other_duplicates,
     rate_limit,
     reject_unknown_fields,
 )
@@ -805,6 +806,11 @@ class DuplicateMatch:
     field: str
     owner: str
     customer_id: int | None  # only when the asking user may open the record
+    # "customer", or the kind of record another app's 查重 source found (e.g. "lead"), with
+    # its id and page only when the asking user may open it
+    kind: str = "customer"
+    record_id: int | None = None
+    url: str | None = None
 
 
 def find_duplicates(
@@ -856,15 +862,28 @@ def find_duplicates(
             owner = customer.owner
             owner_name = str(profile_of(owner)) if owner else _("the public pool")
             matches[customer.pk] = DuplicateMatch(field, owner_name, None)
+    found = []
     if matches:
         visible = set(
             visible_customers(user).filter(pk__in=list(matches)).values_list("pk", flat=True)
         )
-        return [
+        found = [
             DuplicateMatch(m.field, m.owner, pk if pk in visible else None)
             for pk, m in matches.items()
         ]
-    return []
+    # records of the apps above this one (leads) that share the values: services_common hook
+    for other in other_duplicates(user, mobile=mobile, email=email, name=name):
+        found.append(
+            DuplicateMatch(
+                other["field"],
+                other["owner"],
+                None,
+                kind=other["kind"],
+                record_id=other.get("id"),
+                url=other.get("url"),
+            )
+        )
+    return found
 
 
 @transaction.atomic

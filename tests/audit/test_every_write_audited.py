@@ -22,6 +22,10 @@ from guanxi.coding import services as coding
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
+from guanxi.leads import importing as leads_import
+from guanxi.leads import lookalike
+from guanxi.leads import services as leads
+from guanxi.leads import webforms as lead_webforms
 from guanxi.pool import services as pool
 from guanxi.pool import transfers
 from guanxi.privacy import sensitive
@@ -53,8 +57,15 @@ MODULES = [
     coding,
     pool,
     transfers,
+    leads,
+    leads_import,
+    lookalike,
+    lead_webforms,
 ]
 AUDITED_MODELS = {
+    "lead",
+    "leadform",
+    "lookalikemodel",
     "pool",
     "customer",
     "contact",
@@ -148,6 +159,16 @@ NOT_WRITES = {
     "pool.pools_for": "read",
     "pool.days_until_return": "read",
     "transfers.clean_move": "check",
+    "leads.clean_lead_data": "check",
+    "leads.scrub": "part of erase_lead and of a customer's erasure, which audit it (record_many)",
+    "leads_import.parse_file": "reads and checks the file",
+    "lookalike.fit": "computes a model (no database)",
+    "lookalike.predict": "computes a score",
+    "lookalike.training_set": "read",
+    "lookalike.current_model": "read",
+    "lookalike.score_lead": "sets the score on an unsaved lead",
+    "lookalike.rescore_open_leads": "part of train, whose entry counts the leads scored",
+    "lookalike.top_features": "read",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -158,6 +179,7 @@ NO_ACTOR = {
     "service.escalate_overdue",
     "surveys.submit_answers",  # the customer answering through a link, not a user
     "pool.run_rules",  # the nightly job; its reminders are nobody's
+    "lead_webforms.submit_public_form",  # a visitor of a public lead form, not a user
 }
 
 
@@ -170,6 +192,9 @@ def _public_functions():
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
             transfers: "transfers",
+            leads_import: "leads_import",
+            lookalike: "lookalike",
+            lead_webforms: "lead_webforms",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -220,7 +245,15 @@ def world(personas, customer_of, product):
     relation = coding.add_relation(
         rep1, project, {"source": category.pk, "target": second.pk, "kind": "cause"}
     )
+    lead = leads.create_lead(rep1, {"name": "线索甲", "mobile": "13700137000"})
+    pool_lead = leads.create_lead(rep1, {"name": "线索乙", "wechat": "yi_wx"}, owner=None)
+    lead_form = lead_webforms.create_lead_form(
+        manager, {"name": "官网", "title": "联系我们", "consent_purpose": "用于联系您"}
+    )
     return {
+        "lead": lead,
+        "pool_lead": pool_lead,
+        "lead_form": lead_form,
         "project": project,
         "source": source,
         "interview": interview,
@@ -557,6 +590,30 @@ CASES = {
     "activities.create_follow_up_reminders": lambda w: activities.create_follow_up_reminders(
         [(w["person"].pk, w["rep1"].pk, "跟进", timezone.now())]
     ),
+    "leads.create_lead": lambda w: leads.create_lead(w["rep1"], {"name": "丙", "wechat": "b"}),
+    "leads.update_lead": lambda w: leads.update_lead(w["rep1"], w["lead"], {"title": "经理"}),
+    "leads.set_lead_status": lambda w: leads.set_lead_status(w["rep1"], w["lead"], "contacted"),
+    "leads.claim_lead": lambda w: leads.claim_lead(w["rep2"], w["pool_lead"]),
+    "leads.release_lead": lambda w: leads.release_lead(w["rep1"], w["lead"]),
+    "leads.assign_lead": lambda w: leads.assign_lead(w["manager"], w["pool_lead"], w["rep2"]),
+    "leads.convert_lead": lambda w: leads.convert_lead(
+        w["rep1"], w["lead"], opportunity={"name": "首单", "amount": "100"}
+    ),
+    "leads.erase_lead": lambda w: leads.erase_lead(w["rep1"], w["lead"]),
+    "lead_webforms.create_lead_form": lambda w: lead_webforms.create_lead_form(
+        w["manager"], {"name": "展会", "title": "留资", "consent_purpose": "用于联系您"}
+    ),
+    "lead_webforms.update_lead_form": lambda w: lead_webforms.update_lead_form(
+        w["manager"], w["lead_form"], {"active": False}
+    ),
+    "lead_webforms.submit_public_form": lambda w: lead_webforms.submit_public_form(
+        w["lead_form"], {"name": "访客", "mobile": "13600136000", "consent": True}, ip="10.0.0.1"
+    ),
+    "leads.retrain_model": lambda w: leads.retrain_model(w["manager"]),
+    "leads_import.import_leads": lambda w: leads_import.import_leads(
+        w["rep1"], "姓名,手机\n丁,13500135000\n".encode(), "l.csv"
+    ),
+    "lookalike.train": lambda w: lookalike.train(w["manager"]),
 }
 
 

@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 f"Demo company loaded in {time.monotonic() - started:.1f} s: {summary}."
             )
         self._score()
+        self._leads(options["seed"], reset=options["reset"])
         logins = ", ".join(u[0] for u in USERS)
         self.stdout.write(f"Demo logins: {logins} (password: {PASSWORD})")
         self.stdout.write(
@@ -66,6 +67,16 @@ class Command(BaseCommand):
                     worker.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     worker.kill()
+
+    def _leads(self, seed: int, *, reset: bool) -> None:
+        """About 200 leads (some in the lead pool), a public web form, the look-alike model."""
+        from guanxi.demo.leads import load_leads, wipe_leads
+
+        if reset:
+            wipe_leads()
+        counts = load_leads(seed)
+        if counts:
+            self.stdout.write("Leads: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".")
 
     def _score(self) -> None:
         """Compute the scores once if there are none, so the demo shows them from the start."""
