@@ -122,6 +122,7 @@ def _add_routers() -> None:
     from guanxi.accounts.api import router as accounts
     from guanxi.accounts.team_api import router as team
     from guanxi.activities.api import router as activities
+    from guanxi.contracts.api import router as contracts
     from guanxi.customers.api import router as customers
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
@@ -131,7 +132,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys):
+    for router in (*routers, surveys, contracts):
         api.add_router("/", router)
 
 

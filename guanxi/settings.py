@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "guanxi.segments",
     "guanxi.service",
     "guanxi.surveys",
+    "guanxi.contracts",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

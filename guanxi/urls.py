@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from guanxi.api import api, not_found
+from guanxi.contracts import urls as contracts
 from guanxi.scoring import views as scoring_views
 from guanxi.segments import urls as segments
 from guanxi.surveys import urls as surveys
@@ -49,6 +50,8 @@ urlpatterns = [
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
+    path("quotes/", include(contracts.quote_patterns)),  # quotes (报价单)
+    path("contracts/", include(contracts.contract_patterns)),  # contracts, collections (回款)
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),
