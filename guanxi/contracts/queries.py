@@ -77,13 +77,13 @@ def received_by_month(user, *, owner_id: int | None = None, months: int = 12) ->
 def collection_totals(qs: QuerySet) -> dict:
     """Outstanding on a list of open instalments: all of it and the overdue part."""
     figures = qs.aggregate(
-        due=Sum("amount"),
-        received=Sum("received"),
-        overdue_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
-        overdue_received=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
+        all_due=Sum("amount"),
+        all_in=Sum("received"),
+        late_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
+        late_in=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
     )
     zero = Decimal("0")
     return {
-        "outstanding": (figures["due"] or zero) - (figures["received"] or zero),
-        "overdue": (figures["overdue_due"] or zero) - (figures["overdue_received"] or zero),
+        "outstanding": (figures["all_due"] or zero) - (figures["all_in"] or zero),
+        "overdue": (figures["late_due"] or zero) - (figures["late_in"] or zero),
     }

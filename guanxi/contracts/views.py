@@ -128,10 +128,10 @@ def quote_edit(request, pk):
     }
     rows = [
         {
-            "product": l.product,
-            "quantity": l.quantity,
-            "unit_price": l.unit_price,
-            "discount": l.discount,
+            "product": ln.product,
+            "quantity": ln.quantity,
+            "unit_price": ln.unit_price,
+            "discount": ln.discount,
         }
         for ln in quote.lines.select_related("product")
     ]
