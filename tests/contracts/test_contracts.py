@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.activities.models import Task
 from guanxi.audit.models import AuditEntry
@@ -59,7 +59,7 @@ def test_quote_totals_are_computed_in_decimal_to_the_cent(quote):
 
 
 def test_a_bad_line_is_refused_with_its_number_and_nothing_saved(rep1, customer, product):
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.create_quote(
             rep1, customer, {}, [{"product": product, "quantity": 1, "discount": "120"}]
         )
