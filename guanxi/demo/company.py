@@ -84,4 +84,7 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         counts = generator.run(progress)
         # Birthday and anniversary reminders for the coming week, as the nightly job makes them.
         counts["reminders"] = generate_personal_reminders(generator.today)
+        from .contracts import seed_contracts
+
+        counts["contracts"] = seed_contracts(staff.manager_id, generator.today, seed)
     return counts
