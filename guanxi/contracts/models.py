@@ -145,7 +145,7 @@ class Contract(models.Model):
     )
     opportunity_id = models.BigIntegerField(_("opportunity"), null=True, blank=True)
     number = models.CharField(_("contract number"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("contract", "title"), max_length=200)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     start_on = models.DateField(_("starts on"), null=True, blank=True)
     end_on = models.DateField(_("ends on"), null=True, blank=True)

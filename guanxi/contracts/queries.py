@@ -17,6 +17,9 @@ from .models import (
     Quote,
 )
 
+# SQLite sums decimals without their places (128, not 128.00): money is shown to the cent.
+CENT = Decimal("0.01")
+
 #: Instalments still to collect (the collections list).
 OPEN_INSTALMENTS = (
     InstalmentStatus.PENDING,
@@ -71,7 +74,10 @@ def received_by_month(user, *, owner_id: int | None = None, months: int = 12) ->
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by("-month")[:months]
     )
-    return [{"month": r["month"], "total": r["total"] or Decimal("0"), "n": r["n"]} for r in rows]
+    return [
+        {"month": r["month"], "total": (r["total"] or Decimal("0")).quantize(CENT), "n": r["n"]}
+        for r in rows
+    ]
 
 
 def collection_totals(qs: QuerySet) -> dict:
@@ -84,6 +90,6 @@ def collection_totals(qs: QuerySet) -> dict:
     )
     zero = Decimal("0")
     return {
-        "outstanding": (figures["all_due"] or zero) - (figures["all_in"] or zero),
-        "overdue": (figures["late_due"] or zero) - (figures["late_in"] or zero),
+        "outstanding": ((figures["all_due"] or zero) - (figures["all_in"] or zero)).quantize(CENT),
+        "overdue": ((figures["late_due"] or zero) - (figures["late_in"] or zero)).quantize(CENT),
     }

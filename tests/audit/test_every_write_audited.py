@@ -228,12 +228,12 @@ def world(personas, customer_of, product):
         "order": order,
         "product": product,
         "unused_product": other,
-        **contract_world(rep1, manager, org, product),
+        **contract_world(rep1, manager, customer_of("rep1", name="华茂贸易"), product),
     }
 
 
 def contract_world(rep1, manager, customer, product):
-    """A draft quote, a draft contract, an approved one with a pending and a confirmed payment."""
+    """Of a customer of their own: a draft quote, a draft contract, an approved one with a pending and a confirmed payment."""
     line = [{"product": product, "quantity": 2, "discount": "5"}]
     quote = contracts.create_quote(rep1, customer, {}, line)
     draft = contracts.accept_quote(rep1, contracts.create_quote(rep1, customer, {}, line))
@@ -265,7 +265,10 @@ def _due_tomorrow(w):
 
 CASES = {
     "contracts.create_quote": lambda w: contracts.create_quote(
-        w["rep1"], w["org"], {"notes": "加急"}, [{"product": w["product"], "quantity": 3}]
+        w["rep1"],
+        w["approved"].customer,
+        {"notes": "加急"},
+        [{"product": w["product"], "quantity": 3}],
     ),
     "contracts.update_quote": lambda w: contracts.update_quote(
         w["rep1"], w["quote"], {"notes": "改"}, [{"product": w["product"], "quantity": 5}]
@@ -275,7 +278,7 @@ CASES = {
     "contracts.accept_quote": lambda w: contracts.accept_quote(w["rep1"], w["quote"]),
     "contracts.expire_quotes": lambda w: contracts.expire_quotes(),
     "contracts.create_contract": lambda w: contracts.create_contract(
-        w["rep1"], w["org"], {"title": "年度框架"}, [{"product": w["product"]}]
+        w["rep1"], w["approved"].customer, {"title": "年度框架"}, [{"product": w["product"]}]
     ),
     "contracts.update_contract": lambda w: contracts.update_contract(
         w["rep1"], w["draft_contract"], {"title": "新标题"}
@@ -288,7 +291,7 @@ CASES = {
     ),
     "contracts.move_contracts": lambda w: contracts.move_contracts(
         actor=w["manager"],
-        customer_ids=[w["org"].pk],
+        customer_ids=[w["approved"].customer.pk],
         from_user=w["rep1"],
         to_user=w["rep2"],
         move={"contracts"},

@@ -266,3 +266,13 @@ def test_instalment_status_rules():
     assert collections.instalment_status(inst, today + timedelta(days=1)) == "overdue"
     inst.received = Decimal("10")
     assert collections.instalment_status(inst, today + timedelta(days=1)) == "paid"
+
+
+def test_a_customer_with_contracts_cannot_be_deleted(rep1, quote):
+    from guanxi.customers.models import Customer
+    from guanxi.customers.services import delete_customer
+
+    services.accept_quote(rep1, quote)
+    with pytest.raises(ValidationError):
+        delete_customer(rep1, quote.customer)
+    assert Customer.objects.filter(pk=quote.customer_id).exists()
