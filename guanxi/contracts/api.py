@@ -85,7 +85,7 @@ def _lines_in(lines) -> list[dict]:
 
 
 def quote_out(quote: Quote) -> dict:
-    contract = getattr(quote, "contract", None) if quote.status == QuoteStatus.ACCEPTED else None
+    contract = getattr(quote, "contract", None)
     return {
         **{
             f: getattr(quote, f)
@@ -108,7 +108,7 @@ def quote_out(quote: Quote) -> dict:
         "customer_name": quote.customer.name,
         "owner": owner_out(quote.owner),
         "contract_id": contract.pk if contract else None,
-        "lines": _lines_out(quote.lines.select_related("product")),
+        "lines": _lines_out(quote.lines.all()),
     }
 
 
@@ -142,7 +142,7 @@ def contract_out(contract: Contract) -> dict:
         "customer_name": contract.customer.name,
         "owner": owner_out(contract.owner),
         "decided_by": owner_out(contract.decided_by),
-        "lines": _lines_out(contract.lines.select_related("product")),
+        "lines": _lines_out(contract.lines.all()),
     }
 
 
@@ -213,9 +213,8 @@ def _contact(customer, contact_id):
 
 
 def _quote(user, pk, *, write=False) -> Quote:
-    return get_contract_record_or_404(
-        user, Quote.objects.select_related("customer", "owner__profile"), pk, write=write
-    )
+    qs = Quote.objects.select_related("customer", "owner__profile", "contract")
+    return get_contract_record_or_404(user, qs.prefetch_related("lines__product"), pk, write=write)
 
 
 @router.get("/quotes", response={200: QuotePage, **READ_ERRORS})
@@ -234,7 +233,8 @@ def list_quotes(
         qs = qs.filter(status=status)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
-    return paginate(qs.prefetch_related("lines__product"), limit, offset, quote_out)
+    qs = qs.select_related("contract").prefetch_related("lines__product")
+    return paginate(qs, limit, offset, quote_out)
 
 
 @router.post("/quotes", response={201: QuoteOut, **WRITE_ERRORS})
@@ -297,7 +297,9 @@ def reject_quote(request, quote_id: Id, payload: VersionIn):
 def _contract(user, pk, *, write=False) -> Contract:
     return get_contract_record_or_404(
         user,
-        Contract.objects.select_related("customer", "owner__profile", "decided_by__profile"),
+        Contract.objects.select_related(
+            "customer", "owner__profile", "decided_by__profile"
+        ).prefetch_related("lines__product"),
         pk,
         write=write,
     )
@@ -315,6 +317,7 @@ def list_contracts(
     draft, pending, approved, rejected, active, completed, terminated; `customer_id`)."""
     _choice("status", status, ContractStatus.values)
     qs = queries.contracts(request.user).select_related("decided_by__profile")
+    qs = qs.prefetch_related("lines__product")
     if status:
         qs = qs.filter(status=status)
     if customer_id:

@@ -276,3 +276,16 @@ def test_a_customer_with_contracts_cannot_be_deleted(rep1, quote):
     with pytest.raises(ValidationError):
         delete_customer(rep1, quote.customer)
     assert Customer.objects.filter(pk=quote.customer_id).exists()
+
+
+def test_merging_moves_the_contracts_to_the_survivor_and_undo_moves_them_back(
+    rep1, customer_of, quote
+):
+    from guanxi.customers.merging import merge_customers, undo_merge
+
+    contract = services.accept_quote(rep1, quote)
+    survivor = customer_of("rep1", name="茗香贸易（新）", kind="organisation")
+    record = merge_customers(rep1, survivor, quote.customer)
+    assert Contract.objects.get(pk=contract.pk).customer_id == survivor.pk
+    undo_merge(rep1, record)
+    assert Contract.objects.get(pk=contract.pk).customer_id == quote.customer_id
