@@ -567,6 +567,13 @@ PAGE_RECIPES: dict[str, Recipe] = {
     ),
     "contracts:detail": Recipe(one(pk=w("contract")), bound=True),
     "contracts:print": Recipe(one(pk=w("contract")), bound=True),
+    "contracts:edit": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.contract.pk}, data={"title": "HACKED", "currency": "CNY"})
+        ],
+        bound=True,
+        writes=True,
+    ),
     "contracts:action": Recipe(
         lambda ctx: [
             Call(kwargs={"pk": ctx.world.contract.pk}, data={"action": action, "reason": "HACKED"})

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.sales import services as sales
 from guanxi.sales.models import Product
@@ -118,3 +119,23 @@ class CollectionFilterForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+
+
+class ContractForm(forms.Form):
+    """A draft or rejected contract's title, dates and currency (its lines come from the
+    quote; its plan has its own form on the contract page)."""
+
+    title = forms.CharField(label=pgettext_lazy("contract", "title"), max_length=200)
+    signed_on = forms.DateField(
+        label=_("signed on"), required=False, widget=DATE, validators=[validate_year]
+    )
+    start_on = forms.DateField(
+        label=_("starts on"), required=False, widget=DATE, validators=[validate_year]
+    )
+    end_on = forms.DateField(
+        label=_("ends on"), required=False, widget=DATE, validators=[validate_year]
+    )
+    currency = forms.ChoiceField(
+        label=_("currency"), choices=[(code, code) for code in sales.CURRENCIES]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

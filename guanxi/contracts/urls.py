@@ -19,6 +19,7 @@ contract_patterns = (
         path("", views.contract_list, name="list"),
         path("collections/", views.collection_list, name="collections"),
         path("<int:pk>/", views.contract_detail, name="detail"),
+        path("<int:pk>/edit/", views.contract_edit, name="edit"),
         path("<int:pk>/print/", views.contract_print, name="print"),
         path("<int:pk>/action/", views.contract_action, name="action"),
         path("<int:pk>/order/", views.contract_order, name="order"),

@@ -31,6 +31,7 @@ from . import collections, queries, services
 from .forms import (
     ActionForm,
     CollectionFilterForm,
+    ContractForm,
     LineFormSet,
     PaymentForm,
     PlanFormSet,
@@ -295,6 +296,7 @@ def _contract_page(request, contract: Contract, *, plan=None, payment=None, stat
         "payment_form": payment,
         "plan_editable": writable and contract.status in services.OPEN_CONTRACT_STATUSES,
         "collecting": writable and contract.status in collections.COLLECTING_STATUSES,
+        "editable": writable and contract.status in (ContractStatus.DRAFT, ContractStatus.REJECTED),
         "may_order": writable
         and contract.order_id is None
         and contract.status in (ContractStatus.APPROVED, ContractStatus.ACTIVE),
@@ -306,6 +308,29 @@ def _contract_page(request, contract: Contract, *, plan=None, payment=None, stat
 @require_GET
 def contract_detail(request, pk):
     return _contract_page(request, _contract(request.user, pk))
+
+
+@login_required
+def contract_edit(request, pk):
+    contract = _contract(request.user, pk, write=True)
+    fields = ("title", "signed_on", "start_on", "end_on", "currency")
+    initial = {f: getattr(contract, f) for f in fields} | {"version": contract.version}
+    form = ContractForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in fields}
+        try:
+            services.update_contract(
+                request.user, contract, data, version=form.cleaned_data["version"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+            return redirect("contracts:detail", pk=contract.pk)
+        else:
+            messages.success(request, _("Contract %(number)s saved.") % {"number": contract.number})
+            return redirect("contracts:detail", pk=contract.pk)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
 
 
 @login_required

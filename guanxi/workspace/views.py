@@ -129,6 +129,15 @@ def timeline_context(user, customer: Customer, writable: bool | None = None) -> 
     }
 
 
+def customer_contracts(user, customer: Customer) -> list:
+    """The customer's latest contracts (scope.contract_records: those of a customer the user
+    sees), with received against the amount."""
+    from guanxi.accounts.scope import contract_records
+    from guanxi.contracts.models import Contract
+
+    return list(contract_records(user, Contract.objects.filter(customer=customer))[:10])
+
+
 def referrals(user, customer: Customer) -> dict:
     """Who referred the customer and whom it referred (customers.referred_by), named only
     within the viewer's scope (scope.customer_names); the others are only counted."""
@@ -172,6 +181,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "merges": merging.merges_of(customer),
             "survey_answers": survey_answers(request.user, customer),
             "referrals": referrals(request.user, customer),
+            "contracts": customer_contracts(request.user, customer),
         }
     )
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():

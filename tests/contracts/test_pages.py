@@ -81,3 +81,31 @@ def test_the_360_page_names_referrals_only_within_the_scope(rep1, rep2, customer
     page = login(rep1).get(f"/customers/{customer.pk}/").content.decode()
     assert "老客户朋友" in page and f"/customers/{friend.pk}/" in page
     assert "推荐人乙" not in page and "a customer outside your data scope" in page
+
+
+def test_a_draft_contract_is_edited_and_listed_on_the_360_page(rep1, rep2, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    quote = services.create_quote(rep1, customer, {}, [{"product": product}])
+    contract = services.accept_quote(rep1, quote)
+    page = login(rep1)
+    response = page.post(
+        f"/contracts/{contract.pk}/edit/",
+        {
+            "title": "2027 年度供货合同",
+            "currency": "CNY",
+            "start_on": "2027-01-01",
+            "end_on": "2026-12-31",
+            "version": contract.version,
+        },
+    )
+    assert response.status_code == 200  # ends before it starts
+    assert "A contract cannot end before it starts." in response.content.decode()
+    response = page.post(
+        f"/contracts/{contract.pk}/edit/",
+        {"title": "2027 年度供货合同", "currency": "CNY", "version": contract.version},
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.title == "2027 年度供货合同"
+    assert contract.number in page.get(f"/customers/{customer.pk}/").content.decode()
+    assert login(rep2).get(f"/contracts/{contract.pk}/edit/").status_code == 404
