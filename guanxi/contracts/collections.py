@@ -114,11 +114,11 @@ def set_plan(actor, contract: Contract, rows: list[dict], *, version=None) -> li
     audit.record_many(actor, AuditEntry.Action.DELETE, old, fields=["due_date", "amount"])
     contract.instalments.all().delete()
     cleaned.sort(key=lambda pair: pair[0])
-    made = Instalment.objects.bulk_create(
+    Instalment.objects.bulk_create(
         Instalment(contract=contract, sequence=n, due_date=due, amount=amount)
         for n, (due, amount) in enumerate(cleaned, start=1)
     )
-    made = list(contract.instalments.all())
+    made = list(contract.instalments.all())  # with their ids on every database
     audit.record_many(
         actor,
         AuditEntry.Action.CREATE,

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanxi.accounts.scope import require_approve_contract, require_change
 from guanxi.audit import services as audit
@@ -470,17 +471,11 @@ def contract_action_labels() -> dict[str, str]:
     return {
         "submit": _("Submit for approval"),
         "approve": _("Approve"),
-        "reject": pgettext_reject(),
+        "reject": pgettext("contract approval", "Reject"),
         "activate": _("Activate"),
         "complete": _("Complete"),
         "terminate": _("Terminate"),
     }
-
-
-def pgettext_reject() -> str:
-    from django.utils.translation import pgettext
-
-    return pgettext("contract approval", "Reject")
 
 
 def contract_actions(contract: Contract) -> list[str]:

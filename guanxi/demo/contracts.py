@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from guanxi.contracts import collections, services
 from guanxi.customers.models import Customer
@@ -27,6 +28,9 @@ def seed_contracts(manager_id: int, today, seed: int = 7, n: int = 60) -> int:
     )
     if not products or not customers:
         return 0
+    # The services measure validity and payment dates against the real today; the demo's
+    # today may be another day (tests pin it).
+    real = timezone.localdate()
     made = 0
     for i, customer in enumerate(customers):
         rep = customer.owner
@@ -42,7 +46,7 @@ def seed_contracts(manager_id: int, today, seed: int = 7, n: int = 60) -> int:
         quote = services.create_quote(
             rep,
             customer,
-            {"quoted_on": start, "valid_until": today + timedelta(days=20)},
+            {"quoted_on": start, "valid_until": max(today, real) + timedelta(days=20)},
             lines,
         )
         if i >= n:
@@ -74,7 +78,7 @@ def seed_contracts(manager_id: int, today, seed: int = 7, n: int = 60) -> int:
             if inst.due_date > today or (stage in (3, 4) and k == parts - 1):
                 break  # stages 3 and 4 leave the last instalment due: overdue or to come
             late = rng.choice([-3, 0, 2, 5, 12, 40])
-            paid_on = min(today, inst.due_date + timedelta(days=late))
+            paid_on = min(today, real, inst.due_date + timedelta(days=late))
             payment = collections.record_payment(
                 rep,
                 contract,

@@ -129,26 +129,26 @@ def timeline_context(user, customer: Customer, writable: bool | None = None) -> 
     }
 
 
-def customer_contracts(user, customer: Customer) -> list:
-    """The customer's latest contracts (scope.contract_records: those of a customer the user
-    sees), with received against the amount."""
-    from guanxi.accounts.scope import contract_records
-    from guanxi.contracts.models import Contract
-
-    return list(contract_records(user, Contract.objects.filter(customer=customer))[:10])
+def customer_contracts(customer: Customer) -> list:
+    """The customer's latest contracts with received against the amount. A contract is visible
+    exactly when its customer is (scope.contract_records), and the caller has checked that the
+    user sees the customer: one query."""
+    return list(customer.contracts.order_by("-created_at", "-id")[:10])
 
 
 def referrals(user, customer: Customer) -> dict:
     """Who referred the customer and whom it referred (customers.referred_by), named only
-    within the viewer's scope (scope.customer_names); the others are only counted."""
-    referred = list(
-        Customer.objects.filter(
-            referred_by=customer, merged_into__isnull=True, erased_at__isnull=True
-        ).values_list("pk", flat=True)[:500]
-    )
-    ids = [*referred, customer.referred_by_id] if customer.referred_by_id else referred
-    names = customer_names(user, ids)
+    within the viewer's scope (scope.customer_names); the others are only counted. One query,
+    and one more for the names when there are any."""
+    from django.db.models import Q
+
+    found = Q(referred_by=customer, merged_into__isnull=True, erased_at__isnull=True)
+    if customer.referred_by_id:
+        found |= Q(pk=customer.referred_by_id)
+    ids = list(Customer.objects.filter(found).values_list("pk", flat=True)[:500])
     by = customer.referred_by_id
+    referred = [pk for pk in ids if pk != by]
+    names = customer_names(user, ids) if ids else {}
     return {
         "by": {"pk": by, "name": names[by]} if by in names else None,
         "by_hidden": by is not None and by not in names,
@@ -181,7 +181,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "merges": merging.merges_of(customer),
             "survey_answers": survey_answers(request.user, customer),
             "referrals": referrals(request.user, customer),
-            "contracts": customer_contracts(request.user, customer),
+            "contracts": customer_contracts(customer),
         }
     )
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():
