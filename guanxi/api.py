@@ -123,6 +123,7 @@ def _add_routers() -> None:
     from guanxi.accounts.team_api import router as team
     from guanxi.activities.api import router as activities
     from guanxi.coding.api import router as coding
+    from guanxi.contracts.api import router as contracts
     from guanxi.customers.api import router as customers
     from guanxi.leads.api import router as leads
     from guanxi.pool.api import router as pool
@@ -134,7 +135,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys, coding, pool, leads):
+    for router in (*routers, surveys, coding, pool, leads, contracts):
         api.add_router("/", router)
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "guanxi.service",
     "guanxi.surveys",
     "guanxi.pool",
+    "guanxi.contracts",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from guanxi.api import api, not_found
+from guanxi.contracts import urls as contracts
 from guanxi.leads import urls as leads
 from guanxi.scoring import views as scoring_views
 from guanxi.segments import urls as segments
@@ -52,6 +53,8 @@ urlpatterns = [
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
     path("pool/", include("guanxi.pool.urls")),  # the public pool (公海) and transfers
+    path("quotes/", include(contracts.quote_patterns)),  # quotes (报价单)
+    path("contracts/", include(contracts.contract_patterns)),  # contracts, collections (回款)
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("leads/", include("guanxi.leads.urls")),  # leads (线索), the lead pool, look-alike
     path("l/", include(leads.public_patterns)),  # the public lead forms, no login

@@ -37,6 +37,7 @@ from guanxi.accounts.models import ApiToken, Department, Profile
 from guanxi.accounts.services import profile_of
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
+from guanxi.contracts.models import Contract, ContractLine, Instalment, Payment, Quote, QuoteLine
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.leads.models import Lead, LeadForm
 from guanxi.privacy.models import Consent, RevealLog
@@ -693,6 +694,100 @@ PAGE_RECIPES: dict[str, Recipe] = {
     ),
     "surveys:results_xlsx": Recipe(one(pk=lambda ctx: ctx.world.survey.pk)),
     # the customers' answer page: a link that is no token answers 404, whoever asks
+    "quotes:list": Recipe(lambda ctx: [Call(), Call(query={"status": "draft"})]),
+    "quotes:create": Recipe(
+        lambda ctx: [
+            Call(
+                query={"customer": c(ctx)},
+                data={
+                    "currency": "CNY",
+                    "lines-TOTAL_FORMS": "1",
+                    "lines-INITIAL_FORMS": "0",
+                    "lines-0-product": ctx.product.pk,
+                    "lines-0-quantity": "1",
+                },
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "quotes:detail": Recipe(one(pk=w("quote")), bound=True),
+    "quotes:print": Recipe(one(pk=w("quote")), bound=True),
+    "quotes:edit": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.quote.pk},
+                data={
+                    "currency": "CNY",
+                    "notes": "HACKED",
+                    "lines-TOTAL_FORMS": "1",
+                    "lines-INITIAL_FORMS": "0",
+                    "lines-0-product": ctx.product.pk,
+                },
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "quotes:action": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.quote.pk}, data={"action": action})
+            for action in ("send", "accept", "reject")
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "contracts:list": Recipe(lambda ctx: [Call(), Call(query={"status": "pending"})]),
+    "contracts:collections": Recipe(
+        lambda ctx: [Call(), Call(query={"overdue": "on", "month": "2030-01"})]
+    ),
+    "contracts:detail": Recipe(one(pk=w("contract")), bound=True),
+    "contracts:print": Recipe(one(pk=w("contract")), bound=True),
+    "contracts:edit": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.contract.pk}, data={"title": "HACKED", "currency": "CNY"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "contracts:action": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.contract.pk}, data={"action": action, "reason": "HACKED"})
+            for action in ("activate", "terminate", "approve", "reject")
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "contracts:order": Recipe(one(pk=w("contract")), bound=True, writes=True),
+    "contracts:plan": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.contract.pk},
+                data={
+                    "plan-TOTAL_FORMS": "1",
+                    "plan-INITIAL_FORMS": "0",
+                    "plan-0-due_date": "2030-01-01",
+                    "plan-0-amount": str(ctx.world.contract.amount),
+                },
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "contracts:payment_record": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.contract.pk},
+                data={"received_on": "2024-03-05", "amount": "1", "method": "cash"},
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "contracts:payment_confirm": Recipe(
+        one(pk=w("payment")), bound=True, writes=True, manages=True
+    ),
+    "contracts:payment_void": Recipe(one(pk=w("payment")), bound=True, writes=True, manages=True),
     "respond:answer": Recipe(one(token=lambda ctx: "x" * 43)),
     # leads: the owner's side and the pool; a lead has no collaborators, so a customer's read
     # collaborator reads none of its leads (404): the routes that change a lead are bound
@@ -1268,6 +1363,89 @@ API_RECIPES: dict[str, Recipe] = {
             ),
         ]
     ),
+    "GET /quotes": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "POST /quotes": Recipe(
+        lambda ctx: [Call(data={"customer_id": c(ctx), "lines": [{"product_id": ctx.product.pk}]})],
+        bound=True,
+    ),
+    "GET /quotes/{quote_id}": Recipe(one(quote_id=w("quote")), bound=True),
+    "PATCH /quotes/{quote_id}": Recipe(
+        lambda ctx: [Call(kwargs={"quote_id": ctx.world.quote.pk}, data={"notes": "HACKED"})],
+        bound=True,
+    ),
+    **{
+        f"POST /quotes/{{quote_id}}/{action}": Recipe(
+            lambda ctx: [Call(kwargs={"quote_id": ctx.world.quote.pk}, data={"version": None})],
+            bound=True,
+        )
+        for action in ("send", "accept", "reject")
+    },
+    "GET /contracts": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
+    "POST /contracts": Recipe(
+        lambda ctx: [
+            Call(
+                data={
+                    "customer_id": c(ctx),
+                    "title": "HACKED",
+                    "lines": [{"product_id": ctx.product.pk}],
+                }
+            )
+        ],
+        bound=True,
+    ),
+    "GET /contracts/{contract_id}": Recipe(one(contract_id=w("contract")), bound=True),
+    "PATCH /contracts/{contract_id}": Recipe(
+        lambda ctx: [Call(kwargs={"contract_id": ctx.world.contract.pk}, data={"title": "HACKED"})],
+        bound=True,
+    ),
+    **{
+        f"POST /contracts/{{contract_id}}/{action}": Recipe(
+            lambda ctx, action=action: [
+                Call(
+                    kwargs={"contract_id": ctx.world.contract.pk},
+                    data={"version": None} if action == "order" else {"reason": "HACKED"},
+                )
+            ],
+            bound=True,
+            manages=action in ("approve", "reject"),
+        )
+        for action in ("submit", "approve", "reject", "activate", "complete", "terminate", "order")
+    },
+    "GET /contracts/{contract_id}/instalments": Recipe(one(contract_id=w("contract")), bound=True),
+    "PUT /contracts/{contract_id}/instalments": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"contract_id": ctx.world.contract.pk},
+                data={
+                    "instalments": [
+                        {"due_date": "2030-01-01", "amount": str(ctx.world.contract.amount)}
+                    ]
+                },
+            )
+        ],
+        bound=True,
+    ),
+    "GET /payments": Recipe(lambda ctx: [Call(), Call(query={"contract_id": w("contract")(ctx)})]),
+    "POST /payments": Recipe(
+        lambda ctx: [
+            Call(data={"contract_id": ctx.world.contract.pk, "amount": "1", "method": "cash"})
+        ],
+        bound=True,
+    ),
+    "GET /payments/{payment_id}": Recipe(one(payment_id=w("payment")), bound=True),
+    "POST /payments/{payment_id}/confirm": Recipe(
+        lambda ctx: [Call(kwargs={"payment_id": ctx.world.payment.pk}, data={"version": None})],
+        bound=True,
+        manages=True,
+    ),
+    "POST /payments/{payment_id}/void": Recipe(
+        lambda ctx: [Call(kwargs={"payment_id": ctx.world.payment.pk}, data={"reason": "HACKED"})],
+        bound=True,
+        manages=True,
+    ),
+    "GET /collections": Recipe(
+        lambda ctx: [Call(), Call(query={"overdue": True, "month": "2030-01"})]
+    ),
 }
 
 
@@ -1363,6 +1541,9 @@ class World:
     invitation: Invitation  # the customer's invitation to it
     draft: Survey  # a draft survey with one question
     draft_question: Question
+    quote: Quote  # a draft quote (its notes carry the marker)
+    contract: Contract  # an approved contract (its title carries the marker)
+    payment: Payment  # a payment the owner recorded, awaiting confirmation
     coding: dict  # the owner's private research project and what hangs off it
     lead: Lead | None = None  # the owner's lead (its name carries the marker)
     lead_form: LeadForm | None = None  # a public lead form (managers')
@@ -1462,6 +1643,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         {"channel": "hotline", "cause": "product_quality", "subject": f"{marker} 投诉"},
     )
     survey, invitation, draft = world_survey(marker, manager, customer)
+    quote, contract, payment = world_contract(marker, owner, manager, customer, product)
     coding = world_coding(marker, owner)
     world = World(
         marker,
@@ -1484,6 +1666,9 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         invitation,
         draft,
         draft.questions.get(),
+        quote,
+        contract,
+        payment,
         coding,
     )
     from guanxi.leads.services import create_lead
@@ -1526,6 +1711,23 @@ def world_coding(marker, owner) -> dict:
         "property": prop,
         "relation": relation,
     }
+
+
+def world_contract(marker, owner, manager, customer, product):
+    """A draft quote, an approved contract and a payment awaiting confirmation."""
+    from guanxi.contracts import collections
+    from guanxi.contracts import services as contracts
+
+    line = [{"product": product, "quantity": 2, "discount": "10"}]
+    quote = contracts.create_quote(owner, customer, {"notes": f"{marker} 报价"}, line)
+    accepted = contracts.create_quote(owner, customer, {}, line)
+    contract = contracts.accept_quote(owner, accepted)
+    contracts.update_contract(owner, contract, {"title": f"{marker} 合同"})
+    contracts.change_contract_status(owner, contract, "submit")
+    contracts.change_contract_status(manager, contract, "approve")
+    payment = collections.record_payment(owner, contract, {"amount": "10", "method": "cash"})
+    contract.refresh_from_db()
+    return quote, contract, payment
 
 
 def world_survey(marker, manager, customer):
@@ -1650,6 +1852,14 @@ def snapshot(worlds) -> dict:
         "invitations": list(Invitation.objects.order_by("pk").values()),
         "survey_responses": list(SurveyResponse.objects.order_by("pk").values()),
         "answers": list(Answer.objects.order_by("pk").values()),
+        "quotes": list(Quote.objects.filter(**of).order_by("pk").values()),
+        "quote_lines": list(QuoteLine.objects.filter(quote__customer_id__in=ids).values()),
+        "contracts": list(Contract.objects.filter(**of).order_by("pk").values()),
+        "contract_lines": list(ContractLine.objects.filter(contract__customer_id__in=ids).values()),
+        "instalments": list(
+            Instalment.objects.filter(contract__customer_id__in=ids).order_by("pk").values()
+        ),
+        "payments": list(Payment.objects.filter(**of).order_by("pk").values()),
         "leads": list(
             Lead.objects.filter(pk__in=[w.lead.pk for w in worlds.values()]).order_by("pk").values()
         ),

@@ -54,7 +54,14 @@ LAYERS: list[list[list[str]]] = [
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
     # the public pool (公海) and transfers: return rules over the customers' interactions and
     # orders, reminder tasks in activities
-    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pool"], ["guanxi.leads"]],
+    [
+        ["guanxi.voice"],
+        ["guanxi.service"],
+        ["guanxi.surveys"],
+        ["guanxi.pool"],
+        ["guanxi.leads"],
+        ["guanxi.contracts"],
+    ],
     # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
     # (activities) into research projects
     [["guanxi.coding"]],

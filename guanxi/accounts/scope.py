@@ -697,6 +697,72 @@ def invitable_customers(user) -> QuerySet:
     return visible_customers(user)
 
 
+# Quotes, contracts and payment collection (报价单, 合同, 回款) -----------------------------------
+# A quote, contract, instalment or payment is visible and writable exactly when its customer is
+# (via "customer", or "contract__customer" for an instalment). Approving a contract and
+# confirming a payment are a manager's: someone whose own data scope covers the customer, never
+# the one who asked (the owner does not approve their own contract, nor a recorder confirm their
+# own payment) and never through a collaboration.
+
+
+def contract_records(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
+    """Quotes, contracts, payments (via their customer) or instalments (via the contract's
+    customer) the user may see, or change with write=True."""
+    via = "contract__customer" if queryset.model._meta.model_name == "instalment" else "customer"
+    return scoped(user, queryset, write=write, via=via)
+
+
+def get_contract_record_or_404(user, queryset: QuerySet, pk, *, write: bool = False):
+    """A quote, contract, instalment or payment the user may see (404 otherwise); with
+    write=True also change (403 when the user may only read it)."""
+    try:
+        record = contract_records(user, queryset).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+    if write and not contract_records(user, queryset, write=True).filter(pk=record.pk).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    return record
+
+
+def _decides(user, customer, asker_id) -> bool:
+    return (
+        is_manager(user)
+        and can_write(user)
+        and covers(user, customer)
+        and (asker_id is None or asker_id != user.pk)
+    )
+
+
+def can_approve_contract(user, contract) -> bool:
+    """May approve or reject a contract submitted for approval: a manager whose own data scope
+    covers the customer, who is not the contract's owner (nobody approves their own)."""
+    return _decides(user, contract.customer, contract.owner_id)
+
+
+def require_approve_contract(user, contract) -> None:
+    if not can_approve_contract(user, contract):
+        if contract.owner_id == user.pk:
+            raise PermissionDenied(_("You cannot approve or reject your own contract."))
+        raise PermissionDenied(
+            _("Only a manager whose data scope covers the customer may approve contracts.")
+        )
+
+
+def can_confirm_payment(user, payment) -> bool:
+    """May confirm or void a recorded payment: a manager whose own data scope covers the
+    customer, who did not record it."""
+    return _decides(user, payment.customer, payment.recorded_by_id)
+
+
+def require_confirm_payment(user, payment) -> None:
+    if not can_confirm_payment(user, payment):
+        if payment.recorded_by_id == user.pk:
+            raise PermissionDenied(_("A payment you recorded is confirmed by another manager."))
+        raise PermissionDenied(
+            _("Only a manager whose data scope covers the customer may confirm payments.")
+        )
+
+
 # Qualitative coding (扎根理论, guanxi.coding) ------------------------------------------------
 # A research project is its owner's, or shared with the whole company. Its sources are copies
 # of texts; pulling a complaint, review or note into one needs read access to that record.

@@ -141,6 +141,18 @@ QUALITY_CRITERIA: dict[str, dict] = {
         "en": "Only cares about price: buys only at a discount",
         "zh-hans": "只关心价格：只在打折时购买",
     },
+    "pays_on_time": {
+        "points": 10,
+        "en": "Pays on time: at least one instalment paid in the last year, none overdue and "
+        "none paid more than 7 days late",
+        "zh-hans": "按时付款：近一年至少付清一期回款，无逾期，且无晚于7天付款",
+    },
+    "pays_late": {
+        "points": -10,
+        "en": "Pays late: an instalment overdue now, or paid more than 30 days late in the last "
+        "year",
+        "zh-hans": "拖欠货款：当前有逾期回款，或近一年有晚于30天付款",
+    },
     "refunds": {
         "points": -15,
         "en": "Disputes: at least two refunded orders, a fifth or more of all orders",
@@ -153,10 +165,6 @@ QUALITY_CRITERIA_WITHOUT_DATA: dict[str, dict[str, str]] = {
     "profitable": {
         "en": "profit per customer (needs costs; the margin is one number for everyone)",
         "zh-hans": "客户利润（需要成本数据；目前毛利率对所有客户相同）",
-    },
-    "pays_on_time": {
-        "en": "payment behaviour and credit (needs receivables and payment dates)",
-        "zh-hans": "付款及时与信用（需要应收账款和付款日期）",
     },
     "service_cost": {
         "en": "service-cost ratio (needs service cases and their cost)",

@@ -32,6 +32,10 @@ MOVED_RELATIONS = [
     ("consent", "privacy.Consent", "customer"),
     ("collaborator", "customers.Collaborator", "customer"),
     ("referral", "customers.Customer", "referred_by"),
+    # by label, not import: guanxi.contracts sits above this app
+    ("quote", "contracts.Quote", "customer"),
+    ("contract", "contracts.Contract", "customer"),
+    ("payment", "contracts.Payment", "customer"),
 ]
 
 

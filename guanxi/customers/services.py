@@ -597,7 +597,15 @@ def delete_customer(actor, customer: Customer) -> None:
         customer_id=customer.pk,
         changes={"name": [customer.name, None]},
     )
-    customer.delete()
+    try:
+        customer.delete()
+    except models.ProtectedError as exc:  # quotes, contracts, payments of the apps above (PROTECT)
+        raise ValidationError(
+            _(
+                "This customer has quotes, contracts or payments and cannot be deleted; erase "
+                "the personal data instead."
+            )
+        ) from exc
 
 
 @transaction.atomic

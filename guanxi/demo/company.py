@@ -89,6 +89,9 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         # A finished example of grounded-theory coding, shared with every demo login.
         manager = get_user_model().objects.get(pk=staff.manager_id)
         counts["coded fragments"] = load_coding_example(manager)
+        from .contracts import seed_contracts
+
+        counts["contracts"] = seed_contracts(staff.manager_id, generator.today, seed)
     # Two public pools (公海) with the unowned customers in them; the first rules run returns
     # the long-neglected ones and reminds owners, as the nightly job would.
     counts.update(seed_pools(staff))

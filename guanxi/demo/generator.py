@@ -530,8 +530,11 @@ class DemoGenerator:
 def wipe() -> None:
     """Delete every customer and what hangs off them, products and tags (for --reset)."""
     from guanxi.audit.models import AuditEntry
+    from guanxi.contracts.models import Contract, Payment, Quote
     from guanxi.privacy.models import RevealLog
 
+    for model in [Payment, Contract, Quote]:  # they protect their customers
+        model.objects.all().delete()
     if truncate([Customer, Product, Tag, AuditEntry]):
         return
     for model in [OrderLine, Order, Interaction, Task, Note, Consent, RevealLog, Contact]:

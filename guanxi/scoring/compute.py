@@ -546,10 +546,12 @@ def _duckdb_source(raw: pa.Table, live: pd.Index, as_of: dt.date, tz: str) -> So
 # Per-customer facts from the database (pushed down as plain SQL on either engine) ------------
 
 
-def customer_facts(order_counts: bool = True) -> pd.DataFrame:
+def customer_facts(order_counts: bool = True, as_of: dt.date | None = None) -> pd.DataFrame:
     """Every live customer: lost reason, customers referred, contacted (an interaction),
     orders with lines, those with a discounted line, and (``order_counts``) uncancelled and
-    refunded orders (see :func:`add_order_counts` for counts the order log gave). Index: id."""
+    refunded orders (see :func:`add_order_counts` for counts the order log gave), and the
+    payment behaviour of the year before ``as_of`` (default today). Index: id."""
+    as_of = as_of or dt.date.today()  # noqa: DTZ011 - a day, as the runs' as_of
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, lost_reason FROM customers_customer "
@@ -597,6 +599,25 @@ def customer_facts(order_counts: bool = True) -> pd.DataFrame:
             "WHERE o.status NOT IN ('cancelled', 'refunded') GROUP BY o.customer_id"
         )
         lines = {cid: (n, d) for cid, n, d in cursor.fetchall()}
+        # Payment behaviour (回款) in one grouped query over the instalments of the year before
+        # as_of: paid ones, paid more than 7 / 30 days late, and overdue now (unpaid, not void,
+        # due before as_of). guanxi.contracts keeps days_late when an instalment is paid.
+        year_ago = as_of - dt.timedelta(days=365)
+        cursor.execute(
+            "SELECT c.customer_id, "
+            "SUM(CASE WHEN i.paid_on IS NOT NULL AND i.paid_on >= %s THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i.paid_on >= %s AND i.days_late > 7 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i.paid_on >= %s AND i.days_late > 30 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i.paid_on IS NULL AND i.status <> 'void' AND i.due_date < %s "
+            "THEN 1 ELSE 0 END) "
+            "FROM contracts_instalment i JOIN contracts_contract c ON c.id = i.contract_id "
+            "WHERE i.due_date < %s OR i.paid_on IS NOT NULL GROUP BY c.customer_id",
+            [year_ago, year_ago, year_ago, as_of, as_of],
+        )
+        paying = {cid: row for cid, *row in cursor.fetchall()}
+    for j, column in enumerate(("paid_instalments", "late_7", "late_30", "overdue_now")):
+        frame[column] = frame.index.map({k: v[j] for k, v in paying.items()})
+        frame[column] = frame[column].fillna(0).astype("int64")
     frame["lined_orders"] = frame.index.map({k: v[0] for k, v in lines.items()})
     frame["discounted_orders"] = frame.index.map({k: v[1] for k, v in lines.items()})
     frame[["lined_orders", "discounted_orders"]] = (
@@ -660,7 +681,7 @@ def compute_scores(
                 # spill to disk in many batches with the default 4 MB (for this transaction).
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         pushdown = postgres and (engine or POSTGRES_ENGINE) == "postgres"
-        facts = customer_facts(order_counts=pushdown)
+        facts = customer_facts(order_counts=pushdown, as_of=as_of)
         step("customers")
         source = open_source(as_of, facts.index, engine)
         if source.counts is not None:
@@ -971,6 +992,10 @@ def _assemble(out: pd.DataFrame, facts: pd.DataFrame, params: dict, buyers) -> p
         "declining": frame["lifecycle_stage"].to_numpy() == "decline",
         "price_only": price_only,
         "refunds": (refunded >= 2) & (refunded * 5 >= all_orders),
+        "pays_on_time": (f["paid_instalments"].to_numpy() >= 1)
+        & (f["late_7"].to_numpy() == 0)
+        & (f["overdue_now"].to_numpy() == 0),
+        "pays_late": (f["overdue_now"].to_numpy() > 0) | (f["late_30"].to_numpy() > 0),
     }
     flags = {code: flag & has for code, flag in flags.items()}
     score = rules.quality_points(flags)

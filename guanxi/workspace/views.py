@@ -21,6 +21,7 @@ from guanxi.accounts.scope import (
     can_reveal,
     can_see_surveys,
     customer_access,
+    customer_names,
     get_customer_or_404,
     get_task_or_404,
     is_manager,
@@ -147,6 +148,35 @@ def timeline_context(user, customer: Customer, writable: bool | None = None) -> 
     }
 
 
+def customer_contracts(customer: Customer) -> list:
+    """The customer's latest contracts with received against the amount. A contract is visible
+    exactly when its customer is (scope.contract_records), and the caller has checked that the
+    user sees the customer: one query."""
+    return list(customer.contracts.order_by("-created_at", "-id")[:10])
+
+
+def referrals(user, customer: Customer) -> dict:
+    """Who referred the customer and whom it referred (customers.referred_by), named only
+    within the viewer's scope (scope.customer_names); the others are only counted. One query,
+    and one more for the names when there are any."""
+    from django.db.models import Q
+
+    found = Q(referred_by=customer, merged_into__isnull=True, erased_at__isnull=True)
+    if customer.referred_by_id:
+        found |= Q(pk=customer.referred_by_id)
+    ids = list(Customer.objects.filter(found).values_list("pk", flat=True)[:500])
+    by = customer.referred_by_id
+    referred = [pk for pk in ids if pk != by]
+    names = customer_names(user, ids) if ids else {}
+    return {
+        "by": {"pk": by, "name": names[by]} if by in names else None,
+        "by_hidden": by is not None and by not in names,
+        "referred": [{"pk": pk, "name": names[pk]} for pk in referred if pk in names],
+        "hidden": sum(1 for pk in referred if pk not in names),
+        "any": bool(by or referred),
+    }
+
+
 def detail_context(request, customer: Customer, *, open_form: str = "", **forms) -> dict:
     """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form), and
     `open_form` names a form on demand to show open (the page without JavaScript)."""
@@ -169,6 +199,8 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "show_audit": is_manager(request.user),
             "merges": merging.merges_of(customer),
             "survey_answers": survey_answers(request.user, customer),
+            "referrals": referrals(request.user, customer),
+            "contracts": customer_contracts(customer),
         }
     )
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():

@@ -19,6 +19,9 @@ from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
 from guanxi.coding import services as coding
+from guanxi.contracts import collections as collecting
+from guanxi.contracts import services as contracts
+from guanxi.contracts.models import Instalment
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
@@ -54,6 +57,8 @@ MODULES = [
     voice,
     service,
     surveys,
+    contracts,
+    collecting,
     coding,
     pool,
     transfers,
@@ -63,6 +68,10 @@ MODULES = [
     lead_webforms,
 ]
 AUDITED_MODELS = {
+    "quote",
+    "contract",
+    "instalment",
+    "payment",
     "lead",
     "leadform",
     "lookalikemodel",
@@ -97,6 +106,14 @@ AUDITED_MODELS = {
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
+    "contracts.line_amount": "arithmetic",
+    "contracts.build_lines": "check (unsaved lines)",
+    "contracts.quote_action_labels": "labels",
+    "contracts.quote_actions": "read",
+    "contracts.contract_action_labels": "labels",
+    "contracts.contract_actions": "read",
+    "collections.reminder_days": "setting",
+    "collections.instalment_status": "rule",
     "customers.clean_custom_fields": "check",
     "customers.clean_customer_data": "check",
     "customers.clean_contact_data": "check",
@@ -172,6 +189,7 @@ NOT_WRITES = {
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
+    "contracts.expire_quotes",
     "segments.snapshot_all",
     "segments.snapshot_after_run",
     "segments.catch_up",
@@ -191,6 +209,7 @@ def _public_functions():
             retention: "retention",
             sales_bulk: "sales_bulk",
             tasks_bulk: "tasks_bulk",
+            collecting: "collections",
             transfers: "transfers",
             leads_import: "leads_import",
             lookalike: "lookalike",
@@ -284,7 +303,38 @@ def world(personas, customer_of, product):
         "order": order,
         "product": product,
         "unused_product": other,
+        **contract_world(rep1, manager, customer_of("rep1", name="华茂贸易"), product),
     }
+
+
+def contract_world(rep1, manager, customer, product):
+    """Of a customer of their own: a draft quote, a draft contract, an approved one with a pending and a confirmed payment."""
+    line = [{"product": product, "quantity": 2, "discount": "5"}]
+    quote = contracts.create_quote(rep1, customer, {}, line)
+    draft = contracts.accept_quote(rep1, contracts.create_quote(rep1, customer, {}, line))
+    approved = contracts.accept_quote(rep1, contracts.create_quote(rep1, customer, {}, line))
+    contracts.change_contract_status(rep1, approved, "submit")
+    contracts.change_contract_status(manager, approved, "approve")
+    confirmed = collecting.record_payment(rep1, approved, {"amount": "10", "method": "cash"})
+    collecting.confirm_payment(manager, confirmed)
+    pending = collecting.record_payment(rep1, approved, {"amount": "5", "method": "alipay"})
+    old = contracts.create_quote(
+        rep1, customer, {"quoted_on": date(2024, 1, 5)}, [{"product": product}]
+    )
+    return {
+        "quote": quote,
+        "old_quote": old,
+        "draft_contract": draft,
+        "approved": approved,
+        "pending_payment": pending,
+        "confirmed_payment": confirmed,
+    }
+
+
+def _due_tomorrow(w):
+    """The approved contract's instalment falls due tomorrow (a reminder is owed)."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Instalment.objects.filter(contract=w["approved"]).update(due_date=tomorrow)
 
 
 def _pool_of(w, **settings):
@@ -322,6 +372,60 @@ def _pooled(w):
 
 
 CASES = {
+    "contracts.create_quote": lambda w: contracts.create_quote(
+        w["rep1"],
+        w["approved"].customer,
+        {"notes": "加急"},
+        [{"product": w["product"], "quantity": 3}],
+    ),
+    "contracts.update_quote": lambda w: contracts.update_quote(
+        w["rep1"], w["quote"], {"notes": "改"}, [{"product": w["product"], "quantity": 5}]
+    ),
+    "contracts.send_quote": lambda w: contracts.send_quote(w["rep1"], w["quote"]),
+    "contracts.reject_quote": lambda w: contracts.reject_quote(w["rep1"], w["quote"]),
+    "contracts.accept_quote": lambda w: contracts.accept_quote(w["rep1"], w["quote"]),
+    "contracts.expire_quotes": lambda w: contracts.expire_quotes(),
+    "contracts.create_contract": lambda w: contracts.create_contract(
+        w["rep1"], w["approved"].customer, {"title": "年度框架"}, [{"product": w["product"]}]
+    ),
+    "contracts.update_contract": lambda w: contracts.update_contract(
+        w["rep1"], w["draft_contract"], {"title": "新标题"}
+    ),
+    "contracts.change_contract_status": lambda w: contracts.change_contract_status(
+        w["rep1"], w["approved"], "terminate", reason="客户取消"
+    ),
+    "contracts.create_order_from_contract": lambda w: contracts.create_order_from_contract(
+        w["rep1"], w["approved"]
+    ),
+    "contracts.move_contracts": lambda w: contracts.move_contracts(
+        actor=w["manager"],
+        customer_ids=[w["approved"].customer.pk],
+        from_user=w["rep1"],
+        to_user=w["rep2"],
+        move={"contracts"},
+    ),
+    "collections.set_plan": lambda w: collecting.set_plan(
+        w["rep1"],
+        w["approved"],
+        [
+            {"due_date": date(2024, 1, 1), "amount": "1"},
+            {"due_date": date(2031, 1, 1), "amount": w["approved"].amount - 1},
+        ],
+    ),
+    "collections.void_unpaid": lambda w: collecting.void_unpaid(w["rep1"], w["approved"]),
+    "collections.record_payment": lambda w: collecting.record_payment(
+        w["rep1"], w["approved"], {"amount": "1", "method": "wechat_pay"}
+    ),
+    "collections.confirm_payment": lambda w: collecting.confirm_payment(
+        w["manager"], w["pending_payment"]
+    ),
+    "collections.void_payment": lambda w: collecting.void_payment(
+        w["manager"], w["confirmed_payment"], reason="退票"
+    ),
+    "collections.send_reminders": lambda w: (
+        _due_tomorrow(w),
+        collecting.send_reminders(timezone.localdate() + timedelta(days=5)),
+    ),
     "customers.create_customer": lambda w: customers.create_customer(w["rep1"], {"name": "赵六"}),
     "customers.update_customer": lambda w: customers.update_customer(
         w["rep1"], w["person"], {"name": "王五五"}

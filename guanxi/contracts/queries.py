@@ -1,0 +1,95 @@
+"""Reads of quotes, contracts and collections, always within the reader's data scope."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from guanxi.accounts.scope import contract_records
+
+from .models import (
+    Contract,
+    Instalment,
+    InstalmentStatus,
+    Payment,
+    PaymentStatus,
+    Quote,
+)
+
+# SQLite sums decimals without their places (128, not 128.00): money is shown to the cent.
+CENT = Decimal("0.01")
+
+#: Instalments still to collect (the collections list).
+OPEN_INSTALMENTS = (
+    InstalmentStatus.PENDING,
+    InstalmentStatus.PARTLY_PAID,
+    InstalmentStatus.OVERDUE,
+)
+
+
+def quotes(user) -> QuerySet:
+    return contract_records(user, Quote.objects.select_related("customer", "owner__profile"))
+
+
+def contracts(user) -> QuerySet:
+    return contract_records(user, Contract.objects.select_related("customer", "owner__profile"))
+
+
+def payments(user) -> QuerySet:
+    return contract_records(
+        user, Payment.objects.select_related("contract", "customer", "recorded_by__profile")
+    )
+
+
+def instalments(user) -> QuerySet:
+    return contract_records(
+        user, Instalment.objects.select_related("contract__customer", "contract__owner__profile")
+    )
+
+
+def due_instalments(
+    user, *, owner_id: int | None = None, overdue_only: bool = False, month: date | None = None
+) -> QuerySet:
+    """Instalments still to collect in the user's scope, earliest due first: of one owner's
+    contracts, only the overdue ones, or those due in one month (its first day)."""
+    qs = instalments(user).filter(status__in=OPEN_INSTALMENTS)
+    if owner_id:
+        qs = qs.filter(contract__owner_id=owner_id)
+    if overdue_only:
+        qs = qs.filter(status=InstalmentStatus.OVERDUE)
+    if month:
+        qs = qs.filter(due_date__year=month.year, due_date__month=month.month)
+    return qs.order_by("due_date", "id")
+
+
+def received_by_month(user, *, owner_id: int | None = None, months: int = 12) -> list[dict]:
+    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}]."""
+    qs = payments(user).filter(status=PaymentStatus.CONFIRMED)
+    if owner_id:
+        qs = qs.filter(contract__owner_id=owner_id)
+    rows = (
+        qs.annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-month")[:months]
+    )
+    return [
+        {"month": r["month"], "total": (r["total"] or Decimal("0")).quantize(CENT), "n": r["n"]}
+        for r in rows
+    ]
+
+
+def collection_totals(qs: QuerySet) -> dict:
+    """Outstanding on a list of open instalments: all of it and the overdue part."""
+    figures = qs.aggregate(
+        all_due=Sum("amount"),
+        all_in=Sum("received"),
+        late_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
+        late_in=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
+    )
+    zero = Decimal("0")
+    return {
+        "outstanding": ((figures["all_due"] or zero) - (figures["all_in"] or zero)).quantize(CENT),
+        "overdue": ((figures["late_due"] or zero) - (figures["late_in"] or zero)).quantize(CENT),
+    }

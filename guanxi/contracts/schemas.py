@@ -1,0 +1,209 @@
+"""The API's shapes for quotes, contracts, instalments, payments and collections."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from guanxi.api_common import Day, Id, InSchema, Money, text
+
+Version = Field(None, description="The version from your GET: if it changed meanwhile, 409.")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class LineIn(InSchema):
+    product_id: Id
+    quantity: int = Field(1, ge=1, le=1_000_000)
+    unit_price: Money | None = Field(None, description="Default: the product's list price.")
+    discount: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
+
+
+class LineOut(Schema):
+    product_id: int
+    product_name: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal = Field(description="Per cent off the unit price.")
+    amount: Decimal
+
+
+class QuoteIn(InSchema):
+    customer_id: Id
+    contact_id: Id | None = None
+    quoted_on: Day | None = Field(None, description="Default: today.")
+    valid_until: Day | None = Field(None, description="Default: 30 days after the date.")
+    currency: text(3) = "CNY"
+    notes: text(5000) = ""
+    lines: list[LineIn] = Field(min_length=1, max_length=50)
+
+
+class QuotePatch(InSchema):
+    contact_id: Id | None = None
+    quoted_on: Day | None = None
+    valid_until: Day | None = None
+    currency: text(3) | None = None
+    notes: text(5000) | None = None
+    lines: list[LineIn] | None = Field(None, max_length=50)
+    version: int | None = Version
+
+
+class QuoteOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    contact_id: int | None
+    owner: PersonOut | None
+    opportunity_id: int | None
+    quoted_on: date
+    valid_until: date
+    currency: str
+    subtotal: Decimal = Field(description="The lines at list value, before discounts.")
+    total: Decimal
+    notes: str
+    status: str
+    contract_id: int | None
+    lines: list[LineOut]
+    version: int
+
+
+class QuotePage(Schema):
+    count: int
+    items: list[QuoteOut]
+
+
+class VersionIn(InSchema):
+    version: int | None = Version
+
+
+class ReasonIn(InSchema):
+    reason: text(500) = ""
+    version: int | None = Version
+
+
+class ContractIn(InSchema):
+    customer_id: Id
+    title: text(200, min_length=1)
+    signed_on: Day | None = None
+    start_on: Day | None = None
+    end_on: Day | None = None
+    currency: text(3) = "CNY"
+    lines: list[LineIn] = Field(min_length=1, max_length=50)
+
+
+class ContractPatch(InSchema):
+    title: text(200, min_length=1) | None = None
+    signed_on: Day | None = None
+    start_on: Day | None = None
+    end_on: Day | None = None
+    currency: text(3) | None = None
+    version: int | None = Version
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    owner: PersonOut | None
+    quote_id: int | None
+    opportunity_id: int | None
+    order_id: int | None
+    title: str
+    signed_on: date | None
+    start_on: date | None
+    end_on: date | None
+    amount: Decimal
+    received: Decimal = Field(description="Confirmed payments.")
+    outstanding: Decimal
+    currency: str
+    status: str
+    reject_reason: str
+    end_reason: str
+    submitted_at: datetime | None
+    decided_by: PersonOut | None
+    decided_at: datetime | None
+    lines: list[LineOut]
+    version: int
+
+
+class ContractPage(Schema):
+    count: int
+    items: list[ContractOut]
+
+
+class InstalmentIn(InSchema):
+    due_date: Day
+    amount: Money
+
+
+class PlanIn(InSchema):
+    instalments: list[InstalmentIn] = Field(min_length=1, max_length=60)
+    version: int | None = Version
+
+
+class InstalmentOut(Schema):
+    id: int
+    contract_id: int
+    contract_number: str
+    customer_id: int
+    customer_name: str
+    sequence: int
+    due_date: date
+    amount: Decimal
+    received: Decimal
+    outstanding: Decimal
+    status: str = Field(description="pending, partly_paid, paid, overdue or void")
+    paid_on: date | None
+    days_late: int | None
+
+
+class PaymentIn(InSchema):
+    contract_id: Id
+    received_on: Day | None = Field(None, description="Default: today; never in the future.")
+    amount: Money
+    method: text(16) = Field(
+        description="bank_transfer, cash, cheque, alipay, wechat_pay, card or other"
+    )
+    reference: text(100) = ""
+
+
+class PaymentOut(Schema):
+    id: int
+    contract_id: int
+    contract_number: str
+    customer_id: int
+    received_on: date
+    amount: Decimal
+    method: str
+    reference: str
+    status: str = Field(description="pending (awaiting confirmation), confirmed or void")
+    recorded_by: PersonOut | None
+    confirmed_by: PersonOut | None
+    confirmed_at: datetime | None
+    void_reason: str
+    version: int
+
+
+class PaymentPage(Schema):
+    count: int
+    items: list[PaymentOut]
+
+
+class MonthOut(Schema):
+    month: date
+    total: Decimal
+    payments: int
+
+
+class CollectionsOut(Schema):
+    count: int
+    outstanding: Decimal = Field(description="Still to collect on the instalments listed.")
+    overdue: Decimal
+    items: list[InstalmentOut]
+    received_by_month: list[MonthOut]

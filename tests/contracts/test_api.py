@@ -1,0 +1,111 @@
+"""Quotes, contracts, plans, payments and collections over the API: the flow, the approval
+rules (403 for the owner and for a rep), plan validation (422), and list query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from guanxi.accounts.models import ApiToken
+from guanxi.contracts.models import Contract, ContractStatus
+
+
+def api(user):
+    client = Client()
+    headers = {"Authorization": f"Bearer {ApiToken.issue(user, 1)}", "Accept-Language": "en"}
+
+    def call(method, path, body=None, **query):
+        url = f"/api/v1{path}"
+        if method == "get":
+            return client.get(url, query, headers=headers)
+        return getattr(client, method)(
+            url, body or {}, content_type="application/json", headers=headers
+        )
+
+    return call
+
+
+@pytest.fixture
+def customer(customer_of):
+    return customer_of("rep1", name="华茂贸易", kind="organisation")
+
+
+def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
+    rep, boss, other = api(rep1), api(manager), api(rep2)
+    line = {"product_id": product.pk, "quantity": 4, "discount": "2.5"}
+    quote = rep("post", "/quotes", {"customer_id": customer.pk, "lines": [line]})
+    assert quote.status_code == 201, quote.json()
+    assert quote.json()["total"] == "499.20"  # 4 × 128 = 512 less 2.5 per cent
+    assert other("get", f"/quotes/{quote.json()['id']}").status_code == 404
+    contract = rep("post", f"/quotes/{quote.json()['id']}/accept", {}).json()
+    cid = contract["id"]
+    assert contract["amount"] == "499.20" and contract["status"] == "draft"
+
+    bad = rep(
+        "put",
+        f"/contracts/{cid}/instalments",
+        {
+            "instalments": [
+                {"due_date": "2030-01-01", "amount": "400"},
+            ]
+        },
+    )
+    assert bad.status_code == 422 and "99.20" in bad.json()["detail"]
+    plan = rep(
+        "put",
+        f"/contracts/{cid}/instalments",
+        {
+            "instalments": [
+                {"due_date": "2030-01-01", "amount": "300"},
+                {"due_date": "2030-02-01", "amount": "199.20"},
+            ]
+        },
+    )
+    assert [i["amount"] for i in plan.json()] == ["300.00", "199.20"]
+
+    assert rep("post", f"/contracts/{cid}/submit", {}).status_code == 200
+    assert rep("post", f"/contracts/{cid}/approve", {}).status_code == 403  # own contract
+    assert other("post", f"/contracts/{cid}/approve", {}).status_code == 404  # out of scope
+    approved = boss("post", f"/contracts/{cid}/approve", {})
+    assert approved.json()["status"] == "approved"
+
+    payment = rep("post", "/payments", {"contract_id": cid, "amount": "350", "method": "card"})
+    assert payment.status_code == 201 and payment.json()["status"] == "pending"
+    pid = payment.json()["id"]
+    assert rep("post", f"/payments/{pid}/confirm", {}).status_code == 403
+    assert boss("post", f"/payments/{pid}/confirm", {}).json()["status"] == "confirmed"
+    statuses = [i["status"] for i in rep("get", f"/contracts/{cid}/instalments").json()]
+    assert statuses == ["paid", "partly_paid"]
+    detail = rep("get", f"/contracts/{cid}").json()
+    assert (detail["received"], detail["outstanding"]) == ("350.00", "149.20")
+
+    collections = rep("get", "/collections").json()
+    assert collections["count"] == 1 and collections["outstanding"] == "149.20"
+    assert collections["received_by_month"][0]["total"] == "350.00"
+    assert rep("get", "/collections", month="2030-13").status_code == 422
+    assert rep("get", "/collections", month="2030-02").json()["count"] == 1
+    assert rep("get", "/collections", overdue=True).json()["count"] == 0
+
+    order = rep("post", f"/contracts/{cid}/order", {})
+    assert order.status_code == 201 and order.json()["order_id"]
+    assert Contract.objects.get(pk=cid).status == ContractStatus.APPROVED
+
+
+def test_lists_ask_a_fixed_number_of_queries(
+    rep1, customer, product, django_assert_max_num_queries
+):
+    from guanxi.contracts import services
+
+    for _ in range(3):
+        quote = services.create_quote(
+            rep1, customer, {}, [{"product": product}, {"product": product, "quantity": 2}]
+        )
+        services.accept_quote(rep1, quote)
+    rep = api(rep1)
+    rep("get", "/quotes")  # warm the token and profile
+    with django_assert_max_num_queries(12):
+        quotes = rep("get", "/quotes").json()
+    with django_assert_max_num_queries(12):
+        contracts = rep("get", "/contracts").json()
+    assert quotes["count"] == 3 and contracts["count"] == 3
+    assert Decimal(contracts["items"][0]["amount"]) == Decimal("384.00")

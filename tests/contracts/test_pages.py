@@ -1,0 +1,111 @@
+"""The contract pages through a browser-like client, and referrals on the 360 page."""
+
+from decimal import Decimal
+
+from django.test import Client
+
+from guanxi.contracts import collections, services
+from guanxi.contracts.models import ContractStatus, InstalmentStatus, PaymentStatus, Quote
+
+
+def login(user, language="en"):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def test_quote_to_paid_instalment_through_the_pages(rep1, manager, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    rep = login(rep1, "zh-hans")
+    form = {
+        "currency": "CNY",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-product": product.pk,
+        "lines-0-quantity": "2",
+        "lines-0-discount": "10",
+    }
+    response = rep.post(f"/quotes/new/?customer={customer.pk}", form)
+    quote = Quote.objects.get(customer=customer)
+    assert response.status_code == 302 and quote.total == Decimal("230.40")
+    assert "报价单" in rep.get(f"/quotes/{quote.pk}/print/").content.decode()
+    response = rep.post(f"/quotes/{quote.pk}/action/", {"action": "accept"})
+    contract = quote.contract
+    assert response["Location"] == f"/contracts/{contract.pk}/"
+    rep.post(f"/contracts/{contract.pk}/action/", {"action": "submit"})
+    # the owner sees no approve button; the manager approves
+    assert 'data-action="approve"' not in rep.get(f"/contracts/{contract.pk}/").content.decode()
+    boss = login(manager)
+    assert 'data-action="approve"' in boss.get(f"/contracts/{contract.pk}/").content.decode()
+    boss.post(f"/contracts/{contract.pk}/action/", {"action": "approve"})
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.APPROVED
+    rep.post(
+        f"/contracts/{contract.pk}/payments/",
+        {"received_on": "2024-03-05", "amount": "230.40", "method": "wechat_pay"},
+    )
+    payment = contract.payments.get()
+    assert payment.status == PaymentStatus.PENDING
+    boss.post(f"/contracts/payments/{payment.pk}/confirm/")
+    assert contract.instalments.get().status == InstalmentStatus.PAID
+    page = rep.get("/contracts/collections/").content.decode()
+    assert "2024-03" in page and "230.40" in page
+
+
+def test_a_plan_that_does_not_add_up_is_shown_with_its_error(rep1, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    quote = services.create_quote(rep1, customer, {}, [{"product": product}])
+    contract = services.accept_quote(rep1, quote)
+    response = login(rep1).post(
+        f"/contracts/{contract.pk}/plan/",
+        {
+            "plan-TOTAL_FORMS": "1",
+            "plan-INITIAL_FORMS": "0",
+            "plan-0-due_date": "2030-01-01",
+            "plan-0-amount": "100",
+        },
+    )
+    assert response.status_code == 422
+    assert "they must add up to the contract amount, 128.00" in response.content.decode()
+    assert collections.Instalment.objects.get(contract=contract).amount == Decimal("128.00")
+
+
+def test_the_360_page_names_referrals_only_within_the_scope(rep1, rep2, customer_of):
+    from guanxi.customers.models import Customer
+
+    referrer = customer_of("rep2", name="推荐人乙")
+    customer = customer_of("rep1", name="被推荐客户")
+    friend = customer_of("rep1", name="老客户朋友")
+    Customer.objects.filter(pk=customer.pk).update(referred_by=referrer)
+    Customer.objects.filter(pk=friend.pk).update(referred_by=customer)
+    page = login(rep1).get(f"/customers/{customer.pk}/").content.decode()
+    assert "老客户朋友" in page and f"/customers/{friend.pk}/" in page
+    assert "推荐人乙" not in page and "a customer outside your data scope" in page
+
+
+def test_a_draft_contract_is_edited_and_listed_on_the_360_page(rep1, rep2, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    quote = services.create_quote(rep1, customer, {}, [{"product": product}])
+    contract = services.accept_quote(rep1, quote)
+    page = login(rep1)
+    response = page.post(
+        f"/contracts/{contract.pk}/edit/",
+        {
+            "title": "2027 年度供货合同",
+            "currency": "CNY",
+            "start_on": "2027-01-01",
+            "end_on": "2026-12-31",
+            "version": contract.version,
+        },
+    )
+    assert response.status_code == 200  # ends before it starts
+    assert "A contract cannot end before it starts." in response.content.decode()
+    response = page.post(
+        f"/contracts/{contract.pk}/edit/",
+        {"title": "2027 年度供货合同", "currency": "CNY", "version": contract.version},
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.title == "2027 年度供货合同"
+    assert contract.number in page.get(f"/customers/{customer.pk}/").content.decode()
+    assert login(rep2).get(f"/contracts/{contract.pk}/edit/").status_code == 404
