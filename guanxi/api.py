@@ -123,6 +123,7 @@ def _add_routers() -> None:
     from guanxi.accounts.team_api import router as team
     from guanxi.activities.api import router as activities
     from guanxi.customers.api import router as customers
+    from guanxi.pipeline.api import router as pipeline
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
     from guanxi.segments.api import router as segments
@@ -131,7 +132,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys):
+    for router in (*routers, surveys, pipeline):
         api.add_router("/", router)
 
 

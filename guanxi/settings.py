@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "guanxi.segments",
     "guanxi.service",
     "guanxi.surveys",
+    "guanxi.pipeline",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

@@ -49,6 +49,7 @@ urlpatterns = [
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
+    path("pipeline/", include("guanxi.pipeline.urls")),  # opportunities, the 5As
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("analytics/settings/", include(segments.settings_patterns)),
     path("analytics/scoring/", include("guanxi.scoring.urls")),

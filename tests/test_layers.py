@@ -52,7 +52,7 @@ LAYERS: list[list[list[str]]] = [
     # review mining (dataio's file reader, the analytics engine, the scope); complaints and
     # service cases (a customer's cases, escalation tasks in activities); satisfaction surveys
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
-    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"]],
+    [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pipeline"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it
