@@ -38,6 +38,7 @@ from guanxi.accounts.services import profile_of
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
+from guanxi.pipeline.models import AskedQuestion as PipelineQuestion
 from guanxi.pipeline.models import (
     NegotiationPlan,
     Objection,
@@ -46,7 +47,6 @@ from guanxi.pipeline.models import (
     SpinNote,
     Stage,
 )
-from guanxi.pipeline.models import Question as PipelineQuestion
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product, Refund
 from guanxi.sales.services import TRANSITIONS

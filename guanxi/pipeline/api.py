@@ -30,10 +30,10 @@ from guanxi.services_common import StaleEdit
 
 from . import advice, reports, services
 from .models import (
+    AskedQuestion,
     NegotiationPlan,
     Objection,
     Opportunity,
-    Question,
     SalesTarget,
     SpinNote,
     Stage,
@@ -502,7 +502,7 @@ class QuestionOut(Schema):
     created_at: datetime
 
 
-def question_out(q: Question) -> dict:
+def question_out(q: AskedQuestion) -> dict:
     return {
         "id": q.pk,
         "opportunity_id": q.opportunity_id,

@@ -197,7 +197,7 @@ class QuestionKind(models.TextChoices):
     CLARIFYING = "clarifying", _("Clarifying question")
 
 
-class Question(models.Model):
+class AskedQuestion(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
     question = models.TextField(_("question"))

@@ -37,13 +37,13 @@ from guanxi.validation import Errors, check_text
 from .models import (
     DEFAULT_STAGES,
     REQUIRABLE,
+    AskedQuestion,
     LostReason,
     NegotiationPlan,
     Objection,
     ObjectionKind,
     Opportunity,
     Outcome,
-    Question,
     QuestionKind,
     SalesTarget,
     SpinNote,
@@ -197,17 +197,17 @@ def active_stages():
 
 @transaction.atomic
 def ensure_default_stages(actor) -> list[Stage]:
-    """The 5As as stages when there are none yet (a fresh database, the demo)."""
-    if Stage.objects.exists():
-        return list(active_stages())
-    made = []
+    """Add the 5As stages that are missing (a fresh database, the demo); a default stage a
+    manager renamed or retired is there and stays as it is."""
+    present = set(Stage.objects.exclude(key="").values_list("key", flat=True))
     for order, (key, _name, probability, required) in enumerate(DEFAULT_STAGES, start=1):
+        if key in present:
+            continue
         stage = Stage.objects.create(
             key=key, order=order * 10, probability=probability, required_fields=required
         )
         audit.record(actor, AuditEntry.Action.CREATE, stage, fields=STAGE_FIELDS)
-        made.append(stage)
-    return made
+    return list(active_stages())
 
 
 def _stage_errors(data: dict, *, partial: bool) -> tuple[Errors, dict]:
@@ -638,7 +638,7 @@ def add_spin_note(actor, opportunity_id, data: dict) -> SpinNote:
 
 
 @transaction.atomic
-def add_question(actor, opportunity_id, data: dict) -> Question:
+def add_question(actor, opportunity_id, data: dict) -> AskedQuestion:
     """A question asked (open, closed or clarifying) and, when known, its answer."""
     reject_unknown_fields(data, ["kind", "question", "answer"])
     opportunity = _writable(actor, opportunity_id)
@@ -647,7 +647,7 @@ def add_question(actor, opportunity_id, data: dict) -> Question:
     text = _text(errors, data, "question", required=True)
     answer = _text(errors, data, "answer") or ""
     errors.raise_any()
-    question = Question.objects.create(
+    question = AskedQuestion.objects.create(
         opportunity=opportunity, author=actor, kind=kind, question=text, answer=answer
     )
     audit.record(
@@ -661,10 +661,10 @@ def add_question(actor, opportunity_id, data: dict) -> Question:
 
 
 @transaction.atomic
-def answer_question(actor, pk, answer: str) -> Question:
+def answer_question(actor, pk, answer: str) -> AskedQuestion:
     """Write down (or correct) the customer's answer to a logged question."""
     question = get_opportunity_record_or_404(
-        actor, Question.objects.select_related("opportunity"), pk, write=True
+        actor, AskedQuestion.objects.select_related("opportunity"), pk, write=True
     )
     errors = Errors()
     answer = _text(errors, {"answer": answer}, "answer", required=True)

@@ -40,7 +40,15 @@ from .forms import (
     TargetForm,
     WinForm,
 )
-from .models import NegotiationPlan, Objection, Opportunity, Question, SalesTarget, Stage, Status
+from .models import (
+    AskedQuestion,
+    NegotiationPlan,
+    Objection,
+    Opportunity,
+    SalesTarget,
+    Stage,
+    Status,
+)
 
 PAGE_SIZE = 25
 CARDS_PER_STAGE = 50
@@ -393,7 +401,7 @@ def question(request, pk):
 @login_required
 @require_POST
 def answer(request, pk):
-    found = get_opportunity_record_or_404(request.user, Question.objects.all(), pk, write=True)
+    found = get_opportunity_record_or_404(request.user, AskedQuestion.objects.all(), pk, write=True)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:

@@ -21,6 +21,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
+from guanxi.pipeline import services as pipeline
 from guanxi.privacy import sensitive
 from guanxi.privacy import services as privacy
 from guanxi.sales import bulk as sales_bulk
@@ -47,6 +48,7 @@ MODULES = [
     voice,
     service,
     surveys,
+    pipeline,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -69,6 +71,13 @@ AUDITED_MODELS = {
     "question",
     "invitation",
     "response",
+    "stage",
+    "opportunity",
+    "spinnote",
+    "askedquestion",
+    "objection",
+    "negotiationplan",
+    "salestarget",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -126,6 +135,9 @@ NOT_WRITES = {
     "surveys.invitation_for_token": "read",
     "surveys.get_survey": "read",
     "surveys.clean_answers": "check",
+    "pipeline.active_stages": "read",
+    "pipeline.missing_for_stage": "check",
+    "pipeline.first_of_month": "parses a month",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -186,7 +198,19 @@ def world(personas, customer_of, product):
     surveys.open_survey(manager, survey.pk)
     [(invitation, token)] = surveys.invite(manager, survey.pk, customer_ids=[person.pk])
     draft = surveys.create_survey(manager, {"title": "草稿", "kind": "satisfaction"}, [rating])
+    opportunity = pipeline.create_opportunity(
+        rep1, person.pk, {"name": "年度茶礼", "amount": "9000"}
+    )
+    question = pipeline.add_question(rep1, opportunity.pk, {"kind": "open", "question": "预算？"})
+    objection = pipeline.log_objection(rep1, opportunity.pk, {"kind": "price", "statement": "贵"})
+    target = pipeline.save_sales_target(
+        manager, {"user": rep1.pk, "month": "2026-12", "sales_target": "100000"}
+    )
     return {
+        "opportunity": opportunity,
+        "question": question,
+        "objection": objection,
+        "target": target,
         "survey": survey,
         "invitation": invitation,
         "token": token,
@@ -402,6 +426,67 @@ CASES = {
     "voice.analyse": lambda w: voice.analyse(w["review_set"].pk),
     "voice.reanalyse": lambda w: voice.reanalyse(w["rep1"], w["review_set"]),
     "voice.delete_review_set": lambda w: voice.delete_review_set(w["manager"], w["review_set"]),
+    "pipeline.ensure_default_stages": lambda w: (
+        # a default stage gone (without signals, as a database restore would leave it)
+        pipeline.Stage.objects.filter(key="closing").update(key=""),
+        pipeline.ensure_default_stages(w["manager"]),
+    ),
+    "pipeline.create_stage": lambda w: pipeline.create_stage(
+        w["manager"], {"custom_name": "样品试用", "probability": 50}
+    ),
+    "pipeline.update_stage": lambda w: pipeline.update_stage(
+        w["manager"], w["opportunity"].stage_id, {"probability": 15}
+    ),
+    "pipeline.create_opportunity": lambda w: pipeline.create_opportunity(
+        w["rep1"], w["org"].pk, {"name": "茶室设计", "products": [w["product"].pk]}
+    ),
+    "pipeline.update_opportunity": lambda w: pipeline.update_opportunity(
+        w["rep1"], w["opportunity"].pk, {"amount": "9500", "products": [w["product"].pk]}
+    ),
+    "pipeline.delete_opportunity": lambda w: pipeline.delete_opportunity(
+        w["rep1"], w["opportunity"].pk
+    ),
+    "pipeline.move_opportunity": lambda w: pipeline.move_opportunity(
+        w["rep1"],
+        w["opportunity"].pk,
+        pipeline.active_stages().exclude(pk=w["opportunity"].stage_id).first().pk,
+    ),
+    "pipeline.win_opportunity": lambda w: pipeline.win_opportunity(w["rep1"], w["opportunity"].pk),
+    "pipeline.lose_opportunity": lambda w: pipeline.lose_opportunity(
+        w["rep1"], w["opportunity"].pk, "price"
+    ),
+    "pipeline.open_for_converted_lead": lambda w: pipeline.open_for_converted_lead(
+        w["rep1"], w["org"], None, {"name": "线索商机", "amount": Decimal("100")}
+    ),
+    "pipeline.move_open_opportunities": lambda w: pipeline.move_open_opportunities(
+        w["manager"], [w["person"].pk], w["manager"]
+    ),
+    "pipeline.add_spin_note": lambda w: pipeline.add_spin_note(
+        w["rep1"], w["opportunity"].pk, {"problem": "待客茶品质不稳定"}
+    ),
+    "pipeline.add_question": lambda w: pipeline.add_question(
+        w["rep1"], w["opportunity"].pk, {"kind": "closed", "question": "本月决定吗？"}
+    ),
+    "pipeline.answer_question": lambda w: pipeline.answer_question(
+        w["rep1"], w["question"].pk, "十万以内"
+    ),
+    "pipeline.log_objection": lambda w: pipeline.log_objection(
+        w["rep1"], w["opportunity"].pk, {"kind": "authority", "statement": "要问老板"}
+    ),
+    "pipeline.update_objection": lambda w: pipeline.update_objection(
+        w["rep1"], w["objection"].pk, {"outcome": "resolved"}
+    ),
+    "pipeline.save_negotiation_plan": lambda w: (
+        pipeline.save_negotiation_plan(w["rep1"], w["opportunity"].pk, {"batna": "别家"}),
+        pipeline.save_negotiation_plan(w["rep1"], w["opportunity"].pk, {"walk_away": "8000"}),
+    ),
+    "pipeline.save_sales_target": lambda w: pipeline.save_sales_target(
+        w["manager"],
+        {"department": w["rep1"].profile.department_id, "month": "2026-12", "sales_target": "1"},
+    ),
+    "pipeline.delete_sales_target": lambda w: pipeline.delete_sales_target(
+        w["manager"], w["target"].pk
+    ),
 }
 
 
