@@ -13,6 +13,7 @@ from guanxi.activities.services import generate_personal_reminders
 from guanxi.customers.models import Customer
 
 from .generator import DemoGenerator, Staff, wipe
+from .pipeline import seed_pipeline
 
 PASSWORD = "demo"  # noqa: S105 — the documented demo login, created only by `guanxi demo`
 ROOT = "茗香茶业总部"
@@ -84,4 +85,5 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         counts = generator.run(progress)
         # Birthday and anniversary reminders for the coming week, as the nightly job makes them.
         counts["reminders"] = generate_personal_reminders(generator.today)
+        counts["opportunities"] = seed_pipeline(seed, generator.today, staff.manager_id)
     return counts

@@ -8,9 +8,12 @@ from tests.pages.conftest import client_for, htmx  # noqa: F401
 
 @pytest.fixture
 def stages(db):
-    """The 5As, as the migration made them: {key: Stage}."""
+    """The 5As, as the migration made them (again after a transactional test emptied the
+    tables): {key: Stage}."""
     from guanxi.pipeline.models import Stage
+    from guanxi.pipeline.services import ensure_default_stages
 
+    ensure_default_stages(None)
     return {s.key: s for s in Stage.objects.filter(active=True)}
 
 
