@@ -4,6 +4,7 @@ here next to the field it names. The forms only shape the input."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Department
 from guanxi.accounts.scope import covered_users
@@ -160,7 +161,7 @@ class ObjectionUpdateForm(_Versioned):
 
 class PlanForm(_Versioned):
     interests = forms.CharField(
-        label=_("interests"),
+        label=pgettext_lazy("negotiation", "interests"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What each side really wants behind its position."),

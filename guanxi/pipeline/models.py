@@ -53,6 +53,11 @@ class Stage(models.Model):
         return self.name
 
     @property
+    def required_labels(self) -> list[str]:
+        """The names of the fields this stage requires, in the user's language."""
+        return [str(REQUIRABLE[f]) for f in self.required_fields or [] if f in REQUIRABLE]
+
+    @property
     def name(self) -> str:
         if self.custom_name:
             return self.custom_name
@@ -273,7 +278,9 @@ class NegotiationPlan(models.Model):
     opportunity = models.OneToOneField(
         Opportunity, on_delete=models.CASCADE, related_name="negotiation_plan"
     )
-    interests = models.TextField(_("interests"), blank=True, default="")
+    interests = models.TextField(
+        pgettext_lazy("negotiation", "interests"), blank=True, default=""
+    )
     criteria = models.TextField(_("criteria"), blank=True, default="")
     options = models.TextField(_("options"), blank=True, default="")
     batna = models.TextField(_("alternative (BATNA)"), blank=True, default="")
