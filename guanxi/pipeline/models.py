@@ -278,9 +278,7 @@ class NegotiationPlan(models.Model):
     opportunity = models.OneToOneField(
         Opportunity, on_delete=models.CASCADE, related_name="negotiation_plan"
     )
-    interests = models.TextField(
-        pgettext_lazy("negotiation", "interests"), blank=True, default=""
-    )
+    interests = models.TextField(pgettext_lazy("negotiation", "interests"), blank=True, default="")
     criteria = models.TextField(_("criteria"), blank=True, default="")
     options = models.TextField(_("options"), blank=True, default="")
     batna = models.TextField(_("alternative (BATNA)"), blank=True, default="")
