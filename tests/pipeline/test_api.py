@@ -113,3 +113,21 @@ def test_the_reports_json(api_as, open_opportunity):
     assert body["opportunities"] == 1
     assert [f["reached"] for f in body["funnel"]] == [1, 0, 0, 0, 0]
     assert len(body["forecast"]) == 6
+
+
+def test_the_list_and_the_board_take_a_fixed_number_of_queries(
+    api_as, client_for, open_opportunity, customer_of, product, django_assert_max_num_queries
+):
+    customer = customer_of("rep1", name="华茂贸易")
+    for i in range(12):
+        open_opportunity(customer=customer, name=f"商机 {i}", products=[product.pk])
+    api = api_as("rep1")
+    page = client_for("rep1")
+    page.get("/pipeline/")  # the session and the language settle first
+
+    with django_assert_max_num_queries(12):
+        listed = api.get("/opportunities", limit=50)
+    with django_assert_max_num_queries(20):
+        board = page.get("/pipeline/")
+
+    assert listed.json()["count"] == 12 and board.status_code == 200
