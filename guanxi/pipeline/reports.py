@@ -25,7 +25,6 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import Department
 from guanxi.accounts.scope import covered_users, visible_opportunities
 from guanxi.accounts.services import profile_of
 
@@ -288,8 +287,3 @@ def charts(data: dict) -> list[dict]:
         },
     ]
     return specs
-
-
-def team_choices(user):
-    """Departments for the team filter: every department for whom sees many, else their own."""
-    return Department.objects.order_by("name")

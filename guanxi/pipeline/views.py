@@ -151,11 +151,7 @@ def move(request, pk):
     if request.htmx:
         context = _board_context(request)
         return render(request, "pipeline/_board.html", context)
-    return (
-        redirect(request.POST.get("next") or "pipeline:board")
-        if _safe_next(request)
-        else (redirect("pipeline:board"))
-    )
+    return redirect(request.POST["next"] if _safe_next(request) else "pipeline:board")
 
 
 def _safe_next(request) -> bool:
