@@ -122,6 +122,7 @@ def _add_routers() -> None:
     from guanxi.accounts.api import router as accounts
     from guanxi.accounts.team_api import router as team
     from guanxi.activities.api import router as activities
+    from guanxi.coding.api import router as coding
     from guanxi.customers.api import router as customers
     from guanxi.pipeline.api import router as pipeline
     from guanxi.privacy.api import router as privacy
@@ -132,7 +133,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys, pipeline):
+    for router in (*routers, surveys, coding, pipeline):
         api.add_router("/", router)
 
 

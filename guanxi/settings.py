@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "guanxi.workspace",
     "guanxi.insights",
     "guanxi.voice",
+    "guanxi.coding",
 ]
 
 MIDDLEWARE = [

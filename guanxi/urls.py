@@ -47,6 +47,7 @@ urlpatterns = [
     path("team/", include("guanxi.accounts.team_urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("reviews/", include("guanxi.voice.urls")),  # review mining (评论挖掘)
+    path("coding/", include("guanxi.coding.urls")),  # grounded-theory coding (扎根理论)
     path("cases/", include("guanxi.service.urls")),  # complaints and service cases
     path("surveys/", include("guanxi.surveys.urls")),
     path("pipeline/", include("guanxi.pipeline.urls")),  # opportunities, the 5As

@@ -120,6 +120,52 @@ def reviews_file(ctx):
     return SimpleUploadedFile("r.csv", body.encode(), content_type="text/csv")
 
 
+def cw(name):
+    """The id of a record of the world owner's private research project."""
+    return lambda ctx: ctx.world.coding[name].pk
+
+
+def own_project(ctx) -> int:
+    """A research project of the caller's own, to pull the world's records into."""
+    from guanxi.coding.models import CodingProject
+
+    project, _created = CodingProject.objects.get_or_create(
+        owner=ctx.user, title=f"{ctx.user.username} 的研究"
+    )
+    return project.pk
+
+
+def pull_calls(ctx) -> list:
+    """Pulling the world's complaint, note and review into the caller's own project, and
+    anything into the world's private project. A reader of the world's customer may pull
+    them (a copy in their own project, audited on the customer's trail: tests/coding), so
+    for them only the world's project is tried."""
+    from guanxi.accounts.scope import visible_customers
+
+    own, world = own_project(ctx), ctx.world
+    review = world.review_set.reviews.filter(customer__isnull=False).get().pk
+    note = Note.objects.filter(customer=world.customer).first().pk
+    calls = [
+        Call(kwargs={"pk": own}, query={"kind": "case", "q": "投诉"}),
+        Call(kwargs={"pk": cw("project")(ctx)}, data={"kind": "case", "origin_id": world.case.pk}),
+    ]
+    if visible_customers(ctx.user).filter(pk=world.customer.pk).exists():
+        return calls
+    return calls + [
+        Call(kwargs={"pk": own}, data={"kind": "case", "origin_id": world.case.pk}),
+        Call(kwargs={"pk": own}, data={"kind": "note", "origin_id": note}),
+        Call(kwargs={"pk": own}, data={"kind": "review", "origin_id": review}),
+    ]
+
+
+def api_pull_calls(ctx) -> list:
+    return [
+        Call(kwargs={"project_id": call.kwargs["pk"]}, data=call.data)
+        for call in pull_calls(ctx)
+        if call.data
+    ]
+
+
 def merge_calls(name: str):
     """Merging the world's customer away into the caller's own customer, and merging the
     world's duplicate (shared as the customer is) into it: a write collaborator may change both
@@ -455,6 +501,89 @@ PAGE_RECIPES: dict[str, Recipe] = {
     # only its importer or a manager: the other personas get 403 and nothing changes
     "voice:analyse": Recipe(one(pk=w("review_set"))),
     "voice:delete": Recipe(one(pk=w("review_set"))),
+    # qualitative coding: the world owner's research project is private (404 to everyone
+    # else); pulling the world's records into one's own project needs read access to them
+    "coding:list": Recipe(one()),
+    "coding:create": Recipe(lambda ctx: [Call(data={"title": "HACKED"})]),
+    "coding:detail": Recipe(one(pk=cw("project")), personal=True),
+    "coding:edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("project")(ctx)}, data={"title": "HACKED"})],
+        personal=True,
+    ),
+    "coding:delete": Recipe(one(pk=cw("project")), personal=True),
+    "coding:document_create": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": cw("project")(ctx)}, data={"title": "HACKED", "text": "HACKED"})
+        ],
+        personal=True,
+    ),
+    "coding:pull": Recipe(pull_calls),
+    "coding:code_create": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("project")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "coding:axial": Recipe(one(pk=cw("project")), personal=True),
+    "coding:category_create": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("project")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "coding:relation_create": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": cw("project")(ctx)},
+                data={
+                    "source": cw("other")(ctx),
+                    "target": cw("category")(ctx),
+                    "kind": "sequence",
+                },
+            )
+        ],
+        personal=True,
+    ),
+    "coding:core": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": cw("project")(ctx)},
+                data={"core_category": cw("category")(ctx), "story_line": "HACKED"},
+            )
+        ],
+        personal=True,
+    ),
+    "coding:tree": Recipe(one(pk=cw("project")), personal=True),
+    "coding:export": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": cw("project")(ctx), "fmt": fmt}) for fmt in ("xlsx", "json", "md")
+        ],
+        personal=True,
+    ),
+    "coding:document": Recipe(one(pk=cw("document")), personal=True),
+    "coding:document_delete": Recipe(one(pk=cw("document")), personal=True),
+    "coding:fragment_create": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": cw("document")(ctx)},
+                data={"quote": "回复太慢", "new_codes": "HACKED"},
+            )
+        ],
+        personal=True,
+    ),
+    "coding:fragment_delete": Recipe(one(pk=cw("fragment")), personal=True),
+    "coding:code_edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("code")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "coding:code_delete": Recipe(one(pk=cw("code")), personal=True),
+    "coding:category_edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("category")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "coding:category_delete": Recipe(one(pk=cw("category")), personal=True),
+    "coding:property_create": Recipe(
+        lambda ctx: [Call(kwargs={"pk": cw("category")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "coding:property_delete": Recipe(one(pk=cw("property")), personal=True),
+    "coding:relation_delete": Recipe(one(pk=cw("relation")), personal=True),
     # service cases: visible and writable exactly when their customer is
     "cases:list": Recipe(
         lambda ctx: [Call(), Call(query={"status": "open"}), Call(query={"overdue": "on"})]
@@ -971,6 +1100,102 @@ API_RECIPES: dict[str, Recipe] = {
     "GET /review-sets/{set_id}/reviews": Recipe(
         lambda ctx: [Call(kwargs={"set_id": ctx.world.review_set.pk}, query={"keyword": "门票"})]
     ),
+    "GET /coding/projects": Recipe(one()),
+    "POST /coding/projects": Recipe(lambda ctx: [Call(data={"title": "HACKED"})]),
+    "GET /coding/projects/{project_id}": Recipe(one(project_id=cw("project")), personal=True),
+    "PATCH /coding/projects/{project_id}": Recipe(
+        lambda ctx: [Call(kwargs={"project_id": cw("project")(ctx)}, data={"title": "HACKED"})],
+        personal=True,
+    ),
+    "DELETE /coding/projects/{project_id}": Recipe(one(project_id=cw("project")), personal=True),
+    "PUT /coding/projects/{project_id}/core": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"project_id": cw("project")(ctx)},
+                data={"core_category": cw("category")(ctx), "story_line": "HACKED"},
+            )
+        ],
+        personal=True,
+    ),
+    "GET /coding/projects/{project_id}/tree": Recipe(one(project_id=cw("project")), personal=True),
+    "GET /coding/projects/{project_id}/documents": Recipe(
+        one(project_id=cw("project")), personal=True
+    ),
+    "POST /coding/projects/{project_id}/documents": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"project_id": cw("project")(ctx)},
+                data={"title": "HACKED", "text": "HACKED"},
+            )
+        ],
+        personal=True,
+    ),
+    "POST /coding/projects/{project_id}/sources": Recipe(api_pull_calls),
+    "GET /coding/documents/{document_id}": Recipe(one(document_id=cw("document")), personal=True),
+    "DELETE /coding/documents/{document_id}": Recipe(
+        one(document_id=cw("document")), personal=True
+    ),
+    "GET /coding/documents/{document_id}/fragments": Recipe(
+        one(document_id=cw("document")), personal=True
+    ),
+    "POST /coding/documents/{document_id}/fragments": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"document_id": cw("document")(ctx)},
+                data={"quote": "回复太慢", "new_codes": ["HACKED"]},
+            )
+        ],
+        personal=True,
+    ),
+    "DELETE /coding/fragments/{fragment_id}": Recipe(
+        one(fragment_id=cw("fragment")), personal=True
+    ),
+    "GET /coding/projects/{project_id}/codes": Recipe(one(project_id=cw("project")), personal=True),
+    "POST /coding/projects/{project_id}/codes": Recipe(
+        lambda ctx: [Call(kwargs={"project_id": cw("project")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "PATCH /coding/codes/{code_id}": Recipe(
+        lambda ctx: [Call(kwargs={"code_id": cw("code")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "DELETE /coding/codes/{code_id}": Recipe(one(code_id=cw("code")), personal=True),
+    "GET /coding/projects/{project_id}/categories": Recipe(
+        one(project_id=cw("project")), personal=True
+    ),
+    "POST /coding/projects/{project_id}/categories": Recipe(
+        lambda ctx: [Call(kwargs={"project_id": cw("project")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "PATCH /coding/categories/{category_id}": Recipe(
+        lambda ctx: [Call(kwargs={"category_id": cw("category")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "DELETE /coding/categories/{category_id}": Recipe(
+        one(category_id=cw("category")), personal=True
+    ),
+    "POST /coding/categories/{category_id}/properties": Recipe(
+        lambda ctx: [Call(kwargs={"category_id": cw("category")(ctx)}, data={"name": "HACKED"})],
+        personal=True,
+    ),
+    "DELETE /coding/properties/{property_id}": Recipe(
+        one(property_id=cw("property")), personal=True
+    ),
+    "GET /coding/projects/{project_id}/relations": Recipe(
+        one(project_id=cw("project")), personal=True
+    ),
+    "POST /coding/projects/{project_id}/relations": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"project_id": cw("project")(ctx)},
+                data={"source": cw("other")(ctx), "target": cw("category")(ctx), "kind": "cause"},
+            )
+        ],
+        personal=True,
+    ),
+    "DELETE /coding/relations/{relation_id}": Recipe(
+        one(relation_id=cw("relation")), personal=True
+    ),
     "GET /surveys": Recipe(one()),
     "POST /surveys": Recipe(lambda ctx: [Call(data={"title": "HACKED"})], team=True),
     "GET /surveys/{survey_id}": Recipe(one(survey_id=lambda ctx: ctx.world.survey.pk)),
@@ -1212,6 +1437,7 @@ class World:
     question: PipelineQuestion
     next_stage: int  # the id of the stage after the opportunity's
     target: SalesTarget  # the owner's sales target (managers change it)
+    coding: dict  # the owner's private research project and what hangs off it
 
 
 @dataclass
@@ -1311,6 +1537,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
     opportunity, objection, question, next_stage, target = world_pipeline(
         marker, owner, manager, customer
     )
+    coding = world_coding(marker, owner)
     return World(
         marker,
         owner,
@@ -1337,6 +1564,7 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         question,
         next_stage,
         target,
+        coding,
     )
 
 
@@ -1363,6 +1591,36 @@ def world_pipeline(marker, owner, manager, customer):
         manager, {"user": owner.pk, "month": "2026-12", "sales_target": "100000"}
     )
     return opportunity, objection, question, next_stage, target
+
+
+def world_coding(marker, owner) -> dict:
+    """The owner's private research project: an interview, a coded fragment, two categories
+    with a property and a relation (texts and names carry the marker)."""
+    from guanxi.coding import services as coding
+
+    project = coding.create_project(owner, {"title": f"{marker} 研究"})
+    document = coding.add_document(
+        owner, project, {"title": f"{marker} 访谈", "text": f"{marker} 说回复太慢"}
+    )
+    fragment = coding.code_fragment(
+        owner, document, {"quote": "回复太慢", "new_codes": f"{marker} 慢"}
+    )
+    category = coding.create_category(owner, project, {"name": f"{marker} 服务"})
+    other = coding.create_category(owner, project, {"name": "流失"})
+    prop = coding.add_property(owner, category, {"name": f"{marker} 速度"})
+    relation = coding.add_relation(
+        owner, project, {"source": category.pk, "target": other.pk, "kind": "cause"}
+    )
+    return {
+        "project": project,
+        "document": document,
+        "fragment": fragment,
+        "code": fragment.codes.get(),
+        "category": category,
+        "other": other,
+        "property": prop,
+        "relation": relation,
+    }
 
 
 def world_survey(marker, manager, customer):
@@ -1497,6 +1755,38 @@ def snapshot(worlds) -> dict:
         "plans": list(NegotiationPlan.objects.order_by("pk").values()),
         "targets": list(SalesTarget.objects.order_by("pk").values()),
         "stages": list(Stage.objects.order_by("pk").values()),
+        **coding_snapshot(worlds),
+    }
+
+
+def coding_snapshot(worlds) -> dict:
+    from guanxi.coding import models as coding
+
+    projects = [world.coding["project"].pk for world in worlds.values()]
+    of = {"project_id__in": projects}
+    return {
+        "coding_projects": list(
+            coding.CodingProject.objects.filter(pk__in=projects).order_by("pk").values()
+        ),
+        "coding_documents": list(
+            coding.SourceDocument.objects.filter(**of).order_by("pk").values()
+        ),
+        "coding_fragments": sorted(
+            (f.pk, f.start, f.end, f.quote, tuple(sorted(c.pk for c in f.codes.all())))
+            for f in coding.CodedFragment.objects.filter(document__project_id__in=projects)
+        ),
+        "coding_codes": list(coding.OpenCode.objects.filter(**of).order_by("pk").values()),
+        "coding_categories": list(
+            coding.AxialCategory.objects.filter(**of).order_by("pk").values()
+        ),
+        "coding_properties": list(
+            coding.CategoryProperty.objects.filter(category__project_id__in=projects)
+            .order_by("pk")
+            .values()
+        ),
+        "coding_relations": list(
+            coding.CategoryRelation.objects.filter(**of).order_by("pk").values()
+        ),
     }
 
 

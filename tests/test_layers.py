@@ -53,6 +53,9 @@ LAYERS: list[list[list[str]]] = [
     # service cases (a customer's cases, escalation tasks in activities); satisfaction surveys
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
     [["guanxi.voice"], ["guanxi.service"], ["guanxi.surveys"], ["guanxi.pipeline"]],
+    # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
+    # (activities) into research projects
+    [["guanxi.coding"]],
     # what composes the domains: the 360 page, the demo company
     [["guanxi.workspace"], ["guanxi.demo"], ["guanxi.insights"]],
     # the site: the API, the URLs, settings and the commands that serve and run it

@@ -738,3 +738,100 @@ def require_configure_pipeline(user) -> None:
 def may_own_opportunity(user, customer) -> bool:
     """Whether `user` may own an opportunity of `customer`: an active user who may change it."""
     return bool(user and user.is_active and can_change(user, customer))
+
+
+# Qualitative coding (扎根理论, guanxi.coding) ------------------------------------------------
+# A research project is its owner's, or shared with the whole company. Its sources are copies
+# of texts; pulling a complaint, review or note into one needs read access to that record.
+
+
+def may_see_coding(user) -> bool:
+    """The coding workspace is for the staff who read reviews and cases: every signed-in,
+    active member (what each sees of it is coding_projects)."""
+    return may_see_reviews(user)
+
+
+def coding_project_q(user, prefix: str = "") -> Q:
+    """The research projects a user may read (a filter on CodingProject, or through `prefix`
+    on what hangs off one): their own, and those shared with the company. A private project
+    is nobody else's, a manager's neither."""
+    if not may_see_coding(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}owner_id": user.pk}) | Q(**{f"{prefix}shared": True})
+
+
+def may_create_coding_project(user) -> bool:
+    """Start a research project: any member who writes (not the read-only role)."""
+    return may_see_coding(user) and can_write(user)
+
+
+def require_create_coding_project(user) -> None:
+    if not may_create_coding_project(user):
+        raise PermissionDenied(_("You may not start a research project."))
+
+
+def can_code_project(user, project) -> bool:
+    """Add sources, code fragments, build categories and the story line: the owner, or on a
+    shared project any colleague who writes (coding is team work); never the read-only role."""
+    if not may_create_coding_project(user):
+        return False
+    return project.owner_id == user.pk or project.shared
+
+
+def require_code_project(user, project) -> None:
+    if not can_code_project(user, project):
+        raise PermissionDenied(_("You may not change this research project."))
+
+
+def can_manage_coding_project(user, project) -> bool:
+    """Rename, share, unshare or delete a project: its owner, or a manager for a shared one."""
+    if not may_create_coding_project(user):
+        return False
+    return project.owner_id == user.pk or (project.shared and is_manager(user))
+
+
+def require_manage_coding_project(user, project) -> None:
+    if not can_manage_coding_project(user, project):
+        raise PermissionDenied(
+            _("Only its owner (or a manager, once it is shared) may change or delete it.")
+        )
+
+
+def get_coding_project_or_404(user, queryset: QuerySet, pk):
+    """A research project the user may read (their own or a shared one), or 404."""
+    try:
+        return queryset.filter(coding_project_q(user)).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def get_coding_item_or_404(user, queryset: QuerySet, pk, *, via: str = "project"):
+    """A document, code, category, relation (via="project"), fragment (via="document__project")
+    or property (via="category__project") of a project the user may read, or 404."""
+    try:
+        return queryset.filter(coding_project_q(user, prefix=f"{via}__")).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def pullable_cases(user, cases: QuerySet) -> QuerySet:
+    """The complaints a user may pull into a project: those of customers they may read."""
+    return visible_cases(user, cases)
+
+
+def pullable_notes(user, notes: QuerySet) -> QuerySet:
+    """The customer notes a user may pull into a project: those of customers they may read."""
+    return scoped(user, notes, via="customer")
+
+
+def pullable_reviews(user, reviews: QuerySet) -> QuerySet:
+    """The reviews a user may pull: every review linked to no customer (review sets are every
+    member's to read), and those linked to a customer the user may read — never a review of
+    another team's customer."""
+    if not may_see_reviews(user):
+        return reviews.none()
+    q = customer_q(user, prefix="customer__")
+    linked = reviews.filter(customer__isnull=False, customer__erased_at__isnull=True)
+    if q is not None:
+        linked = linked.filter(q)
+    return reviews.filter(Q(customer__isnull=True) | Q(pk__in=linked.values("pk")))

@@ -61,6 +61,7 @@ THEMES = {
     "lifecycle": gettext_lazy("Lifecycle stages"),
     "warnings": gettext_lazy("Churn warnings"),
     "churn": gettext_lazy("Churn and revenue lost"),
+    "satisfaction": gettext_lazy("Satisfaction indicators"),
 }
 
 THEME_BLURBS = {
@@ -76,6 +77,9 @@ THEME_BLURBS = {
     "lifecycle": gettext_lazy("Exploration, formation, stability and decline."),
     "warnings": gettext_lazy("Customers at churn risk, why, what to do and who owns them."),
     "churn": gettext_lazy("Customers lost and their revenue per month, by reason."),
+    "satisfaction": gettext_lazy(
+        "NPS, reputation, repeat rate, complaint rate and sales power per month, on one page."
+    ),
 }
 
 
@@ -1594,6 +1598,231 @@ def churn(user, run):
     }
 
 
+# Satisfaction indicators (DOMAIN.md §5) ------------------------------------------------------
+
+
+def _month_label(moment) -> str:
+    return f"{moment.year}-{moment.month:02d}"
+
+
+def _percent(part, whole) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def satisfaction(user, run):
+    """The textbook's satisfaction indicators per month, over the user's scope: NPS and
+    reputation (美誉度) from the surveys' likelihood-to-recommend answers, the mean rating of
+    the satisfaction questions and of the cases' follow-up checks, repeat rate (回头率) and
+    sales power (销售力) from the orders, complaint rate (抱怨率) from the cases."""
+    from django.db.models import Avg, Case, DateField, Value, When
+    from django.db.models.functions import Cast
+
+    from guanxi.accounts.scope import survey_records, visible_cases
+    from guanxi.analytics.satisfaction import nps
+    from guanxi.sales.models import NET_TOTAL
+    from guanxi.service.implicit import implicit_candidates
+    from guanxi.service.models import Case as ServiceCase
+    from guanxi.surveys.models import Answer, QuestionKind
+
+    months = _months(max(run.as_of or timezone.localdate(), timezone.localdate()))
+    labels = [f"{m.year}-{m.month:02d}" for m in months]
+    start = _aware(months[0])
+
+    # NPS: 0-10 answers, promoters 9-10, detractors 0-6 (Reichheld 2003)
+    answers = survey_records(user, Answer.objects.all()).filter(
+        response__submitted_at__gte=start, value__isnull=False
+    )
+    nps_rows: dict[str, list[int]] = {}
+    for row in fetch(
+        answers.filter(question__kind=QuestionKind.NPS)
+        .annotate(month=TruncMonth("response__submitted_at"))
+        .values("month", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        nps_rows.setdefault(_month_label(row["month"]), []).extend([row["value"]] * row["n"])
+    ratings = {
+        _month_label(row["month"]): row["mean"]
+        for row in fetch(
+            answers.filter(question__kind=QuestionKind.RATING)
+            .annotate(month=TruncMonth("response__submitted_at"))
+            .values("month")
+            .annotate(mean=Avg("value"))
+            .order_by()
+        )
+    }
+    cases = visible_cases(user, ServiceCase.objects.all())
+    follow_up = {
+        _month_label(row["month"]): row["mean"]
+        for row in fetch(
+            cases.filter(followed_up_at__gte=start, satisfaction_score__isnull=False)
+            .annotate(month=TruncMonth("followed_up_at"))
+            .values("month")
+            .annotate(mean=Avg("satisfaction_score"))
+            .order_by()
+        )
+    }
+    complained = {
+        _month_label(row["month"]): row["people"]
+        for row in fetch(
+            cases.filter(opened_at__gte=start)
+            .annotate(month=TruncMonth("opened_at"))
+            .values("month")
+            .annotate(people=Count("customer_id", distinct=True))
+            .order_by()
+        )
+    }
+    # Buyers per month, returning (first purchase before the month, from the scores) or new
+    orders = (
+        Order.objects.purchases()
+        .filter(customer__in=visible_customers(user), ordered_at__gte=start)
+        .annotate(month=Cast(TruncMonth("ordered_at"), DateField()))
+        .annotate(
+            returning=Case(
+                When(customer__score__first_order_on__lt=F("month"), then=Value(1)),
+                default=Value(0),
+            )
+        )
+        .values("month", "returning")
+        .annotate(buyers=Count("customer_id", distinct=True), revenue=Sum(NET_TOTAL))
+        .order_by()
+    )
+    buyers: dict[str, dict[int, tuple[int, float]]] = {}
+    for row in memo(f"satisfaction-orders|{orders.query}", lambda: fetch(orders)):
+        buyers.setdefault(_month_label(row["month"]), {})[row["returning"]] = (
+            row["buyers"],
+            money(row["revenue"]),
+        )
+    in_scope = memo(
+        f"satisfaction-scope|{visible_customers(user).query}",
+        lambda: visible_customers(user).filter(merged_into__isnull=True).count(),
+    )
+
+    rows, nps_line, promoters, passives, detractors = [], [], [], [], []
+    repeat_line, complaint_line, rating_bars, follow_up_line = [], [], [], []
+    for label in labels:
+        values = nps_rows.get(label, [])
+        result = nps(values) if values else None
+        promoters.append(result.promoters if result else 0)
+        passives.append(result.passives if result else 0)
+        detractors.append(result.detractors if result else 0)
+        score = round(result.nps, 1) if result else None
+        nps_line.append(score)
+        reputation = _percent(result.promoters, result.respondents) if result else None
+        month = buyers.get(label, {})
+        old, new = month.get(1, (0, 0.0)), month.get(0, (0, 0.0))
+        repeat = _percent(old[0], old[0] + new[0])
+        power = _percent(old[1], old[1] + new[1])
+        complaint = _percent(complained.get(label, 0), in_scope)
+        rating = round(ratings[label], 2) if ratings.get(label) is not None else None
+        check = round(follow_up[label], 2) if follow_up.get(label) is not None else None
+        repeat_line.append(repeat)
+        complaint_line.append(complaint)
+        rating_bars.append(rating)
+        follow_up_line.append(check)
+        rows.append(
+            [
+                label,
+                len(values),
+                "" if score is None else score,
+                "" if reputation is None else reputation,
+                "" if rating is None else rating,
+                "" if check is None else check,
+                old[0] + new[0],
+                "" if repeat is None else repeat,
+                "" if power is None else power,
+                complained.get(label, 0),
+                "" if complaint is None else complaint,
+            ]
+        )
+    charts = [
+        {
+            "kind": "bar",
+            "stack": True,
+            "title": _("Likelihood to recommend per month: promoters, passives, detractors"),
+            "categories": labels,
+            "series": [
+                {"name": str(_("Promoters (9–10)")), "data": promoters},
+                {"name": str(_("Passives (7–8)")), "data": passives},
+                {"name": str(_("Detractors (0–6)")), "data": detractors},
+            ],
+            "line": {"name": "NPS", "data": nps_line},
+        },
+        {
+            "kind": "bar",
+            "title": _("Repeat rate and complaint rate per month (per cent)"),
+            "categories": labels,
+            "series": [
+                {
+                    "name": str(_("Repeat rate: returning buyers, share of buyers")),
+                    "data": repeat_line,
+                }
+            ],
+            "line": {
+                "name": str(_("Complaint rate: customers who complained per 100 customers")),
+                "data": complaint_line,
+            },
+        },
+        {
+            "kind": "bar",
+            "title": _("Mean satisfaction per month (1–5)"),
+            "categories": labels,
+            "series": [{"name": str(_("Survey ratings")), "data": rating_bars}],
+            "line": {"name": str(_("Follow-up checks of resolved cases")), "data": follow_up_line},
+        },
+    ]
+    silent = implicit_candidates(user).count()
+    notes = [
+        _(
+            "Awareness (知名度), the share of the market that knows the company, is not measured "
+            "here: it needs a market survey of people who are not yet customers."
+        ),
+        _(
+            "Only about one dissatisfied customer in twenty complains. %(n)s good customers of "
+            "your scope are buying much less without having complained: see the silent "
+            "dissatisfaction list."
+        )
+        % {"n": silent},
+    ]
+    return {
+        "charts": charts,
+        "tables": [
+            table(
+                _("Satisfaction indicators per month"),
+                [
+                    _("Month"),
+                    _("NPS answers"),
+                    "NPS",
+                    _("Reputation (promoters, share of answers)") + " %",
+                    _("Mean survey rating (1–5)"),
+                    _("Mean follow-up satisfaction (1–5)"),
+                    _("Buyers"),
+                    _("Repeat rate") + " %",
+                    _("Sales power (returning buyers' share of revenue)") + " %",
+                    _("Customers who complained"),
+                    _("Complaint rate (per 100 customers)"),
+                ],
+                rows,
+                name="indicators",
+            )
+        ],
+        "notes": notes,
+        "links": [(str(_("Silent dissatisfaction")), reverse("cases:implicit"))],
+        "method": _(
+            "Per month over the customers you see. NPS = promoters share − detractors share of "
+            "the answers to likelihood-to-recommend questions (0–10; promoters 9–10, detractors "
+            "0–6); reputation (美誉度) = promoters / answers. Mean rating: the 1–5 satisfaction "
+            "questions of every survey; follow-up: the satisfaction recorded when a resolved "
+            "case is checked. Repeat rate (回头率) = buyers of the month whose first purchase "
+            "was in an earlier month / buyers of the month (first purchases as of the latest "
+            "scoring run); sales power (销售力) = those returning buyers' share of the month's "
+            "net revenue. Complaint rate (抱怨率) = customers with a case opened in the month "
+            "per 100 customers of your scope."
+        ),
+        "params": [(str(_("Months")), str(MONTHS))],
+    }
+
+
 BUILDERS = {
     "rfm": rfm,
     "abc": abc,
@@ -1605,6 +1834,7 @@ BUILDERS = {
     "lifecycle": lifecycle,
     "warnings": warnings,
     "churn": churn,
+    "satisfaction": satisfaction,
 }
 
 

@@ -13,7 +13,7 @@ from guanxi.accounts.scope import is_manager, scoped
 from guanxi.services_common import selected_ids, whole_selection
 
 from . import services
-from .models import Order, OrderStatus, Product
+from .models import Order, Product
 
 
 def clean_ids(raw: list[str], *, products: bool = False) -> list[int]:
@@ -58,14 +58,26 @@ def selection(user, ids: list[int], *, write: bool = True) -> list[Order]:
 @transaction.atomic
 def set_status(actor, ids: list[int], status: str) -> int:
     """Give every selected order `status` through update_order (validated, versioned and
-    audited one by one); how many changed. Any refusal undoes the whole selection."""
-    if status not in OrderStatus.values:
+    audited one by one, each step allowed by services.TRANSITIONS); how many changed. Any
+    refusal undoes the whole selection and names the order refused."""
+    if status not in services.EDIT_TARGETS:
         raise ValidationError({"status": [_("Choose a status for the selected orders.")]})
     orders = selection(actor, ids)
     changed = 0
     for order in orders:
         if order.status != status:
-            services.update_order(actor, order, {"status": status}, version=order.version)
+            try:
+                services.update_order(actor, order, {"status": status}, version=order.version)
+            except ValidationError as exc:
+                reason = " ".join(exc.message_dict.get("status", exc.messages))
+                raise ValidationError(
+                    {
+                        "status": [
+                            _("Order %(number)s: %(reason)s Nothing was changed.")
+                            % {"number": order.number, "reason": reason}
+                        ]
+                    }
+                ) from exc
             changed += 1
     return changed
 

@@ -66,8 +66,12 @@ class ProductForm(forms.Form):
 
 
 class OrderForm(forms.Form):
+    # A new order starts pending (awaiting payment) or is recorded further along (a sale at
+    # the counter is completed at once); cancelling and refunding are actions on the order.
     status = forms.ChoiceField(
-        label=_("status"), choices=OrderStatus.choices, initial=OrderStatus.COMPLETED
+        label=_("status"),
+        choices=[(s, OrderStatus(s).label) for s in (OrderStatus.PENDING, *services.EDIT_TARGETS)],
+        initial=OrderStatus.PENDING,
     )
     ordered_at = forms.DateTimeField(
         label=_("ordered at"),

@@ -354,9 +354,10 @@ def update_order(
     """Change an order (and replace its lines). With `version` (the one the editor started
     from), an edit made on an older version than the stored one raises StaleEdit.
 
-    Lines change only while the order is pending (the same checks as create_order). A status
-    given here is a correction (imports, the list's bulk action) and is not checked against
-    TRANSITIONS; an order with refunds keeps its status (refund_order sets it)."""
+    Lines change only while the order is pending (the same checks as create_order). A new
+    status (the API's PATCH, the list's bulk action) must be a step TRANSITIONS allows from the
+    current one, except cancelling (its own action, with a reason) and refunding (refund_order);
+    an order with refunds keeps its status (refund_order sets it)."""
     reject_unknown_fields(data, ORDER_FIELDS)
     if "number" in data and data["number"] != order.number:
         raise ValidationError({"number": [_("An order's number cannot be changed.")]})
@@ -367,6 +368,8 @@ def update_order(
             {"status": [_("An order with refunds changes its status only by its refunds.")]}
         )
     data = _clean_order({k: v for k, v in data.items() if k != "number"})
+    if data.get("status", order.status) != order.status:
+        _check_edit_step(order, data["status"])
     before = audit.snapshot(order, [*ORDER_FIELDS, "total"])
     claim_version(order, version, data)  # first, so a stale edit reads nothing
     old_lines = _lines_summary(list(order.lines.select_related("product")))
@@ -441,6 +444,37 @@ def allowed_actions(order: Order) -> list[str]:
 
 def _status_label(status: str) -> str:
     return str(OrderStatus(status).label)
+
+
+#: The statuses an edit may move an order to (the steps of TRANSITIONS that need no reason).
+EDIT_TARGETS = tuple(
+    target for action, (_sources, target) in TRANSITIONS.items() if action != "cancel"
+)
+
+
+def _check_edit_step(order: Order, target: str) -> None:
+    """Refuse a status an edit asks for unless TRANSITIONS allows that step from the order's
+    status: a plain edit never reopens a cancelled order, skips payment, or cancels or refunds
+    one without its action (a reason, a refund record)."""
+    steps = {
+        to: action
+        for action, (sources, to) in TRANSITIONS.items()
+        if order.status in sources and action != "cancel"
+    }
+    if target in steps:
+        return
+    if target == OrderStatus.CANCELLED:
+        message = _("To cancel an order use its “Cancel order” action, which asks for a reason.")
+    elif target == OrderStatus.REFUNDED:
+        message = _("An order becomes refunded by refunding it in full (its “Refund” action).")
+    else:
+        message = _("A %(status)s order cannot become %(target)s; its next steps: %(allowed)s.") % {
+            "status": _status_label(order.status),
+            "target": _status_label(target),
+            "allowed": ", ".join(action_labels()[a] for a in allowed_actions(order))
+            or _("nothing"),
+        }
+    raise ValidationError({"status": [message]})
 
 
 @transaction.atomic

@@ -166,6 +166,8 @@ def order_list(request):
             "owners": options["owners"],
             "teams": options["teams"],
             "statuses": OrderStatus.choices,
+            # the bulk action moves orders only along the steps an edit may take
+            "edit_statuses": [(s, OrderStatus(s).label) for s in services.EDIT_TARGETS],
             "can_write": can_write(request.user),
             "current_query": request.GET.urlencode(),
         },

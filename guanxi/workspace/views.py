@@ -84,12 +84,13 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
 
 def survey_answers(user, customer: Customer) -> list[dict]:
     """The customer's answered surveys, newest first: the survey, when, the recommend score
-    (0-10) and the overall rating (1-5) where it asked them, and whether the user may open the
+    (0-10), the overall rating (1-5) and the gap per attribute (perceived − expected) where it
+    asked them, and whether the user may open the
     survey's results (scope.can_see_surveys). The caller has checked that the user sees the
     customer, which is all scope.survey_records asks of a customer's answers: one query."""
     from django.db.models import OuterRef, Subquery
 
-    from guanxi.surveys.models import Answer, QuestionKind, Response
+    from guanxi.surveys.models import Answer, Attribute, QuestionKind, Response
 
     def first_value(kind):
         answers = Answer.objects.filter(
@@ -104,12 +105,29 @@ def survey_answers(user, customer: Customer) -> list[dict]:
         .order_by("-submitted_at")[:20]
     )
     results = can_see_surveys(user)
+    responses = list(responses)
+    # this customer's satisfaction gap per attribute (perceived − expected, DOMAIN.md §5)
+    names = dict(Attribute.choices)
+    gaps: dict[int, list[tuple[str, int]]] = {}
+    for row in (
+        Answer.objects.filter(
+            response__in=[r.pk for r in responses],
+            question__kind=QuestionKind.GAP,
+            value__isnull=False,
+            value2__isnull=False,
+        )
+        .order_by("question__order")
+        .values("response_id", "question__attribute", "question__text", "value", "value2")
+    ):
+        label = names.get(row["question__attribute"]) or row["question__text"]
+        gaps.setdefault(row["response_id"], []).append((label, row["value2"] - row["value"]))
     return [
         {
             "survey": r.survey,
             "at": r.submitted_at,
             "nps": r.nps,
             "rating": r.rating,
+            "gaps": gaps.get(r.pk, []),
             "results": results,
         }
         for r in responses

@@ -18,6 +18,7 @@ from django.utils import timezone
 from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
+from guanxi.coding import services as coding
 from guanxi.customers import merging, retention
 from guanxi.customers import services as customers
 from guanxi.dataio.readers import read_table
@@ -49,6 +50,7 @@ MODULES = [
     service,
     surveys,
     pipeline,
+    coding,
 ]
 AUDITED_MODELS = {
     "customer",
@@ -78,6 +80,13 @@ AUDITED_MODELS = {
     "objection",
     "negotiationplan",
     "salestarget",
+    "codingproject",
+    "sourcedocument",
+    "opencode",
+    "codedfragment",
+    "axialcategory",
+    "categoryproperty",
+    "categoryrelation",
 }
 # Public functions that write nothing (reads, checks, helpers of a write that audits).
 NOT_WRITES = {
@@ -138,6 +147,10 @@ NOT_WRITES = {
     "pipeline.active_stages": "read",
     "pipeline.missing_for_stage": "check",
     "pipeline.first_of_month": "parses a month",
+    "coding.clean_project": "check",
+    "coding.locate_fragment": "check",
+    "coding.name_key": "normalises a name",
+    "coding.normalise_text": "normalises line breaks",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -206,11 +219,30 @@ def world(personas, customer_of, product):
     target = pipeline.save_sales_target(
         manager, {"user": rep1.pk, "month": "2026-12", "sales_target": "100000"}
     )
+    project = coding.create_project(rep1, {"title": "老客户流失"})
+    source = coding.pull_source(rep1, project, "note", note.pk)
+    interview = coding.add_document(rep1, project, {"title": "访谈", "text": "回复太慢，价格太贵"})
+    fragment = coding.code_fragment(rep1, interview, {"quote": "回复太慢", "new_codes": "慢"})
+    category = coding.create_category(rep1, project, {"name": "服务"})
+    second = coding.create_category(rep1, project, {"name": "流失"})
+    prop = coding.add_property(rep1, category, {"name": "速度", "dimension_from": "快"})
+    relation = coding.add_relation(
+        rep1, project, {"source": category.pk, "target": second.pk, "kind": "cause"}
+    )
     return {
         "opportunity": opportunity,
         "question": question,
         "objection": objection,
         "target": target,
+        "project": project,
+        "source": source,
+        "interview": interview,
+        "fragment": fragment,
+        "code": fragment.codes.get(),
+        "category": category,
+        "second": second,
+        "property": prop,
+        "relation": relation,
         "survey": survey,
         "invitation": invitation,
         "token": token,
@@ -486,6 +518,54 @@ CASES = {
     ),
     "pipeline.delete_sales_target": lambda w: pipeline.delete_sales_target(
         w["manager"], w["target"].pk
+    ),
+    "coding.create_project": lambda w: coding.create_project(w["rep1"], {"title": "包装"}),
+    "coding.update_project": lambda w: coding.update_project(
+        w["rep1"], w["project"], {"title": "流失", "shared": True}
+    ),
+    "coding.delete_project": lambda w: (
+        coding.set_core(w["rep1"], w["project"], {"core_category": w["category"].pk}),
+        coding.delete_project(w["rep1"], w["project"]),
+    ),
+    "coding.add_document": lambda w: coding.add_document(
+        w["rep1"], w["project"], {"title": "访谈二", "text": "包装简陋"}
+    ),
+    "coding.pull_source": lambda w: coding.pull_source(
+        w["rep1"], w["project"], "case", w["case"].pk
+    ),
+    "coding.delete_document": lambda w: coding.delete_document(w["rep1"], w["interview"]),
+    "coding.create_code": lambda w: coding.create_code(w["rep1"], w["project"], {"name": "价格"}),
+    "coding.update_code": lambda w: coding.update_code(
+        w["rep1"], w["code"], {"name": "回复慢", "category": w["category"].pk}
+    ),
+    "coding.delete_code": lambda w: coding.delete_code(w["rep1"], w["code"]),
+    "coding.code_fragment": lambda w: coding.code_fragment(
+        w["rep1"], w["interview"], {"quote": "价格太贵", "new_codes": "价格", "codes": []}
+    ),
+    "coding.delete_fragment": lambda w: coding.delete_fragment(w["rep1"], w["fragment"]),
+    "coding.create_category": lambda w: coding.create_category(
+        w["rep1"], w["project"], {"name": "竞品"}
+    ),
+    "coding.update_category": lambda w: coding.update_category(
+        w["rep1"], w["category"], {"name": "服务失误"}
+    ),
+    "coding.delete_category": lambda w: (
+        coding.update_code(w["rep1"], w["code"], {"category": w["category"].pk}),
+        coding.set_core(w["rep1"], w["project"], {"core_category": w["category"].pk}),
+        coding.delete_category(w["rep1"], w["category"]),
+    ),
+    "coding.add_property": lambda w: coding.add_property(
+        w["rep1"], w["category"], {"name": "态度", "dimension_from": "好", "dimension_to": "差"}
+    ),
+    "coding.delete_property": lambda w: coding.delete_property(w["rep1"], w["property"]),
+    "coding.add_relation": lambda w: coding.add_relation(
+        w["rep1"],
+        w["project"],
+        {"source": w["second"].pk, "target": w["category"].pk, "kind": "sequence"},
+    ),
+    "coding.delete_relation": lambda w: coding.delete_relation(w["rep1"], w["relation"]),
+    "coding.set_core": lambda w: coding.set_core(
+        w["rep1"], w["project"], {"core_category": w["category"].pk, "story_line": "服务失误"}
     ),
 }
 

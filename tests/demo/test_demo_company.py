@@ -192,3 +192,26 @@ def test_demo_command(db, capsys):
     call_command("demo", "--size", "120", "--no-serve")
     assert Customer.objects.count() == 120
     assert "already has customers" in capsys.readouterr().out
+
+
+def test_the_demo_has_a_finished_coding_example(demo):
+    from guanxi.accounts.scope import coding_project_q
+    from guanxi.coding.models import CodingProject
+    from guanxi.coding.queries import tree
+
+    project = CodingProject.objects.get()
+    rep = Customer.objects.first().owner
+    assert CodingProject.objects.filter(coding_project_q(rep)).get() == project  # shared
+    found = tree(project)
+    assert found["counts"] == {"documents": 3, "fragments": 15, "codes": 10, "categories": 3}
+    core = found["categories"][0]
+    assert core["name"] == "关系淡化" and core["core"] is True
+    assert (core["code_count"], core["fragment_count"]) == (4, 4)
+    assert {c["name"]: c["count"] for c in found["categories"][2]["codes"]} == {
+        "价格差不多": 2,
+        "朋友推荐别家": 2,
+        "竞品记得口味": 2,
+    }
+    assert len(found["relations"]) == 3 and project.story_line
+    assert load_demo(300, seed=7, today=TODAY) is None  # not twice
+    assert CodingProject.objects.count() == 1

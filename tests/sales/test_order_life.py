@@ -339,3 +339,45 @@ def test_a_paid_order_refunded_in_part_cannot_be_cancelled(make_order, rep1):
         services.change_status(rep1, order, "cancel", reason="不要了")
     order.refresh_from_db()
     assert order.status == "paid"
+
+
+# A status edit (the API's PATCH, the list's bulk action) takes only the table's steps ------
+
+
+@pytest.mark.parametrize("status", OrderStatus.values)
+@pytest.mark.parametrize("target", OrderStatus.values)
+def test_a_status_edit_takes_only_a_step_of_the_table(make_order, rep1, status, target):
+    order = make_order(status)
+    steps = {to for (frm, action), to in ALLOWED.items() if frm == status and action != "cancel"}
+    if target == status or target in steps:
+        services.update_order(rep1, order, {"status": target})
+        order.refresh_from_db()
+        assert order.status == target
+    else:
+        with pytest.raises(ValidationError) as refused:
+            services.update_order(rep1, order, {"status": target})
+        message = refused.value.message_dict["status"][0]
+        if target == "cancelled":
+            assert "use its “Cancel order” action" in message
+        elif target == "refunded":
+            assert "by refunding it in full" in message
+        else:
+            assert message.startswith(f"A {OrderStatus(status).label} order cannot become")
+        order.refresh_from_db()
+        assert (order.status, order.version) == (status, 1)
+
+
+def test_the_bulk_status_change_is_all_or_nothing_and_names_the_order(make_order, rep1):
+    from guanxi.sales import bulk
+
+    paid, cancelled = make_order("paid"), make_order("cancelled")
+    with pytest.raises(ValidationError) as refused:
+        bulk.set_status(rep1, [paid.pk, cancelled.pk], "shipped")
+    message = refused.value.message_dict["status"][0]
+    assert message.startswith(f"Order {cancelled.number}: A Cancelled order cannot become")
+    assert message.endswith("Nothing was changed.")
+    paid.refresh_from_db()
+    assert paid.status == "paid"
+    assert bulk.set_status(rep1, [paid.pk], "shipped") == 1
+    with pytest.raises(ValidationError):
+        bulk.set_status(rep1, [paid.pk], "refunded")

@@ -122,7 +122,9 @@ def test_a_customers_answers_show_on_their_360_page(survey, links, customers, cl
     card = re.search(r'<div class="card" id="survey-answers">(.*?)</div>', page, re.S).group(1)
     assert f'<a href="/surveys/{survey.pk}/results/">{survey.title}</a>' in card
     cells = re.findall(r"<td>([^<]*)</td>", card)
-    assert cells[-2:] == ["9", "5"]  # recommend 0-10, overall 1-5
+    assert cells[-3:-1] == ["9", "5"]  # recommend 0-10, overall 1-5
+    # the gap per attribute, perceived − expected: quality 4 -> 3, price 5 -> 6 (answers_for)
+    assert cells[-1] in ("质量 -1, 价格 +1", "Quality -1, Price +1")
     assert (
         'id="survey-answers"'
         not in client_for("rep1").get(f"/customers/{silent.pk}/").content.decode()
