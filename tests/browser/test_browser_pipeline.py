@@ -100,3 +100,33 @@ def test_move_with_the_select_and_log_an_objection_at_390px(
         _no_sideways_scroll(page, "the opportunity page with an objection")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_visit_records_body_language_at_390px(
+    transactional_db, live_server, browser, customer_of, locale
+):
+    from guanxi.activities.models import Interaction
+
+    customer = customer_of("rep1", name="华茂贸易", kind="organisation")
+    context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        _login(page, live_server)
+        page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        page.locator("#record details:has(#interaction-form) > summary").click()
+        form = page.locator("#interaction-form")
+        signals = form.locator("fieldset.body-language")
+        form.locator("select[name=channel]").select_option("phone")
+        expect(signals).to_be_hidden()  # read face to face only
+        form.locator("select[name=channel]").select_option("visit")
+        expect(signals).to_be_visible()
+        form.locator("input[name=subject]").fill("上门品茶")
+        form.locator("input[value=steepled_fingers]").check()
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#timeline")).to_contain_text("上门品茶")
+        expect(page.locator("#timeline .body-language-signals")).to_be_visible()
+        assert Interaction.objects.get().body_language == ["steepled_fingers"]
+        _no_sideways_scroll(page, "the 360 page with a visit")
+    finally:
+        context.close()
