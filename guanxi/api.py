@@ -126,6 +126,7 @@ def _add_routers() -> None:
     from guanxi.contracts.api import router as contracts
     from guanxi.customers.api import router as customers
     from guanxi.leads.api import router as leads
+    from guanxi.pipeline.api import router as pipeline
     from guanxi.pool.api import router as pool
     from guanxi.privacy.api import router as privacy
     from guanxi.sales.api import router as sales
@@ -135,7 +136,7 @@ def _add_routers() -> None:
     from guanxi.voice.api import router as voice
 
     routers = (accounts, team, customers, privacy, activities, sales, segments, voice, cases)
-    for router in (*routers, surveys, coding, pool, leads, contracts):
+    for router in (*routers, surveys, coding, pool, leads, contracts, pipeline):
         api.add_router("/", router)
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "guanxi.surveys",
     "guanxi.pool",
     "guanxi.contracts",
+    "guanxi.pipeline",
     "guanxi.audit",
     "guanxi.dataio",
     "guanxi.demo",

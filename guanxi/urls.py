@@ -55,6 +55,7 @@ urlpatterns = [
     path("pool/", include("guanxi.pool.urls")),  # the public pool (公海) and transfers
     path("quotes/", include(contracts.quote_patterns)),  # quotes (报价单)
     path("contracts/", include(contracts.contract_patterns)),  # contracts, collections (回款)
+    path("pipeline/", include("guanxi.pipeline.urls")),  # opportunities, the 5As
     path("s/", include(surveys.public_patterns)),  # the customers' answer page, no login
     path("leads/", include("guanxi.leads.urls")),  # leads (线索), the lead pool, look-alike
     path("l/", include(leads.public_patterns)),  # the public lead forms, no login

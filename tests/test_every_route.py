@@ -40,6 +40,15 @@ from guanxi.audit.models import AuditEntry
 from guanxi.contracts.models import Contract, ContractLine, Instalment, Payment, Quote, QuoteLine
 from guanxi.customers.models import Collaborator, Contact, Customer, MergeRecord
 from guanxi.leads.models import Lead, LeadForm
+from guanxi.pipeline.models import AskedQuestion as PipelineQuestion
+from guanxi.pipeline.models import (
+    NegotiationPlan,
+    Objection,
+    Opportunity,
+    SalesTarget,
+    SpinNote,
+    Stage,
+)
 from guanxi.privacy.models import Consent, RevealLog
 from guanxi.sales.models import Order, OrderLine, Product, Refund
 from guanxi.sales.services import TRANSITIONS
@@ -693,6 +702,95 @@ PAGE_RECIPES: dict[str, Recipe] = {
         ]
     ),
     "surveys:results_xlsx": Recipe(one(pk=lambda ctx: ctx.world.survey.pk)),
+    # the pipeline: opportunities (and their notes, questions, objections, plans) go with
+    # their customer's scope; stages and targets are the managers'
+    "pipeline:board": Recipe(
+        lambda ctx: [Call(), Call(query={"owner": ctx.world.owner.pk, "close_month": "2026-12"})]
+    ),
+    "pipeline:list": Recipe(lambda ctx: [Call(), Call(query={"status": "open"})]),
+    "pipeline:reports": Recipe(lambda ctx: [Call(), Call(query={"owner": ctx.world.owner.pk})]),
+    "pipeline:create": Recipe(
+        lambda ctx: [Call(query={"customer": c(ctx)}, data={"currency": "CNY"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:detail": Recipe(one(pk=w("opportunity")), bound=True),
+    "pipeline:edit": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"currency": "CNY"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:move": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"stage": ctx.world.next_stage})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:win": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"amount": "1"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:lose": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"lost_reason": "price"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:spin": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"situation": "HACKED"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:question": Recipe(
+        lambda ctx: [
+            Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"kind": "open", "question": "H"})
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:answer": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.question.pk}, data={"answer": "HACKED"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:objection": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.opportunity.pk},
+                data={"kind": "price", "statement": "HACKED", "outcome": "open"},
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:objection_update": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"pk": ctx.world.objection.pk},
+                data={"response": "HACKED", "outcome": "resolved"},
+            )
+        ],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:plan": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.opportunity.pk}, data={"walk_away": "1"})],
+        bound=True,
+        writes=True,
+    ),
+    "pipeline:stages": Recipe(
+        lambda ctx: [Call(data={"custom_name": "H", "probability": "5"})], team=True
+    ),
+    "pipeline:stage_update": Recipe(
+        lambda ctx: [Call(kwargs={"pk": ctx.world.next_stage}, data={"probability": "1"})],
+        team=True,
+    ),
+    "pipeline:targets": Recipe(
+        lambda ctx: [Call(data={"user": ctx.user.pk, "month": "2026-12", "sales_target": "1"})],
+        team=True,
+    ),
+    "pipeline:target_delete": Recipe(one(pk=lambda ctx: ctx.world.target.pk), team=True),
     # the customers' answer page: a link that is no token answers 404, whoever asks
     "quotes:list": Recipe(lambda ctx: [Call(), Call(query={"status": "draft"})]),
     "quotes:create": Recipe(
@@ -1363,6 +1461,114 @@ API_RECIPES: dict[str, Recipe] = {
             ),
         ]
     ),
+    # the pipeline
+    "GET /opportunities": Recipe(
+        lambda ctx: [Call(), Call(query={"customer_id": c(ctx)}), Call(query={"status": "open"})]
+    ),
+    "POST /opportunities": Recipe(
+        lambda ctx: [Call(data={"customer_id": c(ctx), "name": "HACKED"})], bound=True
+    ),
+    "GET /opportunities/{opportunity_id}": Recipe(one(opportunity_id=w("opportunity")), bound=True),
+    "PATCH /opportunities/{opportunity_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"opportunity_id": ctx.world.opportunity.pk}, data={"name": "HACKED"})
+        ],
+        bound=True,
+    ),
+    "DELETE /opportunities/{opportunity_id}": Recipe(
+        one(opportunity_id=w("opportunity")), bound=True
+    ),
+    "POST /opportunities/{opportunity_id}/move": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"opportunity_id": ctx.world.opportunity.pk},
+                data={"stage_id": ctx.world.next_stage},
+            )
+        ],
+        bound=True,
+    ),
+    "POST /opportunities/{opportunity_id}/win": Recipe(
+        lambda ctx: [Call(kwargs={"opportunity_id": ctx.world.opportunity.pk}, data={"amount": 1})],
+        bound=True,
+    ),
+    "POST /opportunities/{opportunity_id}/lose": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"opportunity_id": ctx.world.opportunity.pk},
+                data={"lost_reason": "price"},
+            )
+        ],
+        bound=True,
+    ),
+    "GET /opportunities/{opportunity_id}/spin": Recipe(
+        one(opportunity_id=w("opportunity")), bound=True
+    ),
+    "POST /opportunities/{opportunity_id}/spin": Recipe(
+        lambda ctx: [
+            Call(kwargs={"opportunity_id": ctx.world.opportunity.pk}, data={"problem": "HACKED"})
+        ],
+        bound=True,
+    ),
+    "GET /opportunities/{opportunity_id}/questions": Recipe(
+        one(opportunity_id=w("opportunity")), bound=True
+    ),
+    "POST /opportunities/{opportunity_id}/questions": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"opportunity_id": ctx.world.opportunity.pk},
+                data={"kind": "open", "question": "HACKED"},
+            )
+        ],
+        bound=True,
+    ),
+    "POST /questions/{question_id}/answer": Recipe(
+        lambda ctx: [Call(kwargs={"question_id": ctx.world.question.pk}, data={"answer": "H"})],
+        bound=True,
+    ),
+    "GET /opportunities/{opportunity_id}/objections": Recipe(
+        one(opportunity_id=w("opportunity")), bound=True
+    ),
+    "POST /opportunities/{opportunity_id}/objections": Recipe(
+        lambda ctx: [
+            Call(
+                kwargs={"opportunity_id": ctx.world.opportunity.pk},
+                data={"kind": "price", "statement": "HACKED"},
+            )
+        ],
+        bound=True,
+    ),
+    "PATCH /objections/{objection_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"objection_id": ctx.world.objection.pk}, data={"outcome": "resolved"})
+        ],
+        bound=True,
+    ),
+    "GET /negotiation-plans/{opportunity_id}": Recipe(
+        one(opportunity_id=w("opportunity")), bound=True
+    ),
+    "PUT /negotiation-plans/{opportunity_id}": Recipe(
+        lambda ctx: [
+            Call(kwargs={"opportunity_id": ctx.world.opportunity.pk}, data={"walk_away": 1})
+        ],
+        bound=True,
+    ),
+    "GET /stages": Recipe(one()),
+    "POST /stages": Recipe(lambda ctx: [Call(data={"name": "H", "probability": 5})], team=True),
+    "PATCH /stages/{stage_id}": Recipe(
+        lambda ctx: [Call(kwargs={"stage_id": ctx.world.next_stage}, data={"probability": 1})],
+        team=True,
+    ),
+    "GET /sales-targets": Recipe(one()),
+    "POST /sales-targets": Recipe(
+        lambda ctx: [Call(data={"user_id": ctx.user.pk, "month": "2026-12", "sales_target": 1})],
+        team=True,
+    ),
+    "DELETE /sales-targets/{target_id}": Recipe(
+        one(target_id=lambda ctx: ctx.world.target.pk), team=True
+    ),
+    "GET /pipeline/reports": Recipe(
+        lambda ctx: [Call(), Call(query={"owner_id": ctx.world.owner.pk})]
+    ),
     "GET /quotes": Recipe(lambda ctx: [Call(), Call(query={"customer_id": c(ctx)})]),
     "POST /quotes": Recipe(
         lambda ctx: [Call(data={"customer_id": c(ctx), "lines": [{"product_id": ctx.product.pk}]})],
@@ -1541,6 +1747,11 @@ class World:
     invitation: Invitation  # the customer's invitation to it
     draft: Survey  # a draft survey with one question
     draft_question: Question
+    opportunity: Opportunity  # an open opportunity of the customer (its name carries the marker)
+    objection: Objection
+    question: PipelineQuestion
+    next_stage: int  # the id of the stage after the opportunity's
+    target: SalesTarget  # the owner's sales target (managers change it)
     quote: Quote  # a draft quote (its notes carry the marker)
     contract: Contract  # an approved contract (its title carries the marker)
     payment: Payment  # a payment the owner recorded, awaiting confirmation
@@ -1643,6 +1854,9 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         {"channel": "hotline", "cause": "product_quality", "subject": f"{marker} 投诉"},
     )
     survey, invitation, draft = world_survey(marker, manager, customer)
+    opportunity, objection, question, next_stage, target = world_pipeline(
+        marker, owner, manager, customer
+    )
     quote, contract, payment = world_contract(marker, owner, manager, customer, product)
     coding = world_coding(marker, owner)
     world = World(
@@ -1666,6 +1880,11 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         invitation,
         draft,
         draft.questions.get(),
+        opportunity,
+        objection,
+        question,
+        next_stage,
+        target,
         quote,
         contract,
         payment,
@@ -1681,6 +1900,31 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         manager, {"name": "官网", "title": "联系我们", "consent_purpose": "用于联系您"}
     )
     return world
+
+
+def world_pipeline(marker, owner, manager, customer):
+    """An open opportunity of the customer with a SPIN note, a question, an objection and a
+    negotiation plan (all texts carry the marker), and a sales target of the owner."""
+    from guanxi.pipeline import services as pipeline
+
+    opportunity = pipeline.create_opportunity(
+        owner, customer.pk, {"name": f"{marker} 年度茶礼", "amount": "52000"}
+    )
+    pipeline.add_spin_note(owner, opportunity.pk, {"situation": f"{marker} 现状"})
+    question = pipeline.add_question(
+        owner, opportunity.pk, {"kind": "open", "question": f"{marker} 问题"}
+    )
+    objection = pipeline.log_objection(
+        owner, opportunity.pk, {"kind": "price", "statement": f"{marker} 太贵"}
+    )
+    pipeline.save_negotiation_plan(
+        owner, opportunity.pk, {"batna": f"{marker} 替代", "walk_away": "50000"}
+    )
+    next_stage = pipeline.active_stages().exclude(pk=opportunity.stage_id).first().pk
+    target = pipeline.save_sales_target(
+        manager, {"user": owner.pk, "month": "2026-12", "sales_target": "100000"}
+    )
+    return opportunity, objection, question, next_stage, target
 
 
 def world_coding(marker, owner) -> dict:
@@ -1852,6 +2096,16 @@ def snapshot(worlds) -> dict:
         "invitations": list(Invitation.objects.order_by("pk").values()),
         "survey_responses": list(SurveyResponse.objects.order_by("pk").values()),
         "answers": list(Answer.objects.order_by("pk").values()),
+        "opportunities": list(Opportunity.objects.order_by("pk").values()),
+        "opportunity_products": sorted(
+            Opportunity.products.through.objects.values_list("opportunity_id", "product_id")
+        ),
+        "spin": list(SpinNote.objects.order_by("pk").values()),
+        "pipeline_questions": list(PipelineQuestion.objects.order_by("pk").values()),
+        "objections": list(Objection.objects.order_by("pk").values()),
+        "plans": list(NegotiationPlan.objects.order_by("pk").values()),
+        "targets": list(SalesTarget.objects.order_by("pk").values()),
+        "stages": list(Stage.objects.order_by("pk").values()),
         "quotes": list(Quote.objects.filter(**of).order_by("pk").values()),
         "quote_lines": list(QuoteLine.objects.filter(quote__customer_id__in=ids).values()),
         "contracts": list(Contract.objects.filter(**of).order_by("pk").values()),

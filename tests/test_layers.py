@@ -61,6 +61,7 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.pool"],
         ["guanxi.leads"],
         ["guanxi.contracts"],
+        ["guanxi.pipeline"],
     ],
     # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
     # (activities) into research projects

@@ -697,6 +697,60 @@ def invitable_customers(user) -> QuerySet:
     return visible_customers(user)
 
 
+# Opportunities (销售机会) and their notes, objections and plans --------------------------------
+# An opportunity has no rule of its own: it is visible and writable exactly when its customer
+# is (a SPIN note, question, objection or negotiation plan goes with its opportunity). Stages
+# and sales targets are the managers' to configure; every staff user reads them.
+
+
+def visible_opportunities(user, opportunities: QuerySet, *, write: bool = False) -> QuerySet:
+    """The opportunities of the customers the user may see (or change, with write=True)."""
+    return scoped(user, opportunities, write=write, via="customer")
+
+
+def get_opportunity_or_404(user, opportunities: QuerySet, pk):
+    """An opportunity of a customer in the user's scope, or 404 (as if it did not exist)."""
+    return get_related_or_404(user, opportunities, pk)
+
+
+def writable_opportunity(user, opportunities: QuerySet, pk):
+    """An opportunity for a write: 404 outside the scope, 403 when the user may only read it."""
+    return writable_related(user, opportunities, pk)
+
+
+def opportunity_records(user, queryset: QuerySet, *, write: bool = False) -> QuerySet:
+    """Records hanging off an opportunity (SPIN notes, questions, objections, plans) of the
+    customers the user may see (or change)."""
+    return scoped(user, queryset, write=write, via="opportunity__customer")
+
+
+def get_opportunity_record_or_404(user, queryset: QuerySet, pk, *, write: bool = False):
+    """One such record: 404 outside the scope, 403 for a write when the user may only read."""
+    try:
+        record = opportunity_records(user, queryset).get(pk=pk)
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+    if write and not opportunity_records(user, queryset, write=True).filter(pk=pk).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    return record
+
+
+def may_configure_pipeline(user) -> bool:
+    """Stages (names, order, probabilities, required fields) and sales targets: managers."""
+    return user.is_authenticated and user.is_active and is_manager(user)
+
+
+def require_configure_pipeline(user) -> None:
+    """PermissionDenied (403) for anyone who may not configure stages or set targets."""
+    if not may_configure_pipeline(user):
+        raise PermissionDenied(_("Only managers may configure the pipeline and set targets."))
+
+
+def may_own_opportunity(user, customer) -> bool:
+    """Whether `user` may own an opportunity of `customer`: an active user who may change it."""
+    return bool(user and user.is_active and can_change(user, customer))
+
+
 # Quotes, contracts and payment collection (报价单, 合同, 回款) -----------------------------------
 # A quote, contract, instalment or payment is visible and writable exactly when its customer is
 # (via "customer", or "contract__customer" for an instalment). Approving a contract and

@@ -72,6 +72,7 @@ def interaction_out(i: Interaction) -> dict:
             "subject",
             "content",
             "occurred_at",
+            "body_language",
             "user_id",
             "created_at",
             "version",

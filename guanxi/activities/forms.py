@@ -2,11 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.validation import MAX_ID, add_service_errors, validate_year
 
 from . import services
+from .body_language import SIGNALS
 from .models import Channel, ContentKind, Direction, Interaction, NoteKind, TaskKind
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
@@ -64,9 +66,19 @@ class InteractionForm(_TimelineForm):
         help_text=_("Leave empty for now."),
     )
     contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
+    body_language = forms.MultipleChoiceField(
+        label=_("Body language (on a visit)"),
+        required=False,
+        choices=[(key, key) for key in SIGNALS],
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, customer=customer, **kwargs)
+        self.fields["body_language"].choices = [
+            (key, format_lazy("{} — {}", signal, meaning))
+            for key, (signal, meaning) in SIGNALS.items()
+        ]
         self.fields["contact"].queryset = customer.contacts.all()
         if customer.kind != "organisation":
             del self.fields["contact"]

@@ -65,6 +65,8 @@ class Interaction(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # Keys of guanxi.activities.body_language.SIGNALS read on a visit (only a visit has them).
+    body_language = models.JSONField(_("body language"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

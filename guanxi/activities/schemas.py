@@ -25,6 +25,13 @@ class InteractionIn(InSchema):
     subject: text(200, min_length=1)
     content: text(20000) = ""
     occurred_at: Moment | None = Field(None, description="Default: now.")
+    body_language: list[text(30)] = Field(
+        [],
+        max_length=20,
+        description="On a visit only: feet_turned_away, knees_toward, ankles_open, "
+        "ankles_locked, rubbing_thighs, touching_neck, hands_behind_head, dominant_arms, "
+        "steepled_fingers",
+    )
 
 
 class InteractionUpdate(InSchema):
@@ -34,6 +41,7 @@ class InteractionUpdate(InSchema):
     subject: text(200, min_length=1) = None
     content: text(20000) = None
     occurred_at: Moment = None
+    body_language: list[text(30)] | None = Field(None, max_length=20)
     version: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
         None,
         description="The version the edit is based on (from GET); an older one than the stored "
@@ -51,6 +59,7 @@ class InteractionOut(Schema):
     subject: str
     content: str
     occurred_at: datetime
+    body_language: list[str]
     user_id: int | None
     created_at: datetime
     version: int

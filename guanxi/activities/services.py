@@ -20,9 +20,18 @@ from guanxi.customers.models import Customer
 from guanxi.services_common import claim_version
 from guanxi.validation import Errors, check_text, check_year, is_blank
 
+from .body_language import check_signals
 from .models import Channel, ContentKind, Direction, Interaction, Note, NoteKind, Task, TaskKind
 
-INTERACTION_FIELDS = ["channel", "direction", "content_kind", "subject", "content", "occurred_at"]
+INTERACTION_FIELDS = [
+    "channel",
+    "direction",
+    "content_kind",
+    "subject",
+    "content",
+    "occurred_at",
+    "body_language",
+]
 TASK_FIELDS = ["kind", "title", "description", "due_at", "remind_at"]
 NOTE_FIELDS = ["kind", "body"]
 MAX_CONTENT = 20000  # an interaction's content, a note, a task's description
@@ -78,7 +87,17 @@ def _interaction_errors(data: dict, *, partial: bool) -> Errors:
     if "content" in data:
         errors.check("content", check_text, data["content"], max_length=MAX_CONTENT)
     _moment(errors, data, "occurred_at")
+    if "body_language" in data:
+        signals = errors.check("body_language", check_signals, data["body_language"])
+        if signals is not None:
+            data["body_language"] = signals
     return errors
+
+
+def _body_language_on_visits_only(interaction: Interaction) -> None:
+    """Body language is read face to face: only a visit carries it."""
+    if interaction.body_language and interaction.channel != Channel.VISIT:
+        raise ValidationError({"body_language": [_("Body language is recorded on a visit only.")]})
 
 
 @transaction.atomic
@@ -97,6 +116,8 @@ def record_interaction(actor, customer, data: dict, *, contact=None) -> Interact
     if not interaction.occurred_at:
         interaction.occurred_at = timezone.now()
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
+    interaction.body_language = interaction.body_language or []
+    _body_language_on_visits_only(interaction)
     interaction.full_clean(exclude=["customer", "contact", "user"])
     interaction.save()
     audit.record(
@@ -129,6 +150,8 @@ def update_interaction(
         setattr(interaction, field, value)
     interaction.content_kind = interaction.content_kind or ContentKind.INFORMATION
     interaction.occurred_at = interaction.occurred_at or occurred_at
+    interaction.body_language = interaction.body_language or []
+    _body_language_on_visits_only(interaction)
     interaction.full_clean(exclude=["customer", "contact", "user"])
     # Only what an edit may change: a customer moved by a merge meanwhile stays moved.
     interaction.save(update_fields=[*INTERACTION_FIELDS, "version"])

@@ -14,6 +14,7 @@ from guanxi.customers.models import Customer
 
 from .coding import load_coding_example
 from .generator import DemoGenerator, Staff, wipe
+from .pipeline import seed_pipeline
 from .pools import seed_pools
 
 PASSWORD = "demo"  # noqa: S105 — the documented demo login, created only by `guanxi demo`
@@ -86,6 +87,7 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         counts = generator.run(progress)
         # Birthday and anniversary reminders for the coming week, as the nightly job makes them.
         counts["reminders"] = generate_personal_reminders(generator.today)
+        counts["opportunities"] = seed_pipeline(seed, generator.today, staff.manager_id)
         # A finished example of grounded-theory coding, shared with every demo login.
         manager = get_user_model().objects.get(pk=staff.manager_id)
         counts["coded fragments"] = load_coding_example(manager)

@@ -36,6 +36,7 @@ def test_record_read_correct_and_delete_an_interaction(customer_of, api_as, pers
         "subject": "节日问候",
         "content": "中秋快乐",
         "occurred_at": "2026-09-25T02:00:00Z",
+        "body_language": [],
         "user_id": personas["rep1"].pk,
         "created_at": body["created_at"],
         "version": 1,

@@ -29,6 +29,7 @@ from guanxi.leads import importing as leads_import
 from guanxi.leads import lookalike
 from guanxi.leads import services as leads
 from guanxi.leads import webforms as lead_webforms
+from guanxi.pipeline import services as pipeline
 from guanxi.pool import services as pool
 from guanxi.pool import transfers
 from guanxi.privacy import sensitive
@@ -57,6 +58,7 @@ MODULES = [
     voice,
     service,
     surveys,
+    pipeline,
     contracts,
     collecting,
     coding,
@@ -96,6 +98,13 @@ AUDITED_MODELS = {
     "question",
     "invitation",
     "response",
+    "stage",
+    "opportunity",
+    "spinnote",
+    "askedquestion",
+    "objection",
+    "negotiationplan",
+    "salestarget",
     "codingproject",
     "sourcedocument",
     "opencode",
@@ -168,6 +177,9 @@ NOT_WRITES = {
     "surveys.invitation_for_token": "read",
     "surveys.get_survey": "read",
     "surveys.clean_answers": "check",
+    "pipeline.active_stages": "read",
+    "pipeline.missing_for_stage": "check",
+    "pipeline.first_of_month": "parses a month",
     "coding.clean_project": "check",
     "coding.locate_fragment": "check",
     "coding.name_key": "normalises a name",
@@ -254,6 +266,14 @@ def world(personas, customer_of, product):
     surveys.open_survey(manager, survey.pk)
     [(invitation, token)] = surveys.invite(manager, survey.pk, customer_ids=[person.pk])
     draft = surveys.create_survey(manager, {"title": "草稿", "kind": "satisfaction"}, [rating])
+    opportunity = pipeline.create_opportunity(
+        rep1, person.pk, {"name": "年度茶礼", "amount": "9000"}
+    )
+    question = pipeline.add_question(rep1, opportunity.pk, {"kind": "open", "question": "预算？"})
+    objection = pipeline.log_objection(rep1, opportunity.pk, {"kind": "price", "statement": "贵"})
+    target = pipeline.save_sales_target(
+        manager, {"user": rep1.pk, "month": "2026-12", "sales_target": "100000"}
+    )
     project = coding.create_project(rep1, {"title": "老客户流失"})
     source = coding.pull_source(rep1, project, "note", note.pk)
     interview = coding.add_document(rep1, project, {"title": "访谈", "text": "回复太慢，价格太贵"})
@@ -282,6 +302,10 @@ def world(personas, customer_of, product):
         "second": second,
         "property": prop,
         "relation": relation,
+        "opportunity": opportunity,
+        "question": question,
+        "objection": objection,
+        "target": target,
         "survey": survey,
         "invitation": invitation,
         "token": token,
@@ -620,6 +644,67 @@ CASES = {
     "voice.analyse": lambda w: voice.analyse(w["review_set"].pk),
     "voice.reanalyse": lambda w: voice.reanalyse(w["rep1"], w["review_set"]),
     "voice.delete_review_set": lambda w: voice.delete_review_set(w["manager"], w["review_set"]),
+    "pipeline.ensure_default_stages": lambda w: (
+        # a default stage gone (without signals, as a database restore would leave it)
+        pipeline.Stage.objects.filter(key="closing").update(key=""),
+        pipeline.ensure_default_stages(w["manager"]),
+    ),
+    "pipeline.create_stage": lambda w: pipeline.create_stage(
+        w["manager"], {"custom_name": "样品试用", "probability": 50}
+    ),
+    "pipeline.update_stage": lambda w: pipeline.update_stage(
+        w["manager"], w["opportunity"].stage_id, {"probability": 15}
+    ),
+    "pipeline.create_opportunity": lambda w: pipeline.create_opportunity(
+        w["rep1"], w["org"].pk, {"name": "茶室设计", "products": [w["product"].pk]}
+    ),
+    "pipeline.update_opportunity": lambda w: pipeline.update_opportunity(
+        w["rep1"], w["opportunity"].pk, {"amount": "9500", "products": [w["product"].pk]}
+    ),
+    "pipeline.delete_opportunity": lambda w: pipeline.delete_opportunity(
+        w["rep1"], w["opportunity"].pk
+    ),
+    "pipeline.move_opportunity": lambda w: pipeline.move_opportunity(
+        w["rep1"],
+        w["opportunity"].pk,
+        pipeline.active_stages().exclude(pk=w["opportunity"].stage_id).first().pk,
+    ),
+    "pipeline.win_opportunity": lambda w: pipeline.win_opportunity(w["rep1"], w["opportunity"].pk),
+    "pipeline.lose_opportunity": lambda w: pipeline.lose_opportunity(
+        w["rep1"], w["opportunity"].pk, "price"
+    ),
+    "pipeline.open_for_converted_lead": lambda w: pipeline.open_for_converted_lead(
+        w["rep1"], w["org"], None, {"name": "线索商机", "amount": Decimal("100")}
+    ),
+    "pipeline.move_open_opportunities": lambda w: pipeline.move_open_opportunities(
+        w["manager"], [w["person"].pk], w["manager"]
+    ),
+    "pipeline.add_spin_note": lambda w: pipeline.add_spin_note(
+        w["rep1"], w["opportunity"].pk, {"problem": "待客茶品质不稳定"}
+    ),
+    "pipeline.add_question": lambda w: pipeline.add_question(
+        w["rep1"], w["opportunity"].pk, {"kind": "closed", "question": "本月决定吗？"}
+    ),
+    "pipeline.answer_question": lambda w: pipeline.answer_question(
+        w["rep1"], w["question"].pk, "十万以内"
+    ),
+    "pipeline.log_objection": lambda w: pipeline.log_objection(
+        w["rep1"], w["opportunity"].pk, {"kind": "authority", "statement": "要问老板"}
+    ),
+    "pipeline.update_objection": lambda w: pipeline.update_objection(
+        w["rep1"], w["objection"].pk, {"outcome": "resolved"}
+    ),
+    "pipeline.save_negotiation_plan": lambda w: (
+        pipeline.save_negotiation_plan(w["rep1"], w["opportunity"].pk, {"batna": "别家"}),
+        pipeline.save_negotiation_plan(w["rep1"], w["opportunity"].pk, {"walk_away": "8000"}),
+    ),
+    "pipeline.save_sales_target": lambda w: pipeline.save_sales_target(
+        w["manager"],
+        {"department": w["rep1"].profile.department_id, "month": "2026-12", "sales_target": "1"},
+    ),
+    "pipeline.delete_sales_target": lambda w: pipeline.delete_sales_target(
+        w["manager"], w["target"].pk
+    ),
     "coding.create_project": lambda w: coding.create_project(w["rep1"], {"title": "包装"}),
     "coding.update_project": lambda w: coding.update_project(
         w["rep1"], w["project"], {"title": "流失", "shared": True}
