@@ -194,6 +194,7 @@ def create_project(request, payload: ProjectIn):
 
 @router.get("/coding/projects/{project_id}", response={200: ProjectOut, **ONE_ERRORS})
 def get_project(request, project_id: Id):
+    """One research project the caller may read (private ones: their owner only), or 404."""
     return _project_out(_project(request, project_id))
 
 
@@ -213,6 +214,7 @@ def update_project(request, project_id: Id, payload: ProjectPatch):
 
 @router.delete("/coding/projects/{project_id}", response={204: None, **WRITE_ERRORS})
 def delete_project(request, project_id: Id):
+    """Delete a project with its documents, codes and categories (its owner, or a manager once shared)."""
     services.delete_project(request.user, _project(request, project_id))
     return Status(204, None)
 
@@ -242,6 +244,7 @@ def get_tree(request, project_id: Id):
 
 @router.get("/coding/projects/{project_id}/documents", response={200: DocumentPage, **ONE_ERRORS})
 def list_documents(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
+    """The project's source documents: typed interview notes and pulled cases, reviews and notes."""
     project = _project(request, project_id)
     return _page(project.documents.order_by("created_at", "id"), limit, offset, _document_out)
 
@@ -264,11 +267,13 @@ def pull_source(request, project_id: Id, payload: PullIn):
 
 @router.get("/coding/documents/{document_id}", response={200: DocumentOut, **ONE_ERRORS})
 def get_document(request, document_id: Id):
+    """One source document of a project the caller may read, with its text."""
     return _document_out(_item(request, SourceDocument, document_id))
 
 
 @router.delete("/coding/documents/{document_id}", response={204: None, **WRITE_ERRORS})
 def delete_document(request, document_id: Id):
+    """Delete a document and the fragments coded in it (codes stay, with fewer fragments)."""
     services.delete_document(request.user, _item(request, SourceDocument, document_id))
     return Status(204, None)
 
@@ -278,6 +283,7 @@ def delete_document(request, document_id: Id):
 
 @router.get("/coding/documents/{document_id}/fragments", response={200: FragmentPage, **ONE_ERRORS})
 def list_fragments(request, document_id: Id, limit: Limit = 25, offset: Offset = 0):
+    """The fragments coded in a document, with their quotes, offsets and codes."""
     document = _item(request, SourceDocument, document_id)
     qs = document.fragments.prefetch_related("codes").order_by("start", "id")
     return _page(qs, limit, offset, _fragment_out)
@@ -298,6 +304,7 @@ def code_fragment(request, document_id: Id, payload: FragmentIn):
 
 @router.delete("/coding/fragments/{fragment_id}", response={204: None, **WRITE_ERRORS})
 def delete_fragment(request, fragment_id: Id):
+    """Remove a coded fragment; its codes lose one supporting fragment."""
     fragment = _item(request, CodedFragment, fragment_id, via="document__project")
     services.delete_fragment(request.user, fragment)
     return Status(204, None)
@@ -338,6 +345,7 @@ def update_code(request, code_id: Id, payload: CodePatch):
 
 @router.delete("/coding/codes/{code_id}", response={204: None, **WRITE_ERRORS})
 def delete_code(request, code_id: Id):
+    """Delete a code; the fragments it was attached to keep their other codes."""
     services.delete_code(request.user, _item(request, OpenCode, code_id))
     return Status(204, None)
 
@@ -347,6 +355,7 @@ def delete_code(request, code_id: Id):
 
 @router.get("/coding/projects/{project_id}/categories", response={200: CategoryPage, **ONE_ERRORS})
 def list_categories(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
+    """The project's categories (axial coding), with their codes, properties and counts."""
     project = _project(request, project_id)
     qs = _categories(project.categories.all()).order_by("name", "id")
     return _page(qs, limit, offset, _category_out)
@@ -356,6 +365,7 @@ def list_categories(request, project_id: Id, limit: Limit = 25, offset: Offset =
     "/coding/projects/{project_id}/categories", response={201: CategoryOut, **WRITE_ERRORS}
 )
 def create_category(request, project_id: Id, payload: CategoryIn):
+    """Create a category of the project (a unique name, case and spaces ignored)."""
     category = services.create_category(request.user, _project(request, project_id), payload.dict())
     return Status(201, _category_out(category))
 
@@ -365,6 +375,7 @@ def create_category(request, project_id: Id, payload: CategoryIn):
     response={200: CategoryOut, **errors(400, 401, 403, 404, 409, 422)},
 )
 def update_category(request, category_id: Id, payload: CategoryPatch):
+    """Rename a category or change its memo (with `version`: 409 when it changed meanwhile)."""
     category = _item(request, AxialCategory, category_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     version = data.pop("version", None)
@@ -373,6 +384,7 @@ def update_category(request, category_id: Id, payload: CategoryPatch):
 
 @router.delete("/coding/categories/{category_id}", response={204: None, **WRITE_ERRORS})
 def delete_category(request, category_id: Id):
+    """Delete a category; its codes become uncategorised, its relations go."""
     services.delete_category(request.user, _item(request, AxialCategory, category_id))
     return Status(204, None)
 
@@ -388,6 +400,7 @@ def add_property(request, category_id: Id, payload: PropertyIn):
 
 @router.delete("/coding/properties/{property_id}", response={204: None, **WRITE_ERRORS})
 def delete_property(request, property_id: Id):
+    """Remove a property (with its dimension) from a category."""
     prop = _item(request, CategoryProperty, property_id, via="category__project")
     services.delete_property(request.user, prop)
     return Status(204, None)
@@ -395,6 +408,7 @@ def delete_property(request, property_id: Id):
 
 @router.get("/coding/projects/{project_id}/relations", response={200: RelationPage, **ONE_ERRORS})
 def list_relations(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
+    """The relations between the project's categories (cause, context, ...)."""
     project = _project(request, project_id)
     return _page(project.relations.order_by("created_at", "id"), limit, offset, _relation_out)
 
@@ -408,5 +422,6 @@ def add_relation(request, project_id: Id, payload: RelationIn):
 
 @router.delete("/coding/relations/{relation_id}", response={204: None, **WRITE_ERRORS})
 def delete_relation(request, relation_id: Id):
+    """Remove a relation between two categories."""
     services.delete_relation(request.user, _item(request, CategoryRelation, relation_id))
     return Status(204, None)

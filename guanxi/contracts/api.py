@@ -250,6 +250,7 @@ def create_quote(request, payload: QuoteIn):
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **ONE_ERRORS})
 def get_quote(request, quote_id: Id):
+    """One quote of a customer the caller sees, with its lines and totals, or 404."""
     return quote_out(_quote(request.user, quote_id))
 
 
@@ -337,6 +338,7 @@ def create_contract(request, payload: ContractIn):
 
 @router.get("/contracts/{contract_id}", response={200: ContractOut, **ONE_ERRORS})
 def get_contract(request, contract_id: Id):
+    """One contract of a customer the caller sees, with lines, status and received vs outstanding, or 404."""
     return contract_out(_contract(request.user, contract_id))
 
 
@@ -452,6 +454,7 @@ def record_payment(request, payload: PaymentIn):
 
 @router.get("/payments/{payment_id}", response={200: PaymentOut, **ONE_ERRORS})
 def get_payment(request, payment_id: Id):
+    """One payment of a contract the caller sees (pending until a manager confirms it), or 404."""
     return payment_out(_payment(request.user, payment_id))
 
 
