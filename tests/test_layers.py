@@ -49,6 +49,9 @@ LAYERS: list[list[list[str]]] = [
     # page: the list's query builder and scores below, dataio's export writer for the members
     # (so above dataio, not beside scoring); campaigns and dashboards may build on them
     [["guanxi.segments"]],
+    # opportunities on the 5As pipeline, SPIN, objections, negotiation, targets and reports
+    # (body language on the visits of activities); quotes and contracts above are made for them
+    [["guanxi.pipeline"]],
     # review mining (dataio's file reader, the analytics engine, the scope); complaints and
     # service cases (a customer's cases, escalation tasks in activities); satisfaction surveys
     # (invite a segment's members, answers analysed by guanxi.analytics): independent rooms
@@ -61,7 +64,6 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.pool"],
         ["guanxi.leads"],
         ["guanxi.contracts"],
-        ["guanxi.pipeline"],
     ],
     # grounded-theory coding: copies complaints (service), reviews (voice) and customer notes
     # (activities) into research projects

@@ -13,7 +13,16 @@ from guanxi.accounts.scope import (
     get_coding_project_or_404,
     require_see_reviews,
 )
-from guanxi.api_common import ONE_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, Limit, Offset, errors
+from guanxi.api_common import (
+    ONE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    Limit,
+    Offset,
+    errors,
+    paginate,
+)
 
 from . import queries, services
 from .models import (
@@ -168,12 +177,6 @@ def _relation_out(r: CategoryRelation) -> dict:
     }
 
 
-def _page(qs, limit, offset, out):
-    start = offset
-    rows = list(qs[start : start + min(limit, 100)])
-    return {"count": qs.count(), "items": [out(r) for r in rows]}
-
-
 # Projects --------------------------------------------------------------------------------
 
 
@@ -182,7 +185,7 @@ def list_projects(request, limit: Limit = 25, offset: Offset = 0):
     """The research projects the caller may read: their own and the shared ones."""
     require_see_reviews(request.user)
     qs = CodingProject.objects.filter(coding_project_q(request.user)).order_by("-updated_at", "-id")
-    return _page(qs, limit, offset, _project_out)
+    return paginate(qs, limit, offset, _project_out)
 
 
 @router.post("/coding/projects", response={201: ProjectOut, **WRITE_ERRORS})
@@ -246,7 +249,7 @@ def get_tree(request, project_id: Id):
 def list_documents(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
     """The project's source documents: typed interview notes and pulled cases, reviews and notes."""
     project = _project(request, project_id)
-    return _page(project.documents.order_by("created_at", "id"), limit, offset, _document_out)
+    return paginate(project.documents.order_by("created_at", "id"), limit, offset, _document_out)
 
 
 @router.post("/coding/projects/{project_id}/documents", response={201: DocumentOut, **WRITE_ERRORS})
@@ -286,7 +289,7 @@ def list_fragments(request, document_id: Id, limit: Limit = 25, offset: Offset =
     """The fragments coded in a document, with their quotes, offsets and codes."""
     document = _item(request, SourceDocument, document_id)
     qs = document.fragments.prefetch_related("codes").order_by("start", "id")
-    return _page(qs, limit, offset, _fragment_out)
+    return paginate(qs, limit, offset, _fragment_out)
 
 
 @router.post(
@@ -320,7 +323,7 @@ def list_codes(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
     qs = project.codes.annotate(n_fragments=Count("fragments", distinct=True)).order_by(
         "name_key", "id"
     )
-    return _page(qs, limit, offset, _code_out)
+    return paginate(qs, limit, offset, _code_out)
 
 
 @router.post("/coding/projects/{project_id}/codes", response={201: CodeOut, **WRITE_ERRORS})
@@ -358,7 +361,7 @@ def list_categories(request, project_id: Id, limit: Limit = 25, offset: Offset =
     """The project's categories (axial coding), with their codes, properties and counts."""
     project = _project(request, project_id)
     qs = _categories(project.categories.all()).order_by("name", "id")
-    return _page(qs, limit, offset, _category_out)
+    return paginate(qs, limit, offset, _category_out)
 
 
 @router.post(
@@ -410,7 +413,7 @@ def delete_property(request, property_id: Id):
 def list_relations(request, project_id: Id, limit: Limit = 25, offset: Offset = 0):
     """The relations between the project's categories (cause, context, ...)."""
     project = _project(request, project_id)
-    return _page(project.relations.order_by("created_at", "id"), limit, offset, _relation_out)
+    return paginate(project.relations.order_by("created_at", "id"), limit, offset, _relation_out)
 
 
 @router.post("/coding/projects/{project_id}/relations", response={201: RelationOut, **WRITE_ERRORS})

@@ -242,8 +242,12 @@ def create_quote(request, payload: QuoteIn):
     """A draft quote for a customer the caller may change; totals computed from the lines
     (unit price × quantity less the discount per cent, to the cent)."""
     customer = get_customer_or_404(request.user, payload.customer_id)
-    data = payload.dict(exclude={"customer_id", "contact_id", "lines"})
+    data = payload.dict(exclude={"customer_id", "contact_id", "opportunity_id", "lines"})
     data["contact"] = _contact(customer, payload.contact_id)
+    if payload.opportunity_id is not None:
+        data["opportunity"] = queries.customer_opportunity(
+            request.user, customer, payload.opportunity_id, field="opportunity_id"
+        )
     quote = services.create_quote(request.user, customer, data, _lines_in(payload.lines))
     return Status(201, quote_out(_quote(request.user, quote.pk)))
 

@@ -9,9 +9,13 @@ class ContractsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from guanxi.pipeline.reports import register_collections_provider
         from guanxi.services_common import customers_transferred
 
+        from .queries import collected_by_month
         from .services import move_contracts
 
+        # The pipeline's forecast shows the collections received against the targets.
+        register_collections_provider(collected_by_month)
         # A transfer (客户转移) with "contracts" in `move` hands the active contracts over too.
         customers_transferred.connect(move_contracts, dispatch_uid="contracts-transfer")

@@ -42,9 +42,15 @@ class Quote(models.Model):
         related_name="quotes",
         verbose_name=_("sales rep"),
     )
-    # The won opportunity it came from, once the pipeline app exists (a plain id: this app does
-    # not import the pipeline; the lead links them after merging).
-    opportunity_id = models.BigIntegerField(_("opportunity"), null=True, blank=True)
+    # The opportunity it was made for (guanxi.pipeline sits below this app).
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        verbose_name=_("opportunity"),
+    )
     number = models.CharField(_("quote number"), max_length=32, unique=True)
     quoted_on = models.DateField(_("date"))
     valid_until = models.DateField(_("valid until"))
@@ -143,7 +149,14 @@ class Contract(models.Model):
         related_name="contract",
         verbose_name=_("quote"),
     )
-    opportunity_id = models.BigIntegerField(_("opportunity"), null=True, blank=True)
+    opportunity = models.ForeignKey(
+        "pipeline.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+        verbose_name=_("opportunity"),
+    )
     number = models.CharField(_("contract number"), max_length=32, unique=True)
     title = models.CharField(pgettext_lazy("contract", "title"), max_length=200)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)

@@ -3,10 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import contract_records
+from guanxi.accounts.scope import contract_records, visible_opportunities
+from guanxi.pipeline.models import Opportunity
 
 from .models import (
     Contract,
@@ -80,6 +83,25 @@ def received_by_month(user, *, owner_id: int | None = None, months: int = 12) ->
     ]
 
 
+def collected_by_month(user, months: list[date], owner_id=None, team_id=None) -> dict:
+    """Confirmed payments received in each of `months` (first days), in the user's scope, of
+    one rep's contracts or one team's customers: the "collections" series of the pipeline's
+    forecast against the collection targets (registered in apps.py)."""
+    if not months:
+        return {}
+    last = months[-1]
+    end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    qs = payments(user).filter(
+        status=PaymentStatus.CONFIRMED, received_on__gte=months[0], received_on__lt=end
+    )
+    if owner_id:
+        qs = qs.filter(contract__owner_id=owner_id)
+    if team_id:
+        qs = qs.filter(customer__department_id=team_id)
+    rows = qs.annotate(month=TruncMonth("received_on")).values("month").annotate(t=Sum("amount"))
+    return {r["month"]: (r["t"] or Decimal("0")).quantize(CENT) for r in rows.order_by()}
+
+
 def collection_totals(qs: QuerySet) -> dict:
     """Outstanding on a list of open instalments: all of it and the overdue part."""
     figures = qs.aggregate(
@@ -93,3 +115,16 @@ def collection_totals(qs: QuerySet) -> dict:
         "outstanding": ((figures["all_due"] or zero) - (figures["all_in"] or zero)).quantize(CENT),
         "overdue": ((figures["late_due"] or zero) - (figures["late_in"] or zero)).quantize(CENT),
     }
+
+
+def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):
+    """The customer's opportunity `pk` as the user sees it (the scope module decides), or a
+    ValidationError on `field`: a quote is made for an opportunity of its own customer."""
+    found = (
+        visible_opportunities(user, Opportunity.objects.all())
+        .filter(pk=pk, customer=customer)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({field: [_("Choose an opportunity of this customer.")]})
+    return found

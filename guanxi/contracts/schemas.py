@@ -35,6 +35,7 @@ class LineOut(Schema):
 class QuoteIn(InSchema):
     customer_id: Id
     contact_id: Id | None = None
+    opportunity_id: Id | None = Field(None, description="The customer's opportunity it is for.")
     quoted_on: Day | None = Field(None, description="Default: today.")
     valid_until: Day | None = Field(None, description="Default: 30 days after the date.")
     currency: text(3) = "CNY"

@@ -39,7 +39,7 @@ HUNDRED = Decimal("100")
 MAX_LINES = 50
 MAX_NOTES = 5000
 MAX_REASON = 500
-QUOTE_FIELDS = ["contact", "quoted_on", "valid_until", "currency", "notes"]
+QUOTE_FIELDS = ["contact", "opportunity", "quoted_on", "valid_until", "currency", "notes"]
 CONTRACT_FIELDS = ["title", "signed_on", "start_on", "end_on", "currency"]
 #: How long a new quote is valid, and when a contract's default single instalment falls due.
 QUOTE_VALID_DAYS = 30
@@ -173,6 +173,12 @@ def _clean_quote(customer, data: dict, *, partial: bool) -> dict:
         if contact is not None and contact.customer_id != customer.pk:
             errors.add("contact", _("Choose a contact of this customer."))
         cleaned["contact"] = contact
+    if "opportunity" in data:
+        # an opportunity of this customer, already found within the actor's scope by the caller
+        opportunity = data["opportunity"]
+        if opportunity is not None and opportunity.customer_id != customer.pk:
+            errors.add("opportunity", _("Choose an opportunity of this customer."))
+        cleaned["opportunity"] = opportunity
     for field in ("quoted_on", "valid_until"):
         if field in data or not partial:
             cleaned[field] = _date(errors, field, data.get(field), required=False)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,19 +96,39 @@ def quote_create(request):
     if not customer_pk.isdigit():
         return _choose_customer(request)
     customer = writable_customer(request.user, customer_pk)
-    form = QuoteForm(request.POST or None, customer=customer)
-    lines = LineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    # made for an opportunity (its page's "Create quote"): the products discussed as lines
+    opportunity, rows = None, []
+    if request.GET.get("opportunity", "").isdigit():
         try:
-            quote = services.create_quote(
-                request.user, customer, _quote_data(form), line_rows(lines)
+            opportunity = queries.customer_opportunity(
+                request.user, customer, int(request.GET["opportunity"])
             )
+        except ValidationError as exc:
+            raise Http404 from exc
+        rows = [
+            {"product": p, "quantity": 1, "unit_price": p.price}
+            for p in opportunity.products.filter(active=True)
+        ]
+    form = QuoteForm(request.POST or None, customer=customer)
+    lines = LineFormSet(request.POST or None, initial=rows, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = _quote_data(form)
+        if opportunity is not None:
+            data["opportunity"] = opportunity
+        try:
+            quote = services.create_quote(request.user, customer, data, line_rows(lines))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Quote %(number)s saved.") % {"number": quote.number})
             return redirect("quotes:detail", pk=quote.pk)
-    context = {"form": form, "lines": lines, "customer": customer, "quote": None}
+    context = {
+        "form": form,
+        "lines": lines,
+        "customer": customer,
+        "quote": None,
+        "opportunity": opportunity,
+    }
     return render(request, "contracts/quote_form.html", context)
 
 

@@ -27,3 +27,12 @@ class PipelineConfig(AppConfig):
         # An erased customer's notes and objections lose their text; its export lists them.
         customer_erased.connect(erase_notes, dispatch_uid="pipeline-erasure")
         register_personal_data_section("opportunities", personal_data)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Opportunity
+        from .signals import opportunity_changed
+
+        # The board's column totals are cached until an opportunity changes.
+        post_save.connect(opportunity_changed, sender=Opportunity, dispatch_uid="pipeline-gen")
+        post_delete.connect(opportunity_changed, sender=Opportunity, dispatch_uid="pipeline-gen-d")

@@ -136,7 +136,10 @@ class Opportunity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "stage"], name="opportunity_board"),
+            # the board's newest cards per stage (ORDER BY updated_at DESC LIMIT 20)
+            models.Index(
+                fields=["status", "stage", "-updated_at", "-id"], name="opportunity_board"
+            ),
             models.Index(fields=["customer", "-created_at"], name="opportunity_customer"),
             models.Index(fields=["owner", "status"], name="opportunity_owner"),
         ]

@@ -604,6 +604,9 @@ def move_open_opportunities(actor, customer_ids, to_user) -> int:
     Opportunity.objects.filter(pk__in=[o.pk for o in moving]).update(owner=to_user)
     for opportunity in moving:
         claim_version(opportunity, None, {})
+    from .signals import opportunity_changed  # a bulk update sends no post_save
+
+    opportunity_changed(Opportunity)
     return len(moving)
 
 

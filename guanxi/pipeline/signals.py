@@ -117,3 +117,24 @@ def personal_data(customer) -> list[dict]:
             }
         )
     return found
+
+
+# The board's cached column totals (views._column_totals) ------------------------------------
+
+_GENERATION = "pipeline:generation"
+
+
+def generation() -> int:
+    from django.core.cache import cache
+
+    return cache.get(_GENERATION, 0)
+
+
+def opportunity_changed(sender, **kwargs) -> None:
+    """Any saved or deleted opportunity (a move, a win, a transfer...) moves the generation,
+    so no board shows counts older than the change."""
+    import time
+
+    from django.core.cache import cache
+
+    cache.set(_GENERATION, time.time_ns(), None)
