@@ -56,8 +56,24 @@ def main() -> int:
     from django.db import connection, transaction
 
     from guanxi.customers.models import Customer
+    from guanxi.pool.models import Pool
     from guanxi.pool.services import run_rules
 
+    if not Pool.objects.exists():  # a database seeded before the pools: the demo's two
+        from types import SimpleNamespace
+
+        from django.contrib.auth import get_user_model
+
+        from guanxi.demo.pools import seed_pools
+
+        manager = get_user_model().objects.get(username="manager")
+        start = time.perf_counter()
+        seed_pools(SimpleNamespace(manager_id=manager.pk))
+        print(
+            f"made the demo's two pools (with a first full run) in "
+            f"{time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
     customers = Customer.objects.count()
     owned = Customer.objects.filter(owner__isnull=False).count()
     print(

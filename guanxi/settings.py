@@ -206,6 +206,7 @@ GUANXI_DUPLICATE_POLICY = dict(
 GUANXI_DUPLICATE_CHECKS_PER_MINUTE = env_int("GUANXI_DUPLICATE_CHECKS_PER_MINUTE", 30)
 # Entries a public lead form (/l/<slug>/) takes from one IP address an hour
 GUANXI_LEAD_FORM_PER_HOUR = env_int("GUANXI_LEAD_FORM_PER_HOUR", 20)
+GUANXI_COLLECTION_REMINDER_DAYS = env_int("GUANXI_COLLECTION_REMINDER_DAYS", 3)
 # Hours a complaint case of each priority has before the worker escalates it, e.g.
 # "urgent=2,high=12" (the others keep guanxi/service/sla.py's defaults).
 GUANXI_CASE_SLA_HOURS = {}
