@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.accounts.scope import (
+    can_write,
     covered_users,
     get_pool_or_404,
     may_manage_pools,
@@ -284,4 +285,6 @@ def customer_panel(user, customer, *, may_manage: bool) -> dict:
         "pool_days": days,
         "pool_soon": days is not None and days < 3,
         "pool_may_manage": may_manage and customer.owner_id is not None,
+        # the read-only role is shown no Claim button (it would only get a 403)
+        "pool_may_claim": customer.owner_id is None and can_write(user),
     }

@@ -36,6 +36,7 @@ def test_open_and_resolve_a_case_at_390px(
 
         # from the 360 page: "Open a case", the customer preselected
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
+        page.locator("#more-actions > summary").click()  # folded on a phone
         page.locator(f"a[href='/cases/new/?customer={customer.pk}']").click()
         page.wait_for_url(f"{live_server.url}/cases/new/?customer={customer.pk}")
         _no_sideways_scroll(page, "the case form")

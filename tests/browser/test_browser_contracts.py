@@ -46,6 +46,7 @@ def test_quote_contract_approval_and_payment_at_390px(
     try:
         # the quote, from the 360 page
         rep.goto(f"{live_server.url}/customers/{customer.pk}/")
+        rep.locator("#more-actions > summary").click()  # folded on a phone
         rep.locator(f"a[href='/quotes/new/?customer={customer.pk}']").click()
         rep.wait_for_url(f"{live_server.url}/quotes/new/?customer={customer.pk}")
         rep.select_option("#id_lines-0-product", str(product.pk))

@@ -41,4 +41,12 @@
       event.detail.isError = false;
     }
   });
+  // 4. A form with data-confirm asks before it is sent (e.g. releasing a customer to the pool).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 })();
