@@ -721,8 +721,9 @@ def delete_relation(actor, relation: CategoryRelation) -> None:
 @transaction.atomic
 def set_core(actor, project: CodingProject, data: dict, *, version=None) -> CodingProject:
     """Selective coding: the core category (one of the project's, or none) and the story
-    line that tells how the categories hang together around it."""
-    require_code_project(actor, project)
+    line that tells how the categories hang together around it: the project's conclusion, so
+    its owner's (or a manager's once shared), not every coder's."""
+    require_manage_coding_project(actor, project)
     reject_unknown_fields(data, ["core_category", "story_line"])
     errors = Errors()
     fields = {}

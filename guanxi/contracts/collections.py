@@ -12,7 +12,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import can_write, require_change, require_confirm_payment
+from guanxi.accounts.scope import (
+    can_approve_contract,
+    can_write,
+    require_change,
+    require_confirm_payment,
+)
 from guanxi.activities.services import create_task
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
@@ -65,7 +70,8 @@ def set_plan(actor, contract: Contract, rows: list[dict], *, version=None) -> li
     """Replace the payment plan by `rows` [{due_date, amount}]: at least one, due dates within
     the CRM's years, amounts above zero that add up exactly to the contract amount (checked in
     Decimal, to the cent). The confirmed payments are allocated again to the new plan. Only
-    while the contract is running (not completed or terminated)."""
+    while the contract is running (not completed or terminated); once submitted, only by a
+    manager who may approve it (scope.can_approve_contract)."""
     require_change(actor, contract.customer)
     errors = Errors()
     if not rows:
@@ -91,6 +97,18 @@ def set_plan(actor, contract: Contract, rows: list[dict], *, version=None) -> li
     if contract.status not in OPEN_CONTRACT_STATUSES:
         raise ValidationError(
             {"status": [_("The plan of a completed or terminated contract cannot change.")]}
+        )
+    if contract.status in (
+        ContractStatus.PENDING,
+        ContractStatus.APPROVED,
+        ContractStatus.ACTIVE,
+    ) and not can_approve_contract(actor, contract):
+        # what was approved stays approved: the owner changes the plan before submitting
+        raise PermissionDenied(
+            _(
+                "The payment plan of a contract submitted or approved is changed by a manager "
+                "who may approve the contract."
+            )
         )
     total = sum((amount for _due, amount in cleaned), Decimal("0"))
     if total != contract.amount:

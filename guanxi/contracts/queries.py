@@ -13,6 +13,7 @@ from guanxi.pipeline.models import Opportunity
 
 from .models import (
     Contract,
+    ContractStatus,
     Instalment,
     InstalmentStatus,
     Payment,
@@ -56,7 +57,11 @@ def due_instalments(
 ) -> QuerySet:
     """Instalments still to collect in the user's scope, earliest due first: of one owner's
     contracts, only the overdue ones, or those due in one month (its first day)."""
-    qs = instalments(user).filter(status__in=OPEN_INSTALMENTS)
+    # only what is owed: contracts in force (a draft, rejected or pending one owes nothing yet)
+    qs = instalments(user).filter(
+        status__in=OPEN_INSTALMENTS,
+        contract__status__in=(ContractStatus.APPROVED, ContractStatus.ACTIVE),
+    )
     if owner_id:
         qs = qs.filter(contract__owner_id=owner_id)
     if overdue_only:

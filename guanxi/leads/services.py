@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import (
     can_change_lead,
+    can_write,
     lead_owners,
     require_assign_leads,
     require_claim_leads,
@@ -184,6 +185,8 @@ def create_lead(
 ) -> Lead:
     """Enter a lead owned by `owner` (default: the actor; None: the lead pool), scored by the
     current look-alike model. `actor` None: a visitor of a public form."""
+    if actor is not None and not can_write(actor):
+        raise PermissionDenied(_("Your role may read leads but not enter them."))
     cleaned = clean_lead_data(data)
     cleaned.update(_referrer(actor, data))
     if owner == "actor":
@@ -388,6 +391,10 @@ def convert_lead(
     opportunity = _clean_opportunity(opportunity)
     before = _snapshot(lead)
     claim_version(lead, version, {"status": LeadStatus.CONVERTED})
+    # The UPDATE above waited for a simultaneous conversion of this lead to commit: read the
+    # status again, so a double click or a parallel request converts the lead only once.
+    lead.status = Lead.objects.filter(pk=lead.pk).values_list("status", flat=True)[0]
+    _require_open(lead)
     contact = None
     owner = lead.owner or actor
     if attach_to is not None:

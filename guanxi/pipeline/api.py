@@ -7,10 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from guanxi.accounts.scope import get_opportunity_or_404
+from guanxi.accounts.scope import get_opportunity_or_404, may_configure_pipeline
+from guanxi.accounts.services import profile_of
 from guanxi.api_common import (
     ONE_ERRORS,
     READ_ERRORS,
@@ -725,8 +727,12 @@ class TargetPage(Schema):
 
 @router.get("/sales-targets", response={200: TargetPage, **READ_ERRORS})
 def list_targets(request, limit: Limit = 25, offset: Offset = 0, month: text(7) | None = None):
-    """Sales and collection targets (业绩目标) of reps and departments, latest month first."""
+    """Sales and collection targets (业绩目标) of reps and departments, latest month first:
+    every target for those who set them (managers), otherwise a rep's own and their team's."""
     qs = SalesTarget.objects.select_related("user__profile").order_by("-month", "id")
+    if not may_configure_pipeline(request.user):
+        team = profile_of(request.user).department_id
+        qs = qs.filter(Q(user=request.user) | Q(department_id=team, department__isnull=False))
     if month:
         first = services.first_of_month(month)
         if first is None:

@@ -429,7 +429,7 @@ CASES = {
         move={"contracts"},
     ),
     "collections.set_plan": lambda w: collecting.set_plan(
-        w["rep1"],
+        w["manager"],
         w["approved"],
         [
             {"due_date": date(2024, 1, 1), "amount": "1"},

@@ -195,3 +195,15 @@ def test_erasing_the_customer_blanks_the_copies_of_their_records(personas, custo
     assert OpenCode.objects.get(name="包装").fragments.count() == 1  # the count stays
     with pytest.raises(ValidationError):
         services.code_fragment(rep1, document, {"quote": "—", "new_codes": "x"})
+
+
+def test_on_a_shared_project_colleagues_code_but_the_conclusion_is_the_owners(personas, project):
+    services.update_project(personas["rep1"], project, {"shared": True})
+    category = services.create_category(personas["rep2"], project, {"name": "服务"})  # coding
+    with pytest.raises(PermissionDenied):
+        services.set_core(personas["rep2"], project, {"story_line": "改写"})
+    services.set_core(
+        personas["rep1"], project, {"core_category": category.pk, "story_line": "故事"}
+    )
+    project.refresh_from_db()
+    assert (project.core_category_id, project.story_line) == (category.pk, "故事")

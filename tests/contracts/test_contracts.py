@@ -289,3 +289,25 @@ def test_merging_moves_the_contracts_to_the_survivor_and_undo_moves_them_back(
     assert Contract.objects.get(pk=contract.pk).customer_id == survivor.pk
     undo_merge(rep1, record)
     assert Contract.objects.get(pk=contract.pk).customer_id == quote.customer_id
+
+
+def test_once_submitted_only_an_approving_manager_changes_the_plan(rep1, manager, quote):
+    contract = approved_contract(rep1, manager, quote)
+    later = [{"due_date": timezone.localdate() + timedelta(days=3650), "amount": contract.amount}]
+    with pytest.raises(PermissionDenied):
+        collections.set_plan(rep1, contract, later)
+    assert contract.instalments.get().due_date != later[0]["due_date"]
+    collections.set_plan(manager, contract, later)
+    assert contract.instalments.get().due_date == later[0]["due_date"]
+
+
+def test_collections_list_only_what_contracts_in_force_owe(rep1, manager, quote, product, customer):
+    from guanxi.contracts import queries
+
+    draft = services.accept_quote(
+        rep1, services.create_quote(rep1, customer, {}, [{"product": product}])
+    )
+    assert draft.instalments.exists()
+    assert not queries.due_instalments(manager).filter(contract=draft).exists()
+    contract = approved_contract(rep1, manager, quote)
+    assert queries.due_instalments(manager).filter(contract=contract).exists()

@@ -270,3 +270,23 @@ def test_import_checks_the_whole_file_first(personas):
     sources = dict(Lead.objects.values_list("name", "source"))
     assert sources == {"张三": "exhibition", "李四": "import"}
     assert not Lead.objects.filter(owner__isnull=False).exists()
+
+
+def test_a_lead_converts_once_even_from_a_stale_copy(personas, lead_of):
+    """A double click or two parallel requests: the second conversion starts from a lead read
+    before the first committed; it is refused after taking the row, and nothing is created."""
+    lead = lead_of("rep1", name="赵六", mobile="13900000042")
+    stale = Lead.objects.get(pk=lead.pk)
+    services.convert_lead(personas["rep1"], lead)
+    customers = Customer.objects.count()
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.convert_lead(personas["rep1"], stale)
+    assert "can no longer change" in caught.value.messages[0]
+    assert Customer.objects.count() == customers
+    assert Lead.objects.get(pk=lead.pk).converted_customer_id is not None
+
+
+def test_the_read_only_role_enters_no_lead(personas):
+    with pytest.raises(PermissionDenied):
+        services.create_lead(personas["viewer"], {"name": "观察者", "mobile": "13900000099"})
+    assert not Lead.objects.exists()

@@ -131,3 +131,16 @@ def test_the_list_and_the_board_take_a_fixed_number_of_queries(
         board = page.get("/pipeline/")
 
     assert listed.json()["count"] == 12 and board.status_code == 200
+
+
+def test_a_rep_lists_only_their_own_sales_targets(api_as, personas, stages):
+    from guanxi.pipeline.services import save_sales_target
+
+    for username in ("rep1", "rep2"):
+        save_sales_target(
+            personas["manager"],
+            {"user": personas[username].pk, "month": "2026-12", "sales_target": "1000"},
+        )
+    mine = api_as("rep1").get("/sales-targets").json()
+    assert [t["user"]["id"] for t in mine["items"]] == [personas["rep1"].pk]
+    assert api_as("manager").get("/sales-targets").json()["count"] == 2
