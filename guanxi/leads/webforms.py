@@ -12,7 +12,7 @@ from guanxi.accounts.scope import lead_owners, require_assign_leads
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import CustomerCategory, CustomerKind, CustomerSource
-from guanxi.services_common import TooManyRequests, claim_version, reject_unknown_fields
+from guanxi.services_common import TooManyRequests, claim_version, count_one, reject_unknown_fields
 from guanxi.validation import Errors, check_text
 
 from .models import Lead, LeadForm
@@ -100,17 +100,9 @@ def update_lead_form(actor, form: LeadForm, data: dict, *, version: int | None =
 
 def _count_per_ip(ip: str) -> None:
     """At most GUANXI_LEAD_FORM_PER_HOUR entries an hour from one address (TooManyRequests)."""
-    from django.core.cache import cache
-
     limit = settings.GUANXI_LEAD_FORM_PER_HOUR
     now = timezone.now().timestamp()
-    key = f"guanxi:lead-form:{ip}:{int(now // 3600)}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3700)
-        count = 1
+    count = count_one(f"guanxi:lead-form:{ip}:{int(now // 3600)}", timeout=3700)
     if count > limit:
         raise TooManyRequests(
             _("Too many entries from your network: at most %(limit)d an hour. Please try later.")
