@@ -389,7 +389,16 @@ def contract_action(request, pk):
     except StaleEdit as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Contract %(number)s saved.") % {"number": contract.number})
+        contract.refresh_from_db(fields=["status"])
+        messages.success(
+            request,
+            _("Contract %(number)s: %(action)s done; it is now %(status)s.")
+            % {
+                "number": contract.number,
+                "action": services.contract_action_labels()[action],
+                "status": contract.get_status_display(),
+            },
+        )
     return redirect("contracts:detail", pk=contract.pk)
 
 

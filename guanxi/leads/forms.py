@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import CustomerCategory, CustomerKind, CustomerSource
 
@@ -119,7 +120,7 @@ class ImportForm(forms.Form):
 
 
 class LeadFormForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     title = forms.CharField(label=_("Title shown"), max_length=200)
     intro = forms.CharField(
         label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -142,7 +142,10 @@ class AnswerForm(forms.Form):
 
 
 class ObjectionForm(_Versioned):
-    kind = forms.ChoiceField(label=_("type"), choices=ObjectionKind.choices)
+    # no default: a price objection filed as "need" by default would skew the reports
+    kind = forms.ChoiceField(
+        label=_("type"), choices=[("", _("Choose the type of objection")), *ObjectionKind.choices]
+    )
     statement = forms.CharField(
         label=_("what the customer said"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -198,7 +201,7 @@ class StageForm(_Versioned):
         max_length=60,
         help_text=_("Empty for a default stage: its name follows the language."),
     )
-    order = forms.CharField(label=_("order"), required=False)
+    order = forms.CharField(label=pgettext_lazy("sort order", "order"), required=False)
     probability = forms.CharField(label=_("probability (per cent)"))
     required_fields = forms.MultipleChoiceField(
         label=_("required fields"),

@@ -38,7 +38,7 @@ class Stage(models.Model):
     # has only its free name.
     key = models.CharField(_("key"), max_length=20, blank=True, default="")
     custom_name = models.CharField(_("name"), max_length=60, blank=True, default="")
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "order"), default=0)
     probability = models.PositiveSmallIntegerField(_("probability (per cent)"), default=0)
     required_fields = models.JSONField(_("required fields"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -66,8 +66,8 @@ class Stage(models.Model):
 
 class Status(models.TextChoices):
     OPEN = "open", pgettext_lazy("opportunity status", "Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    WON = "won", pgettext_lazy("opportunity status", "Won")
+    LOST = "lost", pgettext_lazy("opportunity status", "Lost")
 
 
 class LostReason(models.TextChoices):

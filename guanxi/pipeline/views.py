@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.scope import (
@@ -388,7 +389,7 @@ def lose(request, pk):
             f.cleaned_data["lost_note"],
             version=_version(f),
         ),
-        _("Marked lost."),
+        pgettext("opportunity", "Marked lost."),
     )
 
 

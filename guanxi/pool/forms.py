@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Department
 from guanxi.customers.models import CustomerLevel
@@ -20,7 +21,7 @@ def _days(label, help_text=""):
 class PoolForm(forms.Form):
     """Field names match services.clean_pool_data's error keys, so its errors land in place."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     department_ids = forms.ModelMultipleChoiceField(
         label=_("Member teams (and the teams below them)"),
         queryset=Department.objects.order_by("name"),
