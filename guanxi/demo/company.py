@@ -16,6 +16,7 @@ from .coding import load_coding_example
 from .generator import DemoGenerator, Staff, wipe
 from .pipeline import seed_pipeline
 from .pools import seed_pools
+from .service import seed_voice
 
 PASSWORD = "demo"  # noqa: S105 — the documented demo login, created only by `guanxi demo`
 ROOT = "茗香茶业总部"
@@ -94,6 +95,8 @@ def load_demo(size: int, seed: int, *, reset: bool = False, progress=None, today
         from .contracts import seed_contracts
 
         counts["contracts"] = seed_contracts(staff.manager_id, generator.today, seed)
+        # A satisfaction survey answered over the year and complaint cases, most checked back.
+        counts.update(seed_voice(staff.manager_id, generator.today, seed))
     # Two public pools (公海) with the unowned customers in them; the first rules run returns
     # the long-neglected ones and reminds owners, as the nightly job would.
     counts.update(seed_pools(staff))

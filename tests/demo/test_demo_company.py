@@ -215,3 +215,20 @@ def test_the_demo_has_a_finished_coding_example(demo):
     assert len(found["relations"]) == 3 and project.story_line
     assert load_demo(300, seed=7, today=TODAY) is None  # not twice
     assert CodingProject.objects.count() == 1
+
+
+def test_the_demo_has_answered_surveys_and_checked_back_cases(demo):
+    """The satisfaction indicators, survey results and case charts show real figures."""
+    from guanxi.service.models import Case
+    from guanxi.surveys.models import Answer, Response
+
+    responses = Response.objects.all()
+    assert responses.count() >= 20
+    months = {r.submitted_at.strftime("%Y-%m") for r in responses}
+    assert len(months) >= 4  # spread over the year
+    assert Answer.objects.filter(question__kind="nps", value__isnull=False).exists()
+    assert Answer.objects.filter(question__kind="gap", value2__isnull=False).exists()
+    assert Case.objects.count() >= 20
+    checked = Case.objects.filter(satisfaction_score__isnull=False)
+    assert checked.exists()
+    assert all(c.followed_up_at > c.resolved_at > c.opened_at for c in checked)
