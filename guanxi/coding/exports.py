@@ -38,7 +38,7 @@ def _headers() -> list[str]:
         _("Properties"),
         _("Code"),
         _("Fragments of code"),
-        _("Quote"),
+        pgettext("coded fragment", "Quote"),
         _("Source"),
     ]
 

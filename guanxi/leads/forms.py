@@ -15,8 +15,19 @@ class LeadForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=CustomerCategory.choices)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    mobile = forms.CharField(label=_("Mobile"), max_length=40, required=False)
-    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    # a phone's number and e-mail keyboards (the service validates; text stays free-form)
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)
     province = forms.CharField(label=_("Province"), max_length=50, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
@@ -146,8 +157,19 @@ class PublicForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    mobile = forms.CharField(label=_("Mobile"), max_length=40, required=False)
-    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    # a phone's number and e-mail keyboards (the service validates; text stays free-form)
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)
     province = forms.CharField(label=_("Province"), max_length=50, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
