@@ -113,6 +113,7 @@ def test_a_manager_transfers_a_leaving_reps_customers_at_390px(
         page.check("input[name=move][value=tasks]")
         page.check("input[name=keep_read]")
         page.screenshot(path=screenshot_dir / f"transfer-{locale}.png", full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())  # "Transfer these customers now?"
         page.locator("#transfer-form").get_by_role("button", name=words["transfer"]).click()
         expect(page.locator("main")).to_contain_text(words["transferred"])
 
