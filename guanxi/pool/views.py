@@ -108,6 +108,7 @@ def pool_index(request, pk=None):
             "query": query.urlencode(),
             "may_manage": may_manage_pools(request.user),
             "may_transfer": may_transfer(request.user),
+            "may_claim": can_write(request.user),  # the read-only role claims nothing
         },
     )
 
