@@ -39,17 +39,17 @@ from .schemas import (
     ContractOut,
     ContractPage,
     ContractPatch,
+    ContractVersionIn,
     InstalmentOut,
+    InstalmentPlanIn,
     PaymentIn,
     PaymentOut,
     PaymentPage,
-    PlanIn,
     QuoteIn,
     QuoteOut,
     QuotePage,
     QuotePatch,
     ReasonIn,
-    VersionIn,
 )
 
 router = Router(tags=["contracts"])
@@ -271,7 +271,7 @@ def update_quote(request, quote_id: Id, payload: QuotePatch):
 
 
 @router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **WRITE_ERRORS})
-def send_quote(request, quote_id: Id, payload: VersionIn):
+def send_quote(request, quote_id: Id, payload: ContractVersionIn):
     """Mark a draft quote as sent to the customer."""
     services.send_quote(
         request.user, _quote(request.user, quote_id, write=True), version=payload.version
@@ -280,7 +280,7 @@ def send_quote(request, quote_id: Id, payload: VersionIn):
 
 
 @router.post("/quotes/{quote_id}/accept", response={201: ContractOut, **WRITE_ERRORS})
-def accept_quote(request, quote_id: Id, payload: VersionIn):
+def accept_quote(request, quote_id: Id, payload: ContractVersionIn):
     """The customer accepted a quote still valid: a draft contract is made from it."""
     quote = _quote(request.user, quote_id, write=True)
     contract = services.accept_quote(request.user, quote, version=payload.version)
@@ -288,7 +288,7 @@ def accept_quote(request, quote_id: Id, payload: VersionIn):
 
 
 @router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **WRITE_ERRORS})
-def reject_quote(request, quote_id: Id, payload: VersionIn):
+def reject_quote(request, quote_id: Id, payload: ContractVersionIn):
     """The customer turned the quote down."""
     services.reject_quote(
         request.user, _quote(request.user, quote_id, write=True), version=payload.version
@@ -387,7 +387,7 @@ for _action, _doc in _ACTION_DOCS.items():
 
 
 @router.post("/contracts/{contract_id}/order", response={201: ContractOut, **WRITE_ERRORS})
-def order_from_contract(request, contract_id: Id, payload: VersionIn):
+def order_from_contract(request, contract_id: Id, payload: ContractVersionIn):
     """An order (pending) with the contract's lines, for an approved or active contract that
     has none yet; the contract names it in `order_id`."""
     contract = _contract(request.user, contract_id, write=True)
@@ -408,7 +408,7 @@ def list_instalments(request, contract_id: Id):
 @router.put(
     "/contracts/{contract_id}/instalments", response={200: list[InstalmentOut], **WRITE_ERRORS}
 )
-def set_instalments(request, contract_id: Id, payload: PlanIn):
+def set_instalments(request, contract_id: Id, payload: InstalmentPlanIn):
     """Replace the payment plan: the amounts must add up exactly to the contract amount (422
     naming the difference otherwise). Confirmed payments are allocated again."""
     contract = _contract(request.user, contract_id, write=True)
@@ -463,7 +463,7 @@ def get_payment(request, payment_id: Id):
 
 
 @router.post("/payments/{payment_id}/confirm", response={200: PaymentOut, **WRITE_ERRORS})
-def confirm_payment(request, payment_id: Id, payload: VersionIn):
+def confirm_payment(request, payment_id: Id, payload: ContractVersionIn):
     """A manager whose scope covers the customer (not its recorder) confirms the payment: it
     is allocated to the instalments in due order."""
     payment = _payment(request.user, payment_id)

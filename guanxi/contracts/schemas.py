@@ -10,19 +10,19 @@ from guanxi.api_common import Day, Id, InSchema, Money, text
 Version = Field(None, description="The version from your GET: if it changed meanwhile, 409.")
 
 
-class PersonOut(Schema):
+class ContractPersonOut(Schema):
     id: int
     name: str
 
 
-class LineIn(InSchema):
+class ContractLineIn(InSchema):
     product_id: Id
     quantity: int = Field(1, ge=1, le=1_000_000)
     unit_price: Money | None = Field(None, description="Default: the product's list price.")
     discount: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class LineOut(Schema):
+class ContractLineOut(Schema):
     product_id: int
     product_name: str
     sku: str
@@ -40,7 +40,7 @@ class QuoteIn(InSchema):
     valid_until: Day | None = Field(None, description="Default: 30 days after the date.")
     currency: text(3) = "CNY"
     notes: text(5000) = ""
-    lines: list[LineIn] = Field(min_length=1, max_length=50)
+    lines: list[ContractLineIn] = Field(min_length=1, max_length=50)
 
 
 class QuotePatch(InSchema):
@@ -49,7 +49,7 @@ class QuotePatch(InSchema):
     valid_until: Day | None = None
     currency: text(3) | None = None
     notes: text(5000) | None = None
-    lines: list[LineIn] | None = Field(None, max_length=50)
+    lines: list[ContractLineIn] | None = Field(None, max_length=50)
     version: int | None = Version
 
 
@@ -59,7 +59,7 @@ class QuoteOut(Schema):
     customer_id: int
     customer_name: str
     contact_id: int | None
-    owner: PersonOut | None
+    owner: ContractPersonOut | None
     opportunity_id: int | None
     quoted_on: date
     valid_until: date
@@ -69,7 +69,7 @@ class QuoteOut(Schema):
     notes: str
     status: str
     contract_id: int | None
-    lines: list[LineOut]
+    lines: list[ContractLineOut]
     version: int
 
 
@@ -78,7 +78,7 @@ class QuotePage(Schema):
     items: list[QuoteOut]
 
 
-class VersionIn(InSchema):
+class ContractVersionIn(InSchema):
     version: int | None = Version
 
 
@@ -94,7 +94,7 @@ class ContractIn(InSchema):
     start_on: Day | None = None
     end_on: Day | None = None
     currency: text(3) = "CNY"
-    lines: list[LineIn] = Field(min_length=1, max_length=50)
+    lines: list[ContractLineIn] = Field(min_length=1, max_length=50)
 
 
 class ContractPatch(InSchema):
@@ -111,7 +111,7 @@ class ContractOut(Schema):
     number: str
     customer_id: int
     customer_name: str
-    owner: PersonOut | None
+    owner: ContractPersonOut | None
     quote_id: int | None
     opportunity_id: int | None
     order_id: int | None
@@ -127,9 +127,9 @@ class ContractOut(Schema):
     reject_reason: str
     end_reason: str
     submitted_at: datetime | None
-    decided_by: PersonOut | None
+    decided_by: ContractPersonOut | None
     decided_at: datetime | None
-    lines: list[LineOut]
+    lines: list[ContractLineOut]
     version: int
 
 
@@ -143,7 +143,7 @@ class InstalmentIn(InSchema):
     amount: Money
 
 
-class PlanIn(InSchema):
+class InstalmentPlanIn(InSchema):
     instalments: list[InstalmentIn] = Field(min_length=1, max_length=60)
     version: int | None = Version
 
@@ -184,8 +184,8 @@ class PaymentOut(Schema):
     method: str
     reference: str
     status: str = Field(description="pending (awaiting confirmation), confirmed or void")
-    recorded_by: PersonOut | None
-    confirmed_by: PersonOut | None
+    recorded_by: ContractPersonOut | None
+    confirmed_by: ContractPersonOut | None
     confirmed_at: datetime | None
     void_reason: str
     version: int

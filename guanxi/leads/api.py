@@ -36,9 +36,9 @@ from .features import describe
 from .matching import find_matches
 from .models import Lead, LeadForm
 from .schemas import (
-    AssignIn,
     ConvertIn,
     ConvertOut,
+    LeadAssignIn,
     LeadCreatedOut,
     LeadFormIn,
     LeadFormOut,
@@ -48,9 +48,9 @@ from .schemas import (
     LeadOut,
     LeadPage,
     LeadPatch,
+    LeadVersionIn,
     MatchOut,
     ModelOut,
-    VersionIn,
 )
 
 router = Router(tags=["leads"])
@@ -186,7 +186,7 @@ def claim_lead(request, lead_id: Id):
 
 
 @router.post("/leads/{lead_id}/release", response={200: LeadOut, **WRITE_ERRORS, **CONFLICT})
-def release_lead(request, lead_id: Id, payload: VersionIn):
+def release_lead(request, lead_id: Id, payload: LeadVersionIn):
     """Give a lead back to the pool (its owner or a manager over it)."""
     lead = writable_lead(request.user, Lead.objects.all(), lead_id)
     services.release_lead(request.user, lead, version=payload.version)
@@ -194,7 +194,7 @@ def release_lead(request, lead_id: Id, payload: VersionIn):
 
 
 @router.post("/leads/{lead_id}/assign", response={200: LeadOut, **WRITE_ERRORS, **CONFLICT})
-def assign_lead(request, lead_id: Id, payload: AssignIn):
+def assign_lead(request, lead_id: Id, payload: LeadAssignIn):
     """A manager hands the lead to a rep of their scope."""
     require_assign_leads(request.user)
     lead = writable_lead(request.user, Lead.objects.all(), lead_id)

@@ -11,7 +11,7 @@ Choice = text(30)
 Version = Field(None, description="The version from your GET: if the lead changed meanwhile, 409.")
 
 
-class PersonOut(Schema):
+class LeadPersonOut(Schema):
     id: int
     name: str
 
@@ -46,7 +46,7 @@ class LeadOut(Schema):
     notes: str
     status: str
     disqualified_reason: str
-    owner: PersonOut | None = Field(description="None: the lead is in the lead pool.")
+    owner: LeadPersonOut | None = Field(description="None: the lead is in the lead pool.")
     converted_customer_id: int | None
     referred_by_id: int | None = Field(description="The customer who brought the lead.")
     consent_purpose: str
@@ -108,7 +108,7 @@ class LeadPatch(InSchema):
     version: int | None = Version
 
 
-class OpportunityIn(InSchema):
+class LeadOpportunityIn(InSchema):
     name: text(200, min_length=1)
     amount: Money | None = None
     expected_close: Day | None = None
@@ -118,7 +118,7 @@ class ConvertIn(InSchema):
     attach_to_customer_id: Id | None = Field(
         None, description="Join this existing customer (e.g. one with the same mobile)."
     )
-    opportunity: OpportunityIn | None = None
+    opportunity: LeadOpportunityIn | None = None
     version: int | None = Version
 
 
@@ -128,11 +128,11 @@ class ConvertOut(Schema):
     lead: LeadOut
 
 
-class VersionIn(InSchema):
+class LeadVersionIn(InSchema):
     version: int | None = Version
 
 
-class AssignIn(InSchema):
+class LeadAssignIn(InSchema):
     owner_id: Id
     version: int | None = Version
 
@@ -144,7 +144,7 @@ class LeadFormOut(Schema):
     intro: str
     source: str
     consent_purpose: str
-    owner: PersonOut | None
+    owner: LeadPersonOut | None
     active: bool
     url: str = Field(description="The public address to share.")
     leads: int

@@ -51,7 +51,7 @@ Version = Field(None, description="The version from your GET: if it changed mean
 LongText = text(20000)
 
 
-class PersonOut(Schema):
+class OpportunityPersonOut(Schema):
     id: int
     name: str
 
@@ -67,7 +67,7 @@ class StageOut(Schema):
     version: int
 
 
-class ProductOut(Schema):
+class DiscussedProductOut(Schema):
     id: int
     name: str
     features: str
@@ -80,7 +80,7 @@ class OpportunityOut(Schema):
     customer_id: int
     customer_name: str
     contact_id: int | None
-    owner: PersonOut | None
+    owner: OpportunityPersonOut | None
     name: str
     amount: Decimal | None
     currency: str
@@ -94,7 +94,7 @@ class OpportunityOut(Schema):
     lost_note: str
     won_at: datetime | None
     lost_at: datetime | None
-    products: list[ProductOut]
+    products: list[DiscussedProductOut]
     meeting_time: str
     meeting_agenda: str
     meeting_purpose: str
@@ -159,7 +159,7 @@ class LoseIn(InSchema):
     version: int | None = Version
 
 
-class StaleOut(Schema):
+class OpportunityStaleOut(Schema):
     detail: str
     version: int
     changed_by: str | None
@@ -299,7 +299,7 @@ def get_opportunity(request, opportunity_id: Id):
 
 @router.patch(
     "/opportunities/{opportunity_id}",
-    response={200: OpportunityOut, 409: StaleOut, **WRITE_ERRORS},
+    response={200: OpportunityOut, 409: OpportunityStaleOut, **WRITE_ERRORS},
 )
 def update_opportunity(request, opportunity_id: Id, payload: OpportunityPatch):
     """Change the fields sent (the stage: POST .../move). With `version`, 409 when it changed
@@ -322,7 +322,7 @@ def delete_opportunity(request, opportunity_id: Id):
     return Status(204, None)
 
 
-ACTION = {200: OpportunityOut, 409: StaleOut, **WRITE_ERRORS}
+ACTION = {200: OpportunityOut, 409: OpportunityStaleOut, **WRITE_ERRORS}
 
 
 def _act(request, pk, run):
@@ -424,7 +424,9 @@ def create_stage(request, payload: StageIn):
     return Status(201, stage_out(services.create_stage(request.user, data)))
 
 
-@router.patch("/stages/{stage_id}", response={200: StageOut, 409: StaleOut, **WRITE_ERRORS})
+@router.patch(
+    "/stages/{stage_id}", response={200: StageOut, 409: OpportunityStaleOut, **WRITE_ERRORS}
+)
 def update_stage(request, stage_id: Id, payload: StagePatch):
     """Rename, reorder, change the probability or required fields, retire (managers)."""
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version"}
@@ -454,7 +456,7 @@ class SpinOut(Schema):
     problem: str
     implication: str
     need_payoff: str
-    author: PersonOut | None
+    author: OpportunityPersonOut | None
     created_at: datetime
 
 
@@ -485,7 +487,7 @@ def add_spin(request, opportunity_id: Id, payload: SpinIn):
     return Status(201, spin_out(note))
 
 
-class QuestionIn(InSchema):
+class AskedQuestionIn(InSchema):
     kind: Choice = Field(description="open, closed or clarifying")
     question: text(20000, min_length=1)
     answer: LongText = ""
@@ -495,7 +497,7 @@ class AnswerIn(InSchema):
     answer: text(20000, min_length=1)
 
 
-class QuestionOut(Schema):
+class AskedQuestionOut(Schema):
     id: int
     opportunity_id: int
     kind: str
@@ -516,7 +518,8 @@ def question_out(q: AskedQuestion) -> dict:
 
 
 @router.get(
-    "/opportunities/{opportunity_id}/questions", response={200: list[QuestionOut], **ONE_ERRORS}
+    "/opportunities/{opportunity_id}/questions",
+    response={200: list[AskedQuestionOut], **ONE_ERRORS},
 )
 def list_questions(request, opportunity_id: Id):
     """The question log of an opportunity, oldest first."""
@@ -525,16 +528,16 @@ def list_questions(request, opportunity_id: Id):
 
 
 @router.post(
-    "/opportunities/{opportunity_id}/questions", response={201: QuestionOut, **WRITE_ERRORS}
+    "/opportunities/{opportunity_id}/questions", response={201: AskedQuestionOut, **WRITE_ERRORS}
 )
-def add_question(request, opportunity_id: Id, payload: QuestionIn):
+def add_question(request, opportunity_id: Id, payload: AskedQuestionIn):
     """Log a question (open, closed or clarifying) and, when known, the answer."""
     return Status(
         201, question_out(services.add_question(request.user, opportunity_id, payload.dict()))
     )
 
 
-@router.post("/questions/{question_id}/answer", response={200: QuestionOut, **WRITE_ERRORS})
+@router.post("/questions/{question_id}/answer", response={200: AskedQuestionOut, **WRITE_ERRORS})
 def answer_question(request, question_id: Id, payload: AnswerIn):
     """Write down the customer's answer to a logged question."""
     return question_out(services.answer_question(request.user, question_id, payload.answer))
@@ -604,7 +607,8 @@ def log_objection(request, opportunity_id: Id, payload: ObjectionIn):
 
 
 @router.patch(
-    "/objections/{objection_id}", response={200: ObjectionOut, 409: StaleOut, **WRITE_ERRORS}
+    "/objections/{objection_id}",
+    response={200: ObjectionOut, 409: OpportunityStaleOut, **WRITE_ERRORS},
 )
 def update_objection(request, objection_id: Id, payload: ObjectionPatch):
     """Record the response and the outcome (resolved, open, lost_deal)."""
@@ -621,7 +625,7 @@ def update_objection(request, objection_id: Id, payload: ObjectionPatch):
 # Negotiation plans ---------------------------------------------------------------------------
 
 
-class PlanIn(InSchema):
+class NegotiationPlanIn(InSchema):
     interests: LongText | None = None
     criteria: LongText | None = None
     options: LongText | None = None
@@ -674,9 +678,10 @@ def get_plan(request, opportunity_id: Id):
 
 
 @router.put(
-    "/negotiation-plans/{opportunity_id}", response={200: PlanOut, 409: StaleOut, **WRITE_ERRORS}
+    "/negotiation-plans/{opportunity_id}",
+    response={200: PlanOut, 409: OpportunityStaleOut, **WRITE_ERRORS},
 )
-def save_plan(request, opportunity_id: Id, payload: PlanIn):
+def save_plan(request, opportunity_id: Id, payload: NegotiationPlanIn):
     """Write the plan (created on the first call): interests, criteria, options, the BATNA and
     its walk-away value; `below_walk_away` says whether the amount on the table is under it."""
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version"}
@@ -702,7 +707,7 @@ class TargetIn(InSchema):
 
 class TargetOut(Schema):
     id: int
-    user: PersonOut | None
+    user: OpportunityPersonOut | None
     department_id: int | None
     month: str
     sales_target: Decimal

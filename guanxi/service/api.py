@@ -38,7 +38,7 @@ Choice = text(30)
 Version = Field(None, description="The version from your GET: if the case changed meanwhile, 409.")
 
 
-class PersonOut(Schema):
+class CasePersonOut(Schema):
     id: int
     name: str
 
@@ -55,14 +55,14 @@ class CaseOut(Schema):
     description: str
     status: str
     priority: str
-    opened_by: PersonOut | None
-    assignee: PersonOut | None
+    opened_by: CasePersonOut | None
+    assignee: CasePersonOut | None
     opened_at: datetime
     sla_due_at: datetime
     overdue: bool = Field(description="Not resolved and past sla_due_at.")
     escalated_at: datetime | None
-    escalated_to: PersonOut | None
-    escalated_by: PersonOut | None = Field(
+    escalated_to: CasePersonOut | None
+    escalated_by: CasePersonOut | None = Field(
         description="Empty with escalated_at set: escalated by the service-level job."
     )
     resolution: str
@@ -109,7 +109,7 @@ class CasePatch(InSchema):
     version: int | None = Version
 
 
-class AssignIn(InSchema):
+class CaseAssignIn(InSchema):
     assignee_id: Id
     version: int | None = Version
 
@@ -129,7 +129,7 @@ class ResolveIn(InSchema):
     version: int | None = Version
 
 
-class VersionIn(InSchema):
+class CaseVersionIn(InSchema):
     version: int | None = Version
 
 
@@ -318,7 +318,7 @@ def _act(request, case_id, run):
 
 
 @router.post("/cases/{case_id}/assign", response=ACTION_ERRORS)
-def assign_case(request, case_id: Id, payload: AssignIn):
+def assign_case(request, case_id: Id, payload: CaseAssignIn):
     """Hand the case to a colleague who may work on its customer (422 otherwise); an open
     case is then in progress."""
     return _act(
@@ -360,7 +360,7 @@ def resolve_case(request, case_id: Id, payload: ResolveIn):
 
 
 @router.post("/cases/{case_id}/close", response=ACTION_ERRORS)
-def close_case(request, case_id: Id, payload: VersionIn):
+def close_case(request, case_id: Id, payload: CaseVersionIn):
     """Close a resolved case (422 for one not resolved yet); the body may be `{}`."""
     return _act(
         request,

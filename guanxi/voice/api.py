@@ -62,7 +62,7 @@ class FactorOut(Schema):
     z: float
 
 
-class ResultsOut(Schema):
+class ReviewResultsOut(Schema):
     review_set: ReviewSetOut
     as_of: datetime | None = Field(description="When the findings were computed; null before.")
     reviews: int = 0
@@ -154,7 +154,7 @@ def import_review_set(
     return Status(201, _set_out(review_set))
 
 
-@router.get("/review-sets/{set_id}", response={200: ResultsOut, **ONE_ERRORS})
+@router.get("/review-sets/{set_id}", response={200: ReviewResultsOut, **ONE_ERRORS})
 def get_review_set(request, set_id: Id):
     """A set with its findings: keyword frequency, co-occurring pairs, negative factors."""
     review_set = _set(request, set_id)
