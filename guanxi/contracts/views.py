@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,10 +21,9 @@ from guanxi.accounts.scope import (
     contract_records,
     covered_users,
     get_contract_record_or_404,
-    visible_customers,
     writable_customer,
 )
-from guanxi.customers import queries as customer_queries
+from guanxi.customers import views as customer_views
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -71,17 +70,7 @@ def quote_list(request):
 
 
 def _choose_customer(request):
-    if not can_write(request.user):
-        raise PermissionDenied
-    q = request.GET.get("q", "").strip()[:100]
-    customers = []
-    if q:
-        customers = list(
-            customer_queries.customer_list(request.user, q=q).filter(
-                pk__in=visible_customers(request.user, write=True).values("pk")
-            )[:20]
-        )
-    return render(request, "contracts/choose_customer.html", {"q": q, "customers": customers})
+    return customer_views.choose_customer(request, "contracts/choose_customer.html")
 
 
 def _quote_data(form) -> dict:

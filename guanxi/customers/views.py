@@ -178,6 +178,23 @@ def forget_filter_options(**kwargs) -> None:
     cache.delete(FILTER_OPTIONS_KEY)
 
 
+def choose_customer(request, template: str):
+    """The first step of making something that belongs to a customer (an order, a case, an
+    opportunity, a quote): search the customers the user may change, up to 20. `template`
+    extends customers/choose_customer.html and names what is made."""
+    if not can_write(request.user):
+        raise PermissionDenied
+    q = request.GET.get("q", "").strip()[:100]
+    customers = []
+    if q:
+        customers = list(
+            queries.customer_list(request.user, q=q).filter(
+                pk__in=visible_customers(request.user, write=True).values("pk")
+            )[:20]
+        )
+    return render(request, template, {"q": q, "customers": customers})
+
+
 def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str) -> str:
     """The list's table rows, rendered by Jinja2 (guanxi/fast_templates.py: ~2.7 ms of CPU a
     page less than Django's template language), labels translated once per page."""

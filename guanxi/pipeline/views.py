@@ -4,7 +4,7 @@ TAP preparation, the stage settings and sales targets (managers), and the sales 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
@@ -18,11 +18,10 @@ from guanxi.accounts.scope import (
     get_opportunity_record_or_404,
     may_configure_pipeline,
     require_configure_pipeline,
-    visible_customers,
     writable_customer,
     writable_opportunity,
 )
-from guanxi.customers import queries as customer_queries
+from guanxi.customers import views as customer_views
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -185,17 +184,7 @@ def _safe_next(request) -> bool:
 
 
 def _choose_customer(request):
-    if not can_write(request.user):
-        raise PermissionDenied
-    q = request.GET.get("q", "").strip()[:100]
-    customers = []
-    if q:
-        customers = list(
-            customer_queries.customer_list(request.user, q=q).filter(
-                pk__in=visible_customers(request.user, write=True).values("pk")
-            )[:20]
-        )
-    return render(request, "pipeline/choose_customer.html", {"q": q, "customers": customers})
+    return customer_views.choose_customer(request, "pipeline/choose_customer.html")
 
 
 @login_required

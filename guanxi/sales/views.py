@@ -19,6 +19,7 @@ from guanxi.accounts.scope import (
     writable_related,
 )
 from guanxi.customers import queries as customer_queries
+from guanxi.customers import views as customer_views
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -207,18 +208,7 @@ def order_create(request):
 
 
 def _choose_customer(request):
-    """An order starts from a customer: find one the user may write to."""
-    if not can_write(request.user):
-        raise PermissionDenied
-    q = request.GET.get("q", "").strip()[:100]
-    customers = []
-    if q:
-        customers = list(
-            customer_queries.customer_list(request.user, q=q).filter(
-                pk__in=customer_queries.visible_customers(request.user, write=True).values("pk")
-            )[:20]
-        )
-    return render(request, "sales/order_choose_customer.html", {"q": q, "customers": customers})
+    return customer_views.choose_customer(request, "sales/order_choose_customer.html")
 
 
 def _order_qs():

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import redirect, render
@@ -19,12 +19,11 @@ from guanxi.accounts.scope import (
     can_write,
     get_case_or_404,
     visible_cases,
-    visible_customers,
     writable_case,
     writable_customer,
 )
 from guanxi.audit.services import trail_for
-from guanxi.customers import queries as customer_queries
+from guanxi.customers import views as customer_views
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -90,18 +89,7 @@ def case_list(request):
 
 
 def _choose_customer(request):
-    """A case starts from a customer: find one the user may write to."""
-    if not can_write(request.user):
-        raise PermissionDenied
-    q = request.GET.get("q", "").strip()[:100]
-    customers = []
-    if q:
-        customers = list(
-            customer_queries.customer_list(request.user, q=q).filter(
-                pk__in=visible_customers(request.user, write=True).values("pk")
-            )[:20]
-        )
-    return render(request, "service/choose_customer.html", {"q": q, "customers": customers})
+    return customer_views.choose_customer(request, "service/choose_customer.html")
 
 
 @login_required
