@@ -122,6 +122,14 @@ def collection_totals(qs: QuerySet) -> dict:
     }
 
 
+def contract_contact(contract: Contract):
+    """Whom the customer (甲方) is reached through on the printed contract: the contact of the
+    quote it came from, else the customer's primary contact (else its first), else None."""
+    if contract.quote is not None and contract.quote.contact is not None:
+        return contract.quote.contact
+    return contract.customer.contacts.first()  # ordered primary first
+
+
 def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):
     """The customer's opportunity `pk` as the user sees it (the scope module decides), or a
     ValidationError on `field`: a quote is made for an opportunity of its own customer."""

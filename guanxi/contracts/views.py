@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +25,7 @@ from guanxi.accounts.scope import (
     writable_customer,
 )
 from guanxi.customers import views as customer_views
+from guanxi.formats.money import rmb_capitals
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -46,6 +48,14 @@ PAGE_SIZE = 25
 def _errors_to_messages(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _capitals(amount, currency: str) -> str:
+    """The amount in capital numerals (大写金额) for a Chinese printout of a sum in yuan; ""
+    otherwise (an English reader has the figure, and capitals are for 人民币 only)."""
+    if currency != "CNY" or not (get_language() or "").startswith("zh"):
+        return ""
+    return rmb_capitals(amount)
 
 
 # Quotes ----------------------------------------------------------------------------------
@@ -196,6 +206,7 @@ def quote_print(request, pk):
         "quote": quote,
         "lines": quote.lines.select_related("product"),
         "company": services.sales.company_name(),
+        "capitals": _capitals(quote.total, quote.currency),
     }
     return render(request, "contracts/quote_print.html", context)
 
@@ -254,7 +265,7 @@ def contract_list(request):
 
 def _contract(user, pk, write=False) -> Contract:
     qs = Contract.objects.select_related(
-        "customer", "owner__profile", "decided_by__profile", "quote", "order"
+        "customer", "owner__profile", "decided_by__profile", "quote__contact", "order"
     )
     return get_contract_record_or_404(user, qs, pk, write=write)
 
@@ -347,11 +358,15 @@ def contract_edit(request, pk):
 @require_GET
 def contract_print(request, pk):
     contract = _contract(request.user, pk)
+    seller = services.sales.company_details()
     context = {
         "contract": contract,
         "lines": contract.lines.select_related("product"),
         "instalments": contract.instalments.all(),
-        "company": services.sales.company_name(),
+        "company": seller["name"],
+        "seller": seller,
+        "contact": queries.contract_contact(contract),
+        "capitals": _capitals(contract.amount, contract.currency),
     }
     return render(request, "contracts/contract_print.html", context)
 
