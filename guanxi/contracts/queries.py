@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import contract_records, visible_opportunities
+from guanxi.accounts.scope import approvable_contracts, contract_records, visible_opportunities
 from guanxi.pipeline.models import Opportunity
 
 from .models import (
@@ -38,6 +38,12 @@ def quotes(user) -> QuerySet:
 
 def contracts(user) -> QuerySet:
     return contract_records(user, Contract.objects.select_related("customer", "owner__profile"))
+
+
+def awaiting_approval_by(user) -> QuerySet:
+    """Contracts submitted for approval that the user may approve or reject (not their own,
+    within their own scope): the home page's notice and the list's "awaiting=me" filter."""
+    return approvable_contracts(user, contracts(user).filter(status=ContractStatus.PENDING))
 
 
 def payments(user) -> QuerySet:

@@ -3,6 +3,7 @@ scope, a quote's form and print view, a contract with its approval, payment plan
 print view, and the collections list. Views are thin: scope helper → form → service → page."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -248,16 +249,21 @@ def quote_action(request, pk):
 @login_required
 @require_GET
 def contract_list(request):
-    qs = queries.contracts(request.user)
+    awaiting = request.GET.get("awaiting") == "me"
+    # "awaiting=me": the submitted contracts the viewer may approve (the home page's notice)
+    qs = queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
     status = request.GET.get("status", "")
     if status in ContractStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"status": status} | ({"awaiting": "me"} if awaiting else {})
     context = {
         "page": page,
         "tab": "contracts",
         "statuses": ContractStatus.choices,
         "status": status,
+        "awaiting": awaiting,
+        "query": urlencode(query),
         "pending": queries.contracts(request.user).filter(status=ContractStatus.PENDING).count(),
     }
     return render(request, "contracts/contracts.html", context)
