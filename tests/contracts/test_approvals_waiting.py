@@ -28,7 +28,9 @@ def _contracts(rep1, rep2, manager, customer_of, product):
     own = _submitted(manager, customer_of("manager", name="经理自己的客户"), product)
     draft = services.accept_quote(
         rep1,
-        services.create_quote(rep1, customer_of("rep1", name="草稿客户"), {}, [{"product": product}]),
+        services.create_quote(
+            rep1, customer_of("rep1", name="草稿客户"), {}, [{"product": product}]
+        ),
     )
     return team_a, team_b, own, draft
 
@@ -51,14 +53,18 @@ def test_a_manager_awaits_the_submitted_contracts_of_others_in_scope(
     assert approvals_waiting(south)["n"] == 1
 
 
-def test_reps_and_leads_have_nothing_to_approve(rep1, rep2, manager, personas, customer_of, product):
+def test_reps_and_leads_have_nothing_to_approve(
+    rep1, rep2, manager, personas, customer_of, product
+):
     _contracts(rep1, rep2, manager, customer_of, product)
     assert approvals_waiting(rep1) is None
     assert approvals_waiting(personas["lead_a"]) is None  # a lead, but not a manager
     assert not queries.awaiting_approval_by(personas["lead_a"]).exists()
 
 
-def test_the_count_is_one_query(rep1, rep2, manager, customer_of, product, django_assert_num_queries):
+def test_the_count_is_one_query(
+    rep1, rep2, manager, customer_of, product, django_assert_num_queries
+):
     _contracts(rep1, rep2, manager, customer_of, product)
     approvals_waiting(manager)  # the profile is read once per request
     with django_assert_num_queries(1):
