@@ -77,21 +77,33 @@ def due_instalments(
     return qs.order_by("due_date", "id")
 
 
-def received_by_month(user, *, owner_id: int | None = None, months: int = 12) -> list[dict]:
-    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}]."""
+def received_by_month(
+    user, *, owner_id: int | None = None, months: int = 12, by_currency: bool = False
+) -> list[dict]:
+    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}];
+    by_currency: per month and contract currency, [{month, currency, total, n}] (the
+    collections page, which must not add yuan to dollars)."""
     qs = payments(user).filter(status=PaymentStatus.CONFIRMED)
     if owner_id:
         qs = qs.filter(contract__owner_id=owner_id)
+    keys = ["month", "contract__currency"] if by_currency else ["month"]
     rows = (
         qs.annotate(month=TruncMonth("received_on"))
-        .values("month")
+        .values(*keys)
         .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by("-month")[:months]
+        .order_by("-month", *keys[1:])
     )
-    return [
+    if not by_currency:
+        rows = rows[:months]
+    found = [
         {"month": r["month"], "total": (r["total"] or Decimal("0")).quantize(CENT), "n": r["n"]}
+        | ({"currency": r["contract__currency"]} if by_currency else {})
         for r in rows
     ]
+    if by_currency:  # the newest `months` months, however many currencies each has
+        kept = sorted({r["month"] for r in found}, reverse=True)[:months]
+        found = [r for r in found if r["month"] in kept]
+    return found
 
 
 def collected_by_month(user, months: list[date], owner_id=None, team_id=None) -> dict:
@@ -134,6 +146,30 @@ def contract_contact(contract: Contract):
     if contract.quote is not None and contract.quote.contact is not None:
         return contract.quote.contact
     return contract.customer.contacts.first()  # ordered primary first
+
+
+def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
+    """collection_totals per contract currency: [{currency, outstanding, overdue}] in the
+    order of the currency codes (one grouped query; none when nothing is due)."""
+    zero = Decimal("0")
+    rows = (
+        qs.values("contract__currency")
+        .annotate(
+            all_due=Sum("amount"),
+            all_in=Sum("received"),
+            late_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
+            late_in=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
+        )
+        .order_by("contract__currency")
+    )
+    return [
+        {
+            "currency": r["contract__currency"],
+            "outstanding": ((r["all_due"] or zero) - (r["all_in"] or zero)).quantize(CENT),
+            "overdue": ((r["late_due"] or zero) - (r["late_in"] or zero)).quantize(CENT),
+        }
+        for r in rows
+    ]
 
 
 def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):

@@ -521,8 +521,9 @@ def collection_list(request):
         "form": form,
         "page": page,
         "tab": "collections",
-        "totals": queries.collection_totals(qs.order_by()),
-        "months": queries.received_by_month(request.user, owner_id=owner_id),
+        "totals": queries.collection_totals_by_currency(qs.order_by()),
+        "default_currency": services.sales.DEFAULT_CURRENCY,
+        "months": queries.received_by_month(request.user, owner_id=owner_id, by_currency=True),
         "query": query.urlencode(),
         "today": timezone.localdate(),
     }
