@@ -12,6 +12,7 @@ from guanxi.accounts.scope import approvable_contracts, contract_records, visibl
 from guanxi.pipeline.models import Opportunity
 
 from .models import (
+    COLLECTING_STATUSES,
     Contract,
     ContractStatus,
     Instalment,
@@ -170,6 +171,26 @@ def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def accepted_deal(opportunity) -> dict | None:
+    """What the customer accepted for an opportunity: its contracts approved, active or
+    completed, their amounts added up ({"amount", "currency", "contracts": [numbers]}), or
+    None when there are none, or when they are in several currencies (no single figure: the
+    opportunity keeps its own). The pipeline's accepted_deal asks this (apps.py)."""
+    rows = list(
+        Contract.objects.filter(opportunity=opportunity, status__in=COLLECTING_STATUSES)
+        .order_by("id")
+        .values_list("number", "amount", "currency")
+    )
+    currencies = {currency for _n, _a, currency in rows}
+    if len(currencies) != 1:
+        return None
+    return {
+        "amount": sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT),
+        "currency": currencies.pop(),
+        "contracts": [number for number, _a, _c in rows],
+    }
 
 
 def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -387,7 +388,7 @@ def contract_action(request, pk):
         messages.error(request, _("Unknown action."))
         return redirect("contracts:detail", pk=contract.pk)
     try:
-        services.change_contract_status(
+        moved = services.change_contract_status(
             request.user,
             contract,
             action,
@@ -409,6 +410,17 @@ def contract_action(request, pk):
                 "status": contract.get_status_display(),
             },
         )
+        won = moved.won_opportunity
+        if won is not None:
+            messages.success(
+                request,
+                _("Opportunity “%(name)s” won at %(amount)s %(currency)s, the contracts' amount.")
+                % {
+                    "name": won.name,
+                    "amount": floatformat(won.amount, "2g"),
+                    "currency": won.currency,
+                },
+            )
     return redirect("contracts:detail", pk=contract.pk)
 
 
