@@ -207,6 +207,11 @@ GUANXI_DUPLICATE_CHECKS_PER_MINUTE = env_int("GUANXI_DUPLICATE_CHECKS_PER_MINUTE
 # Entries a public lead form (/l/<slug>/) takes from one IP address an hour
 GUANXI_LEAD_FORM_PER_HOUR = env_int("GUANXI_LEAD_FORM_PER_HOUR", 20)
 GUANXI_COLLECTION_REMINDER_DAYS = env_int("GUANXI_COLLECTION_REMINDER_DAYS", 3)
+# The seller (乙方) on printed orders, quotes and contracts: its name (else the top department's),
+# address and telephone (left out when empty). guanxi.sales.services.company_name / _details.
+COMPANY_NAME = env_str("GUANXI_COMPANY_NAME")
+COMPANY_ADDRESS = env_str("GUANXI_COMPANY_ADDRESS")
+COMPANY_PHONE = env_str("GUANXI_COMPANY_PHONE")
 # Hours a complaint case of each priority has before the worker escalates it, e.g.
 # "urgent=2,high=12" (the others keep guanxi/service/sla.py's defaults).
 GUANXI_CASE_SLA_HOURS = {}

@@ -793,6 +793,17 @@ def can_approve_contract(user, contract) -> bool:
     return _decides(user, contract.customer, contract.owner_id)
 
 
+def approvable_contracts(user, contracts: QuerySet) -> QuerySet:
+    """can_approve_contract as a filter on `contracts`: none unless the user is a manager who
+    writes; of the rest, those whose customer the user's own data scope covers (never through
+    a collaboration) and that the user does not own."""
+    if not (user.is_authenticated and user.is_active and is_manager(user) and can_write(user)):
+        return contracts.none()
+    q = customer_q(user, prefix="customer__", collaborations=False)
+    qs = contracts.exclude(customer__erased_at__isnull=False).exclude(owner_id=user.pk)
+    return qs if q is None else qs.filter(q)
+
+
 def require_approve_contract(user, contract) -> None:
     if not can_approve_contract(user, contract):
         if contract.owner_id == user.pk:

@@ -10,12 +10,15 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from guanxi.pipeline.reports import register_collections_provider
+        from guanxi.pipeline.services import register_deal_provider
         from guanxi.services_common import customers_transferred
 
-        from .queries import collected_by_month
+        from .queries import accepted_deal, collected_by_month
         from .services import move_contracts
 
         # The pipeline's forecast shows the collections received against the targets.
         register_collections_provider(collected_by_month)
+        # An opportunity is won at the amount of its accepted contracts, not its estimate.
+        register_deal_provider(accepted_deal)
         # A transfer (客户转移) with "contracts" in `move` hands the active contracts over too.
         customers_transferred.connect(move_contracts, dispatch_uid="contracts-transfer")

@@ -119,6 +119,10 @@ class CollectionFilterForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        # the name colleagues know (owners come with their profiles), not the login name
+        self.fields["owner"].label_from_instance = lambda user: (
+            getattr(getattr(user, "profile", None), "display_name", "") or user.get_username()
+        )
 
 
 class ContractForm(forms.Form):

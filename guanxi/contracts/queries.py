@@ -8,10 +8,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import contract_records, visible_opportunities
+from guanxi.accounts.scope import approvable_contracts, contract_records, visible_opportunities
 from guanxi.pipeline.models import Opportunity
 
 from .models import (
+    COLLECTING_STATUSES,
     Contract,
     ContractStatus,
     Instalment,
@@ -38,6 +39,12 @@ def quotes(user) -> QuerySet:
 
 def contracts(user) -> QuerySet:
     return contract_records(user, Contract.objects.select_related("customer", "owner__profile"))
+
+
+def awaiting_approval_by(user) -> QuerySet:
+    """Contracts submitted for approval that the user may approve or reject (not their own,
+    within their own scope): the home page's notice and the list's "awaiting=me" filter."""
+    return approvable_contracts(user, contracts(user).filter(status=ContractStatus.PENDING))
 
 
 def payments(user) -> QuerySet:
@@ -71,21 +78,33 @@ def due_instalments(
     return qs.order_by("due_date", "id")
 
 
-def received_by_month(user, *, owner_id: int | None = None, months: int = 12) -> list[dict]:
-    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}]."""
+def received_by_month(
+    user, *, owner_id: int | None = None, months: int = 12, by_currency: bool = False
+) -> list[dict]:
+    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}];
+    by_currency: per month and contract currency, [{month, currency, total, n}] (the
+    collections page, which must not add yuan to dollars)."""
     qs = payments(user).filter(status=PaymentStatus.CONFIRMED)
     if owner_id:
         qs = qs.filter(contract__owner_id=owner_id)
+    keys = ["month", "contract__currency"] if by_currency else ["month"]
     rows = (
         qs.annotate(month=TruncMonth("received_on"))
-        .values("month")
+        .values(*keys)
         .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by("-month")[:months]
+        .order_by("-month", *keys[1:])
     )
-    return [
+    if not by_currency:
+        rows = rows[:months]
+    found = [
         {"month": r["month"], "total": (r["total"] or Decimal("0")).quantize(CENT), "n": r["n"]}
+        | ({"currency": r["contract__currency"]} if by_currency else {})
         for r in rows
     ]
+    if by_currency:  # the newest `months` months, however many currencies each has
+        kept = sorted({r["month"] for r in found}, reverse=True)[:months]
+        found = [r for r in found if r["month"] in kept]
+    return found
 
 
 def collected_by_month(user, months: list[date], owner_id=None, team_id=None) -> dict:
@@ -119,6 +138,58 @@ def collection_totals(qs: QuerySet) -> dict:
     return {
         "outstanding": ((figures["all_due"] or zero) - (figures["all_in"] or zero)).quantize(CENT),
         "overdue": ((figures["late_due"] or zero) - (figures["late_in"] or zero)).quantize(CENT),
+    }
+
+
+def contract_contact(contract: Contract):
+    """Whom the customer (甲方) is reached through on the printed contract: the contact of the
+    quote it came from, else the customer's primary contact (else its first), else None."""
+    if contract.quote is not None and contract.quote.contact is not None:
+        return contract.quote.contact
+    return contract.customer.contacts.first()  # ordered primary first
+
+
+def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
+    """collection_totals per contract currency: [{currency, outstanding, overdue}] in the
+    order of the currency codes (one grouped query; none when nothing is due)."""
+    zero = Decimal("0")
+    rows = (
+        qs.values("contract__currency")
+        .annotate(
+            all_due=Sum("amount"),
+            all_in=Sum("received"),
+            late_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
+            late_in=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
+        )
+        .order_by("contract__currency")
+    )
+    return [
+        {
+            "currency": r["contract__currency"],
+            "outstanding": ((r["all_due"] or zero) - (r["all_in"] or zero)).quantize(CENT),
+            "overdue": ((r["late_due"] or zero) - (r["late_in"] or zero)).quantize(CENT),
+        }
+        for r in rows
+    ]
+
+
+def accepted_deal(opportunity) -> dict | None:
+    """What the customer accepted for an opportunity: its contracts approved, active or
+    completed, their amounts added up ({"amount", "currency", "contracts": [numbers]}), or
+    None when there are none, or when they are in several currencies (no single figure: the
+    opportunity keeps its own). The pipeline's accepted_deal asks this (apps.py)."""
+    rows = list(
+        Contract.objects.filter(opportunity=opportunity, status__in=COLLECTING_STATUSES)
+        .order_by("id")
+        .values_list("number", "amount", "currency")
+    )
+    currencies = {currency for _n, _a, currency in rows}
+    if len(currencies) != 1:
+        return None
+    return {
+        "amount": sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT),
+        "currency": currencies.pop(),
+        "contracts": [number for number, _a, _c in rows],
     }
 
 

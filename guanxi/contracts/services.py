@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from guanxi.accounts.scope import require_approve_contract, require_change
+from guanxi.accounts.scope import require_approve_contract, require_change, visible_opportunities
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.pipeline import services as pipeline
+from guanxi.pipeline.models import Opportunity
+from guanxi.pipeline.models import Status as OpportunityStatus
 from guanxi.sales import services as sales
 from guanxi.services_common import claim_version, reject_unknown_fields
 from guanxi.validation import Errors, check_text, check_year
@@ -517,7 +520,9 @@ def change_contract_status(
     submit, activate, complete and terminate need write access to the customer; approve and
     reject a manager whose own scope covers the customer and who is not the owner (scope.
     require_approve_contract); reject and terminate need a reason. Submitting checks that the
-    payment plan adds up to the amount; terminating voids the instalments not yet paid."""
+    payment plan adds up to the amount; terminating voids the instalments not yet paid;
+    activating wins the contract's opportunity if it is still open (the returned contract's
+    `won_opportunity`, else None)."""
     from . import collections
 
     if action not in CONTRACT_TRANSITIONS:
@@ -567,7 +572,25 @@ def change_contract_status(
     audit.record_update(actor, contract, before, _CONTRACT_TRAIL)
     if action == "terminate":
         collections.void_unpaid(actor, contract)
+    contract.won_opportunity = _win_opportunity(actor, contract) if action == "activate" else None
     return contract
+
+
+def _win_opportunity(actor, contract: Contract):
+    """An activated contract closes the deal: its opportunity, when still open and the actor
+    may change it, is won (pipeline.win_opportunity, audited there) at the amount of its
+    accepted contracts. Returns it, or None when there was nothing to win: no opportunity, or
+    one already won or lost (a closed opportunity keeps its figures)."""
+    if contract.opportunity_id is None:
+        return None
+    still_open = visible_opportunities(
+        actor,
+        Opportunity.objects.filter(pk=contract.opportunity_id, status=OpportunityStatus.OPEN),
+        write=True,
+    )
+    if not still_open.exists():
+        return None
+    return pipeline.win_opportunity(actor, contract.opportunity_id)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ scope, a quote's form and print view, a contract with its approval, payment plan
 print view, and the collections list. Views are thin: scope helper → form → service → page."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +27,7 @@ from guanxi.accounts.scope import (
     writable_customer,
 )
 from guanxi.customers import views as customer_views
+from guanxi.formats.money import rmb_capitals
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -46,6 +50,14 @@ PAGE_SIZE = 25
 def _errors_to_messages(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _capitals(amount, currency: str) -> str:
+    """The amount in capital numerals (大写金额) for a Chinese printout of a sum in yuan; ""
+    otherwise (an English reader has the figure, and capitals are for 人民币 only)."""
+    if currency != "CNY" or not (get_language() or "").startswith("zh"):
+        return ""
+    return rmb_capitals(amount)
 
 
 # Quotes ----------------------------------------------------------------------------------
@@ -196,6 +208,7 @@ def quote_print(request, pk):
         "quote": quote,
         "lines": quote.lines.select_related("product"),
         "company": services.sales.company_name(),
+        "capitals": _capitals(quote.total, quote.currency),
     }
     return render(request, "contracts/quote_print.html", context)
 
@@ -237,16 +250,21 @@ def quote_action(request, pk):
 @login_required
 @require_GET
 def contract_list(request):
-    qs = queries.contracts(request.user)
+    awaiting = request.GET.get("awaiting") == "me"
+    # "awaiting=me": the submitted contracts the viewer may approve (the home page's notice)
+    qs = queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
     status = request.GET.get("status", "")
     if status in ContractStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"status": status} | ({"awaiting": "me"} if awaiting else {})
     context = {
         "page": page,
         "tab": "contracts",
         "statuses": ContractStatus.choices,
         "status": status,
+        "awaiting": awaiting,
+        "query": urlencode(query),
         "pending": queries.contracts(request.user).filter(status=ContractStatus.PENDING).count(),
     }
     return render(request, "contracts/contracts.html", context)
@@ -254,7 +272,7 @@ def contract_list(request):
 
 def _contract(user, pk, write=False) -> Contract:
     qs = Contract.objects.select_related(
-        "customer", "owner__profile", "decided_by__profile", "quote", "order"
+        "customer", "owner__profile", "decided_by__profile", "quote__contact", "order"
     )
     return get_contract_record_or_404(user, qs, pk, write=write)
 
@@ -347,11 +365,15 @@ def contract_edit(request, pk):
 @require_GET
 def contract_print(request, pk):
     contract = _contract(request.user, pk)
+    seller = services.sales.company_details()
     context = {
         "contract": contract,
         "lines": contract.lines.select_related("product"),
         "instalments": contract.instalments.all(),
-        "company": services.sales.company_name(),
+        "company": seller["name"],
+        "seller": seller,
+        "contact": queries.contract_contact(contract),
+        "capitals": _capitals(contract.amount, contract.currency),
     }
     return render(request, "contracts/contract_print.html", context)
 
@@ -366,7 +388,7 @@ def contract_action(request, pk):
         messages.error(request, _("Unknown action."))
         return redirect("contracts:detail", pk=contract.pk)
     try:
-        services.change_contract_status(
+        moved = services.change_contract_status(
             request.user,
             contract,
             action,
@@ -388,6 +410,17 @@ def contract_action(request, pk):
                 "status": contract.get_status_display(),
             },
         )
+        won = moved.won_opportunity
+        if won is not None:
+            messages.success(
+                request,
+                _("Opportunity “%(name)s” won at %(amount)s %(currency)s, the contracts' amount.")
+                % {
+                    "name": won.name,
+                    "amount": floatformat(won.amount, "2g"),
+                    "currency": won.currency,
+                },
+            )
     return redirect("contracts:detail", pk=contract.pk)
 
 
@@ -500,8 +533,9 @@ def collection_list(request):
         "form": form,
         "page": page,
         "tab": "collections",
-        "totals": queries.collection_totals(qs.order_by()),
-        "months": queries.received_by_month(request.user, owner_id=owner_id),
+        "totals": queries.collection_totals_by_currency(qs.order_by()),
+        "default_currency": services.sales.DEFAULT_CURRENCY,
+        "months": queries.received_by_month(request.user, owner_id=owner_id, by_currency=True),
         "query": query.urlencode(),
         "today": timezone.localdate(),
     }

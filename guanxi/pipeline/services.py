@@ -56,6 +56,27 @@ MAX_TEXT = 20000
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 
+# (opportunity) -> {"amount": Decimal, "currency": str, "contracts": [numbers]} | None
+_DEAL_PROVIDERS: list = []
+
+
+def register_deal_provider(provider) -> None:
+    """Let the app that keeps contracts (guanxi.contracts, above this one) say what deal an
+    opportunity closed on: the amount its accepted contracts add up to."""
+    if provider not in _DEAL_PROVIDERS:
+        _DEAL_PROVIDERS.append(provider)
+
+
+def accepted_deal(opportunity: Opportunity) -> dict | None:
+    """The deal the customer accepted for this opportunity ({"amount", "currency",
+    "contracts"}), or None when no contract says (none approved yet, or no contracts app)."""
+    for provider in _DEAL_PROVIDERS:
+        deal = provider(opportunity)
+        if deal is not None:
+            return deal
+    return None
+
+
 OPPORTUNITY_FIELDS = [
     "name",
     "amount",
@@ -515,14 +536,22 @@ def win_opportunity(
     actor, pk, *, amount=None, version: int | None = None, now: datetime | None = None
 ) -> Opportunity:
     """Mark an open opportunity won (probability 100): it needs its amount (given here or
-    before)."""
+    before).
+
+    When the customer accepted contracts for it (approved, active or completed: accepted_deal)
+    the amount won is theirs, in their currency, whatever estimate was entered: the accepted
+    deal, not the forecast, is what the win rate and the targets count. The audit entry names
+    those contracts."""
     opportunity = _locked(actor, pk, version, {"status": Status.WON})
     _require_open(opportunity)
     errors = Errors()
     value = _amount(errors, "amount", amount)
     errors.raise_any()
     before = audit.snapshot(opportunity, OPPORTUNITY_FIELDS)
-    if value is not None:
+    deal = accepted_deal(opportunity)
+    if deal is not None:
+        opportunity.amount, opportunity.currency = deal["amount"], deal["currency"]
+    elif value is not None:
         opportunity.amount = value
     if opportunity.amount is None:
         raise ValidationError({"amount": [_("Enter the amount won before marking it won.")]})
@@ -532,7 +561,8 @@ def win_opportunity(
     opportunity.probability = 100
     opportunity.save()
     _close_visit(opportunity, now)
-    audit.record_update(actor, opportunity, before, OPPORTUNITY_FIELDS)
+    extra = {"won_with_contracts": [None, deal["contracts"]]} if deal else {}
+    audit.record_update(actor, opportunity, before, OPPORTUNITY_FIELDS, extra=extra)
     return opportunity
 
 

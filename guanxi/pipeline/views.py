@@ -304,6 +304,8 @@ def _detail_context(request, opportunity, **forms):
             s.pk: services.missing_for_stage(opportunity, s) for s in services.active_stages()
         },
         "win_form": forms.get("win_form") or WinForm(initial={"version": opportunity.version}),
+        # accepted contracts decide the amount won (services.win_opportunity)
+        "deal": services.accepted_deal(opportunity) if opportunity.status == Status.OPEN else None,
         "lose_form": forms.get("lose_form") or LoseForm(initial={"version": opportunity.version}),
         "spin_form": forms.get("spin_form") or SpinForm(),
         "question_form": forms.get("question_form") or QuestionForm(),

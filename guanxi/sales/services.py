@@ -406,6 +406,18 @@ def company_name() -> str:
     return top.first() or "Guanxi"
 
 
+def company_details() -> dict[str, str]:
+    """The seller (乙方) as printed on a contract: its name (company_name), and the
+    COMPANY_ADDRESS and COMPANY_PHONE settings ("" when a deployment sets none)."""
+    from django.conf import settings
+
+    return {
+        "name": company_name(),
+        "address": getattr(settings, "COMPANY_ADDRESS", ""),
+        "phone": getattr(settings, "COMPANY_PHONE", ""),
+    }
+
+
 # The life of an order ----------------------------------------------------------------------
 
 #: Every status change an order may make through its actions: action -> (from, to). Anything

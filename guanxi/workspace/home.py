@@ -31,8 +31,10 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from guanxi.accounts.scope import (
+    can_write,
     covered_users,
     covers_colleagues,
+    is_manager,
     scoped,
     visible_customers,
     visible_tasks,
@@ -41,6 +43,7 @@ from guanxi.activities.models import TaskKind
 from guanxi.activities.queries import open_tasks_for
 from guanxi.analytics.churn import RECOVERY_ACTIONS
 from guanxi.analytics.segments import SEGMENTS
+from guanxi.contracts.queries import awaiting_approval_by
 from guanxi.customers.models import Customer
 from guanxi.customers.queries import capped_count, day_start
 from guanxi.customers.scores import churn_reason_text
@@ -419,6 +422,16 @@ def agenda(user, today: dt.date) -> dict:
     }
 
 
+def approvals_waiting(user) -> dict | None:
+    """The contracts submitted for the user's approval (a manager's: not their own, within
+    their scope): how many (one count) and the contract list filtered to them; None for
+    whoever may not approve (no query)."""
+    if not (is_manager(user) and can_write(user)):
+        return None
+    n = awaiting_approval_by(user).count()
+    return {"n": n, "url": _list_url("contracts:list", status="pending", awaiting="me")}
+
+
 @login_required
 def home(request):
     user = request.user
@@ -430,6 +443,7 @@ def home(request):
         "agenda": agenda(user, today),
         "run": latest_run(),
         "refresh_minutes": REFRESH_MINUTES,
+        "approvals": approvals_waiting(user),
     }
     if lead:
         # figures computed within INDICATORS_TTL are shown at once; otherwise the page comes

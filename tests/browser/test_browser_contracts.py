@@ -95,7 +95,7 @@ def test_quote_contract_approval_and_payment_at_390px(
         boss.screenshot(path=str(SHOTS / f"contract-{locale}.png"), full_page=True)
 
         boss.goto(f"{live_server.url}/contracts/collections/")
-        expect(boss.locator("main")).to_contain_text("1216.00")
+        expect(boss.locator("main")).to_contain_text("1,216.00 CNY")  # grouped, with currency
         _no_sideways_scroll(boss, "the collections page")
     finally:
         rep_context.close()
