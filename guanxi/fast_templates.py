@@ -14,3 +14,22 @@ from jinja2 import Environment
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on: every value is escaped unless marked safe
     return Environment(autoescape=True, **options)
+
+
+def options_html(choices, selected=None) -> str:
+    """`<option>` elements for (value, label) pairs, the one equal to `selected` (compared as
+    text) marked selected; the output is safe HTML (both parts escaped).
+
+    A select's options in a Django template cost a loop node, an `if` and two variable nodes
+    per option (~1 ms for the list's 200 tags); joined here they cost a few microseconds each.
+    """
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    chosen = "" if selected is None else str(selected)
+    parts = []
+    for value, label in choices:
+        value = str(value)
+        mark = " selected" if value == chosen and chosen != "" else ""
+        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above

@@ -349,7 +349,10 @@ def keyset_page(qs: QuerySet, *, after: int | None, size: int = 25) -> tuple[lis
     if after:
         qs = qs.filter(pk__lt=after)
     rows = list(islice(qs[: size + 1], size + 1))
-    next_after = rows[size - 1].pk if len(rows) > size else None
+    if len(rows) <= size:
+        return rows, None
+    last = rows[size - 1]  # a model instance, or a dict of values() with its "id"
+    next_after = last["id"] if isinstance(last, dict) else last.pk
     return rows[:size], next_after
 
 

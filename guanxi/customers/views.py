@@ -32,6 +32,7 @@ from guanxi.accounts.scope import (
     writable_customer,
     writable_related,
 )
+from guanxi.fast_templates import options_html
 from guanxi.services_common import TooManyRequests
 
 from . import merging, queries, scores, services
@@ -68,8 +69,11 @@ def _page(qs, form: CustomerFilterForm, sort: str):
     return rows, None
 
 
-# What a list row shows: loading only these skips ~50 columns (two of them JSON) per row.
-LIST_COLUMNS = (
+# What a list row shows, fetched as plain values: no model instances (a customer, its owner
+# and the owner's profile per row) and no tag managers; the rows become ListRow objects.
+# Measured in process at 1,000,000 customers: model rows with prefetched tags cost ~4 ms of
+# CPU a page more than these values and one query for the page's tag names.
+LIST_VALUES = (
     "id",
     "name",
     "kind",
@@ -81,11 +85,36 @@ LIST_COLUMNS = (
     "source",
     "created_at",
     "lost_at",
-    "lost_reason",
     "return_due",
+    "owner_id",
     "owner__username",
     "owner__profile__display_name",
 )
+
+
+class ListRow:
+    """One row of the customer list: the LIST_VALUES of a customer as attributes (`pk` is its
+    id), and what the view adds for the row template (labels, badges, tag names)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+        self.pk = values["id"]
+
+
+def list_rows(rows: list[dict]) -> list[ListRow]:
+    """ListRows for a page of LIST_VALUES dicts, each with `tag_names` (sorted) from one query."""
+    rows = [ListRow(r) for r in rows]
+    names: dict[int, list[str]] = {r.pk: [] for r in rows}
+    if rows:
+        through = Customer.tags.through.objects.filter(customer_id__in=list(names))
+        for customer_id, tag in through.order_by("tag__name").values_list(
+            "customer_id", "tag__name"
+        ):
+            names[customer_id].append(tag)
+    for row in rows:
+        row.tag_names = names[row.pk]
+    return rows
+
 
 # Column headers that sort: (column, first click, second click) sort keys.
 SORT_COLUMNS = [
@@ -143,8 +172,7 @@ def score_selects(form: CustomerFilterForm, filters: dict) -> list[dict]:
             "name": name,
             "label": form.fields[name].label,
             "any": any_label,
-            "options": scores.options(name),
-            "selected": filters.get(name, ""),
+            "options_html": options_html(scores.options(name), filters.get(name, "")),
         }
         for name, any_label in scores.ANY.items()
     ]
@@ -234,7 +262,8 @@ def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.filters()
     qs = queries.customer_list(request.user, **filters)
-    rows, next_query = _page(qs.only(*LIST_COLUMNS).prefetch_related("tags"), form, filters["sort"])
+    rows, next_query = _page(qs.values(*LIST_VALUES), form, filters["sort"])
+    rows = list_rows(rows)
     # Labels translated once per request, not through get_FOO_display() on every row.
     level_labels = {value: str(label) for value, label in CustomerLevel.choices}
     source_labels = {value: str(label) for value, label in CustomerSource.choices}
@@ -243,10 +272,7 @@ def customer_list(request):
         row.level_label = level_labels.get(row.level, row.level)
         row.source_label = source_labels.get(row.source, row.source)
         # what the owner and created cells show, without template lookups on every row
-        owner = row.owner
-        row.owner_label = owner and (
-            getattr(getattr(owner, "profile", None), "display_name", "") or owner.get_username()
-        )
+        row.owner_label = row.owner__profile__display_name or row.owner__username
         row.created_on = timezone.localtime(row.created_at).strftime("%Y-%m-%d")
         # 公海: days until the customer returns to its pool (stored date, no query per row)
         row.return_days = (row.return_due - today).days if row.return_due else None
@@ -280,8 +306,14 @@ def customer_list(request):
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:
-        context.update(filter_options())
-        context["tags"] = queries.tag_menu(request.user)
+        options = filter_options()
+        tags = queries.tag_menu(request.user)
+        context["tag_options"] = options_html(((name, name) for name in tags), filters["tag"])
+        context["level_options"] = options_html(level_labels.items(), filters["level"])
+        context["source_options"] = options_html(source_labels.items(), filters["source"])
+        context["owner_options"] = options_html(options["owners"], filters["owner_id"])
+        context["team_options"] = options_html(options["teams"], filters["department_id"])
+        context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)
         context["may_share_segment"] = may_share_segment(request.user)  # the save form's box
         response = render(request, "customers/list.html", context)
