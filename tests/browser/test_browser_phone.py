@@ -117,7 +117,7 @@ def test_phone_list_360_and_form(
     # a tablet still folds the menu and fits; a laptop shows the links in the header
     for width, folded in [(800, True), (1024, False)]:
         page.set_viewport_size({"width": width, "height": 900})
-        expect(menu.locator("> summary")).to_be_visible() if folded else expect(links).to_be_visible()
+        expect(menu.locator("> summary") if folded else links).to_be_visible()
         page.screenshot(path=str(SHOTS / f"width{width}-{locale}.png"))
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"the list is {scroll_width} px wide at {width} px"
