@@ -81,5 +81,19 @@ def test_open_and_resolve_a_case_at_390px(
         expect(page.locator(".chart[data-rendered='1']")).to_have_count(3)
         _no_sideways_scroll(page, "the complaint charts")
         page.screenshot(path=str(SHOTS / f"case-charts-{locale}.png"), full_page=True)
+        # twelve months on a phone: the labels stand up and are cut short rather than collide;
+        # on a laptop (laid out again on resize) they lean 40° in full
+        label_js = (
+            "() => echarts.getInstanceByDom(document.querySelector('.chart'))"
+            ".getOption().xAxis[0].axisLabel"
+        )
+        label = page.evaluate(label_js)
+        assert (label["rotate"], label["overflow"]) == (90, "truncate"), label
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_function(
+            "() => echarts.getInstanceByDom(document.querySelector('.chart'))"
+            ".getOption().xAxis[0].axisLabel.rotate === 40"
+        )
+        assert page.evaluate(label_js)["overflow"] == "none"
     finally:
         context.close()

@@ -53,6 +53,13 @@ def test_quote_contract_approval_and_payment_at_390px(
         rep.fill("#id_lines-0-quantity", "10")
         rep.fill("#id_lines-0-discount", "5")
         _no_sideways_scroll(rep, "the quote form")
+        # a card per line: the product across it, the numbers below within the screen (not a
+        # table scrolling sideways in its frame)
+        product_box = rep.locator("#id_lines-0-product").bounding_box()
+        discount_box = rep.locator("#id_lines-0-discount").bounding_box()
+        assert product_box["width"] > 250, product_box
+        assert discount_box["y"] > product_box["y"] + product_box["height"], discount_box
+        assert discount_box["x"] + discount_box["width"] <= PHONE["width"], discount_box
         rep.click("main form button[type=submit]")
         rep.wait_for_url(f"{live_server.url}/quotes/*/")
         quote = Quote.objects.get()

@@ -4,6 +4,7 @@
 //    <details class="open-on-wide"> starts open on wider screens, folded on phones.
 // 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
 // 3. A 429 answer (e.g. too many 查重 checks) is swapped in like any answer: it is a message.
+// 4. Forms with data-confirm ask first; 5. the header's menus (details.dropdown).
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 961px)");
@@ -49,4 +50,28 @@
       event.stopImmediatePropagation();
     }
   }, true);
+  // 5. The header's menus (details.dropdown): on a laptop one open at a time, closed by a click
+  //    elsewhere or Escape; on a phone always open inside the fold-out menu (the stylesheet does
+  //    this with ::details-content, this opens them where a browser lacks that).
+  var menus = ".site-header details.dropdown";
+  function closeMenus(except) {
+    document.querySelectorAll(menus + "[open]").forEach(function (d) { if (d !== except) d.open = false; });
+  }
+  function menusForWidth() {
+    document.querySelectorAll(menus).forEach(function (d) { d.open = !wide.matches; });
+  }
+  document.addEventListener("DOMContentLoaded", menusForWidth);
+  wide.addEventListener("change", menusForWidth);
+  document.addEventListener("toggle", function (event) {
+    if (wide.matches && event.target.matches && event.target.matches(menus) && event.target.open) closeMenus(event.target);
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (wide.matches && !event.target.closest(menus)) closeMenus(null);
+  });
+  document.addEventListener("keydown", function (event) {
+    var open = wide.matches && event.key === "Escape" && document.querySelector(menus + "[open]");
+    if (!open) return;
+    closeMenus(null);
+    open.querySelector("summary").focus();
+  });
 })();

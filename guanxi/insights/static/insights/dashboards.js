@@ -62,9 +62,44 @@
     return option;
   }
 
-  function bars(spec, horizontal) {
+  var LABEL_FONT = "12px sans-serif";  // ECharts' axis label font
+  var measure = document.createElement("canvas").getContext("2d");
+  function textWidth(text) {
+    measure.font = LABEL_FONT;
+    return measure.measureText(String(text)).width;
+  }
+
+  /* The category labels of a bar chart `width` px wide. More than six turn 40° (the server's
+     x_name_gap counts on it); where they would still crowd each other (a phone) they turn
+     further, end in "…" past `cut` px (the tooltip keeps the whole name), and only every n-th
+     shows when even that is too tight. A bar chart lying down cuts its labels to a third of a
+     narrow chart. Returns the axisLabel and, when it differs from the server's, the height the
+     labels take below the axis (for the axis name's gap). */
+  function categoryLabels(spec, horizontal, width) {
+    var n = Math.max(1, spec.categories.length);
+    if (horizontal) {
+      var room = width < 640 ? Math.max(64, Math.round(width * 0.35)) : 200;
+      return { axisLabel: { interval: 0, rotate: 0, width: room, overflow: "truncate" } };
+    }
+    var widest = Math.max.apply(null, spec.categories.map(textWidth).concat([0]));
+    var band = (width - (spec.line ? 110 : 70)) / n;  // minus the value axes' labels
+    var rotate = n > 6 ? 40 : 0;
+    var crowded = rotate ? band < 20 : widest + 8 > band;
+    if (!crowded) return { axisLabel: { interval: 0, rotate: rotate, overflow: "none" } };
+    rotate = band >= 20 ? 40 : 90;
+    var cut = width < 640 ? 96 : 120;
+    var shown = Math.min(widest, cut);
+    var angle = rotate * Math.PI / 180;
+    return {
+      axisLabel: { interval: band >= 14 ? 0 : "auto", rotate: rotate, width: cut, overflow: "truncate", hideOverlap: true },
+      height: Math.ceil(shown * Math.sin(angle) + 12 * Math.cos(angle)),
+    };
+  }
+
+  function bars(spec, horizontal, width) {
     var option = base(spec);
-    var categoryAxis = { type: "category", data: spec.categories, triggerEvent: true, axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 6 ? 40 : 0) } };
+    var labels = categoryLabels(spec, horizontal, width);
+    var categoryAxis = { type: "category", data: spec.categories, triggerEvent: true, axisLabel: labels.axisLabel };
     var valueAxis = { type: "value" };
     if (spec.series.length > 1 || spec.line) {
       option.legend = { type: "scroll", top: 0 };
@@ -77,7 +112,8 @@
       // the name below the (possibly turned) tick labels: the gap comes with the spec
       // (data.x_name_gap), the grid keeps room for the name's own line under the labels
       categoryAxis.name = spec.xName; categoryAxis.nameLocation = "middle";
-      categoryAxis.nameGap = spec.xNameGap || 48; option.grid.bottom = 28;
+      categoryAxis.nameGap = labels.height ? labels.height + 20 : spec.xNameGap || 48;
+      option.grid.bottom = 28;
     }
     option.series = spec.series.map(function (s) {
       return { type: "bar", name: s.name, data: s.data, stack: spec.stack ? "total" : undefined };
@@ -125,8 +161,8 @@
   var BUILD = {
     heatmap: heatmap,
     pareto: pareto,
-    bar: function (s) { return bars(s, false); },
-    hbar: function (s) { return bars(s, true); },
+    bar: function (s, width) { return bars(s, false, width); },
+    hbar: function (s, width) { return bars(s, true, width); },
     funnel: funnel,
     scatter: scatter,
   };
@@ -171,12 +207,16 @@
     if (!source || !window.echarts) return;
     var spec = JSON.parse(source.textContent);
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(BUILD[spec.kind](spec));
+    chart.setOption(BUILD[spec.kind](spec, chart.getWidth()));
     chart.on("click", function (p) {
       if (p.data && p.data.url) window.location.assign(p.data.url);
     });
     if (spec.kind === "bar" || spec.kind === "hbar") bandClicks(chart, spec, spec.kind === "hbar");
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      chart.resize();
+      // the axis labels are laid out for the chart's width: again at the new one
+      if (spec.kind === "bar" || spec.kind === "hbar") chart.setOption(BUILD[spec.kind](spec, chart.getWidth()));
+    });
     el.dataset.rendered = "1";
   }
 
