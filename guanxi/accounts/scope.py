@@ -172,6 +172,8 @@ def covers(user, customer) -> bool:
     """The user's own data scope (not a collaboration) includes this customer."""
     if not user.is_authenticated or not user.is_active or customer.erased_at is not None:
         return False
+    if customer.owner_id == user.pk:
+        return True  # every data scope (_own_q) holds the user's own customers: no query
     q = customer_q(user, collaborations=False)
     if q is None:
         return True

@@ -69,6 +69,16 @@ def _page(qs, form: CustomerFilterForm, sort: str):
     return rows, None
 
 
+def _count(qs, form: CustomerFilterForm, rows: list, next_query: str | None):
+    """The list's total: on a first page with no next page it is the rows shown (no second
+    query: a pinyin search's trigram scan costs ~7 ms at 1,000,000 customers, and a COUNT
+    would scan again); else queries.list_count."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if next_query is None and not data.get("after") and (data.get("page") or 1) == 1:
+        return queries.ListCount(len(rows), "exact")
+    return queries.list_count(qs)
+
+
 # What a list row shows, fetched as plain values: no model instances (a customer, its owner
 # and the owner's profile per row) and no tag managers; the rows become ListRow objects.
 # Measured in process at 1,000,000 customers: model rows with prefetched tags cost ~4 ms of
@@ -291,7 +301,7 @@ def customer_list(request):
         "customers": rows,
         "next_query": next_query,
         "filters": filters,
-        "count": queries.list_count(qs),
+        "count": _count(qs, form, rows, next_query),
         "sort_links": sort_links(params, filters["sort"]),
         "can_write": can_write_,
         "is_manager": is_manager(request.user),

@@ -197,7 +197,11 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "tags": customer.tags.all(),
             "custom_values": customer.custom_fields or {},
             "show_audit": is_manager(request.user),
-            "merges": merging.merges_of(customer),
+            # what the card shows (a merge record keeps both customers' values: ~100 columns)
+            "merges": merging.merges_of(customer)
+            .select_related(None)
+            .select_related("merged")
+            .only("id", "merged_at", "merged__name"),
             "survey_answers": survey_answers(request.user, customer),
             "referrals": referrals(request.user, customer),
             "contracts": customer_contracts(customer),
