@@ -35,7 +35,7 @@ from guanxi.activities.views import inbox_context
 from guanxi.customers import merging
 from guanxi.customers import services as customers
 from guanxi.customers.forms import CollaboratorForm
-from guanxi.customers.models import Customer, CustomerKind
+from guanxi.customers.models import Collaborator, Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
 from guanxi.pool.views import customer_panel as pool_panel
@@ -82,6 +82,36 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
             }
         )
     return rows
+
+
+def card_presence(customer: Customer) -> dict[str, bool]:
+    """Whether the 360 page's optional cards have anything to show, in one query of EXISTS
+    flags: most customers have no survey answers, contracts, referrals, collaborators or
+    merges, and asking
+    each card's own query (~0.5 ms of ORM work apiece, the survey one with two subqueries)
+    cost a fifth of the page's CPU at 1,000,000 customers."""
+    from django.db.models import Exists
+
+    from guanxi.contracts.models import Contract
+    from guanxi.surveys.models import Response
+
+    def some(qs):
+        return Exists(qs.order_by())
+
+    flags = (
+        Customer.objects.filter(pk=customer.pk)
+        .values(
+            any_surveys=some(Response.objects.filter(customer_id=customer.pk)),
+            any_contracts=some(Contract.objects.filter(customer_id=customer.pk)),
+            any_referred=some(Customer.objects.filter(referred_by_id=customer.pk)),
+            any_collaborators=some(Collaborator.objects.filter(customer_id=customer.pk)),
+            any_merges=some(
+                merging.MergeRecord.objects.filter(survivor_id=customer.pk, undone_at__isnull=True)
+            ),
+        )
+        .get()
+    )
+    return {name.removeprefix("any_"): value for name, value in flags.items()}
 
 
 def survey_answers(user, customer: Customer) -> list[dict]:
@@ -155,11 +185,15 @@ def customer_contracts(customer: Customer) -> list:
     return list(customer.contracts.order_by("-created_at", "-id")[:10])
 
 
-def referrals(user, customer: Customer) -> dict:
+def referrals(user, customer: Customer, *, any_referred: bool = True) -> dict:
     """Who referred the customer and whom it referred (customers.referred_by), named only
     within the viewer's scope (scope.customer_names); the others are only counted. One query,
-    and one more for the names when there are any."""
+    and one more for the names when there are any; none when the caller knows the customer
+    referred nobody (`any_referred`) and was referred by nobody."""
     from django.db.models import Q
+
+    if not any_referred and not customer.referred_by_id:
+        return {"by": None, "by_hidden": False, "referred": [], "hidden": 0, "any": False}
 
     found = Q(referred_by=customer, merged_into__isnull=True, erased_at__isnull=True)
     if customer.referred_by_id:
@@ -189,6 +223,9 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
         )
     )
     organisation = customer.kind == CustomerKind.ORGANISATION
+    present = card_presence(customer)
+    if not present["collaborators"]:
+        context["collaborators"] = []  # the card's list: no query for nobody
     context.update(
         {
             "sensitive": sensitive_rows(request.user, customer, may_reveal=access.reveal),
@@ -201,10 +238,12 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "merges": merging.merges_of(customer)
             .select_related(None)
             .select_related("merged")
-            .only("id", "merged_at", "merged__name"),
-            "survey_answers": survey_answers(request.user, customer),
-            "referrals": referrals(request.user, customer),
-            "contracts": customer_contracts(customer),
+            .only("id", "merged_at", "merged__name")
+            if present["merges"]
+            else [],
+            "survey_answers": survey_answers(request.user, customer) if present["surveys"] else [],
+            "referrals": referrals(request.user, customer, any_referred=present["referred"]),
+            "contracts": customer_contracts(customer) if present["contracts"] else [],
         }
     )
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():

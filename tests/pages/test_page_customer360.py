@@ -275,11 +275,32 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
         create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
     client = client_for("rep1")
     # session, user, profile, collaborations, customer, 4 timeline sources (+1 order-line
-    # prefetch when there are orders), one scope check (write, manage, reveal), consents,
-    # tags, collaborators, merges to undo: not per item (the share form, with its colleagues,
-    # comes on demand), the answered surveys, the contracts, the referrals
-    with django_assert_max_num_queries(18):
+    # prefetch when there are orders), the trail's losses, consents, tags, and one query of
+    # flags saying the optional cards (answered surveys, contracts, referrals, collaborators,
+    # merges to undo) are empty: not per item (the share form, with its colleagues, comes on
+    # demand); the owner's own customer needs no scope query for write, manage and reveal
+    with django_assert_max_num_queries(13):
         client.get(f"/customers/{customer.pk}/")
+
+
+def test_optional_cards_are_read_when_the_flags_say_they_have_something(
+    client_for, customer_of, rep1, manager
+):
+    """card_presence skips the queries of empty cards; a card with something still shows."""
+    from guanxi.customers.models import Collaborator
+    from guanxi.customers.merging import merge_customers
+
+    customer = customer_of("rep1", name="张三")
+    friend = customer_of("rep1", name="李四")
+    friend.referred_by = customer
+    friend.save(update_fields=["referred_by"])
+    Collaborator.objects.create(customer=customer, user=manager, access="read")
+    twin = customer_of("rep1", name="张三丰")
+    merge_customers(rep1, customer, twin, {})
+    html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="merges"' in html and "张三丰" in html  # the merge card
+    assert "李四" in html  # the referrals card names whom it referred
+    assert manager.profile.display_name in html or manager.username in html  # collaborators
 
 
 def test_the_managers_360_page_reads_orders_and_merges_in_the_trail(
