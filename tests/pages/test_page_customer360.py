@@ -287,8 +287,8 @@ def test_optional_cards_are_read_when_the_flags_say_they_have_something(
     client_for, customer_of, rep1, manager
 ):
     """card_presence skips the queries of empty cards; a card with something still shows."""
-    from guanxi.customers.models import Collaborator
     from guanxi.customers.merging import merge_customers
+    from guanxi.customers.models import Collaborator
 
     customer = customer_of("rep1", name="张三")
     friend = customer_of("rep1", name="李四")
