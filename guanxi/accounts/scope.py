@@ -376,6 +376,19 @@ def covered_users(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def covered_user_ids(user) -> set[int]:
+    """The ids of covered_users, without a query for a user whose scope is their own (a rep):
+    e.g. whom the customer list's owner filter may name."""
+    if (
+        user.is_authenticated
+        and user.is_active
+        and profile_of(user).data_scope == DataScope.SELF
+        and not is_manager(user)
+    ):
+        return {user.pk}
+    return set(covered_users(user).values_list("pk", flat=True))
+
+
 def may_work_on(customer, users) -> list:
     """Of `users`, the active ones who may change the customer (can_change): to whom a case or
     a task on it may go. Read-only users are left out before the per-user check."""
@@ -780,19 +793,22 @@ def get_contract_record_or_404(user, queryset: QuerySet, pk, *, write: bool = Fa
     return record
 
 
-def _decides(user, customer, asker_id) -> bool:
+def _decides(user, customer, *asker_ids) -> bool:
     return (
-        is_manager(user)
-        and can_write(user)
-        and covers(user, customer)
-        and (asker_id is None or asker_id != user.pk)
+        is_manager(user) and can_write(user) and covers(user, customer) and user.pk not in asker_ids
     )
+
+
+def _asks_for_contract(contract) -> tuple:
+    """Who asks for a contract's approval: its owner, who drafted it and who submitted it."""
+    return (contract.owner_id, contract.created_by_id, contract.submitted_by_id)
 
 
 def can_approve_contract(user, contract) -> bool:
     """May approve or reject a contract submitted for approval: a manager whose own data scope
-    covers the customer, who is not the contract's owner (nobody approves their own)."""
-    return _decides(user, contract.customer, contract.owner_id)
+    covers the customer, who neither owns, drafted nor submitted it (nobody approves their own,
+    also not by drafting it for a rep's customer or by handing it over after submitting)."""
+    return _decides(user, contract.customer, *_asks_for_contract(contract))
 
 
 def approvable_contracts(user, contracts: QuerySet) -> QuerySet:
@@ -802,14 +818,21 @@ def approvable_contracts(user, contracts: QuerySet) -> QuerySet:
     if not (user.is_authenticated and user.is_active and is_manager(user) and can_write(user)):
         return contracts.none()
     q = customer_q(user, prefix="customer__", collaborations=False)
-    qs = contracts.exclude(customer__erased_at__isnull=False).exclude(owner_id=user.pk)
+    qs = (
+        contracts.exclude(customer__erased_at__isnull=False)
+        .exclude(owner_id=user.pk)
+        .exclude(created_by_id=user.pk)
+        .exclude(submitted_by_id=user.pk)
+    )
     return qs if q is None else qs.filter(q)
 
 
 def require_approve_contract(user, contract) -> None:
     if not can_approve_contract(user, contract):
-        if contract.owner_id == user.pk:
-            raise PermissionDenied(_("You cannot approve or reject your own contract."))
+        if user.pk in _asks_for_contract(contract):
+            raise PermissionDenied(
+                _("You cannot approve or reject a contract you own, drafted or submitted.")
+            )
         raise PermissionDenied(
             _("Only a manager whose data scope covers the customer may approve contracts.")
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.scope import approvable_contracts, contract_records, visible_opportunities
 from guanxi.pipeline.models import Opportunity
+from guanxi.sales.services import MAX_MONEY
 
 from .models import (
     COLLECTING_STATUSES,
@@ -176,8 +177,9 @@ def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
 def accepted_deal(opportunity) -> dict | None:
     """What the customer accepted for an opportunity: its contracts approved, active or
     completed, their amounts added up ({"amount", "currency", "contracts": [numbers]}), or
-    None when there are none, or when they are in several currencies (no single figure: the
-    opportunity keeps its own). The pipeline's accepted_deal asks this (apps.py)."""
+    None when there are none, or when they are in several currencies or add up to more than
+    an amount holds (no single figure: the opportunity keeps its own). The pipeline's
+    accepted_deal asks this (apps.py)."""
     rows = list(
         Contract.objects.filter(opportunity=opportunity, status__in=COLLECTING_STATUSES)
         .order_by("id")
@@ -186,8 +188,11 @@ def accepted_deal(opportunity) -> dict | None:
     currencies = {currency for _n, _a, currency in rows}
     if len(currencies) != 1:
         return None
+    total = sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT)
+    if total > MAX_MONEY:  # beyond what an amount holds: no figure to store either
+        return None
     return {
-        "amount": sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT),
+        "amount": total,
         "currency": currencies.pop(),
         "contracts": [number for number, _a, _c in rows],
     }

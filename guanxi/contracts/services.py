@@ -410,7 +410,9 @@ def create_contract(actor, customer, data: dict, lines: list[dict], *, quote=Non
     require_change(actor, customer)
     cleaned = _clean_contract(data, partial=False)
     today = timezone.localdate()
-    contract = Contract(customer=customer, owner=customer.owner or actor, quote=quote, **cleaned)
+    contract = Contract(
+        customer=customer, owner=customer.owner or actor, quote=quote, created_by=actor, **cleaned
+    )
     _check_contract_dates(contract)
     if quote is not None:
         contract.opportunity_id = quote.opportunity_id
@@ -555,7 +557,7 @@ def change_contract_status(
         )
     if action == "submit":
         _check_plan_complete(contract)
-        contract.submitted_at = timezone.now()
+        contract.submitted_at, contract.submitted_by = timezone.now(), actor
         contract.reject_reason = ""
     if action in ("approve", "reject"):
         contract.decided_by, contract.decided_at = actor, timezone.now()

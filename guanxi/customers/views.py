@@ -24,6 +24,7 @@ from guanxi.accounts.models import Department
 from guanxi.accounts.scope import (
     can_manage,
     can_write,
+    covered_user_ids,
     is_manager,
     manageable_customers,
     may_share_segment,
@@ -321,7 +322,10 @@ def customer_list(request):
         context["tag_options"] = options_html(((name, name) for name in tags), filters["tag"])
         context["level_options"] = options_html(level_labels.items(), filters["level"])
         context["source_options"] = options_html(source_labels.items(), filters["source"])
-        context["owner_options"] = options_html(options["owners"], filters["owner_id"])
+        # the owner filter names only the colleagues whose work the user's scope covers
+        named = covered_user_ids(request.user)
+        owners = [(pk, name) for pk, name in options["owners"] if pk in named]
+        context["owner_options"] = options_html(owners, filters["owner_id"])
         context["team_options"] = options_html(options["teams"], filters["department_id"])
         context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)

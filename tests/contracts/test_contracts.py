@@ -151,6 +151,33 @@ def test_a_manager_who_owns_the_contract_cannot_approve_it(manager, customer_of,
         services.change_contract_status(manager, contract, "approve")
 
 
+def test_a_manager_who_drafted_or_submitted_a_reps_contract_cannot_approve_it(
+    manager, rep1, customer, product
+):
+    """Hostile review: the owner is the customer's owner, so a manager drafting a contract for a
+    rep's customer (or submitting it and then transferring the customer) was not "its owner"
+    and approved it alone. Who drafted and who submitted it ask for approval too."""
+    from guanxi.accounts.scope import approvable_contracts
+
+    quote = services.create_quote(manager, customer, {}, [{"product": product, "quantity": 1}])
+    drafted = services.accept_quote(manager, quote)
+    assert drafted.owner == rep1 and drafted.created_by == manager
+    services.change_contract_status(manager, drafted, "submit")
+    with pytest.raises(PermissionDenied), translation.override("en"):
+        services.change_contract_status(manager, drafted, "approve")
+    # drafted by the rep, submitted by the manager: still not the manager's to approve
+    quote = services.create_quote(rep1, customer, {}, [{"product": product, "quantity": 1}])
+    submitted = services.accept_quote(rep1, quote)
+    services.change_contract_status(manager, submitted, "submit")
+    assert submitted.submitted_by == manager
+    with pytest.raises(PermissionDenied):
+        services.change_contract_status(manager, submitted, "reject", reason="自己提交的")
+    assert not approvable_contracts(manager, Contract.objects.all()).exists()
+    for contract in (drafted, submitted):
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.PENDING and contract.decided_by is None
+
+
 def test_payments_are_allocated_in_due_order_once_confirmed(rep1, manager, quote):
     today = timezone.localdate()
     plan = [

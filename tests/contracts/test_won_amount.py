@@ -139,3 +139,28 @@ def test_the_pages_say_so(rep1, manager, opportunity, product):
     page = response.content.decode()
     assert "Opportunity “年度茶礼” won at 1,280.00 CNY, the contracts&#x27; amount." in page
     assert Opportunity.objects.get(pk=opportunity.pk).status == Status.WON
+
+
+def test_accepted_contracts_adding_up_beyond_an_amount_leave_the_estimate(
+    rep1, manager, opportunity, product
+):
+    """Hostile review: two contracts at the largest price each added up to more than an
+    opportunity's amount holds, and the pipeline pages answered 500 for everyone."""
+    from guanxi.contracts.queries import accepted_deal
+    from guanxi.sales.services import MAX_MONEY
+
+    for _ in range(2):
+        quote = services.create_quote(
+            rep1,
+            opportunity.customer,
+            {"opportunity": opportunity},
+            [{"product": product, "quantity": 1, "unit_price": str(MAX_MONEY)}],
+        )
+        contract = services.accept_quote(rep1, quote)
+        services.change_contract_status(rep1, contract, "submit")
+        services.change_contract_status(manager, contract, "approve")
+    assert accepted_deal(opportunity) is None
+    services.change_contract_status(rep1, contract, "activate")
+    opportunity.refresh_from_db()
+    assert opportunity.status == Status.WON and opportunity.amount == Decimal("5000")
+    assert login(rep1).get(f"/pipeline/{opportunity.pk}/").status_code == 200

@@ -665,3 +665,14 @@ def test_a_stale_contact_save_without_overlap_keeps_both_changes(client_for, cus
     assert "so yours were saved on top of them" in response.content.decode()
     contact.refresh_from_db()
     assert (contact.title, contact.email, contact.version) == ("总监", "li@example.com", 3)
+
+
+def test_the_owner_filter_names_only_colleagues_in_the_users_scope(client_for, customer_of):
+    """Hostile review: every rep's owner filter listed every colleague of the company."""
+    customer_of("rep1", name="张三")
+    rep_page = client_for("rep1").get(LIST).content.decode()
+    owners = rep_page.split('id="id_owner"', 1)[1].split("</select>", 1)[0]
+    assert owners.count("<option") == 2  # "All owners" and the rep
+    manager_page = client_for("manager").get(LIST).content.decode()
+    owners = manager_page.split('id="id_owner"', 1)[1].split("</select>", 1)[0]
+    assert owners.count("<option") > 3
