@@ -48,3 +48,15 @@ def browser():
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+def log_in(page, base_url: str, username: str, password: str = "demo-pass") -> None:
+    """Log in through the login form and wait for the home page (LOGIN_REDIRECT_URL).
+
+    Every persona in tests/conftest.py has the password "demo-pass".
+    """
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")

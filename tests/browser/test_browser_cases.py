@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.service.models import Case, CaseStatus
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,11 +29,7 @@ def test_open_and_resolve_a_case_at_390px(
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "rep1")
 
         # from the 360 page: "Open a case", the customer preselected
         page.goto(f"{live_server.url}/customers/{customer.pk}/")

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.coding.models import CodedFragment, CodingProject
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -60,11 +61,7 @@ def test_code_a_fragment_and_see_it_in_the_tree_at_390px(
     page = context.new_page()
     url = live_server.url
     try:
-        page.goto(f"{url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda u: "/login/" not in u)
+        log_in(page, url, "rep1")
 
         # a project
         page.goto(f"{url}/coding/")

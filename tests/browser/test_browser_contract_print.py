@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.contracts import services
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -22,11 +23,7 @@ def test_the_contract_printout_fits(
     context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/contracts/{contract.pk}/print/")
         chinese = locale == "zh-CN"
         expect(page.locator("#party-a")).to_have_text("甲方" if chinese else "Party A (customer)")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.contracts.models import Contract, ContractStatus, InstalmentStatus, Quote
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,11 +29,7 @@ def _no_sideways_scroll(page, what: str) -> None:
 def _login(browser, live_server, username, locale):
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    log_in(page, live_server.url, username)
     return context, page
 
 

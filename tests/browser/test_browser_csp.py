@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 RECORD_VIOLATIONS = """
@@ -53,10 +55,7 @@ def test_main_pages_pass_the_content_security_policy(
 
     page.goto(f"{live_server.url}/login/")
     assert violations() == [], "/login/"
-    page.fill("input[name=username]", "manager")
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/customers/")
 
     # an htmx swap under the policy: live search replaces the results fragment

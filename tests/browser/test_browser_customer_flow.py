@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 LANGUAGES = {
@@ -39,11 +41,7 @@ def test_login_search_by_pinyin_and_record_an_interaction(
     page = context.new_page()
     try:
         # log in
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/customers/")
         expect(page.locator("header nav")).to_contain_text(words["nav"])
 
@@ -90,11 +88,7 @@ def test_manager_reveals_a_sensitive_field_with_a_purpose(
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "manager")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "manager")
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         row = page.locator("#sensitive-id_number")
         expect(row).to_contain_text("••••14")

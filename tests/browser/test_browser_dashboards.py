@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
 from guanxi.insights.data import THEMES
+from tests.browser.conftest import log_in
 from tests.insights.factory import make_run, score
 
 pytestmark = [pytest.mark.browser]
@@ -101,14 +102,6 @@ def scored_world(customer_of):
     return customers
 
 
-def login(page, base_url):
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", "manager")
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def click_item(page, selector: str, series: int, value: list):
     """Click where ECharts draws the data item `value` of a series (its own pixel mapping); the
     chart is scrolled into view first (the method notes above it can push it below the fold)."""
@@ -139,7 +132,7 @@ def test_every_dashboard_draws_its_charts_and_links_to_customers(
         lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     try:
-        login(page, live_server.url)
+        log_in(page, live_server.url, "manager")
         page.goto(f"{live_server.url}/analytics/")
         expect(page.locator("nav .nav-links")).to_contain_text(LOCALES[locale])
         assert page.locator(".insight-card").count() == len(THEMES)
@@ -194,7 +187,7 @@ def test_dashboards_fit_a_phone(
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        login(page, live_server.url)
+        log_in(page, live_server.url, "manager")
         for theme in ("rfm", "quadrants", "warnings"):
             page.goto(f"{live_server.url}/analytics/{theme}/")
             expect(page.locator(".chart[data-rendered='1']").first).to_be_visible()
@@ -271,7 +264,7 @@ def test_a_plain_click_and_a_phone_tap_open_the_customers(
     try:
         for context, action in ((desktop, "click"), (phone, "tap")):
             page = context.new_page()
-            login(page, live_server.url)
+            log_in(page, live_server.url, "manager")
             for theme, series, value, url in TAP_TARGETS:
                 page.goto(f"{live_server.url}/analytics/{theme}/")
                 expect(page.locator(".chart[data-rendered='1']")).to_have_count(1)

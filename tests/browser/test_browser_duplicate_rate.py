@@ -4,6 +4,8 @@ matches (htmx leaves error answers unswapped unless app.js lets a 429 through)."
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 
@@ -15,11 +17,7 @@ def test_the_duplicate_check_shows_the_rate_limit_message(
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep2")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "rep2")
         page.goto(f"{live_server.url}/customers/new/")
         mobile = page.locator("input[name=mobile]")
         mobile.fill("13812345678")

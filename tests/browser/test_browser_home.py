@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from guanxi.sales.models import Order
 from guanxi.scoring.models import CustomerScore, RunStatus, RunTrigger, ScoringRun
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -39,14 +40,6 @@ def no_sideways_scroll(page) -> bool:
         """() => [...document.querySelectorAll("main, main *")].every(
             (e) => e.getBoundingClientRect().right <= window.innerWidth + 1)"""
     )
-
-
-def login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 @pytest.mark.parametrize("locale", list(WORDS))
@@ -85,7 +78,7 @@ def test_home_for_manager_and_rep_on_a_phone(
     page = context.new_page()
     try:
         # the manager: the indicators, each a link to the rows behind it
-        login(page, live_server.url, "manager")
+        log_in(page, live_server.url, "manager")
         expect(page.locator("#kpi-head")).to_have_text(words["kpis"])
         expect(page.locator("#kpi-revenue")).to_contain_text(words["money"])
         assert no_sideways_scroll(page)
@@ -96,7 +89,7 @@ def test_home_for_manager_and_rep_on_a_phone(
 
         # the rep: at-risk customer with reason and action, the birthday in two days
         context.clear_cookies()
-        login(page, live_server.url, "rep1")
+        log_in(page, live_server.url, "rep1")
         risk = page.locator(".home-risk")
         expect(risk).to_contain_text(words["risk"])
         expect(risk).to_contain_text(words["reason"])

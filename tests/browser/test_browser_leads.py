@@ -9,6 +9,7 @@ import pytest
 from guanxi.customers.models import Customer
 from guanxi.leads import webforms
 from guanxi.leads.models import Lead
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -55,11 +56,7 @@ def test_public_form_then_claim_and_convert(browser, live_server, personas, loca
     rep = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = rep.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/leads/pool/")
         assert _width(page) <= PHONE["width"], "the lead pool scrolls sideways"
         assert "139••••5678" in page.content() and "13912345678" not in page.content()

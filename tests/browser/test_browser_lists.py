@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 WORDS = {
@@ -25,11 +27,7 @@ def test_sort_by_header_filter_and_bulk_tag(
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/customers/")
 
         results = page.locator("#results")

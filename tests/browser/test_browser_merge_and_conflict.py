@@ -4,16 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def _login(page, url):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", "rep1")
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 def test_stale_save_then_merge_and_undo(
@@ -26,7 +19,7 @@ def test_stale_save_then_merge_and_undo(
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        _login(page, live_server.url)
+        log_in(page, live_server.url, "rep1")
 
         # the edit form is open while a colleague saves another city
         page.goto(f"{live_server.url}/customers/{keep.pk}/edit/")

@@ -5,6 +5,8 @@ fold-out menu of a 390 px phone."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 WORDS = {
@@ -20,14 +22,6 @@ WORDS = {
 ROW = ".site-header .nav-brand > li, .site-header .nav-links > li, .site-header .nav-tools > li"
 
 
-def _log_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 @pytest.mark.parametrize("locale", list(WORDS))
 def test_laptop_nav_is_one_row_and_its_menus_reach_their_pages(
     transactional_db, live_server, browser, personas, screenshot_dir, locale
@@ -36,7 +30,7 @@ def test_laptop_nav_is_one_row_and_its_menus_reach_their_pages(
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
-        _log_in(page, live_server.url, "manager")  # the longest row: with the More menu
+        log_in(page, live_server.url, "manager")  # the longest row: with the More menu
         boxes = page.evaluate(
             f"""() => [...document.querySelectorAll({ROW!r})].map((e) => {{
                 const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }})"""
@@ -80,7 +74,7 @@ def test_phone_fold_menu_lists_every_link_by_menu(
     )
     page = context.new_page()
     try:
-        _log_in(page, live_server.url, "rep1")
+        log_in(page, live_server.url, "rep1")
         menu = page.locator("#nav-menu")
         cases = menu.get_by_role("link", name=words["cases"], exact=True)
         expect(cases).to_be_hidden()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from guanxi.customers.services import create_contact, update_customer
 from guanxi.sales.services import create_order
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -53,10 +54,7 @@ def phone(browser, live_server):
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
         _no_sideways_scroll(page, "the login page")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, username)
         return page
 
     yield open_as

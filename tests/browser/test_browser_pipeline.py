@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.pipeline.models import Objection, Opportunity
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -17,14 +18,6 @@ WIDE = {"width": 1400, "height": 900}
 def _no_sideways_scroll(page, what: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{what} is {width} px wide at {PHONE['width']} px"
-
-
-def _login(page, live_server):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "rep1")
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ def test_drag_a_card_to_the_next_stage(live_server, browser, two_cards, locale):
     context = browser.new_context(locale=locale, viewport=WIDE)
     page = context.new_page()
     try:
-        _login(page, live_server)
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/pipeline/")
         expect(page.locator(".board-column")).to_have_count(5)
         expect(page.locator(f"#card-{first.pk}")).to_be_visible()
@@ -75,7 +68,7 @@ def test_move_with_the_select_and_log_an_objection_at_390px(
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        _login(page, live_server)
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/pipeline/")
         _no_sideways_scroll(page, "the board")
 
@@ -112,7 +105,7 @@ def test_a_visit_records_body_language_at_390px(
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        _login(page, live_server)
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         page.locator("#record details:has(#interaction-form) > summary").click()
         form = page.locator("#interaction-form")

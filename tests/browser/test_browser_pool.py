@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 WORDS = {
@@ -24,14 +26,6 @@ WORDS = {
         "nav": "Public pool",
     },
 }
-
-
-def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 def _no_sideways_scroll(page):
@@ -63,7 +57,7 @@ def test_a_rep_claims_from_the_pool_at_390px(
     context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        _login(page, live_server.url, "rep1")
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/pool/")
         table = page.locator("#pool-customers")
         expect(table).to_contain_text("公海茶庄")
@@ -105,7 +99,7 @@ def test_a_manager_transfers_a_leaving_reps_customers_at_390px(
     context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        _login(page, live_server.url, "manager")
+        log_in(page, live_server.url, "manager")
         page.goto(f"{live_server.url}/pool/transfer/")
         _no_sideways_scroll(page)
         page.select_option("select[name=from_user]", str(rep1.pk))

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.voice.models import ReviewSet
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -31,11 +32,7 @@ def test_import_reviews_and_follow_a_keyword_at_390px(
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "rep1")
 
         page.goto(f"{live_server.url}/reviews/import/")
         page.fill("input[name=name]", "乐园点评")

@@ -6,16 +6,9 @@ from playwright.sync_api import expect
 
 from guanxi.customers.models import Collaborator
 from guanxi.privacy.models import RevealLog
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_owner_shares_and_unshares_from_the_360_page(
@@ -25,7 +18,7 @@ def test_owner_shares_and_unshares_from_the_360_page(
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        log_in(page, live_server, "rep2")
+        log_in(page, live_server.url, "rep2")
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         card = page.locator("#collaborators")
         expect(card).to_contain_text("尚未与任何人共享。")
@@ -57,7 +50,7 @@ def test_sensitive_export_is_a_post_from_the_page(
     context = browser.new_context(locale="en-US", accept_downloads=True)
     page = context.new_page()
     try:
-        log_in(page, live_server, "manager")
+        log_in(page, live_server.url, "manager")
         page.goto(f"{live_server.url}/data/import/")
         page.get_by_text("Export customers with sensitive personal data").click()
         page.fill("#export-purpose", "核对客户资料")

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 WORDS = {
@@ -74,11 +76,7 @@ def test_scores_panel_and_marking_lost_at_390px(
     csp = []
     page.on("console", lambda m: csp.append(m.text) if "Content Security" in m.text else None)
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)
+        log_in(page, live_server.url, "rep1")
 
         # an unscored customer says so
         page.goto(f"{live_server.url}/customers/{unscored.pk}/")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.segments.models import Segment
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -41,11 +42,7 @@ def test_save_a_segment_from_the_list_and_open_it_at_390px(
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda url: "/login/" not in url)  # the home page since issue 9
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/customers/")
 
         # filter by level A: the list updates in place (htmx), the save form follows it

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from guanxi.surveys.models import Response
+from tests.browser.conftest import log_in
 from tests.surveys import conftest as surveys
 from tests.surveys.conftest import answers_for, as_service_data
 
@@ -68,11 +69,7 @@ def test_results_page_draws_its_charts(browser, live_server, survey, links, cust
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "manager")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "manager")
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{live_server.url}/surveys/{survey.pk}/results/")

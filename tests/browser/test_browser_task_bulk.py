@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser]
 
 WORDS = {
@@ -35,11 +37,7 @@ def test_filter_and_bulk_mark_done_at_390px(
     csp = []
     page.on("console", lambda m: csp.append(m.text) if "Content Security" in m.text else None)
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "rep1")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/tasks/")
 
         # a filter goes into the URL (htmx pushes it) and narrows the cards

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,11 +34,7 @@ def test_manager_deactivates_a_rep_on_a_phone(
     context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "manager")
-        page.fill("input[name=password]", "demo-pass")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "manager")
 
         page.goto(f"{live_server.url}/team/")
         expect(page.locator("h1")).to_have_text(words["team"])
