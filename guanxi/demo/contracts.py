@@ -66,6 +66,12 @@ def seed_contracts(manager_id: int, today, seed: int = 7, n: int = 60) -> int:
         ]
         plan[-1]["amount"] = contract.amount - share * (parts - 1)
         collections.set_plan(rep, contract, plan)
+        # signed a few days after the quote, before the first instalment falls due (activating
+        # would otherwise date the signing today, after payments made months ago)
+        signed = min(start + timedelta(days=rng.randint(2, 9)), max(today, real))
+        services.update_contract(
+            rep, contract, {"signed_on": signed, "start_on": signed, "end_on": None}
+        )
         services.change_contract_status(rep, contract, "submit")
         if stage == 1:
             continue  # awaiting approval

@@ -232,3 +232,17 @@ def test_the_demo_has_answered_surveys_and_checked_back_cases(demo):
     checked = Case.objects.filter(satisfaction_score__isnull=False)
     assert checked.exists()
     assert all(c.followed_up_at > c.resolved_at > c.opened_at for c in checked)
+
+
+def test_demo_contracts_are_signed_before_they_are_paid(demo):
+    """New-user review: an active contract was signed today while its instalments had been
+    paid months ago (activating dated the signing)."""
+    from guanxi.contracts.models import Contract, ContractStatus, Payment
+
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE)
+    assert active.exists()
+    for contract in active:
+        assert contract.signed_on is not None and contract.start_on == contract.signed_on
+        first = Payment.objects.filter(contract=contract).order_by("received_on").first()
+        if first is not None:
+            assert contract.signed_on <= first.received_on, contract.number
