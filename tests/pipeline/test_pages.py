@@ -17,6 +17,22 @@ def test_the_board_shows_a_column_per_stage_and_the_card(client_for, open_opport
     assert f'id="card-{opportunity.pk}"' in text and "年度茶礼采购" in text
 
 
+def test_cards_in_the_last_stage_lead_to_winning_them(client_for, open_opportunity, stages):
+    """New-user review: the last stage (成交) is not a win, and the board offered no way to
+    mark a deal won; its cards now link to the opportunity's win form, opened."""
+    first = open_opportunity()
+    last_stage = max(stages.values(), key=lambda s: s.order)
+    closing = open_opportunity(
+        stage=last_stage.pk, name="年底团购", amount="8000", expected_close="2026-12-20"
+    )
+    board = client_for("rep1").get("/pipeline/").content.decode()
+    link = f"/pipeline/{closing.pk}/?close=win#win"
+    assert link in board and f"/pipeline/{first.pk}/?close=win" not in board
+    assert "/?close=win" not in client_for("viewer").get("/pipeline/").content.decode()
+    detail = client_for("rep1").get(f"/pipeline/{closing.pk}/?close=win").content.decode()
+    assert '<details id="win" open>' in detail
+
+
 def test_the_board_in_chinese(client_for, open_opportunity):
     open_opportunity()
 
