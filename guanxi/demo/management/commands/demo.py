@@ -6,11 +6,23 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 from tqdm import tqdm
 
 from guanxi.demo.company import PASSWORD, USERS, load_demo
 from guanxi.scoring.models import RunStatus, RunTrigger, ScoringRun
 from guanxi.scoring.services import STEPS, ScoringBusy, run_scoring
+
+
+def vacuum_customers() -> None:
+    """On PostgreSQL, VACUUM (ANALYZE) the customer table after a load: the generator's bulk
+    UPDATEs (owners, pools, follow-up dates, return dates) leave ~3.6 dead row versions per
+    customer, which autovacuum reaches only later; until then every list and search reads
+    through them (a pinyin search at 1,000,000 customers: 9 ms, 5 ms after the vacuum)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return  # VACUUM runs outside a transaction only (a test's, say)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) customers_customer")
 
 
 class Command(BaseCommand):
@@ -49,6 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo company loaded in {time.monotonic() - started:.1f} s: {summary}."
             )
+            vacuum_customers()
         self._score()
         self._leads(options["seed"], reset=options["reset"])
         logins = ", ".join(u[0] for u in USERS)
