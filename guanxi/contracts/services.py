@@ -574,6 +574,9 @@ def change_contract_status(
     audit.record_update(actor, contract, before, _CONTRACT_TRAIL)
     if action == "terminate":
         collections.void_unpaid(actor, contract)
+    elif action in ("submit", "approve", "reject"):
+        # coming into force (or not): late instalments become overdue (or stop being)
+        collections._allocate(actor, contract)
     contract.won_opportunity = _win_opportunity(actor, contract) if action == "activate" else None
     return contract
 
