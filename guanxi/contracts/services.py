@@ -335,7 +335,8 @@ def accept_quote(actor, quote: Quote, *, version=None) -> Contract:
         }
         for line in quote.lines.select_related("product")
     ]
-    title = _("Contract for quote %(number)s") % {"number": quote.number}
+    # the same in every language (whoever accepted it, a colleague may read it in another)
+    title = f"{quote.number} · {quote.customer.name}"[:200]
     return create_contract(
         actor,
         quote.customer,

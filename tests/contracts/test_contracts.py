@@ -244,6 +244,13 @@ def test_reminders_are_made_once_before_the_due_date_and_once_when_overdue(rep1,
     assert AuditEntry.objects.filter(model="task", actor=None).count() >= 2
 
 
+def test_a_contract_from_a_quote_has_a_title_in_no_language(rep1, quote):
+    with translation.override("en"):
+        contract = services.accept_quote(rep1, quote)
+    assert contract.title == f"{quote.number} · 茗香贸易有限公司"
+    assert "Contract for" not in contract.title and "合同" not in contract.title
+
+
 def test_only_a_contract_in_force_has_overdue_instalments(rep1, manager, quote):
     today = timezone.localdate()
     contract = services.accept_quote(rep1, quote)
