@@ -154,15 +154,22 @@ def set_plan(actor, contract: Contract, rows: list[dict], *, version=None) -> li
     return made
 
 
-def instalment_status(inst: Instalment, today: date) -> str:
+#: A contract in force (or completed, its money still owed) owes its instalments: only its
+#: late ones are overdue. A draft, pending or rejected contract owes nothing yet (the
+#: collections page leaves them out too).
+OWING = COLLECTING_STATUSES
+
+
+def instalment_status(inst: Instalment, today: date, *, in_force: bool = True) -> str:
     """pending / partly paid / paid / overdue / void from what was allocated to it: paid when
     the whole amount came in; overdue when its due date has passed without it (even if part
-    came in); partly paid when part came in before the due date."""
+    came in) and its contract is in force; partly paid when part came in (before the due
+    date, or on a contract not in force)."""
     if inst.status == InstalmentStatus.VOID:
         return InstalmentStatus.VOID
     if inst.received >= inst.amount:
         return InstalmentStatus.PAID
-    if inst.due_date < today:
+    if in_force and inst.due_date < today:
         return InstalmentStatus.OVERDUE
     if inst.received > 0:
         return InstalmentStatus.PARTLY_PAID
@@ -198,7 +205,7 @@ def _allocate(actor, contract: Contract, today: date | None = None) -> None:
                 current = next(queue, None)
     changed = []
     for inst in instalments:
-        inst.status = instalment_status(inst, today)
+        inst.status = instalment_status(inst, today, in_force=contract.status in OWING)
         if audit.diff(befores[inst.pk], audit.snapshot(inst, _INSTALMENT_TRAIL)):
             changed.append(inst)
     Instalment.objects.bulk_update(changed, ["received", "status", "paid_on", "days_late"])
@@ -376,15 +383,17 @@ def _due_at(day: date) -> datetime:
 
 
 def send_reminders(today: date | None = None) -> dict[str, int]:
-    """What the daily job does (no actor): instalments whose due date has passed unpaid
-    become overdue; the owner of a running contract gets a task reminder_days() before an
+    """What the daily job does (no actor): instalments of contracts in force whose due date
+    has passed unpaid become overdue; the owner of a running contract gets a task reminder_days() before an
     instalment falls due, and another when it becomes overdue, each once (flags on the
     instalment, set in the same transaction as the task). Returns the counts."""
     today = today or timezone.localdate()
     done = {"overdue": 0, "due_soon": 0, "overdue_reminders": 0}
     running = (ContractStatus.APPROVED, ContractStatus.ACTIVE)
     late = Instalment.objects.filter(
-        status__in=(InstalmentStatus.PENDING, InstalmentStatus.PARTLY_PAID), due_date__lt=today
+        status__in=(InstalmentStatus.PENDING, InstalmentStatus.PARTLY_PAID),
+        due_date__lt=today,
+        contract__status__in=OWING,
     )
     for inst in late.select_related("contract")[:10000]:
         with transaction.atomic():

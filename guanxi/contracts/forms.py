@@ -14,7 +14,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class QuoteForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
+    contact = forms.ModelChoiceField(
+        label=_("contact"), queryset=None, required=False, empty_label=_("(none)")
+    )
     quoted_on = forms.DateField(
         label=_("date"), required=False, widget=DATE, validators=[validate_year]
     )
@@ -47,7 +49,10 @@ class _ProductChoice(forms.ModelChoiceField):
 
 class LineForm(forms.Form):
     product = _ProductChoice(
-        label=_("product"), queryset=Product.objects.filter(active=True), required=False
+        label=_("product"),
+        queryset=Product.objects.filter(active=True),
+        required=False,
+        empty_label=_("Choose a product"),
     )
     quantity = forms.IntegerField(
         label=_("quantity"), min_value=1, max_value=sales.MAX_QUANTITY, required=False
@@ -108,7 +113,9 @@ class PaymentForm(forms.Form):
 
 
 class CollectionFilterForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("sales rep"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(
+        label=_("sales rep"), queryset=None, required=False, empty_label=_("All sales reps")
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     month = forms.CharField(
         label=_("due in month"),

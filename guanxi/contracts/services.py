@@ -335,7 +335,8 @@ def accept_quote(actor, quote: Quote, *, version=None) -> Contract:
         }
         for line in quote.lines.select_related("product")
     ]
-    title = _("Contract for quote %(number)s") % {"number": quote.number}
+    # the same in every language (whoever accepted it, a colleague may read it in another)
+    title = f"{quote.number} · {quote.customer.name}"[:200]
     return create_contract(
         actor,
         quote.customer,
@@ -574,6 +575,9 @@ def change_contract_status(
     audit.record_update(actor, contract, before, _CONTRACT_TRAIL)
     if action == "terminate":
         collections.void_unpaid(actor, contract)
+    elif action in ("submit", "approve", "reject"):
+        # coming into force (or not): late instalments become overdue (or stop being)
+        collections._allocate(actor, contract)
     contract.won_opportunity = _win_opportunity(actor, contract) if action == "activate" else None
     return contract
 

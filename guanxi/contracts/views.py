@@ -3,6 +3,7 @@ scope, a quote's form and print view, a contract with its approval, payment plan
 print view, and the collections list. Views are thin: scope helper → form → service → page."""
 
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -129,6 +130,7 @@ def quote_create(request):
         "customer": customer,
         "quote": None,
         "opportunity": opportunity,
+        "opportunity_products": bool(rows),
     }
     return render(request, "contracts/quote_form.html", context)
 
@@ -324,6 +326,9 @@ def _contract_page(request, contract: Contract, *, plan=None, payment=None, stat
         "payment_form": payment,
         "plan_editable": writable and contract.status in services.OPEN_CONTRACT_STATUSES,
         "collecting": writable and contract.status in collections.COLLECTING_STATUSES,
+        # what a new payment may still cover: the amount less confirmed and pending payments
+        "to_record": contract.outstanding
+        - sum((p.amount for p in payments if p.status == PaymentStatus.PENDING), Decimal("0")),
         "editable": writable and contract.status in (ContractStatus.DRAFT, ContractStatus.REJECTED),
         "may_order": writable
         and contract.order_id is None
@@ -374,6 +379,9 @@ def contract_print(request, pk):
         "seller": seller,
         "contact": queries.contract_contact(contract),
         "capitals": _capitals(contract.amount, contract.currency),
+        # not approved yet: the printout says it is a draft, not a document to sign
+        "draft": contract.status
+        in (ContractStatus.DRAFT, ContractStatus.PENDING, ContractStatus.REJECTED),
     }
     return render(request, "contracts/contract_print.html", context)
 

@@ -104,3 +104,30 @@ def test_quote_contract_approval_and_payment_at_390px(
     finally:
         rep_context.close()
         boss_context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_quotes_lines_are_cards_on_a_phone(
+    transactional_db, live_server, browser, customer_of, product, rep1, locale
+):
+    from guanxi.contracts import services
+
+    customer = customer_of("rep1", name="华茂贸易", kind="organisation")
+    quote = services.create_quote(
+        rep1, customer, {}, [{"product": product, "quantity": 60}, {"product": product}]
+    )
+    context, page = _login(browser, live_server, "rep1", locale)
+    try:
+        page.goto(f"{live_server.url}/quotes/{quote.pk}/")
+        _no_sideways_scroll(page, "the quote page")
+        name = page.locator("table.lines tbody tr").first.locator("td").first
+        assert name.bounding_box()["width"] > 250  # the product's name on its own line
+        total = page.locator("table.lines tfoot td")
+        expect(total).to_contain_text(f"{quote.total} CNY")
+        assert total.bounding_box()["x"] + total.bounding_box()["width"] <= PHONE["width"]
+        # the tabs grouped on the left, not spread over the width
+        tabs = page.locator("nav.tabs a")
+        first, last = tabs.nth(0).bounding_box(), tabs.nth(2).bounding_box()
+        assert last["x"] + last["width"] < PHONE["width"] - 60, (first, last)
+    finally:
+        context.close()

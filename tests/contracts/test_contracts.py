@@ -244,6 +244,45 @@ def test_reminders_are_made_once_before_the_due_date_and_once_when_overdue(rep1,
     assert AuditEntry.objects.filter(model="task", actor=None).count() >= 2
 
 
+def test_a_contract_from_a_quote_has_a_title_in_no_language(rep1, quote):
+    with translation.override("en"):
+        contract = services.accept_quote(rep1, quote)
+    assert contract.title == f"{quote.number} · 茗香贸易有限公司"
+    assert "Contract for" not in contract.title and "合同" not in contract.title
+
+
+def test_only_a_contract_in_force_has_overdue_instalments(rep1, manager, quote):
+    today = timezone.localdate()
+    contract = services.accept_quote(rep1, quote)
+    collections.set_plan(
+        rep1, contract, [{"due_date": today - timedelta(days=5), "amount": "180.47"}]
+    )
+    services.change_contract_status(rep1, contract, "submit")
+    inst = contract.instalments.get()
+    assert inst.status == InstalmentStatus.PENDING  # awaiting approval: nothing is owed yet
+    assert collections.send_reminders(today)["overdue"] == 0
+    inst.refresh_from_db()
+    assert inst.status == InstalmentStatus.PENDING
+    page = _client(rep1).get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'data-status="overdue"' not in page
+    # approved, it is owed: the late instalment is overdue at once
+    services.change_contract_status(manager, contract, "approve")
+    inst.refresh_from_db()
+    assert inst.status == InstalmentStatus.OVERDUE
+    later = Instalment(amount=Decimal("10"), received=Decimal("0"), due_date=today)
+    assert collections.instalment_status(later, today + timedelta(days=1), in_force=False) == (
+        InstalmentStatus.PENDING
+    )
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
 def test_an_order_is_made_from_an_approved_contract_through_sales(rep1, manager, quote):
     contract = approved_contract(rep1, manager, quote)
     order = services.create_order_from_contract(rep1, contract)

@@ -96,3 +96,16 @@ def test_confirmed_payments_are_the_forecasts_collections(rep1, manager, custome
     other = reports.figures(manager, owner=manager.pk, today=today)
     assert other["forecast"][0]["collected"] == "0.00"  # another rep's contracts
     assert Decimal(data["forecast"][0]["collected"]) == paid.amount
+
+
+def test_the_products_hint_shows_only_for_an_opportunity_with_products(rep1, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    with_products = _opportunity(rep1, customer, product)
+    bare = create_opportunity(rep1, customer.pk, {"name": "空商机", "amount": "100"})
+    rep = login(rep1, "zh-hans")
+    page = rep.get(f"/quotes/new/?customer={customer.pk}&opportunity={with_products.pk}")
+    assert "已洽谈的产品列为前几行" in page.content.decode()
+    assert "销售机会“年度茶礼”" in page.content.decode()
+    page = rep.get(f"/quotes/new/?customer={customer.pk}&opportunity={bare.pk}").content.decode()
+    assert "已洽谈的产品" not in page and "为销售机会“空商机”报价" in page
+    assert "商机“" not in page.replace("销售机会“", "")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.test import Client
+from django.utils import translation
 
 from guanxi.contracts import collections, services
 from guanxi.contracts.models import ContractStatus, InstalmentStatus, PaymentStatus, Quote
@@ -109,3 +110,37 @@ def test_a_draft_contract_is_edited_and_listed_on_the_360_page(rep1, rep2, custo
     assert contract.title == "2027 年度供货合同"
     assert contract.number in page.get(f"/customers/{customer.pk}/").content.decode()
     assert login(rep2).get(f"/contracts/{contract.pk}/edit/").status_code == 404
+
+
+def test_select_boxes_name_their_empty_choice(rep1, customer_of):
+    customer = customer_of("rep1", name="华茂贸易")
+    with translation.override("en"):
+        page = login(rep1).get(f"/quotes/new/?customer={customer.pk}").content.decode()
+        assert '<option value="" selected>(none)</option>' in page  # the contact
+        assert '<option value="" selected>Choose a product</option>' in page
+        assert "---------" not in page
+        page = login(rep1).get("/contracts/collections/").content.decode()
+        assert '<option value="" selected>All sales reps</option>' in page
+        assert "---------" not in page
+    page = login(rep1, "zh-hans").get("/contracts/collections/").content.decode()
+    assert "全部销售代表" in page
+
+
+def test_the_payment_form_goes_when_nothing_is_left_to_collect(rep1, manager, customer_of, product):
+    customer = customer_of("rep1", name="华茂贸易")
+    quote = services.create_quote(rep1, customer, {}, [{"product": product}])
+    contract = services.accept_quote(rep1, quote)
+    services.change_contract_status(rep1, contract, "submit")
+    services.change_contract_status(manager, contract, "approve")
+    rep = login(rep1)
+    page = rep.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'id="record-payment"' in page and 'id="nothing-to-record"' not in page
+    # the whole amount recorded (awaiting confirmation): nothing more to record
+    payment = collections.record_payment(rep1, contract, {"amount": "128.00", "method": "cash"})
+    page = rep.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'id="record-payment"' not in page and 'id="nothing-to-record"' in page
+    # the void button sits in a small row action, not a full-width form
+    assert '<td class="row-actions">' in page and "contracts.css" in page
+    collections.void_payment(rep1, payment, reason="记错")
+    page = rep.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'id="record-payment"' in page

@@ -76,3 +76,28 @@ def test_the_quote_printout_writes_its_total_in_capitals(rep1, customer_of, prod
 def test_another_teams_contract_is_not_printed(rep1, rep2, customer_of, product):
     contract = _contract(rep1, customer_of, product)
     assert login(rep2).get(f"/contracts/{contract.pk}/print/").status_code == 404
+
+
+def test_a_draft_prints_as_one_with_blanks_for_its_dates_and_the_contact_phone(
+    rep1, manager, customer_of, product
+):
+    customer = customer_of("rep1", name="散客王", mobile="13900000002")
+    quote = services.create_quote(rep1, customer, {}, [{"product": product}])
+    contract = services.accept_quote(rep1, quote)
+    page = login(rep1, "zh-hans").get(f"/contracts/{contract.pk}/print/").content.decode()
+    assert 'id="draft-mark"' in page and "草稿" in page
+    assert f"{contract.title} · " not in page  # no internal status line after the title
+    # no contact person: the number is labelled as a phone, not as a contact
+    assert "联系电话" in page and "139 0000 0002" in page and "<dt>联系人</dt>" not in page
+    # signing date and both ends of the term to fill in by hand
+    assert page.count("____年__月__日") == 3 and "—" not in page
+    with translation.override("en"):
+        page = login(rep1).get(f"/contracts/{contract.pk}/print/").content.decode()
+    assert "DRAFT" in page and page.count("____________") == 3
+    services.update_contract(rep1, contract, {"start_on": "2027-01-01"})
+    services.change_contract_status(rep1, contract, "submit")
+    services.change_contract_status(manager, contract, "approve")
+    with translation.override("en"):
+        page = login(rep1).get(f"/contracts/{contract.pk}/print/").content.decode()
+    assert "from 2027-01-01" in page and page.count("____________") == 1  # signed on
+    assert 'id="draft-mark"' not in page and "Approved" not in page
