@@ -76,7 +76,9 @@ CUSTOMER_GROUPS = [
     ),
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
-DATE_PLACEHOLDER = "2024-03-05"
+# Placeholders that read as a format, not as a value someone already filled in.
+DATE_PLACEHOLDER = _("YYYY-MM-DD")
+DATETIME_PLACEHOLDER = _("YYYY-MM-DD HH:MM")
 # 查重 while typing: the fields checked, each with its own warning panel below it.
 DUPLICATE_CHECK_FIELDS = ("name", "mobile", "email")
 
@@ -387,7 +389,7 @@ class CustomerFilterForm(forms.Form):
 
 def _text_input(field: forms.Field) -> forms.Field:
     if isinstance(field, forms.DateTimeField):
-        field.widget = forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"})
+        field.widget = forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER})
     elif isinstance(field, forms.DateField):
         field.widget = forms.DateInput(attrs={"placeholder": DATE_PLACEHOLDER})
         field.help_text = field.help_text or _("Also 2024/3/5 or 2024年3月5日.")

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.customers.forms import DATETIME_PLACEHOLDER
 from guanxi.services_common import StaleEdit
 from guanxi.validation import MAX_ID, add_service_errors, validate_year
 
@@ -77,7 +78,7 @@ class OrderForm(forms.Form):
         label=_("ordered at"),
         required=False,
         help_text=_("Leave empty for now."),
-        widget=forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"}),
+        widget=forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER}),
     )
     currency = forms.ChoiceField(
         label=_("currency"),
@@ -94,7 +95,10 @@ class _ProductChoice(forms.ModelChoiceField):
 
 class OrderLineForm(forms.Form):
     product = _ProductChoice(
-        label=_("product"), queryset=Product.objects.filter(active=True), required=False
+        label=_("product"),
+        queryset=Product.objects.filter(active=True),
+        required=False,
+        empty_label=_("Choose a product"),
     )
     quantity = forms.IntegerField(
         label=_("quantity"), min_value=1, max_value=services.MAX_QUANTITY, required=False
@@ -138,7 +142,7 @@ class OrderEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     ordered_at = forms.DateTimeField(
         label=_("ordered at"),
-        widget=forms.DateTimeInput(attrs={"placeholder": "2024-03-05 14:30"}),
+        widget=forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER}),
     )
     currency = forms.ChoiceField(
         label=_("currency"), choices=[(code, code) for code in services.CURRENCIES]

@@ -39,6 +39,8 @@ def test_laptop_nav_is_one_row_and_its_menus_reach_their_pages(
         middles = [(top + bottom) / 2 for top, bottom in boxes]
         assert max(middles) - min(middles) < 6, f"the header wraps: {boxes}"
         assert page.locator(".site-header nav").bounding_box()["height"] < 90  # two rows: 125
+        # one row with Pico's own paddings was 98 px tall
+        assert page.locator(".site-header").bounding_box()["height"] < 70
 
         sales, service = page.locator("#nav-sales"), page.locator("#nav-service")
         orders = sales.get_by_role("link", name=words["orders"], exact=True)

@@ -406,3 +406,25 @@ def test_an_empty_form_rendered_once_is_the_form_rendered_anew(
     assert guanxi_ui._UNBOUND_HTML  # kept for the next page
     assert form_html() == fresh
     assert word in fresh
+
+
+def test_a_win_by_contracts_reads_as_words_in_the_timeline(db):
+    # given: the audit entry of an opportunity won at its accepted contracts (win_opportunity)
+    from django.utils import translation
+
+    from guanxi.audit.models import AuditEntry
+    from guanxi.customers.templatetags.guanxi_ui import change_rows
+
+    entry = AuditEntry(
+        action="update",
+        model="opportunity",
+        object_id="1",
+        changes={"won_with_contracts": [None, ["HT-2026-0001", "HT-2026-0002"]]},
+    )
+    # then: a label in the reader's language, not the field name, and the contract numbers
+    with translation.override("en"):
+        assert [(str(label), old, new) for label, old, new in change_rows(entry)] == [
+            ("won with the contracts", "—", "HT-2026-0001, HT-2026-0002")
+        ]
+    with translation.override("zh-hans"):
+        assert str(change_rows(entry)[0][0]) == "赢单依据的合同"

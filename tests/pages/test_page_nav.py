@@ -23,7 +23,10 @@ def _current(html: str) -> tuple[list[str], list[str]]:
         ("/tasks/", "tasks", ""),
         ("/tasks/42/", "", ""),
         ("/customers/7/", "customers", ""),
-        ("/quotes/3/edit/", "contracts", "sales"),
+        ("/quotes/3/edit/", "quotes", "sales"),
+        ("/contracts/collections/", "collections", "sales"),
+        ("/contracts/5/", "contracts", "sales"),
+        ("/coding/2/", "coding", "analytics"),
         ("/sales/orders/new/", "orders", "sales"),
         ("/cases/charts/", "cases", "service"),
         ("/analytics/settings/", "dashboards", "analytics"),
@@ -43,7 +46,7 @@ def test_every_menu_link_is_a_known_link():
 
 
 _SAMPLE_PATHS = [
-    "/leads/", "/pool/", "/pipeline/", "/contracts/", "/sales/orders/", "/sales/products/",
+    "/leads/", "/pool/", "/pipeline/", "/quotes/", "/contracts/", "/contracts/collections/", "/sales/orders/", "/sales/products/",
     "/cases/", "/surveys/", "/reviews/", "/coding/", "/analytics/", "/segments/", "/data/import/",
     "/team/",
 ]  # fmt: skip
@@ -67,3 +70,21 @@ def test_a_rep_has_import_export_at_the_top_and_no_more_menu(client_for):
     assert _current(html) == (["/data/import/"], [])
     manager = client_for("manager").get("/data/import/").content.decode()
     assert _current(manager) == (["/data/import/"], ["nav-more"])
+
+
+@pytest.mark.parametrize(
+    ("path", "menu"),
+    [
+        ("/quotes/", "nav-sales"),
+        ("/contracts/collections/", "nav-sales"),
+        ("/coding/", "nav-analytics"),
+    ],
+)
+def test_quotes_collections_and_coding_are_links_of_their_menus(client_for, path, menu):
+    # Quotes and Collections have links of their own in Sales; coding sits with Analytics
+    html = client_for("manager").get(path).content.decode()
+    assert _current(html) == ([path], [menu])
+    analytics = html.split('id="nav-analytics"')[1].split("</details>")[0]
+    assert 'href="/coding/"' in analytics
+    service = html.split('id="nav-service"')[1].split("</details>")[0]
+    assert 'href="/coding/"' not in service

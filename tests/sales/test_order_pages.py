@@ -194,3 +194,17 @@ def test_print_uses_the_company_name_setting(make_order, client_for, settings):
     order = make_order("paid")
     html = client_for("rep1").get(url(order, "print/")).content.decode()
     assert '<p class="company">茗香茶业</p>' in html
+
+
+def test_new_order_form_hints_a_format_and_asks_for_a_product(customer_of, product, client_for):
+    # given: the new-order page for a customer of the rep's
+    from django.utils import translation
+
+    customer = customer_of("rep1", name="杭州茶客")
+    with translation.override("en"):
+        page = client_for("rep1").get(f"/sales/orders/new/?customer={customer.pk}")
+    html = page.content.decode()
+    # then: the time's placeholder reads as a format, not a filled-in value; no "---------"
+    assert 'placeholder="YYYY-MM-DD HH:MM"' in html
+    assert "2024-03-05 14:30" not in html
+    assert "Choose a product" in html and "---------" not in html

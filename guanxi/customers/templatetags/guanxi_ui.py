@@ -86,6 +86,8 @@ def change_rows(entry):
                     "merged": _("merged in"),
                     "unmerged": _("merge undone"),
                     "moved": _("records moved"),
+                    # pipeline.services.win_opportunity: the numbers of the accepted contracts
+                    "won_with_contracts": _("won with the contracts"),
                 }.get(name, name)
         if name in ("merged", "unmerged") and isinstance(pair, list) and len(pair) == 2:
             pair = [None, pair[1]]  # [id, name]: the other customer by name, not "601 → 唐成"

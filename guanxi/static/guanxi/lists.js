@@ -9,3 +9,23 @@ document.addEventListener("change", function (event) {
     row.checked = box.checked;
   });
 });
+
+// A list's filter form sends only the filters that are set: htmx would send (and push into the
+// address bar) every field, ~30 empty ones after a search. The server reads a missing parameter
+// as an empty one. htmx 2 gives the request's FormData as detail.formData.
+document.addEventListener("htmx:configRequest", function (event) {
+  var form = event.detail.elt;
+  var data = event.detail.formData;
+  if (!form || !form.matches || !form.matches("form.filters") || !data) return;
+  var names = [];
+  data.forEach(function (value, name) {
+    if (names.indexOf(name) === -1) names.push(name);
+  });
+  names.forEach(function (name) {
+    var values = data.getAll(name);
+    var kept = values.filter(function (value) { return typeof value !== "string" || value !== ""; });
+    if (kept.length === values.length) return;
+    data.delete(name);
+    kept.forEach(function (value) { data.append(name, value); });
+  });
+});

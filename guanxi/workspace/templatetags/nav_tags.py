@@ -14,7 +14,10 @@ _PREFIXES = {
     "leads": ("/leads/",),
     "pool": ("/pool/",),
     "pipeline": ("/pipeline/",),
-    "contracts": ("/contracts/", "/quotes/"),
+    "quotes": ("/quotes/",),
+    # before "contracts": the first link whose prefix matches is the page's
+    "collections": ("/contracts/collections/",),
+    "contracts": ("/contracts/",),
     "orders": ("/sales/orders",),
     "products": ("/sales/products",),
     "cases": ("/cases/",),
@@ -29,9 +32,18 @@ _PREFIXES = {
 }
 _EXACT = {"/": "home", "/tasks/": "tasks"}
 MENUS = {
-    "sales": ("leads", "pool", "pipeline", "contracts", "orders", "products"),
-    "service": ("cases", "surveys", "reviews", "coding"),
-    "analytics": ("dashboards", "segments"),
+    "sales": (
+        "leads",
+        "pool",
+        "pipeline",
+        "quotes",
+        "contracts",
+        "collections",
+        "orders",
+        "products",
+    ),
+    "service": ("cases", "surveys", "reviews"),
+    "analytics": ("dashboards", "segments", "coding"),
     "more": ("data", "team"),
 }
 _MENU_OF = {link: menu for menu, links in MENUS.items() for link in links}
@@ -41,7 +53,9 @@ def nav_place(path: str) -> dict:
     """The navigation link and menu of a page's path ("" where none).
 
     >>> nav_place("/quotes/12/edit/")
-    {'link': 'contracts', 'menu': 'sales'}
+    {'link': 'quotes', 'menu': 'sales'}
+    >>> nav_place("/contracts/collections/")
+    {'link': 'collections', 'menu': 'sales'}
     >>> nav_place("/tasks/")
     {'link': 'tasks', 'menu': ''}
     """
