@@ -1,6 +1,7 @@
 """Customer list, create/edit, duplicate check: each role, scope, htmx fragments, query counts."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -676,3 +677,17 @@ def test_the_owner_filter_names_only_colleagues_in_the_users_scope(client_for, c
     manager_page = client_for("manager").get(LIST).content.decode()
     owners = manager_page.split('id="id_owner"', 1)[1].split("</select>", 1)[0]
     assert owners.count("<option") > 3
+
+
+def test_empty_cells_are_marked_so_phone_cards_skip_them(client_for, customer_of):
+    """New-user review: a phone card had nine rows, several of them "—"; cells with nothing to
+    show (no tags, no scores, not in a pool) carry class "blank", which app.css hides in cards."""
+    customer_of("rep1", name="无标签客户")
+    customer_of("rep1", name="有标签客户", tags=["茶友"])
+    html = client_for("rep1").get(LIST).content.decode()
+    assert html.count('data-label="Tags" class="blank"') == 1
+    assert html.count('class="score-cell blank"') == 2  # nobody is scored yet
+    import guanxi
+
+    css = (Path(guanxi.__file__).parent / "static" / "guanxi" / "app.css").read_text()
+    assert "table.cards td.blank { display: none; }" in css
