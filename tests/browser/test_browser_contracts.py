@@ -18,9 +18,11 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def _no_sideways_scroll(page, what: str) -> None:
+    # measured once htmx's swaps are over (one run saw 830 px with nothing wide in the page)
+    page.wait_for_load_state("networkidle")
     width = page.evaluate("document.documentElement.scrollWidth")
     wide = page.evaluate(
-        "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right"
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
         " > 391).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"
     )
     assert width <= PHONE["width"], f"{what} is {width} px wide at {PHONE['width']} px: {wide}"
