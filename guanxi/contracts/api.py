@@ -317,11 +317,15 @@ def list_contracts(
     offset: Offset = 0,
     status: Choice | None = None,
     customer_id: Id | None = None,
+    awaiting: Choice | None = None,
 ):
     """Contracts of the customers in the caller's scope, newest first (filters: `status`
-    draft, pending, approved, rejected, active, completed, terminated; `customer_id`)."""
+    draft, pending, approved, rejected, active, completed, terminated; `customer_id`;
+    `awaiting=me`: the submitted contracts the caller may approve, as on the home page)."""
     _choice("status", status, ContractStatus.values)
-    qs = queries.contracts(request.user).select_related("decided_by__profile")
+    _choice("awaiting", awaiting, ["me"])
+    own = queries.awaiting_approval_by if awaiting else queries.contracts
+    qs = own(request.user).select_related("decided_by__profile")
     qs = qs.prefetch_related("lines__product")
     if status:
         qs = qs.filter(status=status)

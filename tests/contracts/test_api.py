@@ -109,3 +109,19 @@ def test_lists_ask_a_fixed_number_of_queries(
         contracts = rep("get", "/contracts").json()
     assert quotes["count"] == 3 and contracts["count"] == 3
     assert Decimal(contracts["items"][0]["amount"]) == Decimal("384.00")
+
+
+def test_the_list_filters_what_awaits_the_callers_approval(rep1, manager, customer, product):
+    """awaiting=me, as on the home page: the submitted contracts the caller may approve."""
+    from guanxi.contracts import services
+
+    quote = services.create_quote(rep1, customer, {}, [{"product": product, "quantity": 1}])
+    contract = services.accept_quote(rep1, quote)
+    services.change_contract_status(rep1, contract, "submit")
+    services.accept_quote(
+        rep1, services.create_quote(rep1, customer, {}, [{"product": product}])
+    )  # a draft waits for nobody
+    found = api(manager)("get", "/contracts", awaiting="me").json()
+    assert [c["id"] for c in found["items"]] == [contract.pk]
+    assert api(rep1)("get", "/contracts", awaiting="me").json()["items"] == []  # their own
+    assert api(manager)("get", "/contracts", awaiting="you").status_code == 422
