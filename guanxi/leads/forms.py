@@ -9,25 +9,35 @@ from guanxi.customers.models import CustomerCategory, CustomerKind, CustomerSour
 from .models import LeadStatus
 
 
+def mobile_field() -> forms.CharField:
+    """A lead's mobile number, with a phone's number keyboard (the service validates; the text
+    stays free-form). The internal and the public form each get their own field."""
+    return forms.CharField(
+        label=_("Mobile"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+def email_field() -> forms.CharField:
+    """A lead's e-mail address, with a phone's e-mail keyboard (the service validates)."""
+    return forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
+
+
 class LeadForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=CustomerCategory.choices)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    # a phone's number and e-mail keyboards (the service validates; text stays free-form)
-    mobile = forms.CharField(
-        label=_("Mobile"),
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-    email = forms.CharField(
-        label=_("E-mail"),
-        max_length=254,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
-    )
+    mobile = mobile_field()
+    email = email_field()
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)
     province = forms.CharField(label=_("Province"), max_length=50, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
@@ -157,19 +167,8 @@ class PublicForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    # a phone's number and e-mail keyboards (the service validates; text stays free-form)
-    mobile = forms.CharField(
-        label=_("Mobile"),
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-    email = forms.CharField(
-        label=_("E-mail"),
-        max_length=254,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
-    )
+    mobile = mobile_field()
+    email = email_field()
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)
     province = forms.CharField(label=_("Province"), max_length=50, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)

@@ -105,9 +105,7 @@ def card_presence(customer: Customer) -> dict[str, bool]:
             any_contracts=some(Contract.objects.filter(customer_id=customer.pk)),
             any_referred=some(Customer.objects.filter(referred_by_id=customer.pk)),
             any_collaborators=some(Collaborator.objects.filter(customer_id=customer.pk)),
-            any_merges=some(
-                merging.MergeRecord.objects.filter(survivor_id=customer.pk, undone_at__isnull=True)
-            ),
+            any_merges=some(merging.merges_of(customer)),
         )
         .get()
     )
