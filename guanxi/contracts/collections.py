@@ -21,6 +21,7 @@ from guanxi.accounts.scope import (
 from guanxi.activities.services import create_task
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.formats.money import format_money
 from guanxi.sales import services as sales
 from guanxi.services_common import claim_version, reject_unknown_fields
 from guanxi.validation import Errors, check_text
@@ -120,9 +121,9 @@ def set_plan(actor, contract: Contract, rows: list[dict], *, version=None) -> li
                         "amount, %(amount)s (%(diff)s to go)."
                     )
                     % {
-                        "total": total,
-                        "amount": contract.amount,
-                        "diff": contract.amount - total,
+                        "total": format_money(total, contract.currency),
+                        "amount": format_money(contract.amount, contract.currency),
+                        "diff": format_money(contract.amount - total, contract.currency),
                     }
                 ]
             }
@@ -285,10 +286,10 @@ def record_payment(actor, contract: Contract, data: dict) -> Payment:
             {
                 "amount": [
                     _(
-                        "At most %(owed)s %(currency)s is still owed on this contract (the "
-                        "amount less payments received and awaiting confirmation)."
+                        "At most %(owed)s is still owed on this contract (the amount less "
+                        "payments received and awaiting confirmation)."
                     )
-                    % {"owed": owed, "currency": contract.currency}
+                    % {"owed": format_money(owed, contract.currency)}
                 ]
             }
         )
@@ -431,14 +432,13 @@ def _remind(inst: Instalment, flag: str, today: date) -> None:
     values = {
         "n": inst.sequence,
         "number": contract.number,
-        "amount": inst.outstanding,
-        "currency": contract.currency,
+        "amount": format_money(inst.outstanding, contract.currency),
         "due": inst.due_date.isoformat(),
     }
     if flag == "reminded_due":
-        title = _("Collect instalment %(n)s of %(number)s: %(amount)s %(currency)s due %(due)s")
+        title = _("Collect instalment %(n)s of %(number)s: %(amount)s due %(due)s")
     else:
-        title = _("Overdue: instalment %(n)s of %(number)s, %(amount)s %(currency)s since %(due)s")
+        title = _("Overdue: instalment %(n)s of %(number)s, %(amount)s since %(due)s")
     with transaction.atomic():
         # The flag first, conditionally: two jobs running at once make one task, not two.
         if not Instalment.objects.filter(pk=inst.pk, **{flag: False}).update(**{flag: True}):

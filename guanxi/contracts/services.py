@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 from guanxi.accounts.scope import require_approve_contract, require_change, visible_opportunities
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
+from guanxi.formats.money import format_money
 from guanxi.pipeline import services as pipeline
 from guanxi.pipeline.models import Opportunity
 from guanxi.pipeline.models import Status as OpportunityStatus
@@ -508,7 +509,10 @@ def _check_plan_complete(contract: Contract) -> None:
                         "The payment plan adds up to %(planned)s but the contract is for "
                         "%(amount)s: correct the plan before submitting."
                     )
-                    % {"planned": planned, "amount": contract.amount}
+                    % {
+                        "planned": format_money(planned, contract.currency),
+                        "amount": format_money(contract.amount, contract.currency),
+                    }
                 ]
             }
         )

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from guanxi.accounts.scope import (
     writable_customer,
 )
 from guanxi.customers import views as customer_views
-from guanxi.formats.money import rmb_capitals
+from guanxi.formats.money import format_money, rmb_capitals
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -422,12 +421,8 @@ def contract_action(request, pk):
         if won is not None:
             messages.success(
                 request,
-                _("Opportunity “%(name)s” won at %(amount)s %(currency)s, the contracts' amount.")
-                % {
-                    "name": won.name,
-                    "amount": floatformat(won.amount, "2g"),
-                    "currency": won.currency,
-                },
+                _("Opportunity “%(name)s” won at %(amount)s, the contracts' amount.")
+                % {"name": won.name, "amount": format_money(won.amount, won.currency)},
             )
     return redirect("contracts:detail", pk=contract.pk)
 

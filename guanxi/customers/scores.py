@@ -16,6 +16,8 @@ from functools import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.formats.money import format_money
+
 from .models import Customer, LoyaltyType
 
 
@@ -229,7 +231,7 @@ def of(customer: Customer):
 
 
 def _money(value) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    return "—" if value is None else format_money(value)
 
 
 def no_repeat_purchase(score) -> bool:
@@ -517,8 +519,8 @@ def score_choices(name: str):
 
 # How the list shows the score it is sorted by.
 SORT_VALUE_FORMATS = {
-    "clv_predicted": lambda v: f"¥{v:,.0f}",
-    "monetary": lambda v: f"¥{v:,.0f}",
+    "clv_predicted": format_money,
+    "monetary": format_money,
     "p_alive": lambda v: f"{v:.0%}",
     "loyalty_index": lambda v: f"{v:.0f} / 100",
     "churn_risk_score": lambda v: f"{v:.2f}",

@@ -1,8 +1,53 @@
-"""Money as it is written on Chinese documents: the amount in capital numerals (大写金额)."""
+"""Money as the pages write it (one formatter for every page) and as Chinese documents write
+it: the amount in capital numerals (大写金额)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+DEFAULT_CURRENCY = "CNY"
+# Currencies shown by their sign; any other is shown by its ISO code ("USD 1,146.60"). Only
+# the yuan: ¥ alone would also read as the Japanese yen, so JPY keeps its code.
+SYMBOLS = {"CNY": "¥"}
+# Between a currency code and the figures: a no-break space, so a narrow table cell never
+# puts the code and the number on two lines.
+CODE_GAP = "\u00a0"
+
+
+def format_money(amount, currency: str | None = DEFAULT_CURRENCY) -> str:
+    """An amount as every page shows it: "¥1,146.60", "USD\u00a01,146.60", "-¥12.00".
+
+    Exactly two decimals, rounded half up to the fen in Decimal (a float is read through its
+    shortest repr, so 0.1 + 0.2 shows 0.30, never a binary artefact); the figures are grouped
+    by Django's number formatting in the active language (its THOUSAND_SEPARATOR,
+    NUMBER_GROUPING and DECIMAL_SEPARATOR, grouped whatever USE_THOUSAND_SEPARATOR says).
+    The minus goes before the sign; an amount that rounds to zero has none. An empty currency
+    is the default one (CNY). None or "" gives "": the page decides what an empty amount
+    shows. Anything that is not a finite number raises ValueError.
+
+    >>> format_money(Decimal("1146.6"))
+    '¥1,146.60'
+    >>> format_money(Decimal("-12"), "CNY")
+    '-¥12.00'
+    >>> format_money(None)
+    ''
+    """
+    from django.utils.formats import number_format
+
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValueError(f"not an amount of money: {amount!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"not an amount of money: {amount!r}")
+    # Django's formatter cuts extra places off instead of rounding: the value is already
+    # quantized above, so it only groups and localises the separators.
+    figures = number_format(abs(value), decimal_pos=2, force_grouping=True)
+    code = (currency or DEFAULT_CURRENCY).strip().upper()
+    unit = SYMBOLS.get(code, code + CODE_GAP)
+    return f"{'-' if value < 0 else ''}{unit}{figures}"
 
 
 def rmb_capitals(amount) -> str:

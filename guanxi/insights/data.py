@@ -41,6 +41,7 @@ from guanxi.analytics.loyalty import DEFAULT_WEIGHTS, LOYALTY_LADDER, VALUE_LOYA
 from guanxi.analytics.segments import SEGMENTS
 from guanxi.customers.models import LostReason
 from guanxi.customers.scores import churn_reason_text
+from guanxi.formats.money import format_money
 from guanxi.sales.models import Order, OrderStatus
 from guanxi.scoring.models import AnalysisSettings, CustomerScore, RunStatus, ScoringRun
 from guanxi.services_common import customer_set_generation
@@ -479,12 +480,15 @@ def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **ext
     return result
 
 
-def table(title, headers, rows, *, name: str = "") -> dict:
+def table(title, headers, rows, *, name: str = "", money: tuple[int, ...] = ()) -> dict:
+    """A table for the page and the XLSX export. The rows keep plain numbers (the export
+    writes them as numbers); `money` names the columns (0-based) the page shows as money."""
     return {
         "title": str(title),
         "name": name or str(title),
         "headers": [str(h) for h in headers],
         "rows": rows,
+        "money": list(money),
     }
 
 
@@ -586,7 +590,7 @@ def rfm(user, run):
             data.append(
                 {"value": [f - 1, r - 1, row["n"]], "revenue": money(row["revenue"]), "url": url}
             )
-            line.append(link(f"{row['n']:,} · ¥{money(row['revenue']):,.0f}", url))
+            line.append(link(f"{row['n']:,} · {format_money(money(row['revenue']))}", url))
             flat.append([r, f, row["n"], money(row["revenue"])])
         grid_rows.append(line)
     segments = grouped(user, "rfm_segment", "rfm_segment")
@@ -628,6 +632,7 @@ def rfm(user, run):
                 [_("Segment"), _("Customers"), _("Revenue"), _("Recommended action")],
                 seg_rows,
                 name="segments",
+                money=(2,),
             ),
         ],
         "xlsx": [
@@ -739,6 +744,7 @@ def abc(user, run):
                 ],
                 rows,
                 name="tiers",
+                money=(3,),
             )
         ],
         "xlsx": [
@@ -795,6 +801,7 @@ def pyramid(user, run):
                 [_("Pyramid level (by revenue)"), _("Customers"), _("Revenue")],
                 rows,
                 name="levels",
+                money=(2,),
             )
         ],
         "method": _(
@@ -1069,6 +1076,7 @@ def clv(user, run):
                 [_("Predicted CLV (¥)"), _("Customers"), _("Total CLV")],
                 rows,
                 name="distribution",
+                money=(2,),
             ),
             table(
                 _("Top 20 customers by predicted CLV"),
@@ -1082,6 +1090,7 @@ def clv(user, run):
                 ],
                 top_rows,
                 name="top",
+                money=(2, 3),
             ),
         ],
         "method": clv_method(run),
@@ -1150,6 +1159,7 @@ def quadrants(user, run):
                 [_("Quadrant"), _("Customers"), _("Revenue"), _("Strategy")],
                 rows,
                 name="quadrants",
+                money=(2,),
             )
         ],
         "xlsx": [
@@ -1204,7 +1214,13 @@ def loyalty(user, run):
             }
         ],
         "tables": [
-            table(_("Ladder steps"), [_("Step"), _("Customers"), _("Revenue")], rows, name="steps")
+            table(
+                _("Ladder steps"),
+                [_("Step"), _("Customers"), _("Revenue")],
+                rows,
+                name="steps",
+                money=(2,),
+            )
         ],
         "method": _(
             "The loyalty ladder: stranger, prospect, first purchase, repeat purchase, "
@@ -1247,12 +1263,14 @@ def lifecycle(user, run):
                 [_("Stage"), _("Customers"), _("Revenue"), _("Strategy")],
                 rows,
                 name="stages",
+                money=(2,),
             ),
             table(
                 _("Customer status"),
                 [_("Status"), _("Customers"), _("Revenue")],
                 status_rows,
                 name="status",
+                money=(2,),
             ),
         ],
         "method": _(
@@ -1581,6 +1599,7 @@ def churn(user, run):
                 [_("Month"), _("Reason"), _("Customers"), _("Revenue lost (¥)")],
                 rows,
                 name="lost",
+                money=(3,),
             ),
             table(_("Churn rate"), rate_headers, rate_rows, name="rate"),
         ],

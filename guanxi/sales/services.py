@@ -20,6 +20,7 @@ from guanxi.accounts.scope import require_change, require_manage, scoped
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.bulk import BulkInsert
+from guanxi.formats.money import format_money
 from guanxi.services_common import claim_version, reject_unknown_fields
 from guanxi.validation import Errors, check_text, check_year
 
@@ -648,8 +649,8 @@ def refund_order(
         elif amount > order.net_total:
             errors.add(
                 "amount",
-                _("At most %(left)s %(currency)s can be refunded (the total less earlier refunds).")
-                % {"left": order.net_total, "currency": order.currency},
+                _("At most %(left)s can be refunded (the total less earlier refunds).")
+                % {"left": format_money(order.net_total, order.currency)},
             )
     errors.raise_any()
     before = audit.snapshot(order, ["status", "refunded_total"])

@@ -1,4 +1,5 @@
-"""Template helpers for the pages: grouped profile values, readable audit changes, phones."""
+"""Template helpers for the pages: grouped profile values, readable audit changes, phones,
+money."""
 
 from datetime import datetime
 from functools import lru_cache
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.customers.forms import CUSTOMER_GROUPS
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
+from guanxi.formats.money import format_money
 
 register = template.Library()
 _SKIP = {*SENSITIVE_FIELDS, "tags", "name", "kind"}
@@ -191,6 +193,18 @@ def model_label(model_name: str) -> str:
 @register.filter
 def is_overdue(task) -> bool:
     return task.done_at is None and task.due_at is not None and task.due_at < timezone.now()
+
+
+@register.filter
+def money(value, currency=None) -> str:
+    """`{{ order.total|money:order.currency }}`: the one money format of every page
+    (guanxi.formats.money.format_money); no currency is CNY; None or "" gives "" (add
+    `|default:"—"` where the page shows a dash). A value that is not a number is shown as it
+    is rather than breaking the page."""
+    try:
+        return format_money(value, currency)
+    except ValueError:
+        return value
 
 
 @register.filter
