@@ -42,10 +42,10 @@ def test_amounts_and_totals_have_separators_and_currency(rep1, manager, customer
     collections.confirm_payment(manager, cny.payments.get())
     with translation.override("en"):
         page = login(manager).get("/contracts/collections/").content.decode()
-    assert "10,800.00 CNY" in page and "1,280.00 USD" in page  # the rows
-    assert "Outstanding: 10,800.00 CNY; overdue: 0.00 CNY." in page
-    assert "Outstanding: 1,280.00 USD; overdue: 0.00 USD." in page  # never added to yuan
-    assert "2,000.00 CNY" in page  # received in March 2026
+    assert "¥10,800.00" in page and "USD\u00a01,280.00" in page  # the rows
+    assert "Outstanding: ¥10,800.00; overdue: ¥0.00." in page
+    assert "Outstanding: USD\u00a01,280.00; overdue: USD\u00a00.00." in page  # never added to yuan
+    assert "¥2,000.00" in page  # received in March 2026
     assert usd.number in page
 
 
@@ -63,13 +63,13 @@ def test_totals_per_currency(rep1, manager, customer_of, product):
 def test_nothing_due_says_zero_in_the_default_currency(rep1):
     with translation.override("en"):
         page = login(rep1).get("/contracts/collections/").content.decode()
-    assert "Outstanding: 0.00 CNY; overdue: 0.00 CNY." in page
+    assert "Outstanding: ¥0.00; overdue: ¥0.00." in page
 
 
 def test_the_page_in_chinese_groups_thousands(rep1, manager, customer_of, product):
     _approved(rep1, manager, customer_of("rep1", name="甲客户"), product, 100)
     page = login(rep1, "zh-hans").get("/contracts/collections/").content.decode()
-    assert "12,800.00 CNY" in page and "张伟" in page
+    assert "¥12,800.00" in page and "张伟" in page
 
 
 def test_the_page_costs_the_same_for_more_rows(rep1, manager, customer_of, product):

@@ -67,7 +67,7 @@ def test_a_plan_that_does_not_add_up_is_shown_with_its_error(rep1, customer_of, 
         },
     )
     assert response.status_code == 422
-    assert "they must add up to the contract amount, 128.00" in response.content.decode()
+    assert "they must add up to the contract amount, ¥128.00" in response.content.decode()
     assert collections.Instalment.objects.get(contract=contract).amount == Decimal("128.00")
 
 

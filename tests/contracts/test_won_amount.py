@@ -131,13 +131,13 @@ def test_the_pages_say_so(rep1, manager, opportunity, product):
     rep = login(rep1)
     with translation.override("en"):
         detail = rep.get(f"/pipeline/{opportunity.pk}/").content.decode()
-        assert "Won at 1,280.00 CNY, the amount of its accepted contracts." in detail
+        assert "Won at ¥1,280.00, the amount of its accepted contracts." in detail
         assert 'name="amount"' not in detail  # nothing to type
         response = rep.post(
             f"/contracts/{contract.pk}/action/", {"action": "activate"}, follow=True
         )
     page = response.content.decode()
-    assert "Opportunity “年度茶礼” won at 1,280.00 CNY, the contracts&#x27; amount." in page
+    assert "Opportunity “年度茶礼” won at ¥1,280.00, the contracts&#x27; amount." in page
     assert Opportunity.objects.get(pk=opportunity.pk).status == Status.WON
 
 

@@ -159,7 +159,7 @@ def test_over_refund_and_too_many_pieces_are_refused(make_order, rep1, product):
     line = order.lines.get()
     services.refund_order(rep1, order, reason="退一件", lines={line.pk: 1})
     cases = [
-        ({"amount": "128.01"}, "amount", "At most 128.00 CNY can be refunded"),
+        ({"amount": "128.01"}, "amount", "At most ¥128.00 can be refunded"),
         ({"lines": {line.pk: 2}}, "lines", "return a whole number of at most 1 pieces"),
         ({"lines": {line.pk: "1.5"}}, "lines", "return a whole number of at most 1 pieces"),
         ({"lines": {999999: 1}}, "lines", "Line 999999 is not a line of this order."),
@@ -257,7 +257,7 @@ def test_api_walks_an_order_through_its_life(make_order, api_as):
     )
     over = api.post(f"{path}/refunds", {"reason": "再退", "amount": "200"})
     assert over.status_code == 422
-    assert "At most 128.00 CNY can be refunded" in over.json()["detail"]
+    assert "At most ¥128.00 can be refunded" in over.json()["detail"]
     full = api.post(f"{path}/refunds", {"reason": "全部退", "amount": "128"})
     assert full.status_code == 201
     assert api.get(path).json()["status"] == "refunded"

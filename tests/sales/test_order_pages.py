@@ -123,11 +123,11 @@ def test_refund_page_records_returns_and_shows_the_net_total(make_order, client_
     too_many = client.post(url(order, "refund/"), {"reason": "退货", f"line_{line.pk}": "4"})
     assert too_many.status_code == 200 and not Refund.objects.exists()
     over = client.post(url(order, "refund/"), {"reason": "退款", "amount": "500"})
-    assert "At most 384.00 CNY can be refunded" in over.content.decode()
+    assert "At most ¥384.00 can be refunded" in over.content.decode()
     done = client.post(url(order, "refund/"), {"reason": "一盒破损", f"line_{line.pk}": "1"})
     assert done.status_code == 302
     page = client.get(url(order)).content.decode()
-    assert 'id="net-total">256.00 CNY' in page and "一盒破损" in page and "龙井茶 250g × 1" in page
+    assert 'id="net-total">¥256.00' in page and "一盒破损" in page and "龙井茶 250g × 1" in page
     assert "Completed" in page
     # refunded in full: the order is refunded and offers no more refund
     client.post(url(order, "refund/"), {"reason": "全部退回", f"line_{line.pk}": "2"})
@@ -182,7 +182,7 @@ def test_print_view_in_the_users_language(make_order, client_for, language, word
         assert word in html, word
     # the company (the top of the organisation chart), customer, lines, totals and refunds
     assert '<p class="company">总部</p>' in html and "杭州茶客" in html
-    assert "龙井茶 250g" in html and "384.00 CNY" in html and "256.00 CNY" in html
+    assert "龙井茶 250g" in html and "¥384.00" in html and "¥256.00" in html
     assert "一盒破损" in html
     # a clean page: its own print style sheet, none of the site's navigation
     assert "guanxi/order-print.css" in html and "nav-brand" not in html and "<nav" not in html
