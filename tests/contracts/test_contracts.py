@@ -240,6 +240,9 @@ def test_reminders_are_made_once_before_the_due_date_and_once_when_overdue(rep1,
     assert done["overdue"] == 1 and done["overdue_reminders"] == 1
     assert collections.send_reminders(later)["overdue_reminders"] == 0
     assert tasks.count() == before + 2
+    # both name the first instalment's amount as the pages write money
+    titles = tasks.order_by("-id").values_list("title", flat=True)[:2]
+    assert all("¥100.00" in title and "CNY" not in title for title in titles), titles
     assert contract.instalments.filter(status=InstalmentStatus.OVERDUE).count() == 1
     assert AuditEntry.objects.filter(model="task", actor=None).count() >= 2
 

@@ -167,11 +167,11 @@ def test_the_page_filters_sorts_and_shows_the_score_column(client_for, scored, l
 @pytest.mark.parametrize(
     ("sort", "label", "value_a", "value_b"),
     [
-        ("-clv_predicted", "predicted CLV", "¥900", "¥300"),
+        ("-clv_predicted", "predicted CLV", "¥900.00", "¥300.00"),
         ("p_alive", "P(alive)", "90%", "40%"),
         ("-loyalty_index", "loyalty index", "80 / 100", "40 / 100"),
         ("churn_risk_score", "churn risk score", "0.10", "0.80"),
-        ("monetary", "net revenue", "¥5,000", "¥1,200"),
+        ("monetary", "net revenue", "¥5,000.00", "¥1,200.00"),
     ],
 )
 def test_sorted_by_a_score_each_row_shows_that_score(

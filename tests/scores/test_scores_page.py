@@ -40,7 +40,7 @@ def test_the_panel_shows_every_score_with_its_explanation_and_action_in_english(
     assert "Stability" in html and "raise exit barriers" in html  # lifecycle strategy
     assert "78 / 100" in html and "Advocate" in html
     assert "True friends" in html and "keep them at all costs" in html
-    assert "3,200.50" in html and "historical 5,400.00" in html
+    assert "¥3,200.50" in html and "historical ¥5,400.00" in html
     assert "93%" in html and "1.4 purchases expected in 90 days" in html
     assert "Medium" in html and "no purchase for 250 days; usually buys every 100 days" in html
     assert "recover at all costs; senior contact now" in html  # recovery action
