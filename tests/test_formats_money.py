@@ -91,6 +91,12 @@ def test_both_languages_write_money_alike(language):
         assert format_money(Decimal("1234567.891")) == "¥1,234,567.89"
 
 
+def test_a_language_with_other_separators_gets_them_from_django():
+    # German writes 1.234.567,89: Django's format module for it, not ours, decides
+    with translation.override("de"):
+        assert format_money(Decimal("-1234567.891"), "EUR") == "-EUR\u00a01.234.567,89"
+
+
 def test_the_filter_formats_and_leaves_what_is_not_money_as_it_is():
     page = Template(
         '{% load guanxi_ui %}{{ a|money }}|{{ b|money:"USD" }}|{{ c|money|default:"—" }}|{{ d|money }}'

@@ -3,6 +3,9 @@ it: the amount in capital numerals (大写金额)."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 CENT = Decimal("0.01")
 DEFAULT_CURRENCY = "CNY"
 # Currencies shown by their sign; any other is shown by its ISO code ("USD 1,146.60"). Only
@@ -11,6 +14,31 @@ SYMBOLS = {"CNY": "¥"}
 # Between a currency code and the figures: a no-break space, so a narrow table cell never
 # puts the code and the number on two lines.
 CODE_GAP = "\u00a0"
+# {language: (DECIMAL_SEPARATOR, NUMBER_GROUPING, THOUSAND_SEPARATOR)}, see _separators.
+_SEPARATORS: dict = {}
+
+
+@receiver(setting_changed)
+def _forget_separators(**kwargs) -> None:
+    # as Django's own format cache is reset when a test overrides a setting
+    _SEPARATORS.clear()
+
+
+def _separators() -> tuple:
+    """The active language's separators and grouping from Django's format modules (ours in
+    guanxi/formats/<language>/, then Django's), looked up once per language: get_format costs
+    about 1.5 µs a call and a page may print hundreds of amounts."""
+    from django.utils.formats import get_format
+    from django.utils.translation import get_language
+
+    language = get_language()
+    found = _SEPARATORS.get(language)
+    if found is None:
+        found = _SEPARATORS[language] = tuple(
+            get_format(name, language)
+            for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+    return found
 
 
 def format_money(amount, currency: str | None = DEFAULT_CURRENCY) -> str:
@@ -31,8 +59,6 @@ def format_money(amount, currency: str | None = DEFAULT_CURRENCY) -> str:
     >>> format_money(None)
     ''
     """
-    from django.utils.formats import number_format
-
     if amount is None or amount == "":
         return ""
     try:
@@ -42,9 +68,19 @@ def format_money(amount, currency: str | None = DEFAULT_CURRENCY) -> str:
         raise ValueError(f"not an amount of money: {amount!r}") from None
     if not value.is_finite():
         raise ValueError(f"not an amount of money: {amount!r}")
-    # Django's formatter cuts extra places off instead of rounding: the value is already
-    # quantized above, so it only groups and localises the separators.
-    figures = number_format(abs(value), decimal_pos=2, force_grouping=True)
+    decimal, grouping, thousands = _separators()
+    if (decimal, grouping, thousands) == (".", 3, ","):
+        # English and Chinese: Python's own format spec writes exactly what Django's
+        # numberformat would, about 15 times faster (the 360 timeline prints up to 200)
+        figures = f"{abs(value):,.2f}"
+    else:
+        from django.utils import numberformat
+
+        # Django's formatter cuts extra places off instead of rounding: the value is already
+        # quantized above, so it only groups and localises the separators.
+        figures = numberformat.format(
+            abs(value), decimal, 2, grouping, thousands, force_grouping=True
+        )
     code = (currency or DEFAULT_CURRENCY).strip().upper()
     unit = SYMBOLS.get(code, code + CODE_GAP)
     return f"{'-' if value < 0 else ''}{unit}{figures}"

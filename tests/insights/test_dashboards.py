@@ -441,3 +441,11 @@ def test_warm_after_a_run_covers_every_scope_in_use(world, django_assert_max_num
             assert client.get("/analytics/rfm/").status_code == 200
     receivers = [r[0][0] for r in scoring_finished.receivers]
     assert "insights-warm-after-run" in receivers and "home-indicators-after-run" in receivers
+
+
+def test_rfm_tables_write_money_as_every_page_does(world):
+    # the one money format (guanxi.formats.money) in the grid's cells and the revenue column
+    html = client_for("manager").get("/analytics/rfm/").content.decode()
+    assert "1 · ¥777,777.00</a>" in html  # R1 F1: one customer and its revenue
+    segments = html[html.index('data-table="segments"') :].split("</table>")[0]
+    assert "<td>¥777,777.00</td>" in segments, segments
