@@ -63,7 +63,7 @@ def test_quote_contract_approval_and_payment_at_390px(
         rep.wait_for_url(f"{live_server.url}/quotes/*/")
         quote = Quote.objects.get()
         assert quote.total == Decimal("1216.00")  # 10 × 128 less 5 per cent
-        expect(rep.locator("main")).to_contain_text("1216.00")
+        expect(rep.locator("main")).to_contain_text("¥1,216.00")
         _no_sideways_scroll(rep, "the quote page")
 
         # accepted: a contract, submitted for approval
@@ -101,7 +101,7 @@ def test_quote_contract_approval_and_payment_at_390px(
         boss.screenshot(path=str(SHOTS / f"contract-{locale}.png"), full_page=True)
 
         boss.goto(f"{live_server.url}/contracts/collections/")
-        expect(boss.locator("main")).to_contain_text("1,216.00 CNY")  # grouped, with currency
+        expect(boss.locator("main")).to_contain_text("¥1,216.00")  # grouped, with its sign
         _no_sideways_scroll(boss, "the collections page")
     finally:
         rep_context.close()
@@ -125,7 +125,7 @@ def test_a_quotes_lines_are_cards_on_a_phone(
         name = page.locator("table.lines tbody tr").first.locator("td").first
         assert name.bounding_box()["width"] > 250  # the product's name on its own line
         total = page.locator("table.lines tfoot td")
-        expect(total).to_contain_text(f"{quote.total} CNY")
+        expect(total).to_contain_text("¥7,808.00")  # 61 × 128.00
         assert total.bounding_box()["x"] + total.bounding_box()["width"] <= PHONE["width"]
         # the tabs grouped on the left, not spread over the width
         tabs = page.locator("nav.tabs a")
