@@ -4,10 +4,11 @@ managers) the changes of one customer."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from guanxi.activities.models import Interaction, Note, Task
+from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import trail_for_customer
 from guanxi.customers.models import Customer, LostReason
 from guanxi.sales.models import Order, OrderLine
@@ -58,27 +59,63 @@ def retention_item(entry) -> TimelineItem:
     return TimelineItem(entry.at, kind, reason, _new(changes, "lost_note") or "", entry)
 
 
-def timeline(customer: Customer, *, include_audit: bool = False, limit: int = 200):
+def source_flags(customer_id) -> dict:
+    """EXISTS expressions, one per timeline source, for a query that asks them together with
+    others (the 360 page's card flags): most customers have no notes, tasks or losses, and an
+    empty source then costs no query of its own (~0.5 ms of ORM work apiece)."""
+
+    def some(model, *filters):
+        return Exists(model.objects.filter(*filters, customer_id=customer_id).order_by())
+
+    return {
+        "interaction": some(Interaction),
+        "order": some(Order),
+        "note": some(Note),
+        "task": some(Task),
+        "retention": some(AuditEntry, RETENTION_Q),
+    }
+
+
+def timeline(
+    customer: Customer,
+    *,
+    include_audit: bool = False,
+    limit: int = 200,
+    sources: set[str] | None = None,
+):
     """Orders, interactions, notes, tasks, losses and win-backs (and, for managers, changes)
     newest first.
 
     The caller has already checked that the user may see `customer`. Losses and win-backs are
     shown to everyone who sees the customer, as its lost banner is (who marked it, when, the
-    reason and the note); the rest of the audit trail only with `include_audit`.
+    reason and the note); the rest of the audit trail only with `include_audit`. `sources`:
+    the kinds of source_flags that have rows, when the caller has asked (the others are not
+    read); None reads them all.
     """
+
+    def wanted(kind: str) -> bool:
+        return sources is None or kind in sources
+
     items: list[TimelineItem] = []
-    for i in Interaction.objects.filter(customer=customer).select_related("user__profile")[:limit]:
-        items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
-    lines = Prefetch("lines", OrderLine.objects.select_related("product"))  # one query, not two
-    for o in Order.objects.filter(customer=customer).prefetch_related(lines)[:limit]:
-        items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
-    for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
-        items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
-    for t in Task.objects.filter(customer=customer).select_related("assignee__profile")[:limit]:
-        items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
+    if wanted("interaction"):
+        interactions = Interaction.objects.filter(customer=customer)
+        for i in interactions.select_related("user__profile")[:limit]:
+            items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
+    if wanted("order"):
+        lines = Prefetch("lines", OrderLine.objects.select_related("product"))  # one query
+        for o in Order.objects.filter(customer=customer).prefetch_related(lines)[:limit]:
+            items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
+    if wanted("note"):
+        for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
+            items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
+    if wanted("task"):
+        tasks = Task.objects.filter(customer=customer).select_related("assignee__profile")
+        for t in tasks[:limit]:
+            items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
     trail = trail_for_customer(customer.pk).select_related("actor__profile")
-    for a in trail.filter(RETENTION_Q)[:limit]:
-        items.append(retention_item(a))
+    if wanted("retention"):
+        for a in trail.filter(RETENTION_Q)[:limit]:
+            items.append(retention_item(a))
     if include_audit:
         # a record that has its own timeline item needs no second "created" item beside it,
         # nor a loss or win-back a second "changed" one
