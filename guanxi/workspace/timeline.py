@@ -4,6 +4,7 @@ managers) the changes of one customer."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Prefetch, Q
 from django.utils.translation import gettext as _
 
@@ -126,3 +127,109 @@ def timeline(
             items.append(TimelineItem(a.at, "audit", a.get_action_display(), "", a))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def _who(user) -> str:
+    """A user as the timeline names them: the display name, else the username."""
+    try:
+        name = user.profile.display_name
+    except ObjectDoesNotExist:
+        name = ""
+    return name or user.get_username()
+
+
+def items_html(items: list[TimelineItem], *, writable: bool, request=None) -> str:
+    """The timeline's <li> items, rendered by Jinja2 (guanxi/fast_templates.py): in Django's
+    template language each item cost ~0.15 ms of CPU (about a dozen nodes, a URL, a date and
+    the choice labels per item); prepared here and rendered compiled, a few hundredths.
+    `writable`: whether the user may mark the tasks done (their forms need the request's CSRF
+    token)."""
+    from django.template import engines
+    from django.urls import reverse
+    from django.utils import formats
+    from django.utils.safestring import mark_safe
+    from django.utils.text import capfirst
+    from django.utils.timezone import localtime
+
+    from guanxi.activities.body_language import described
+    from guanxi.customers.templatetags.guanxi_ui import change_rows, is_overdue, model_label
+
+    labels = {
+        "interaction": _("Interaction"),
+        "order": _("Order"),
+        "note": _("Note"),
+        "system": _("system"),
+        "audit": (_("Audit trail"), ""),
+        "lost": (_("Marked lost"), "danger"),
+        "lost_changed": (_("Reason for the loss corrected"), "danger"),
+        "won_back": (_("Won back"), "ok"),
+        "done": (_("Done"), "ok"),
+        "overdue": (_("Overdue"), "danger"),
+        "open": (_("Open"), "warn"),
+    }
+    choices: dict = {}
+
+    def shown(obj, name: str) -> str:
+        """get_FOO_display without its per-call dict of every choice: one per field here."""
+        field = obj._meta.get_field(name)
+        if field not in choices:
+            choices[field] = {value: str(label) for value, label in field.flatchoices}
+        value = getattr(obj, name)
+        return choices[field].get(value, value)
+
+    rows = []
+    for item in items:
+        o = item.obj
+        at = item.at
+        row = {
+            "kind": item.kind,
+            "at": formats.date_format(localtime(at), "SHORT_DATETIME_FORMAT") if at else "",
+            "title": item.title,
+            "body": item.body,
+        }
+        if item.kind == "interaction":
+            row["meta"] = [
+                (labels["interaction"], ""),
+                (shown(o, "channel"), ""),
+                (shown(o, "direction"), ""),
+                (shown(o, "content_kind"), ""),
+            ] + ([(_who(o.user), "")] if o.user_id else [])
+            row["signals"] = described(o.body_language) if o.body_language else []
+        elif item.kind == "order":
+            row["meta"] = [(labels["order"], ""), (shown(o, "status"), "")]
+            row["url"] = reverse("sales:order_detail", args=[o.pk])
+            row["total"] = f"¥{o.total}"
+            row["lines"] = "；".join(
+                f"{line.product.name} × {line.quantity}" for line in o.lines.all()
+            )
+        elif item.kind == "note":
+            row["meta"] = [(labels["note"], ""), (shown(o, "kind"), "")] + (
+                [(_who(o.author), "")] if o.author_id else []
+            )
+        elif item.kind == "task":
+            overdue = is_overdue(o)
+            state = labels["done" if o.done_at else "overdue" if overdue else "open"]
+            row["meta"] = [(shown(o, "kind"), ""), state] + (
+                [(_who(o.assignee), "")] if o.assignee_id else []
+            )
+            row["overdue"] = overdue
+            if not o.done_at and writable:
+                row["done_url"] = reverse("activities:task_done", args=[o.pk])
+        else:  # the audit trail: a change, a loss, its correction or a win-back
+            actor = _who(o.actor) if o.actor_id else labels["system"]
+            row["meta"] = (
+                [labels[item.kind]]
+                + ([(model_label(o.model), "")] if item.kind == "audit" else [])
+                + [(actor, "")]
+            )
+            if item.kind == "audit":
+                row["changes"] = [(capfirst(label), old, new) for label, old, new in change_rows(o)]
+        rows.append(row)
+    template = engines["jinja2"].get_template("workspace/_timeline_items.html")
+    context = {
+        "rows": rows,
+        "mark_done": _("Mark done"),
+        "nothing": _("Nothing has happened with this customer yet."),
+    }
+    # Jinja2 escaped every value (autoescape is always on there): the output is safe HTML
+    return mark_safe(template.render(context, request))  # noqa: S308
