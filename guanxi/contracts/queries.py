@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -158,6 +158,15 @@ def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
     ]
 
 
+def _one_figure(total, currencies: int) -> Decimal | None:
+    """The accepted contracts' total as one amount, or None: none accepted, several
+    currencies (no single figure), or more than an amount holds (no figure to store either)."""
+    if currencies != 1 or total is None:
+        return None
+    total = total.quantize(CENT)
+    return None if total > MAX_MONEY else total
+
+
 def accepted_deal(opportunity) -> dict | None:
     """What the customer accepted for an opportunity: its contracts approved, active or
     completed, their amounts added up ({"amount", "currency", "contracts": [numbers]}), or
@@ -170,16 +179,37 @@ def accepted_deal(opportunity) -> dict | None:
         .values_list("number", "amount", "currency")
     )
     currencies = {currency for _n, _a, currency in rows}
-    if len(currencies) != 1:
-        return None
-    total = sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT)
-    if total > MAX_MONEY:  # beyond what an amount holds: no figure to store either
+    total = sum((amount for _n, amount, _c in rows), Decimal("0"))
+    amount = _one_figure(total, len(currencies))
+    if amount is None:
         return None
     return {
-        "amount": total,
+        "amount": amount,
         "currency": currencies.pop(),
         "contracts": [number for number, _a, _c in rows],
     }
+
+
+def accepted_deals(opportunity_ids: list[int]) -> dict[int, dict]:
+    """accepted_deal's amount and currency for many opportunities in one grouped query
+    ({opportunity id: {"amount", "currency"}}, only those with one figure): the pipeline
+    board's cards and the list's rows (the pipeline's accepted_deals asks this, apps.py)."""
+    rows = (
+        Contract.objects.filter(opportunity_id__in=opportunity_ids, status__in=COLLECTING_STATUSES)
+        .values("opportunity_id")
+        .annotate(
+            total=Sum("amount"),
+            currencies=Count("currency", distinct=True),
+            currency=Min("currency"),
+        )
+        .order_by()
+    )
+    found = {}
+    for r in rows:
+        amount = _one_figure(r["total"], r["currencies"])
+        if amount is not None:
+            found[r["opportunity_id"]] = {"amount": amount, "currency": r["currency"]}
+    return found
 
 
 def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):
