@@ -494,8 +494,9 @@ def list_collections(
     month: text(7) | None = None,
 ):
     """Instalments still to collect in the caller's scope, earliest due first, with what is
-    outstanding and overdue, and the confirmed payments per month. Filters: `owner_id` (the
-    contracts' owner), `overdue`, `month` (YYYY-MM: due in that month)."""
+    outstanding and overdue per currency (`totals`), and the confirmed payments per month and
+    currency: the collections page's figures. Filters: `owner_id` (the contracts' owner),
+    `overdue`, `month` (YYYY-MM: due in that month)."""
     first = None
     if month:
         try:
@@ -504,9 +505,9 @@ def list_collections(
             raise ValidationError({"month": [_("Enter a month as YYYY-MM.")]}) from None
     qs = queries.due_instalments(request.user, owner_id=owner_id, overdue_only=overdue, month=first)
     body = paginate(qs, limit, offset, instalment_out)
-    body.update(queries.collection_totals(qs.order_by()))
+    body["totals"] = queries.collection_totals_by_currency(qs.order_by())
     body["received_by_month"] = [
-        {"month": r["month"], "total": r["total"], "payments": r["n"]}
+        {"month": r["month"], "currency": r["currency"], "total": r["total"], "payments": r["n"]}
         for r in queries.received_by_month(request.user, owner_id=owner_id)
     ]
     return body

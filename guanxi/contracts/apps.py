@@ -13,12 +13,13 @@ class ContractsConfig(AppConfig):
         from guanxi.pipeline.services import register_deal_provider
         from guanxi.services_common import customers_transferred
 
-        from .queries import accepted_deal, collected_by_month
+        from .queries import accepted_deal, accepted_deals, collected_by_month
         from .services import move_contracts
 
         # The pipeline's forecast shows the collections received against the targets.
         register_collections_provider(collected_by_month)
-        # An opportunity is won at the amount of its accepted contracts, not its estimate.
-        register_deal_provider(accepted_deal)
+        # An opportunity is won at the amount of its accepted contracts, not its estimate; the
+        # board and the list show that amount for an open one.
+        register_deal_provider(accepted_deal, accepted_deals)
         # A transfer (客户转移) with "contracts" in `move` hands the active contracts over too.
         customers_transferred.connect(move_contracts, dispatch_uid="contracts-transfer")

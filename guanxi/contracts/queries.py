@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -79,33 +79,30 @@ def due_instalments(
     return qs.order_by("due_date", "id")
 
 
-def received_by_month(
-    user, *, owner_id: int | None = None, months: int = 12, by_currency: bool = False
-) -> list[dict]:
-    """Confirmed payments in the user's scope per month (newest first): [{month, total, n}];
-    by_currency: per month and contract currency, [{month, currency, total, n}] (the
-    collections page, which must not add yuan to dollars)."""
+def received_by_month(user, *, owner_id: int | None = None, months: int = 12) -> list[dict]:
+    """Confirmed payments in the user's scope per month and contract currency, the newest
+    `months` months first however many currencies each has: [{month, currency, total, n}]
+    (yuan are never added to dollars). The collections page and the collections API."""
     qs = payments(user).filter(status=PaymentStatus.CONFIRMED)
     if owner_id:
         qs = qs.filter(contract__owner_id=owner_id)
-    keys = ["month", "contract__currency"] if by_currency else ["month"]
     rows = (
         qs.annotate(month=TruncMonth("received_on"))
-        .values(*keys)
+        .values("month", "contract__currency")
         .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by("-month", *keys[1:])
+        .order_by("-month", "contract__currency")
     )
-    if not by_currency:
-        rows = rows[:months]
     found = [
-        {"month": r["month"], "total": (r["total"] or Decimal("0")).quantize(CENT), "n": r["n"]}
-        | ({"currency": r["contract__currency"]} if by_currency else {})
+        {
+            "month": r["month"],
+            "currency": r["contract__currency"],
+            "total": (r["total"] or Decimal("0")).quantize(CENT),
+            "n": r["n"],
+        }
         for r in rows
     ]
-    if by_currency:  # the newest `months` months, however many currencies each has
-        kept = sorted({r["month"] for r in found}, reverse=True)[:months]
-        found = [r for r in found if r["month"] in kept]
-    return found
+    kept = sorted({r["month"] for r in found}, reverse=True)[:months]
+    return [r for r in found if r["month"] in kept]
 
 
 def collected_by_month(user, months: list[date], owner_id=None, team_id=None) -> dict:
@@ -127,21 +124,6 @@ def collected_by_month(user, months: list[date], owner_id=None, team_id=None) ->
     return {r["month"]: (r["t"] or Decimal("0")).quantize(CENT) for r in rows.order_by()}
 
 
-def collection_totals(qs: QuerySet) -> dict:
-    """Outstanding on a list of open instalments: all of it and the overdue part."""
-    figures = qs.aggregate(
-        all_due=Sum("amount"),
-        all_in=Sum("received"),
-        late_due=Sum("amount", filter=Q(status=InstalmentStatus.OVERDUE)),
-        late_in=Sum("received", filter=Q(status=InstalmentStatus.OVERDUE)),
-    )
-    zero = Decimal("0")
-    return {
-        "outstanding": ((figures["all_due"] or zero) - (figures["all_in"] or zero)).quantize(CENT),
-        "overdue": ((figures["late_due"] or zero) - (figures["late_in"] or zero)).quantize(CENT),
-    }
-
-
 def contract_contact(contract: Contract):
     """Whom the customer (甲方) is reached through on the printed contract: the contact of the
     quote it came from, else the customer's primary contact (else its first), else None."""
@@ -151,8 +133,10 @@ def contract_contact(contract: Contract):
 
 
 def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
-    """collection_totals per contract currency: [{currency, outstanding, overdue}] in the
-    order of the currency codes (one grouped query; none when nothing is due)."""
+    """What is still to collect on a list of open instalments, all of it and the overdue part,
+    per contract currency (yuan are never added to dollars): [{currency, outstanding,
+    overdue}] in the order of the currency codes, one grouped query, none when nothing is
+    due. The collections page and the collections API both show these."""
     zero = Decimal("0")
     rows = (
         qs.values("contract__currency")
@@ -174,6 +158,15 @@ def collection_totals_by_currency(qs: QuerySet) -> list[dict]:
     ]
 
 
+def _one_figure(total, currencies: int) -> Decimal | None:
+    """The accepted contracts' total as one amount, or None: none accepted, several
+    currencies (no single figure), or more than an amount holds (no figure to store either)."""
+    if currencies != 1 or total is None:
+        return None
+    total = total.quantize(CENT)
+    return None if total > MAX_MONEY else total
+
+
 def accepted_deal(opportunity) -> dict | None:
     """What the customer accepted for an opportunity: its contracts approved, active or
     completed, their amounts added up ({"amount", "currency", "contracts": [numbers]}), or
@@ -186,16 +179,37 @@ def accepted_deal(opportunity) -> dict | None:
         .values_list("number", "amount", "currency")
     )
     currencies = {currency for _n, _a, currency in rows}
-    if len(currencies) != 1:
-        return None
-    total = sum((amount for _n, amount, _c in rows), Decimal("0")).quantize(CENT)
-    if total > MAX_MONEY:  # beyond what an amount holds: no figure to store either
+    total = sum((amount for _n, amount, _c in rows), Decimal("0"))
+    amount = _one_figure(total, len(currencies))
+    if amount is None:
         return None
     return {
-        "amount": total,
+        "amount": amount,
         "currency": currencies.pop(),
         "contracts": [number for number, _a, _c in rows],
     }
+
+
+def accepted_deals(opportunity_ids: list[int]) -> dict[int, dict]:
+    """accepted_deal's amount and currency for many opportunities in one grouped query
+    ({opportunity id: {"amount", "currency"}}, only those with one figure): the pipeline
+    board's cards and the list's rows (the pipeline's accepted_deals asks this, apps.py)."""
+    rows = (
+        Contract.objects.filter(opportunity_id__in=opportunity_ids, status__in=COLLECTING_STATUSES)
+        .values("opportunity_id")
+        .annotate(
+            total=Sum("amount"),
+            currencies=Count("currency", distinct=True),
+            currency=Min("currency"),
+        )
+        .order_by()
+    )
+    found = {}
+    for r in rows:
+        amount = _one_figure(r["total"], r["currencies"])
+        if amount is not None:
+            found[r["opportunity_id"]] = {"amount": amount, "currency": r["currency"]}
+    return found
 
 
 def customer_opportunity(user, customer, pk, *, field: str = "opportunity"):

@@ -198,13 +198,25 @@ class PaymentPage(Schema):
 
 class MonthOut(Schema):
     month: date
+    currency: str = Field(description="The contracts' currency (ISO 4217).")
     total: Decimal
     payments: int
 
 
+class CurrencyTotalOut(Schema):
+    currency: str = Field(description="The contracts' currency (ISO 4217).")
+    outstanding: Decimal = Field(description="Still to collect on the instalments listed.")
+    overdue: Decimal = Field(description="The part of it already overdue.")
+
+
 class CollectionsOut(Schema):
     count: int
-    outstanding: Decimal = Field(description="Still to collect on the instalments listed.")
-    overdue: Decimal
+    totals: list[CurrencyTotalOut] = Field(
+        description="Per contract currency, never added across currencies (in the order of "
+        "the currency codes; empty when nothing is due)."
+    )
     items: list[InstalmentOut]
-    received_by_month: list[MonthOut]
+    received_by_month: list[MonthOut] = Field(
+        description="Confirmed payments per month and currency, newest month first (the "
+        "last 12 months with any)."
+    )

@@ -538,7 +538,7 @@ def collection_list(request):
         "tab": "collections",
         "totals": queries.collection_totals_by_currency(qs.order_by()),
         "default_currency": services.sales.DEFAULT_CURRENCY,
-        "months": queries.received_by_month(request.user, owner_id=owner_id, by_currency=True),
+        "months": queries.received_by_month(request.user, owner_id=owner_id),
         "query": query.urlencode(),
         "today": timezone.localdate(),
     }

@@ -56,25 +56,42 @@ MAX_TEXT = 20000
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 
-# (opportunity) -> {"amount": Decimal, "currency": str, "contracts": [numbers]} | None
-_DEAL_PROVIDERS: list = []
+# (one, many): one(opportunity) -> {"amount": Decimal, "currency": str, "contracts": [numbers]}
+# | None, and many(opportunity ids) -> {id: {"amount", "currency"}} for those that have one
+_DEAL_PROVIDERS: list[tuple] = []
 
 
-def register_deal_provider(provider) -> None:
+def register_deal_provider(one, many) -> None:
     """Let the app that keeps contracts (guanxi.contracts, above this one) say what deal an
-    opportunity closed on: the amount its accepted contracts add up to."""
-    if provider not in _DEAL_PROVIDERS:
-        _DEAL_PROVIDERS.append(provider)
+    opportunity closed on: the amount its accepted contracts add up to, for one opportunity
+    (`one`, naming the contracts) and for a page of them in one query (`many`)."""
+    if (one, many) not in _DEAL_PROVIDERS:
+        _DEAL_PROVIDERS.append((one, many))
 
 
 def accepted_deal(opportunity: Opportunity) -> dict | None:
     """The deal the customer accepted for this opportunity ({"amount", "currency",
     "contracts"}), or None when no contract says (none approved yet, or no contracts app)."""
-    for provider in _DEAL_PROVIDERS:
-        deal = provider(opportunity)
+    for one, _many in _DEAL_PROVIDERS:
+        deal = one(opportunity)
         if deal is not None:
             return deal
     return None
+
+
+def accepted_deals(opportunity_ids) -> dict[int, dict]:
+    """accepted_deal for many opportunities at once (the board's cards, a page of the list):
+    {opportunity id: {"amount", "currency"}} for those whose contracts give one figure, one
+    query per provider however many there are. The ids come from a scoped list: the figure is
+    the opportunity's own, what winning it would record."""
+    ids = list(opportunity_ids)
+    found: dict[int, dict] = {}
+    if not ids:
+        return found
+    for _one, many in _DEAL_PROVIDERS:
+        for pk, deal in many(ids).items():
+            found.setdefault(pk, deal)
+    return found
 
 
 OPPORTUNITY_FIELDS = [

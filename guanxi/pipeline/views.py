@@ -96,6 +96,14 @@ def _column_totals(open_qs) -> dict:
     return totals
 
 
+def _with_deals(opportunities) -> None:
+    """Give each open opportunity its accepted contracts' total (`deal`, or None), one query
+    for all: the board and the list show what was contracted instead of the estimate."""
+    deals = services.accepted_deals(o.pk for o in opportunities if o.status == Status.OPEN)
+    for o in opportunities:
+        o.deal = deals.get(o.pk)
+
+
 def _board_context(request):
     form, qs = _filtered(request)
     stages = list(services.active_stages())
@@ -114,6 +122,7 @@ def _board_context(request):
                 "more": max(row.get("n", 0) - len(cards), 0),
             }
         )
+    _with_deals([card for column in columns for card in column["cards"]])
     return {
         "form": form,
         "columns": columns,
@@ -139,6 +148,8 @@ def opportunity_list(request):
     if status in Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _with_deals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

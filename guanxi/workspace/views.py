@@ -42,8 +42,9 @@ from guanxi.pool.views import customer_panel as pool_panel
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
+from .flags import OneRowFlags
 from .scores import scores_context
-from .timeline import timeline
+from .timeline import source_flags, timeline
 
 # kind -> (form class, fragment template, its name in the 360 page's context, confirmation)
 TIMELINE_FORMS = {
@@ -84,12 +85,7 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
     return rows
 
 
-def card_presence(customer: Customer) -> dict[str, bool]:
-    """Whether the 360 page's optional cards have anything to show, in one query of EXISTS
-    flags: most customers have no survey answers, contracts, referrals, collaborators or
-    merges, and asking
-    each card's own query (~0.5 ms of ORM work apiece, the survey one with two subqueries)
-    cost a fifth of the page's CPU at 1,000,000 customers."""
+def _presence_query(pk: int):
     from django.db.models import Exists
 
     from guanxi.contracts.models import Contract
@@ -98,17 +94,26 @@ def card_presence(customer: Customer) -> dict[str, bool]:
     def some(qs):
         return Exists(qs.order_by())
 
-    flags = (
-        Customer.objects.filter(pk=customer.pk)
-        .values(
-            any_surveys=some(Response.objects.filter(customer_id=customer.pk)),
-            any_contracts=some(Contract.objects.filter(customer_id=customer.pk)),
-            any_referred=some(Customer.objects.filter(referred_by_id=customer.pk)),
-            any_collaborators=some(Collaborator.objects.filter(customer_id=customer.pk)),
-            any_merges=some(merging.merges_of(customer)),
-        )
-        .get()
+    return Customer.objects.filter(pk=pk).values(
+        any_surveys=some(Response.objects.filter(customer_id=pk)),
+        any_contracts=some(Contract.objects.filter(customer_id=pk)),
+        any_referred=some(Customer.objects.filter(referred_by_id=pk)),
+        any_collaborators=some(Collaborator.objects.filter(customer_id=pk)),
+        any_merges=some(merging.merges_of(Customer(pk=pk))),
+        **{f"any_timeline_{kind}": flag for kind, flag in source_flags(pk).items()},
     )
+
+
+_PRESENCE = OneRowFlags(_presence_query)  # compiled once per process (flags.py says why)
+
+
+def card_presence(customer: Customer) -> dict[str, bool]:
+    """Whether the 360 page's optional cards and its timeline's sources have anything to
+    show, in one query of EXISTS flags: most customers have no survey answers, contracts,
+    referrals, collaborators, merges, notes, tasks or losses, and asking each card's own query
+    (~0.5 ms of ORM work apiece, the survey one with two subqueries) cost a fifth of the page's
+    CPU at 1,000,000 customers. The timeline's flags are keyed "timeline_<kind>"."""
+    flags = _PRESENCE.flags(customer.pk)
     return {name.removeprefix("any_"): value for name, value in flags.items()}
 
 
@@ -164,14 +169,25 @@ def survey_answers(user, customer: Customer) -> list[dict]:
     ]
 
 
-def timeline_context(user, customer: Customer, writable: bool | None = None) -> dict:
+def timeline_context(
+    user, customer: Customer, writable: bool | None = None, present: dict | None = None
+) -> dict:
     """What the timeline fragment needs; re-rendered after each write from the 360 page.
-    `writable`: whether the user may change the customer, when the caller knows already."""
+    `writable`: whether the user may change the customer, when the caller knows already;
+    `present`: card_presence's flags, when the caller has asked them (empty sources are not
+    read)."""
     if writable is None:
         writable = visible_customers(user, write=True).filter(pk=customer.pk).exists()
+    sources = None
+    if present is not None:
+        sources = {
+            kind.removeprefix("timeline_")
+            for kind, found in present.items()
+            if found and kind.startswith("timeline_")
+        }
     return {
         "customer": customer,
-        "timeline": timeline(customer, include_audit=is_manager(user)),
+        "timeline": timeline(customer, include_audit=is_manager(user), sources=sources),
         "writable": writable,
     }
 
@@ -213,7 +229,8 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
     """The whole 360 page; `forms` carries a bound form with its errors (e.g. note_form), and
     `open_form` names a form on demand to show open (the page without JavaScript)."""
     access = customer_access(request.user, customer)  # one scope question, not four
-    context = timeline_context(request.user, customer, writable=access.write)
+    present = card_presence(customer)
+    context = timeline_context(request.user, customer, writable=access.write, present=present)
     context.update(consent_context(customer, request.user, manageable=access.manage))
     context.update(
         collaborators_context(
@@ -221,7 +238,6 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
         )
     )
     organisation = customer.kind == CustomerKind.ORGANISATION
-    present = card_presence(customer)
     if not present["collaborators"]:
         context["collaborators"] = []  # the card's list: no query for nobody
     context.update(

@@ -180,6 +180,7 @@ NOT_WRITES = {
     "surveys.clean_answers": "check",
     "pipeline.active_stages": "read",
     "pipeline.accepted_deal": "read",
+    "pipeline.accepted_deals": "read",
     "pipeline.register_deal_provider": "registers a provider at start-up",
     "pipeline.missing_for_stage": "check",
     "pipeline.first_of_month": "parses a month",

@@ -80,8 +80,12 @@ def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
     assert (detail["received"], detail["outstanding"]) == ("350.00", "149.20")
 
     collections = rep("get", "/collections").json()
-    assert collections["count"] == 1 and collections["outstanding"] == "149.20"
+    assert collections["count"] == 1
+    assert collections["totals"] == [
+        {"currency": "CNY", "outstanding": "149.20", "overdue": "0.00"}
+    ]
     assert collections["received_by_month"][0]["total"] == "350.00"
+    assert collections["received_by_month"][0]["currency"] == "CNY"
     assert rep("get", "/collections", month="2030-13").status_code == 422
     assert rep("get", "/collections", month="2030-02").json()["count"] == 1
     assert rep("get", "/collections", overdue=True).json()["count"] == 0
@@ -89,6 +93,86 @@ def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
     order = rep("post", f"/contracts/{cid}/order", {})
     assert order.status_code == 201 and order.json()["order_id"]
     assert Contract.objects.get(pk=cid).status == ContractStatus.APPROVED
+
+
+def _running(rep, manager, customer, product, quantity, plan, currency="CNY"):
+    from guanxi.contracts import collections, services
+
+    quote = services.create_quote(rep, customer, {}, [{"product": product, "quantity": quantity}])
+    contract = services.accept_quote(rep, quote)
+    if currency != "CNY":
+        services.update_contract(rep, contract, {"currency": currency})
+    collections.set_plan(rep, contract, [{"due_date": d, "amount": a} for d, a in plan])
+    services.change_contract_status(rep, contract, "submit")
+    return services.change_contract_status(manager, contract, "approve")
+
+
+def _paid(rep, manager, contract, amount):
+    from guanxi.contracts import collections
+
+    payment = collections.record_payment(
+        rep, contract, {"received_on": "2026-03-05", "amount": amount, "method": "cash"}
+    )
+    collections.confirm_payment(manager, payment)
+
+
+def test_collections_totals_are_per_currency_as_on_the_page(rep1, manager, customer_of, product):
+    """Given 100 × 128.00 = 12,800.00 CNY due in two instalments (3,000.00 on 2030-01-01,
+    overdue by 2030-06-01, 2,000.00 of it paid) and 10 × 128.00 = 1,280.00 USD due in 2031
+    (280.00 paid): the API keeps yuan and dollars apart, with the page's figures."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from guanxi.contracts.collections import send_reminders
+
+    cny = _running(
+        rep1,
+        manager,
+        customer_of("rep1", name="甲客户"),
+        product,
+        100,
+        [("2030-01-01", "3000"), ("2031-01-01", "9800")],
+    )
+    usd = _running(
+        rep1,
+        manager,
+        customer_of("rep1", name="乙客户"),
+        product,
+        10,
+        [("2031-01-01", "1280")],
+        "USD",
+    )
+    _paid(rep1, manager, cny, Decimal("2000"))
+    _paid(rep1, manager, usd, Decimal("280"))
+    send_reminders(today=date(2030, 6, 1))  # the first CNY instalment is now overdue
+
+    body = api(rep1)("get", "/collections").json()
+
+    assert body["count"] == 3
+    assert body["totals"] == [
+        {"currency": "CNY", "outstanding": "10800.00", "overdue": "1000.00"},
+        {"currency": "USD", "outstanding": "1000.00", "overdue": "0.00"},
+    ]
+    assert body["received_by_month"] == [
+        {"month": "2026-03-01", "currency": "CNY", "total": "2000.00", "payments": 1},
+        {"month": "2026-03-01", "currency": "USD", "total": "280.00", "payments": 1},
+    ]
+    overdue = api(rep1)("get", "/collections", overdue=True).json()
+    assert overdue["totals"] == [
+        {"currency": "CNY", "outstanding": "1000.00", "overdue": "1000.00"}
+    ]
+    client = Client()
+    client.force_login(rep1)
+    with translation.override("en"):
+        page = client.get("/contracts/collections/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Outstanding: 10,800.00 CNY; overdue: 1,000.00 CNY." in page
+    assert "Outstanding: 1,000.00 USD; overdue: 0.00 USD." in page
+
+
+def test_collections_with_nothing_due_have_no_totals(rep1):
+    body = api(rep1)("get", "/collections").json()
+    assert (body["count"], body["totals"], body["received_by_month"]) == (0, [], [])
 
 
 def test_lists_ask_a_fixed_number_of_queries(

@@ -274,13 +274,63 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
         record_interaction(rep1, customer, _interaction(subject=f"回访{i}"))
         create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
     client = client_for("rep1")
-    # session, user, profile, collaborations, customer, 4 timeline sources (+1 order-line
-    # prefetch when there are orders), the trail's losses, consents, tags, and one query of
-    # flags saying the optional cards (answered surveys, contracts, referrals, collaborators,
-    # merges to undo) are empty: not per item (the share form, with its colleagues, comes on
-    # demand); the owner's own customer needs no scope query for write, manage and reveal
-    with django_assert_max_num_queries(13):
+    # session, user, profile, collaborations, customer, one query of flags saying which
+    # optional cards (answered surveys, contracts, referrals, collaborators, merges to undo)
+    # and timeline sources (orders, notes, losses here) are empty, the two sources that are
+    # not (interactions, tasks), consents, tags: not per item (the share form, with its
+    # colleagues, comes on demand); the owner's own customer needs no scope query for write,
+    # manage and reveal
+    with django_assert_max_num_queries(10):
         client.get(f"/customers/{customer.pk}/")
+
+
+def test_every_timeline_source_shows_when_its_flag_says_it_has_rows(
+    client_for, customer_of, rep1, product
+):
+    """The flags query (workspace/flags.py, compiled once) skips empty sources; each source
+    with a row still shows, and a customer with none says so."""
+    from guanxi.activities.services import add_note
+    from guanxi.customers.retention import mark_lost, win_back
+    from guanxi.sales.services import create_order
+
+    empty = customer_of("rep1", name="空白")
+    html = client_for("rep1").get(f"/customers/{empty.pk}/").content.decode()
+    assert 'data-kind="' not in html[html.index('id="timeline"') :]
+
+    customer = customer_of("rep1", name="张三")
+    record_interaction(rep1, customer, _interaction(subject="拜访"))
+    create_order(rep1, customer, {}, [{"product": product, "quantity": 1}])
+    add_note(rep1, customer, "备注一条")
+    create_task(rep1, {"title": "回电", "due_at": timezone.now()}, customer=customer)
+    mark_lost(rep1, customer, "price", "太贵")
+    win_back(rep1, customer, "回来了")
+    html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    timeline = html[html.index('id="timeline"') :]
+    for kind in ("interaction", "order", "note", "task", "lost", "won_back"):
+        assert f'data-kind="{kind}"' in timeline, kind
+
+
+def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):
+    """OneRowFlags runs SQL compiled once with a sentinel id; for other ids it must answer
+    as a freshly built query does, and refuse a query that does not depend on its id."""
+    from guanxi.activities.services import add_note
+    from guanxi.customers.models import Customer
+    from guanxi.workspace.flags import OneRowFlags
+    from guanxi.workspace.views import _presence_query, card_presence
+
+    with_note = customer_of("rep1", name="甲")
+    add_note(rep1, with_note, "有备注")
+    plain = customer_of("rep1", name="乙")
+    for customer in (with_note, plain, with_note):
+        fresh = _presence_query(customer.pk).get()
+        assert card_presence(customer) == {
+            name.removeprefix("any_"): bool(value) for name, value in fresh.items()
+        }
+    assert card_presence(with_note)["timeline_note"] is True
+    assert card_presence(plain)["timeline_note"] is False
+    assert not any(card_presence(Customer(pk=10**9)).values())  # no row: nothing present
+    with pytest.raises(ValueError):
+        OneRowFlags(lambda pk: Customer.objects.values("pk")).flags(plain.pk)
 
 
 def test_optional_cards_are_read_when_the_flags_say_they_have_something(
