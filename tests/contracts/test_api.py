@@ -166,8 +166,8 @@ def test_collections_totals_are_per_currency_as_on_the_page(rep1, manager, custo
     client.force_login(rep1)
     with translation.override("en"):
         page = client.get("/contracts/collections/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Outstanding: 10,800.00 CNY; overdue: 1,000.00 CNY." in page
-    assert "Outstanding: 1,000.00 USD; overdue: 0.00 USD." in page
+    assert "Outstanding: ¥10,800.00; overdue: ¥1,000.00." in page
+    assert "Outstanding: USD\u00a01,000.00; overdue: USD\u00a00.00." in page
 
 
 def test_collections_with_nothing_due_have_no_totals(rep1):
