@@ -171,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out username + address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "guanxi.accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "guanxi.accounts.backends.ProfileBackend",  # ModelBackend, with the profile in one query
 ]
 # Wrong passwords: after GUANXI_LOGIN_FAILURE_LIMIT failures for one username from one address
 # (login page, token endpoint and admin alike), that pair is locked out for

@@ -99,3 +99,38 @@ def test_customer_access_answers_as_the_rules_it_combines(personas, customer_of)
     # every combination the personas reach was compared: none, write only, all three
     assert {(False, False, False), (True, False, False), (True, True, True)} <= checked
     assert c1 and len(checked) >= 3
+
+
+def test_get_customer_or_404_answers_as_visible_customers_for_every_persona(personas, customer_of):
+    """get_customer_or_404 reads the customer first and lets the user's own customer through
+    without a scope query: for every persona (the read-only viewer, a deactivated rep, a read
+    and a write collaborator) and every customer (own, a colleague's, another team's, shared,
+    erased), reading and writing, it must answer as visible_customers does."""
+    from guanxi.customers.models import Customer
+
+    customers = [customer_of(owner, name=owner) for owner in ("rep1", "rep2", "lead_a", "manager")]
+    customers.append(customer_of("viewer", name="viewer's own"))
+    erased = customer_of("rep1", name="erased")
+    Customer.objects.filter(pk=erased.pk).update(erased_at=timezone.now())
+    customers.append(erased)
+    share_customer(personas["rep2"], customers[1], personas["rep1"], access="read")
+    share_customer(personas["rep2"], customers[1], personas["viewer"], access="write")
+    users = dict(personas)
+    users["inactive"] = inactive = type(personas["rep1"]).objects.create(
+        username="left", is_active=False
+    )
+    theirs = customer_of("rep1", name="left's own")
+    Customer.objects.filter(pk=theirs.pk).update(owner=inactive)
+    customers.append(theirs)
+    checked = 0
+    for user in users.values():
+        for customer in customers:
+            for write in (False, True):
+                expected = visible_customers(user, write=write).filter(pk=customer.pk).exists()
+                try:
+                    got = get_customer_or_404(user, customer.pk, write=write) == customer
+                except Http404:
+                    got = False
+                assert got == expected, (user.username, customer.name, write)
+                checked += expected
+    assert checked >= 8  # some answers were yes

@@ -6,6 +6,8 @@ instead, and the password is then checked by ModelBackend as usual.
 """
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -19,3 +21,17 @@ def client_str(username, ip_address, user_agent, path_info, request) -> str:
     """How django-axes names a client in its log lines: the path only. Its default names the
     username and IP address, and logs never contain personal data."""
     return f"a client of {path_info}"
+
+
+class ProfileBackend(ModelBackend):
+    """Django's ModelBackend, reading the user's profile (role, data scope, display name) in the
+    query that loads the signed-in user on every request: every page asks it, and on its own it
+    was a second query (~0.5 ms of ORM work and a round trip) per request."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("profile")
+        try:
+            user = users.get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

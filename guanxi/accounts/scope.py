@@ -135,13 +135,34 @@ def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ..
 
     A customer outside the scope is indistinguishable from one that does not exist.
     `related` is handed to select_related (e.g. the owner a page shows).
+
+    The customer is read first and its scope asked after: the user's own customer (what a rep
+    opens most) is in every data scope, so it needs neither the collaborations query nor a
+    filter (~1 ms of ORM work a page); another is checked with customer_q, the same rule as
+    visible_customers.
     """
+    from guanxi.customers.models import Customer
+
     try:
-        return visible_customers(user, write=write).select_related(*related).get(pk=pk)
-    except (ValueError, TypeError) as exc:
+        customer = Customer.objects.select_related(*related).get(pk=pk, erased_at__isnull=True)
+    except (ValueError, TypeError, Customer.DoesNotExist) as exc:
         raise Http404 from exc
-    except visible_customers(user).model.DoesNotExist as exc:
-        raise Http404 from exc
+    if _holds_own(user, customer, write=write):
+        return customer
+    q = customer_q(user, write=write)
+    if q is None or Customer.objects.filter(q, pk=customer.pk).exists():
+        return customer
+    raise Http404
+
+
+def _holds_own(user, customer, *, write: bool) -> bool:
+    """The customer is the user's own and the user may see it (write: change it): every data
+    scope (_own_q) holds the user's own customers, so customer_q would say the same."""
+    if customer.owner_id is None or customer.owner_id != user.pk:
+        return False
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return not (write and profile_of(user).role == Role.READ_ONLY)
 
 
 def get_related_or_404(user, queryset: QuerySet, pk, *, write: bool = False):

@@ -274,13 +274,13 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
         record_interaction(rep1, customer, _interaction(subject=f"回访{i}"))
         create_task(rep1, {"title": f"任务{i}", "due_at": timezone.now()}, customer=customer)
     client = client_for("rep1")
-    # session, user, profile, collaborations, customer, one query of flags saying which
-    # optional cards (answered surveys, contracts, referrals, collaborators, merges to undo)
-    # and timeline sources (orders, notes, losses here) are empty, the two sources that are
-    # not (interactions, tasks), consents, tags: not per item (the share form, with its
-    # colleagues, comes on demand); the owner's own customer needs no scope query for write,
-    # manage and reveal
-    with django_assert_max_num_queries(10):
+    # session, user with profile, customer, one query of flags saying which optional cards
+    # (answered surveys, contracts, referrals, collaborators, merges to undo) and timeline
+    # sources (orders, notes, losses here) are empty, the two sources that are not
+    # (interactions, tasks), consents, tags: not per item (the share form, with its
+    # colleagues, comes on demand); the owner's own customer needs no scope query to be read,
+    # changed, managed or revealed (no collaborations)
+    with django_assert_max_num_queries(8):
         client.get(f"/customers/{customer.pk}/")
 
 
