@@ -18,7 +18,8 @@ def environment(**options) -> Environment:
 
 def options_html(choices, selected=None) -> str:
     """`<option>` elements for (value, label) pairs, the one equal to `selected` (compared as
-    text) marked selected; the output is safe HTML (both parts escaped).
+    text) marked selected; the output is safe HTML (both parts escaped). A pair whose second
+    part is a list of pairs is a group, as in Django's grouped choices: an `<optgroup>`.
 
     A select's options in a Django template cost a loop node, an `if` and two variable nodes
     per option (~1 ms for the list's 200 tags); joined here they cost a few microseconds each.
@@ -27,9 +28,17 @@ def options_html(choices, selected=None) -> str:
     from django.utils.safestring import mark_safe
 
     chosen = "" if selected is None else str(selected)
-    parts = []
-    for value, label in choices:
-        value = str(value)
-        mark = " selected" if value == chosen and chosen != "" else ""
-        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
-    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
+
+    def options(pairs) -> list[str]:
+        parts = []
+        for value, label in pairs:
+            if isinstance(label, list | tuple):
+                inner = "".join(options(label))
+                parts.append(f'<optgroup label="{escape(value)}">{inner}</optgroup>')
+                continue
+            value = str(value)
+            mark = " selected" if value == chosen and chosen != "" else ""
+            parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+        return parts
+
+    return mark_safe("".join(options(choices)))  # noqa: S308 - every value escaped above

@@ -1,6 +1,8 @@
 """The 360 page's scores panel in both languages, the loyalty type and the lost / won back
 forms (htmx and plain posts), and who sees which form."""
 
+import re
+
 import pytest
 
 from guanxi.customers.models import Customer
@@ -295,3 +297,19 @@ def test_losing_and_winning_back_show_on_the_timeline(client_for, customer_of, p
     # the rest of the trail stays the managers'; outside the scope, no page at all
     assert "audit" not in [kind for kind, _text in seen["rep1"]]
     assert client_for("rep2").get(f"/customers/{customer.pk}/").status_code == 404
+
+
+def test_the_loyalty_picker_marks_the_type_the_rep_chose(client_for, customer_of):
+    """The picker's options are joined in Python (guanxi_ui.options): the chosen type is the
+    one selected, and only it; with none, none is (the first, "as suggested", shows)."""
+    from guanxi.customers.models import LoyaltyType
+
+    chosen = customer_of("rep1", name="周九")
+    Customer.objects.filter(pk=chosen.pk).update(loyalty_type="inertia")
+    plain = customer_of("rep1", name="吴十")
+    client = client_for("rep1")
+    for customer, selected in ((chosen, ["inertia"]), (plain, [])):
+        html = client.get(f"/customers/{customer.pk}/").content.decode()
+        picker = re.search(r'<select id="id_loyalty_type".*?</select>', html, re.S).group(0)
+        assert re.findall(r'<option value="(\w*)" selected>', picker) == selected
+        assert picker.count("<option ") == 1 + len(LoyaltyType.choices)  # and "as suggested"
