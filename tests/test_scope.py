@@ -1,5 +1,6 @@
 """Data scope: the one module every route asks. A rep never reaches another team's customer."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,3 +135,23 @@ def test_get_customer_or_404_answers_as_visible_customers_for_every_persona(pers
                 assert got == expected, (user.username, customer.name, write)
                 checked += expected
     assert checked >= 8  # some answers were yes
+
+
+def test_another_teams_customer_costs_the_same_queries_as_a_missing_one(personas, customer_of):
+    """A hostile review timed the 404s: another team's customer answered ~1 ms slower than an
+    id that does not exist, since it was read first and its scope asked after. Both now take
+    the same path (the user's own first, then the scoped query), query for query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    theirs = customer_of("rep2", name="乙")
+    erased = customer_of("rep2", name="丙")
+    erased.erased_at = timezone.now()
+    erased.save(update_fields=["erased_at"])
+    shapes = []
+    for pk in (theirs.pk, erased.pk, theirs.pk + 1000):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
+            get_customer_or_404(personas["rep1"], pk)
+        shapes.append([re.sub(r"\d+", "#", q["sql"]) for q in queries.captured_queries])
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert len(shapes[0]) == 3  # the own customer, the collaborations, the scoped query
