@@ -141,6 +141,8 @@ def test_deactivated_user_cannot_log_in_and_their_session_ends(personas, manager
     rep1 = personas["rep1"]
     client = Client()
     client.force_login(rep1)
+    colleague = Client()
+    colleague.force_login(personas["rep2"])
     assert client.get("/customers/").status_code == 200
 
     team_services.deactivate_user(manager, rep1)
@@ -150,6 +152,9 @@ def test_deactivated_user_cannot_log_in_and_their_session_ends(personas, manager
 
     team_services.reactivate_user(manager, rep1)
     assert authenticate(username="rep1", password="demo-pass") == rep1
+    # the browser left signed in stays signed out (a hostile review found it revived)
+    assert client.get("/customers/").status_code == 302
+    assert colleague.get("/customers/").status_code == 200  # nobody else's session ended
 
 
 def test_reset_password_replaces_the_old_one_and_is_audited_without_it(personas, manager):
