@@ -109,7 +109,8 @@ def timeline(
             items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
     if wanted("note"):
         for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
-            items.append(TimelineItem(n.created_at, "note", n.get_kind_display(), n.body, n))
+            # no title: the meta line names the kind ("Note · General · author")
+            items.append(TimelineItem(n.created_at, "note", "", n.body, n))
     if wanted("task"):
         tasks = Task.objects.filter(customer=customer).select_related("assignee__profile")
         for t in tasks[:limit]:

@@ -308,6 +308,10 @@ def test_every_timeline_source_shows_when_its_flag_says_it_has_rows(
     timeline = html[html.index('id="timeline"') :]
     for kind in ("interaction", "order", "note", "task", "lost", "won_back"):
         assert f'data-kind="{kind}"' in timeline, kind
+    # the note's kind is named once, in its meta line (a review saw "General" twice)
+    html = client_for("rep1").get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    note = html.content.decode().split('data-kind="note"')[1].split("</li>")[0]
+    assert note.count("General") == 1 and "备注一条" in note
 
 
 def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):

@@ -72,6 +72,15 @@ def test_a_rep_has_import_export_at_the_top_and_no_more_menu(client_for):
     assert _current(manager) == (["/data/import/"], ["nav-more"])
 
 
+def test_a_read_only_user_is_not_offered_the_import_page_it_may_not_open(client_for):
+    # a new-user review: the viewer's menu linked to /data/import/, which answered 403
+    client = client_for("viewer")
+    assert client.get("/data/import/").status_code == 403
+    html = client.get("/customers/").content.decode()
+    assert 'href="/data/import/"' not in html
+    assert 'href="/data/import/"' in client_for("rep1").get("/customers/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("path", "menu"),
     [

@@ -71,8 +71,8 @@ def nav_here(path: str) -> dict:
     return nav_place(path)
 
 
-# (language, script prefix, link, menu, signed in, administers) -> the links' HTML. At most
-# 2 languages × ~25 places × 3 roles: the links depend on nothing else, so they are rendered
+# (language, script prefix, link, menu, signed in, administers, writes) -> the links' HTML. At
+# most 2 languages × ~25 places × 4 roles: the links depend on nothing else, so they are rendered
 # once per process and key. Rendered each time they cost ~0.7 ms of CPU a page (20 URL
 # reversals and 25 translations), about a twentieth of the customer list's.
 _LINKS: dict[tuple, str] = {}
@@ -87,14 +87,16 @@ def nav_links(context, here: dict) -> str:
     from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
-    from guanxi.accounts.scope import can_administer
+    from guanxi.accounts.scope import can_administer, can_write
 
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
     administer = signed_in and can_administer(user)
-    key = (get_language(), get_script_prefix(), here["link"], here["menu"], signed_in, administer)
+    writes = signed_in and can_write(user)  # the import page's rule (a read-only user: 403)
+    place = (here["link"], here["menu"])
+    key = (get_language(), get_script_prefix(), *place, signed_in, administer, writes)
     html = _LINKS.get(key)
     if html is None:
-        flags = {"here": here, "signed_in": signed_in, "administer": administer}
+        flags = {"here": here, "signed_in": signed_in, "administer": administer, "writes": writes}
         html = _LINKS[key] = render_to_string("includes/nav_links.html", flags)
     return mark_safe(html)  # noqa: S308 - a template's output, escaped there
