@@ -238,6 +238,11 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
         )
     )
     organisation = customer.kind == CustomerKind.ORGANISATION
+    if customer.merged_into_id:
+        # the survivor is named only within the viewer's scope (a hostile review: a rep saw
+        # the name of another team's customer their duplicate was merged into)
+        names = customer_names(request.user, [customer.merged_into_id])
+        context["merged_into_name"] = names.get(customer.merged_into_id, "")
     if not present["collaborators"]:
         context["collaborators"] = []  # the card's list: no query for nobody
     context.update(

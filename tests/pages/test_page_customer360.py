@@ -482,3 +482,21 @@ def test_a_win_by_contracts_reads_as_words_in_the_timeline(db):
         ]
     with translation.override("zh-hans"):
         assert str(change_rows(entry)[0][0]) == "赢单依据的合同"
+
+
+def test_a_merged_duplicate_names_its_survivor_only_within_scope(client_for, customer_of, manager):
+    """A hostile review: a manager merged rep1's duplicate into rep2's customer, and rep1's page
+    of the duplicate named rep2's customer. It now says the survivor is out of scope."""
+    from guanxi.customers.merging import merge_customers
+
+    survivor = customer_of("rep2", name="乙方秘密客户")
+    duplicate = customer_of("rep1", name="甲的重复")
+    merge_customers(manager, survivor, duplicate)
+
+    rep1 = client_for("rep1").get(f"/customers/{duplicate.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = rep1.content.decode()
+    assert rep1.status_code == 200 and 'id="merged-notice"' in html
+    assert "乙方秘密客户" not in html and f"/customers/{survivor.pk}/" not in html
+    assert "outside your data scope" in html
+    own = client_for("manager").get(f"/customers/{duplicate.pk}/").content.decode()
+    assert "乙方秘密客户" in own and f"/customers/{survivor.pk}/" in own
