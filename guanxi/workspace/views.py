@@ -14,7 +14,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from guanxi.accounts.scope import (
@@ -285,6 +285,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
 
 
 @login_required
+@require_safe  # reading only: a POST here answers 405 (a hostile review saw the page)
 def customer_detail(request, pk):
     customer = get_customer_or_404(
         request.user, pk, related=("owner__profile", "department", "score")

@@ -500,3 +500,10 @@ def test_a_merged_duplicate_names_its_survivor_only_within_scope(client_for, cus
     assert "outside your data scope" in html
     own = client_for("manager").get(f"/customers/{duplicate.pk}/").content.decode()
     assert "乙方秘密客户" in own and f"/customers/{survivor.pk}/" in own
+
+
+def test_the_360_page_answers_only_reads(client_for, customer_of):
+    customer = customer_of("rep1", name="张三")
+    client = client_for("rep1")
+    assert client.post(f"/customers/{customer.pk}/").status_code == 405
+    assert client.head(f"/customers/{customer.pk}/").status_code == 200
