@@ -99,3 +99,14 @@ def test_every_label_is_chinese_in_chinese():
         labels = [label for label, _o, _n in _rows(entry) + _rows(order)]
 
     assert labels == ["回款期", "合同明细", "已回款", "金额", "订单明细"]
+
+
+def test_the_currency_is_the_records_when_the_entry_does_not_say(customer_of, rep1, product):
+    from guanxi.sales.services import create_order
+
+    order = create_order(
+        rep1, customer_of("rep1"), {"currency": "USD"}, [{"product": product, "quantity": 1}]
+    )
+    entry = _entry("order", {"total": ["0", "12.5"]}, object_id=str(order.pk))
+
+    assert _rows(entry)[0][1:] == ("USD\u00a00.00", "USD\u00a012.50")
