@@ -1,7 +1,9 @@
 """Template helpers for the pages: grouped profile values, readable audit changes, phones,
 money."""
 
+import re
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 
 import phonenumbers
@@ -9,15 +11,17 @@ from django import template
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DecimalField, FloatField, IntegerField
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from guanxi.audit.services import ERASED_PLACEHOLDER, SENSITIVE_PLACEHOLDER
 from guanxi.customers.forms import CUSTOMER_GROUPS
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
-from guanxi.formats.money import format_money
+from guanxi.formats.money import DEFAULT_CURRENCY, format_money
 
 register = template.Library()
 _SKIP = {*SENSITIVE_FIELDS, "tags", "name", "kind"}
@@ -66,40 +70,192 @@ def profile_groups(customer):
 
 @register.filter
 def change_rows(entry):
-    """An audit entry's {field: [old, new]} as (label, old, new) rows in the user's language."""
+    """An audit entry's {field: [old, new]} as (label, old, new) rows in the user's language:
+    money in the one money format, a change that changed nothing ("0.00" → "0", "" → None)
+    left out."""
     model = _model_of(entry.model)
+    money = _Currency(entry, model)
     rows = []
     for name, pair in (entry.changes or {}).items():
-        label, field = name, None
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-                label = field.verbose_name
-            except (FieldDoesNotExist, AttributeError):  # a reverse relation has no label
-                field = None
-                label = {
-                    "tags": _("tags"),
-                    "collaborator": _("collaborator"),
-                    "lines": _("order lines"),
-                    "purpose": _("stated purpose"),
-                    "route": _("route"),
-                    "deleted_with": _("deleted with"),
-                    "erased": _("erased"),
-                    "merged": _("merged in"),
-                    "unmerged": _("merge undone"),
-                    "moved": _("records moved"),
-                    # pipeline.services.win_opportunity: the numbers of the accepted contracts
-                    "won_with_contracts": _("won with the contracts"),
-                }.get(name, name)
+        label, field = _label(model, name)
         if name in ("merged", "unmerged") and isinstance(pair, list) and len(pair) == 2:
             pair = [None, pair[1]]  # [id, name]: the other customer by name, not "601 → 唐成"
         if name == "moved" and isinstance(pair, dict):
             pair = [None, {_moved_label(k): v for k, v in pair.items()}]
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        old, new = _as_text(_readable(field, old)), _as_text(_readable(field, new))
-        if not old == new == "—":  # "" → None on a new record is nobody's idea of a change
+        if _same(old, new, numeric=_is_number(name, field)):
+            continue
+        old, new = (_as_text(_readable(field, _money(name, field, v, money))) for v in (old, new))
+        if old != new or _hidden(old):
             rows.append((label, old, new))
     return rows
+
+
+# A sensitive value changed, or an erased one: the same placeholder both sides is a change.
+_PLACEHOLDERS = {SENSITIVE_PLACEHOLDER, ERASED_PLACEHOLDER}
+# Amounts a trail records under names that are no field of the entry's model.
+_MONEY_NAMES = {"amount", "total", "subtotal", "received", "price", "unit_price", "refunded_total"}
+# What services.py files write for a line ("GW-01 × 36 @ 168.00", contracts add " −5.00%") and
+# an instalment ("2026-12-31 25373.60"): the figures in them are money too.
+_LINE = re.compile(
+    r"^(?P<item>.+ × \S+ @ )(?P<price>-?\d+(?:\.\d+)?)(?: −(?P<off>-?\d+(?:\.\d+)?)%)?$"
+)
+_INSTALMENT = re.compile(r"^(?P<due>\d{4}-\d{2}-\d{2}) (?P<amount>-?\d+(?:\.\d+)?)$")
+
+
+def _label(model, name: str):
+    """(label, field or None) of a recorded name: a field's verbose name, a reverse relation's
+    records by their plural ("instalments" → 分期), else the trail's own names below."""
+    if model is not None:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and not field.auto_created and hasattr(field, "verbose_name"):
+            return field.verbose_name, field
+        if field is not None and field.related_model is not None:  # a reverse relation
+            return field.related_model._meta.verbose_name_plural, None
+    label = {
+        "tags": _("tags"),
+        "collaborator": _("collaborator"),
+        "lines": _("order lines"),
+        "instalments": _("instalments"),
+        "purpose": _("stated purpose"),
+        "route": _("route"),
+        "deleted_with": _("deleted with"),
+        "erased": _("erased"),
+        "merged": _("merged in"),
+        "unmerged": _("merge undone"),
+        "moved": _("records moved"),
+        # pipeline.services.win_opportunity: the numbers of the accepted contracts
+        "won_with_contracts": _("won with the contracts"),
+    }.get(name, name)
+    return label, None
+
+
+class _Currency:
+    """The currency of an entry's amounts, looked up once and only if it shows one: the
+    entry's own "currency" change, else its record's (or its contract's, order's...), else
+    CNY."""
+
+    def __init__(self, entry, model):
+        self.entry, self.model, self._code = entry, model, None
+
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = self._find() or DEFAULT_CURRENCY
+        return self._code
+
+    def _find(self):
+        pair = (self.entry.changes or {}).get("currency")
+        for value in reversed(pair if isinstance(pair, list) else [pair]):
+            if isinstance(value, str) and value:
+                return value
+        if self.model is None:
+            return None
+        path = _currency_path(self.model)
+        if path is None:
+            return None
+        try:
+            rows = self.model._base_manager.filter(pk=self.entry.object_id)
+            return rows.values_list(path, flat=True).first()
+        except (ValueError, TypeError):  # an object id that is no key of this model
+            return None
+
+
+@lru_cache(maxsize=256)
+def _currency_path(model) -> str | None:
+    """Where a model's currency is: its own field, or a parent's ("contract__currency")."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if "currency" in names:
+        return "currency"
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and "currency" in {
+            f.name for f in field.related_model._meta.concrete_fields
+        }:
+            return f"{field.name}__currency"
+    return None
+
+
+def _is_number(name: str, field) -> bool:
+    if field is None:
+        return name in _MONEY_NAMES
+    return isinstance(field, DecimalField | IntegerField | FloatField)
+
+
+def _is_money(name: str, field) -> bool:
+    if field is None:
+        return name in _MONEY_NAMES
+    return isinstance(field, DecimalField) and field.decimal_places == 2
+
+
+def _money(name: str, field, value, currency: _Currency):
+    """Amounts in the one money format: a money field's value, and the prices and amounts
+    inside recorded lines and instalments. Anything else as it is."""
+    if value in (None, "") or isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return [_money_in_text(v, currency) if isinstance(v, str) else v for v in value]
+    if _is_money(name, field):
+        try:
+            return format_money(value, currency.code)
+        except ValueError:
+            return value
+    return value
+
+
+def _money_in_text(text: str, currency: _Currency) -> str:
+    if found := _LINE.match(text):
+        off = found["off"]
+        shown = f"{found['item']}{format_money(found['price'], currency.code)}"
+        if off is not None and Decimal(off) != 0:  # no discount is no "−0.00%"
+            shown += f" −{Decimal(off).normalize():f}%"
+        return shown
+    if found := _INSTALMENT.match(text):
+        return f"{found['due']} {format_money(found['amount'], currency.code)}"
+    return text
+
+
+def _same(old, new, *, numeric: bool = False) -> bool:
+    """Equal as values, not as spellings: Decimal("0.00") and 0 (`numeric`: of a number
+    field, where "0.00" and "0" are one value), "" and None, [] and None, one moment written
+    in two zones. A placeholder (a sensitive or erased value) is never the
+    same: its change is the news."""
+    if _hidden(old) or _hidden(new):
+        return False
+    if old in (None, "", [], {}) and new in (None, "", [], {}):
+        return True
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    if numeric:
+        number_old, number_new = _number(old), _number(new)
+        if number_old is not None and number_new is not None:
+            return number_old == number_new
+    if isinstance(old, str) and isinstance(new, str) and ":" in old and ":" in new:
+        try:
+            a, b = datetime.fromisoformat(old), datetime.fromisoformat(new)
+        except ValueError:
+            return old == new
+        if timezone.is_aware(a) == timezone.is_aware(b):
+            return a == b
+    return old == new
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str) and value in _PLACEHOLDERS
+
+
+def _number(value):
+    """A number or a number's text as a Decimal, else None."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, str) and _NUMBER.match(value):
+        return Decimal(value)
+    return None
+
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def _moved_label(relation: str) -> str:
