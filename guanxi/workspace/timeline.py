@@ -226,6 +226,8 @@ def items_html(items: list[TimelineItem], *, writable: bool, request=None) -> st
             )
             if item.kind == "audit":
                 row["changes"] = [(capfirst(label), old, new) for label, old, new in change_rows(o)]
+                if o.action == "update" and not row["changes"]:
+                    continue  # a change that changed nothing shown ("0.00 → 0"): no item
         rows.append(row)
     template = engines["jinja2"].get_template("workspace/_timeline_items.html")
     context = {

@@ -507,3 +507,25 @@ def test_the_360_page_answers_only_reads(client_for, customer_of):
     client = client_for("rep1")
     assert client.post(f"/customers/{customer.pk}/").status_code == 405
     assert client.head(f"/customers/{customer.pk}/").status_code == 200
+
+
+def test_an_audit_entry_that_changed_nothing_shown_is_no_timeline_item(
+    client_for, customer_of, manager
+):
+    """A new-user review saw "Received 0.00 → 0" items: change_rows leaves out rows whose
+    values are equal, and an update with no row left is no item at all."""
+    from guanxi.audit import services as audit
+
+    customer = customer_of("rep1", name="张三")
+    client = client_for("manager")
+
+    def audit_items() -> int:
+        html = client.get(f"/customers/{customer.pk}/").content.decode()
+        return html[html.index('id="timeline"') :].count('data-kind="audit"')
+
+    before = audit_items()
+    update = audit.AuditEntry.Action.UPDATE
+    audit.record(manager, update, customer, changes={"points": ["0", 0]})
+    assert audit_items() == before
+    audit.record(manager, update, customer, changes={"points": [0, 12]})
+    assert audit_items() == before + 1
