@@ -253,11 +253,16 @@ def quote_action(request, pk):
 def contract_list(request):
     awaiting = request.GET.get("awaiting") == "me"
     # "awaiting=me": the submitted contracts the viewer may approve (the home page's notice)
-    qs = queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
+    base = queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
     status = request.GET.get("status", "")
-    if status in ContractStatus.values:
-        qs = qs.filter(status=status)
+    qs = base.filter(status=status) if status in ContractStatus.values else base
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # the heading counts the rows "?status=pending" lists under the same filter: the very
+    # queryset when that is the page shown, so the count and the rows cannot disagree
+    if status == ContractStatus.PENDING:
+        pending = page.paginator.count
+    else:
+        pending = base.filter(status=ContractStatus.PENDING).count()
     query = {"status": status} | ({"awaiting": "me"} if awaiting else {})
     context = {
         "page": page,
@@ -266,7 +271,10 @@ def contract_list(request):
         "status": status,
         "awaiting": awaiting,
         "query": urlencode(query),
-        "pending": queries.contracts(request.user).filter(status=ContractStatus.PENDING).count(),
+        "pending": pending,
+        "pending_query": urlencode(
+            {"status": ContractStatus.PENDING} | ({"awaiting": "me"} if awaiting else {})
+        ),
     }
     return render(request, "contracts/contracts.html", context)
 
