@@ -56,7 +56,7 @@ router = Router(tags=["contracts"])
 Choice = text(20)
 
 
-def _lines_out(lines) -> list[dict]:
+def _lines_out(lines, currency: str) -> list[dict]:
     return [
         {
             "product_id": line.product_id,
@@ -66,6 +66,7 @@ def _lines_out(lines) -> list[dict]:
             "unit_price": line.unit_price,
             "discount": line.discount,
             "amount": line.amount,
+            "currency": currency,
         }
         for line in lines
     ]
@@ -108,7 +109,7 @@ def quote_out(quote: Quote) -> dict:
         "customer_name": quote.customer.name,
         "owner": owner_out(quote.owner),
         "contract_id": contract.pk if contract else None,
-        "lines": _lines_out(quote.lines.all()),
+        "lines": _lines_out(quote.lines.all(), quote.currency),
     }
 
 
@@ -142,7 +143,7 @@ def contract_out(contract: Contract) -> dict:
         "customer_name": contract.customer.name,
         "owner": owner_out(contract.owner),
         "decided_by": owner_out(contract.decided_by),
-        "lines": _lines_out(contract.lines.all()),
+        "lines": _lines_out(contract.lines.all(), contract.currency),
     }
 
 
@@ -164,6 +165,7 @@ def instalment_out(inst: Instalment) -> dict:
         },
         "id": inst.pk,
         "contract_number": inst.contract.number,
+        "currency": inst.contract.currency,
         "customer_id": inst.contract.customer_id,
         "customer_name": inst.contract.customer.name,
     }
@@ -188,6 +190,7 @@ def payment_out(payment: Payment) -> dict:
         },
         "id": payment.pk,
         "contract_number": payment.contract.number,
+        "currency": payment.contract.currency,
         "recorded_by": owner_out(payment.recorded_by),
         "confirmed_by": owner_out(payment.confirmed_by),
     }

@@ -30,6 +30,7 @@ class ContractLineOut(Schema):
     unit_price: Decimal
     discount: Decimal = Field(description="Per cent off the unit price.")
     amount: Decimal
+    currency: str = Field(description="The quote's or contract's currency (ISO 4217).")
 
 
 class QuoteIn(InSchema):
@@ -159,6 +160,7 @@ class InstalmentOut(Schema):
     amount: Decimal
     received: Decimal
     outstanding: Decimal
+    currency: str = Field(description="The contract's currency (ISO 4217).")
     status: str = Field(description="pending, partly_paid, paid, overdue or void")
     paid_on: date | None
     days_late: int | None
@@ -181,6 +183,7 @@ class PaymentOut(Schema):
     customer_id: int
     received_on: date
     amount: Decimal
+    currency: str = Field(description="The contract's currency (ISO 4217).")
     method: str
     reference: str
     status: str = Field(description="pending (awaiting confirmation), confirmed or void")

@@ -24,6 +24,7 @@ from guanxi.accounts.scope import (
     contract_records,
     covered_users,
     get_contract_record_or_404,
+    is_manager,
     writable_customer,
 )
 from guanxi.customers import views as customer_views
@@ -253,11 +254,18 @@ def quote_action(request, pk):
 def contract_list(request):
     awaiting = request.GET.get("awaiting") == "me"
     # "awaiting=me": the submitted contracts the viewer may approve (the home page's notice)
-    qs = queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
+    base = (
+        queries.awaiting_approval_by(request.user) if awaiting else queries.contracts(request.user)
+    )
     status = request.GET.get("status", "")
-    if status in ContractStatus.values:
-        qs = qs.filter(status=status)
+    qs = base.filter(status=status) if status in ContractStatus.values else base
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # the heading counts the rows "?status=pending" lists under the same filter: the very
+    # queryset when that is the page shown, so the count and the rows cannot disagree
+    if status == ContractStatus.PENDING:
+        pending = page.paginator.count
+    else:
+        pending = base.filter(status=ContractStatus.PENDING).count()
     query = {"status": status} | ({"awaiting": "me"} if awaiting else {})
     context = {
         "page": page,
@@ -266,7 +274,10 @@ def contract_list(request):
         "status": status,
         "awaiting": awaiting,
         "query": urlencode(query),
-        "pending": queries.contracts(request.user).filter(status=ContractStatus.PENDING).count(),
+        "pending": pending,
+        "pending_query": urlencode(
+            {"status": ContractStatus.PENDING} | ({"awaiting": "me"} if awaiting else {})
+        ),
     }
     return render(request, "contracts/contracts.html", context)
 
@@ -276,6 +287,19 @@ def _contract(user, pk, write=False) -> Contract:
         "customer", "owner__profile", "decided_by__profile", "quote__contact", "order"
     )
     return get_contract_record_or_404(user, qs, pk, write=write)
+
+
+def _approval_note(user, contract: Contract, approver: bool) -> tuple[str, bool]:
+    """Why a pending contract shows this viewer no Approve or Reject, and whether to point a
+    manager to the team page (in a one-manager company nobody else can approve: the rule
+    that nobody approves a contract they own, drafted or submitted stays)."""
+    if contract.status != ContractStatus.PENDING or approver:
+        return "", False
+    if is_manager(user) and user.pk == contract.submitted_by_id:
+        return _("You submitted this contract; another manager must approve it."), True
+    if is_manager(user) and user.pk in (contract.owner_id, contract.created_by_id):
+        return _("You own or drafted this contract; another manager must approve it."), True
+    return _("Waiting for approval by a manager."), False
 
 
 def _contract_page(request, contract: Contract, *, plan=None, payment=None, status=200):
@@ -294,6 +318,7 @@ def _contract_page(request, contract: Contract, *, plan=None, payment=None, stat
                     "reason": action in ("reject", "terminate"),
                 }
             )
+    approval_note, team_hint = _approval_note(user, contract, approver)
     instalments = list(contract.instalments.all())
     payments = list(
         contract.payments.select_related("recorded_by__profile", "confirmed_by__profile")
@@ -321,6 +346,8 @@ def _contract_page(request, contract: Contract, *, plan=None, payment=None, stat
         "payments": payments,
         "writable": writable,
         "actions": actions,
+        "approval_note": approval_note,
+        "team_hint": team_hint,
         "plan_form": plan,
         "payment_form": payment,
         "plan_editable": writable and contract.status in services.OPEN_CONTRACT_STATUSES,
@@ -385,6 +412,18 @@ def contract_print(request, pk):
     return render(request, "contracts/contract_print.html", context)
 
 
+def _contract_done(action: str) -> str:
+    """The sentence saying an action on a contract went through (%(number)s to fill in)."""
+    return {
+        "submit": _("Contract %(number)s submitted for approval."),
+        "approve": _("Contract %(number)s approved."),
+        "reject": _("Contract %(number)s rejected."),
+        "activate": _("Contract %(number)s activated."),
+        "complete": _("Contract %(number)s completed."),
+        "terminate": _("Contract %(number)s terminated."),
+    }[action]
+
+
 @login_required
 @require_POST
 def contract_action(request, pk):
@@ -407,16 +446,7 @@ def contract_action(request, pk):
     except StaleEdit as exc:
         messages.error(request, str(exc))
     else:
-        contract.refresh_from_db(fields=["status"])
-        messages.success(
-            request,
-            _("Contract %(number)s: %(action)s done; it is now %(status)s.")
-            % {
-                "number": contract.number,
-                "action": services.contract_action_labels()[action],
-                "status": contract.get_status_display(),
-            },
-        )
+        messages.success(request, _contract_done(action) % {"number": contract.number})
         won = moved.won_opportunity
         if won is not None:
             messages.success(

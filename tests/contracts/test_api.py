@@ -36,6 +36,7 @@ def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
     quote = rep("post", "/quotes", {"customer_id": customer.pk, "lines": [line]})
     assert quote.status_code == 201, quote.json()
     assert quote.json()["total"] == "499.20"  # 4 × 128 = 512 less 2.5 per cent
+    assert quote.json()["lines"][0]["currency"] == "CNY"
     assert other("get", f"/quotes/{quote.json()['id']}").status_code == 404
     contract = rep("post", f"/quotes/{quote.json()['id']}/accept", {}).json()
     cid = contract["id"]
@@ -61,7 +62,10 @@ def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
             ]
         },
     )
-    assert [i["amount"] for i in plan.json()] == ["300.00", "199.20"]
+    assert [(i["amount"], i["currency"]) for i in plan.json()] == [
+        ("300.00", "CNY"),
+        ("199.20", "CNY"),
+    ]
 
     assert rep("post", f"/contracts/{cid}/submit", {}).status_code == 200
     assert rep("post", f"/contracts/{cid}/approve", {}).status_code == 403  # own contract
@@ -71,6 +75,7 @@ def test_the_whole_flow_over_the_api(rep1, rep2, manager, customer, product):
 
     payment = rep("post", "/payments", {"contract_id": cid, "amount": "350", "method": "card"})
     assert payment.status_code == 201 and payment.json()["status"] == "pending"
+    assert payment.json()["currency"] == "CNY"
     pid = payment.json()["id"]
     assert rep("post", f"/payments/{pid}/confirm", {}).status_code == 403
     assert boss("post", f"/payments/{pid}/confirm", {}).json()["status"] == "confirmed"
@@ -150,6 +155,12 @@ def test_collections_totals_are_per_currency_as_on_the_page(rep1, manager, custo
     body = api(rep1)("get", "/collections").json()
 
     assert body["count"] == 3
+    # each row names its currency, so a client knows which total it belongs to
+    assert [(i["contract_number"], i["outstanding"], i["currency"]) for i in body["items"]] == [
+        (cny.number, "1000.00", "CNY"),
+        (cny.number, "9800.00", "CNY"),
+        (usd.number, "1000.00", "USD"),
+    ]
     assert body["totals"] == [
         {"currency": "CNY", "outstanding": "10800.00", "overdue": "1000.00"},
         {"currency": "USD", "outstanding": "1000.00", "overdue": "0.00"},
@@ -158,6 +169,13 @@ def test_collections_totals_are_per_currency_as_on_the_page(rep1, manager, custo
         {"month": "2026-03-01", "currency": "CNY", "total": "2000.00", "payments": 1},
         {"month": "2026-03-01", "currency": "USD", "total": "280.00", "payments": 1},
     ]
+    payments = api(rep1)("get", "/payments").json()["items"]
+    assert sorted((p["amount"], p["currency"]) for p in payments) == [
+        ("2000.00", "CNY"),
+        ("280.00", "USD"),
+    ]
+    lines = api(rep1)("get", f"/contracts/{usd.pk}").json()["lines"]
+    assert [line["currency"] for line in lines] == ["USD"]
     overdue = api(rep1)("get", "/collections", overdue=True).json()
     assert overdue["totals"] == [
         {"currency": "CNY", "outstanding": "1000.00", "overdue": "1000.00"}

@@ -1,6 +1,8 @@
 """The manager's notice on the home page: the contracts submitted for their approval (not their
 own, within their own scope), linked to the contract list filtered to exactly those."""
 
+import re
+
 from django.test import Client
 from django.utils import translation
 
@@ -100,3 +102,29 @@ def test_a_rep_sees_no_notice_and_the_filter_lists_nothing_for_them(
     rep = login(rep1)
     assert "wait for your approval" not in rep.get("/").content.decode()
     assert team_a.number not in rep.get("/contracts/?awaiting=me").content.decode()
+
+
+def _heading_and_rows(page: str) -> tuple[int, int]:
+    count = re.search(r'id="pending-count" data-count="(\d+)"', page)
+    rows = re.findall(r'<td><a href="/contracts/\d+/">', page)
+    return (int(count.group(1)) if count else 0), len(rows)
+
+
+def test_the_list_heading_counts_the_rows_it_lists_and_the_home_number(
+    rep1, rep2, manager, customer_of, product
+):
+    """Given three pending contracts the manager sees, one their own (which another manager
+    approves): "awaiting=me" counts and lists two, as the home page says; the plain pending
+    list counts and lists all three."""
+    team_a, team_b, own, draft = _contracts(rep1, rep2, manager, customer_of, product)
+    boss = login(manager)
+    with translation.override("en"):
+        mine = boss.get("/contracts/?status=pending&awaiting=me").content.decode()
+        every = boss.get("/contracts/?status=pending").content.decode()
+        unfiltered_mine = boss.get("/contracts/?awaiting=me").content.decode()
+    assert _heading_and_rows(mine) == (2, 2) == (approvals_waiting(manager)["n"],) * 2
+    assert "2 contracts wait for your approval" in mine
+    assert 'href="?status=pending&amp;awaiting=me" id="pending-count"' in mine
+    assert _heading_and_rows(every) == (3, 3)
+    assert "3 contracts await approval" in every
+    assert _heading_and_rows(unfiltered_mine) == (2, 2)

@@ -144,3 +144,89 @@ def test_the_payment_form_goes_when_nothing_is_left_to_collect(rep1, manager, cu
     collections.void_payment(rep1, payment, reason="记错")
     page = rep.get(f"/contracts/{contract.pk}/").content.decode()
     assert 'id="record-payment"' in page
+
+
+def _note(page: str) -> str | None:
+    import re
+
+    found = re.search(r'<p class="muted" role="note" id="approval-note">(.*?)</p>', page)
+    return found.group(1) if found else None
+
+
+def test_a_manager_who_submitted_a_contract_is_told_another_manager_approves_it(
+    manager, rep1, customer_of, product
+):
+    """Given a company whose only manager submits a contract of their own customer: the rule
+    stays (no Approve or Reject for them), and the page says why and what to do."""
+    customer = customer_of("manager", name="经理自己的客户")
+    contract = services.accept_quote(
+        manager, services.create_quote(manager, customer, {}, [{"product": product}])
+    )
+    services.change_contract_status(manager, contract, "submit")
+    with translation.override("en"):
+        page = login(manager).get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'data-action="approve"' not in page and 'data-action="reject"' not in page
+    assert _note(page) == (
+        "You submitted this contract; another manager must approve it. If you are the only "
+        'manager, give a colleague the manager role on the <a href="/team/">team page</a>.'
+    )
+    page = login(manager, "zh-hans").get(f"/contracts/{contract.pk}/").content.decode()
+    assert _note(page).startswith("此合同由您提交，须由另一位经理审批。")
+
+
+def test_a_rep_waits_for_a_manager_and_an_approver_sees_the_buttons_without_a_note(
+    rep1, manager, customer_of, product
+):
+    customer = customer_of("rep1", name="华茂贸易")
+    contract = services.accept_quote(
+        rep1, services.create_quote(rep1, customer, {}, [{"product": product}])
+    )
+    assert _note(login(rep1).get(f"/contracts/{contract.pk}/").content.decode()) is None  # draft
+    services.change_contract_status(rep1, contract, "submit")
+    with translation.override("en"):
+        page = login(rep1).get(f"/contracts/{contract.pk}/").content.decode()
+        assert _note(page) == "Waiting for approval by a manager."
+        page = login(manager).get(f"/contracts/{contract.pk}/").content.decode()
+        assert _note(page) is None and 'data-action="approve"' in page
+    page = login(rep1, "zh-hans").get(f"/contracts/{contract.pk}/").content.decode()
+    assert _note(page) == "等待经理审批。"
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_each_contract_action_says_what_happened_in_a_plain_sentence(
+    rep1, manager, customer_of, product
+):
+    customer = customer_of("rep1", name="华茂贸易")
+    rep, boss = login(rep1), login(manager)
+
+    def act(client, contract, action, **extra):
+        url = f"/contracts/{contract.pk}/action/"
+        with translation.override("en"):
+            return _messages(client.post(url, {"action": action, **extra}, follow=True))
+
+    first = services.accept_quote(
+        rep1, services.create_quote(rep1, customer, {}, [{"product": product}])
+    )
+    n = first.number
+    assert act(rep, first, "submit") == [f"Contract {n} submitted for approval."]
+    assert act(boss, first, "reject", reason="价格不对") == [f"Contract {n} rejected."]
+    act(rep, first, "submit")
+    assert act(boss, first, "approve") == [f"Contract {n} approved."]
+    assert act(rep, first, "activate") == [f"Contract {n} activated."]
+    assert act(rep, first, "terminate", reason="客户违约") == [f"Contract {n} terminated."]
+    first.refresh_from_db()
+    assert first.status == "terminated"
+
+    second = services.accept_quote(
+        rep1, services.create_quote(rep1, customer, {}, [{"product": product}])
+    )
+    response = login(rep1, "zh-hans").post(
+        f"/contracts/{second.pk}/action/", {"action": "submit"}, follow=True
+    )
+    assert _messages(response) == [f"合同 {second.number} 已提交审批。"]
+    for action in ("approve", "activate"):
+        services.change_contract_status(manager if action == "approve" else rep1, second, action)
+    assert act(rep, second, "complete") == [f"Contract {second.number} completed."]
