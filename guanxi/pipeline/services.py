@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -57,7 +58,8 @@ MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 
 # (one, many): one(opportunity) -> {"amount": Decimal, "currency": str, "contracts": [numbers]}
-# | None, and many(opportunity ids) -> {id: {"amount", "currency"}} for those that have one
+# | None, and many(opportunity ids: a list, or a queryset of them for `__in`) -> {id: {"amount",
+# "currency"}} for those that have one
 _DEAL_PROVIDERS: list[tuple] = []
 
 
@@ -83,10 +85,12 @@ def accepted_deals(opportunity_ids) -> dict[int, dict]:
     """accepted_deal for many opportunities at once (the board's cards, a page of the list):
     {opportunity id: {"amount", "currency"}} for those whose contracts give one figure, one
     query per provider however many there are. The ids come from a scoped list: the figure is
-    the opportunity's own, what winning it would record."""
-    ids = list(opportunity_ids)
+    the opportunity's own, what winning it would record. A queryset of ids (`values("id")`)
+    is handed to the providers as it is, a subquery rather than a list (a long board column's
+    every opportunity, queries.contracted_in)."""
+    ids = opportunity_ids if isinstance(opportunity_ids, QuerySet) else list(opportunity_ids)
     found: dict[int, dict] = {}
-    if not ids:
+    if isinstance(ids, list) and not ids:
         return found
     for _one, many in _DEAL_PROVIDERS:
         for pk, deal in many(ids).items():

@@ -119,7 +119,7 @@ def personal_data(customer) -> list[dict]:
     return found
 
 
-# The board's cached column totals (views._column_totals) ------------------------------------
+# The board's cached column totals (queries.column_estimates) --------------------------------
 
 _GENERATION = "pipeline:generation"
 
@@ -131,8 +131,9 @@ def generation() -> int:
 
 
 def opportunity_changed(sender, **kwargs) -> None:
-    """Any saved or deleted opportunity (a move, a win, a transfer...) moves the generation,
-    so no board shows counts older than the change."""
+    """Any saved or deleted opportunity (a move, a win, a transfer...) or contract (approved,
+    cancelled...) moves the generation, so no board shows counts or totals older than the
+    change."""
     import time
 
     from django.core.cache import cache

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,7 +25,7 @@ from guanxi.customers import views as customer_views
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
-from . import advice, reports, services, signals
+from . import advice, queries, reports, services
 from .forms import (
     AnswerForm,
     FilterForm,
@@ -54,10 +54,6 @@ PAGE_SIZE = 25
 # The newest cards of each stage; "and N more: see the list" links the rest (at a million
 # customers a rep's board holds tens of thousands of open opportunities).
 CARDS_PER_STAGE = 20
-# The columns' counts and totals: kept until an opportunity or the customer set changes
-# (bench/bench_board.py: ~350-850 ms at 200,000 opportunities, a scan joined to the scope's
-# customers; every opportunity write moves the generation, see signals.py).
-TOTALS_SECONDS = 300
 
 
 def _opportunities(user):
@@ -73,29 +69,6 @@ def _filtered(request):
     return form, qs
 
 
-def _column_totals(open_qs) -> dict:
-    """{stage id: {"n", "total"}} of the board's open opportunities, cached per query (its SQL
-    carries the caller's scope and filters) and generation."""
-    import hashlib
-
-    from django.core.cache import cache
-
-    from guanxi.services_common import customer_set_generation
-
-    grouped = open_qs.values("stage_id").annotate(n=Count("id"), total=Sum("amount")).order_by()
-    key = (
-        "pipeline:totals:"
-        + hashlib.sha256(
-            f"{signals.generation()}|{customer_set_generation()}|{grouped.query}".encode()
-        ).hexdigest()
-    )
-    totals = cache.get(key)
-    if totals is None:
-        totals = {row["stage_id"]: row for row in grouped}
-        cache.set(key, totals, TOTALS_SECONDS)
-    return totals
-
-
 def _with_deals(opportunities) -> None:
     """Give each open opportunity its accepted contracts' total (`deal`, or None), one query
     for all: the board and the list show what was contracted instead of the estimate."""
@@ -107,22 +80,7 @@ def _with_deals(opportunities) -> None:
 def _board_context(request):
     form, qs = _filtered(request)
     stages = list(services.active_stages())
-    open_qs = qs.filter(status=Status.OPEN)
-    totals = _column_totals(open_qs)
-    columns = []
-    for stage in stages:
-        cards = list(open_qs.filter(stage=stage).order_by("-updated_at", "-id")[:CARDS_PER_STAGE])
-        row = totals.get(stage.pk, {})
-        columns.append(
-            {
-                "stage": stage,
-                "cards": cards,
-                "count": row.get("n", 0),
-                "total": row.get("total"),
-                "more": max(row.get("n", 0) - len(cards), 0),
-            }
-        )
-    _with_deals([card for column in columns for card in column["cards"]])
+    columns = queries.board_columns(stages, qs.filter(status=Status.OPEN), CARDS_PER_STAGE)
     return {
         "form": form,
         "columns": columns,
