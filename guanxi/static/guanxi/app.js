@@ -4,7 +4,8 @@
 //    <details class="open-on-wide"> starts open on wider screens, folded on phones.
 // 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
 // 3. A 429 answer (e.g. too many 查重 checks) is swapped in like any answer: it is a message.
-// 4. Forms with data-confirm ask first; 5. the header's menus (details.dropdown).
+// 4. Forms with data-confirm ask first; 5. the header's menus (details.dropdown);
+// 6. a <select data-autosubmit> sends its form when changed (an onchange="" would be blocked).
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 961px)");
@@ -73,5 +74,14 @@
     if (!open) return;
     closeMenus(null);
     open.querySelector("summary").focus();
+  });
+  // 6. A filter that applies itself (e.g. the quotes and contracts lists' status): the page's
+  //    <noscript> button sends the form without JavaScript. requestSubmit() fires "submit", so
+  //    data-confirm and htmx see it like a click on a submit button.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field.form || !field.hasAttribute || !field.hasAttribute("data-autosubmit")) return;
+    if (field.form.requestSubmit) field.form.requestSubmit();
+    else field.form.submit();
   });
 })();
