@@ -23,3 +23,14 @@ class ContractsConfig(AppConfig):
         register_deal_provider(accepted_deal, accepted_deals)
         # A transfer (客户转移) with "contracts" in `move` hands the active contracts over too.
         customers_transferred.connect(move_contracts, dispatch_uid="contracts-transfer")
+        # The board's column totals (cached until an opportunity changes) add up a long
+        # column's accepted contracts too (pipeline.queries.contracted_in): a contract's change
+        # is theirs as well. Connected here, since the pipeline app must not know this one.
+        from django.db.models.signals import post_delete, post_save
+
+        from guanxi.pipeline.signals import opportunity_changed
+
+        from .models import Contract
+
+        post_save.connect(opportunity_changed, sender=Contract, dispatch_uid="contracts-board")
+        post_delete.connect(opportunity_changed, sender=Contract, dispatch_uid="contracts-board-d")

@@ -36,11 +36,3 @@ class PipelineConfig(AppConfig):
         # The board's column totals are cached until an opportunity changes.
         post_save.connect(opportunity_changed, sender=Opportunity, dispatch_uid="pipeline-gen")
         post_delete.connect(opportunity_changed, sender=Opportunity, dispatch_uid="pipeline-gen-d")
-        # ...and until a contract changes: a long column adds up its opportunities' accepted
-        # contracts (queries.contracted_in). The sender is named, not imported: the contracts
-        # app sits above this one and may be left out.
-        from django.apps import apps
-
-        if apps.is_installed("guanxi.contracts"):
-            for signal, uid in ((post_save, "pipeline-gen-c"), (post_delete, "pipeline-gen-cd")):
-                signal.connect(opportunity_changed, sender="contracts.Contract", dispatch_uid=uid)
