@@ -1,0 +1,28 @@
+"""{% scores_panel %}: the 360 page's scores panel, rendered by Jinja2 from the context
+workspace.scores.scores_context made (jinja2/workspace/_scores_panel.html). In Django's
+template language the panel cost ~0.9 ms of CPU a page, a tenth of the 360 page's."""
+
+from django import template
+from django.template import engines
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+NAMES = (
+    "customer",
+    "scores",
+    "loyalty_chosen",
+    "may_set_loyalty",
+    "may_mark_lost",
+    "loyalty_form",
+    "lost_form",
+    "win_back_form",
+)
+
+
+@register.simple_tag(takes_context=True)
+def scores_panel(context) -> str:
+    panel = engines["jinja2"].get_template("workspace/_scores_panel.html")
+    values = {name: context.get(name) for name in NAMES}
+    # Jinja2 escaped every value (autoescape is always on there): the output is safe HTML
+    return mark_safe(panel.render(values, context.get("request")))  # noqa: S308
