@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Prefetch, Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
 from guanxi.activities.models import Interaction, Note, Task
@@ -104,9 +104,18 @@ def timeline(
         for i in interactions.select_related("user__profile")[:limit]:
             items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
     if wanted("order"):
-        lines = Prefetch("lines", OrderLine.objects.select_related("product"))  # one query
-        for o in Order.objects.filter(customer=customer).prefetch_related(lines)[:limit]:
-            items.append(TimelineItem(o.ordered_at, "order", o.number, "", o))
+        shown = ("customer_id", "number", "ordered_at", "status", "total", "currency")
+        orders = list(Order.objects.filter(customer=customer).only(*shown)[:limit])
+        # The lines as text ("龙井茶 250g × 2；…", the item's body) from one query of three
+        # columns: a prefetch built an OrderLine and a Product per line, ~0.5 ms of ORM work
+        lines: dict[int, list[str]] = {}
+        for order_id, name, quantity in OrderLine.objects.filter(
+            order_id__in=[o.pk for o in orders]
+        ).values_list("order_id", "product__name", "quantity"):
+            lines.setdefault(order_id, []).append(f"{name} × {quantity}")
+        for o in orders:
+            body = "；".join(lines.get(o.pk, ()))
+            items.append(TimelineItem(o.ordered_at, "order", o.number, body, o))
     if wanted("note"):
         for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:
             # no title: the meta line names the kind ("Note · General · author")
@@ -201,9 +210,7 @@ def items_html(items: list[TimelineItem], *, writable: bool, request=None) -> st
             row["meta"] = [(labels["order"], ""), (shown(o, "status"), "")]
             row["url"] = reverse("sales:order_detail", args=[o.pk])
             row["total"] = format_money(o.total, o.currency)
-            row["lines"] = "；".join(
-                f"{line.product.name} × {line.quantity}" for line in o.lines.all()
-            )
+            row["lines"] = item.body
         elif item.kind == "note":
             row["meta"] = [(labels["note"], ""), (shown(o, "kind"), "")] + (
                 [(_who(o.author), "")] if o.author_id else []
