@@ -68,8 +68,9 @@ def record_consent(actor, customer, purpose: str, granted: bool, channel: str = 
 def consent_state(customer) -> dict[str, bool | None]:
     """The decision in force per purpose (None: never asked)."""
     state: dict[str, bool | None] = dict.fromkeys(ConsentPurpose.values)
-    for consent in Consent.objects.filter(customer=customer).order_by("recorded_at", "id"):
-        state[consent.purpose] = consent.granted
+    decisions = Consent.objects.filter(customer=customer).order_by("recorded_at", "id")
+    for purpose, granted in decisions.values_list("purpose", "granted"):  # no model per row
+        state[purpose] = granted
     return state
 
 

@@ -250,7 +250,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "sensitive": sensitive_rows(request.user, customer, may_reveal=access.reveal),
             "contacts": customer.contacts.all() if organisation else [],
             "is_organisation": organisation,
-            "tags": customer.tags.all(),
+            "tag_names": list(customer.tags.values_list("name", flat=True)),
             "custom_values": customer.custom_fields or {},
             "show_audit": is_manager(request.user),
             # what the card shows (a merge record keeps both customers' values: ~100 columns)
