@@ -83,9 +83,6 @@ class InteractionForm(_TimelineForm):
         if customer.kind != "organisation":
             del self.fields["contact"]
 
-    def unbound_key(self):
-        return None if "contact" in self.fields else super().unbound_key()  # a firm's contacts
-
     def write(self, actor) -> Interaction:
         data = {k: v for k, v in self.cleaned_data.items() if k != "contact"}
         return services.record_interaction(

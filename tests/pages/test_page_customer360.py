@@ -529,3 +529,34 @@ def test_an_audit_entry_that_changed_nothing_shown_is_no_timeline_item(
     assert audit_items() == before
     audit.record(manager, update, customer, changes={"points": [0, 12]})
     assert audit_items() == before + 1
+
+
+def test_the_interaction_forms_cached_fields_leave_each_firm_its_own_contacts(
+    client_for, customer_of, rep1
+):
+    """The empty interaction form's fields are rendered once per process (unbound_once) in two
+    blocks around the contact field, the one that differs between firms: each firm's page
+    offers its own contacts, a person's none, and every page the fields of both blocks."""
+    from guanxi.customers.services import create_contact
+
+    firm_a = customer_of("rep1", name="甲公司", kind="organisation")
+    firm_b = customer_of("rep1", name="乙公司", kind="organisation")
+    person = customer_of("rep1", name="张三")
+    create_contact(rep1, firm_a, {"name": "甲联系人"})
+    create_contact(rep1, firm_b, {"name": "乙联系人"})
+    client = client_for("rep1")
+    for _round in range(2):  # the second round comes from the cache
+        pages = {
+            c.name: client.get(f"/customers/{c.pk}/").content.decode()
+            for c in (firm_a, firm_b, person)
+        }
+        for html in pages.values():
+            form = html.split('id="interaction-form"')[1].split("</form>")[0]
+            assert 'name="channel"' in form and 'name="body_language"' in form
+        assert "甲联系人" in pages["甲公司"].split('id="interaction-form"')[1].split("</form>")[0]
+        assert "乙联系人" not in pages["甲公司"].split('id="interaction-form"')[1]
+        assert "乙联系人" in pages["乙公司"].split('id="interaction-form"')[1].split("</form>")[0]
+        assert (
+            'name="contact"'
+            not in pages["张三"].split('id="interaction-form"')[1].split("</form>")[0]
+        )

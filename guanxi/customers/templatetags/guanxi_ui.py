@@ -438,7 +438,8 @@ class UnboundOnceNode(template.Node):
         key = None if form is None or form.is_bound else form.unbound_key()
         if key is None:
             return self.nodelist.render(context)
-        key = (self.origin.name, self.token.position, get_language(), key)
+        # the line, not token.position: Django records positions only when debugging
+        key = (self.origin.name, self.token.lineno, get_language(), key)
         html = _UNBOUND_HTML.get(key)
         if html is None:
             if len(_UNBOUND_HTML) >= _UNBOUND_MAX:
