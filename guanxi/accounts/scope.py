@@ -146,10 +146,13 @@ def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ..
 
     try:
         if _own_first(user, write=write):
-            own = Customer.objects.select_related(*related).filter(
+            # the owner is the user, loaded already (with the profile): no join for it
+            joins = [name for name in related if name.split("__")[0] != "owner"]
+            own = Customer.objects.select_related(*joins).filter(
                 pk=pk, owner_id=user.pk, erased_at__isnull=True
             )
             for customer in own:
+                customer.owner = user
                 return customer
         return visible_customers(user, write=write).select_related(*related).get(pk=pk)
     except (ValueError, TypeError, Customer.DoesNotExist) as exc:
