@@ -560,3 +560,33 @@ def test_the_interaction_forms_cached_fields_leave_each_firm_its_own_contacts(
             'name="contact"'
             not in pages["张三"].split('id="interaction-form"')[1].split("</form>")[0]
         )
+
+
+def test_the_jinja_fragments_forms_carry_the_pages_valid_csrf_token(customer_of, rep1):
+    """The scores panel and the timeline's task forms are rendered by Jinja2 with the page's
+    own CSRF input (fast_templates.csrf_input): a plain post of each is accepted with CSRF
+    checks on, and refused without the token."""
+    import re
+
+    from django.test import Client
+
+    customer = customer_of("rep1", name="张三")
+    task = create_task(rep1, {"title": "回电", "due_at": timezone.now()}, customer=customer)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rep1)
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+
+    def token_of(form_id_or_action: str) -> str:
+        form = html.split(form_id_or_action, 1)[1].split("</form>")[0]
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    done = f"/tasks/{task.pk}/done/"
+    assert client.post(done, {"view": "timeline"}).status_code == 403  # no token
+    response = client.post(done, {"view": "timeline", "csrfmiddlewaretoken": token_of(done)})
+    assert response.status_code in (200, 302)
+    task.refresh_from_db()
+    assert task.done_at is not None
+    lost = {"reason": "price", "note": "", "csrfmiddlewaretoken": token_of('id="mark-lost"')}
+    assert client.post(f"/customers/{customer.pk}/lost/", lost).status_code in (200, 302)
+    customer.refresh_from_db()
+    assert customer.lost_at is not None

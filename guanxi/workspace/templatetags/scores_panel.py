@@ -6,6 +6,8 @@ from django import template
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from guanxi.fast_templates import csrf_input
+
 register = template.Library()
 
 NAMES = (
@@ -24,5 +26,6 @@ NAMES = (
 def scores_panel(context) -> str:
     panel = engines["jinja2"].get_template("workspace/_scores_panel.html")
     values = {name: context.get(name) for name in NAMES}
+    values["csrf_input"] = csrf_input(context)
     # Jinja2 escaped every value (autoescape is always on there): the output is safe HTML
-    return mark_safe(panel.render(values, context.get("request")))  # noqa: S308
+    return mark_safe(panel.render(values))  # noqa: S308

@@ -2,6 +2,7 @@
 
 from django import template
 
+from guanxi.fast_templates import csrf_input
 from guanxi.workspace.timeline import items_html
 
 register = template.Library()
@@ -9,4 +10,4 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def timeline_items(context, items, writable):
-    return items_html(items, writable=bool(writable), request=context.get("request"))
+    return items_html(items, writable=bool(writable), csrf_input=csrf_input(context))
