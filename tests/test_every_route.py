@@ -1789,10 +1789,23 @@ def score_customer(customer) -> None:
     )
 
 
+def _share(owner, customer, user, access, expires_at):
+    """Share the customer; a share meant to have expired is made current (the service refuses
+    an end in the past) and then expires in the database, as time would do."""
+    from guanxi.customers.models import Collaborator
+    from guanxi.customers.services import share_customer
+
+    expired = expires_at is not None and expires_at <= timezone.now()
+    until = timezone.now() + timedelta(days=1) if expired else expires_at
+    share_customer(owner, customer, user, access=access, expires_at=until)
+    if expired:
+        Collaborator.objects.filter(customer=customer, user=user).update(expires_at=expires_at)
+
+
 def build_world(marker, owner, manager, product, mobile, assignees, shares, department):
     from guanxi.activities.services import add_note, create_task, record_interaction
     from guanxi.customers.merging import merge_customers
-    from guanxi.customers.services import create_contact, create_customer, share_customer
+    from guanxi.customers.services import create_contact, create_customer
     from guanxi.sales.services import create_order
     from guanxi.segments.services import create_segment, take_snapshot
     from guanxi.service.services import open_case
@@ -1826,12 +1839,12 @@ def build_world(marker, owner, manager, product, mobile, assignees, shares, depa
         for assignee in assignees
     ]
     for user, access, expires_at in shares:
-        share_customer(owner, customer, user, access=access, expires_at=expires_at)
+        _share(owner, customer, user, access, expires_at)
     merged = create_customer(owner, {"name": f"{marker} 华茂（已合并）", "kind": "organisation"})
     merge = merge_customers(owner, customer, merged)
     duplicate = create_customer(owner, {"name": f"{marker} 华茂（重复）", "kind": "organisation"})
     for user, access, expires_at in shares:  # shared as the customer is
-        share_customer(owner, duplicate, user, access=access, expires_at=expires_at)
+        _share(owner, duplicate, user, access, expires_at)
     ApiToken.issue(owner, 30)
     segment = create_segment(owner, {"name": f"{marker} 细分", "params": {"tag": f"{marker}-tag"}})
     shared_segment = create_segment(owner, {"name": f"共享细分 {owner.username}", "params": {}})

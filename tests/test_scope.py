@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,12 +57,18 @@ def test_collaborator_access_and_expiry(personas, customer_of):
     share_customer(personas["rep2"], c2, rep1, access=Collaborator.Access.WRITE)
     assert get_customer_or_404(rep1, c2.pk, write=True) == c2
 
-    share_customer(
-        personas["rep2"],
-        c2,
-        rep1,
-        access=Collaborator.Access.WRITE,
-        expires_at=timezone.now() - timedelta(minutes=1),
+    # an end in the past is refused (a hostile review: it was stored); one that passes expires
+    with pytest.raises(ValidationError):
+        share_customer(
+            personas["rep2"],
+            c2,
+            rep1,
+            access=Collaborator.Access.WRITE,
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+    assert get_customer_or_404(rep1, c2.pk, write=True) == c2  # the refused change changed nothing
+    Collaborator.objects.filter(customer=c2, user=rep1).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(Http404):
         get_customer_or_404(rep1, c2.pk)
@@ -84,7 +91,10 @@ def test_customer_access_answers_as_the_rules_it_combines(personas, customer_of)
         cm,
         personas["rep2"],
         access=Collaborator.Access.WRITE,
-        expires_at=timezone.now() - timedelta(minutes=1),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    Collaborator.objects.filter(customer=cm, user=personas["rep2"]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)  # expired since
     )
     checked = set()
     for user in personas.values():

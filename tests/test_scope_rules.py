@@ -363,3 +363,15 @@ def test_the_tag_list_costs_the_same_for_many_tags(
         response = client("get", "/tags?limit=100")
 
     assert response.json()["count"] == 31
+
+
+def test_the_share_form_refuses_an_end_in_the_past(personas, customer_of):
+    customer = customer_of("rep2", name="乙")
+    response = page_as(personas["rep2"]).post(
+        f"/customers/{customer.pk}/collaborators/",
+        {"user": personas["rep1"].pk, "access": "write", "expires_at": "2020-01-01T09:00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    assert "Choose a time in the future for the access to end." in response.content.decode()
+    assert not customer.collaborators.exists()

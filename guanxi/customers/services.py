@@ -677,6 +677,11 @@ def share_customer(actor, customer: Customer, user, *, access: str, expires_at=N
     require_manage(actor, customer)
     if access not in Collaborator.Access.values:
         raise ValidationError({"access": _("Access must be read or write.")})
+    if expires_at is not None and expires_at <= timezone.now():
+        # a share that has ended already grants nothing: refused rather than stored (API, page)
+        raise ValidationError(
+            {"expires_at": _("Choose a time in the future for the access to end.")}
+        )
     collaborator, _created = Collaborator.objects.update_or_create(
         customer=customer, user=user, defaults={"access": access, "expires_at": expires_at}
     )

@@ -591,3 +591,18 @@ def test_duplicate_and_conflict_messages_in_chinese(customer_of, api_as):
     rep2.patch(f"/customers/{customer.pk}", {"city": "上海", "version": 1})
     stale = rep2.patch(f"/customers/{customer.pk}", {"city": "南京", "version": 1})
     assert stale.json()["detail"] == "rep2 在此期间修改了这条记录；请重新加载后再次修改。"
+
+
+def test_a_share_that_would_end_in_the_past_is_refused(api_as, customer_of, personas):
+    """A hostile review: a share with an end already past was stored (200) and granted nothing.
+    The service refuses it: 422, naming the field (the page: test_scope_rules)."""
+    from guanxi.customers.models import Collaborator
+
+    customer = customer_of("rep1", name="甲")
+    response = api_as("rep1").put(
+        f"/customers/{customer.pk}/collaborators/{personas['rep2'].pk}",
+        {"access": "write", "expires_at": "2020-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 422
+    assert "Choose a time in the future for the access to end." in str(response.json())
+    assert not Collaborator.objects.filter(customer=customer).exists()
