@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import require_manage, visible_customers
+from guanxi.accounts.scope import can_write, require_manage, visible_customers
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.bulk import BulkInsert
@@ -613,6 +613,17 @@ def assign_owner(actor, customer: Customer, owner) -> Customer:
     """Transfer a customer (客户转移): the whole history stays with the customer."""
     transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
     require_manage(actor, customer)
+    if owner is not None and not can_write(owner):
+        # as the transfer page's targets: an owner who may change nothing cannot look after it
+        raise ValidationError(
+            {
+                "owner": [
+                    _(
+                        "A read-only user cannot own customers: choose a colleague who can edit them."
+                    )
+                ]
+            }
+        )
     before = audit.snapshot(customer, ["owner", "department"])
     previous = customer.owner
     if owner is not None and customer.owner_id != owner.pk:

@@ -606,3 +606,16 @@ def test_a_share_that_would_end_in_the_past_is_refused(api_as, customer_of, pers
     assert response.status_code == 422
     assert "Choose a time in the future for the access to end." in str(response.json())
     assert not Collaborator.objects.filter(customer=customer).exists()
+
+
+def test_a_customer_cannot_be_handed_to_a_read_only_user(api_as, customer_of, personas):
+    """A hostile review: the manager could make the read-only viewer a customer's owner (200),
+    where the transfer page offers only colleagues who can edit."""
+    customer = customer_of("rep1", name="甲")
+    response = api_as("manager").post(
+        f"/customers/{customer.pk}/owner", {"owner_id": personas["viewer"].pk}
+    )
+    assert response.status_code == 422
+    assert "A read-only user cannot own customers" in str(response.json())
+    customer.refresh_from_db()
+    assert customer.owner_id == personas["rep1"].pk
