@@ -313,3 +313,20 @@ def test_the_loyalty_picker_marks_the_type_the_rep_chose(client_for, customer_of
         picker = re.search(r'<select id="id_loyalty_type".*?</select>', html, re.S).group(0)
         assert re.findall(r'<option value="(\w*)" selected>', picker) == selected
         assert picker.count("<option ") == 1 + len(LoyaltyType.choices)  # and "as suggested"
+
+
+def test_a_lost_customers_scores_say_they_do_not_know_of_the_loss(
+    client_for, customer_of, score_for, rep1
+):
+    """A new-user review: a customer marked lost still read "keep them at all costs" beside
+    the Lost banner, with nothing to say the scores predate the loss."""
+    from guanxi.customers.retention import mark_lost
+
+    customer = customer_of("rep1", name="孙八")
+    score_for(customer, churn_risk="medium", recovery_action="recover_at_all_costs")
+    assert 'id="scores-despite-loss"' not in page(client_for("rep1"), customer)
+    mark_lost(rep1, customer, "price")
+    html = page(client_for("rep1"), customer)
+    assert 'id="scores-despite-loss"' in html and "do not take the loss into account" in html
+    zh = page(client_for("rep1", "zh-hans"), customer)
+    assert "未考虑流失" in zh
