@@ -229,7 +229,40 @@ class DemoGenerator:
                 "is_minor", "created_at", "updated_at", "lost_at", "lost_reason",
             ],
         )  # fmt: skip
-        return self.writer.write(table, rows)
+        written = self.writer.write(table, rows)
+        self._write_loss_entries(people, lost_at, lost_reason)
+        return written
+
+    def _write_loss_entries(self, people: dict, lost_at, lost_reason: list[str]) -> None:
+        """The audit entry of each demo loss, as retention.mark_lost writes it (its owner marked
+        it, at the lost date), so the 360 timeline shows "Marked lost" as for a loss recorded
+        on the page."""
+        import json
+
+        from guanxi.audit.models import AuditEntry
+
+        rows = []
+        for i, reason in enumerate(lost_reason):
+            if not reason:
+                continue
+            at = self.writer.stamp(lost_at[i])
+            moment = datetime.fromtimestamp(int(lost_at[i]), UTC).isoformat()
+            changes = {"lost_at": [None, moment], "lost_reason": ["", reason]}
+            customer_id = int(people["ids"][i])
+            owner = people["owners"][i]
+            rows.append(
+                (
+                    owner,
+                    "update",
+                    "customer",
+                    str(customer_id),
+                    customer_id,
+                    json.dumps(changes),
+                    at,
+                )
+            )
+        columns = ["actor_id", "action", "model", "object_id", "customer_id", "changes", "at"]
+        self.writer.write(Table(AuditEntry, columns), rows)
 
     def _losses(self, people: dict, purchases: dict) -> tuple[np.ndarray, list[str]]:
         """A realistic handful of lapsed customers marked lost (LOST_SHARE of everyone, among

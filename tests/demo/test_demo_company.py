@@ -151,6 +151,13 @@ def test_a_handful_of_lapsed_customers_are_marked_lost_over_the_past_year(demo):
         assert customer.lost_at >= customer.last + timedelta(days=89)
     assert len({c.lost_at.strftime("%Y-%m") for c in lost}) >= 3  # spread over the year
     assert len({c.lost_reason for c in lost}) >= 2
+    # each loss has its audit entry, so the 360 timeline shows "Marked lost" at the lost date
+    from guanxi.workspace.timeline import timeline
+
+    for customer in lost:
+        losses = [item for item in timeline(customer) if item.kind == "lost"]
+        assert [item.at for item in losses] == [customer.lost_at]
+        assert losses[0].obj.actor_id == customer.owner_id
 
 
 def test_second_run_adds_nothing(demo):
