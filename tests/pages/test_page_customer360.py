@@ -590,3 +590,33 @@ def test_the_jinja_fragments_forms_carry_the_pages_valid_csrf_token(customer_of,
     assert client.post(f"/customers/{customer.pk}/lost/", lost).status_code in (200, 302)
     customer.refresh_from_db()
     assert customer.lost_at is not None
+
+
+def test_a_run_of_audit_entries_folds_into_one_item_for_managers(client_for, customer_of, manager):
+    """A new-user review: a manager's timeline opened with 14 audit rows of one minute. Three or
+    more in a row fold into one "N changes recorded" item that lists them; fewer stay as they
+    are, and the customer's own history is never folded."""
+    from guanxi.audit import services as audit
+    from guanxi.workspace.timeline import AUDIT_RUN
+
+    customer = customer_of("rep1", name="张三")
+    client = client_for("manager")
+
+    def timeline() -> str:
+        html = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+        return html.decode().split('id="timeline"')[1]
+
+    assert 'data-kind="audit-run"' not in timeline()  # the customer's creation: one entry
+    for points in range(1, AUDIT_RUN + 2):
+        audit.record(
+            manager, audit.AuditEntry.Action.UPDATE, customer, changes={"points": [0, points]}
+        )
+    html = timeline()
+    assert html.count('data-kind="audit-run"') == 1
+    run = html.split('data-kind="audit-run"')[1].split("</details>")[0]
+    entries = AUDIT_RUN + 2  # the updates and the creation
+    assert f"{entries} changes recorded" in run and run.count('data-kind="audit"') == entries
+    assert (
+        'data-kind="audit-run"'
+        not in client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    )
