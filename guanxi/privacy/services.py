@@ -65,6 +65,15 @@ def record_consent(actor, customer, purpose: str, granted: bool, channel: str = 
     return consent
 
 
+def decision_in_force(customer_id, purpose: str):
+    """An expression for the decision in force for one purpose (None: never asked): the newest
+    row, as consent_state reads it, for a query that asks it along with others."""
+    from django.db.models import Subquery
+
+    newest = Consent.objects.filter(customer_id=customer_id, purpose=purpose)
+    return Subquery(newest.order_by("-recorded_at", "-id").values("granted")[:1])
+
+
 def consent_state(customer) -> dict[str, bool | None]:
     """The decision in force per purpose (None: never asked)."""
     state: dict[str, bool | None] = dict.fromkeys(ConsentPurpose.values)

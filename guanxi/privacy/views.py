@@ -19,11 +19,15 @@ from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS, RevealDenied, reveal
 
 
-def consent_context(customer, user=None, *, manageable: bool | None = None) -> dict:
+def consent_context(
+    customer, user=None, *, manageable: bool | None = None, state: dict | None = None
+) -> dict:
     """The consent card of the 360 page: per purpose, whether consent is in force, and whether
     `user` may record a decision (scope.can_manage: not a collaborator; `manageable` when the
-    caller already asked scope)."""
-    state = services.consent_state(customer)
+    caller already asked scope). `state`: services.consent_state's answer when the caller read
+    it along with other things (services.decision_in_force)."""
+    if state is None:
+        state = services.consent_state(customer)
     if manageable is None:
         manageable = user is not None and can_manage(user, customer)
     return {

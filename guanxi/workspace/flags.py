@@ -19,7 +19,8 @@ SENTINEL = -918_273_645  # no row has it: a negative primary key never exists
 
 class OneRowFlags:
     """`build(pk)` returns a `.values(name=expression, ...)` queryset of one row for `pk`;
-    `flags(pk)` runs its SQL and returns {name: bool}, every flag False when no row matched."""
+    `flags(pk)` runs its SQL and returns {name: bool}, every flag False when no row matched;
+    `values(pk)` returns the values as they come (None when no row matched)."""
 
     def __init__(self, build: Callable[[int], QuerySet]):
         self.build = build
@@ -35,10 +36,14 @@ class OneRowFlags:
         return self._compiled[vendor]
 
     def flags(self, pk: int, using: str = "default") -> dict[str, bool]:
+        return {name: bool(value) for name, value in self.values(pk, using).items()}
+
+    def values(self, pk: int, using: str = "default") -> dict:
+        """The row as the database gives it ({name: None} when no row matched)."""
         sql, params = self._sql(using)
         values = [pk if p == SENTINEL else p for p in params]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, values)
             row = cursor.fetchone()
             names = [column[0] for column in cursor.description]
-        return dict(zip(names, (bool(v) for v in row or [None] * len(names)), strict=True))
+        return dict(zip(names, row or [None] * len(names), strict=True))

@@ -39,6 +39,8 @@ from guanxi.customers.models import Collaborator, Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
 from guanxi.pool.views import customer_panel as pool_panel
+from guanxi.privacy.models import ConsentPurpose
+from guanxi.privacy.services import decision_in_force
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
@@ -101,6 +103,8 @@ def _presence_query(pk: int):
         any_collaborators=some(Collaborator.objects.filter(customer_id=pk)),
         any_merges=some(merging.merges_of(Customer(pk=pk))),
         **{f"any_timeline_{kind}": flag for kind, flag in source_flags(pk).items()},
+        # the consent card's decisions in force, one per purpose (None: never asked)
+        **{f"consent_{purpose}": decision_in_force(pk, purpose) for purpose in ConsentPurpose},
     )
 
 
@@ -113,8 +117,17 @@ def card_presence(customer: Customer) -> dict[str, bool]:
     referrals, collaborators, merges, notes, tasks or losses, and asking each card's own query
     (~0.5 ms of ORM work apiece, the survey one with two subqueries) cost a fifth of the page's
     CPU at 1,000,000 customers. The timeline's flags are keyed "timeline_<kind>"."""
-    flags = _PRESENCE.flags(customer.pk)
-    return {name.removeprefix("any_"): value for name, value in flags.items()}
+    row = _PRESENCE.values(customer.pk)
+    flags = {
+        name.removeprefix("any_"): bool(v) for name, v in row.items() if name.startswith("any_")
+    }
+    # the consent decisions ride along (SQLite answers 0/1 for a boolean subquery)
+    flags["consents"] = {
+        name.removeprefix("consent_"): None if v is None else bool(v)
+        for name, v in row.items()
+        if name.startswith("consent_")
+    }
+    return flags
 
 
 def survey_answers(user, customer: Customer) -> list[dict]:
@@ -231,7 +244,10 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
     access = customer_access(request.user, customer)  # one scope question, not four
     present = card_presence(customer)
     context = timeline_context(request.user, customer, writable=access.write, present=present)
-    context.update(consent_context(customer, request.user, manageable=access.manage))
+    consents = present.pop("consents")
+    context.update(
+        consent_context(customer, request.user, manageable=access.manage, state=consents)
+    )
     context.update(
         collaborators_context(
             request.user, customer, forms.get("collaborator_form"), may_manage=access.manage

@@ -276,11 +276,11 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
     client = client_for("rep1")
     # session, user with profile, customer, one query of flags saying which optional cards
     # (answered surveys, contracts, referrals, collaborators, merges to undo) and timeline
-    # sources (orders, notes, losses here) are empty, the two sources that are not
-    # (interactions, tasks), consents, tags: not per item (the share form, with its
+    # sources (orders, notes, losses here) are empty, with the consents in force, the two
+    # sources that are not (interactions, tasks), tags: not per item (the share form, with its
     # colleagues, comes on demand); the owner's own customer needs no scope query to be read,
     # changed, managed or revealed (no collaborations)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         client.get(f"/customers/{customer.pk}/")
 
 
@@ -319,20 +319,31 @@ def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):
     as a freshly built query does, and refuse a query that does not depend on its id."""
     from guanxi.activities.services import add_note
     from guanxi.customers.models import Customer
+    from guanxi.privacy.services import consent_state, record_consent
     from guanxi.workspace.flags import OneRowFlags
     from guanxi.workspace.views import _presence_query, card_presence
 
     with_note = customer_of("rep1", name="甲")
     add_note(rep1, with_note, "有备注")
+    record_consent(rep1, with_note, "marketing", True)
+    record_consent(rep1, with_note, "marketing", False)  # the newest is in force
+    record_consent(rep1, with_note, "analytics", True)
     plain = customer_of("rep1", name="乙")
     for customer in (with_note, plain, with_note):
         fresh = _presence_query(customer.pk).get()
-        assert card_presence(customer) == {
-            name.removeprefix("any_"): bool(value) for name, value in fresh.items()
+        present = card_presence(customer)
+        assert present.pop("consents") == consent_state(customer)
+        assert present == {
+            name.removeprefix("any_"): bool(value)
+            for name, value in fresh.items()
+            if name.startswith("any_")
         }
+    assert card_presence(with_note)["consents"]["marketing"] is False
+    assert card_presence(with_note)["consents"]["sharing"] is None
     assert card_presence(with_note)["timeline_note"] is True
     assert card_presence(plain)["timeline_note"] is False
-    assert not any(card_presence(Customer(pk=10**9)).values())  # no row: nothing present
+    nobody = card_presence(Customer(pk=10**9))  # no row: nothing present, nothing decided
+    assert not any(nobody.pop("consents").values()) and not any(nobody.values())
     with pytest.raises(ValueError):
         OneRowFlags(lambda pk: Customer.objects.values("pk")).flags(plain.pk)
 
