@@ -129,6 +129,7 @@ NOT_WRITES = {
     "customers.set_tags": "part of create_customer/update_customer, which audit the tags",
     "customers.find_duplicates": "read",
     "privacy.consent_state": "read",
+    "privacy.decision_in_force": "read (an expression for a query)",
     "sales_bulk.clean_ids": "check",
     "sales_bulk.selection": "read",
     "sales_bulk.product_selection": "read",
