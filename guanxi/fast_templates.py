@@ -86,3 +86,12 @@ def csrf_input(context) -> str:
     if not token or str(token) == "NOTPROVIDED":
         return ""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def render_fragment(name: str, context: dict) -> str:
+    """A Jinja2 fragment's HTML, safe to put in a Django template: Jinja2 escaped every value
+    (autoescape is always on in this environment)."""
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(engines["jinja2"].get_template(name).render(context))  # noqa: S308

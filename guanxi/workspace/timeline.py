@@ -189,15 +189,14 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
     the choice labels per item); prepared here and rendered compiled, a few hundredths.
     `writable`: whether the user may mark the tasks done; `csrf_input`: the page's CSRF input
     for their forms (fast_templates.csrf_input)."""
-    from django.template import engines
     from django.urls import reverse
     from django.utils import formats
-    from django.utils.safestring import mark_safe
     from django.utils.text import capfirst
     from django.utils.timezone import localtime
 
     from guanxi.activities.body_language import described
     from guanxi.customers.templatetags.guanxi_ui import change_rows, is_overdue, model_label
+    from guanxi.fast_templates import render_fragment
 
     labels = {
         "interaction": _("Interaction"),
@@ -270,13 +269,10 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
                 if o.action == "update" and not row["changes"]:
                     continue  # a change that changed nothing shown ("0.00 → 0"): no item
         rows.append(row)
-    template = engines["jinja2"].get_template("workspace/_timeline_items.html")
-    rows = fold_audit_runs(rows)
     context = {
-        "rows": rows,
+        "rows": fold_audit_runs(rows),
         "mark_done": _("Mark done"),
         "nothing": _("Nothing has happened with this customer yet."),
         "csrf_input": csrf_input,
     }
-    # Jinja2 escaped every value (autoescape is always on there): the output is safe HTML
-    return mark_safe(template.render(context))  # noqa: S308
+    return render_fragment("workspace/_timeline_items.html", context)
