@@ -165,7 +165,7 @@ def _own_first(user, *, write: bool) -> bool:
     change) at all, owning it is enough; a user who sees everything needs no shortcut."""
     if not user.is_authenticated or not user.is_active or sees_all(user):
         return False
-    return not (write and profile_of(user).role == Role.READ_ONLY)
+    return not write or can_write(user)
 
 
 def get_related_or_404(user, queryset: QuerySet, pk, *, write: bool = False):
