@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,13 +181,24 @@ def update_product(actor, product: Product, data: dict, *, version: int | None =
 
 @transaction.atomic
 def delete_product(actor, product: Product) -> None:
-    """Delete a product no order uses; one on orders stays for the books (mark it inactive)."""
-    if product.order_lines.exists():
-        raise ValidationError(
-            _("This product appears on orders and cannot be deleted; mark it inactive instead.")
+    """Delete a product no record uses; one on orders, quotes or contracts stays for the books.
+
+    Quote and contract lines live in a domain above this one, so their PROTECT foreign keys
+    answer here as ProtectedError rather than being asked for by name.
+    """
+    in_use = ValidationError(
+        _(
+            "This product appears on orders, quotes or contracts and cannot be deleted; "
+            "mark it inactive instead."
         )
+    )
+    if product.order_lines.exists():
+        raise in_use
     audit.record(actor, AuditEntry.Action.DELETE, product, fields=PRODUCT_FIELDS)
-    product.delete()
+    try:
+        product.delete()
+    except ProtectedError as exc:
+        raise in_use from exc
 
 
 def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:

@@ -65,9 +65,29 @@ def test_a_product_on_orders_cannot_be_deleted_409(customer_of, product, api_as,
 
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "This product appears on orders and cannot be deleted; mark it inactive instead."
+        "detail": "This product appears on orders, quotes or contracts and cannot be deleted; "
+        "mark it inactive instead."
     }
     assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_a_product_on_a_quote_only_cannot_be_deleted_409(customer_of, product, api_as, personas):
+    # Found by schemathesis's stateful run: a quote's line protects its product, and the
+    # delete answered 500 (ProtectedError) where an order's line answered 409.
+    from guanxi.audit.models import AuditEntry
+    from guanxi.contracts import services as contracts
+
+    contracts.create_quote(
+        personas["rep1"], customer_of("rep1"), {}, [{"product": product, "quantity": 1}]
+    )
+    audits = AuditEntry.objects.count()
+
+    response = api_as("manager").delete(f"/products/{product.pk}")
+
+    assert response.status_code == 409
+    assert "quotes or contracts" in response.json()["detail"]
+    assert Product.objects.filter(pk=product.pk).exists()
+    assert AuditEntry.objects.count() == audits
 
 
 def test_order_with_lines_totals_and_audit(customer_of, product, api_as, personas):
