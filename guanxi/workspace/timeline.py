@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from guanxi.activities.models import Interaction, Note, Task
@@ -13,6 +13,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import trail_for_customer
 from guanxi.customers.models import Customer, LostReason
 from guanxi.formats.money import format_money
+from guanxi.joined import Joined, fields, split
 from guanxi.sales.models import Order, OrderLine
 
 
@@ -105,16 +106,20 @@ def timeline(
             items.append(TimelineItem(i.occurred_at, "interaction", i.subject, i.content, i))
     if wanted("order"):
         shown = ("customer_id", "number", "ordered_at", "status", "total", "currency")
-        orders = list(Order.objects.filter(customer=customer).only(*shown)[:limit])
-        # The lines as text ("龙井茶 250g × 2；…", the item's body) from one query of three
-        # columns: a prefetch built an OrderLine and a Product per line, ~0.5 ms of ORM work
-        lines: dict[int, list[str]] = {}
-        for order_id, name, quantity in OrderLine.objects.filter(
-            order_id__in=[o.pk for o in orders]
-        ).values_list("order_id", "product__name", "quantity"):
-            lines.setdefault(order_id, []).append(f"{name} × {quantity}")
-        for o in orders:
-            body = "；".join(lines.get(o.pk, ()))
+        # The lines as text ("龙井茶 250g × 2；…", the item's body) ride in the orders query,
+        # joined per order (guanxi/joined.py): a prefetch built an OrderLine and a Product per
+        # line (~0.5 ms of ORM work), and a query of their own was a round trip more
+        lines = (
+            OrderLine.objects.filter(order=OuterRef("pk"))
+            .order_by()
+            .values("order")
+            .annotate(text=Joined(fields("id", "quantity", "product__name")))
+            .values("text")
+        )
+        orders = Order.objects.filter(customer=customer).only(*shown)
+        for o in orders.annotate(lines_text=Subquery(lines))[:limit]:
+            parts = sorted(split(o.lines_text, width=3), key=lambda part: int(part[0]))
+            body = "；".join(f"{name} × {quantity}" for _id, quantity, name in parts)
             items.append(TimelineItem(o.ordered_at, "order", o.number, body, o))
     if wanted("note"):
         for n in Note.objects.filter(customer=customer).select_related("author__profile")[:limit]:

@@ -38,6 +38,7 @@ from guanxi.customers.forms import CollaboratorForm
 from guanxi.customers.models import Collaborator, Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
+from guanxi.joined import Joined, split
 from guanxi.pool.views import customer_panel as pool_panel
 from guanxi.privacy.models import ConsentPurpose
 from guanxi.privacy.services import decision_in_force
@@ -88,7 +89,7 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
 
 
 def _presence_query(pk: int):
-    from django.db.models import Exists
+    from django.db.models import Exists, Subquery
 
     from guanxi.contracts.models import Contract
     from guanxi.surveys.models import Response
@@ -105,6 +106,14 @@ def _presence_query(pk: int):
         **{f"any_timeline_{kind}": flag for kind, flag in source_flags(pk).items()},
         # the consent card's decisions in force, one per purpose (None: never asked)
         **{f"consent_{purpose}": decision_in_force(pk, purpose) for purpose in ConsentPurpose},
+        # the header's tags, joined (guanxi/joined.py): a query of their own was a round trip
+        tag_names=Subquery(
+            Customer.tags.through.objects.filter(customer_id=pk)
+            .order_by()
+            .values("customer_id")
+            .annotate(names=Joined("tag__name"))
+            .values("names")
+        ),
     )
 
 
@@ -127,6 +136,7 @@ def card_presence(customer: Customer) -> dict[str, bool]:
         for name, v in row.items()
         if name.startswith("consent_")
     }
+    flags["tag_names"] = sorted(split(row["tag_names"]))  # as Tag's Meta.ordering, by name
     return flags
 
 
@@ -245,6 +255,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
     present = card_presence(customer)
     context = timeline_context(request.user, customer, writable=access.write, present=present)
     consents = present.pop("consents")
+    tag_names = present.pop("tag_names")
     context.update(
         consent_context(customer, request.user, manageable=access.manage, state=consents)
     )
@@ -266,7 +277,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "sensitive": sensitive_rows(request.user, customer, may_reveal=access.reveal),
             "contacts": customer.contacts.all() if organisation else [],
             "is_organisation": organisation,
-            "tag_names": list(customer.tags.values_list("name", flat=True)),
+            "tag_names": tag_names,
             "custom_values": customer.custom_fields or {},
             "show_audit": is_manager(request.user),
             # what the card shows (a merge record keeps both customers' values: ~100 columns)

@@ -276,11 +276,42 @@ def test_360_query_count_is_bounded(client_for, customer_of, rep1, django_assert
     client = client_for("rep1")
     # session, user with profile, customer, one query of flags saying which optional cards
     # (answered surveys, contracts, referrals, collaborators, merges to undo) and timeline
-    # sources (orders, notes, losses here) are empty, with the consents in force, the two
-    # sources that are not (interactions, tasks), tags: not per item (the share form, with its
-    # colleagues, comes on demand); the owner's own customer needs no scope query to be read,
-    # changed, managed or revealed (no collaborations)
-    with django_assert_max_num_queries(7):
+    # sources (orders, notes, losses here) are empty, with the consents in force and the tags,
+    # the two sources that are not (interactions, tasks): not per item (the share form, with
+    # its colleagues, comes on demand); the owner's own customer needs no scope query to be
+    # read, changed, managed or revealed (no collaborations)
+    with django_assert_max_num_queries(6):
+        client.get(f"/customers/{customer.pk}/")
+
+
+def test_an_orders_lines_ride_in_the_orders_query_in_their_order(
+    client_for, customer_of, rep1, product, django_assert_num_queries
+):
+    """The timeline's order items name their lines ("龙井茶 250g × 2；…") from a string
+    aggregate in the orders query (guanxi/joined.py), which no database orders: the lines come
+    back sorted by id, as the order page lists them, on SQLite and PostgreSQL alike."""
+    from guanxi.sales.services import create_order, create_product
+
+    customer = customer_of("rep1", name="张三")
+    others = [
+        create_product(None, {"sku": f"P-{i}", "name": name, "price": "9.90"})
+        for i, name in enumerate(["白茶 100g", "Tea × gift; box", "普洱 357g"])
+    ]
+    lines = [
+        {"product": others[2], "quantity": 3},
+        {"product": product, "quantity": 2},
+        {"product": others[0], "quantity": 1},
+        {"product": others[1], "quantity": 12},
+    ]
+    create_order(rep1, customer, {}, lines)
+    create_order(rep1, customer, {}, [{"product": others[0], "quantity": 5}])
+    client = client_for("rep1")
+    page = client.get(f"/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "普洱 357g × 3；龙井茶 250g × 2；白茶 100g × 1；Tea × gift; box × 12" in html
+    assert "白茶 100g × 5" in html and "白茶 100g × 5；" not in html  # the one-line order
+    # session, user, customer, flags (with the tags), the orders with their lines
+    with django_assert_num_queries(5):
         client.get(f"/customers/{customer.pk}/")
 
 
@@ -319,6 +350,7 @@ def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):
     as a freshly built query does, and refuse a query that does not depend on its id."""
     from guanxi.activities.services import add_note
     from guanxi.customers.models import Customer
+    from guanxi.customers.services import add_tag
     from guanxi.privacy.services import consent_state, record_consent
     from guanxi.workspace.flags import OneRowFlags
     from guanxi.workspace.views import _presence_query, card_presence
@@ -329,10 +361,13 @@ def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):
     record_consent(rep1, with_note, "marketing", False)  # the newest is in force
     record_consent(rep1, with_note, "analytics", True)
     plain = customer_of("rep1", name="乙")
+    for name in ("重要", "VIP", "老客户"):
+        add_tag(rep1, with_note, name)
     for customer in (with_note, plain, with_note):
         fresh = _presence_query(customer.pk).get()
         present = card_presence(customer)
         assert present.pop("consents") == consent_state(customer)
+        assert present.pop("tag_names") == sorted(customer.tags.values_list("name", flat=True))
         assert present == {
             name.removeprefix("any_"): bool(value)
             for name, value in fresh.items()
