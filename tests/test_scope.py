@@ -96,6 +96,9 @@ def test_customer_access_answers_as_the_rules_it_combines(personas, customer_of)
     Collaborator.objects.filter(customer=cm, user=personas["rep2"]).update(
         expires_at=timezone.now() - timedelta(minutes=1)  # expired since
     )
+    # a merged duplicate: read, never written or managed (its data requests aside)
+    merged = customer_of("rep1", name="甲（重复）")
+    type(merged).objects.filter(pk=merged.pk).update(merged_into=c1, merged_at=timezone.now())
     checked = set()
     for user in personas.values():
         for customer in visible_customers(user):
@@ -109,7 +112,8 @@ def test_customer_access_answers_as_the_rules_it_combines(personas, customer_of)
             checked.add(expected)
     # every combination the personas reach was compared: none, write only, all three
     assert {(False, False, False), (True, False, False), (True, True, True)} <= checked
-    assert c1 and len(checked) >= 3
+    assert (False, False, True) in checked  # the merged duplicate, for its owner
+    assert c1 and len(checked) >= 4
 
 
 def test_get_customer_or_404_answers_as_visible_customers_for_every_persona(personas, customer_of):
@@ -124,6 +128,9 @@ def test_get_customer_or_404_answers_as_visible_customers_for_every_persona(pers
     erased = customer_of("rep1", name="erased")
     Customer.objects.filter(pk=erased.pk).update(erased_at=timezone.now())
     customers.append(erased)
+    merged = customer_of("rep1", name="merged")
+    Customer.objects.filter(pk=merged.pk).update(merged_into=customers[0], merged_at=timezone.now())
+    customers.append(merged)
     share_customer(personas["rep2"], customers[1], personas["rep1"], access="read")
     share_customer(personas["rep2"], customers[1], personas["viewer"], access="write")
     users = dict(personas)

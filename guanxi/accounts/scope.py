@@ -21,6 +21,9 @@ Three levels, each answered here for pages and the API alike:
   whose data scope covers the customer, never through a collaboration (else 403). Deleting an
   interaction, note or task needs manage rights or being its author (require_author_or_manage). A collaborator from another team works on the customer but
   cannot hand it on, lock out the owner's people, or extend its own access.
+A merged duplicate (合并后的重复客户) is read, never written or managed (403 saying where its
+records went): it is kept only so the merge can be undone (writable_duplicate), and its data
+subject's requests (export, erasure) are still answered (can_answer_requests).
 Raise Http404 / PermissionDenied: pages turn them into the 404 / 403 pages, the API into JSON.
 
 Public pools (公海, guanxi.pool): a customer in a pool has no owner, so no rep's own scope holds
@@ -117,10 +120,19 @@ def customer_q(
     return own | Q(**{f"{prefix}id__in": shared}) if shared else own
 
 
-def scoped(user, queryset: QuerySet, *, write: bool = False, via: str = "") -> QuerySet:
-    """Restrict a queryset of customers (via="") or of a related model (via="customer")."""
-    q = customer_q(user, write=write, prefix=f"{via}__" if via else "")
-    qs = queryset.exclude(**{f"{via}__erased_at__isnull" if via else "erased_at__isnull": False})
+def scoped(
+    user, queryset: QuerySet, *, write: bool = False, via: str = "", merged: bool = False
+) -> QuerySet:
+    """Restrict a queryset of customers (via="") or of a related model (via="customer").
+
+    For a write, a merged duplicate (合并后的重复客户) is left out: it is kept, hidden, only so
+    the merge can be undone, and what was written to it would land on a record nobody finds.
+    `merged=True` keeps it: undoing the merge (writable_duplicate)."""
+    prefix = f"{via}__" if via else ""
+    q = customer_q(user, write=write, prefix=prefix)
+    qs = queryset.exclude(**{f"{prefix}erased_at__isnull": False})
+    if write and not merged:
+        qs = qs.filter(**{f"{prefix}merged_into__isnull": True})
     return qs if q is None else qs.filter(q)
 
 
@@ -151,6 +163,8 @@ def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ..
             own = Customer.objects.select_related(*joins).filter(
                 pk=pk, owner_id=user.pk, erased_at__isnull=True
             )
+            if write:  # as scoped(write=True): not a merged duplicate
+                own = own.filter(merged_into__isnull=True)
             for customer in own:
                 customer.owner = user
                 return customer
@@ -177,11 +191,34 @@ def get_related_or_404(user, queryset: QuerySet, pk, *, write: bool = False):
 
 
 def writable_customer(user, pk):
-    """The customer for a write: 404 if the user cannot see it, 403 if they may only read it."""
+    """The customer for a write: 404 if the user cannot see it, 403 if they may only read it
+    (or it is a merged duplicate: see scoped)."""
     customer = get_customer_or_404(user, pk)
+    _refuse_merged(customer)
     if not visible_customers(user, write=True).filter(pk=customer.pk).exists():
         raise PermissionDenied(_("You may not change this record."))
     return customer
+
+
+def writable_duplicate(user, pk):
+    """A merged duplicate for undoing its merge: 404 / 403 as writable_customer would have
+    answered before the merge (the duplicate's own scope, the merge aside)."""
+    customer = get_customer_or_404(user, pk)
+    one = type(customer).objects.filter(pk=customer.pk)
+    if not scoped(user, one, write=True, merged=True).exists():
+        raise PermissionDenied(_("You may not change this record."))
+    return customer
+
+
+def _refuse_merged(customer) -> None:
+    """PermissionDenied for a write to a merged duplicate, saying where its records went."""
+    if customer.merged_into_id is not None:
+        raise PermissionDenied(
+            _(
+                "This customer was merged into another one and is kept only so the merge can "
+                "be undone: make changes on the customer it was merged into."
+            )
+        )
 
 
 def writable_related(user, queryset: QuerySet, pk):
@@ -206,12 +243,28 @@ def covers(user, customer) -> bool:
 
 def can_manage(user, customer) -> bool:
     """May share the customer, remove collaborators, delete or transfer it: the owner or someone
-    whose data scope covers it, with a role that writes. A collaborator (协作人) never may."""
+    whose data scope covers it, with a role that writes. A collaborator (协作人) never may, nor
+    anyone on a merged duplicate (see scoped; its data requests: can_answer_requests)."""
+    return customer.merged_into_id is None and can_answer_requests(user, customer)
+
+
+def can_answer_requests(user, customer) -> bool:
+    """May answer a data subject's requests about the customer (export, erasure): the owner's
+    side as for can_manage, also on a merged duplicate, whose personal data is still held."""
     return can_write(user) and covers(user, customer)
+
+
+def require_answer_requests(user, customer) -> None:
+    """For services: PermissionDenied unless can_answer_requests."""
+    if not can_answer_requests(user, customer):
+        raise PermissionDenied(
+            _("Only the customer's owner or a colleague whose data scope covers it may do this.")
+        )
 
 
 def require_manage(user, customer, message: str | None = None) -> None:
     """For services: PermissionDenied unless the user may manage the customer."""
+    _refuse_merged(customer)
     if not can_manage(user, customer):
         raise PermissionDenied(
             message
@@ -227,6 +280,7 @@ def can_change(user, customer) -> bool:
 
 def require_change(user, customer) -> None:
     """For services: PermissionDenied unless the user may change the customer."""
+    _refuse_merged(customer)
     if not can_change(user, customer):
         raise PermissionDenied(_("You may not change this record."))
 
@@ -240,6 +294,7 @@ def can_mark_lost(user, customer) -> bool:
 
 def require_mark_lost(user, customer) -> None:
     """For services: PermissionDenied unless the user may mark the customer lost or won back."""
+    _refuse_merged(customer)
     if not can_mark_lost(user, customer):
         raise PermissionDenied(
             _("Only the customer's owner or a manager over them may mark it lost or win it back.")
@@ -276,7 +331,7 @@ def customer_access(user, customer) -> CustomerAccess:
     one query (the data scope) where asking each rule costs four; the same rules as
     visible_customers(write=True), can_manage and can_reveal (tests/test_scope.py compares)."""
     covered = covers(user, customer)
-    writer = can_write(user)
+    writer = can_write(user) and customer.merged_into_id is None  # see scoped
     manage = writer and covered
     write = manage or (
         writer
@@ -292,6 +347,14 @@ def manageable_customer(user, pk, message: str | None = None):
     the user may manage it (see can_manage)."""
     customer = get_customer_or_404(user, pk)
     require_manage(user, customer, message)
+    return customer
+
+
+def requestable_customer(user, pk):
+    """The customer for a data subject's request (export, erasure): 404 outside the scope,
+    else 403 unless can_answer_requests."""
+    customer = get_customer_or_404(user, pk)
+    require_answer_requests(user, customer)
     return customer
 
 
@@ -326,7 +389,7 @@ def manageable_customers(user) -> QuerySet:
     if not can_write(user):
         return Customer.objects.none()
     q = customer_q(user, collaborations=False)
-    qs = Customer.objects.filter(erased_at__isnull=True)
+    qs = Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True)
     return qs if q is None else qs.filter(q)
 
 

@@ -22,6 +22,7 @@ from guanxi.accounts.scope import (
     mergeable_pair,
     scoped,
     writable_customer,
+    writable_duplicate,
     writable_related,
 )
 from guanxi.accounts.services import profile_of
@@ -498,7 +499,7 @@ def undo_merge(request, customer_id: Id, merge_id: Id):
     record = merging.merges_of(survivor).filter(pk=merge_id).first()
     if record is None:
         return Status(404, {"detail": _("Not found.")})
-    writable_customer(request.user, record.merged_id)
+    writable_duplicate(request.user, record.merged_id)
     return merge_out(merging.undo_merge(request.user, record))
 
 

@@ -29,6 +29,7 @@ from guanxi.accounts.scope import (
     mergeable_pair,
     visible_customers,
     writable_customer,
+    writable_duplicate,
     writable_related,
 )
 from guanxi.fast_templates import options_html, render_fragment
@@ -509,7 +510,7 @@ def merge_undo(request, pk, merge_pk):
     record = merging.merges_of(customer).filter(pk=merge_pk).first()
     if record is None:
         raise Http404
-    writable_customer(request.user, record.merged_id)
+    writable_duplicate(request.user, record.merged_id)
     try:
         merging.undo_merge(request.user, record)
     except ValidationError as exc:

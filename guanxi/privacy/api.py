@@ -8,6 +8,7 @@ from guanxi.accounts.scope import (
     get_customer_or_404,
     is_manager,
     manageable_customer,
+    requestable_customer,
 )
 from guanxi.api_common import (
     ONE_ERRORS,
@@ -98,7 +99,7 @@ def _manager_customer(user, customer_id):
     get_customer_or_404(user, customer_id)
     if not is_manager(user):
         raise forbidden(_("Only managers may answer a customer's data requests."))
-    return manageable_customer(user, customer_id)
+    return requestable_customer(user, customer_id)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.scope import require_manage
+from guanxi.accounts.scope import require_answer_requests, require_manage
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.activities.services import NOTE_FIELDS, TASK_FIELDS
 from guanxi.audit import services as audit
@@ -173,7 +173,7 @@ def erase_customer(actor, customer) -> None:
     """
     transaction.on_commit(customers_changed_hands)  # dashboards' scope caches
 
-    require_manage(actor, customer)
+    require_answer_requests(actor, customer)  # a merged duplicate's data too
 
     keep = {
         "id",
