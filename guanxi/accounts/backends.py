@@ -9,6 +9,8 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from guanxi.prepared import PreparedObjects
+
 
 class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -29,9 +31,17 @@ class ProfileBackend(ModelBackend):
     was a second query (~0.5 ms of ORM work and a round trip) per request."""
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("profile")
         try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+            found = _USER_WITH_PROFILE.fetch(int(user_id))
+        except (TypeError, ValueError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _user_with_profile(pk):
+    return get_user_model()._default_manager.select_related("profile").filter(pk=pk)
+
+
+# compiled once per process (guanxi/prepared.py): every signed-in request asks it
+_USER_WITH_PROFILE = PreparedObjects(_user_with_profile)

@@ -40,12 +40,12 @@ from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
 from guanxi.joined import Joined, split
 from guanxi.pool.views import customer_panel as pool_panel
+from guanxi.prepared import OneRowFlags
 from guanxi.privacy.models import ConsentPurpose
 from guanxi.privacy.services import decision_in_force
 from guanxi.privacy.views import consent_context
 from guanxi.validation import add_service_errors
 
-from .flags import OneRowFlags
 from .scores import scores_context
 from .timeline import source_flags, timeline
 
@@ -117,7 +117,7 @@ def _presence_query(pk: int):
     )
 
 
-_PRESENCE = OneRowFlags(_presence_query)  # compiled once per process (flags.py says why)
+_PRESENCE = OneRowFlags(_presence_query)  # compiled once per process (guanxi/prepared.py)
 
 
 def card_presence(customer: Customer) -> dict[str, bool]:

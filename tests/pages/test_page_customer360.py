@@ -318,7 +318,7 @@ def test_an_orders_lines_ride_in_the_orders_query_in_their_order(
 def test_every_timeline_source_shows_when_its_flag_says_it_has_rows(
     client_for, customer_of, rep1, product
 ):
-    """The flags query (workspace/flags.py, compiled once) skips empty sources; each source
+    """The flags query (guanxi/prepared.py, compiled once) skips empty sources; each source
     with a row still shows, and a customer with none says so."""
     from guanxi.activities.services import add_note
     from guanxi.customers.retention import mark_lost, win_back
@@ -351,8 +351,8 @@ def test_the_compiled_flags_query_answers_as_the_orm_does(customer_of, rep1):
     from guanxi.activities.services import add_note
     from guanxi.customers.models import Customer
     from guanxi.customers.services import add_tag
+    from guanxi.prepared import OneRowFlags
     from guanxi.privacy.services import consent_state, record_consent
-    from guanxi.workspace.flags import OneRowFlags
     from guanxi.workspace.views import _presence_query, card_presence
 
     with_note = customer_of("rep1", name="甲")
