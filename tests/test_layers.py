@@ -24,6 +24,8 @@ LAYERS: list[list[list[str]]] = [
         ["guanxi.formats"],
         ["guanxi.bulk"],  # bulk inserts with ids (Django's ORM only)
         ["guanxi.fast_templates"],  # the Jinja2 environment of hot template loops
+        ["guanxi.prepared"],  # queries compiled once per process (Django's ORM only)
+        ["guanxi.joined"],  # a string aggregate per database (Django's ORM only)
     ],
     [["guanxi.audit"], ["guanxi.api_common"]],
     [["guanxi.services_common"]],

@@ -143,7 +143,7 @@ def update_product(request, product_id: Id, payload: ProductUpdate):
 
 @router.delete("/products/{product_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def delete_product(request, product_id: Id):
-    """Delete a product no order uses; otherwise 409 (set it inactive instead).
+    """Delete a product no order, quote or contract uses; otherwise 409 (set it inactive).
 
     Managers only (403 otherwise); 404 when there is no such product.
     """
