@@ -144,6 +144,9 @@ def visible_customers(user, *, write: bool = False) -> QuerySet:
     return scoped(user, Customer.objects.all(), write=write)
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
 def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ...] = ()):
     """The customer if the user may see it (or change it, with write=True); else 404.
 
@@ -159,6 +162,8 @@ def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ..
     from guanxi.customers.models import Customer
 
     try:
+        if not 0 < int(pk) <= MAX_ID:  # SQLite raises OverflowError on a larger one
+            raise Http404
         if _own_first(user, write=write):
             for customer in _own_customer(related, write).fetch(int(pk), user.pk):
                 customer.owner = user  # the owner is the user, loaded already (with the profile)
@@ -439,7 +444,10 @@ def visible_tasks(user) -> QuerySet:
     """
     from guanxi.activities.models import Task
 
-    of_customers = scoped(user, Task.objects.all(), via="customer")
+    # not a merged duplicate's (a reminder that clashed with the survivor's stays on it)
+    of_customers = scoped(
+        user, Task.objects.filter(customer__merged_into__isnull=True), via="customer"
+    )
     if not user.is_authenticated or not user.is_active:
         return of_customers
     personal = Task.objects.filter(customer__isnull=True).filter(
@@ -815,7 +823,8 @@ def invitable_customers(user) -> QuerySet:
     selection or a segment never reaches another team's customers."""
     if not can_edit_surveys(user):
         return visible_customers(user).none()
-    return visible_customers(user)
+    # an invitation is a write on the customer: not to a merged duplicate (see scoped)
+    return visible_customers(user).filter(merged_into__isnull=True)
 
 
 # Opportunities (销售机会) and their notes, objections and plans --------------------------------

@@ -36,6 +36,9 @@ MOVED_RELATIONS = [
     ("quote", "contracts.Quote", "customer"),
     ("contract", "contracts.Contract", "customer"),
     ("payment", "contracts.Payment", "customer"),
+    # open work must not stay on a record that takes no writes (scope.scoped)
+    ("opportunity", "pipeline.Opportunity", "customer"),
+    ("case", "service.Case", "customer"),
 ]
 
 
@@ -192,6 +195,7 @@ def undo_merge(actor, record: MergeRecord) -> MergeRecord:
         raise ValidationError(
             _("“%(name)s” was merged or erased since; undo that first.") % {"name": survivor.name}
         )
+    _refuse_blocked_values(survivor, other)
 
     for name, label, fk in MOVED_RELATIONS:
         ids = record.moved.get(name) or []
@@ -246,11 +250,35 @@ def undo_merge(actor, record: MergeRecord) -> MergeRecord:
     return record
 
 
+def _refuse_blocked_values(survivor: Customer, other: Customer) -> None:
+    """An undo brings `other` back with its values: refused when the 查重 policy blocks one
+    that a customer other than the pair took while it was merged (a merged duplicate does not
+    count for 查重), as creating it would be."""
+    from .services import BLOCK, DUPLICATE_FIELDS, _lock_values, duplicate_policy, live_customers
+
+    policy = duplicate_policy()
+    blocked = [f for f in DUPLICATE_FIELDS if policy[f] == BLOCK and getattr(other, f)]
+    _lock_values([f"customer:{f}:{getattr(other, f)}" for f in blocked])
+    for field in blocked:
+        taken = live_customers().filter(**{field: getattr(other, field)})
+        if taken.exclude(pk__in=[survivor.pk, other.pk]).exists():
+            raise ValidationError(
+                _(
+                    "“%(name)s” cannot come back: another customer has taken its %(field)s "
+                    "meanwhile, which the duplicate check (查重) blocks. Merge that customer or "
+                    "change the value first."
+                )
+                % {"name": other.name, "field": Customer._meta.get_field(field).verbose_name}
+            )
+
+
 def merges_of(customer: Customer):
-    """The merges into this customer that can still be undone, newest first."""
-    return MergeRecord.objects.filter(survivor=customer, undone_at__isnull=True).select_related(
-        "merged", "merged_by_user__profile"
+    """The merges into this customer that can still be undone, newest first (not one whose
+    duplicate was erased since: its personal data is gone)."""
+    undoable = MergeRecord.objects.filter(
+        survivor=customer, undone_at__isnull=True, merged__erased_at__isnull=True
     )
+    return undoable.select_related("merged", "merged_by_user__profile")
 
 
 def forget_merged_values(customer: Customer) -> int:

@@ -29,7 +29,7 @@ from guanxi.services_common import (
     rate_limit,
     reject_unknown_fields,
 )
-from guanxi.validation import check_year, clean_text, is_blank
+from guanxi.validation import check_text, check_year, clean_text, is_blank
 
 from .models import (
     Collaborator,
@@ -1079,4 +1079,7 @@ def _clean_tag(name: str) -> str:
         raise ValidationError({"tag": [_("Enter a tag.")]})
     if len(name) > 50:
         raise ValidationError({"tag": [_("A tag has at most 50 characters.")]})
-    return name
+    try:  # as every other path that names a tag (a hostile review found the bulk one open)
+        return check_text(name, max_length=50, multiline=False)
+    except ValueError as exc:
+        raise ValidationError({"tag": [str(exc)]}) from exc

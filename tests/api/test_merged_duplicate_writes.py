@@ -77,3 +77,95 @@ def test_a_merged_duplicate_can_be_erased_on_request(dupe, api_as):
     response = api_as("manager").post(f"/customers/{dupe.pk}/erase", {"purpose": "erasure"})
     assert response.status_code == 204
     assert Customer.objects.get(pk=dupe.pk).erased_at is not None
+
+
+# What a hostile review of the read-only duplicate found --------------------------------------
+
+
+def test_an_id_beyond_any_column_is_404_not_500(personas, customer_of):
+    customer_of("rep1", name="甲")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas["rep1"])
+    for path in ("/customers/9223372036854775808/", "/customers/99999999999999999999/edit/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_open_opportunities_and_cases_move_with_the_merge_and_back(customer_of, personas):
+    from guanxi.customers.merging import merges_of, undo_merge
+    from guanxi.pipeline.models import Opportunity
+    from guanxi.pipeline.services import create_opportunity, ensure_default_stages
+    from guanxi.service.models import Case
+    from guanxi.service.services import open_case
+
+    ensure_default_stages(None)
+    rep = personas["rep1"]
+    keep = customer_of("rep1", name="乙公司")
+    other = customer_of("rep1", name="乙公司（杭州）")
+    deal = create_opportunity(rep, other.pk, {"name": "年度采购"})
+    case = open_case(
+        rep, other.pk, {"channel": "hotline", "cause": "product_quality", "subject": "受潮"}
+    )
+    merge_customers(rep, keep, other, {})
+    assert Opportunity.objects.get(pk=deal.pk).customer_id == keep.pk
+    assert Case.objects.get(pk=case.pk).customer_id == keep.pk
+    undo_merge(rep, merges_of(keep).get())
+    assert Opportunity.objects.get(pk=deal.pk).customer_id == other.pk
+    assert Case.objects.get(pk=case.pk).customer_id == other.pk
+
+
+def test_a_tag_with_control_characters_is_refused_on_every_path(customer_of, personas):
+    from django.core.exceptions import ValidationError
+
+    from guanxi.customers.services import add_tag
+
+    customer = customer_of("rep1", name="丙")
+    with pytest.raises(ValidationError) as refused:
+        add_tag(personas["rep1"], customer, "A\x1fB\x1eC")
+    assert "control characters" in " ".join(refused.value.messages)
+    assert not customer.tags.exists()
+
+
+def test_an_undo_is_refused_when_a_blocked_value_was_taken_meanwhile(
+    customer_of, personas, settings
+):
+    from django.core.exceptions import ValidationError
+
+    from guanxi.customers.merging import merges_of, undo_merge
+
+    rep = personas["rep1"]
+    settings.GUANXI_DUPLICATE_POLICY = {"mobile": "off", "email": "off"}
+    keep = customer_of("rep1", name="丁", mobile="13911110002")
+    other = customer_of("rep1", name="丁（旧）", mobile="13911110002")
+    merge_customers(rep, keep, other, {})
+    keep.mobile = ""  # the survivor gives the number up; a new customer takes it
+    keep.save(update_fields=["mobile"])
+    settings.GUANXI_DUPLICATE_POLICY = {"mobile": "block"}
+    customer_of("rep1", name="戊", mobile="13911110002")
+    with pytest.raises(ValidationError) as refused:
+        undo_merge(rep, merges_of(keep).get())
+    assert "cannot come back" in " ".join(refused.value.messages)
+    assert Customer.objects.get(pk=other.pk).merged_into_id == keep.pk  # nothing undone
+
+
+def test_an_erased_duplicates_merge_is_no_longer_offered_for_undo(dupe, api_as):
+    survivor = dupe.merged_into_id
+    rep = api_as("rep1")
+    assert len(rep.get(f"/customers/{survivor}/merges").json()) == 1
+    erased = api_as("manager").post(f"/customers/{dupe.pk}/erase", {"purpose": "erasure"})
+    assert erased.status_code == 204
+    assert rep.get(f"/customers/{survivor}/merges").json() == []
+
+
+def test_a_merged_duplicate_is_not_invited_nor_matched_by_an_import(dupe, personas):
+    from guanxi.accounts.scope import invitable_customers
+    from guanxi.dataio.readers import read_table
+    from guanxi.dataio.services import import_customers
+
+    manager = personas["manager"]
+    assert not invitable_customers(manager).filter(pk=dupe.pk).exists()
+    row = f"姓名,手机\n甲公司（新）,{dupe.mobile}\n".encode()
+    result = import_customers(manager, read_table(row, "f.csv"), on_duplicate="merge")
+    assert (result.created, result.updated) == (0, 1), result
+    dupe.refresh_from_db()
+    assert dupe.name == "甲公司（上海）"  # the survivor took the row, not the duplicate
+    assert Customer.objects.get(pk=dupe.merged_into_id).name == "甲公司（新）"

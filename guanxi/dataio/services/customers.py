@@ -166,7 +166,8 @@ class _CustomerImport(FileImport):
         if not keys:
             return found
         for pk, *values in (
-            Customer.objects.filter(keys, erased_at__isnull=True)
+            # a merged duplicate is no match: it takes no writes (scope.scoped)
+            Customer.objects.filter(keys, erased_at__isnull=True, merged_into__isnull=True)
             .order_by("pk")
             .values_list("pk", *KEYS)
         ):
