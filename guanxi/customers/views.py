@@ -311,6 +311,11 @@ def customer_list(request):
         # the score the list is sorted by, shown in each row under this label
         "sort_score_label": sort_score_label,
     }
+    term = (filters.get("q") or "").strip()
+    if not rows and term and not filters.get("tag") and term in queries.tag_menu(request.user):
+        # the search box finds names, phones and e-mails; a tag is a filter (a review typed
+        # one and found nothing): point there rather than to an empty result
+        context["tag_hint"] = term
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "customers/_results.html", context)
     else:

@@ -691,3 +691,21 @@ def test_empty_cells_are_marked_so_phone_cards_skip_them(client_for, customer_of
 
     css = (Path(guanxi.__file__).parent / "static" / "guanxi" / "app.css").read_text()
     assert "table.cards td.blank { display: none; }" in css
+
+
+def test_a_search_for_a_tag_points_to_the_tag_filter(client_for, customer_of, personas):
+    """A new-user review typed a tag into the search box and found nothing: the empty result
+    now offers the Tag filter, for a tag in the user's own scope only."""
+    from guanxi.customers.services import add_tag
+
+    customer = customer_of("rep1", name="张三")
+    add_tag(personas["rep1"], customer, "喜欢乌龙")
+    theirs = customer_of("rep2", name="李四")
+    add_tag(personas["rep2"], theirs, "华南专属")
+    client = client_for("rep1", "zh-hans")
+    html = client.get("/customers/", {"q": "喜欢乌龙"}).content.decode()
+    assert 'id="tag-hint"' in html and "?tag=%E5%96%9C%E6%AC%A2%E4%B9%8C%E9%BE%99" in html
+    followed = client.get("/customers/", {"tag": "喜欢乌龙"}).content.decode()
+    assert "张三" in followed
+    other = client.get("/customers/", {"q": "华南专属"}).content.decode()
+    assert 'id="tag-hint"' not in other  # another team's tag is not named
