@@ -254,22 +254,24 @@ def _refuse_blocked_values(survivor: Customer, other: Customer) -> None:
     """An undo brings `other` back with its values: refused when the 查重 policy blocks one
     that a customer other than the pair took while it was merged (a merged duplicate does not
     count for 查重), as creating it would be."""
-    from .services import BLOCK, DUPLICATE_FIELDS, _lock_values, duplicate_policy, live_customers
+    from .services import BLOCK, DUPLICATE_FIELDS, _check_duplicates, duplicate_policy
 
     policy = duplicate_policy()
-    blocked = [f for f in DUPLICATE_FIELDS if policy[f] == BLOCK and getattr(other, f)]
-    _lock_values([f"customer:{f}:{getattr(other, f)}" for f in blocked])
-    for field in blocked:
-        taken = live_customers().filter(**{field: getattr(other, field)})
-        if taken.exclude(pk__in=[survivor.pk, other.pk]).exists():
-            raise ValidationError(
-                _(
-                    "“%(name)s” cannot come back: another customer has taken its %(field)s "
-                    "meanwhile, which the duplicate check (查重) blocks. Merge that customer or "
-                    "change the value first."
-                )
-                % {"name": other.name, "field": Customer._meta.get_field(field).verbose_name}
+    values = {f: getattr(other, f) for f in DUPLICATE_FIELDS if policy[f] == BLOCK}
+    try:
+        # the creation's own check, under its lock: `other` is still merged, so not a live
+        # customer, and only one beside the pair can hold its values
+        _check_duplicates(values, exclude_pk=survivor.pk)
+    except ValidationError as exc:
+        field = next(iter(exc.message_dict))
+        raise ValidationError(
+            _(
+                "“%(name)s” cannot come back: another customer has taken its %(field)s "
+                "meanwhile, which the duplicate check (查重) blocks. Merge that customer or "
+                "change the value first."
             )
+            % {"name": other.name, "field": Customer._meta.get_field(field).verbose_name}
+        ) from exc
 
 
 def merges_of(customer: Customer):
