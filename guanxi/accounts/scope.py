@@ -162,10 +162,11 @@ def get_customer_or_404(user, pk, *, write: bool = False, related: tuple[str, ..
     from guanxi.customers.models import Customer
 
     try:
-        if not 0 < int(pk) <= MAX_ID:  # SQLite raises OverflowError on a larger one
+        pk = int(pk)
+        if not 0 < pk <= MAX_ID:  # SQLite raises OverflowError on a larger one
             raise Http404
         if _own_first(user, write=write):
-            for customer in _own_customer(related, write).fetch(int(pk), user.pk):
+            for customer in _own_customer(related, write).fetch(pk, user.pk):
                 customer.owner = user  # the owner is the user, loaded already (with the profile)
                 return customer
         return visible_customers(user, write=write).select_related(*related).get(pk=pk)
