@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
+from guanxi.accounts import views as account_views
 from guanxi.api import api, not_found
 from guanxi.contracts import urls as contracts
 from guanxi.leads import urls as leads
@@ -36,7 +37,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("guanxi.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also stores a signed-in user's choice
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("customers/", include(workspace.customers)),  # with the 360 page

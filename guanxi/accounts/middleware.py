@@ -1,5 +1,7 @@
-"""Cache-Control for signed-in answers."""
+"""Cache-Control for signed-in answers; a signed-in user's stored language on a new browser."""
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -20,4 +22,44 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
+        return response
+
+
+class StoredLanguageMiddleware:
+    """Pages in the signed-in user's stored language (Profile.language) when the browser has
+    no language cookie: a new device, or a cookie gone with the browser session. The cookie is
+    then set, so the pages after it (and the login page after logging out) stay in it. A
+    cookie always wins: it is the choice made on this browser. The API is left alone: it
+    answers in the request's Accept-Language. Free: the profile comes with the signed-in user
+    in one prepared query (accounts/backends.py), which every request makes anyway.
+    Goes after AuthenticationMiddleware (and so after LocaleMiddleware, which it overrides).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = ""
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.path.startswith(
+            "/api/"
+        ):
+            user = request.user
+            if user.is_authenticated:
+                profile = getattr(user, "profile", None)
+                language = profile.language if profile is not None else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
         return response

@@ -88,6 +88,11 @@ class Profile(models.Model):
         default=False,
         help_text=_("Health, financial account, ID number, precise location, minors."),
     )
+    # The interface language the user chose with the 中文 / English switch; blank: the
+    # browser's. Texts the system writes for the user (reminder tasks) are in it too.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,5 @@
-"""The "my account" page: own API tokens (list, revoke) and own password; the lock-out answer."""
+"""The "my account" page: own API tokens (list, revoke) and own password; the language switch;
+the lock-out answer."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,9 +11,11 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from .forms import OwnPasswordForm
+from .preferences import set_own_language
 from .scope import own_tokens
 from .services import change_own_password, revoke_token
 
@@ -104,3 +107,14 @@ def token_revoke(request, pk):
     revoke_token(request.user, token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
     return redirect("accounts:account")
+
+
+def set_language(request):
+    """The 中文 / English switch: Django's set_language (its cookie and its redirect to
+    `next`); a signed-in user's choice is also stored on their profile, so their next browser
+    opens in it (StoredLanguageMiddleware) and the tasks written for them are in it."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        set_own_language(request.user, language)
+    return response

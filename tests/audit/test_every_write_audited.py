@@ -15,6 +15,7 @@ import pytest
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from guanxi.accounts import preferences
 from guanxi.activities import bulk as tasks_bulk
 from guanxi.activities import services as activities
 from guanxi.audit.models import AuditEntry
@@ -68,6 +69,7 @@ MODULES = [
     leads_import,
     lookalike,
     lead_webforms,
+    preferences,
 ]
 AUDITED_MODELS = {
     "quote",
@@ -203,6 +205,8 @@ NOT_WRITES = {
     "lookalike.score_lead": "sets the score on an unsaved lead",
     "lookalike.rescore_open_leads": "part of train, whose entry counts the leads scored",
     "lookalike.top_features": "read",
+    "preferences.language_of": "read",
+    "preferences.languages_of": "read",
 }
 # Writes of the scheduled jobs, which act for nobody: their entries have no actor.
 NO_ACTOR = {
@@ -231,6 +235,7 @@ def _public_functions():
             leads_import: "leads_import",
             lookalike: "lookalike",
             lead_webforms: "lead_webforms",
+            preferences: "preferences",
         }.get(module, module.__name__.split(".")[1])
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and function.__module__ == module.__name__:
@@ -808,6 +813,7 @@ CASES = {
         w["rep1"], "姓名,手机\n丁,13500135000\n".encode(), "l.csv"
     ),
     "lookalike.train": lambda w: lookalike.train(w["manager"]),
+    "preferences.set_own_language": lambda w: preferences.set_own_language(w["rep1"], "en"),
 }
 
 

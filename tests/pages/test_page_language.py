@@ -1,8 +1,18 @@
-"""Language: Accept-Language picks the default; the switcher changes it both ways."""
+"""Language: Accept-Language picks the default; the switcher changes it both ways and keeps a
+signed-in user's choice on their profile, which a new browser then opens in."""
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
+
+from guanxi.accounts.models import ApiToken, Profile
+from guanxi.accounts.preferences import set_own_language
+from guanxi.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
+COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
 def test_accept_language_picks_the_default(client, personas):
@@ -26,6 +36,103 @@ def test_switcher_changes_language_both_ways(client, personas):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/customers/"})
     html = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-hans"' in html and "我的任务" in html and "新建客户" in html
+
+
+def test_the_switch_stores_a_signed_in_users_choice_with_one_audit_entry(client, personas):
+    # given
+    rep1 = personas["rep1"]
+    client.force_login(rep1)
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    # when
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/tasks/"}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+
+    # then: Django's redirect and cookie, and the choice on the profile
+    assert response.status_code == 302 and response["Location"] == "/tasks/"
+    assert response.cookies[COOKIE].value == "en"
+    assert Profile.objects.get(user=rep1).language == "en"
+    entry = AuditEntry.objects.get(id__gt=last)
+    assert (entry.actor, entry.action, entry.model, entry.object_id, entry.changes) == (
+        rep1,
+        "update",
+        "user",
+        str(rep1.pk),
+        {"language": ["", "en"]},
+    )
+    # the same choice again changes nothing and records nothing
+    client.post("/i18n/setlang/", {"language": "en", "next": "/tasks/"})
+    assert AuditEntry.objects.filter(id__gt=last).count() == 1
+
+
+def test_the_switch_stores_nothing_for_a_visitor_a_get_or_an_unknown_language(client, personas):
+    rep1 = personas["rep1"]
+    # a visitor on the login page: the cookie only
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302 and response.cookies[COOKIE].value == "en"
+    client.force_login(rep1)
+    # a GET changes nothing (as Django's view), nor a language the site does not offer
+    assert client.get("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert Profile.objects.get(user=rep1).language == ""
+    assert not AuditEntry.objects.filter(model="user", object_id=str(rep1.pk)).exists()
+
+
+def test_a_new_browser_opens_in_the_stored_language(personas):
+    # given: rep1 chose English on another browser
+    set_own_language(personas["rep1"], "en")
+
+    # when: they sign in on a browser that sends no Accept-Language and has no cookie
+    browser = Client()
+    response = browser.post("/login/", {"username": "rep1", "password": "demo-pass"})
+    assert response.status_code == 302
+    page = browser.get("/tasks/")
+
+    # then: the page is in English, and the browser keeps it with the cookie
+    html = page.content.decode()
+    assert '<html lang="en"' in html and "My tasks" in html
+    assert page.cookies[COOKIE].value == "en"
+    assert browser.post("/logout/").status_code == 302
+    assert '<html lang="en"' in browser.get("/login/").content.decode()  # the cookie stays
+
+
+def test_a_stored_choice_beats_the_browsers_language_but_not_this_browsers_cookie(personas):
+    set_own_language(personas["rep2"], "zh-hans")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(personas["rep2"])
+    assert '<html lang="zh-hans"' in browser.get("/customers/").content.decode()
+
+    browser.cookies[COOKIE] = "en"  # chosen on this browser before signing in
+    assert '<html lang="en"' in browser.get("/customers/").content.decode()
+
+
+def test_without_a_stored_choice_the_browser_decides_and_no_cookie_is_set(client, personas):
+    client.force_login(personas["rep1"])
+    response = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en"' in response.content.decode()
+    assert COOKIE not in response.cookies
+
+
+def test_the_api_answers_in_accept_language_whatever_the_stored_choice(client, personas):
+    set_own_language(personas["rep1"], "en")
+    client.force_login(personas["rep1"])  # a session too: the API must still not follow it
+    key = ApiToken.issue(personas["rep1"], 1)
+    response = client.get(
+        "/api/v1/customers/999999999",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    with translation.override("zh-hans"):
+        chinese = gettext("Not found.")
+    assert response.status_code == 404 and response.json()["detail"] == chinese != "Not found."
+    assert COOKIE not in response.cookies
+
+
+def test_the_account_page_offers_the_switch(client_for):
+    html = client_for("rep1").get("/account/").content.decode()
+    assert 'id="language-title"' in html and "tasks the system writes for you" in html
+    assert 'name="language" value="zh-hans"' in html and 'action="/i18n/setlang/"' in html
 
 
 def test_login_page_in_both_languages(client):
