@@ -9,10 +9,12 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from guanxi.accounts.preferences import languages_of
 from guanxi.accounts.scope import require_author_or_manage
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
@@ -280,7 +282,8 @@ def _next_occurrence(d: date, today: date) -> date:
 
 
 def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
-    """Create birthday and anniversary reminders for the owners, `days_ahead` days early.
+    """Create birthday and anniversary reminders for the owners, `days_ahead` days early,
+    titled in each owner's language.
 
     Idempotent: a reminder already made for that customer and day is not made twice.
     Do-not-contact and erased customers get none.
@@ -289,8 +292,8 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
     horizon = [today + timedelta(days=n) for n in range(days_ahead + 1)]
     made = 0
     for field, kind, title in [
-        ("birthday", TaskKind.BIRTHDAY, _("Birthday of %(name)s")),
-        ("anniversary", TaskKind.ANNIVERSARY, _("Anniversary of %(name)s")),
+        ("birthday", TaskKind.BIRTHDAY, gettext_lazy("Birthday of %(name)s")),
+        ("anniversary", TaskKind.ANNIVERSARY, gettext_lazy("Anniversary of %(name)s")),
     ]:
         month_days = {(d.month, d.day) for d in horizon}
         candidates = Customer.objects.filter(
@@ -299,17 +302,22 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
             do_not_contact=False,
             owner__isnull=False,
         ).filter(**{f"{field}__month__in": sorted({m for m, _ in month_days})})
+        due_now = []
         for customer in candidates.only("id", "name", "owner_id", field):
             when = _next_occurrence(getattr(customer, field), today)
-            if (when.month, when.day) not in month_days:
-                continue
+            if (when.month, when.day) in month_days:
+                due_now.append((customer, when))
+        languages = languages_of(customer.owner_id for customer, _when in due_now)
+        for customer, when in due_now:
             due = timezone.make_aware(datetime.combine(when, time(9, 0)))
+            with translation.override(languages[customer.owner_id]):  # the owner's language
+                text = str(title) % {"name": customer.name}
             try:
                 with transaction.atomic():
                     task = Task.objects.create(
                         customer=customer,
                         kind=kind,
-                        title=title % {"name": customer.name},
+                        title=text,
                         due_at=due,
                         remind_at=due - timedelta(days=1),
                         assignee_id=customer.owner_id,

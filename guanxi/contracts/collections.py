@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.preferences import language_of
 from guanxi.accounts.scope import (
     can_approve_contract,
     can_write,
@@ -412,7 +413,7 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
     )
     base = Instalment.objects.filter(
         contract__status__in=running, status__in=open_statuses, contract__owner__isnull=False
-    ).select_related("contract__customer", "contract__owner")
+    ).select_related("contract__customer", "contract__owner__profile")
     soon = base.filter(
         reminded_due=False,
         due_date__gte=today,
@@ -429,16 +430,17 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
 
 def _remind(inst: Instalment, flag: str, today: date) -> None:
     contract = inst.contract
-    values = {
-        "n": inst.sequence,
-        "number": contract.number,
-        "amount": format_money(inst.outstanding, contract.currency),
-        "due": inst.due_date.isoformat(),
-    }
-    if flag == "reminded_due":
-        title = _("Collect instalment %(n)s of %(number)s: %(amount)s due %(due)s")
-    else:
-        title = _("Overdue: instalment %(n)s of %(number)s, %(amount)s since %(due)s")
+    with translation.override(language_of(contract.owner)):  # the owner reads it
+        values = {
+            "n": inst.sequence,
+            "number": contract.number,
+            "amount": format_money(inst.outstanding, contract.currency),
+            "due": inst.due_date.isoformat(),
+        }
+        if flag == "reminded_due":
+            title = _("Collect instalment %(n)s of %(number)s: %(amount)s due %(due)s")
+        else:
+            title = _("Overdue: instalment %(n)s of %(number)s, %(amount)s since %(due)s")
     with transaction.atomic():
         # The flag first, conditionally: two jobs running at once make one task, not two.
         if not Instalment.objects.filter(pk=inst.pk, **{flag: False}).update(**{flag: True}):

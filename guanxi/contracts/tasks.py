@@ -13,7 +13,8 @@ from .services import expire_quotes
 def collection_reminders():
     """Every morning: unpaid instalments past their due date become overdue; the contract's
     owner gets a task reminder_days() before a due date and when an instalment becomes
-    overdue (once each); quotes past their validity expire. Texts in the site's language."""
+    overdue (once each); quotes past their validity expire. Each task in its owner's
+    language (guanxi.accounts.preferences), else the site's."""
     with translation.override(settings.LANGUAGE_CODE):
         expired = expire_quotes()
         return {**send_reminders(), "quotes_expired": expired}

@@ -9,10 +9,11 @@ from datetime import time as clock
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Department, Profile
+from guanxi.accounts.preferences import languages_of
 from guanxi.accounts.scope import (
     claimable_customer,
     get_pool_or_404,
@@ -388,17 +389,25 @@ def run_rules(*, actor=None, trigger: str = PoolRun.Trigger.SCHEDULE, full: bool
 
 def send_reminders(today) -> int:
     """A follow-up task for each owner whose customer returns within the pool's reminder days,
-    once per customer and return date (texts in the active language)."""
+    once per customer and return date (titled in each owner's language)."""
     found = rules.reminder_candidates(today)
     if not found:
         return 0
-    title = _("Follow up %(name)s: back to the public pool on %(date)s")
+    languages = languages_of(owner_id for _pk, _name, owner_id, _due in found)
+
+    def title(name, owner_id, due) -> str:
+        with translation.override(languages[owner_id]):
+            return _("Follow up %(name)s: back to the public pool on %(date)s") % {
+                "name": name,
+                "date": due.isoformat(),
+            }
+
     with transaction.atomic():
         made = create_follow_up_reminders(
             (
                 pk,
                 owner_id,
-                title % {"name": name, "date": due.isoformat()},
+                title(name, owner_id, due),
                 timezone.make_aware(datetime.combine(due - timedelta(days=1), clock(9, 0))),
             )
             for pk, name, owner_id, due in found

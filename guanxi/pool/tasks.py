@@ -10,7 +10,8 @@ from .services import run_rules
 
 @db_periodic_task(crontab(hour="1", minute="30"))
 def apply_pool_rules():
-    """Return due customers to their pools and remind owners (texts in the site's language)."""
+    """Return due customers to their pools and remind owners (each in their language, else
+    the site's)."""
     with translation.override(settings.LANGUAGE_CODE):
         run = run_rules()
     return {"returned": run.returned, "reminded": run.reminded, "assigned": run.assigned}

@@ -13,10 +13,11 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role
+from guanxi.accounts.preferences import language_of
 from guanxi.accounts.scope import can_change, writable_case, writable_customer
 from guanxi.accounts.services import profile_of
 from guanxi.activities.services import create_task
@@ -289,14 +290,18 @@ def _escalate(actor, case: Case, target, reason: str, now: datetime) -> Case:
     case.escalated_by = actor if actor is not None and actor.is_authenticated else None
     _save(actor, case, before)
     if target is not None:
-        title = _("Escalated case #%(id)s: %(subject)s") % {"id": case.pk, "subject": case.subject}
-        overdue = case.sla_due_at <= now
-        description = reason or (
-            _("The case ran past its service level (due %(due)s) without a resolution.")
-            % {"due": timezone.localtime(case.sla_due_at).strftime("%Y-%m-%d %H:%M")}
-            if overdue
-            else _("Escalated by a colleague.")
-        )
+        with translation.override(language_of(target)):  # written for the person it goes to
+            title = _("Escalated case #%(id)s: %(subject)s") % {
+                "id": case.pk,
+                "subject": case.subject,
+            }
+            overdue = case.sla_due_at <= now
+            description = reason or (
+                _("The case ran past its service level (due %(due)s) without a resolution.")
+                % {"due": timezone.localtime(case.sla_due_at).strftime("%Y-%m-%d %H:%M")}
+                if overdue
+                else _("Escalated by a colleague.")
+            )
         create_task(
             actor if case.escalated_by is not None else None,
             {

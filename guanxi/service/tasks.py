@@ -11,6 +11,6 @@ from .services import escalate_overdue
 @db_periodic_task(crontab(minute="*/5"))
 def escalate_overdue_cases():
     """Every five minutes: open cases past their service level go up to the assignee's
-    manager (or the department lead), who gets a task. Texts in the site's language."""
+    manager (or the department lead), who gets a task in their language (else the site's)."""
     with translation.override(settings.LANGUAGE_CODE):
         return escalate_overdue()

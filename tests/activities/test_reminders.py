@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from guanxi.accounts.preferences import set_own_language
 from guanxi.activities.models import Task, TaskKind
 from guanxi.activities.services import generate_personal_reminders, record_interaction
 
@@ -21,6 +23,23 @@ def test_birthday_reminders_are_made_once_for_the_owner(personas, customer_of):
     assert task.assignee == personas["rep1"]
     assert task.due_at.date() == datetime.date(2026, 11, 25)
     assert "张三" in task.title
+
+
+def test_each_reminder_is_titled_in_its_owners_language(personas, customer_of):
+    # given: rep1 reads English, rep2 Chinese, lead_a chose nothing (the site's: Chinese)
+    set_own_language(personas["rep1"], "en")
+    set_own_language(personas["rep2"], "zh-hans")
+    customer_of("rep1", name="张三", birthday=datetime.date(1990, 11, 25))
+    customer_of("rep2", name="李四", anniversary=datetime.date(2015, 11, 26))
+    customer_of("lead_a", name="王五", birthday=datetime.date(1985, 11, 27))
+
+    # when: the job runs in whatever language is active
+    with translation.override("en"):
+        assert generate_personal_reminders(datetime.date(2026, 11, 23)) == 3
+
+    # then
+    titles = dict(Task.objects.values_list("assignee__username", "title"))
+    assert titles == {"rep1": "Birthday of 张三", "rep2": "李四 的纪念日", "lead_a": "王五 的生日"}
 
 
 def test_leap_day_birthdays_are_reminded_on_28_february(personas, customer_of):

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from guanxi.accounts.preferences import set_own_language
 from guanxi.activities.models import Task
 from guanxi.audit.models import AuditEntry
 from guanxi.contracts import collections, services
@@ -245,6 +246,39 @@ def test_reminders_are_made_once_before_the_due_date_and_once_when_overdue(rep1,
     assert all("¥100.00" in title and "CNY" not in title for title in titles), titles
     assert contract.instalments.filter(status=InstalmentStatus.OVERDUE).count() == 1
     assert AuditEntry.objects.filter(model="task", actor=None).count() >= 2
+
+
+@pytest.mark.parametrize(
+    ("language", "active", "due_soon", "overdue"),
+    [
+        ("en", "zh-hans", "Collect instalment 1 of {n}: ¥100.00 due {d}", "Overdue: instalment 1"),
+        ("zh-hans", "en", "催收 {n} 第 1 期：¥100.00，{d} 到期", "逾期：{n} 第 1 期"),
+    ],
+)
+def test_collection_reminders_are_in_the_owners_language(
+    rep1, manager, quote, language, active, due_soon, overdue
+):
+    # given: the owner's stored language differs from the one active when the job runs
+    set_own_language(rep1, language)
+    today = timezone.localdate()
+    due = today + timedelta(days=2)
+    plan = [
+        {"due_date": due, "amount": "100"},
+        {"due_date": today + timedelta(days=40), "amount": "80.47"},
+    ]
+    contract = approved_contract(rep1, manager, quote, plan)
+    tasks = Task.objects.filter(customer=contract.customer, assignee=rep1).order_by("-id")
+
+    # when
+    with translation.override(active):
+        collections.send_reminders(today)
+        first = tasks.first().title
+        collections.send_reminders(today + timedelta(days=3))
+        second = tasks.first().title
+
+    # then
+    assert first == due_soon.format(n=contract.number, d=due.isoformat())
+    assert second.startswith(overdue.format(n=contract.number))
 
 
 def test_a_contract_from_a_quote_has_a_title_in_no_language(rep1, quote):

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from guanxi.accounts.preferences import set_own_language
 from guanxi.activities.models import Task
 from guanxi.activities.services import record_interaction
 from guanxi.audit.models import AuditEntry
@@ -151,3 +152,18 @@ def test_the_run_returns_due_customers_keeping_history_and_reminds_the_others(
     assert (again.returned, again.reminded) == (0, 0)
     assert PoolRun.objects.count() == 2
     assert Task.objects.filter(customer=soon, kind="follow_up").count() == 1
+
+
+def test_the_return_reminder_is_in_the_owners_language(make_pool, customer_of, rep1):
+    make_pool(rules={"B": {"follow_up_days": 30}}, remind_days=3)
+    set_own_language(rep1, "en")
+    soon = customer_of("rep1", name="将到期客户")
+    _age(soon, 28)
+
+    with translation.override("zh-hans"):
+        assert run_rules().reminded == 1
+
+    due = Customer.objects.get(pk=soon.pk).return_due
+    assert Task.objects.get(customer=soon, kind="follow_up").title == (
+        f"Follow up 将到期客户: back to the public pool on {due.isoformat()}"
+    )

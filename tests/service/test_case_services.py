@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from guanxi.accounts.preferences import set_own_language
 from guanxi.activities.models import Task
 from guanxi.audit.models import AuditEntry
 from guanxi.service import services, sla
@@ -189,6 +190,36 @@ def test_the_job_escalates_overdue_cases_once(open_case, personas):
     entry = AuditEntry.objects.filter(model="case", object_id=str(due.pk), action="update").get()
     assert entry.actor is None and entry.changes["status"] == ["open", "escalated"]
     assert services.escalate_overdue(later) == 0  # escalated once
+
+
+@pytest.mark.parametrize(
+    ("language", "active", "title", "description"),
+    [
+        ("en", "zh-hans", "Escalated case #{id}: 茶叶受潮", "The case ran past its service level"),
+        ("zh-hans", "en", "已升级工单 #{id}：茶叶受潮", "该工单超过服务时限"),
+    ],
+)
+def test_the_escalation_task_is_in_the_language_of_whom_it_goes_to(
+    open_case, personas, language, active, title, description
+):
+    # given: lead_a (rep1's manager) reads another language than the one active
+    set_own_language(personas["lead_a"], language)
+    overdue = open_case(priority="urgent")
+    by_hand = open_case()
+
+    # when: the job escalates one, rep1 the other (with a reason typed in Chinese)
+    with translation.override(active):
+        services.escalate_overdue(timezone.now() + timedelta(hours=5))
+        services.escalate_case(personas["rep1"], by_hand.pk, reason="客户要求主管处理")
+
+    # then: titles and the job's description in lead_a's language; a typed reason as typed
+    tasks = Task.objects.filter(assignee=personas["lead_a"])
+    job, hand = (
+        tasks.get(title__contains=f"#{overdue.pk}"),
+        tasks.get(title__contains=f"#{by_hand.pk}"),
+    )
+    assert job.title == title.format(id=overdue.pk) and job.description.startswith(description)
+    assert hand.title == title.format(id=by_hand.pk) and hand.description == "客户要求主管处理"
 
 
 def test_the_huey_task_runs_the_job(open_case, personas):
