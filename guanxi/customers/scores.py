@@ -394,12 +394,16 @@ def badges(score, tier_title: str | None = None) -> dict | None:
     if score is None:
         return None
     title = tier_title if tier_title is not None else str(TIER_TITLE)
+    return _badges(score.rfm_segment, score.abc_tier, score.churn_risk, title)
+
+
+def _badges(segment: str, tier: str, risk: str, tier_title: str) -> dict:
     return {
-        "segment": segment_name(score.rfm_segment) if score.rfm_segment else "",
-        "tier": score.abc_tier,
-        "tier_title": title % {"tier": score.abc_tier} if score.abc_tier else "",
-        "risk": str(CHURN_RISKS.get(score.churn_risk, "")) if score.churn_risk else "",
-        "risk_badge": CHURN_RISK_BADGE.get(score.churn_risk, ""),
+        "segment": segment_name(segment) if segment else "",
+        "tier": tier,
+        "tier_title": tier_title % {"tier": tier} if tier else "",
+        "risk": str(CHURN_RISKS.get(risk, "")) if risk else "",
+        "risk_badge": CHURN_RISK_BADGE.get(risk, ""),
     }
 
 
@@ -477,8 +481,21 @@ ANY = {
 }
 
 
+_OPTIONS: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+
+
 def options(name: str) -> list[tuple[str, str]]:
-    """(code, label) of every value a score filter takes, in the active language."""
+    """(code, label) of every value a score filter takes, in the active language: worked out
+    once per language and process (the engine's tables and the translations do not change
+    while it runs; ~0.2 ms of every list page otherwise). Callers must not change the list."""
+    key = (name, get_language())
+    found = _OPTIONS.get(key)
+    if found is None:
+        found = _OPTIONS[key] = _options(name)
+    return found
+
+
+def _options(name: str) -> list[tuple[str, str]]:
     t = _tables()
     if name == "rfm_segment":
         return [(code, segment_name(code)) for code in t["segments"]]
@@ -539,14 +556,25 @@ def attach_badges(rows: list, sort_score: str = "") -> None:
     show = SORT_VALUE_FORMATS.get(sort_score)
     if show:
         fields.append(sort_score)
+    # plain values, not model instances (a deferred-fields instance per row cost more than the
+    # query); rows with the same segment, tier and risk share one badges dict (read only)
     found = {
-        s.customer_id: s
-        for s in model.objects.filter(customer_id__in=[r.pk for r in rows]).only(*fields)
+        values[0]: values
+        for values in model.objects.filter(customer_id__in=[r.pk for r in rows]).values_list(
+            *fields
+        )
     }
     tier_title = str(TIER_TITLE)  # translated once per page
+    shown: dict[tuple, dict] = {}
     for row in rows:
-        score = found.get(row.pk)
-        row.score_badges = badges(score, tier_title)
+        values = found.get(row.pk)
+        if values is None:
+            row.score_badges = None
+        else:
+            key = values[1:4]
+            if key not in shown:
+                shown[key] = _badges(*key, tier_title)
+            row.score_badges = shown[key]
         if show:
-            value = getattr(score, sort_score, None) if score else None
+            value = values[4] if values else None
             row.sort_value = "—" if value is None else show(value)
