@@ -387,7 +387,6 @@ class CustomerFilterForm(forms.Form):
         }
 
 
-
 class _SharedFields(dict):
     """A form class's fields that its instances share instead of deep-copying them.
 
@@ -403,6 +402,7 @@ class _SharedFields(dict):
 
 # Fields shared by every instance: set no attribute of a field per request.
 CustomerFilterForm.base_fields = _SharedFields(CustomerFilterForm.base_fields)
+
 
 def _text_input(field: forms.Field) -> forms.Field:
     if isinstance(field, forms.DateTimeField):
