@@ -29,6 +29,14 @@ def _ymd(value) -> str:
     return formats.date_format(value, "Y-m-d")
 
 
+def _input_value(value) -> str:
+    """A number (or any value) as an input's value, "" for None: what
+    {{ x|default_if_none:"" }} writes (numbers localized as Django writes them)."""
+    from django.utils.formats import localize
+
+    return "" if value is None else str(localize(value))
+
+
 def _url(name: str, *args) -> str:
     from django.urls import reverse
 
@@ -43,7 +51,7 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     # old-style gettext: _("…") returns the text, and |format fills its %(name)s placeholders
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
-    env.filters.update({"ymd": _ymd, "linebreaksbr": linebreaksbr})
+    env.filters.update({"ymd": _ymd, "input_value": _input_value, "linebreaksbr": linebreaksbr})
     env.globals.update({"url": _url, "options": options_html})
     return env
 

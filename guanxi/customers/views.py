@@ -7,15 +7,18 @@ is guanxi.workspace.views.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.accounts.models import Department
@@ -32,7 +35,7 @@ from guanxi.accounts.scope import (
     writable_duplicate,
     writable_related,
 )
-from guanxi.fast_templates import options_html, render_fragment
+from guanxi.fast_templates import csrf_input, options_html, render_fragment
 from guanxi.services_common import TooManyRequests
 
 from . import merging, queries, scores, services
@@ -233,6 +236,21 @@ def choose_customer(request, template: str):
     return render(request, template, {"q": q, "customers": customers})
 
 
+def count_text(count: queries.ListCount) -> str:
+    """The list's "N customers" line in the user's language (plural forms are chosen here:
+    makemessages reads ngettext from Python, not from the Jinja2 fragment)."""
+    n = intcomma(count.n)
+    if count.kind == "estimate":
+        text = ngettext(
+            "about %(n)s customer (estimate)", "about %(n)s customers (estimate)", count.n
+        )
+    elif count.kind == "at_least":
+        text = _("more than %(n)s customers")
+    else:
+        text = ngettext("%(n)s customer", "%(n)s customers", count.n)
+    return text % {"n": n}
+
+
 def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str) -> str:
     """The list's table rows, rendered by Jinja2 (guanxi/fast_templates.py: ~2.7 ms of CPU a
     page less than Django's template language), labels translated once per page."""
@@ -316,8 +334,9 @@ def customer_list(request):
         # the search box finds names, phones and e-mails; a tag is a filter (a review typed
         # one and found nothing): point there rather than to an empty result
         context["tag_hint"] = term
+    context["count_text"] = count_text(context["count"])
     if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "customers/_results.html", context)
+        response = HttpResponse(render_fragment("customers/_results.html", context))
     else:
         options = filter_options()
         tags = queries.tag_menu(request.user)
@@ -332,6 +351,15 @@ def customer_list(request):
         context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)
         context["may_share_segment"] = may_share_segment(request.user)  # the save form's box
+        context["create_url"] = reverse("customers:create")
+        context["bulk_url"] = reverse("customers:bulk")
+        context["segment_create_url"] = reverse("segments:create")
+        # The page's one CSRF token (masked once): the body's forms and base.html's
+        # {% csrf_token %} share it (a view's value overrides the context processor's).
+        context["csrf_token"] = get_token(request)
+        context["csrf_input"] = csrf_input(context)
+        # The page's body by Jinja2: ~2 ms of CPU a page less than Django's templates.
+        context["body_html"] = render_fragment("customers/_list_body.html", context)
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
