@@ -51,6 +51,9 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     # old-style gettext: _("…") returns the text, and |format fills its %(name)s placeholders
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    # `_` is Django's gettext itself, not the extension's alias (which looks `gettext` up in
+    # the context and calls it through the context again: ~1.5 µs a text, ~70 on the list)
+    env.globals["_"] = gettext
     env.filters.update({"ymd": _ymd, "input_value": _input_value, "linebreaksbr": linebreaksbr})
     env.globals.update({"url": _url, "options": options_html})
     return env
