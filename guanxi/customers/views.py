@@ -358,7 +358,7 @@ def customer_list(request):
         # {% csrf_token %} share it (a view's value overrides the context processor's).
         context["csrf_token"] = get_token(request)
         context["csrf_input"] = csrf_input(context)
-        # The page's body by Jinja2: ~2 ms of CPU a page less than Django's templates.
+        # The page's body by Jinja2: ~0.65 ms of CPU a page less than Django's templates.
         context["body_html"] = render_fragment("customers/_list_body.html", context)
         response = render(request, "customers/list.html", context)
     patch_vary_headers(response, ("HX-Request",))
