@@ -32,6 +32,9 @@ class StoredLanguageMiddleware:
     cookie always wins: it is the choice made on this browser. The API is left alone: it
     answers in the request's Accept-Language. Free: the profile comes with the signed-in user
     in one prepared query (accounts/backends.py), which every request makes anyway.
+    At log-in the stored language wins over the browser's cookie (signals.py marks the
+    request): a choice made on the login page, or the cookie the last user of a shared
+    browser left, would otherwise show pages in a language the account did not choose.
     Goes after AuthenticationMiddleware (and so after LocaleMiddleware, which it overrides).
     """
 
@@ -51,7 +54,12 @@ class StoredLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        if language and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+        at_login = getattr(request, "stored_language_at_login", "")
+        if at_login and not request.path.startswith("/api/"):
+            language = at_login  # the account's choice replaces the browser's at log-in
+        elif settings.LANGUAGE_COOKIE_NAME in response.cookies:
+            language = ""  # the view set it (the switch itself)
+        if language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,

@@ -261,7 +261,9 @@ def history(instance, limit: int = 20) -> list[dict]:
         "language": Profile._meta.get_field("language").verbose_name,  # the user's own choice
         **{name: Department._meta.get_field(name).verbose_name for name in DEPARTMENT_FIELDS},
     }
-    entries = list(audit.trail_for(instance)[:limit])
+    # The user's own 中文 / English choice is in the trail but not in this list: switching
+    # back and forth would push everything else out of it (a hostile review did, 22 times).
+    entries = list(audit.trail_for(instance).exclude(changes__has_key="language")[:limit])
     ids = {"user": set(), "department": set()}
     for entry in entries:
         for name, pair in entry.changes.items():

@@ -89,10 +89,10 @@ def test_a_new_browser_opens_in_the_stored_language(personas):
     assert response.status_code == 302
     page = browser.get("/tasks/")
 
-    # then: the page is in English, and the browser keeps it with the cookie
+    # then: the page is in English, and the browser keeps it with the cookie (set at log-in)
     html = page.content.decode()
     assert '<html lang="en"' in html and "My tasks" in html
-    assert page.cookies[COOKIE].value == "en"
+    assert response.cookies[COOKIE].value == "en"
     assert browser.post("/logout/").status_code == 302
     assert '<html lang="en"' in browser.get("/login/").content.decode()  # the cookie stays
 
@@ -194,3 +194,52 @@ def visible_text(html: str) -> str:
 
     html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
     return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]+>", " ", html))
+
+
+def test_at_log_in_the_stored_language_replaces_the_browsers_cookie(personas):
+    # given: rep2 chose Chinese; this browser's last user (or the login page) chose English
+    set_own_language(personas["rep2"], "zh-hans")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert '<html lang="en"' in browser.get("/login/").content.decode()
+
+    # when
+    response = browser.post("/login/", {"username": "rep2", "password": "demo-pass"})
+
+    # then: the account's choice, on this answer's cookie and on the pages after it
+    assert response.status_code == 302
+    assert response.cookies[COOKIE].value == "zh-hans"
+    assert '<html lang="zh-hans"' in browser.get("/account/").content.decode()
+
+
+def test_logging_in_without_a_stored_language_keeps_the_browsers_choice(personas):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+
+    response = browser.post("/login/", {"username": "rep1", "password": "demo-pass"})
+
+    assert response.status_code == 302 and COOKIE not in response.cookies
+    assert '<html lang="en"' in browser.get("/account/").content.decode()
+
+
+def test_switching_back_and_forth_does_not_push_other_changes_out_of_the_team_history(
+    client, personas
+):
+    # given: a manager's change to rep1's account
+    rep1, manager = personas["rep1"], personas["manager"]
+    from guanxi.audit import services as audit
+
+    audit.record(manager, AuditEntry.Action.UPDATE, rep1, changes={"email": ["", "r@x.cn"]})
+    client.force_login(rep1)
+
+    # when: rep1 switches 22 times
+    for i in range(22):
+        client.post("/i18n/setlang/", {"language": ("en", "zh-hans")[i % 2], "next": "/"})
+
+    # then: every switch is in the trail, none in the team page's history
+    from guanxi.accounts.team_services import history
+
+    assert AuditEntry.objects.filter(model="user", changes__has_key="language").count() == 22
+    shown = history(rep1)
+    assert [entry["actor"] for entry in shown][:1] == [str(manager.profile)]
+    assert len(shown) == 1
