@@ -333,8 +333,17 @@ class CustomerFilterForm(forms.Form):
         label=_("Predicted CLV up to"), required=False, max_digits=16, decimal_places=2
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, max_value=400, widget=forms.HiddenInput)
+    # the pager's hidden fields, named in the errors of a bad value (e.g. a hand-edited URL)
+    after = forms.IntegerField(
+        label=_("Page position"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    page = forms.IntegerField(
+        label=_("Page number"),
+        required=False,
+        min_value=1,
+        max_value=400,
+        widget=forms.HiddenInput,
+    )
 
     RANGES = (
         ("created_from", "created_to"),
