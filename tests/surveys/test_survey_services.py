@@ -155,7 +155,9 @@ def test_public_page_in_both_languages_without_customer_data(survey, links, cust
     assert "Send my answers" in en.content.decode()
     assert '<html lang="en"' in en.content.decode()
     assert '<html lang="zh-hans"' in zh.content.decode()
-    assert 'value="zh-hans" lang="zh-hans" class="current" aria-pressed="true"' in zh.content.decode()
+    assert (
+        'value="zh-hans" lang="zh-hans" class="current" aria-pressed="true"' in zh.content.decode()
+    )
     for page in (en, zh):
         body = page.content.decode()
         assert survey.title in body
