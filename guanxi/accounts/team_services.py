@@ -8,7 +8,6 @@ is never written to the trail.
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -258,7 +257,6 @@ def history(instance, limit: int = 20) -> list[dict]:
         "password": _("Password"),
         "transfer_to": _("Transfer customers and open tasks to"),
         **{name: Profile._meta.get_field(name).verbose_name for name in PROFILE_FIELDS},
-        "language": Profile._meta.get_field("language").verbose_name,  # the user's own choice
         **{name: Department._meta.get_field(name).verbose_name for name in DEPARTMENT_FIELDS},
     }
     # The user's own 中文 / English choice is in the trail but not in this list: switching
@@ -290,8 +288,6 @@ def history(instance, limit: int = 20) -> list[dict]:
         choices = {"role": Role, "data_scope": DataScope}.get(name)
         if choices is not None and value in choices.values:
             return choices(value).label
-        if name == "language":
-            return dict(settings.LANGUAGES).get(value, value)
         return value
 
     return [
