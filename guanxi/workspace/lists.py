@@ -93,11 +93,19 @@ def customer_bulk_action(request):
             tag = request.POST.get("tag", "")
             if action == "add_tag":
                 n = customer_bulk.add_tag(request.user, ids, tag)
-                text = ngettext(
-                    "Tag “%(tag)s” added to %(n)d customer.",
-                    "Tag “%(tag)s” added to %(n)d customers.",
-                    n,
-                )
+                if n == 0:  # "added to 0 customers" read as a failure (demo review)
+                    n = len(ids)  # the whole selection was found, or nothing was changed
+                    text = ngettext(
+                        "The chosen customer already had the tag “%(tag)s”.",
+                        "All %(n)d chosen customers already had the tag “%(tag)s”.",
+                        n,
+                    )
+                else:
+                    text = ngettext(
+                        "Tag “%(tag)s” added to %(n)d customer.",
+                        "Tag “%(tag)s” added to %(n)d customers.",
+                        n,
+                    )
             else:
                 n = customer_bulk.remove_tag(request.user, ids, tag)
                 text = ngettext(

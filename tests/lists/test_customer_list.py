@@ -138,6 +138,34 @@ def test_bulk_tag_goes_through_the_service_and_is_audited(client_for, personas, 
     assert list(Customer.objects.filter(tags__name="回访").values_list("pk", flat=True)) == [ids[1]]
 
 
+def test_bulk_tag_on_customers_who_all_had_it_says_so(client_for, personas, five):
+    """A demo review read "Tag added to 0 customers" as a failure: when every chosen customer
+    already had the tag the message says so; when some had it, the usual count."""
+    from guanxi.customers.services import add_tag
+
+    for customer in five[:2]:
+        add_tag(personas["rep1"], customer, "回访")
+    ids = [five[0].pk, five[1].pk]
+
+    # when the tag is added to the two who have it
+    response = client_for("rep1").post(
+        BULK, {"action": "add_tag", "tag": " 回访 ", "ids": ids}, follow=True
+    )
+    # then the message says they all had it, in English and in Chinese
+    html = response.content.decode()
+    assert "All 2 chosen customers already had the tag “回访”." in html
+    assert "added to 0" not in html
+    zh = client_for("rep1", "zh-hans").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": ids[:1]}, follow=True
+    )
+    assert "所选的 1 位客户已有标签“回访”。" in zh.content.decode()
+    # and with one new customer in the selection, the usual count of those who got it
+    both = client_for("rep1").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": [*ids, five[2].pk]}, follow=True
+    )
+    assert "Tag “回访” added to 1 customer." in both.content.decode()
+
+
 def test_a_selection_with_one_customer_out_of_scope_changes_nothing(client_for, five):
     ids = [five[0].pk, five[4].pk]  # the second is rep2's
     response = client_for("rep1").post(
