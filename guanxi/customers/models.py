@@ -175,7 +175,7 @@ class Customer(models.Model):
         choices=CustomerCategory.choices,
         default=CustomerCategory.CONSUMER,
     )
-    external_id = models.CharField(_("external id"), max_length=64, blank=True, db_index=True)
+    external_id = models.CharField(_("external ID"), max_length=64, blank=True, db_index=True)
 
     # 人口属性 demographic
     name = models.CharField(_("name"), max_length=200)

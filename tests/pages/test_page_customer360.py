@@ -52,6 +52,17 @@ def test_360_page_shows_profile_groups_and_one_timeline_newest_first(
     assert "龙井茶 250g × 2" in timeline
 
 
+def test_the_profile_labels_the_external_id_as_the_export_columns_do(client_for, customer_of):
+    """A demo review: the 360 page said "External id" where the exports say "External ID"."""
+    customer = customer_of("rep1", name="张三", external_id="VIP-007")
+
+    html = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    zh = client_for("rep1", "zh-hans").get(f"/customers/{customer.pk}/").content.decode()
+
+    assert "<dt>External ID</dt><dd>VIP-007</dd>" in html and "External id" not in html
+    assert "<dt>外部编号</dt><dd>VIP-007</dd>" in zh
+
+
 def test_rep_gets_404_on_other_teams_360_and_posts_and_nothing_changes(client_for, customer_of):
     customer = customer_of("rep2", name="李四")
     client = client_for("rep1")

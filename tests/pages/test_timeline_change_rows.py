@@ -74,7 +74,7 @@ def test_text_that_only_looks_like_a_number_is_compared_as_text():
     entry = _entry("customer", {"external_id": ["007", "7"]})
 
     with translation.override("en"):
-        assert _rows(entry) == [("external id", "007", "7")]
+        assert _rows(entry) == [("external ID", "007", "7")]
 
 
 def test_a_sensitive_change_still_shows_though_both_sides_are_hidden():
