@@ -3,6 +3,7 @@ actions on a selection through the same services and scope checks as one edit.""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -123,6 +124,29 @@ def test_invalid_filters_say_which_field(client_for, five):
     assert "The end date must not be before the start date." in html
     zh = client_for("rep1", "zh-hans").get(LIST, {"created_from": "2025-13-45"}).content
     assert "创建" in zh.decode()
+
+
+def test_an_invalid_filter_leaves_the_valid_ones_applied(client_for, five):
+    """A demo review: a created-until date before the created-from date showed its error but
+    dropped the level and city filters too, listing every customer."""
+    today = timezone.localdate()
+    query = {
+        "level": "A",
+        "city": "杭州",
+        "created_from": today.isoformat(),
+        "created_to": (today - timedelta(days=1)).isoformat(),
+    }
+
+    html = client_for("rep1").get(LIST, query).content.decode()
+
+    # then the error names the invalid field, and the valid filters still narrow the list
+    assert "<li>Created until: The end date must not be before the start date.</li>" in html
+    assert "1 customer" in html and "阿明" in html
+    assert not any(name in html for name in ("白兰", "陈晨", "丁一"))
+    # in Chinese the label and the message are joined by the full-width colon
+    zh = client_for("rep1", "zh-hans").get(LIST, query).content.decode()
+    assert re.search(r"<li>[^<：:]+：结束日期[^<]*</li>", zh), zh[zh.find("errorlist") :][:300]
+    assert "阿明" in zh and "白兰" not in zh
 
 
 def test_bulk_tag_goes_through_the_service_and_is_audited(client_for, personas, five):
