@@ -1,5 +1,7 @@
 """Surveys: building, links, answering (services and the public page)."""
 
+from html import unescape
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -168,6 +170,20 @@ def test_public_page_in_both_languages_without_customer_data(survey, links, cust
     switched = Client(HTTP_ACCEPT_LANGUAGE="en")
     switched.post("/i18n/setlang/", {"language": "zh-hans", "next": f"/s/{token}/"})
     assert '<html lang="zh-hans"' in switched.get(f"/s/{token}/").content.decode()
+
+
+def test_the_public_language_switch_returns_to_the_full_address(survey, links, customers):
+    """A demo review: the switch on the public survey page kept the path but dropped the
+    query string (a token or source parameter of the link sent out)."""
+    token = links[customers["a"][0].pk]
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{token}/", {"src": "sms", "ref": "春季"})
+
+    body = page.content.decode()
+    expected = f"/s/{token}/?src=sms&amp;ref=%E6%98%A5%E5%AD%A3"
+    assert f'<input name="next" type="hidden" value="{expected}">' in body
+    # and pressing 简体中文 comes back to that address, query string and all
+    back = Client().post("/i18n/setlang/", {"language": "zh-hans", "next": unescape(expected)})
+    assert back.status_code == 302 and back["Location"] == unescape(expected)
 
 
 def test_public_post_needs_the_csrf_token(survey, links, customers):
