@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.services import update_customer
@@ -238,9 +238,11 @@ def test_deleting_a_segment_audits_its_snapshots_once(rep1, customer_of):
 
 def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1):
     # a rep (self scope) may not: nothing is created, nothing changes
-    with pytest.raises(PermissionDenied) as refused:
+    # read in English whatever an earlier test left active (run alone, the site's Chinese is)
+    with translation.override("en"), pytest.raises(PermissionDenied) as refused:
         services.create_segment(rep1, {"name": "全公司", "params": {}, "shared": True})
-    assert "covers colleagues" in str(refused.value)
+    with translation.override("en"):
+        assert "covers colleagues" in str(refused.value)
     assert not Segment.objects.exists()
     mine = services.create_segment(rep1, {"name": "我的", "params": {"level": "A"}})
     with pytest.raises(PermissionDenied):
