@@ -249,6 +249,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "media"
 
+SESSION_ENGINE = "guanxi.accounts.sessions"  # Django's database sessions, read faster
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less hx-headers attribute
 SECURE_CONTENT_TYPE_NOSNIFF = True
