@@ -17,6 +17,9 @@ prepared this way, and each sentinel must appear among the parameters (checked).
 - `PreparedObjects(build, arity)`: `build(*ids)` gives a queryset of model instances (with
   select_related, only, annotations); `.fetch(*ids)` returns the list of instances, built by
   Django's own ModelIterable from the kept compiler's column layout.
+- `PreparedRows(build)`: `build(ids)` gives a `.values_list(...)` queryset for a list of ids
+  (an `__in` filter: a page's 25 customers); `.rows(ids)` returns its tuples, through Django's
+  ValuesListIterable (the fields' converters applied). Kept per number of ids.
 
 Tests (tests/test_prepared.py) compare both with the freshly built queries.
 """
@@ -26,7 +29,7 @@ from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, ValuesListIterable
 
 SENTINEL = -918_273_645  # no row has it: a negative primary key never exists
 SENTINELS = tuple(SENTINEL - n for n in range(4))
@@ -78,6 +81,17 @@ class OneRowFlags:
         return dict(zip(names, row or [None] * len(names), strict=True))
 
 
+def _run(queryset, compiler, sql: str, values: tuple, using: str, iterable) -> list:
+    """The kept query's results through Django's `iterable`, its SQL run with `values` on the
+    calling thread's connection (a shallow copy of the kept compiler: threads share nothing)."""
+    run = copy.copy(compiler)
+    run.connection = connections[using]  # this thread's
+    run.as_sql = lambda *args, **kwargs: (sql, values)
+    clone = queryset._chain()
+    clone.query.get_compiler = lambda *args, **kwargs: run
+    return list(iterable(clone))
+
+
 class PreparedObjects:
     """`build(*ids)` returns a queryset of model instances depending on `arity` ids;
     `fetch(*ids)` returns its instances as a list, compiled once per process and database.
@@ -107,10 +121,42 @@ class PreparedObjects:
         if len(ids) != self.arity:
             raise TypeError(f"fetch() takes {self.arity} ids")
         queryset, compiler, sql, params = self._prepare(using)
-        values = _substitute(params, ids)
-        run = copy.copy(compiler)
-        run.connection = connections[using]  # this thread's
-        run.as_sql = lambda *args, **kwargs: (sql, values)
-        clone = queryset._chain()
-        clone.query.get_compiler = lambda *args, **kwargs: run
-        return list(ModelIterable(clone))
+        return _run(queryset, compiler, sql, _substitute(params, ids), using, ModelIterable)
+
+
+class PreparedRows:
+    """`build(ids)` returns a `.values_list(...)` queryset filtered by a list of ids
+    (`field__in=ids`); `rows(ids)` returns its tuples as the queryset would, compiled once per
+    process, database and number of distinct ids (up to `most`; a longer list is built afresh).
+    """
+
+    def __init__(self, build: Callable[[list[int]], QuerySet], most: int = 100):
+        self.build = build
+        self.most = most
+        self._prepared: dict[tuple[str, int], tuple] = {}
+
+    def _prepare(self, using: str, n: int) -> tuple:
+        key = (connections[using].vendor, n)
+        if key not in self._prepared:
+            sentinels = [SENTINEL - 100 - k for k in range(n)]  # n distinct ids no row has
+            queryset = self.build(sentinels).using(using)
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            if any(s not in params for s in sentinels):
+                raise ValueError("the prepared query does not depend on each of its ids")
+            self._prepared[key] = (queryset, compiler, sql, tuple(params), sentinels)
+        return self._prepared[key]
+
+    def rows(self, ids, using: str = "default") -> list[tuple]:
+        ids = list(dict.fromkeys(ids))  # distinct, in order: as many as the `IN (...)` takes
+        if not ids:
+            return []
+        if len(ids) > self.most:
+            return list(self.build(ids).using(using))
+        queryset, compiler, sql, params, sentinels = self._prepare(using, len(ids))
+        by_sentinel = dict(zip(sentinels, ids, strict=True))
+        values = tuple(
+            by_sentinel.get(p, p) if isinstance(p, int) and not isinstance(p, bool) else p
+            for p in params
+        )
+        return _run(queryset, compiler, sql, values, using, ValuesListIterable)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from guanxi.activities.services import record_interaction
 from guanxi.customers.models import Customer
-from guanxi.prepared import SENTINELS, OneRowFlags, PreparedObjects
+from guanxi.prepared import SENTINELS, OneRowFlags, PreparedObjects, PreparedRows
 from guanxi.sales.services import create_order
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,66 @@ def test_each_thread_runs_on_its_own_connection():
     thread.start()
     thread.join()
     assert errors == []
+
+
+def test_rows_for_a_list_of_ids_as_the_orm_gives_them(customer_of, personas):
+    # given: customers with tags, and ids in every count, order and repetition
+    from guanxi.customers.models import Tag
+
+    customers = [customer_of("rep1", name=f"客户{n}") for n in range(4)]
+    for n, customer in enumerate(customers):
+        for name in ["VIP", "老客户", "车主"][: n + 1]:
+            customer.tags.add(Tag.objects.get_or_create(name=name)[0])
+    through = Customer.tags.through
+
+    def build(ids):
+        return (
+            through.objects.filter(customer_id__in=ids)
+            .order_by("tag__name", "customer_id")
+            .values_list("customer_id", "tag__name")
+        )
+
+    prepared = PreparedRows(build, most=3)
+    pks = [c.pk for c in customers]
+    cases = [pks[:1], pks[:2], pks[1:3], [pks[2], pks[0], pks[2]], pks[:3], [10**9], pks, pks[::-1]]
+    for ids in cases:
+        # when
+        got = prepared.rows(ids)
+        # then
+        assert got == list(build(ids)), ids
+    assert prepared.rows([]) == []
+    assert {n for (_, n) in prepared._prepared} == {1, 2, 3}  # four ids: built afresh
+
+
+def test_rows_keep_the_fields_converters(customer_of):
+    # a decimal and a date come back as the ORM's values_list gives them, on SQLite too
+    from datetime import date
+    from decimal import Decimal
+
+    from guanxi.scoring.models import CustomerScore, ScoringRun
+
+    customer = customer_of("rep1", name="张三")
+    CustomerScore.objects.create(
+        customer=customer,
+        run=ScoringRun.objects.create(status="succeeded", trigger="command"),
+        as_of=date(2026, 11, 30),
+        model_version="test",
+        monetary=Decimal("1234.50"),
+        quality_criteria=["复购"],
+    )
+
+    def build(ids):
+        return CustomerScore.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "monetary", "as_of", "quality_criteria"
+        )
+
+    got = PreparedRows(build).rows([customer.pk])
+    assert got == list(build([customer.pk]))
+    assert isinstance(got[0][1], Decimal) and got[0][2] == date(2026, 11, 30)
+    assert got[0][3] == ["复购"]
+
+
+def test_rows_refuse_a_query_that_ignores_its_ids():
+    prepared = PreparedRows(lambda ids: Customer.objects.values_list("pk"))
+    with pytest.raises(ValueError):
+        prepared.rows([1])

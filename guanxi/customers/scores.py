@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.formats.money import format_money
+from guanxi.prepared import PreparedRows
 
 from .models import Customer, LoyaltyType
 
@@ -544,6 +545,22 @@ SORT_VALUE_FORMATS = {
 }
 
 
+_BADGE_VALUES: dict[str, PreparedRows] = {}
+
+
+def _badge_values(sort_score: str) -> PreparedRows:
+    """The scores a page's badges show (and the one it is sorted by), for a list of customer
+    ids: compiled once per sort and page size (guanxi/prepared.py; ~0.3 ms a page)."""
+    if sort_score not in _BADGE_VALUES:
+        model = Customer._meta.get_field("score").related_model
+        fields = ["customer_id", "rfm_segment", "abc_tier", "churn_risk"]
+        fields += [sort_score] if sort_score else []
+        _BADGE_VALUES[sort_score] = PreparedRows(
+            lambda ids: model.objects.filter(customer_id__in=ids).values_list(*fields)
+        )
+    return _BADGE_VALUES[sort_score]
+
+
 def attach_badges(rows: list, sort_score: str = "") -> None:
     """Set `row.score_badges` on a page of customers with one query for their scores (by
     primary key: the list query itself never joins the score table unless it filters or sorts
@@ -551,18 +568,12 @@ def attach_badges(rows: list, sort_score: str = "") -> None:
     `row.sort_value`, that score shown ("—" when there is none)."""
     if not rows:
         return
-    model = Customer._meta.get_field("score").related_model
-    fields = ["customer_id", "rfm_segment", "abc_tier", "churn_risk"]
     show = SORT_VALUE_FORMATS.get(sort_score)
-    if show:
-        fields.append(sort_score)
     # plain values, not model instances (a deferred-fields instance per row cost more than the
     # query); rows with the same segment, tier and risk share one badges dict (read only)
     found = {
         values[0]: values
-        for values in model.objects.filter(customer_id__in=[r.pk for r in rows]).values_list(
-            *fields
-        )
+        for values in _badge_values(sort_score if show else "").rows([r.pk for r in rows])
     }
     tier_title = str(TIER_TITLE)  # translated once per page
     shown: dict[tuple, dict] = {}

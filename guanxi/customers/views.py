@@ -36,6 +36,7 @@ from guanxi.accounts.scope import (
     writable_related,
 )
 from guanxi.fast_templates import csrf_input, options_html, render_fragment
+from guanxi.prepared import PreparedRows
 from guanxi.services_common import TooManyRequests
 
 from . import merging, queries, scores, services
@@ -114,16 +115,22 @@ class ListRow:
         self.pk = values["id"]
 
 
+# A page's tags, by name: compiled once per page size (guanxi/prepared.py; ~0.3 ms a page)
+_PAGE_TAGS = PreparedRows(
+    lambda ids: (
+        Customer.tags.through.objects.filter(customer_id__in=ids)
+        .order_by("tag__name")
+        .values_list("customer_id", "tag__name")
+    )
+)
+
+
 def list_rows(rows: list[dict]) -> list[ListRow]:
     """ListRows for a page of LIST_VALUES dicts, each with `tag_names` (sorted) from one query."""
     rows = [ListRow(r) for r in rows]
     names: dict[int, list[str]] = {r.pk: [] for r in rows}
-    if rows:
-        through = Customer.tags.through.objects.filter(customer_id__in=list(names))
-        for customer_id, tag in through.order_by("tag__name").values_list(
-            "customer_id", "tag__name"
-        ):
-            names[customer_id].append(tag)
+    for customer_id, tag in _PAGE_TAGS.rows(names):
+        names[customer_id].append(tag)
     for row in rows:
         row.tag_names = names[row.pk]
     return rows
