@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.validation import MAX_ID, add_service_errors, validate_year
+from guanxi.validation import MAX_ID, SharedFields, add_service_errors, validate_year
 
 from . import services
 from .body_language import SIGNALS
@@ -69,17 +69,17 @@ class InteractionForm(_TimelineForm):
     body_language = forms.MultipleChoiceField(
         label=_("Body language (on a visit)"),
         required=False,
-        choices=[(key, key) for key in SIGNALS],
+        # each signal with its meaning, in the language of the page that shows it (lazy)
+        choices=[
+            (key, format_lazy("{} — {}", signal, meaning))
+            for key, (signal, meaning) in SIGNALS.items()
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, customer=customer, **kwargs)
-        self.fields["body_language"].choices = [
-            (key, format_lazy("{} — {}", signal, meaning))
-            for key, (signal, meaning) in SIGNALS.items()
-        ]
-        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["contact"].queryset = customer.contacts.all()  # its own copy (below)
         if customer.kind != "organisation":
             del self.fields["contact"]
 
@@ -88,6 +88,11 @@ class InteractionForm(_TimelineForm):
         return services.record_interaction(
             actor, self.customer, data, contact=self.cleaned_data.get("contact")
         )
+
+
+# Shared by every instance but the contact field, the one each sets for its customer: the
+# copy of the others cost ~0.25 ms of every 360 page (guanxi.validation.SharedFields).
+InteractionForm.base_fields = SharedFields(InteractionForm.base_fields, own=("contact",))
 
 
 class NoteForm(_TimelineForm):

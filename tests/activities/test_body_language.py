@@ -83,3 +83,34 @@ def test_the_api_takes_and_returns_the_signals(api_as, customer_of):
 
     assert made.status_code == 201 and made.json()["body_language"] == ["rubbing_thighs"]
     assert refused.status_code == 422
+
+
+def test_interaction_forms_share_fields_but_each_offers_its_own_customers_contacts(
+    personas, customer_of
+):
+    # given: two firms with a contact each, and a person (the form's fields are shared by its
+    # instances, but for the contact field: guanxi.validation.SharedFields)
+    from django.utils import translation
+
+    from guanxi.activities.forms import InteractionForm
+    from guanxi.customers.services import create_contact
+
+    firm_a = customer_of("rep1", name="甲公司", kind="organisation")
+    firm_b = customer_of("rep1", name="乙公司", kind="organisation")
+    person = customer_of("rep1", name="张三")
+    a = create_contact(personas["rep1"], firm_a, {"name": "王甲"})
+    b = create_contact(personas["rep1"], firm_b, {"name": "李乙"})
+
+    # when
+    form_a, form_b, form_p = (InteractionForm(customer=c) for c in (firm_a, firm_b, person))
+
+    # then
+    assert list(form_a.fields["contact"].queryset) == [a]
+    assert list(form_b.fields["contact"].queryset) == [b]
+    assert "contact" not in form_p.fields and "contact" in InteractionForm.base_fields
+    assert form_a.fields["subject"] is InteractionForm.base_fields["subject"]
+    signals = dict(form_p.fields["body_language"].choices)
+    with translation.override("en"):
+        assert "Steepled fingers" in str(signals["steepled_fingers"])
+    with translation.override("zh-hans"):
+        assert "Steepled fingers" not in str(signals["steepled_fingers"])
