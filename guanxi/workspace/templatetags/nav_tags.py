@@ -106,8 +106,9 @@ def nav_links(context, here: dict) -> str:
 def lang_switch(context, next_url: str) -> str:
     """The 中文 / English buttons: a POST to set_language that returns to `next_url` (every
     page passes its full path: a public page's query string, e.g. a link's token or source,
-    is part of where the visitor was), the current language pressed. Written here rather than as an included template, which cost ~0.25 ms
-    of every page for two buttons (bench/cpu_pages.py)."""
+    is part of where the visitor was), the current language pressed. Written here rather than
+    as an included template, which cost ~0.25 ms of every page for two buttons
+    (bench/cpu_pages.py)."""
     from django.conf import settings
     from django.urls import reverse
     from django.utils.html import format_html, format_html_join
