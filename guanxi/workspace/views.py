@@ -385,13 +385,13 @@ def task_done(request, pk):
 
 
 def _collaborators_answer(request, customer: Customer, form: CollaboratorForm | None, done: str):
-    """htmx: the card again (with the errors, 400); a plain post: back to the 360 page."""
+    """htmx: the card again, with the errors next to the fields (200: htmx swaps no 4xx, and a
+    review saw a refused date ignored without a word); a plain post: back to the 360 page, or
+    the page with the errors (400)."""
     failed = form is not None and bool(form.errors)
     if request.htmx:
         context = collaborators_context(request.user, customer, form if failed else None)
-        return render(
-            request, "customers/_collaborators.html", context, status=400 if failed else 200
-        )
+        return render(request, "customers/_collaborators.html", context)
     if failed:
         context = detail_context(request, customer, collaborator_form=form)
         return render(request, "workspace/detail.html", context, status=400)

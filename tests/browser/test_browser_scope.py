@@ -1,5 +1,6 @@
-"""In a real browser: the owner shares a customer from the 360 page and removes the share; the
-sensitive export is a form POST that carries the CSRF token and downloads the file."""
+"""In a real browser: the owner shares a customer from the 360 page (a refused date says why)
+and removes the share; the sensitive export is a form POST that carries the CSRF token and
+downloads the file."""
 
 import pytest
 from playwright.sync_api import expect
@@ -23,8 +24,17 @@ def test_owner_shares_and_unshares_from_the_360_page(
         card = page.locator("#collaborators")
         expect(card).to_contain_text("尚未与任何人共享。")
 
-        # share with rep1 (张伟), read-write, until a date: the card updates in place (htmx)
+        # a date in the past: the card shows why nothing was shared (htmx swaps the 400 answer;
+        # a review saw it ignored without a word)
         card.get_by_text("与同事共享").click()
+        card.locator("select[name=user]").select_option(label="张伟")
+        card.locator("input[name=expires_at]").fill("2020-01-01T10:00")
+        card.get_by_role("button", name="共享", exact=True).click()
+        expect(page.locator("#collaborators")).to_contain_text("请选择一个将来的时间")
+        assert not Collaborator.objects.filter(customer=customer).exists()
+
+        # share with rep1 (张伟), read-write, until a date: the card updates in place (htmx)
+        card = page.locator("#collaborators")
         card.locator("select[name=user]").select_option(label="张伟")
         card.locator("select[name=access]").select_option("write")
         card.locator("input[name=expires_at]").fill("2030-01-01T09:00")
