@@ -114,3 +114,15 @@ def test_interaction_forms_share_fields_but_each_offers_its_own_customers_contac
         assert "Steepled fingers" in str(signals["steepled_fingers"])
     with translation.override("zh-hans"):
         assert "Steepled fingers" not in str(signals["steepled_fingers"])
+
+
+def test_the_signals_are_named_once_by_their_fieldsets_legend(client_for, customer_of):
+    # a review found the legend's text again in a <label for=""> that labelled nothing
+    customer = customer_of("rep1")
+
+    page = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+
+    group = page[page.index('<fieldset class="body-language">') :]
+    group = group[: group.index("</fieldset>")]
+    assert "<legend>Body language (on a visit)</legend>" in group
+    assert 'for=""' not in group and group.count("Body language (on a visit)") == 1
