@@ -278,6 +278,8 @@ def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str
         "return": _("Back to pool in"),
         "days": _("%(n)s d"),
         "due_now": _("Due now"),
+        # "Net revenue: " / "净收入：" before each row's value of the score sorted by
+        "sort_prefix": _("%(label)s: ") % {"label": sort_score_label} if sort_score_label else "",
     }
     context = {
         "customers": rows,
