@@ -72,9 +72,9 @@ def _collaborations(user, write: bool) -> list[int]:
     Resolved to a literal list (a handful of ids, usually none): as a subquery OR-ed with the
     owner filter, PostgreSQL guessed half the table matched it and estimated a rep's list three
     times too large (which the list's count estimate and its plans rely on). Plain SQL, not the
-    ORM: every list page and most scoped queries ask, and compiling the ORM's query cost
-    ~0.4 ms of CPU each time against ~0.05 ms for the database's answer (issue 7's load
-    targets; tests/accounts/test_scope_collaborations.py compares it with the ORM's query)."""
+    ORM: every list page and most scoped queries ask, and the ORM's query cost ~0.5 ms of CPU
+    each time against ~0.1 ms for this one (PostgreSQL, issue 7's load targets;
+    tests/test_fast_reads.py compares it with the ORM's query)."""
     from guanxi.customers.models import Collaborator
 
     table = Collaborator._meta.db_table
