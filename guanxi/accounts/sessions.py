@@ -4,8 +4,8 @@ Every signed-in request reads its session. Django's store asks the ORM for it
 (`Session.objects.get(session_key=..., expire_date__gt=now)`), which builds and compiles that
 query afresh each time: ~0.37 ms of CPU a request against ~0.15 ms for this store's (on
 PostgreSQL; the whole ping view costs ~1 ms; issue 7's load targets). This store runs the
-same statement, written once, with the same answer (tests/test_fast_reads.py): the session's data
-while it has not expired, else none (and the key forgotten, as Django does). Saving,
+same statement, written once, with the same answer (tests/test_fast_reads.py): the session's
+data while it has not expired, else none (and the key forgotten, as Django does). Saving,
 creating, deleting and clearing expired sessions are Django's own.
 """
 
