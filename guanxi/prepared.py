@@ -35,9 +35,9 @@ SENTINEL = -918_273_645  # no row has it: a negative primary key never exists
 SENTINELS = tuple(SENTINEL - n for n in range(4))
 
 
-def _substitute(params: tuple, ids: tuple) -> tuple:
+def _substitute(params: tuple, ids, sentinels=SENTINELS) -> tuple:
     """The kept parameters with each sentinel replaced by its id."""
-    by_sentinel = dict(zip(SENTINELS, ids, strict=False))
+    by_sentinel = dict(zip(sentinels, ids, strict=False))
     return tuple(
         # an int (PostgreSQL's compiler wraps some as psycopg's Int8, a subclass), not a bool
         by_sentinel[p] if isinstance(p, int) and not isinstance(p, bool) and p in by_sentinel else p
@@ -45,9 +45,8 @@ def _substitute(params: tuple, ids: tuple) -> tuple:
     )
 
 
-def _check(params, arity: int) -> None:
-    missing = [s for s in SENTINELS[:arity] if s not in params]
-    if missing:
+def _check(params, sentinels) -> None:
+    if any(s not in params for s in sentinels):
         raise ValueError("the prepared query does not depend on each of its ids")
 
 
@@ -64,7 +63,7 @@ class OneRowFlags:
         vendor = connections[using].vendor
         if vendor not in self._compiled:
             sql, params = self.build(SENTINEL).query.get_compiler(using=using).as_sql()
-            _check(params, 1)
+            _check(params, SENTINELS[:1])
             self._compiled[vendor] = (sql, tuple(params))
         return self._compiled[vendor]
 
@@ -113,7 +112,7 @@ class PreparedObjects:
             queryset = self.build(*SENTINELS[: self.arity]).using(using)
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            _check(params, self.arity)
+            _check(params, SENTINELS[: self.arity])
             self._prepared[vendor] = (queryset, compiler, sql, tuple(params))
         return self._prepared[vendor]
 
@@ -142,8 +141,7 @@ class PreparedRows:
             queryset = self.build(sentinels).using(using)
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
-            if any(s not in params for s in sentinels):
-                raise ValueError("the prepared query does not depend on each of its ids")
+            _check(params, sentinels)
             self._prepared[key] = (queryset, compiler, sql, tuple(params), sentinels)
         return self._prepared[key]
 
@@ -154,9 +152,5 @@ class PreparedRows:
         if len(ids) > self.most:
             return list(self.build(ids).using(using))
         queryset, compiler, sql, params, sentinels = self._prepare(using, len(ids))
-        by_sentinel = dict(zip(sentinels, ids, strict=True))
-        values = tuple(
-            by_sentinel.get(p, p) if isinstance(p, int) and not isinstance(p, bool) else p
-            for p in params
-        )
+        values = _substitute(params, ids, sentinels)
         return _run(queryset, compiler, sql, values, using, ValuesListIterable)
