@@ -1,6 +1,8 @@
 """Template hygiene: Django's {# ... #} comment is one line only; one spread over lines is shown
-to users as text (the customer list showed one above "Save as segment")."""
+to users as text (the customer list showed one above "Save as segment"). A label and its value
+are joined by the language's colon, not a fixed ASCII one."""
 
+import re
 from pathlib import Path
 
 import guanxi
@@ -20,3 +22,23 @@ def test_no_template_comment_spans_lines():
                     break
                 rest = rest[rest.index("#}") + 2 :]
     assert broken == [], "use {% comment %} for comments over several lines"
+
+
+# A label ({{ ... }} or {% trans "..." %}) followed by an ASCII colon in the template's own text;
+# the joins inside {% blocktrans %} are the translatable ones and are left out.
+_BLOCKTRANS = re.compile(r"\{%\s*blocktrans(late)?\b.*?\{%\s*endblocktrans(late)?\s*%\}", re.S)
+_ASCII_JOIN = re.compile(r"(\}\}|\{%\s*trans(late)?\s[^%]*%\}):(\s|<)")
+
+
+def test_labels_are_joined_to_their_values_by_the_languages_colon():
+    """Chinese shows "取消原因：客户改订", not "取消原因: 客户改订": a template joins a label and
+    its value with {% blocktrans with label=... %}{{ label }}: {% endblocktrans %} (or
+    "{{ label }}: {{ error }}" for a form error), the msgids the customer list uses."""
+    ascii_joins = []
+    for path in [*ROOT.rglob("templates/**/*.html"), *ROOT.rglob("jinja2/**/*.html")]:
+        text = _BLOCKTRANS.sub("", path.read_text(encoding="utf-8"))
+        ascii_joins += [
+            f"{path.relative_to(ROOT)}: {text[max(0, m.start() - 40) : m.end()].strip()}"
+            for m in _ASCII_JOIN.finditer(text)
+        ]
+    assert ascii_joins == []

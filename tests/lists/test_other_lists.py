@@ -1,5 +1,6 @@
 """Orders, products and the task inbox: counts, sorting by header, filters in the URL."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -56,7 +57,14 @@ def test_orders_bad_date_range_says_which_field(client_for, orders):
     html = client_for("manager").get(
         "/sales/orders/", {"ordered_from": "2025-04-01", "ordered_to": "2025-03-01"}
     )
-    assert "The end date must not be before the start date." in html.content.decode()
+    assert "<li>Ordered until: The end date must not be before the start date.</li>" in (
+        html.content.decode()
+    )
+    zh = client_for("manager", "zh-hans").get(
+        "/sales/orders/", {"ordered_from": "2025-04-01", "ordered_to": "2025-03-01"}
+    )
+    # in Chinese the label and the message are joined by the full-width colon
+    assert re.search(r"<li>[^<：:]+：结束日期[^<]*</li>", zh.content.decode())
 
 
 def test_products_count_sort_and_filter(client_for, product):

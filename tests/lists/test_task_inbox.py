@@ -72,7 +72,8 @@ def test_a_bad_filter_says_which_field_in_the_users_language(client_for, tasks):
     html = client_for("rep1").get(INBOX, {"due_from": "2031-05-09", "due_to": "2031-05-01"})
     assert "The end date must not be before the start date." in html.content.decode()
     zh = client_for("rep1", "zh-hans").get(INBOX, {"assignee": tasks["rep2"].assignee_id})
-    assert "负责人: 请选择一位您可查看其任务的同事。" in zh.content.decode()
+    # the label and the message are joined by the full-width colon in Chinese
+    assert "<li>负责人：请选择一位您可查看其任务的同事。</li>" in zh.content.decode()
 
 
 def test_assignee_filter_is_for_those_whose_scope_covers_colleagues(client_for, personas, tasks):

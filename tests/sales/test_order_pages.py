@@ -82,6 +82,11 @@ def test_cancel_from_the_page_needs_a_reason(make_order, client_for, htmx):
     done = client.post(url(order, "cancel/"), {"version": 1, "reason": "客户改订"}, **htmx)
     assert "Cancelled" in done.content.decode() and "客户改订" in done.content.decode()
     assert Order.objects.get(pk=order.pk).cancel_reason == "客户改订"
+    # the reason follows its label with the language's colon, on the page and its printout
+    assert "Reason cancelled: 客户改订" in client.get(url(order)).content.decode()
+    zh = client_for("rep1", "zh-hans")
+    assert "取消原因：客户改订" in zh.get(url(order)).content.decode()
+    assert "取消原因：客户改订" in zh.get(url(order, "print/")).content.decode()
 
 
 def test_a_stale_page_says_who_changed_the_order(make_order, client_for, htmx, personas):

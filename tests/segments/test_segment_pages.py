@@ -3,6 +3,7 @@ live members (viewer's scope), snapshots and history, exports, the per-customer 
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -112,6 +113,10 @@ def test_the_segment_page_in_both_languages(client_for, customer_of, rep1, langu
     listing = client_for("rep1", language).get("/segments/").content.decode()
     assert "A 类" in listing
     assert ("客户细分" if language == "zh-hans" else "Segments") in listing
+    # each criterion's label and value are joined by the language's colon (客户等级：A 重点客户)
+    colon = "：" if language == "zh-hans" else ": "
+    badge = re.compile(rf'<span class="badge">[^<：:]+{colon}A [^<]+</span>')
+    assert badge.search(text) and badge.search(listing), listing[listing.find("badge") :][:200]
 
 
 def test_a_shared_segment_shows_each_viewer_their_own_customers(client_for, customer_of, personas):
