@@ -91,10 +91,13 @@ def customer_bulk_action(request):
             )
         elif action in ("add_tag", "remove_tag"):
             tag = request.POST.get("tag", "")
+            # "added to 0 customers" read as a failure (demo review), and so did "removed from
+            # 0": when nothing changed, the message says why, counting the chosen customers
+            # (ids are distinct, see clean_ids; the whole selection was found, else an error).
             if action == "add_tag":
                 n = customer_bulk.add_tag(request.user, ids, tag)
-                if n == 0:  # "added to 0 customers" read as a failure (demo review)
-                    n = len(ids)  # the whole selection was found, or nothing was changed
+                if n == 0:
+                    n = len(ids)
                     text = ngettext(
                         "The chosen customer already had the tag “%(tag)s”.",
                         "All %(n)d chosen customers already had the tag “%(tag)s”.",
@@ -108,11 +111,19 @@ def customer_bulk_action(request):
                     )
             else:
                 n = customer_bulk.remove_tag(request.user, ids, tag)
-                text = ngettext(
-                    "Tag “%(tag)s” removed from %(n)d customer.",
-                    "Tag “%(tag)s” removed from %(n)d customers.",
-                    n,
-                )
+                if n == 0:
+                    n = len(ids)
+                    text = ngettext(
+                        "The chosen customer did not have the tag “%(tag)s”.",
+                        "None of the %(n)d chosen customers had the tag “%(tag)s”.",
+                        n,
+                    )
+                else:
+                    text = ngettext(
+                        "Tag “%(tag)s” removed from %(n)d customer.",
+                        "Tag “%(tag)s” removed from %(n)d customers.",
+                        n,
+                    )
             messages.success(request, text % {"n": n, "tag": tag.strip()})
         else:
             messages.error(request, _("Choose what to do with the selected customers."))

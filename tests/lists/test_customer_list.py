@@ -190,6 +190,58 @@ def test_bulk_tag_on_customers_who_all_had_it_says_so(client_for, personas, five
     assert "Tag “回访” added to 1 customer." in both.content.decode()
 
 
+def test_bulk_untag_on_customers_none_of_whom_had_it_says_so(client_for, personas, five):
+    """Like "Tag added to 0 customers", "Tag removed from 0 customers" reads as a failure: when
+    none of the chosen customers had the tag the message says so; when some had it, the usual
+    count."""
+    from guanxi.customers.services import add_tag
+
+    add_tag(personas["rep1"], five[0], "回访")
+    ids = [five[1].pk, five[2].pk]
+
+    # when the tag is removed from two who do not have it
+    response = client_for("rep1").post(
+        BULK, {"action": "remove_tag", "tag": " 回访 ", "ids": ids}, follow=True
+    )
+    # then the message says none of them had it, in English and in Chinese
+    html = response.content.decode()
+    assert "None of the 2 chosen customers had the tag “回访”." in html
+    assert "removed from 0" not in html
+    one = client_for("rep1").post(
+        BULK, {"action": "remove_tag", "tag": "回访", "ids": ids[:1]}, follow=True
+    )
+    assert "The chosen customer did not have the tag “回访”." in one.content.decode()
+    zh = client_for("rep1", "zh-hans").post(
+        BULK, {"action": "remove_tag", "tag": "回访", "ids": ids}, follow=True
+    )
+    assert "所选的 2 位客户没有标签“回访”。" in zh.content.decode()
+    # and with the one who has it in the selection, the usual count of those who lost it
+    both = client_for("rep1").post(
+        BULK, {"action": "remove_tag", "tag": "回访", "ids": [five[0].pk, *ids]}, follow=True
+    )
+    assert "Tag “回访” removed from 1 customer." in both.content.decode()
+    assert not Customer.objects.filter(tags__name="回访").exists()
+
+
+def test_a_customer_ticked_twice_counts_once(client_for, personas, five):
+    """The "already had" and "none had" messages count the chosen customers, not the ids
+    posted: a repeated id is one customer."""
+    from guanxi.customers.services import add_tag
+
+    add_tag(personas["rep1"], five[0], "回访")
+    twice = [five[0].pk, five[0].pk]
+
+    added = client_for("rep1").post(
+        BULK, {"action": "add_tag", "tag": "回访", "ids": twice}, follow=True
+    )
+    assert "The chosen customer already had the tag “回访”." in added.content.decode()
+    client_for("rep1").post(BULK, {"action": "remove_tag", "tag": "回访", "ids": twice})
+    removed = client_for("rep1").post(
+        BULK, {"action": "remove_tag", "tag": "回访", "ids": twice}, follow=True
+    )
+    assert "The chosen customer did not have the tag “回访”." in removed.content.decode()
+
+
 def test_a_selection_with_one_customer_out_of_scope_changes_nothing(client_for, five):
     ids = [five[0].pk, five[4].pk]  # the second is rep2's
     response = client_for("rep1").post(
