@@ -1,0 +1,48 @@
+"""The Jinja2 environment of the busy fragments (guanxi/fast_templates.py) reads `a.b` as
+Jinja2 does; it only looks a dict's keys up first."""
+
+import pytest
+from jinja2 import Environment
+
+from guanxi.fast_templates import environment
+
+
+class Row:
+    name = "Attribute"
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+@pytest.mark.parametrize(
+    ("source", "context"),
+    [
+        ("{{ d.level }}", {"d": {"level": "客户等级"}}),
+        ("{{ d.missing is undefined }}", {"d": {"level": 1}}),
+        ("{{ d.items()|list }}", {"d": {"items": "a key named like a method", "b": 2}}),
+        ("{{ d.keys is callable }}", {"d": {"keys": 1}}),
+        ("{{ r.name }} {{ r.other }}", {"r": Row()}),
+        ("{{ n.real }}", {"n": 5}),
+        ("{{ d.x.y }}", {"d": {"x": {"y": "<b>escaped</b>"}}}),
+        ("{{ d.get('a') }}", {"d": {"a": 1, "get": "shadowing"}}),
+    ],
+)
+def test_attribute_lookup_as_jinja2(source, context):
+    ours = environment().from_string(source).render(context)
+    theirs = Environment(autoescape=True).from_string(source).render(context)
+    assert ours == theirs
+
+
+def test_dict_keys_do_not_raise(monkeypatch):
+    """A dict's key is read without the AttributeError Jinja2 raises and catches first."""
+    calls = []
+    real = Environment.getattr
+
+    def spy(self, obj, attribute):
+        calls.append(attribute)
+        return real(self, obj, attribute)
+
+    monkeypatch.setattr(Environment, "getattr", spy)
+    html = environment().from_string("{{ d.level }}{{ r.name }}").render(d={"level": 1}, r=Row())
+    assert html == "1Attribute"
+    assert calls == ["name"]  # only the object's attribute went through Jinja2's lookup
