@@ -24,10 +24,11 @@ def test_no_template_comment_spans_lines():
     assert broken == [], "use {% comment %} for comments over several lines"
 
 
-# A label ({{ ... }} or {% trans "..." %}) followed by an ASCII colon in the template's own text;
-# the joins inside {% blocktrans %} are the translatable ones and are left out.
+# A label ({{ ... }}, {% trans "..." %}, or one chosen or translated by a tag: {% endif %},
+# {% endblocktrans %}) followed by an ASCII colon in the template's own text; the joins inside
+# {% blocktrans %} are the translatable ones and are left out.
 _BLOCKTRANS = re.compile(r"\{%\s*blocktrans(late)?\b.*?\{%\s*endblocktrans(late)?\s*%\}", re.S)
-_ASCII_JOIN = re.compile(r"(\}\}|\{%\s*trans(late)?\s[^%]*%\}):(\s|<)")
+_ASCII_JOIN = re.compile(r"(\}\}|%\}):(\s|<)")
 
 
 def test_labels_are_joined_to_their_values_by_the_languages_colon():

@@ -94,13 +94,20 @@ def markdown(tree: dict) -> str:
             % {"codes": category["code_count"], "fragments": category["fragment_count"]}
         )
         for prop in category["properties"]:
-            lines.append(f"  - {_('Property')}: {prop['name']} ({prop['from']} … {prop['to']})")
+            lines.append(
+                "  - "
+                + _("%(label)s: ") % {"label": _("Property")}
+                + f"{prop['name']} ({prop['from']} … {prop['to']})"
+            )
         for relation in category["relations"]:
             if relation["source"] == category["id"]:
-                lines.append(
-                    f"  - {relation['kind_label']} → {relation['target_name']}"
-                    + (f": {relation['note']}" if relation["note"] else "")
-                )
+                target = relation["target_name"]
+                if relation["note"]:
+                    target = _("%(label)s: %(error)s") % {
+                        "label": target,
+                        "error": relation["note"],
+                    }
+                lines.append(f"  - {relation['kind_label']} → {target}")
         for code in category["codes"]:
             lines.append(f"  - {code['name']} ({code['count']})")
             lines += [

@@ -210,7 +210,9 @@ def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None 
             form.add_error(field, message)
         else:
             label = capfirst(str(_field_label(field)))
-            form.add_error(None, f"{label}: {message}")
+            form.add_error(
+                None, gettext("%(label)s: %(error)s") % {"label": label, "error": message}
+            )
     data["version"] = str(exc.version)
     if fields is not None:
         data["base"] = edit_base(exc.instance, fields)

@@ -60,7 +60,9 @@ def parse_file(data: bytes, name: str) -> list[tuple[int, dict]]:
                     CHOICE_PARSERS[field](value) or "" if field in CHOICE_PARSERS else text(value)
                 )
             except CellError as exc:
-                problems.append((number, f"{field}: {exc}"))
+                problems.append(
+                    (number, _("%(label)s: %(error)s") % {"label": field, "error": exc})
+                )
         for field in ("source", "category", "kind"):
             if not row.get(field):
                 row.pop(field, None)
@@ -69,7 +71,10 @@ def parse_file(data: bytes, name: str) -> list[tuple[int, dict]]:
             row.update(services.clean_lead_data(row))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                problems += [(number, f"{field}: {m}") for m in messages]
+                problems += [
+                    (number, _("%(label)s: %(error)s") % {"label": field, "error": m})
+                    for m in messages
+                ]
         parsed.append((number, row))
     if problems:
         raise ImportErrors(problems)

@@ -285,7 +285,8 @@ def charts(result: dict) -> list[dict]:
                 "id": f"chart-nps-{i}",
                 "spec": {
                     "kind": "bar",
-                    "title": f"{_('Net Promoter Score')}: {item['question']}",
+                    "title": _("%(label)s: %(error)s")
+                    % {"label": _("Net Promoter Score"), "error": item["question"]},
                     "categories": [
                         str(_("Detractors (0–6)")),
                         str(_("Passives (7–8)")),

@@ -346,6 +346,8 @@ def validation_error(result: ImportResult) -> ValidationError:
     for error in result.errors:
         key = _("row %(row)d") % {"row": error.row}
         errors.setdefault(key, []).append(
-            f"{error.column}: {error.message}" if error.column else error.message
+            _("%(label)s: %(error)s") % {"label": error.column, "error": error.message}
+            if error.column
+            else error.message
         )
     return ValidationError(errors)

@@ -96,6 +96,45 @@ def test_the_tree_exports_as_json_xlsx_and_markdown(personas, interview):
     assert client.get(f"/coding/{project.pk}/export.exe").status_code == 404
 
 
+def test_properties_and_relation_notes_are_joined_by_the_languages_colon(personas, project):
+    """属性：响应速度 and 服务失误 — 因果条件 → 信任流失：慢回复导致 on the pages and in the
+    Markdown export; the English colon in English."""
+    rep1 = personas["rep1"]
+    service = services.create_category(rep1, project, {"name": "服务失误"})
+    trust = services.create_category(rep1, project, {"name": "信任流失"})
+    services.add_property(
+        rep1, service, {"name": "响应速度", "dimension_from": "快", "dimension_to": "慢"}
+    )
+    services.add_relation(
+        rep1,
+        project,
+        {"source": service.pk, "target": trust.pk, "kind": "cause", "note": "慢回复导致"},
+    )
+    zh, en = Client(HTTP_ACCEPT_LANGUAGE="zh-hans"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    zh.force_login(rep1)
+    en.force_login(rep1)
+
+    tree = zh.get(f"/coding/{project.pk}/tree/").content.decode()
+    assert "<li>属性：响应速度 (快 … 慢)</li>" in tree
+    assert "因果条件 → 信任流失：慢回复导致</li>" in tree
+    axial = zh.get(f"/coding/{project.pk}/categories/").content.decode()
+    assert "<li>响应速度：快 … 慢" in axial
+    assert "→ <strong>信任流失：</strong>慢回复导致" in axial
+    markdown = zh.get(f"/coding/{project.pk}/export.md").content.decode()
+    assert "  - 属性：响应速度 (快 … 慢)\n" in markdown
+    assert "  - 因果条件 → 信任流失：慢回复导致\n" in markdown
+
+    tree = en.get(f"/coding/{project.pk}/tree/").content.decode()
+    assert "<li>Property: 响应速度 (快 … 慢)</li>" in tree
+    assert "Causal condition → 信任流失: 慢回复导致</li>" in tree
+    axial = en.get(f"/coding/{project.pk}/categories/").content.decode()
+    assert "<li>响应速度: 快 … 慢" in axial
+    assert "→ <strong>信任流失: </strong>慢回复导致" in axial
+    markdown = en.get(f"/coding/{project.pk}/export.md").content.decode()
+    assert "  - Property: 响应速度 (快 … 慢)\n" in markdown
+    assert "  - Causal condition → 信任流失: 慢回复导致\n" in markdown
+
+
 def test_the_tree_page_costs_no_more_queries_with_more_codes(personas, interview):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

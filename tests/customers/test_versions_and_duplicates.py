@@ -284,3 +284,32 @@ def test_a_misspelt_policy_is_a_configuration_error(personas, settings):
 def test_a_phone_is_measured_after_normalising(personas):
     customer = create_customer(personas["rep1"], {"name": "甲", "mobile": "0086 138-1234-5678   "})
     assert customer.mobile == "+8613812345678"
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [
+        ("en", "City: Now stored: 上海 — yours: 南京"),
+        ("zh-hans", "市：当前保存的值：上海 —— 您的值：南京"),
+    ],
+)
+def test_a_conflict_on_a_field_off_the_form_is_labelled_with_the_languages_colon(
+    customer_of, language, said
+):
+    """A conflicting field the form does not show is said above the form, its label joined to
+    both values by the language's colon."""
+    from django import forms
+    from django.utils import translation
+
+    from guanxi.customers.forms import add_stale_errors
+
+    customer = customer_of("rep1", city="杭州")
+    update_customer(customer.owner, customer, {"city": "上海"}, version=1)
+    with pytest.raises(StaleEdit) as stale:
+        update_customer(customer.owner, customer, {"city": "南京"}, version=1)
+    form = forms.Form(data={"version": "1"})
+    assert form.is_valid()
+    with translation.override(language):
+        add_stale_errors(form, stale.value)
+        errors = list(form.non_field_errors())
+    assert errors[1:] == [said]

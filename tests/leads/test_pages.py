@@ -159,3 +159,41 @@ def test_a_manager_filters_the_list_by_rep(client, personas, lead_of):
     client.force_login(personas["rep1"])  # a rep's filter offers no colleagues
     page = client.get("/leads/", {"owner": personas["rep2"].pk}).content.decode()
     assert "刘的线索" not in page
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [
+        ("en", "Same mobile number: owned by 刘芳"),
+        ("zh-hans", "手机号相同：负责人：刘芳"),
+    ],
+)
+def test_the_lead_duplicate_check_joins_reason_and_owner_by_the_languages_colon(
+    personas, customer_of, language, said
+):
+    customer_of("rep2", name="李四", mobile="13812345678")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["rep1"])
+    html = client.get("/leads/duplicates/", {"mobile": "13812345678"}).content.decode()
+    assert said in html
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [("en", "<li>Row 3: mobile: "), ("zh-hans", "<li>第 3 行：mobile：")],
+)
+def test_an_import_error_joins_row_column_and_message_by_the_languages_colon(
+    personas, language, said
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["rep1"])
+    body = "姓名,手机\n张三,13900000001\n李四,12\n".encode()
+    response = client.post(
+        "/leads/import/", {"file": SimpleUploadedFile("leads.csv", body, "text/csv")}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert said in html and ": " not in html[html.index(said) + len(said) :].split("</li>")[0]
+    assert not Lead.objects.exists()

@@ -352,6 +352,8 @@ def test_duplicate_check_in_chinese(client_for, customer_of):
         .content.decode()
     )
     assert "已存在" in html and "刘芳" in html
+    # the reason and what was found are joined by the full-width colon
+    assert "<li>手机号相同：已存在，负责人：刘芳" in html
 
 
 def test_contacts_for_organisations(client_for, customer_of):

@@ -186,3 +186,18 @@ def test_customer_delivered_value(survey, links, customers, api_as, client_for):
     responses = api_as("rep1").get(f"/surveys/{survey.pk}/responses").json()
     parts = [a["parts"] for r in responses["items"] for a in r["answers"] if a["parts"]]
     assert sorted(p["product"] for p in parts) == [2, 5]
+
+
+@pytest.mark.parametrize(
+    "language, title",
+    [("en", "Net Promoter Score: 您会推荐吗？"), ("zh-hans", "净推荐值（NPS）：您会推荐吗？")],
+)
+def test_the_nps_chart_title_joins_label_and_question_by_the_languages_colon(language, title):
+    from django.utils import translation
+
+    from guanxi.surveys.results import charts
+
+    item = {"question": "您会推荐吗？", "respondents": 3, "detractors": 1, "passives": 1}
+    with translation.override(language):
+        specs = charts({"nps": [{**item, "promoters": 1}], "ratings": []})
+    assert specs[0]["spec"]["title"] == title

@@ -39,6 +39,14 @@ def test_bad_rows_answer_422_with_every_row_and_nothing_written(api_as):
     assert not ReviewSet.objects.exists()
 
 
+def test_bad_rows_in_chinese_join_column_and_message_by_the_full_width_colon(api_as):
+    response = upload(api_as("rep1", lang="zh-hans"), "评论,评分\n很好,9\n")
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert list(errors) == ["第 2 行"]
+    assert errors["第 2 行"][0].startswith("评分：") and ": " not in errors["第 2 行"][0]
+
+
 def test_an_unreadable_file_answers_422(api_as):
     api = api_as("rep1")
     response = api.client.post(
