@@ -375,6 +375,27 @@ class CustomerFilterForm(forms.Form):
                     self.add_error(end, _("The upper bound must not be below the lower bound."))
         return data
 
+    # the "More filters" group's fields (the scores group's are queries.SCORE_FILTERS)
+    MORE_FILTERS = (
+        "owner",
+        "team",
+        "city",
+        "created_from",
+        "created_to",
+        "last_order_from",
+        "last_order_to",
+        "min_purchases",
+    )
+
+    def refused(self) -> dict[str, str]:
+        """{field: the value as it came} of each field that refused its value. Its box shows
+        that value again, next to the error above the list, for the user to correct; the
+        filter itself is left out (valid_data)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: self.data.get(name, "") for name in self.errors if name in self.fields}
+
     def valid_data(self) -> dict:
         """The values of the fields that validated. A bad value (shown with its error) leaves
         out only its own filter: the others still narrow the list (a demo review saw a

@@ -338,6 +338,12 @@ def customer_list(request):
         # the score the list is sorted by, shown in each row under this label
         "sort_score_label": sort_score_label,
     }
+    # a refused value stays in its box (full page; a live update leaves the boxes as typed),
+    # and the group holding it opens
+    refused = form.refused()
+    context["refused"] = refused
+    context["more_refused"] = any(name in refused for name in form.MORE_FILTERS)
+    context["score_filtered"] |= any(name in refused for name in queries.SCORE_FILTERS)
     term = (filters.get("q") or "").strip()
     if not rows and term and not filters.get("tag") and term in queries.tag_menu(request.user):
         # the search box finds names, phones and e-mails; a tag is a filter (a review typed

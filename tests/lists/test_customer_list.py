@@ -149,6 +149,36 @@ def test_an_invalid_filter_leaves_the_valid_ones_applied(client_for, five):
     assert "阿明" in zh and "白兰" not in zh
 
 
+def test_a_refused_filter_value_stays_in_its_box(client_for, five, htmx):
+    """A refused value (an end date before the start, a date that does not exist, an RFM score
+    beyond 5, a search over 100 characters) is put back in its box, escaped, with the error
+    above the list, and the group holding it is open: the user sees what to correct. A live
+    update (htmx) replaces only the results, so the boxes keep what was typed."""
+    long_search = '"><script>x</script>' + "张" * 90
+    query = {
+        "created_from": "2026-05-01",
+        "created_to": "2026-01-01",
+        "last_order_from": "2026-02-30",
+        "r": "9",
+        "q": long_search,
+    }
+    client = client_for("rep1")
+    html = client.get(LIST, query).content.decode()
+    assert "Created until: The end date must not be before the start date." in html
+    assert 'name="created_from" value="2026-05-01"' in html
+    assert 'name="created_to" value="2026-01-01"' in html
+    assert 'name="last_order_from" value="2026-02-30"' in html
+    assert 'inputmode="numeric" value="9"' in html
+    escaped = "&#34;&gt;&lt;script&gt;x&lt;/script&gt;" + "张" * 90
+    assert f'name="q" value="{escaped}"' in html and "<script>x" not in html
+    assert '<details class="more-filters" open>' in html
+    assert '<details class="more-filters score-filters" id="score-filters" open>' in html
+
+    live = client.get(LIST, query, **htmx).content.decode()
+    assert live.startswith('<div id="results">') and 'name="created_to"' not in live
+    assert "Created until: The end date must not be before the start date." in live
+
+
 def test_bulk_tag_goes_through_the_service_and_is_audited(client_for, personas, five):
     ids = [five[0].pk, five[1].pk]
     response = client_for("rep1").post(
