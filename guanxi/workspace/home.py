@@ -92,14 +92,18 @@ class Periods:
     month_from: dt.date
     prev_month_from: dt.date
     prev_month_to: dt.date  # the same days of last month (at most to its end)
+    # The time of day this month has reached, at which last month's same day is cut: the month
+    # so far is compared with last month to the same day and time, so at 09:00 on the 1st
+    # nine hours meet nine hours, not a whole day (which made every figure "−100%"). None:
+    # whole days (a day that is over, or a shorter last month counted to its end).
+    prev_month_to_time: dt.time | None = None
 
     @classmethod
-    def of(cls, today: dt.date) -> Periods:
+    def of(cls, today: dt.date, time: dt.time | None = None) -> Periods:
+        """The windows of `today`, which has reached `time` (None: the whole of it)."""
         month_from, prev_from = _month_start(today), _prev_month_start(today)
-        prev_to = min(
-            prev_from + dt.timedelta(days=(today - month_from).days),
-            month_from - dt.timedelta(days=1),
-        )
+        same_day = prev_from + dt.timedelta(days=(today - month_from).days)
+        prev_to = min(same_day, month_from - dt.timedelta(days=1))
         return cls(
             today=today,
             active_from=today - dt.timedelta(days=ACTIVE_DAYS - 1),
@@ -107,6 +111,16 @@ class Periods:
             month_from=month_from,
             prev_month_from=prev_from,
             prev_month_to=prev_to,
+            prev_month_to_time=time if prev_to == same_day else None,
+        )
+
+    @property
+    def prev_month_end(self) -> dt.datetime:
+        """Where last month's compared part ends (exclusive), in the site's time zone."""
+        if self.prev_month_to_time is None:
+            return _end(self.prev_month_to)
+        return dt.datetime.combine(
+            self.prev_month_to, self.prev_month_to_time, tzinfo=timezone.get_current_timezone()
         )
 
 
@@ -129,9 +143,16 @@ def _list_url(name: str, **params) -> str:
     return reverse(name) + ("?" + query if query else "")
 
 
-def compute_indicators(user, today: dt.date | None = None) -> dict:
-    """The manager's figures for `user`'s scope (plain numbers, dates and ISO strings: cacheable)."""
-    p = Periods.of(today or timezone.localdate())
+def compute_indicators(
+    user, today: dt.date | None = None, *, now: dt.datetime | None = None
+) -> dict:
+    """The manager's figures for `user`'s scope (plain numbers, dates and ISO strings: cacheable)
+    as of `now`. This month so far is compared with last month to the same day and time of
+    day; a `today` before now's date is over, and is compared by whole days."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = today or local.date()
+    p = Periods.of(today, local.time().replace(microsecond=0) if today == local.date() else None)
     customers = visible_customers(user).filter(merged_into__isnull=True)
     # purchases only (sales' one definition, which the customer list's filters share)
     orders = scoped(user, Order.objects.purchases(), via="customer").filter(
@@ -142,9 +163,7 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
     cur = Q(ordered_at__gte=day_start(p.active_from))
     prev = Q(ordered_at__lt=day_start(p.active_from))
     month = Q(ordered_at__gte=day_start(p.month_from))
-    prev_month = Q(
-        ordered_at__gte=day_start(p.prev_month_from), ordered_at__lt=_end(p.prev_month_to)
-    )
+    prev_month = Q(ordered_at__gte=day_start(p.prev_month_from), ordered_at__lt=p.prev_month_end)
     # One scan of the window: per customer its purchases in each 90 days and its revenue in
     # each month, then counted and summed over the customers.
     per_customer = (
@@ -171,9 +190,7 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
         ),
         n_prev=Count(
             "id",
-            filter=Q(
-                created_at__gte=day_start(p.prev_month_from), created_at__lt=_end(p.prev_month_to)
-            ),
+            filter=Q(created_at__gte=day_start(p.prev_month_from), created_at__lt=p.prev_month_end),
         ),
     )
     scores = (
@@ -187,7 +204,6 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
             tier_c=Count("pk", filter=Q(abc_tier="C")),
         )
     )
-    now = timezone.now()
     overdue = (
         visible_tasks(user)
         .filter(done_at__isnull=True, due_at__lt=now, assignee__in=covered_users(user))
@@ -219,7 +235,7 @@ def compute_indicators(user, today: dt.date | None = None) -> dict:
 
 
 def _cache_key(user, day: dt.date) -> str:
-    return f"home:indicators:v1:{user.pk}:{day.isoformat()}"
+    return f"home:indicators:v2:{user.pk}:{day.isoformat()}"
 
 
 def cached_indicators(user, today: dt.date | None = None) -> dict:

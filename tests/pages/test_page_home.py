@@ -108,6 +108,76 @@ def test_periods_compare_the_same_days_of_last_month():
     assert (p.active_from, p.prev_active_from) == (dt.date(2025, 10, 18), dt.date(2025, 7, 20))
 
 
+def test_periods_cut_last_months_same_day_at_the_time_reached():
+    p = Periods.of(dt.date(2026, 3, 1), dt.time(9, 0))
+    assert (p.prev_month_from, p.prev_month_to) == (dt.date(2026, 2, 1), dt.date(2026, 2, 1))
+    assert p.prev_month_end == at(dt.date(2026, 2, 1), hour=9)
+    # a day that is over counts whole; so does a shorter last month, to its end
+    assert Periods.of(dt.date(2026, 3, 1)).prev_month_end == at(dt.date(2026, 2, 2), hour=0)
+    p = Periods.of(dt.date(2026, 3, 30), dt.time(9, 0))
+    assert (p.prev_month_to, p.prev_month_to_time) == (dt.date(2026, 2, 28), None)
+    assert p.prev_month_end == at(dt.date(2026, 3, 1), hour=0)
+
+
+@pytest.fixture
+def first_of_february(customer_of):
+    """Two customers of rep1's created and buying on 1 February, at 08:00 and at 15:00."""
+    for name, hour, total in (("早客", 8, "100.00"), ("晚客", 15, "200.00")):
+        customer = customer_of("rep1", name=name)
+        Customer.objects.filter(pk=customer.pk).update(created_at=at(dt.date(2026, 2, 1), hour))
+        order(customer, dt.date(2026, 2, 1), total, hour=hour)
+
+
+def test_just_after_midnight_on_the_1st_there_is_no_change_to_show(personas, first_of_february):
+    """At 00:10 on 1 March the month had ten minutes: compared with 1 February's whole day it
+    read −100% for new customers and revenue. Compared with 00:00–00:10 on 1 February there is
+    nothing on either side, so no percentage."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    lead = personas["lead_a"]
+    now = timezone.make_aware(dt.datetime(2026, 3, 1, 0, 10))
+
+    figures = compute_indicators(lead, now=now)
+    cards = indicator_cards(lead, figures)
+
+    assert figures["new"] == (0, 0) and figures["revenue"] == ("0.00", "0.00")
+    assert cards["new"]["change"] is None and cards["revenue"]["change"] is None
+    with translation.override("en"):
+        html = render_to_string(
+            "workspace/_indicators.html", {"kpi": cards, "run": None, "refresh_minutes": 10}
+        )
+    assert "100.0%" not in html
+    assert html.count("same time last month (2026-02-01 – 2026-02-01 00:10): ") == 2
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "workspace/_indicators.html", {"kpi": cards, "run": None, "refresh_minutes": 10}
+        )
+    assert html.count("上月同期（2026-02-01 – 2026-02-01 00:10）：") == 2
+
+
+def test_the_month_so_far_meets_last_month_to_the_same_time(
+    personas, customer_of, first_of_february
+):
+    """At 09:00 on 1 March: this morning's customer and order against 1 February's until 09:00
+    (the 08:00 ones), not its whole day (which held the 15:00 ones too)."""
+    lead = personas["lead_a"]
+    morning = customer_of("rep1", name="今早")
+    Customer.objects.filter(pk=morning.pk).update(created_at=at(dt.date(2026, 3, 1), 8))
+    order(morning, dt.date(2026, 3, 1), "50.00", hour=8)
+    now = timezone.make_aware(dt.datetime(2026, 3, 1, 9, 0))
+
+    figures = compute_indicators(lead, now=now)
+    cards = indicator_cards(lead, figures)
+
+    assert figures["new"] == (1, 1) and figures["revenue"] == ("50.00", "100.00")
+    assert cards["new"]["change"] == pytest.approx(0.0)
+    assert cards["revenue"]["change"] == pytest.approx(-50.0)
+    # the same day given as over (a later now): whole days on both sides
+    later = compute_indicators(lead, dt.date(2026, 3, 1), now=now + dt.timedelta(days=1))
+    assert later["new"] == (1, 2) and later["revenue"] == ("50.00", "300.00")
+
+
 def test_lead_sees_the_figures_of_their_team_only(personas, sales):
     # when team A's lead computes the figures
     figures = compute_indicators(personas["lead_a"], TODAY)
