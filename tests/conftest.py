@@ -42,8 +42,11 @@ def fresh_cache():
     from django.core.cache.backends.filebased import FileBasedCache
     from django.core.cache.backends.locmem import LocMemCache
 
+    from guanxi.customers import queries
+
     if isinstance(caches["default"], FileBasedCache | LocMemCache):
         caches["default"].clear()
+    queries._ESTIMATES.clear()  # the planner's estimates kept per process (_planner_rows)
 
 
 @pytest.fixture

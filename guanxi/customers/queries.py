@@ -2,6 +2,7 @@
 
 import json
 import re
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -297,19 +298,41 @@ class ListCount:
 ESTIMATE_ABOVE = 5_000
 
 
+# The planner's estimates, by database, SQL and parameters: {key: (moment kept until, rows)}.
+_ESTIMATES: dict[tuple, tuple[float, int]] = {}
+ESTIMATE_KEPT_SECONDS = 60
+_ESTIMATES_KEPT = 1000
+
+
 def _planner_rows(qs: QuerySet) -> int:
     """PostgreSQL's own estimate of the rows `qs` returns (EXPLAIN, no execution).
 
     For the whole table it is pg_class.reltuples scaled to the current size; with filters,
-    the column statistics ANALYZE keeps. Costs a planning round trip (~1 ms at 1M rows).
+    the column statistics ANALYZE keeps. It changes when ANALYZE runs or the table grows, so
+    an estimate is kept for a minute per process for the same SQL and parameters: the
+    EXPLAIN's round trip and planning cost ~0.35 ms of the web worker's CPU on every list
+    page over 5,000 customers, and PostgreSQL's planning besides (bench/bench_web.py).
     """
     sql, params = qs.values("pk").query.sql_with_params()
+    now = time_module.monotonic()
+    try:
+        key = (qs.db, sql, tuple(params))
+        kept = _ESTIMATES.get(key)
+    except TypeError:  # a parameter that cannot be a key (a JSON value): not kept
+        key, kept = None, None
+    if kept is not None and kept[0] > now:
+        return kept[1]
     with connections[qs.db].cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if key is not None:
+        if len(_ESTIMATES) >= _ESTIMATES_KEPT:
+            _ESTIMATES.clear()  # many distinct searches: start again rather than grow
+        _ESTIMATES[key] = (now + ESTIMATE_KEPT_SECONDS, rows)
+    return rows
 
 
 def _round(n: int) -> int:

@@ -104,6 +104,34 @@ def test_count_above_the_threshold_is_the_planners_estimate_on_postgresql(
         assert count == ListCount(5, "exact")
 
 
+def test_the_planners_estimate_is_kept_a_minute_for_the_same_query(personas, five, monkeypatch):
+    """One EXPLAIN per minute for the same SQL and parameters (not one per page); another
+    query, or the same after its minute, asks PostgreSQL again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers import queries
+
+    if connection.vendor != "postgresql":
+        assert queries.list_count(customer_list(personas["manager"])) == ListCount(5, "exact")
+        return  # SQLite counts: there is no estimate to keep
+    monkeypatch.setattr(queries, "ESTIMATE_ABOVE", 0)
+    clock = [1000.0]
+    monkeypatch.setattr(queries.time_module, "monotonic", lambda: clock[0])
+
+    def explains(qs):
+        with CaptureQueriesContext(connection) as ctx:
+            count = list_count(qs)
+        return count, sum(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+
+    first, asked = explains(customer_list(personas["manager"]))
+    assert first.kind == "estimate" and asked == 1
+    assert explains(customer_list(personas["manager"])) == (first, 0)
+    assert explains(customer_list(personas["manager"], level="A"))[1] == 1  # another query
+    clock[0] += queries.ESTIMATE_KEPT_SECONDS + 1
+    assert explains(customer_list(personas["manager"])) == (first, 1)
+
+
 def test_page_shows_count_sort_links_and_keeps_filters_in_the_url(client_for, five):
     html = client_for("rep1").get(LIST, {"level": "A", "sort": "name"}).content.decode()
     assert "2 customers" in html
