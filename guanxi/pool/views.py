@@ -284,6 +284,14 @@ def customer_panel(user, customer, *, may_manage: bool) -> dict:
     days = services.days_until_return(customer)
     return {
         "pool_days": days,
+        # the page is a Jinja2 fragment: its plural forms come translated (makemessages reads
+        # ngettext from Python only)
+        "pool_returns": ngettext(
+            "Returns to the public pool in %(n)s day",
+            "Returns to the public pool in %(n)s days",
+            days or 0,
+        )
+        % {"n": days or 0},
         "pool_soon": days is not None and days < 3,
         "pool_may_manage": may_manage and customer.owner_id is not None,
         # the read-only role is shown no Claim button (it would only get a 403)

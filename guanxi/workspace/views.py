@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
@@ -230,7 +230,14 @@ def referrals(user, customer: Customer, *, any_referred: bool = True) -> dict:
     from django.db.models import Q
 
     if not any_referred and not customer.referred_by_id:
-        return {"by": None, "by_hidden": False, "referred": [], "hidden": 0, "any": False}
+        return {
+            "by": None,
+            "by_hidden": False,
+            "referred": [],
+            "hidden": 0,
+            "hidden_text": "",
+            "any": False,
+        }
 
     found = Q(referred_by=customer, merged_into__isnull=True, erased_at__isnull=True)
     if customer.referred_by_id:
@@ -239,11 +246,20 @@ def referrals(user, customer: Customer, *, any_referred: bool = True) -> dict:
     by = customer.referred_by_id
     referred = [pk for pk in ids if pk != by]
     names = customer_names(user, ids) if ids else {}
+    hidden = sum(1 for pk in referred if pk not in names)
     return {
         "by": {"pk": by, "name": names[by]} if by in names else None,
         "by_hidden": by is not None and by not in names,
         "referred": [{"pk": pk, "name": names[pk]} for pk in referred if pk in names],
-        "hidden": sum(1 for pk in referred if pk not in names),
+        "hidden": hidden,
+        # translated here: the page is a Jinja2 fragment, and makemessages reads plural forms
+        # from Python only
+        "hidden_text": ngettext(
+            "and %(n)s customer outside your data scope",
+            "and %(n)s customers outside your data scope",
+            hidden,
+        )
+        % {"n": hidden},
         "any": bool(by or referred),
     }
 

@@ -82,6 +82,18 @@ def test_the_360_page_names_referrals_only_within_the_scope(rep1, rep2, customer
     page = login(rep1).get(f"/customers/{customer.pk}/").content.decode()
     assert "老客户朋友" in page and f"/customers/{friend.pk}/" in page
     assert "推荐人乙" not in page and "a customer outside your data scope" in page
+    # the ones it referred outside the scope are counted, in the language's plural form
+    for n, name in enumerate(("他队朋友甲", "他队朋友乙"), start=1):
+        hidden = customer_of("rep2", name=name)
+        Customer.objects.filter(pk=hidden.pk).update(referred_by=customer)
+        client = login(rep1)
+        page = client.get(f"/customers/{customer.pk}/").content.decode()
+        assert name not in page
+        expected = "1 customer outside" if n == 1 else "2 customers outside"
+        assert f"and {expected} your data scope" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "以及您数据权限之外的 2 位客户" in page
 
 
 def test_a_draft_contract_is_edited_and_listed_on_the_360_page(rep1, rep2, customer_of, product):
