@@ -121,8 +121,8 @@ class Errors(dict):
 def add_service_errors(form, exc: ValidationError) -> None:
     """Show a service's ValidationError next to the fields it names (else above the form)."""
     if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        for field, errors in exc.error_dict.items():  # the errors themselves keep their codes
+            form.add_error(field if field in form.fields else None, errors)
         codes = {e.code for errors in exc.error_dict.values() for e in errors}
         if "duplicate_warning" in codes and "confirm_duplicate" in form.fields:
             form.show_confirm = True

@@ -532,6 +532,17 @@ class CustomerForm(forms.Form):
         if customer is not None and not self.is_bound:
             self.initial.update(self._initial_from(customer))
 
+    def add_error(self, field, error):
+        """A refused or warned duplicate (查重) also runs the check as the page loads, so the
+        panel under the field names the existing customer with its link (a new-user review:
+        after the save was refused the link was gone)."""
+        super().add_error(field, error)
+        for name in DUPLICATE_CHECK_FIELDS:
+            if name in self.errors and any(
+                e.code in ("duplicate", "duplicate_warning") for e in self.errors.as_data()[name]
+            ):
+                self.fields[name].widget.attrs["hx-trigger"] = "blur changed, load"
+
     @staticmethod
     def _custom_field(definition: CustomField) -> forms.Field:
         common = {"label": definition.label, "required": definition.required}

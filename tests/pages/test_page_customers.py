@@ -550,6 +550,13 @@ def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
     assert first.status_code == 200
     assert 'name="confirm_duplicate"' in first.content.decode()
     assert "Already registered, owned by 刘芳." in first.content.decode()
+    # the 查重 panel (with its link to the existing customer) comes back as the page loads
+    html = first.content.decode()
+    email_input = html[html.rindex("<input", 0, html.index('name="email"')) :]
+    email_input = email_input[: email_input.index(">")]
+    assert 'hx-trigger="blur changed, load"' in email_input
+    mobile_input = html[html.rindex("<input", 0, html.index('name="mobile"')) :]
+    assert 'hx-trigger="blur changed"' in mobile_input[: mobile_input.index(">")]
     second = client.post("/customers/new/", {**form, "confirm_duplicate": "on"})
     assert second.status_code == 302
     assert Customer.objects.filter(email="w@example.com").count() == 2
