@@ -188,6 +188,16 @@ def match_headers(headers: list[str], columns, extra: dict[str, str] | None = No
     return positions, unknown
 
 
+def column_header(headers: list[str], positions: dict[str, int], name: str) -> str:
+    """The file's own header of field `name`'s column (as the user sees it in their file), for
+    error reports; "" for an error of the row as a whole ("__all__"), the name itself for a
+    field the file has no column for."""
+    index = positions.get(name)
+    if index is not None:
+        return str(headers[index]).strip()
+    return "" if name == "__all__" else name
+
+
 # Value parsing ---------------------------------------------------------------------------
 
 

@@ -6,7 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.dataio.columns import CHOICE_PARSERS, CellError, match_headers, text
+from guanxi.dataio.columns import (
+    CHOICE_PARSERS,
+    CellError,
+    column_header,
+    match_headers,
+    text,
+)
 from guanxi.dataio.readers import UnreadableFile, read_table
 
 from . import services
@@ -37,6 +43,14 @@ class ImportErrors(Exception):  # noqa: N818
         super().__init__("; ".join(f"{row}: {message}" for row, message in problems[:5]))
 
 
+def _named(column: str, message) -> str:
+    """A cell's problem named by its column as the file has it (手机：…), as the customer
+    import does; a problem of the row as a whole (column "") alone."""
+    if not column:
+        return str(message)
+    return _("%(label)s: %(error)s") % {"label": column, "error": message}
+
+
 def parse_file(data: bytes, name: str) -> list[tuple[int, dict]]:
     """[(row number, lead fields)] of every row, or ImportErrors with every problem."""
     try:
@@ -61,7 +75,7 @@ def parse_file(data: bytes, name: str) -> list[tuple[int, dict]]:
                 )
             except CellError as exc:
                 problems.append(
-                    (number, _("%(label)s: %(error)s") % {"label": field, "error": exc})
+                    (number, _named(column_header(table.headers, positions, field), exc))
                 )
         for field in ("source", "category", "kind"):
             if not row.get(field):
@@ -71,10 +85,8 @@ def parse_file(data: bytes, name: str) -> list[tuple[int, dict]]:
             row.update(services.clean_lead_data(row))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                problems += [
-                    (number, _("%(label)s: %(error)s") % {"label": field, "error": m})
-                    for m in messages
-                ]
+                column = column_header(table.headers, positions, field)
+                problems += [(number, _named(column, m)) for m in messages]
         parsed.append((number, row))
     if problems:
         raise ImportErrors(problems)

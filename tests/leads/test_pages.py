@@ -180,16 +180,18 @@ def test_the_lead_duplicate_check_joins_reason_and_owner_by_the_languages_colon(
 
 @pytest.mark.parametrize(
     "language, said",
-    [("en", "<li>Row 3: mobile: "), ("zh-hans", "<li>第 3 行：mobile：")],
+    [("en", "<li>Row 3: 手机号码: "), ("zh-hans", "<li>第 3 行：手机号码：")],
 )
 def test_an_import_error_joins_row_column_and_message_by_the_languages_colon(
     personas, language, said
 ):
+    """The column is named by the file's own header (手机号码), as the customer import does,
+    not by the field behind it (mobile)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(personas["rep1"])
-    body = "姓名,手机\n张三,13900000001\n李四,12\n".encode()
+    body = "姓名,手机号码\n张三,13900000001\n李四,12\n".encode()
     response = client.post(
         "/leads/import/", {"file": SimpleUploadedFile("leads.csv", body, "text/csv")}
     )

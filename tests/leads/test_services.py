@@ -272,6 +272,27 @@ def test_import_checks_the_whole_file_first(personas):
     assert not Lead.objects.filter(owner__isnull=False).exists()
 
 
+def test_import_errors_name_the_column_as_the_file_has_it(personas):
+    """手机号码 and Source as written in the file's header row, for a cell that cannot be read
+    (an unknown source) and for a value the lead's rules refuse (a mobile too short); never
+    the internal field (mobile, source)."""
+    from django.utils import translation
+
+    from guanxi.leads.importing import ImportErrors, parse_file
+
+    body = "姓名,手机号码, Source \n张三,12,展会\n李四,13900000002,路过\n".encode()
+    with translation.override("en"), pytest.raises(ImportErrors) as caught:
+        parse_file(body, "leads.csv")
+
+    (row_2, mobile), (row_3, source) = caught.value.problems
+    assert (row_2, row_3) == (2, 3)
+    assert mobile.startswith("手机号码: ") and "mobile" not in mobile
+    assert source.startswith("Source: ") and "source" not in source
+    with translation.override("zh-hans"), pytest.raises(ImportErrors) as caught:
+        parse_file(body, "leads.csv")
+    assert caught.value.problems[0][1].startswith("手机号码：")
+
+
 def test_a_lead_converts_once_even_from_a_stale_copy(personas, lead_of):
     """A double click or two parallel requests: the second conversion starts from a lead read
     before the first committed; it is refused after taking the row, and nothing is created."""

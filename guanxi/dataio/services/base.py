@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.validation import clean_text
 
-from ..columns import CellError
+from ..columns import CellError, column_header
 from ..readers import Table
 
 # What a database may answer to one bad row that validation let through: an integrity or data
@@ -109,10 +109,7 @@ class FileImport:
 
     def label(self, name: str) -> str:
         """The file's own header of a column, for error reports."""
-        index = self.positions.get(name)
-        if index is not None:
-            return self.table.headers[index]
-        return "" if name == "__all__" else name
+        return column_header(self.table.headers, self.positions, name)
 
     def cell(self, cells: list, name: str):
         index = self.positions.get(name)
