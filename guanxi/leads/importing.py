@@ -40,7 +40,17 @@ class ImportErrors(Exception):  # noqa: N818
 
     def __init__(self, problems: list[tuple[int, str]]):
         self.problems = problems
-        super().__init__("; ".join(f"{row}: {message}" for row, message in problems[:5]))
+        super().__init__(problems)
+
+    def __str__(self) -> str:
+        # in the language active when shown, as the import page says it ("Row 3: 手机: …",
+        # "第 3 行：手机：…"); the file as a whole without a row
+        return "; ".join(
+            _("%(label)s: %(error)s") % {"label": _("Row %(n)s") % {"n": row}, "error": message}
+            if row
+            else message
+            for row, message in self.problems[:5]
+        )
 
 
 def _named(column: str, message) -> str:

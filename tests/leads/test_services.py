@@ -293,6 +293,20 @@ def test_import_errors_name_the_column_as_the_file_has_it(personas):
     assert caught.value.problems[0][1].startswith("手机号码：")
 
 
+def test_import_errors_as_text_join_row_and_message_by_the_languages_colon():
+    """str(ImportErrors) (a log line, a command's output) says the row as the import page
+    does, in the language active when it is shown; the file as a whole has no row."""
+    from django.utils import translation
+
+    from guanxi.leads.importing import ImportErrors
+
+    errors = ImportErrors([(0, "文件为空"), (3, "手机号码：太短")])
+    with translation.override("en"):
+        assert str(errors) == "文件为空; Row 3: 手机号码：太短"
+    with translation.override("zh-hans"):
+        assert str(errors) == "文件为空; 第 3 行：手机号码：太短"
+
+
 def test_a_lead_converts_once_even_from_a_stale_copy(personas, lead_of):
     """A double click or two parallel requests: the second conversion starts from a lead read
     before the first committed; it is refused after taking the row, and nothing is created."""
