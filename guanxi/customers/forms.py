@@ -89,13 +89,20 @@ DATETIME_PLACEHOLDER = _("YYYY-MM-DD HH:MM")
 DUPLICATE_CHECK_FIELDS = ("name", "mobile", "email")
 
 
-def _shown(value) -> str:
+def _shown(value, labels: dict | None = None) -> str:
+    """A stored or submitted value as the conflict message shows it; a mapping (the custom
+    fields) as "label: value" pairs joined by the language's colon (行业：零售), each key
+    named by its label in `labels` when there is one."""
     if value in ("", None, [], {}):
         return "—"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        labels = labels or {}
+        return ", ".join(
+            gettext("%(label)s: %(error)s") % {"label": labels.get(k, k), "error": _shown(v)}
+            for k, v in value.items()
+        )
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     return str(value)
@@ -192,6 +199,12 @@ def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None 
     base = _load_base(form.data.get("base"))
     changes = changed_meanwhile(exc.changes, form.data.get("base"))
     data = form.data.copy()
+    # a custom field's key named as the form labels its input (cf_<key>)
+    labels = {
+        name.removeprefix("cf_"): field.label
+        for name, field in form.fields.items()
+        if name.startswith("cf_")
+    }
     for field, (theirs, yours) in changes.items():
         untouched = base is not None and field in base and base[field] == yours
         if untouched and _fillable(form, field, theirs):
@@ -200,11 +213,11 @@ def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None 
             data[field] = "" if theirs is None else str(theirs)
             message = gettext(
                 "Changed meanwhile to: %(theirs)s (you had not changed it; filled in)."
-            ) % {"theirs": _shown(theirs)}
+            ) % {"theirs": _shown(theirs, labels)}
         else:
             message = gettext("Now stored: %(theirs)s — yours: %(yours)s") % {
-                "theirs": _shown(theirs),
-                "yours": _shown(yours),
+                "theirs": _shown(theirs, labels),
+                "yours": _shown(yours, labels),
             }
         if field in form.fields:
             form.add_error(field, message)

@@ -313,3 +313,46 @@ def test_a_conflict_on_a_field_off_the_form_is_labelled_with_the_languages_colon
         add_stale_errors(form, stale.value)
         errors = list(form.non_field_errors())
     assert errors[1:] == [said]
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [
+        ("en", "Now stored: 行业: 零售, 规模: 50 — yours: 行业: 批发, 规模: 50"),
+        ("zh-hans", "当前保存的值：行业：零售, 规模：50 —— 您的值：行业：批发, 规模：50"),
+    ],
+)
+def test_a_custom_field_conflict_joins_each_label_and_value_by_the_languages_colon(
+    customer_of, language, said
+):
+    """The custom fields in conflict are said as "label: value" pairs, each named as the form
+    labels its input and joined by the language's colon (行业：零售), not "industry: 零售"."""
+    from django import forms
+    from django.utils import translation
+
+    from guanxi.customers.forms import add_stale_errors
+
+    CustomField.objects.create(key="industry", label="行业", kind=CustomFieldKind.TEXT)
+    CustomField.objects.create(key="size", label="规模", kind=CustomFieldKind.TEXT)
+    customer = customer_of("rep1")
+    update_customer(
+        customer.owner, customer, {"custom_fields": {"industry": "餐饮", "size": "50"}}, version=1
+    )
+    update_customer(
+        customer.owner, customer, {"custom_fields": {"industry": "零售", "size": "50"}}, version=2
+    )
+    with pytest.raises(StaleEdit) as stale:
+        update_customer(
+            customer.owner,
+            customer,
+            {"custom_fields": {"industry": "批发", "size": "50"}},
+            version=2,
+        )
+    form = forms.Form(data={"version": "2"})
+    form.fields["cf_industry"] = forms.CharField(label="行业", required=False)
+    form.fields["cf_size"] = forms.CharField(label="规模", required=False)
+    assert form.is_valid()
+    with translation.override(language):
+        add_stale_errors(form, stale.value)
+        errors = list(form.non_field_errors())
+    assert len(errors) == 2 and errors[1].endswith(said)
