@@ -164,13 +164,14 @@ def test_a_manager_filters_the_list_by_rep(client, personas, lead_of):
 @pytest.mark.parametrize(
     "language, said",
     [
-        ("en", "Same mobile number: owned by 刘芳"),
-        ("zh-hans", "手机号相同：负责人：刘芳"),
+        ("en", "Customer · Same mobile number (owner: 刘芳)"),
+        ("zh-hans", "客户 · 手机号相同（负责人：刘芳）"),
     ],
 )
-def test_the_lead_duplicate_check_joins_reason_and_owner_by_the_languages_colon(
+def test_the_lead_duplicate_check_names_the_owner_in_brackets_after_the_reason(
     personas, customer_of, language, said
 ):
+    """One colon, inside the brackets: "手机号相同：负责人：刘芳" read as a chain of labels."""
     customer_of("rep2", name="李四", mobile="13812345678")
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(personas["rep1"])
