@@ -130,6 +130,32 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class ListFilters:
+    """For a list page's filter form (GET parameters): a refused value leaves out only its
+    own filter, and its box shows it again for the user to correct.
+
+    Mixed into a django Form, before it: ``class OrderFilterForm(ListFilters, forms.Form)``.
+    """
+
+    def valid_data(self) -> dict:
+        """The values of the fields that validated. A bad value (shown with its error) leaves
+        out only its own filter: the others still narrow the list (a demo review saw a
+        created-until date before the created-from date drop every other filter too)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # cleans once; a field with an error is no key of cleaned_data
+        return self.cleaned_data
+
+    def refused(self) -> dict[str, str]:
+        """{field: the value as it came} of each field that refused its value (2026-02-30, an
+        end before the start). Its box shows that value again, next to the error above the
+        list, for the user to correct; the filter itself is left out (valid_data)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: self.data.get(name, "") for name in self.errors if name in self.fields}
+
+
 class SharedFields(dict):
     """A form class's fields (its `base_fields`) that its instances share instead of
     deep-copying them, but for those named in `own`.

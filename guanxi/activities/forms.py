@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.validation import MAX_ID, SharedFields, add_service_errors, validate_year
+from guanxi.validation import (
+    MAX_ID,
+    ListFilters,
+    SharedFields,
+    add_service_errors,
+    validate_year,
+)
 
 from . import services
 from .body_language import SIGNALS
@@ -130,8 +136,9 @@ class TaskForm(_TimelineForm):
         return services.create_task(actor, dict(self.cleaned_data), customer=self.customer)
 
 
-class TaskFilterForm(forms.Form):
-    """The task inbox's filters and sort, all GET parameters (kept in the URL). `assignees`:
+class TaskFilterForm(ListFilters, forms.Form):
+    """The task inbox's filters and sort, all GET parameters (kept in the URL); a refused
+    value leaves out its own filter only, and stays in its box (ListFilters). `assignees`:
     the (id, name) of the colleagues whose tasks the user may list (scope.covered_users), or
     None when the user sees only their own."""
 
@@ -174,5 +181,5 @@ class TaskFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data()
         return {key: data.get(key) for key in self.fields} | {"sort": data.get("sort") or "due"}

@@ -50,6 +50,8 @@ def inbox_context(user, params: QueryDict | None = None) -> dict:
     return {
         "form": form,
         "filters": filters,
+        # a refused value stays in its box (2026-02-30, an end before the start)
+        "refused": form.refused(),
         "filtered": any(filters[k] for k in ("kind", "due_from", "due_to", "overdue", "q")),
         "assignees": assignees,
         "kinds": TaskKind.choices,

@@ -15,6 +15,7 @@ from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit
 from guanxi.validation import (
     MAX_ID,
+    ListFilters,
     SharedFields,
     add_service_errors,
     check_year,
@@ -257,8 +258,9 @@ def _field_label(field: str):
         return field
 
 
-class CustomerFilterForm(forms.Form):
-    """The list's search, filters and sort, all GET parameters (kept in the URL)."""
+class CustomerFilterForm(ListFilters, forms.Form):
+    """The list's search, filters and sort, all GET parameters (kept in the URL); a refused
+    value leaves out its own filter only, and stays in its box (ListFilters)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
@@ -399,24 +401,6 @@ class CustomerFilterForm(forms.Form):
         "last_order_to",
         "min_purchases",
     )
-
-    def refused(self) -> dict[str, str]:
-        """{field: the value as it came} of each field that refused its value. Its box shows
-        that value again, next to the error above the list, for the user to correct; the
-        filter itself is left out (valid_data)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: self.data.get(name, "") for name in self.errors if name in self.fields}
-
-    def valid_data(self) -> dict:
-        """The values of the fields that validated. A bad value (shown with its error) leaves
-        out only its own filter: the others still narrow the list (a demo review saw a
-        created-until date before the created-from date drop every other filter too)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # cleans once; a field with an error is no key of cleaned_data
-        return self.cleaned_data
 
     def score_filters(self) -> dict:
         """The score, loyalty and churn filters given (queries.SCORE_FILTERS), nothing else."""

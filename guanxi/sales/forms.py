@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms import DATETIME_PLACEHOLDER
 from guanxi.services_common import StaleEdit
-from guanxi.validation import MAX_ID, add_service_errors, validate_year
+from guanxi.validation import MAX_ID, ListFilters, add_service_errors, validate_year
 
 from . import services
 from .models import Order, OrderLine, OrderStatus, Product
@@ -266,8 +266,9 @@ __all__ = [
 ]
 
 
-class OrderFilterForm(forms.Form):
-    """The order list's filters and sort, all GET parameters (kept in the URL)."""
+class OrderFilterForm(ListFilters, forms.Form):
+    """The order list's filters and sort, all GET parameters (kept in the URL); a refused
+    value leaves out its own filter only, and stays in its box (ListFilters)."""
 
     SORTS = {
         "newest": ("-id",),
@@ -301,5 +302,5 @@ class OrderFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data()
         return {key: data.get(key) for key in self.fields} | {"sort": data.get("sort") or "newest"}

@@ -160,6 +160,8 @@ def order_list(request):
         {
             "form": form,
             "filters": filters,
+            # a refused value stays in its box (2026-02-30, an end before the start)
+            "refused": form.refused(),
             "orders": rows,
             "next_query": next_query,
             "count": customer_queries.list_count(qs),

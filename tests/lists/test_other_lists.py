@@ -67,6 +67,26 @@ def test_orders_bad_date_range_says_which_field(client_for, orders):
     assert re.search(r"<li>[^<：:]+：结束日期[^<]*</li>", zh.content.decode())
 
 
+def test_orders_refused_dates_stay_in_their_boxes(client_for, orders):
+    """A refused date (one that does not exist, an end before the start) is put back in its
+    box, escaped, with the error above the list, for the user to correct; it filters nothing,
+    and the other filters still apply (as on the customer list)."""
+    client = client_for("manager")
+    query = {"status": "paid", "ordered_from": "2025-04-01", "ordered_to": "2025-03-01"}
+    html = client.get("/sales/orders/", query).content.decode()
+    assert "<li>Ordered until: The end date must not be before the start date.</li>" in html
+    assert 'name="ordered_from" value="2025-04-01"' in html
+    assert 'name="ordered_to" value="2025-03-01"' in html
+    # the start still filters (from April: none), the status too
+    assert "0 orders" in html
+
+    query = {"status": "paid", "ordered_from": "2025-02-30", "ordered_to": '"><b>x'}
+    html = client.get("/sales/orders/", query).content.decode()
+    assert 'name="ordered_from" value="2025-02-30"' in html
+    assert 'name="ordered_to" value="&quot;&gt;&lt;b&gt;x"' in html and "<b>x" not in html
+    assert "2 orders" in html and orders[1].number not in html  # paid ones, all dates
+
+
 def test_products_count_sort_and_filter(client_for, product):
     from decimal import Decimal
 

@@ -76,6 +76,28 @@ def test_a_bad_filter_says_which_field_in_the_users_language(client_for, tasks):
     assert "<li>负责人：请选择一位您可查看其任务的同事。</li>" in zh.content.decode()
 
 
+def test_refused_filter_values_stay_in_their_boxes(client_for, tasks, htmx):
+    """A refused due date (an end before the start, a date that does not exist) or a search
+    over 100 characters is put back in its box, escaped, with the error above the list; it
+    filters nothing and the other filters still apply. The inbox's live update swaps the whole
+    page body, so the boxes come from the server there too."""
+    rep1 = client_for("rep1")
+    query = {"kind": "follow_up", "due_from": "2031-05-09", "due_to": "2031-05-01"}
+    for headers in ({}, htmx):
+        html = rep1.get(INBOX, query, **headers).content.decode()
+        assert "<li>Due until: The end date must not be before the start date.</li>" in html
+        assert 'name="due_from" value="2031-05-09"' in html
+        assert 'name="due_to" value="2031-05-01"' in html
+        assert shown(html, tasks) == {"visit"}  # the kind and the start still filter
+
+    long_search = '"><b>x</b>' + "茶" * 95
+    html = rep1.get(INBOX, {"due_to": "2031-02-30", "q": long_search}).content.decode()
+    assert 'name="due_to" value="2031-02-30"' in html
+    escaped = "&quot;&gt;&lt;b&gt;x&lt;/b&gt;" + "茶" * 95
+    assert f'name="q" value="{escaped}"' in html and "<b>x" not in html
+    assert shown(html, tasks) == {"call", "visit", "late", "personal"}
+
+
 def test_assignee_filter_is_for_those_whose_scope_covers_colleagues(client_for, personas, tasks):
     rep1_id, rep2_id = personas["rep1"].pk, personas["rep2"].pk
     lead = client_for("lead_a").get(INBOX, {"assignee": rep1_id}).content.decode()
