@@ -87,8 +87,8 @@ class Periods:
     """The local-time windows the indicators compare (dates inclusive, ends as datetimes)."""
 
     today: dt.date
-    active_from: dt.date  # the last ACTIVE_DAYS days, today included
-    prev_active_from: dt.date  # the ACTIVE_DAYS before them
+    active_from: dt.date  # the last ACTIVE_DAYS days, today (so far) included
+    prev_active_from: dt.date  # the ACTIVE_DAYS before them, to the same time (prev_active_end)
     month_from: dt.date
     prev_month_from: dt.date
     prev_month_to: dt.date  # the same days of last month (at most to its end)
@@ -97,6 +97,11 @@ class Periods:
     # nine hours meet nine hours, not a whole day (which made every figure "−100%"). None:
     # whole days (a day that is over, or a shorter last month counted to its end).
     prev_month_to_time: dt.time | None = None
+    # The time of day today has reached (None: the whole of it, a day that is over). The 90
+    # days before the active window are cut at it on their last day, as last month's same day
+    # is: 89 days and today so far meet 89 days and the same part of a day, where a whole 90
+    # days made both 90-day cards drift low all day long (by up to 1/90 in the morning).
+    today_time: dt.time | None = None
 
     @classmethod
     def of(cls, today: dt.date, time: dt.time | None = None) -> Periods:
@@ -112,6 +117,22 @@ class Periods:
             prev_month_from=prev_from,
             prev_month_to=prev_to,
             prev_month_to_time=time if prev_to == same_day else None,
+            today_time=time,
+        )
+
+    @property
+    def prev_active_to(self) -> dt.date:
+        """The last day of the 90 days before the active window."""
+        return self.active_from - dt.timedelta(days=1)
+
+    @property
+    def prev_active_end(self) -> dt.datetime:
+        """Where the 90 days before the active window end (exclusive): on their last day at the
+        time today has reached, in the site's time zone."""
+        if self.today_time is None:
+            return _end(self.prev_active_to)
+        return dt.datetime.combine(
+            self.prev_active_to, self.today_time, tzinfo=timezone.get_current_timezone()
         )
 
     @property
@@ -148,7 +169,8 @@ def compute_indicators(
 ) -> dict:
     """The manager's figures for `user`'s scope (plain numbers, dates and ISO strings: cacheable)
     as of `now`. This month so far is compared with last month to the same day and time of
-    day; a `today` before now's date is over, and is compared by whole days."""
+    day, the last 90 days (today so far included) with the 90 before them to the same time
+    of day; a `today` before now's date is over, and is compared by whole days."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     today = today or local.date()
@@ -161,7 +183,7 @@ def compute_indicators(
         ordered_at__lt=_end(p.today),
     )
     cur = Q(ordered_at__gte=day_start(p.active_from))
-    prev = Q(ordered_at__lt=day_start(p.active_from))
+    prev = Q(ordered_at__lt=p.prev_active_end)
     month = Q(ordered_at__gte=day_start(p.month_from))
     prev_month = Q(ordered_at__gte=day_start(p.prev_month_from), ordered_at__lt=p.prev_month_end)
     # One scan of the window: per customer its purchases in each 90 days and its revenue in
@@ -235,7 +257,7 @@ def compute_indicators(
 
 
 def _cache_key(user, day: dt.date) -> str:
-    return f"home:indicators:v2:{user.pk}:{day.isoformat()}"
+    return f"home:indicators:v3:{user.pk}:{day.isoformat()}"
 
 
 def cached_indicators(user, today: dt.date | None = None) -> dict:

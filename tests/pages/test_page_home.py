@@ -119,6 +119,58 @@ def test_periods_cut_last_months_same_day_at_the_time_reached():
     assert p.prev_month_end == at(dt.date(2026, 3, 1), hour=0)
 
 
+def test_periods_cut_the_90_days_before_at_the_time_reached():
+    p = Periods.of(TODAY, dt.time(9, 0))
+    assert (p.prev_active_from, p.prev_active_to) == (dt.date(2025, 9, 22), dt.date(2025, 12, 20))
+    assert p.prev_active_end == at(dt.date(2025, 12, 20), hour=9)
+    # a day that is over counts whole: the 90 days before end where the window starts
+    assert Periods.of(TODAY).prev_active_end == at(dt.date(2025, 12, 21), hour=0)
+
+
+def test_the_last_90_days_so_far_meet_the_90_before_to_the_same_time(personas, customer_of):
+    """At 09:00 on 20 March the window runs from 21 December to now: 89 days and nine hours.
+    The 90 days before are cut at 09:00 on their last day (20 December), so an 08:00 buyer that
+    day counts and a 15:00 one does not: against whole 90 days, both 90-day cards read low
+    every day until midnight. The cards say which days they cover."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    lead = personas["lead_a"]
+    early, late, today = (customer_of("rep1", name=n) for n in ("早客", "晚客", "今早"))
+    order(early, dt.date(2025, 12, 20), "10.00", hour=8)
+    order(late, dt.date(2025, 12, 20), "10.00", hour=15)
+    order(late, dt.date(2025, 12, 10), "10.00")  # twice in the 90 days before, all day long
+    order(today, TODAY, "10.00", hour=8)
+    now = timezone.make_aware(dt.datetime(2026, 3, 20, 9, 0))
+
+    figures = compute_indicators(lead, now=now)
+    cards = indicator_cards(lead, figures)
+
+    assert figures["active"] == (1, 2)  # 今早; 早客 and 晚客 (its 10 December order)
+    assert figures["repeat_rate"] == (0.0, 0.0)  # 晚客's second order came after 09:00
+    # the same day given as over (a later now): whole days on both sides
+    later = compute_indicators(lead, TODAY, now=now + dt.timedelta(days=1))
+    assert later["active"] == (1, 2) and later["repeat_rate"] == (0.0, 50.0)
+    context = {"kpi": cards, "run": None, "refresh_minutes": 10}
+    with translation.override("en"):
+        html = render_to_string("workspace/_indicators.html", context)
+    before = "the 90 days before, to the same time (2025-09-22 – 2025-12-20 09:00): "
+    assert f"ordered since 2025-12-21; {before}2<" in html
+    assert f"twice or more since 2025-12-21; {before}0.0%<" in html
+    with translation.override("zh-hans"):
+        html = render_to_string("workspace/_indicators.html", context)
+    before = "此前 90 天同期（2025-09-22 – 2025-12-20 09:00）："
+    assert f"2025-12-21 以来下过单；{before}2<" in html
+    assert f"2025-12-21 以来下单两次及以上的活跃客户占比；{before}0.0%<" in html
+    with translation.override("en"):
+        html = render_to_string(
+            "workspace/_indicators.html", {**context, "kpi": indicator_cards(lead, later)}
+        )
+    assert "ordered 2025-12-21 – 2026-03-20; the 90 days before (2025-09-22 – 2025-12-20): " in (
+        html
+    )
+
+
 @pytest.fixture
 def first_of_february(customer_of):
     """Two customers of rep1's created and buying on 1 February, at 08:00 and at 15:00."""
