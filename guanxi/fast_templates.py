@@ -150,4 +150,25 @@ def render_fragment(name: str, context: dict) -> str:
     from django.template import engines
     from django.utils.safestring import mark_safe
 
-    return mark_safe(engines["jinja2"].get_template(name).render(context))  # noqa: S308
+    template = engines["jinja2"].get_template(name)
+    return mark_safe(template.render({**context, "_": active_gettext()}))  # noqa: S308
+
+
+def active_gettext():
+    """The active language's own gettext, for one rendering. Django's gettext looks the active
+    language up for every text (a context-local read: ~2 µs, against ~0.4 µs for the lookup in
+    the catalog itself), and the 360 page's body has ~250 texts. The same catalog object, so the
+    same answers; Django's own function where no language is active."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    language = translation.get_language()
+    if language is None:  # translation.deactivate_all()
+        return translation.gettext
+    catalog_gettext = trans_real.translation(language).gettext
+
+    def gettext(message: str) -> str:
+        # as Django's: an empty text is empty (a catalog answers it with its header)
+        return catalog_gettext(message) if message else message
+
+    return gettext

@@ -46,3 +46,23 @@ def test_dict_keys_do_not_raise(monkeypatch):
     html = environment().from_string("{{ d.level }}{{ r.name }}").render(d={"level": 1}, r=Row())
     assert html == "1Attribute"
     assert calls == ["name"]  # only the object's attribute went through Jinja2's lookup
+
+
+def test_a_fragments_texts_come_from_the_active_languages_catalog():
+    """render_fragment binds `_` to the active language's catalog once per rendering (a speed
+    measure): the texts are Django gettext's, an empty text stays empty (a catalog would answer
+    with its header), and no active language falls back to Django's gettext."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from guanxi.fast_templates import active_gettext
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            ours = active_gettext()
+            assert ours("Timeline") == gettext("Timeline")
+            assert ours("") == ""
+    with translation.override("zh-hans"):
+        assert active_gettext()("Timeline") == "时间线"
+    with translation.override(None):
+        assert active_gettext() is translation.gettext
