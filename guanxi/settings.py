@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "guanxi.accounts.middleware.StoredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "guanxi.accounts.middleware.NotAllowedPageMiddleware",  # a 405 as a page, not empty
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "guanxi.accounts.middleware.NoStoreForSignedInMiddleware",

@@ -71,3 +71,32 @@ class StoredLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class NotAllowedPageMiddleware:
+    """A 405 (a GET at an address that only receives a form, e.g. a bookmarked or reloaded
+    /account/password/) answers with a page in the user's language, as 400, 403 and 404 do:
+    Django has no handler405, and its HttpResponseNotAllowed has an empty body, which a browser
+    shows as its own error page, a dead end. The API and htmx requests keep the bare answer.
+    Goes after MessageMiddleware (base.html shows messages) and inside CSPMiddleware (its
+    nonce)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseNotAllowed
+
+        response = self.get_response(request)
+        if (
+            isinstance(response, HttpResponseNotAllowed)
+            and not response.content
+            and not request.path.startswith("/api/")
+            and "HX-Request" not in request.headers
+        ):
+            from django.shortcuts import render
+
+            page = render(request, "405.html", {"refused": True}, status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response

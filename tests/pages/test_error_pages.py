@@ -89,3 +89,29 @@ def test_a_form_post_over_the_limit_gets_a_translated_413(language, words, clien
     response = client.post(f"/cases/new/?customer={customer.pk}", body)
     assert response.status_code == 413
     assert words in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "This address cannot be opened as a page"), ("zh-hans", "此地址不能作为页面打开")],
+)
+def test_a_get_at_a_form_only_address_is_a_translated_405_page(language, title, client_for):
+    """New-user review #1: GET /account/password/ answered 405 with an empty body, which
+    Chromium shows as its own "HTTP ERROR 405" page, a dead end."""
+    response = client_for("rep1", language).get(
+        "/account/password/", HTTP_REFERER="http://testserver/account/"
+    )
+
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    page = response.content.decode()
+    assert title in page and f'lang="{language}"' in page and "site-header" in page
+    # its language switch leaves the refused address: back to the page the link was on
+    assert 'name="next" type="hidden" value="/account/"' in page
+
+
+def test_a_405_stays_bare_for_the_api_and_htmx(client_for):
+    client = client_for("rep1")
+    fragment = client.get("/account/password/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 405 and fragment.content == b""
+    api = client.get("/api/v1/auth/token")
+    assert api.status_code == 405 and b"This address" not in api.content

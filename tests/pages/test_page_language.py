@@ -243,3 +243,54 @@ def test_switching_back_and_forth_does_not_push_other_changes_out_of_the_team_hi
     shown = history(rep1)
     assert [entry["actor"] for entry in shown][:1] == [str(manager.profile)]
     assert len(shown) == 1
+
+
+def switch_next(html: str) -> str:
+    import re
+
+    return re.search(r'name="next" type="hidden" value="([^"]*)"', html).group(1)
+
+
+BAD_PASSWORD = {"old_password": "nope", "new_password1": "a", "new_password2": "b"}
+
+
+def test_the_switch_on_a_form_answered_at_a_post_only_address_returns_to_the_forms_page(
+    client_for,
+):
+    """New-user review #1: a failed password change is shown at /account/password/ (POST
+    only); the switch sent the user back there, to a 405."""
+    client = client_for("rep1")
+    referer = "http://testserver/account/"
+
+    failed = client.post("/account/password/", BAD_PASSWORD, HTTP_REFERER=referer)
+    assert failed.status_code == 422
+    assert switch_next(failed.content.decode()) == "/account/"
+
+    # sent again from the error page (its Referer is the POST-only address itself), or
+    # without a Referer, or with one from another site: the address above it
+    for again in ("http://testserver/account/password/", None, "https://evil.example/account/"):
+        extra = {"HTTP_REFERER": again} if again else {}
+        page = client.post("/account/password/", BAD_PASSWORD, **extra).content.decode()
+        assert switch_next(page) == "/account/"
+
+    switched = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/account/"})
+    assert switched["Location"] == "/account/"
+    assert client.get("/account/").status_code == 200
+
+
+def test_the_switch_on_a_get_page_and_on_a_form_answered_at_its_own_page(client_for):
+    client = client_for("rep1")
+    assert switch_next(client.get("/customers/?q=x").content.decode()) == "/customers/?q=x"
+    # a form that re-renders at its own page (it answers GET): that page
+    page = client.post("/customers/new/", {}, HTTP_REFERER="http://testserver/customers/new/")
+    assert page.status_code in (200, 422)
+    assert switch_next(page.content.decode()) == "/customers/new/"
+
+
+def test_answers_get_reads_djangos_method_decorators():
+    from guanxi.accounts import views
+    from guanxi.workspace.templatetags.nav_tags import _answers_get, return_path
+
+    assert not _answers_get(views.password_change)  # login_required(require_POST(...))
+    assert _answers_get(views.account)
+    assert return_path(None, "/x/") == "/x/"
