@@ -1,4 +1,5 @@
-"""The own-password form; the rules themselves are checked in services.change_own_password."""
+"""The own-password form: the three fields given. The rules, the current password and the
+match of the two new ones are checked together in services.change_own_password."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +21,3 @@ class OwnPasswordForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", _("The two new passwords differ."))
-        return cleaned

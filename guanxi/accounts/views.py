@@ -77,6 +77,10 @@ def account(request):
     return render(request, "registration/account.html", _account_context(request))
 
 
+# the service's names for the form's fields
+_PASSWORD_FIELDS = {"new_password": "new_password1", "new_password_again": "new_password2"}
+
+
 @login_required
 @require_POST
 def password_change(request):
@@ -87,11 +91,12 @@ def password_change(request):
                 request.user,
                 form.cleaned_data["old_password"],
                 form.cleaned_data["new_password1"],
+                again=form.cleaned_data["new_password2"],
                 request=request,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                form.add_error("new_password1" if field == "new_password" else field, errors)
+                form.add_error(_PASSWORD_FIELDS.get(field, field), errors)
         else:
             messages.success(
                 request, _("Password changed. Your API tokens were revoked; this session stays.")

@@ -156,3 +156,12 @@ def test_api_answers_to_a_token_are_private_and_not_stored(personas, api_as):
     assert response.status_code == 200
     cache = response.headers["Cache-Control"]
     assert "no-store" in cache and "private" in cache
+
+
+def test_a_wrong_current_password_and_a_weak_new_one_are_reported_together(personas, api_as):
+    api = api_as("rep1")
+
+    both = api.post("/auth/password", {"old_password": "nope", "new_password": "12345678"})
+
+    assert both.status_code == 422
+    assert sorted(both.json()["errors"]) == ["new_password", "old_password"]

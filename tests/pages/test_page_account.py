@@ -1,6 +1,8 @@
 """The "my account" page: own tokens listed and revocable, own password changed under the
 password rules, keeping this session and revoking every token."""
 
+import pytest
+
 from guanxi.accounts.models import ApiToken
 from guanxi.accounts.services import new_token_for
 
@@ -117,3 +119,44 @@ def test_account_page_links_the_api_docs_and_says_nin(personas, client_for):
     assert "API 文档" in chinese
     assert "您还没有 API 令牌。" in chinese and "你" not in chinese
     assert client_for("rep1").get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "wrong", "short", "differ"),
+    [
+        ("en", "current password was entered incorrectly", "too short", "two new passwords differ"),
+        ("zh-hans", "当前密码不正确", "密码太短", "两次输入的新密码不一致"),
+    ],
+)
+def test_every_password_problem_is_reported_on_the_first_submit(
+    language, wrong, short, differ, personas, client_for
+):
+    """New-user review #7: a mismatch, then the wrong current password, then the rules, one
+    submit each."""
+    client = client_for("rep1", language=language)
+
+    response = client.post(
+        "/account/password/",
+        {"old_password": "x", "new_password1": "1234567", "new_password2": "b"},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert wrong in page and short in page and differ in page
+    personas["rep1"].refresh_from_db()
+    assert personas["rep1"].check_password("demo-pass")
+
+
+def test_a_mismatch_alone_changes_nothing(personas, client_for):
+    response = client_for("rep1").post(
+        "/account/password/",
+        {
+            "old_password": "demo-pass",
+            "new_password1": "jasmine-tea-1987",
+            "new_password2": "jasmine-tea-1988",
+        },
+    )
+
+    assert response.status_code == 422 and "two new passwords differ" in response.content.decode()
+    personas["rep1"].refresh_from_db()
+    assert personas["rep1"].check_password("demo-pass")
