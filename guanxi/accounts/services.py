@@ -3,7 +3,8 @@
 `create_user` and `create_department` neither check who asks nor audit: the demo loader and
 the tests call them directly, and team administration (guanxi.accounts.team_services:
 `add_user`, `add_department`, ...) calls them after its checks and records the audit entry.
-Revoking a token and changing the own password are audited here.
+Creating a token on the account page, revoking one and changing the own password are audited
+here.
 """
 
 from datetime import timedelta
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.audit.models import AuditEntry
-from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record
+from guanxi.audit.services import SENSITIVE_PLACEHOLDER, record, snapshot
 
 from .models import ApiToken, DataScope, Department, Profile, Role
 
@@ -76,8 +77,9 @@ def issue_api_token(request, username: str, password: str) -> str | None:
 
 
 @transaction.atomic
-def new_token_for(user) -> str:
-    """A fresh token; expired ones are dropped and, past the per-user limit, the oldest go."""
+def new_token_for(user, *, actor=None) -> str:
+    """A fresh token; expired ones are dropped and, past the per-user limit, the oldest go.
+    With `actor` (create_own_token) the new token and each live one it replaces are audited."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one at a time
     now = timezone.now()
     ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
@@ -88,8 +90,25 @@ def new_token_for(user) -> str:
         .values_list("pk", flat=True)
     )[keep:]
     if surplus:
+        if actor is not None:
+            for old in ApiToken.objects.filter(pk__in=surplus):
+                record(
+                    actor, AuditEntry.Action.DELETE, old, changes={"token": [old.key_prefix, None]}
+                )
         ApiToken.objects.filter(pk__in=surplus).delete()
-    return ApiToken.issue(user, settings.API_TOKEN_TTL_DAYS)
+    key = ApiToken.issue(user, settings.API_TOKEN_TTL_DAYS)
+    if actor is not None:
+        token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+        expires = snapshot(token, ["expires_at"])["expires_at"]
+        changes = {"token": [None, token.key_prefix], "expires_at": [None, expires]}
+        record(actor, AuditEntry.Action.CREATE, token, changes=changes)
+    return key
+
+
+def create_own_token(user) -> str:
+    """A token the user makes for themselves on the account page: new_token_for's expiry and
+    per-user limit, audited. The key is returned once; only its hash is kept."""
+    return new_token_for(user, actor=user)
 
 
 def token_for_key(key: str) -> ApiToken | None:

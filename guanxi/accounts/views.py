@@ -1,5 +1,5 @@
-"""The "my account" page: own API tokens (list, revoke) and own password; the language switch;
-the lock-out answer."""
+"""The "my account" page: own API tokens (create, list, revoke) and own password; the language
+switch; the lock-out answer."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import i18n
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from .forms import OwnPasswordForm
 from .preferences import set_own_language
 from .scope import own_tokens
-from .services import change_own_password, revoke_token
+from .services import change_own_password, create_own_token, revoke_token
 
 
 def lockout_message() -> str:
@@ -65,7 +66,7 @@ def locked_out(request, original_response=None, credentials=None):
 
 def _account_context(request, password_form=None) -> dict:
     return {
-        "tokens": own_tokens(request.user),
+        "tokens": list(own_tokens(request.user)),
         "password_form": password_form or OwnPasswordForm(),
         "token_ttl_days": settings.API_TOKEN_TTL_DAYS,
         "token_limit": settings.API_TOKEN_MAX_PER_USER,
@@ -112,6 +113,20 @@ def token_revoke(request, pk):
     revoke_token(request.user, token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
     return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def token_create(request):
+    """A new token for the user, shown once on the page this answers (never put in a message
+    or the session, so it is stored nowhere but as its hash); no-store, as every signed-in
+    answer is (NoStoreForSignedInMiddleware), and said here too: the body is a bearer token."""
+    key = create_own_token(request.user)
+    context = {**_account_context(request), "new_token": key}
+    response = render(request, "registration/account.html", context)
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
 
 
 def set_language(request):

@@ -1,7 +1,10 @@
 """The "my account" page: own tokens listed and revocable, own password changed under the
 password rules, keeping this session and revoking every token."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from guanxi.accounts.models import ApiToken
 from guanxi.accounts.services import new_token_for
@@ -160,3 +163,60 @@ def test_a_mismatch_alone_changes_nothing(personas, client_for):
     assert response.status_code == 422 and "two new passwords differ" in response.content.decode()
     personas["rep1"].refresh_from_db()
     assert personas["rep1"].check_password("demo-pass")
+
+
+def test_create_a_token_on_the_account_page_shown_once_and_audited(personas, client_for):
+    """New-user review #8: the page offered no way to create a token."""
+    from guanxi.audit.models import AuditEntry
+
+    client = client_for("rep1")
+    assert 'action="/account/tokens/new/#new-token"' in client.get("/account/").content.decode()
+
+    response = client.post("/account/tokens/new/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    page = response.content.decode()
+    token = ApiToken.objects.get(user=personas["rep1"])
+    key = re.search(r'<div class="new-token".*?<code>([^<]+)</code>', page, re.S).group(1)
+    assert ApiToken.hash_key(key) == token.key_hash
+    assert "it will not be shown again" in page
+    assert f"<code>{token.key_prefix}…</code> <mark>new</mark>" in page  # listed with the others
+    entry = AuditEntry.objects.get(model="apitoken", object_id=str(token.pk))
+    assert (entry.actor, entry.action) == (personas["rep1"], "create")
+    assert entry.changes["token"] == [None, token.key_prefix]
+    # the key works, and is never shown again
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    again = client.get("/account/").content.decode()
+    assert key not in again and f"{token.key_prefix}…" in again and "<mark>" not in again
+
+
+def test_creating_a_token_is_post_only_csrf_protected_and_needs_a_login(personas, db):
+    anonymous = Client()
+    assert anonymous.post("/account/tokens/new/").status_code == 302
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(personas["rep1"])
+    assert strict.post("/account/tokens/new/").status_code == 403
+    assert strict.get("/account/tokens/new/").status_code == 405
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_past_the_limit_replaces_the_oldest_audited(personas, client_for, settings):
+    from guanxi.audit.models import AuditEntry
+
+    settings.API_TOKEN_MAX_PER_USER = 2
+    new_token_for(personas["rep1"])
+    oldest = ApiToken.objects.get(user=personas["rep1"])
+    new_token_for(personas["rep1"])
+    client = client_for("rep1", language="zh-hans")
+    page = client.get("/account/").content.decode()
+    assert "生成令牌" in page and f"新令牌会替换最早的一个（{oldest.key_prefix}…）" in page
+
+    response = client.post("/account/tokens/new/")
+
+    page = response.content.decode()
+    assert "请立即复制：它不会再次显示。" in page and "您的新令牌" in page
+    assert ApiToken.objects.filter(user=personas["rep1"]).count() == 2
+    assert not ApiToken.objects.filter(pk=oldest.pk).exists()
+    gone = AuditEntry.objects.get(model="apitoken", object_id=str(oldest.pk))
+    assert (gone.action, gone.changes) == ("delete", {"token": [oldest.key_prefix, None]})
