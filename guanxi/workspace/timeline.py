@@ -221,7 +221,12 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
     from django.utils.timezone import localtime
 
     from guanxi.activities.body_language import described
-    from guanxi.customers.templatetags.guanxi_ui import change_rows, is_overdue, model_label
+    from guanxi.customers.templatetags.guanxi_ui import (
+        change_rows,
+        is_overdue,
+        model_label,
+        reveal_rows,
+    )
     from guanxi.fast_templates import render_fragment
 
     labels = {
@@ -290,7 +295,9 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
                 + ([(model_label(o.model), "")] if item.kind == "audit" else [])
                 + [(actor, "")]
             )
-            if item.kind == "audit":
+            if item.kind == "audit" and o.action == "reveal":
+                row["facts"] = [(capfirst(label), value) for label, value in reveal_rows(o)]
+            elif item.kind == "audit":
                 row["changes"] = [(capfirst(label), old, new) for label, old, new in change_rows(o)]
                 if o.action == "update" and not row["changes"]:
                     continue  # a change that changed nothing shown ("0.00 → 0"): no item

@@ -87,3 +87,60 @@ def _raw_names(model_name: str) -> set[str]:
     for field in model._meta.concrete_fields:
         names |= {field.name, field.attname, field.name.replace("_", " ")}
     return names
+
+
+def _audit_items(html: str) -> list[str]:
+    return re.findall(r'<li class="kind-audit"[^>]*>(.*?)</li>', html, re.S)
+
+
+@pytest.mark.parametrize(
+    ("language", "returned", "purpose", "route", "viewed"),
+    [
+        ("en", "Returned to the pool, due on", "Purpose of viewing", "Page view", "Data viewed"),
+        ("zh-hans", "到期自动退回公海（到期日）", "查看目的", "页面查看", "查看的信息"),
+    ],
+)
+def test_pool_return_and_reveal_entries_read_in_the_users_language(
+    language, returned, purpose, route, viewed, client_for, customer_of, personas
+):
+    """New-user review #2 and #16: "Returned_to_pool", "Route → page", and a reveal shown as
+    "*** → ***" as if something had changed."""
+    from guanxi.privacy.sensitive import reveal
+
+    customer = customer_of("rep1", name="李丽娟", health_notes="糖尿病")
+    AuditEntry.objects.create(  # as pool/rules.py writes it
+        actor=None,
+        action="assign",
+        model="customer",
+        object_id=str(customer.pk),
+        customer_id=customer.pk,
+        changes={"owner": [personas["rep1"].pk, None], "returned_to_pool": [None, "2026-11-30"]},
+    )
+    reveal(personas["manager"], customer, "health_notes", "售后理赔核实")
+
+    html = client_for("manager", language).get(f"/customers/{customer.pk}/").content.decode()
+
+    items = _audit_items(html)
+    pooled = next(i for i in items if "2026-11-30" in i)
+    assert f"<td>{returned}</td>" in pooled
+    assert "eturned_to_pool" not in html and "Returned_to_po" not in html
+    revealed = next(i for i in items if "售后理赔核实" in i)
+    with translation.override(language):
+        health = capfirst(
+            str(
+                apps.get_model("customers", "customer")._meta.get_field("health_notes").verbose_name
+            )
+        )
+    assert f"<tr><td>{viewed}</td><td>{health}</td></tr>" in revealed
+    assert f"<tr><td>{purpose}</td><td>售后理赔核实</td></tr>" in revealed
+    assert f"<tr><td>{capfirst(TRAIL_LABEL_ROUTE[language])}</td><td>{route}</td></tr>" in revealed
+    assert "→" not in revealed and "***" not in revealed and ">page<" not in revealed
+
+
+TRAIL_LABEL_ROUTE = {"en": "route", "zh-hans": "途径"}
+
+
+def test_a_name_missing_from_the_trail_names_is_at_least_not_shown_with_underscores():
+    from guanxi.customers.templatetags.guanxi_ui import _label
+
+    assert _label(None, "some_new_name") == ("some new name", None)

@@ -17,7 +17,7 @@ from django.utils.formats import date_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from guanxi.audit.services import ERASED_PLACEHOLDER, SENSITIVE_PLACEHOLDER
@@ -112,6 +112,8 @@ def change_rows(entry):
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         if _same(old, new, numeric=_is_number(name, field)):
             continue
+        if field is None:
+            old, new = _trail_value(name, old), _trail_value(name, new)
         old, new = (_as_text(_readable(field, _money(name, field, v, money))) for v in (old, new))
         if old != new or _hidden(old):
             rows.append((label, old, new))
@@ -130,9 +132,54 @@ _LINE = re.compile(
 _INSTALMENT = re.compile(r"^(?P<due>\d{4}-\d{2}-\d{2}) (?P<amount>-?\d+(?:\.\d+)?)$")
 
 
+# The names an audit trail records that are no field of the entry's model, and the values of
+# them that are words of the code (a reveal's route "page"), in the user's language: a name
+# missing here would show raw ("Returned_to_pool"). tests/audit/test_trail_names.py walks every
+# name the services write and fails on one that is neither a field nor here.
+TRAIL_LABELS = {
+    "tags": gettext_lazy("tags"),
+    "collaborator": gettext_lazy("collaborator"),
+    "lines": gettext_lazy("order lines"),
+    "instalments": gettext_lazy("instalments"),
+    # privacy/sensitive.py: a reveal's purpose, as the reveal form names it, and its route
+    "purpose": gettext_lazy("purpose of viewing"),
+    "route": gettext_lazy("route"),
+    "deleted_with": gettext_lazy("deleted with"),
+    "erased": gettext_lazy("erased"),
+    "merged": gettext_lazy("merged in"),
+    "unmerged": gettext_lazy("merge undone"),
+    "moved": gettext_lazy("records moved"),
+    # pipeline.services.win_opportunity: the numbers of the accepted contracts
+    "won_with_contracts": gettext_lazy("won with the contracts"),
+    # pool: claimed from and released to a pool (its name); returned by the rule on its due date
+    "claimed_from_pool": gettext_lazy("claimed from the pool"),
+    "released_to_pool": gettext_lazy("released to the pool"),
+    "returned_to_pool": gettext_lazy("returned to the pool, due on"),
+    "moved_along": gettext_lazy("moved along"),  # pool/transfers.py
+    "link": gettext_lazy("answer link"),  # surveys: an invitation's link renewed or cancelled
+    "via": gettext_lazy("answered through"),  # surveys: a response
+    "token": gettext_lazy("API token"),  # accounts: created or revoked (its first characters)
+    "transfer_to": gettext_lazy("work handed over to"),  # team: a deactivated user's
+}
+TRAIL_VALUES = {
+    "route": {
+        "page": gettext_lazy("Page view"),
+        "api": gettext_lazy("API"),
+        "export": gettext_lazy("Export"),
+    },
+    "link": {"renewed": gettext_lazy("Renewed"), "cancelled": gettext_lazy("Cancelled")},
+    "via": {"survey link": gettext_lazy("The survey link")},
+    "moved_along": {
+        "opportunities": gettext_lazy("opportunities"),
+        "contracts": gettext_lazy("contracts"),
+        "tasks": gettext_lazy("tasks"),
+    },
+}
+
+
 def _label(model, name: str):
     """(label, field or None) of a recorded name: a field's verbose name, a reverse relation's
-    records by their plural ("instalments" → 分期), else the trail's own names below."""
+    records by their plural ("instalments" → 分期), else the trail's own names (TRAIL_LABELS)."""
     if model is not None:
         try:
             field = model._meta.get_field(name)
@@ -142,22 +189,39 @@ def _label(model, name: str):
             return field.verbose_name, field
         if field is not None and field.related_model is not None:  # a reverse relation
             return field.related_model._meta.verbose_name_plural, None
-    label = {
-        "tags": _("tags"),
-        "collaborator": _("collaborator"),
-        "lines": _("order lines"),
-        "instalments": _("instalments"),
-        "purpose": _("stated purpose"),
-        "route": _("route"),
-        "deleted_with": _("deleted with"),
-        "erased": _("erased"),
-        "merged": _("merged in"),
-        "unmerged": _("merge undone"),
-        "moved": _("records moved"),
-        # pipeline.services.win_opportunity: the numbers of the accepted contracts
-        "won_with_contracts": _("won with the contracts"),
-    }.get(name, name)
-    return label, None
+    label = TRAIL_LABELS.get(name)
+    return (str(label) if label is not None else name.replace("_", " ")), None
+
+
+def _trail_value(name: str, value):
+    """A value the code wrote as a word of its own ("page", ["tasks"]) in the user's language."""
+    words = TRAIL_VALUES.get(name)
+    if not words:
+        return value
+    if isinstance(value, list):
+        return [_trail_value(name, v) for v in value]
+    return str(words[value]) if isinstance(value, str) and value in words else value
+
+
+@register.filter
+def reveal_rows(entry):
+    """A reveal's audit entry as (label, value) rows: the data viewed, the purpose of viewing
+    and the route. No old → new: nothing changed, and the value itself is never recorded
+    ("*** → ***" read as a change)."""
+    model = _model_of(entry.model)
+    changes = entry.changes or {}
+    viewed = [
+        capfirst(str(_label(model, name)[0]))
+        for name in changes
+        if name not in ("purpose", "route")
+    ]
+    rows = [(_("data viewed"), ", ".join(viewed) or "—")]
+    for name in ("purpose", "route"):
+        if name in changes:
+            pair = changes[name]
+            value = pair[-1] if isinstance(pair, list) and pair else pair
+            rows.append((str(_label(model, name)[0]), _as_text(_trail_value(name, value))))
+    return rows
 
 
 class _Currency:
