@@ -12,6 +12,7 @@ from django.db import models
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -142,11 +143,13 @@ def case_edit(request, pk):
 
 
 def _label(field: str) -> str:
+    """A recorded field's name as the rest of the app shows labels: capitalised ("Status",
+    not "status"; the verbose names are lower case)."""
     name = field.removesuffix("_id")
     try:
-        return str(Case._meta.get_field(name).verbose_name)
+        return capfirst(str(Case._meta.get_field(name).verbose_name))
     except Exception:  # noqa: BLE001 - a field of an older version of the model
-        return field
+        return capfirst(field.replace("_", " "))
 
 
 def _value(field: str, value, people: dict) -> str:

@@ -213,3 +213,17 @@ def test_start_work_moves_an_open_case_in_progress(client_for, open_case, person
     again = client.post(url + "start/", {"version": case.version}, follow=True)
     assert "Only an open case can be started." in again.content.decode()
     assert client_for("viewer").post(url + "start/", {}).status_code in (403, 404)
+
+
+def test_the_history_names_fields_with_a_capital_as_elsewhere(client_for, open_case):
+    """New-user review #14: "status:", "assignee:" in lower case in English."""
+    case = open_case()
+    client = client_for("rep1")
+    client.post(f"/cases/{case.pk}/start/", {"version": case.version})
+
+    english = client.get(f"/cases/{case.pk}/").content.decode()
+    chinese = client_for("rep1", "zh-hans").get(f"/cases/{case.pk}/").content.decode()
+
+    history = english[english.index('id="case-history"') :]
+    assert "<li>Status: " in history and "<li>status: " not in history
+    assert "<li>状态：" in chinese[chinese.index('id="case-history"') :]
