@@ -113,7 +113,7 @@ def lead_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Lead “%(name)s” saved.") % {"name": lead.name})
+            _say_saved(request, lead)
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/form.html", {"form": form, "lead": None})
 
@@ -136,7 +136,7 @@ def lead_edit(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Lead “%(name)s” saved.") % {"name": lead.name})
+            _say_saved(request, lead)
             return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/form.html", {"form": form, "lead": lead})
 
@@ -160,6 +160,37 @@ def duplicate_check(request):
     return render(request, "leads/_matches.html", {"matches": matches})
 
 
+def _saved_matches(user, lead, revealed: bool):
+    """查重 after saving, for the lead's page: the same check as the form's hint
+    (find_matches, so owners are named and records linked exactly as there), on the values the
+    reader sees in full: the mobile and e-mail only when they are not masked to them. None when
+    the check is over the user's 查重 limit; [] for a converted lead."""
+    if lead.status == LeadStatus.CONVERTED:
+        return []
+    try:
+        return find_matches(
+            user,
+            mobile=lead.mobile if revealed else "",
+            email=lead.email if revealed else "",
+            company=lead.company,
+            exclude_pk=lead.pk,
+        )
+    except TooManyRequests:
+        return None
+
+
+def _say_saved(request, lead):
+    """ "Saved", and that possible duplicates were found (a lead is saved even so)."""
+    if _saved_matches(request.user, lead, revealed=can_change_lead(request.user, lead)):
+        messages.warning(
+            request,
+            _("Lead “%(name)s” saved. Possible duplicates were found: see the list on its page.")
+            % {"name": lead.name},
+        )
+    else:
+        messages.success(request, _("Lead “%(name)s” saved.") % {"name": lead.name})
+
+
 def _int(value):
     return int(value) if value and str(value).isdigit() and len(str(value)) < 19 else None
 
@@ -167,7 +198,10 @@ def _int(value):
 def _detail_context(request, lead, **extra) -> dict:
     user = request.user
     may_change = can_change_lead(user, lead)
+    matches = _saved_matches(user, lead, revealed=may_change)
     context = {
+        "matches": matches or [],
+        "matches_skipped": matches is None,
         "lead": lead,
         "shown": masking.shown(lead, may_change),
         "reasons": [

@@ -179,6 +179,76 @@ def test_the_lead_duplicate_check_names_the_owner_in_brackets_after_the_reason(
     assert said in html
 
 
+def _enter_lead(client, **fields):
+    data = {"name": "李雷", "kind": "person", "category": "consumer", "source": "other"}
+    return client.post("/leads/new/", {**data, **fields}, follow=True)
+
+
+@pytest.mark.parametrize(
+    "language, panel, said, saved",
+    [
+        (
+            "en",
+            "Possible duplicates (查重)",
+            "Customer · Same mobile number (owner: 张伟)",
+            "Lead “李雷” saved. Possible duplicates were found: see the list on its page.",
+        ),
+        (
+            "zh-hans",
+            "可能重复（查重）",
+            "客户 · 手机号相同（负责人：张伟）",
+            "线索“李雷”已保存。发现可能重复的记录，请查看线索页面上的列表。",
+        ),
+    ],
+)
+def test_a_lead_saved_with_a_customers_mobile_shows_the_duplicate_on_its_page(
+    personas, customer_of, language, panel, said, saved
+):
+    """The hint shows only on leaving the field: a lead saved at once must say so after."""
+    mine = customer_of("rep1", name="杨燕", mobile="13705679036")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["rep1"])
+    response = _enter_lead(client, mobile="137 0567 9036")
+    lead = Lead.objects.get()
+    assert response.redirect_chain == [(f"/leads/{lead.pk}/", 302)]
+    html = response.content.decode()
+    assert saved in html
+    assert panel in html and said in html and f'href="/customers/{mine.pk}/"' in html
+    # and it stays on the lead's page, not only in the one-off message
+    again = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert panel in again and said in again and saved not in again
+
+
+@pytest.mark.parametrize(
+    "language, panel, saved",
+    [
+        ("en", "Possible duplicates (查重)", "<span>Lead “李雷” saved.</span>"),
+        ("zh-hans", "可能重复（查重）", "<span>线索“李雷”已保存。</span>"),
+    ],
+)
+def test_a_lead_without_matches_shows_no_duplicates(personas, customer_of, language, panel, saved):
+    customer_of("rep1", name="杨燕", mobile="13705679036")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(personas["rep1"])
+    html = _enter_lead(client, mobile="13800001111", company="无关公司").content.decode()
+    assert saved in html
+    assert panel not in html and 'class="dupes"' not in html
+
+
+def test_another_teams_customer_is_named_on_the_leads_page_but_not_linked(personas, customer_of):
+    theirs = customer_of("rep2", name="别组客户", mobile="13705679036")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas["rep1"])
+    html = _enter_lead(client, mobile="13705679036").content.decode()
+    assert "Customer · Same mobile number (owner: 刘芳)" in html
+    assert f"/customers/{theirs.pk}/" not in html and "别组客户" not in html
+    # the manager sees the same lead with the link
+    lead = Lead.objects.get()
+    client.force_login(personas["manager"])
+    html = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f'href="/customers/{theirs.pk}/"' in html
+
+
 @pytest.mark.parametrize(
     "language, said",
     [("en", "<li>Row 3: 手机号码: "), ("zh-hans", "<li>第 3 行：手机号码：")],
