@@ -121,6 +121,13 @@ class Periods:
         )
 
     @property
+    def month_too_early(self) -> bool:
+        """This month so far is shorter than one full day (the 1st, still in progress): a few
+        hours against the same few hours of last month swing wildly ("−100%" at 00:10), so no
+        change is shown for the month's cards, only the two figures."""
+        return self.today == self.month_from and self.today_time is not None
+
+    @property
     def prev_active_to(self) -> dt.date:
         """The last day of the 90 days before the active window."""
         return self.active_from - dt.timedelta(days=1)
@@ -149,12 +156,13 @@ def _end(day: dt.date) -> dt.datetime:
     return day_start(day + dt.timedelta(days=1))
 
 
-def _change(current, previous) -> dict:
-    """The figure, the previous period's and the relative change (None when not defined)."""
+def _change(current, previous, *, too_early: bool = False) -> dict:
+    """The figure, the previous period's and the relative change (None when not defined, or
+    when the compared window is `too_early`: shorter than a day, Periods.month_too_early)."""
     change = None
-    if previous:
+    if previous and not too_early:
         change = float((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100)
-    return {"value": current, "previous": previous, "change": change}
+    return {"value": current, "previous": previous, "change": change, "too_early": too_early}
 
 
 def _list_url(name: str, **params) -> str:
@@ -315,9 +323,9 @@ def indicator_cards(user, figures: dict) -> dict:
         "periods": p,
         "active": _change(active, active_prev)
         | {"url": _list_url(customers, last_order_from=p.active_from)},
-        "new": _change(new, new_prev)
+        "new": _change(new, new_prev, too_early=p.month_too_early)
         | {"url": _list_url(customers, created_from=p.month_from, created_to=p.today)},
-        "revenue": _change(revenue, revenue_prev)
+        "revenue": _change(revenue, revenue_prev, too_early=p.month_too_early)
         | {
             "url": _list_url(
                 "sales:orders", ordered_from=p.month_from, ordered_to=p.today, purchases=1

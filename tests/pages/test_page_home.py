@@ -223,11 +223,92 @@ def test_the_month_so_far_meets_last_month_to_the_same_time(
     cards = indicator_cards(lead, figures)
 
     assert figures["new"] == (1, 1) and figures["revenue"] == ("50.00", "100.00")
-    assert cards["new"]["change"] == pytest.approx(0.0)
-    assert cards["revenue"]["change"] == pytest.approx(-50.0)
-    # the same day given as over (a later now): whole days on both sides
+    # nine hours are too few to compare (Periods.month_too_early): the figures, no change
+    assert cards["new"]["change"] is None and cards["new"]["too_early"]
+    assert cards["revenue"]["change"] is None and cards["revenue"]["too_early"]
+    # the same day given as over (a later now): whole days on both sides, and compared
     later = compute_indicators(lead, dt.date(2026, 3, 1), now=now + dt.timedelta(days=1))
     assert later["new"] == (1, 2) and later["revenue"] == ("50.00", "300.00")
+    later_cards = indicator_cards(lead, later)
+    assert not later_cards["new"]["too_early"]
+    assert later_cards["new"]["change"] == pytest.approx(-50.0)
+    assert later_cards["revenue"]["change"] == pytest.approx(-250 / 3)
+
+
+def _month_cards(html: str) -> str:
+    """The two "this month" cards of the rendered indicators."""
+    return "".join(re.findall(r'id="kpi-(?:new|revenue)".*?</a>', html, flags=re.S))
+
+
+@pytest.mark.parametrize(
+    ("when", "early", "figures", "shown"),
+    [
+        # 00:10 on the 1st: ten minutes against ten minutes, nothing on either side
+        (dt.datetime(2026, 3, 1, 0, 10), True, ((0, 0), ("0.00", "0.00")), ()),
+        # 18:00 on the 1st: nothing yet against 1 February's 08:00 and 15:00 (the review's
+        # "−100.0%" in red)
+        (dt.datetime(2026, 3, 1, 18, 0), True, ((0, 2), ("0.00", "300.00")), ()),
+        # 09:00 on the 2nd: a day and nine hours, enough to compare
+        (
+            dt.datetime(2026, 3, 2, 9, 0),
+            False,
+            ((1, 2), ("50.00", "300.00")),
+            ("-50.0%", "-83.3%"),
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    ("language", "note", "last_month"),
+    [
+        ("en", "too early in the month to compare", "same time last month (2026-02-01 – "),
+        ("zh-hans", "本月刚开始，暂不比较", "上月同期（2026-02-01 – "),
+    ],
+)
+def test_no_change_is_shown_while_the_month_is_under_a_day_old(
+    personas,
+    customer_of,
+    first_of_february,
+    when,
+    early,
+    figures,
+    shown,
+    language,
+    note,
+    last_month,
+):
+    """On the 1st the month's cards compare a few hours with the same hours of 1 February:
+    "−100.0%" at 18:00 alarmed users. Under a full day they show both figures and a muted
+    note instead of a change; from the 2nd the change is back."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    lead = personas["lead_a"]
+    if not early:  # a customer and an order of 1 March, 08:00
+        morning = customer_of("rep1", name="今早")
+        Customer.objects.filter(pk=morning.pk).update(created_at=at(dt.date(2026, 3, 1), 8))
+        order(morning, dt.date(2026, 3, 1), "50.00", hour=8)
+    now = timezone.make_aware(when)
+
+    computed = compute_indicators(lead, now=now)
+    cards = indicator_cards(lead, computed)
+    with translation.override(language):
+        html = render_to_string(
+            "workspace/_indicators.html", {"kpi": cards, "run": None, "refresh_minutes": 10}
+        )
+    month = _month_cards(html)
+
+    assert (computed["new"], computed["revenue"]) == figures
+    assert (cards["new"]["too_early"], cards["revenue"]["too_early"]) == (early, early)
+    assert month.count(last_month) == 2  # both figures are still shown
+    assert f">{figures[0][0]}</strong>" in month  # this month's new customers
+    assert re.search(rf"\d{{2}}:\d{{2}}[)）][:：] ?{figures[0][1]}</small>", month)  # last month's
+    if early:
+        assert month.count(note) == 2
+        assert "kpi-change" not in month and "%" not in month
+    else:
+        assert note not in html
+        for change in shown:
+            assert change in month
 
 
 def test_lead_sees_the_figures_of_their_team_only(personas, sales):
