@@ -39,8 +39,9 @@ from .scores import score_choices
 
 PAGE_SIZE = 25
 SORT_CHOICES = [
-    ("newest", _("Newest first")),
-    ("oldest", _("Oldest first")),
+    # by id: the order customers were added in, not their (possibly back-dated) created_at
+    ("newest", _("Most recently added")),
+    ("oldest", _("First added")),
     ("name", _("Name A–Z")),
     ("-name", _("Name Z–A")),
     ("level", _("Customer level")),

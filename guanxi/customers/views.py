@@ -136,14 +136,17 @@ def list_rows(rows: list[dict]) -> list[ListRow]:
     return rows
 
 
-# Column headers that sort: (column, first click, second click) sort keys.
+# Column headers that sort: (column, first click, second click) sort keys. The "Created on"
+# column is none: the default order (newest, oldest) is by id, the order customers were added,
+# which imported or back-dated created_at dates do not follow; a header marked as sorted would
+# show dates in no apparent order. ADDED_SORT_COLUMNS are the links that name that order.
 SORT_COLUMNS = [
     ("name", "name", "-name"),
     ("level", "level", "-level"),
     ("city", "city", "-city"),
     ("source", "source", "-source"),
-    ("created", "newest", "oldest"),
 ]
+ADDED_SORT_COLUMNS = [("newest", "newest", "newest"), ("oldest", "oldest", "oldest")]
 DESCENDING = {"-name", "-level", "-city", "-source", "newest", "updated"}
 # The scores group's sort links: highest first on the first click.
 SCORE_SORT_COLUMNS = [
@@ -335,6 +338,7 @@ def customer_list(request):
         "filtered": any(v not in (None, "") for k, v in filters.items() if k != "sort"),
         "score_filtered": any(k in queries.SCORE_FILTERS for k in filters),
         "score_sort_links": sort_links(params, filters["sort"], SCORE_SORT_COLUMNS),
+        "added_sort_links": sort_links(params, filters["sort"], ADDED_SORT_COLUMNS),
         # the score the list is sorted by, shown in each row under this label
         "sort_score_label": sort_score_label,
     }

@@ -143,6 +143,24 @@ def test_page_shows_count_sort_links_and_keeps_filters_in_the_url(client_for, fi
     assert "2 位客户" in zh
 
 
+def test_the_default_order_is_named_and_created_on_claims_no_sort(client_for, five):
+    """A demo review: the default order is by id (the order customers were added) while the
+    Created on header showed ▼, over back-dated dates in no apparent order. No header claims
+    that order; the sort line names it, in both languages."""
+    html = client_for("rep1").get(LIST).content.decode()
+    assert "aria-sort" not in html
+    assert '<th scope="col">Created on</th>' in html
+    assert re.search(r'sort=newest"[^>]*aria-current="true">Most recently added</a>', html)
+    assert re.search(r'sort=oldest"[^>]*>First added</a>', html)
+    oldest = client_for("rep1").get(LIST, {"sort": "oldest"}).content.decode()
+    assert "aria-sort" not in oldest
+    assert re.search(r'aria-current="true">First added</a>', oldest)
+    assert oldest.index("阿明") < oldest.index("丁一")
+    zh = client_for("rep1", "zh-hans").get(LIST).content.decode()
+    assert re.search(r'排序：\s*<a [^>]*aria-current="true">最近录入</a>', zh)
+    assert '<th scope="col">创建日期</th>' in zh
+
+
 def test_invalid_filters_say_which_field(client_for, five):
     html = (
         client_for("rep1")
