@@ -16,6 +16,7 @@ positives: the training says so and no lead is scored.
 
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -152,6 +153,20 @@ def training_set() -> tuple[list[dict[str, int]], list[int]]:
     return rows, labels
 
 
+# A model's version: the UTC time it was trained, to the microsecond (unique, and sorts by age).
+VERSION_FORMAT = "%Y%m%d-%H%M%S-%f"
+
+
+def trained_at(version: str) -> datetime | None:
+    """When the model of `version` was trained (aware, UTC; a page shows it in local time), or
+    None for a version in another form: a lead page names the model by that, not the raw
+    version string."""
+    try:
+        return datetime.strptime(version, VERSION_FORMAT).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
 def current_model() -> LookalikeModel | None:
     """The newest trained model (whatever its status)."""
     return LookalikeModel.objects.first()
@@ -196,7 +211,7 @@ def train(actor=None, *, seed: int = 0) -> LookalikeModel:
     now = timezone.now()
     with transaction.atomic():
         model = LookalikeModel.objects.create(
-            version=now.strftime("%Y%m%d-%H%M%S-%f"),
+            version=now.strftime(VERSION_FORMAT),
             status=ModelStatus.TOO_FEW if result.too_few else ModelStatus.READY,
             trained_by=actor if actor is not None and actor.is_authenticated else None,
             rule=str(POSITIVE_RULE)[:200],

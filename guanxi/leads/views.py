@@ -55,6 +55,7 @@ def _page(request, qs):
     mine = queries.changeable_ids(request.user, page.object_list)
     for lead in page.object_list:
         lead.shown = masking.shown(lead, lead.pk in mine)
+        lead.revealed = lead.pk in mine  # the mobile as a tel: link, as people read it
         lead.reasons = queries.reasons_in_words(lead)
     return page
 
@@ -204,6 +205,9 @@ def _detail_context(request, lead, **extra) -> dict:
         "matches_skipped": matches is None,
         "lead": lead,
         "shown": masking.shown(lead, may_change),
+        "revealed": may_change,  # the mobile as a tel: link, as people read it
+        # the scoring model named by when it was trained (local time), not its version string
+        "model_trained_at": lookalike.trained_at(lead.score_model_version),
         "reasons": [
             (describe(r["feature"]), r["contribution"]) for r in (lead.score_reasons or [])
         ],

@@ -270,3 +270,34 @@ def test_an_import_error_joins_row_column_and_message_by_the_languages_colon(
     html = response.content.decode()
     assert said in html and ": " not in html[html.index(said) + len(said) :].split("</li>")[0]
     assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "language, model, region",
+    [
+        ("zh-hans", "评分模型：2026-12-01 17:50 训练", "<dt>地区</dt><dd>—</dd>"),
+        ("en", "Scoring model: trained 2026-12-01 17:50", "<dt>Region</dt><dd>—</dd>"),
+    ],
+)
+def test_the_lead_page_reads_like_the_customer_pages(
+    client, personas, lead_of, language, model, region
+):
+    """A demo review: the lead page showed +8613705679036, the login name in its history, the
+    model as its raw UTC version string and an empty region as nothing."""
+    lead = lead_of("rep1", name="李雷", mobile="13705679036")
+    Lead.objects.filter(pk=lead.pk).update(score=0.8, score_model_version="20261201-095009-727179")
+    client.force_login(personas["rep1"])
+    page = client.get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # the mobile as people read it, a tel: link
+    assert '<a href="tel:+8613705679036" class="tel">137 0567 9036</a>' in page
+    # the history names people by their display name
+    assert "张伟</small></li>" in page and "· rep1<" not in page
+    # the model by when it was trained, in local time (the version stays in the title)
+    assert model in page and 'title="' in page and "20261201-095009-727179" in page
+    assert "Model 20261201" not in page and "模型 20261201" not in page
+    assert region in page
+    # the list shows the mobile the same way; a pool lead's stays masked
+    lead_of(None, name="池中线索", mobile="13900000002")
+    listed = client.get("/leads/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert '<a href="tel:+8613705679036" class="tel">137 0567 9036</a>' in listed
+    assert "+86139••••0002" in listed
