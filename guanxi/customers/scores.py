@@ -386,23 +386,29 @@ def panel(score) -> dict:
 
 
 TIER_TITLE = _("ABC tier (by revenue): %(tier)s")
+# The tier's badge itself, short enough for a phone's card: a bare "C" beside the customer
+# level "B 普通客户" read as a second level (a new user's review).
+TIER_BADGE = _("Rev. %(tier)s")
 
 
-def badges(score, tier_title: str | None = None) -> dict | None:
+def badges(score, tier_title: str | None = None, tier_badge: str | None = None) -> dict | None:
     """The list's compact column: segment, tier and churn risk; the tier's badge says what it
-    is (the computed ABC tier, not the rep's customer level beside it): `tier_title`, the
-    translated TIER_TITLE, passed once per page by attach_badges."""
+    is (the computed ABC tier by revenue, not the rep's customer level beside it): `tier_title`
+    and `tier_badge`, the translated TIER_TITLE and TIER_BADGE, passed once per page by
+    attach_badges."""
     if score is None:
         return None
     title = tier_title if tier_title is not None else str(TIER_TITLE)
-    return _badges(score.rfm_segment, score.abc_tier, score.churn_risk, title)
+    badge = tier_badge if tier_badge is not None else str(TIER_BADGE)
+    return _badges(score.rfm_segment, score.abc_tier, score.churn_risk, title, badge)
 
 
-def _badges(segment: str, tier: str, risk: str, tier_title: str) -> dict:
+def _badges(segment: str, tier: str, risk: str, tier_title: str, tier_badge: str) -> dict:
     return {
         "segment": segment_name(segment) if segment else "",
         "tier": tier,
         "tier_title": tier_title % {"tier": tier} if tier else "",
+        "tier_text": tier_badge % {"tier": tier} if tier else "",
         "risk": str(CHURN_RISKS.get(risk, "")) if risk else "",
         "risk_badge": CHURN_RISK_BADGE.get(risk, ""),
     }
@@ -575,7 +581,7 @@ def attach_badges(rows: list, sort_score: str = "") -> None:
         values[0]: values
         for values in _badge_values(sort_score if show else "").rows([r.pk for r in rows])
     }
-    tier_title = str(TIER_TITLE)  # translated once per page
+    tier_title, tier_badge = str(TIER_TITLE), str(TIER_BADGE)  # translated once per page
     shown: dict[tuple, dict] = {}
     for row in rows:
         values = found.get(row.pk)
@@ -584,7 +590,7 @@ def attach_badges(rows: list, sort_score: str = "") -> None:
         else:
             key = values[1:4]
             if key not in shown:
-                shown[key] = _badges(*key, tier_title)
+                shown[key] = _badges(*key, tier_title, tier_badge)
             row.score_badges = shown[key]
         if show:
             value = values[4] if values else None

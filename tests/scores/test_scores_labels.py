@@ -73,17 +73,19 @@ def test_the_panels_abc_tier_says_by_revenue_not_the_customer_level(
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "label"),
+    ("language", "title", "text", "label"),
     [
-        ("en", "ABC tier (by revenue): A", "ABC tier (by revenue)"),
-        ("zh-hans", "ABC 分类（按收入）：A", "ABC 分类（按收入）"),
+        ("en", "ABC tier (by revenue): A", "Rev. A", "ABC tier (by revenue)"),
+        ("zh-hans", "ABC 分类（按收入）：A", "收入A", "ABC 分类（按收入）"),
     ],
 )
 def test_the_lists_tier_badge_and_filter_say_what_they_are(
-    client_for, customer_of, score_for, language, title, label
+    client_for, customer_of, score_for, language, title, text, label
 ):
+    """The badge's own text says what it is too (a new user's review: a bare "A" beside the
+    customer level "C 非优先客户" read as a second level)."""
     score_for(customer_of("rep1", name="甲", level="C"), abc_tier="A")
     html = client_for("rep1", language).get("/customers/").content.decode()
-    badge = re.search(r'<span class="badge level-A"[^>]*>A</span>', html)[0]
+    badge = re.search(rf'<span class="badge level-A"[^>]*>{re.escape(text)}</span>', html)[0]
     assert f'title="{title}"' in badge and f'aria-label="{title}"' in badge
     assert f'<label for="id_abc_tier">{label}</label>' in html
