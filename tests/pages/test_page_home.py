@@ -461,6 +461,12 @@ def test_manager_page_in_both_languages(client_for, personas, sales, language, w
     for word in words:
         assert word in html
     assert "?churn_risk=high" in html and "?abc_tier=A" in html
+    # a tier's link holds its badge and count with no space between them to underline
+    # (a new user's review saw "A ̲5̲8̲6"): the gap is CSS
+    tier_links = re.findall(r'<a href="/customers/\?abc_tier=[ABC]">(.*?)</a>', html)
+    assert tier_links and all(
+        re.fullmatch(r"<span[^>]*>[ABC]</span><span[^>]*>[\d,]+</span>", a) for a in tier_links
+    ), tier_links
     assert "?last_order_from=" in html and "?created_from=" in html
     assert re.search(r"¥1,23\d,\d{3}\.\d\d", html), "money grouped for the locale"
     assert 'aria-current="page"' in html and 'href="/" class="brand"' in html
