@@ -1,7 +1,9 @@
 """Layout points from a new user's review of the demo, in a real browser in both languages:
-the lead page's buttons line up."""
+the lead page's buttons line up, and at 390 px (a phone) the customer and lead lists neither
+cut nor break their labels, and fold the bulk actions until a row is ticked."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -43,5 +45,73 @@ def test_lead_claim_and_release_line_up_with_convert_and_edit(
                 for b in buttons:
                     if abs(a["top"] - b["top"]) < a["height"]:
                         assert abs(a["top"] - b["top"]) <= 1, f"offset: {buttons}"
+    finally:
+        context.close()
+
+
+# Does a text fit its box? The text's width in the element's font, and the box's inner width.
+FITS = """(el, text) => {
+  const cs = getComputedStyle(el);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+  const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  return {text, width: Math.ceil(ctx.measureText(text).width), room: Math.floor(room)};
+}"""
+# the lines each link of the sort line takes
+LINK_LINES = """p => [...p.querySelectorAll("a")].map(a => {
+  const range = document.createRange();
+  range.selectNodeContents(a);
+  return [a.textContent, range.getClientRects().length];
+})"""
+
+
+def _fits(element, text):
+    fit = element.evaluate(FITS, text)
+    assert fit["width"] <= fit["room"], f"cut off: {fit}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_phone_customer_list_labels_fit_and_bulk_actions_fold(
+    transactional_db, live_server, browser, customer_of, locale
+):
+    for name in ("欧阳娜娜", "白兰"):
+        customer_of("rep1", name=name, mobile="13800138000" if name == "白兰" else "")
+    context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "rep1")
+        page.goto(f"{live_server.url}/customers/")
+        # the search says what it finds, whole
+        search = page.locator("#id_q")
+        _fits(search, search.get_attribute("placeholder"))
+        # no sort link breaks inside (净收入, not 净收/入)
+        lines = page.locator("p.score-sorts").evaluate(LINK_LINES)
+        assert all(n == 1 for _text, n in lines), lines
+        # the bulk actions are one folded line: the first customer shows on the first screen
+        action = page.locator("#bulk select[name=action]")
+        expect(action).to_be_hidden()
+        first = page.locator("#results tbody tr").first
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], box
+        # ticking a row opens them
+        first.locator("input[name=ids]").check()
+        expect(action).to_be_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_phone_leads_sort_menu_shows_its_whole_label(
+    transactional_db, live_server, browser, personas, locale
+):
+    context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "manager")
+        page.goto(f"{live_server.url}/leads/")
+        sort = page.locator("select[name=sort]")
+        for value in ("-score", "score", "-created", "created"):
+            sort.select_option(value)
+            _fits(sort, sort.evaluate("s => s.options[s.selectedIndex].text"))
     finally:
         context.close()

@@ -2,6 +2,11 @@
 // which htmx replaces, so the listener is delegated from the document. No inline script.
 document.addEventListener("change", function (event) {
   var box = event.target;
+  // a ticked row opens the folded bulk actions (customers/_list_body.html)
+  if (box.matches && box.checked && box.matches("input[name=ids], input[data-select-all]")) {
+    var fold = document.getElementById("bulk-fold");
+    if (fold) fold.open = true;
+  }
   if (!box.matches || !box.matches("input[data-select-all]")) return;
   var table = box.closest("table");
   if (!table) return;
