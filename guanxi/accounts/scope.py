@@ -17,7 +17,8 @@ Three levels, each answered here for pages and the API alike:
 - read: the customer is in the user's scope or shared with them (else 404, as if absent);
 - write: change the record and add activities (else 403 when the user can read it);
 - manage: share it, remove collaborators, delete, transfer, reveal sensitive fields, answer
-  data-subject requests, record or withdraw consent, delete an order — only the owner or someone
+  data-subject requests, record or withdraw consent, delete an order, merge two customers
+  (both sides) or undo a merge — only the owner or someone
   whose data scope covers the customer, never through a collaboration (else 403). Deleting an
   interaction, note or task needs manage rights or being its author (require_author_or_manage). A collaborator from another team works on the customer but
   cannot hand it on, lock out the owner's people, or extend its own access.
@@ -241,12 +242,22 @@ def writable_customer(user, pk):
 
 
 def writable_duplicate(user, pk):
-    """A merged duplicate for undoing its merge: 404 / 403 as writable_customer would have
-    answered before the merge (the duplicate's own scope, the merge aside)."""
+    """A merged duplicate for undoing its merge: 404 / 403 as manageable_customer would have
+    answered before the merge (the duplicate's own scope, the merge aside). Undoing a merge is
+    the owner's side's decision, as the merge was (mergeable_pair): a collaboration is not
+    enough."""
     customer = get_customer_or_404(user, pk)
     one = type(customer).objects.filter(pk=customer.pk)
     if not scoped(user, one, write=True, merged=True).exists():
         raise PermissionDenied(_("You may not change this record."))
+    if not can_answer_requests(user, customer):  # can_manage, the merge aside
+        raise PermissionDenied(
+            _(
+                "Only the owner of “%(name)s” or a colleague whose data scope covers it may undo "
+                "its merge."
+            )
+            % {"name": customer.name}
+        )
     return customer
 
 
@@ -398,13 +409,31 @@ def requestable_customer(user, pk):
     return customer
 
 
+def _merge_refusal(customer) -> str:
+    return _(
+        "Only the owner of “%(name)s” or a colleague whose data scope covers it may merge "
+        "customers into it or undo its merges."
+    ) % {"name": customer.name}
+
+
+def merge_survivor(user, pk):
+    """The customer another one is merged into (合并), or whose merge is undone: 404 outside
+    the scope, else 403 unless the user may manage it (see mergeable_pair)."""
+    customer = writable_customer(user, pk)
+    require_manage(user, customer, _merge_refusal(customer))
+    return customer
+
+
 def mergeable_pair(user, survivor_pk, other_pk):
     """The two customers for merging `other` into `survivor` (合并), or 404 / 403.
 
-    The survivor only needs write access (the merge adds to it, like an edit); the duplicate is
-    hidden and everything on it moves to the survivor — a delete and a transfer in one — so the
-    user must manage it (see can_manage): a write collaborator cannot merge the shared customer
-    away into a customer of their own team.
+    A merge is the owner's side's decision on both customers, so the user must manage both (see
+    can_manage): the duplicate is hidden and everything on it moves to the survivor — a delete
+    and a transfer in one — and the survivor receives the duplicate's collaborators (协作人) and
+    consent decisions, which only its owner's side may grant or record. A write collaborator
+    can neither merge the shared customer away into a customer of their own team, nor merge one
+    of their own into it (a hostile review: that handed the shared customer to the own
+    customer's collaborators and overrode its withdrawn consent).
     """
     get_customer_or_404(user, survivor_pk)  # 404 for either out of sight, before any 403
     get_customer_or_404(user, other_pk)
@@ -418,6 +447,7 @@ def mergeable_pair(user, survivor_pk, other_pk):
         )
         % {"name": other.name},
     )
+    require_manage(user, survivor, _merge_refusal(survivor))
     return survivor, other
 
 

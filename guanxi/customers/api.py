@@ -19,6 +19,7 @@ from guanxi.accounts.scope import (
     get_related_or_404,
     is_manager,
     manageable_customer,
+    merge_survivor,
     mergeable_pair,
     scoped,
     writable_customer,
@@ -462,13 +463,14 @@ def merge_out(record: MergeRecord) -> dict:
 
 @router.post("/customers/{customer_id}/merge", response={201: MergeOut, **WRITE_ERRORS})
 def merge_customers(request, customer_id: Id, payload: MergeIn):
-    """Merge a duplicate into this customer (合并); needs write access to both.
+    """Merge a duplicate into this customer (合并); needs manage rights on both (the owner or a
+    colleague whose data scope covers it; never a 协作人).
 
     Contacts, orders, interactions, tasks, notes, consents, collaborators, referrals and tags
     move to this customer; the duplicate is hidden, not deleted, and the merge can be undone.
 
-    404 when either is outside the caller's scope, 403 when either is read-only; 422 when the
-    two cannot be merged (the same customer, one already merged).
+    404 when either is outside the caller's scope, 403 unless the caller may manage both;
+    422 when the two cannot be merged (the same customer, one already merged).
     """
     survivor, other = mergeable_pair(request.user, customer_id, payload.other_id)
     record = merging.merge_customers(request.user, survivor, other, payload.take)
@@ -492,10 +494,10 @@ def list_merges(request, customer_id: Id):
 def undo_merge(request, customer_id: Id, merge_id: Id):
     """Undo a merge: the duplicate comes back with the records the merge moved.
 
-    Needs write access to both customers (404 outside the scope, 403 read-only); 404 for no
-    such merge; 422 when it can no longer be undone.
+    Needs manage rights on both customers, as the merge did (404 outside the scope, 403
+    without them); 404 for no such merge; 422 when it can no longer be undone.
     """
-    survivor = writable_customer(request.user, customer_id)
+    survivor = merge_survivor(request.user, customer_id)
     record = merging.merges_of(survivor).filter(pk=merge_id).first()
     if record is None:
         return Status(404, {"detail": _("Not found.")})

@@ -4,7 +4,7 @@ The duplicate is never deleted: it is hidden (merged_into) and everything that h
 to the survivor. A MergeRecord lists what moved and the survivor's values before and after, so
 an undo restores the duplicate and moves back exactly those records. The audit trail keeps its
 entries' customer ids (history stays where it happened); merge and undo are audited on both.
-Callers check write access to both customers (guanxi.accounts.scope) before calling.
+Callers check manage rights on both customers (guanxi.accounts.scope.mergeable_pair) first.
 """
 
 from django.apps import apps

@@ -29,6 +29,7 @@ from guanxi.accounts.scope import (
     is_manager,
     manageable_customers,
     may_share_segment,
+    merge_survivor,
     mergeable_pair,
     visible_customers,
     writable_customer,
@@ -463,10 +464,11 @@ def duplicate_check(request):
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
-    # Offer "merge" only for the customer being edited, when the user may change it.
+    # Offer "merge" only for the customer being edited, when the user may merge into it (manage
+    # it: see scope.mergeable_pair) ...
     editing = (
         exclude_pk
-        if exclude_pk and visible_customers(request.user, write=True).filter(pk=exclude_pk).exists()
+        if exclude_pk and manageable_customers(request.user).filter(pk=exclude_pk).exists()
         else None
     )
     # ... and only for matches the user may merge away (see scope.mergeable_pair).
@@ -520,7 +522,7 @@ def customer_merge(request, pk):
     """Side by side: per differing field, whose value the surviving customer keeps."""
     other_id = request.POST.get("other") or request.GET.get("other") or ""
     if not (other_id.isdigit() and len(other_id) < 19):
-        customer = writable_customer(request.user, pk)
+        customer = merge_survivor(request.user, pk)
         candidates = _merge_candidates(request.user, customer)
         context = {"customer": customer, "candidates": candidates, "other": None}
         return render(request, "customers/merge.html", context)
@@ -558,7 +560,7 @@ def customer_merge(request, pk):
 @login_required
 @require_POST
 def merge_undo(request, pk, merge_pk):
-    customer = writable_customer(request.user, pk)
+    customer = merge_survivor(request.user, pk)
     record = merging.merges_of(customer).filter(pk=merge_pk).first()
     if record is None:
         raise Http404

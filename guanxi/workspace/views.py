@@ -296,6 +296,8 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
             "tag_names": tag_names,
             "custom_values": customer.custom_fields or {},
             "show_audit": is_manager(request.user),
+            # "Merge a duplicate" and "Undo merge": manage rights (scope.mergeable_pair)
+            "may_merge": access.manage,
             # what the card shows (a merge record keeps both customers' values: ~100 columns)
             "merges": merging.merges_of(customer)
             .select_related(None)
