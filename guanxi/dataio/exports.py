@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from guanxi.accounts.scope import can_view_sensitive, scoped, visible_customers
+from guanxi.accounts.scope import (
+    can_view_sensitive,
+    revealable_customers,
+    scoped,
+    visible_customers,
+)
 from guanxi.customers.models import CustomField
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
 from guanxi.sales.models import OrderLine, Product
@@ -144,7 +149,9 @@ def customer_rows(
     """Headers and rows of the customers visible to `user` (only `ids` of them, if given).
 
     With include_sensitive the user must hold the permission and state a purpose (at least
-    4 characters); every exported non-empty sensitive value is logged as a reveal. With
+    4 characters); the values are shown only for the customers the user may reveal
+    (scope.revealable_customers: never through a collaboration, as a single reveal), masked for
+    the others, and every exported non-empty sensitive value is logged as a reveal. With
     `scores` each row ends with the customer's current scores (SCORE_EXPORT_FIELDS, empty
     when not scored yet): a segment's export, which no import reads back.
     """
@@ -168,13 +175,23 @@ def customer_rows(
 
     def rows() -> Iterator[list]:
         for batch in _chunks(queryset):
+            unmasked = set()
             if include_sensitive:
+                unmasked = set(
+                    revealable_customers(user)
+                    .filter(pk__in=[c.pk for c in batch])
+                    .values_list("pk", flat=True)
+                )
                 for name in SENSITIVE_FIELDS:
-                    revealed = [c for c in batch if getattr(c, name) not in ("", None, False)]
+                    revealed = [
+                        c
+                        for c in batch
+                        if c.pk in unmasked and getattr(c, name) not in ("", None, False)
+                    ]
                     if revealed:
                         log_bulk_reveal(user, revealed, [name], purpose, route="export")
             for customer in batch:
-                row = _customer_row(customer, custom_fields, include_sensitive)
+                row = _customer_row(customer, custom_fields, customer.pk in unmasked)
                 if score_columns:
                     row.extend(_score_cells(customer, score_columns))
                 yield row
@@ -182,8 +199,8 @@ def customer_rows(
     return headers, rows()
 
 
-def _customer_row(customer, custom_fields, include_sensitive: bool) -> list:
-    sensitive = {} if include_sensitive else masked_dict(customer)
+def _customer_row(customer, custom_fields, unmasked: bool) -> list:
+    sensitive = {} if unmasked else masked_dict(customer)
     row = []
     for name, _aliases in CUSTOMER_COLUMNS:
         if name == "tags":

@@ -195,3 +195,48 @@ def test_a_locked_database_is_a_busy_message_not_a_500(client, rep1, monkeypatch
     assert response.status_code == 503
     assert "数据库正忙" in response.content.decode()
     assert Customer.objects.count() == 0
+
+
+def test_a_sensitive_export_unmasks_only_what_a_single_reveal_would(
+    client, personas, customer_of, tmp_path
+):
+    """A hostile review: a rep allowed to see sensitive data exported the ID number and health
+    notes of another team's customer merely shared with them (协作人), which a single reveal
+    refuses. The export (page and command) unmasks only scope.revealable_customers and logs
+    only those reveals."""
+    import csv
+
+    from django.core.management import call_command
+
+    from guanxi.accounts.models import Profile
+    from guanxi.customers.services import share_customer
+
+    rep1, rep2 = personas["rep1"], personas["rep2"]
+    Profile.objects.filter(user=rep2).update(can_view_sensitive=True)
+    shared = customer_of("rep1", name="共享的", id_number="110101199003071234")
+    share_customer(rep1, shared, rep2, access="write", expires_at=None)
+    own = customer_of("rep2", name="自己的", id_number="440101199001011234")
+    client.force_login(rep2)
+    assert (
+        client.post(
+            f"/customers/{shared.pk}/reveal/", {"field": "id_number", "purpose": "核对资料"}
+        ).status_code
+        == 403
+    )
+
+    response = client.post("/data/export/customers.csv", {"sensitive": "1", "purpose": "核对资料"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    path = tmp_path / "c.csv"
+    call_command(
+        "export_data", "customers", str(path), "--user", "rep2", "--include-sensitive",
+        "--purpose", "季度审计",
+    )  # fmt: skip
+    by_command = path.read_text(encoding="utf-8-sig")
+
+    for exported in (body, by_command):
+        rows = {row[3]: row for row in csv.reader(exported.lstrip("\ufeff").splitlines())}
+        assert "440101199001011234" in rows["自己的"]
+        assert "110101199003071234" not in exported
+        assert "••••34" in rows["共享的"]
+    logged = RevealLog.objects.values_list("customer", "field", "route")
+    assert sorted(logged) == [(own.pk, "id_number", "export")] * 2

@@ -20,8 +20,9 @@ class Command(BaseCommand):
     help = (
         "Export the customers (or order lines) visible to a user to CSV (UTF-8 with BOM) or XLSX. "
         "Sensitive fields are masked unless --include-sensitive --purpose '...' is given by a user "
-        "allowed to see them; every revealed value is logged. Without --user, acts as the first "
-        "superuser (or manager with scope 'all')."
+        "allowed to see them, and then only for the customers of the user's own data scope (those "
+        "shared with the user stay masked); every revealed value is logged. Without --user, acts "
+        "as the first superuser (or manager with scope 'all')."
     )
 
     def add_arguments(self, parser):
