@@ -58,6 +58,37 @@ def is_blank(value: str | None) -> bool:
     return not value or all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value)
 
 
+PURPOSE_MIN, PURPOSE_MAX = 4, 200  # visible characters at least; characters at most (the log's)
+
+
+def visible_length(value: str) -> int:
+    """How many characters of `value` a reader sees: spaces and zero-width characters (what
+    is_blank calls invisible) do not count."""
+    return sum(1 for ch in value if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+
+
+def clean_purpose(value: str | None) -> str:
+    """The stated purpose of a reveal, a sensitive export or a data subject's request, stripped;
+    else ValueError. One rule for the page, the API, exports and the command line: single-line
+    text a database can store (clean_text), at least PURPOSE_MIN visible characters (four
+    zero-width spaces are no purpose anyone can read in the log), at most PURPOSE_MAX."""
+    value = clean_text((value or "").strip(), multiline=False)
+    if visible_length(value) < PURPOSE_MIN:
+        raise ValueError(
+            _(
+                "State the purpose (at least %(min)d visible characters: spaces and invisible "
+                "characters do not count)."
+            )
+            % {"min": PURPOSE_MIN}
+        )
+    if len(value) > PURPOSE_MAX:
+        raise ValueError(
+            _("Enter at most %(max)d characters (it has %(length)d).")
+            % {"max": PURPOSE_MAX, "length": len(value)}
+        )
+    return value
+
+
 def check_year(value):
     """A date or datetime within the years a CRM deals with; else ValueError."""
     if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:

@@ -26,6 +26,7 @@ from guanxi.accounts.scope import (
 from guanxi.customers.models import CustomField
 from guanxi.privacy.sensitive import SENSITIVE_FIELDS, RevealDenied, log_bulk_reveal, masked_dict
 from guanxi.sales.models import OrderLine, Product
+from guanxi.validation import clean_purpose
 
 from .columns import (
     CUSTOMER_COLUMNS,
@@ -148,19 +149,17 @@ def customer_rows(
 ) -> tuple[list[str], Iterator[list]]:
     """Headers and rows of the customers visible to `user` (only `ids` of them, if given).
 
-    With include_sensitive the user must hold the permission and state a purpose (at least
-    4 characters); the values are shown only for the customers the user may reveal
+    With include_sensitive the user must hold the permission and state a purpose
+    (validation.clean_purpose, as for a single reveal); the values are shown only for the customers the user may reveal
     (scope.revealable_customers: never through a collaboration, as a single reveal), masked for
     the others, and every exported non-empty sensitive value is logged as a reveal. With
     `scores` each row ends with the customer's current scores (SCORE_EXPORT_FIELDS, empty
     when not scored yet): a segment's export, which no import reads back.
     """
-    purpose = (purpose or "").strip()
     if include_sensitive:
         if not can_view_sensitive(user):
             raise RevealDenied(_("You do not have permission to view sensitive personal data."))
-        if len(purpose) < 4:
-            raise ValueError(_("State the purpose for viewing this data (at least 4 characters)."))
+        purpose = clean_purpose(purpose)  # ValueError, before the first row is streamed
     custom_fields = list(CustomField.objects.order_by("key"))
     headers = export_headers(CUSTOMER_COLUMNS) + [f.label for f in custom_fields]
     queryset = (

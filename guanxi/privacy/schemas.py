@@ -1,18 +1,21 @@
 """API schemas for revealing sensitive fields, consent, and a customer's data rights."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from guanxi.api_common import InSchema, text
+from guanxi.validation import PURPOSE_MAX, clean_purpose
 
 from .models import ConsentPurpose
 from .sensitive import SENSITIVE_FIELDS
 
 SensitiveField = Literal[tuple(SENSITIVE_FIELDS)]
 Purpose = Literal[tuple(ConsentPurpose.values)]
-StatedPurpose = text(200, min_length=4)
+# A stated purpose: validation.clean_purpose's rule and message, as on the page and in exports
+StatedPurpose = Annotated[str, Field(max_length=PURPOSE_MAX), AfterValidator(clean_purpose)]
 
 
 class RevealIn(InSchema):

@@ -13,7 +13,7 @@ from guanxi.accounts.scope import can_reveal
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.sensitive import MASK, SENSITIVE_FIELDS, mask_value, masked_dict
-from guanxi.validation import clean_text
+from guanxi.validation import clean_purpose
 
 from .models import RevealLog
 
@@ -46,11 +46,9 @@ def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
     reveal log and the audit trail)."""
     if field not in SENSITIVE_FIELDS:
         raise KeyError(field)
-    purpose = clean_text((purpose or "").strip(), multiline=False)
     if not can_reveal(user, customer):
         raise RevealDenied(_("You do not have permission to view sensitive personal data."))
-    if len(purpose) < 4:
-        raise ValueError(_("State the purpose for viewing this data (at least 4 characters)."))
+    purpose = clean_purpose(purpose)  # ValueError: no readable purpose
     RevealLog.objects.create(
         user=user, customer=customer, field=field, purpose=purpose[:200], route=route
     )
@@ -63,7 +61,8 @@ def reveal(user, customer, field: str, purpose: str, *, route: str = "page"):
 @transaction.atomic
 def log_bulk_reveal(user, customers, fields, purpose: str, route: str) -> None:
     """Exports with sensitive columns log one row per customer and field, and one audit entry
-    per customer."""
+    per customer; ValueError for a purpose clean_purpose refuses (callers check it first)."""
+    purpose = clean_purpose(purpose)
     customers = list(customers)
     RevealLog.objects.bulk_create(
         [

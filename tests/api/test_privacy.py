@@ -59,7 +59,10 @@ def test_reveal_needs_a_purpose_and_a_sensitive_field(customer_of, api_as):
     assert short.status_code == 422
     assert blank.status_code == 422
     assert blank.json()["errors"] == {
-        "purpose": ["State the purpose for viewing this data (at least 4 characters)."]
+        "purpose": [
+            "State the purpose (at least 4 visible characters: spaces and invisible "
+            "characters do not count)."
+        ]
     }
     assert not_sensitive.status_code == 422
     assert list(not_sensitive.json()["errors"]) == ["field"]
