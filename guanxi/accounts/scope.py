@@ -697,9 +697,23 @@ def segment_q(user) -> Q:
     return Q(created_by_id=user.pk) | Q(shared=True)
 
 
+def may_save_segments(user) -> bool:
+    """Save, change or delete segments: any active user with a role that writes. A segment is
+    a write like any other (audited, listed to colleagues when shared), and the read-only role
+    reads its scope but changes nothing: it opens the shared segments, it saves none."""
+    return user.is_authenticated and user.is_active and can_write(user)
+
+
+def require_save_segments(user) -> None:
+    """PermissionDenied (403) unless may_save_segments."""
+    if not may_save_segments(user):
+        raise PermissionDenied(_("A read-only account cannot save, change or delete segments."))
+
+
 def can_edit_segment(user, segment) -> bool:
-    """Any user may change their own segments; a shared one its creator or a manager."""
-    if not user.is_authenticated or not user.is_active:
+    """Any user who may save segments may change their own; a shared one its creator or a
+    manager."""
+    if not may_save_segments(user):
         return False
     if segment.created_by_id == user.pk:
         return True
@@ -709,8 +723,8 @@ def can_edit_segment(user, segment) -> bool:
 def may_share_segment(user) -> bool:
     """Share a segment with everyone in the company: only a user whose data scope covers
     colleagues (covers_colleagues: a manager, a lead). A rep's saved queries stay their own;
-    shared ones fill every colleague's list."""
-    return user.is_authenticated and user.is_active and covers_colleagues(user)
+    shared ones fill every colleague's list. Never the read-only role (may_save_segments)."""
+    return may_save_segments(user) and covers_colleagues(user)
 
 
 def require_share_segment(user) -> None:
@@ -741,8 +755,10 @@ def get_segment_or_404(user, queryset: QuerySet, pk):
 
 def editable_segment(user, queryset: QuerySet, pk):
     """A segment to change or delete: 404 when the user cannot see it, 403 when they may only
-    read it (a shared segment of a colleague, for anyone but a manager)."""
+    read it (a shared segment of a colleague, for anyone but a manager; any segment, for the
+    read-only role)."""
     segment = get_segment_or_404(user, queryset, pk)
+    require_save_segments(user)
     if not can_edit_segment(user, segment):
         raise PermissionDenied(_("Only its creator or a manager may change a shared segment."))
     return segment

@@ -28,6 +28,7 @@ from guanxi.accounts.scope import (
     covered_user_ids,
     is_manager,
     manageable_customers,
+    may_save_segments,
     may_share_segment,
     merge_survivor,
     mergeable_pair,
@@ -370,7 +371,8 @@ def customer_list(request):
         context["team_options"] = options_html(options["teams"], filters["department_id"])
         context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)
-        context["may_share_segment"] = may_share_segment(request.user)  # the save form's box
+        context["may_save_segment"] = may_save_segments(request.user)  # the save form
+        context["may_share_segment"] = may_share_segment(request.user)  # its "share" box
         context["create_url"] = reverse("customers:create")
         context["bulk_url"] = reverse("customers:bulk")
         context["segment_create_url"] = reverse("segments:create")

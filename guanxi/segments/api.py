@@ -126,10 +126,10 @@ def segment_customers(request, segment_id: Id, limit: Limit = 25, offset: Offset
 def create_segment(request, payload: SegmentIn):
     """Save a segment of the caller's: a name and the customer list's filters as `params`.
 
-    Every signed-in user; `shared` shows it to everyone in the company (each sees the
-    customers of their own scope), and only a caller whose data scope covers colleagues (a
-    manager, a lead) may share: 403 for others. 422 for an unknown filter, a bad value or a
-    name already used.
+    Every signed-in user with a role that writes (403 for the read-only role); `shared` shows
+    it to everyone in the company (each sees the customers of their own scope), and only a
+    caller whose data scope covers colleagues (a manager, a lead) may share: 403 for others.
+    422 for an unknown filter, a bad value or a name already used.
     """
     segment = services.create_segment(request.user, payload.dict())
     return Status(201, _out(request.user, segment))

@@ -20,6 +20,7 @@ from guanxi.accounts.scope import (
     can_snapshot_segment,
     editable_segment,
     require_analysis_settings,
+    require_save_segments,
     require_share_segment,
     whole_base_reader,
 )
@@ -173,6 +174,7 @@ def create_segment(user, data: dict) -> Segment:
     everyone only by a user whose scope covers colleagues (PermissionDenied otherwise)."""
     if not user.is_authenticated or not user.is_active:
         raise ValidationError(_("Sign in to save segments."))
+    require_save_segments(user)  # 403 for the read-only role
     cleaned = _clean(data, creating=True)
     if cleaned.get("shared"):
         require_share_segment(user)

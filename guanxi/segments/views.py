@@ -21,8 +21,10 @@ from guanxi.accounts.scope import (
     editable_segment,
     get_customer_or_404,
     get_segment_or_404,
+    may_save_segments,
     may_share_segment,
     require_analysis_settings,
+    require_save_segments,
     sees_all,
     segment_q,
     visible_customers,
@@ -65,14 +67,19 @@ def segment_list(request):
         segment.latest = latest.get(segment.pk)
         segment.criteria = services.describe(segment.params)
         segment.editable = can_edit_segment(request.user, segment)
-    context = {"segments": segments, "sees_all": sees_all(request.user)}
+    context = {
+        "segments": segments,
+        "sees_all": sees_all(request.user),
+        "may_save": may_save_segments(request.user),
+    }
     return render(request, "segments/list.html", context)
 
 
 @login_required
 def segment_create(request):
     """Save the customer list's current filters as a segment (the list's small form posts
-    here; GET shows the same form for a query string)."""
+    here; GET shows the same form for a query string). 403 for the read-only role."""
+    require_save_segments(request.user)
     may_share = may_share_segment(request.user)
     if request.method == "POST":
         form = SegmentForm(request.POST, may_share=may_share)

@@ -19,6 +19,17 @@ def names(qs):
     return sorted(c.name for c in qs)
 
 
+@pytest.fixture
+def dept_a(teams, personas):
+    """A writing colleague of team A with a department scope (which covers colleagues)."""
+    from guanxi.accounts.models import DataScope
+    from guanxi.accounts.services import create_user
+
+    return create_user(
+        "dept_a", "demo-pass", department=teams["a"], data_scope=DataScope.DEPARTMENT
+    )
+
+
 def test_criteria_are_the_customer_lists_filters(rep1):
     # when
     segment = services.create_segment(
@@ -85,12 +96,10 @@ def test_criteria_that_no_longer_validate_match_nobody(rep1, customer_of):
     assert list(services.members(rep1, segment)) == []
 
 
-def test_who_may_change_a_segment(rep1, rep2, manager, personas):
+def test_who_may_change_a_segment(rep1, rep2, manager, personas, dept_a):
     private = services.create_segment(rep1, {"name": "私有", "params": {}})
-    # shared by the read-only colleague of team A (a department scope covers colleagues)
-    shared = services.create_segment(
-        personas["viewer"], {"name": "共享", "params": {}, "shared": True}
-    )
+    # shared by a department-scope colleague of team A (a department scope covers colleagues)
+    shared = services.create_segment(dept_a, {"name": "共享", "params": {}, "shared": True})
 
     # a private segment is nobody else's business: 404, even for a manager
     for user in (rep2, manager):
@@ -236,7 +245,7 @@ def test_deleting_a_segment_audits_its_snapshots_once(rep1, customer_of):
     assert not SegmentMembership.objects.exists()
 
 
-def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1):
+def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1, dept_a):
     # a rep (self scope) may not: nothing is created, nothing changes
     # read in English whatever an earlier test left active (run alone, the site's Chinese is)
     with translation.override("en"), pytest.raises(PermissionDenied) as refused:
@@ -252,9 +261,10 @@ def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1):
     assert not AuditEntry.objects.filter(model="segment", action="update").exists()
 
     # a lead, a manager and a department-scope colleague may
-    for who in ("lead_a", "manager", "viewer"):
-        made = services.create_segment(personas[who], {"name": who, "params": {}, "shared": True})
-        assert made.shared, who
+    for user in (personas["lead_a"], personas["manager"], dept_a):
+        made = services.create_segment(user, {"name": user.username, "params": {}, "shared": True})
+        assert made.shared, user.username
+    # (the read-only role saves no segment at all: test_segment_read_only.py)
 
     # a rep's segment shared before the rule: it can be unshared, and changed without sharing
     Segment.objects.filter(pk=mine.pk).update(shared=True)
