@@ -17,9 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
-from guanxi.validation import EARLIEST_YEAR, LATEST_YEAR, check_year, clean_text  # noqa: F401
+from guanxi.validation import (  # noqa: F401
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    check_amount_text,
+    check_year,
+    clean_text,
+)
 
 MAX_ID = 2**63 - 1
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -48,8 +54,14 @@ def text(max_length: int, min_length: int = 0):
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-SignedMoney = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+# Amounts come as JSON numbers or strings; a string is read by Decimal, but one with an
+# underscore ("1_000", Python's digit grouping) is refused (validation.check_amount_text).
+Money = Annotated[
+    Decimal, BeforeValidator(check_amount_text), Field(ge=0, max_digits=14, decimal_places=2)
+]
+SignedMoney = Annotated[
+    Decimal, BeforeValidator(check_amount_text), Field(max_digits=14, decimal_places=2)
+]
 Day = Annotated[date, AfterValidator(_in_years)]
 Moment = Annotated[datetime, AfterValidator(_aware)]
 Limit = Annotated[

@@ -89,6 +89,17 @@ def clean_purpose(value: str | None) -> str:
     return value
 
 
+def check_amount_text(value):
+    """An amount of money given as text, for Decimal to read: ValueError when it holds an
+    underscore. Python's Decimal reads "1_000" and "1_0_0" (digit grouping by underscores),
+    which nobody writes as an amount and a typo turns into a different one. Full-width digits
+    (１２３, what a Chinese input method may type) and spaces around the amount stay accepted,
+    as Decimal reads them; other values pass unchanged (the number's own checks follow)."""
+    if isinstance(value, str) and "_" in value:
+        raise ValueError(_("Write the amount without underscores, e.g. 1000 or 1000.50."))
+    return value
+
+
 def check_year(value):
     """A date or datetime within the years a CRM deals with; else ValueError."""
     if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:

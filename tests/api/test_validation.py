@@ -342,3 +342,42 @@ def test_the_largest_version_a_client_may_send_is_a_stale_edit_not_a_500(db, per
     ).json()
     response = api.patch(f"/tasks/{task['id']}", {"title": "再回访", "version": 2**31 - 1})
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("amount", ["1_000", "1_0_0", " 1_000.50 "])
+def test_money_strings_with_underscores_are_422(customer_of, api_as, amount):
+    """A hostile review: "1_000" (Python's Decimal syntax) was an amount of 1000.00. The shared
+    Money type refuses it with a message saying how to write one, in both languages; full-width
+    digits (what a Chinese input method may type) and spaces around the amount stay accepted."""
+    from guanxi.pipeline.models import Opportunity
+
+    customer = customer_of("rep1")
+    body = {"customer_id": customer.pk, "name": "年度茶礼", "amount": amount}
+
+    refused = api_as("rep1").post("/opportunities", body)
+    in_chinese = api_as("rep1", lang="zh-hans").post("/opportunities", body)
+    # a signed amount (a customer's credit limit) follows the same rule
+    credit = api_as("rep1").patch(
+        f"/customers/{customer.pk}", {"credit_limit": amount, "version": customer.version}
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {
+        "amount": ["Write the amount without underscores, e.g. 1000 or 1000.50."]
+    }
+    assert in_chinese.json()["errors"] == {"amount": ["金额中不能有下划线，例如 1000 或 1000.50。"]}
+    assert credit.status_code == 422 and list(credit.json()["errors"]) == ["credit_limit"]
+    assert not Opportunity.objects.exists()
+
+
+def test_money_strings_with_full_width_digits_or_spaces_are_read(customer_of, api_as):
+    customer = customer_of("rep1")
+    for amount in ("１２３", " 1000.50 "):
+        made = api_as("rep1").post(
+            "/opportunities", {"customer_id": customer.pk, "name": "年度茶礼", "amount": amount}
+        )
+        assert made.status_code == 201, made.json()
+    from guanxi.pipeline.models import Opportunity
+
+    amounts = sorted(str(a) for a in Opportunity.objects.values_list("amount", flat=True))
+    assert amounts == ["1000.50", "123.00"]
