@@ -145,6 +145,10 @@ def test_the_360_page_offers_merging_only_to_who_may_merge(shared, personas):
     assert as_collaborator.context["writable"] is True
     assert as_collaborator.context["may_merge"] is False
     assert as_owner.context["may_merge"] is True
+    merge_url = f'href="/customers/{theirs.pk}/merge/"'
+    assert merge_url not in as_collaborator.content.decode()
+    assert f'href="/customers/{theirs.pk}/edit/"' in as_collaborator.content.decode()
+    assert merge_url in as_owner.content.decode()
 
 
 def test_the_owner_merges_a_duplicate_away(shared, personas, customer_of):
