@@ -205,6 +205,7 @@ NOT_WRITES = {
     "lookalike.score_lead": "sets the score on an unsaved lead",
     "lookalike.rescore_open_leads": "part of train, whose entry counts the leads scored",
     "lookalike.top_features": "read",
+    "lookalike.trained_at": "read (when the current model was trained, for the lead page)",
     "preferences.language_of": "read",
     "preferences.languages_of": "read",
 }
