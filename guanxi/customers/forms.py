@@ -101,9 +101,12 @@ def _shown(value, labels: dict | None = None) -> str:
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
         labels = labels or {}
+        # in the form's order, then by key: PostgreSQL's jsonb keeps its own key order
+        place = {key: n for n, key in enumerate(labels)}
+        keys = sorted(value, key=lambda k: (place.get(k, len(place)), k))
         return ", ".join(
-            gettext("%(label)s: %(error)s") % {"label": labels.get(k, k), "error": _shown(v)}
-            for k, v in value.items()
+            gettext("%(label)s: %(error)s") % {"label": labels.get(k, k), "error": _shown(value[k])}
+            for k in keys
         )
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
