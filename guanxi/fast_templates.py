@@ -3,13 +3,15 @@
 Django's template language renders the list's 25 rows in ~4 ms of CPU (each variable, tag
 and filter is a node object walked per row: about 1,500 per page); the same rows compiled
 by Jinja2 to Python code cost ~1.4 ms (measured in process at 1,000,000 customers). Only
-such hot fragments use it (the list's rows, the 360 page's timeline items and scores panel);
-every page itself stays a Django template, which includes the fragment's output.
+such hot fragments use it (the list's rows and body, the 360 page's body with its timeline
+items, scores panel, consent card and sensitive fields); every page itself stays a Django
+template (base.html), which includes the fragment's output.
 Autoescaping is on.
 
 Texts: a fragment either gets them passed in translated, or writes `{{ _("…") }}` with the
 placeholders filled by `|format(name=…)`: Django's makemessages reads that form from any
-.html file (as it reads `{{ _("…") }}` in its own templates), and `_` is Django's gettext.
+.html file (as it reads `{{ _("…") }}` in its own templates), and `_` is Django's gettext
+(in render_fragment, the active catalog's own: active_gettext).
 """
 
 from jinja2 import Environment
