@@ -357,6 +357,29 @@ def list_count(qs: QuerySet, *, cap: int = COUNT_CAP) -> ListCount:
     return ListCount(n, "exact" if exact else "at_least")
 
 
+def small_first_page(qs: QuerySet, *, size: int, cap: int = COUNT_CAP) -> tuple[list, int] | None:
+    """A first page's ids and the list's total from one scan, when the total is small.
+
+    A search's page and its count each scanned the matches: for a pinyin search, a trigram
+    index scan and a visit of every match's row, ~7 ms of PostgreSQL's CPU at 1,000,000
+    customers, twice a page. When PostgreSQL expects at most ESTIMATE_ABOVE rows (its
+    planner's estimate, kept a minute), the ids of up to `cap` + 1 rows are fetched in the
+    list's order instead: the first `size` are the page and their number is the total.
+    Returns (the page's ids, how many ids were found), or None when the total is expected
+    to be large (or the database keeps no estimate, SQLite): then the page is fetched alone
+    and list_count gives the total.
+    """
+    if connections[qs.db].vendor != "postgresql" or _planner_rows(qs.order_by()) > ESTIMATE_ABOVE:
+        return None
+    ids = list(qs.values_list("pk", flat=True)[: cap + 1])
+    return ids[:size], len(ids)
+
+
+def found_count(found: int, cap: int = COUNT_CAP) -> ListCount:
+    """The ListCount of `found` rows fetched with a limit of `cap` + 1."""
+    return ListCount(found) if found <= cap else ListCount(cap, "at_least")
+
+
 def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(count, exact): exact up to `cap`; beyond it, `cap` as a lower bound.
 

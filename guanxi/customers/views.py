@@ -56,23 +56,43 @@ from .templatetags.guanxi_ui import tel_link
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
-    """Newest first pages by keyset (no COUNT, fast at any depth); other sorts by offset."""
+    """(rows as LIST_VALUES dicts, the next page's query or None, the list's total or None).
+
+    A first page whose total PostgreSQL expects to be small (a search) takes its ids and
+    total from one scan (queries.small_first_page) and then its rows by id. Otherwise newest
+    first pages by keyset (no COUNT, fast at any depth), other sorts by offset, and the
+    total is counted or estimated apart (_count)."""
     data = form.valid_data()
     params = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     params.pop("after", None)
     params.pop("page", None)
+    number = data.get("page") or 1
+    if not data.get("after") and number == 1:
+        small = queries.small_first_page(qs, size=PAGE_SIZE)
+        if small is not None:
+            ids, found = small
+            by_id = {row[0]: dict(zip(LIST_VALUES, row, strict=True)) for row in _ROWS.rows(ids)}
+            rows = [by_id[pk] for pk in ids if pk in by_id]  # in the list's order
+            next_query = None
+            if found > PAGE_SIZE:
+                if sort == "newest":
+                    params["after"] = str(ids[-1])
+                else:
+                    params["page"] = "2"
+                next_query = params.urlencode()
+            return rows, next_query, queries.found_count(found)
+    qs = qs.values(*LIST_VALUES)
     if sort == "newest":
         rows, next_after = queries.keyset_page(qs, after=data.get("after"), size=PAGE_SIZE)
         if next_after:
             params["after"] = str(next_after)
-        return rows, params.urlencode() if next_after else None
-    number = data.get("page") or 1
+        return rows, params.urlencode() if next_after else None, None
     start = (number - 1) * PAGE_SIZE
     rows = list(qs[start : start + PAGE_SIZE + 1])
     if len(rows) > PAGE_SIZE:
         params["page"] = str(number + 1)
-        return rows[:PAGE_SIZE], params.urlencode()
-    return rows, None
+        return rows[:PAGE_SIZE], params.urlencode(), None
+    return rows, None, None
 
 
 def _count(qs, form: CustomerFilterForm, rows: list, next_query: str | None):
@@ -116,6 +136,9 @@ class ListRow:
         self.__dict__.update(values)
         self.pk = values["id"]
 
+
+# A page's rows by id (LIST_VALUES tuples), compiled once per page size (guanxi/prepared.py)
+_ROWS = PreparedRows(lambda ids: Customer.objects.filter(pk__in=ids).values_list(*LIST_VALUES))
 
 # A page's tags, by name: compiled once per page size (guanxi/prepared.py; ~0.3 ms a page)
 _PAGE_TAGS = PreparedRows(
@@ -302,7 +325,7 @@ def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
     filters = form.filters()
     qs = queries.customer_list(request.user, **filters)
-    rows, next_query = _page(qs.values(*LIST_VALUES), form, filters["sort"])
+    rows, next_query, count = _page(qs, form, filters["sort"])
     rows = list_rows(rows)
     # Labels translated once per request, not through get_FOO_display() on every row.
     level_labels = {value: str(label) for value, label in CustomerLevel.choices}
@@ -331,7 +354,7 @@ def customer_list(request):
         "customers": rows,
         "next_query": next_query,
         "filters": filters,
-        "count": _count(qs, form, rows, next_query),
+        "count": count or _count(qs, form, rows, next_query),
         "sort_links": sort_links(params, filters["sort"]),
         "can_write": can_write_,
         "is_manager": is_manager(request.user),

@@ -132,6 +132,36 @@ def test_the_planners_estimate_is_kept_a_minute_for_the_same_query(personas, fiv
     assert explains(customer_list(personas["manager"])) == (first, 1)
 
 
+@pytest.mark.parametrize("sort", ["newest", "name"])
+def test_a_search_pages_through_every_match_once_with_its_exact_total(
+    client_for, customer_of, sort
+):
+    """A search of 30 matches: 25, then 5, each once, the total exact on both pages. On
+    PostgreSQL the first page's ids and total come from one scan of the matches (the
+    planner expects few rows), not a page and then a COUNT that scans them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    made = {customer_of("rep1", name=f"王小{i:02d}").pk for i in range(30)}
+    customer_of("rep1", name="李四")  # not a match
+    client = client_for("rep1", "en")
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(LIST, {"q": "wangxiao", "sort": sort}).content.decode()
+    ids = [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', first)]
+    assert len(ids) == 25 and "30 customers" in first
+    scans = [q["sql"] for q in ctx.captured_queries if "name_pinyin" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert not any("COUNT(" in sql.upper() for sql in scans)
+    following = re.search(r'class="pager"><a href="\?([^"]+)"', first).group(1)
+    second = client.get(LIST + "?" + following.replace("&amp;", "&")).content.decode()
+    more = [int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', second)]
+    assert len(more) == 5 and "30 customers" in second
+    assert set(ids) | set(more) == made and not set(ids) & set(more)
+    expected = sorted(made, reverse=True) if sort == "newest" else None
+    if expected:
+        assert ids + more == expected
+
+
 def test_page_shows_count_sort_links_and_keeps_filters_in_the_url(client_for, five):
     html = client_for("rep1").get(LIST, {"level": "A", "sort": "name"}).content.decode()
     assert "2 customers" in html

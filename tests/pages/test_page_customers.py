@@ -115,27 +115,29 @@ def test_list_query_count_does_not_grow_with_rows(
     # session, user with profile, collaborations (scope), rows, tags, the page's scores (by
     # primary key: the list query does not join them); no count: a first page without a next
     # page counts its rows; the filter menus (owners, teams, and the tags in the user's scope)
-    # come from the cache the first request filled
-    with django_assert_num_queries(6):
+    # come from the cache the first request filled. On PostgreSQL, whose planner expects few
+    # rows, a first page takes its ids and total from one query, then its rows by id (the
+    # planner's estimate is kept a minute per query: asked once for each new search)
+    pg = connection.vendor == "postgresql"
+    with django_assert_num_queries(7 if pg else 6):
         response = client.get(LIST)
     assert "3 customers" in response.content.decode()
     for i in range(20):
         customer_of("rep1", name=f"新客户{i}", tags=["乙"])
     # a new tag dropped the cached menus: owners, teams and the user's tags (with the scope's
     # collaborations) are read again (4 queries), once
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11 if pg else 10):
         response = client.get(LIST)
     assert '<option value="乙"' in response.content.decode()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7 if pg else 6):
         client.get(LIST)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8 if pg else 6):
         client.get(LIST, {"q": "kh"}, HTTP_HX_REQUEST="true")
-    # a second page exists: the total is counted (on PostgreSQL the planner's estimate first,
-    # then the count as it is small)
+    # a second page exists: the total is counted (SQLite), or comes with the page's ids
+    # (PostgreSQL, whose planner expects few rows: one scan, no count)
     for i in range(5):
         customer_of("rep1", name=f"又一客户{i}")
-    count = 2 if connection.vendor == "postgresql" else 1
-    with django_assert_num_queries(6 + count):
+    with django_assert_num_queries(7):
         response = client.get(LIST, HTTP_HX_REQUEST="true")
     assert "28 customers" in response.content.decode()
 
