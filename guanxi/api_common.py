@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from guanxi.validation import (  # noqa: F401
     EARLIEST_YEAR,
     LATEST_YEAR,
-    check_amount_text,
+    check_number_text,
     check_year,
     clean_text,
 )
@@ -52,16 +52,16 @@ def text(max_length: int, min_length: int = 0):
     ]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
-# Amounts come as JSON numbers or strings; a string is read by Decimal, but one with an
-# underscore ("1_000", Python's digit grouping) is refused (validation.check_amount_text).
-Money = Annotated[
-    Decimal, BeforeValidator(check_amount_text), Field(ge=0, max_digits=14, decimal_places=2)
-]
-SignedMoney = Annotated[
-    Decimal, BeforeValidator(check_amount_text), Field(max_digits=14, decimal_places=2)
-]
+# Numbers come as JSON numbers or strings; a string is read by int() or Decimal(), but one
+# with an underscore ("1_000", Python's digit grouping) is refused (validation.check_number_text,
+# the rule pages and imports follow too).
+_NumberText = BeforeValidator(check_number_text)
+Id = Annotated[int, _NumberText, Field(ge=1, le=MAX_ID)]
+Int32 = Annotated[int, _NumberText, Field(ge=INT32_MIN, le=INT32_MAX)]
+WholeNumber = Annotated[int, _NumberText]  # with its own Field(ge=..., le=...) where used
+DecimalNumber = Annotated[Decimal, _NumberText]  # likewise
+Money = Annotated[Decimal, _NumberText, Field(ge=0, max_digits=14, decimal_places=2)]
+SignedMoney = Annotated[Decimal, _NumberText, Field(max_digits=14, decimal_places=2)]
 Day = Annotated[date, AfterValidator(_in_years)]
 Moment = Annotated[datetime, AfterValidator(_aware)]
 Limit = Annotated[

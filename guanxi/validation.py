@@ -8,7 +8,9 @@ same functions early, to report the error next to its field.
 import copy
 import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
@@ -89,15 +91,61 @@ def clean_purpose(value: str | None) -> str:
     return value
 
 
-def check_amount_text(value):
-    """An amount of money given as text, for Decimal to read: ValueError when it holds an
-    underscore. Python's Decimal reads "1_000" and "1_0_0" (digit grouping by underscores),
-    which nobody writes as an amount and a typo turns into a different one. Full-width digits
-    (１２３, what a Chinese input method may type) and spaces around the amount stay accepted,
-    as Decimal reads them; other values pass unchanged (the number's own checks follow)."""
+def check_number_text(value):
+    """A number given as text (an amount, a quantity, a count), before Decimal(), int() or
+    float() reads it: ValueError naming the value when it holds an underscore. Python reads
+    "1_000" and "1_0_0" as digit grouping; nobody writes an amount or a quantity so, and a typo
+    turns into a different number. One rule for every door: page forms (the number fields
+    below), imports (dataio.columns), the API (api_common's number types) and the services'
+    own parsers. Full-width digits (１２３, what a Chinese input method may type) and spaces
+    around the number stay accepted, as Decimal reads them; other values pass unchanged (the
+    number's own checks follow)."""
     if isinstance(value, str) and "_" in value:
-        raise ValueError(_("Write the amount without underscores, e.g. 1000 or 1000.50."))
+        shown = value.strip()
+        shown = shown if len(shown) <= 40 else f"{shown[:40]}…"
+        raise ValueError(
+            _("“%(value)s” is not a number: write it without underscores (1000, not 1_000).")
+            % {"value": shown}
+        )
     return value
+
+
+class NumberText:
+    """A form number field that refuses what check_number_text refuses, with its message,
+    before Django's own reading (Decimal(), int(), float()) would take the underscores."""
+
+    def to_python(self, value):
+        try:
+            check_number_text(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+        return super().to_python(value)
+
+
+class DecimalNumberField(NumberText, forms.DecimalField):
+    """forms.DecimalField under check_number_text: every page's amounts and decimals."""
+
+
+class WholeNumberField(NumberText, forms.IntegerField):
+    """forms.IntegerField under check_number_text: quantities, counts, ids, versions."""
+
+
+class FloatNumberField(NumberText, forms.FloatField):
+    """forms.FloatField under check_number_text: thresholds and rates."""
+
+
+def formfield_of(model_field, **kwargs) -> forms.Field:
+    """model_field.formfield(), a number field above for a model's number (a product's price, a
+    customer's credit limit or points): Django's own would read "1_000"."""
+    for model_class, form_class in (
+        (models.DecimalField, DecimalNumberField),
+        (models.FloatField, FloatNumberField),
+        (models.IntegerField, WholeNumberField),  # and its positive and small kinds
+    ):
+        if isinstance(model_field, model_class):
+            kwargs.setdefault("form_class", form_class)
+            break
+    return model_field.formfield(**kwargs)
 
 
 def check_year(value):

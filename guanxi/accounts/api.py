@@ -10,8 +10,8 @@ from ninja.errors import HttpError
 from guanxi.accounts.scope import can_view_sensitive, can_write, is_manager, own_tokens
 from guanxi.accounts.services import (
     change_own_password,
+    create_own_token,
     issue_api_token,
-    new_token_for,
     profile_of,
     revoke_token,
 )
@@ -28,7 +28,8 @@ def obtain_token(request, response: HttpResponse, payload: TokenIn):
 
     Each user keeps at most GUANXI_API_TOKEN_MAX_PER_USER live tokens (a new one evicts the
     oldest); a token expires after GUANXI_API_TOKEN_TTL_DAYS. Repeated wrong passwords for one
-    username from one address lock that pair out for a while (429).
+    username from one address lock that pair out for a while (429). The new token is audited
+    as one made on the account page is (by its first characters, never its key).
     """
     add_never_cache_headers(response)  # the body is a bearer token: no cache may keep it
     token = issue_api_token(request, payload.username, payload.password)
@@ -75,7 +76,7 @@ def change_password(request, payload: PasswordChangeIn):
         request=request,
         keep_session=False,  # a bearer-token client has no session to keep
     )
-    return {"token": new_token_for(request.user)}
+    return {"token": create_own_token(request.user)}
 
 
 @router.get("/me", response={200: MeOut, **errors(401)})

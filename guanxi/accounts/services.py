@@ -3,8 +3,9 @@
 `create_user` and `create_department` neither check who asks nor audit: the demo loader and
 the tests call them directly, and team administration (guanxi.accounts.team_services:
 `add_user`, `add_department`, ...) calls them after its checks and records the audit entry.
-Creating a token on the account page, revoking one and changing the own password are audited
-here.
+Creating a token (on the account page, at the API's auth/token or with a password change
+through the API: create_own_token), revoking one and changing the own password are audited
+here; an audit entry names a token by its first characters, never by its key.
 """
 
 from datetime import timedelta
@@ -73,13 +74,14 @@ def issue_api_token(request, username: str, password: str) -> str | None:
     finally:
         if session is not None:
             request.session = session
-    return new_token_for(user)
+    return create_own_token(user)
 
 
 @transaction.atomic
 def new_token_for(user, *, actor=None) -> str:
     """A fresh token; expired ones are dropped and, past the per-user limit, the oldest go.
-    With `actor` (create_own_token) the new token and each live one it replaces are audited."""
+    With `actor` (create_own_token) the new token and each live one it replaces are audited.
+    Without, nothing is audited: for tests and scripts that need a token, never for a user."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one at a time
     now = timezone.now()
     ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
@@ -106,8 +108,10 @@ def new_token_for(user, *, actor=None) -> str:
 
 
 def create_own_token(user) -> str:
-    """A token the user makes for themselves on the account page: new_token_for's expiry and
-    per-user limit, audited. The key is returned once; only its hash is kept."""
+    """A token the user makes for themselves, wherever they ask: the account page's "Create a
+    token", the API's auth/token (issue_api_token) and its password change. new_token_for's
+    expiry and per-user limit, audited (the entry keeps the key's first characters, as the
+    token list shows them). The key is returned once; only its hash is kept."""
     return new_token_for(user, actor=user)
 
 

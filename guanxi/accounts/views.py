@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,6 +17,7 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from .forms import OwnPasswordForm
+from .models import ApiToken
 from .preferences import set_own_language
 from .scope import own_tokens
 from .services import change_own_password, create_own_token, revoke_token
@@ -73,9 +75,23 @@ def _account_context(request, password_form=None) -> dict:
     }
 
 
+# The session key holding a token just created, until the account page shows it (once).
+NEW_TOKEN_SESSION_KEY = "accounts:new_token"  # noqa: S105 - the name of a slot, no secret
+
+
 @login_required
 def account(request):
-    return render(request, "registration/account.html", _account_context(request))
+    """The account page; a token token_create just made is shown here once: it is popped
+    from the session as it is shown (a reload shows only its first characters), and not at all
+    if it is gone meanwhile (revoked, or a password change revoked it)."""
+    context = _account_context(request)
+    key = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    if key and any(t.key_hash == ApiToken.hash_key(key) for t in context["tokens"]):
+        context["new_token"] = key
+    response = render(request, "registration/account.html", context)
+    add_never_cache_headers(response)  # said here too: the body may be a bearer token
+    patch_cache_control(response, private=True)
+    return response
 
 
 # the service's names for the form's fields
@@ -118,15 +134,12 @@ def token_revoke(request, pk):
 @login_required
 @require_POST
 def token_create(request):
-    """A new token for the user, shown once on the page this answers (never put in a message
-    or the session, so it is stored nowhere but as its hash); no-store, as every signed-in
-    answer is (NoStoreForSignedInMiddleware), and said here too: the body is a bearer token."""
-    key = create_own_token(request.user)
-    context = {**_account_context(request), "new_token": key}
-    response = render(request, "registration/account.html", context)
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True)
-    return response
+    """A new token for the user, then a redirect to the account page, which shows it once
+    (post/redirect/get: reloading the page that shows it neither asks to send the form again
+    nor makes another token). The key waits in the session (stored server-side, as the
+    database's sessions are) only until that page pops it; never in a message or a URL."""
+    request.session[NEW_TOKEN_SESSION_KEY] = create_own_token(request.user)
+    return redirect(reverse("accounts:account") + "#new-token")
 
 
 def set_language(request):

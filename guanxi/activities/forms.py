@@ -9,6 +9,7 @@ from guanxi.validation import (
     MAX_ID,
     ListFilters,
     SharedFields,
+    WholeNumberField,
     add_service_errors,
     validate_year,
 )
@@ -156,9 +157,7 @@ class TaskFilterForm(ListFilters, forms.Form):
     due_to = forms.DateField(label=_("Due until"), required=False, validators=[validate_year])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Task or customer"), required=False, max_length=100)
-    assignee = forms.IntegerField(
-        label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID
-    )
+    assignee = WholeNumberField(label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
     def __init__(self, *args, assignees=None, **kwargs):

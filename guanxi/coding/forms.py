@@ -4,11 +4,13 @@ here next to the field it names."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.validation import WholeNumberField
+
 from .models import CodingProject, RelationKind, SourceKind
 
 
 class ProjectForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = CodingProject
@@ -58,8 +60,8 @@ class FragmentForm(forms.Form):
         help_text=_("Select a passage in the text above, or type or paste it here exactly."),
         strip=False,
     )
-    start = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    start = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0)
+    end = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=0)
     codes = forms.MultipleChoiceField(
         label=_("Codes"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -114,7 +116,7 @@ class RelationForm(forms.Form):
 
 
 class CoreForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
     core_category = forms.ChoiceField(label=_("core category"), required=False)
     story_line = forms.CharField(
         label=_("story line"),

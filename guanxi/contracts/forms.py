@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.sales import services as sales
 from guanxi.sales.models import Product
-from guanxi.validation import validate_year
+from guanxi.validation import DecimalNumberField, WholeNumberField, validate_year
 
 from .models import PaymentMethod
 
@@ -35,7 +35,7 @@ class QuoteForm(forms.Form):
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,17 +54,17 @@ class LineForm(forms.Form):
         required=False,
         empty_label=_("Choose a product"),
     )
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         label=_("quantity"), min_value=1, max_value=sales.MAX_QUANTITY, required=False
     )
-    unit_price = forms.DecimalField(
+    unit_price = DecimalNumberField(
         label=_("unit price"),
         required=False,
         min_value=0,
         max_value=sales.MAX_MONEY,
         decimal_places=2,
     )
-    discount = forms.DecimalField(
+    discount = DecimalNumberField(
         label=_("discount (per cent)"), required=False, min_value=0, max_value=100, decimal_places=2
     )
 
@@ -88,14 +88,14 @@ def line_rows(formset) -> list[dict]:
 class ActionForm(forms.Form):
     action = forms.CharField(max_length=20)
     reason = forms.CharField(label=_("reason"), max_length=500, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class InstalmentForm(forms.Form):
     due_date = forms.DateField(
         label=_("due date"), required=False, widget=DATE, validators=[validate_year]
     )
-    amount = forms.DecimalField(
+    amount = DecimalNumberField(
         label=_("amount"), required=False, min_value=0, max_value=sales.MAX_MONEY, decimal_places=2
     )
 
@@ -105,7 +105,7 @@ PlanFormSet = forms.formset_factory(InstalmentForm, extra=2, max_num=60)
 
 class PaymentForm(forms.Form):
     received_on = forms.DateField(label=_("received on"), widget=DATE, validators=[validate_year])
-    amount = forms.DecimalField(
+    amount = DecimalNumberField(
         label=_("amount"), min_value=0, max_value=sales.MAX_MONEY, decimal_places=2
     )
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
@@ -149,4 +149,4 @@ class ContractForm(forms.Form):
     currency = forms.ChoiceField(
         label=_("currency"), choices=[(code, code) for code in sales.CURRENCIES]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Day, Id, InSchema, Money, text
+from guanxi.api_common import Day, DecimalNumber, Id, InSchema, Money, WholeNumber, text
 
 Version = Field(None, description="The version from your GET: if it changed meanwhile, 409.")
 
@@ -17,9 +17,9 @@ class ContractPersonOut(Schema):
 
 class ContractLineIn(InSchema):
     product_id: Id
-    quantity: int = Field(1, ge=1, le=1_000_000)
+    quantity: WholeNumber = Field(1, ge=1, le=1_000_000)
     unit_price: Money | None = Field(None, description="Default: the product's list price.")
-    discount: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
+    discount: DecimalNumber = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
 
 
 class ContractLineOut(Schema):

@@ -24,7 +24,7 @@ from guanxi.pipeline.models import Opportunity
 from guanxi.pipeline.models import Status as OpportunityStatus
 from guanxi.sales import services as sales
 from guanxi.services_common import claim_version, reject_unknown_fields
-from guanxi.validation import Errors, check_text, check_year
+from guanxi.validation import Errors, check_number_text, check_text, check_year
 
 from .models import (
     OPEN_CONTRACT_STATUSES,
@@ -66,7 +66,7 @@ def _decimal(value) -> Decimal | None:
     if isinstance(value, bool) or value in (None, ""):
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(str(check_number_text(value)).strip())
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None

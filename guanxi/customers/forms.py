@@ -15,10 +15,14 @@ from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.services_common import StaleEdit
 from guanxi.validation import (
     MAX_ID,
+    DecimalNumberField,
+    FloatNumberField,
     ListFilters,
     SharedFields,
+    WholeNumberField,
     add_service_errors,
     check_year,
+    formfield_of,
     validate_year,
 )
 
@@ -278,8 +282,8 @@ class CustomerFilterForm(ListFilters, forms.Form):
     )
     # Ids, checked as numbers only: an unknown id simply matches nothing. The options are the
     # page's (customers.views.filter_options), so the list's live updates need no query.
-    owner = forms.IntegerField(label=_("Owner"), required=False, min_value=1, max_value=MAX_ID)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
+    owner = WholeNumberField(label=_("Owner"), required=False, min_value=1, max_value=MAX_ID)
+    team = WholeNumberField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
     city = forms.CharField(label=_("City"), required=False, max_length=50)
     created_from = forms.DateField(
         label=_("Created from"), required=False, validators=[validate_year]
@@ -294,7 +298,7 @@ class CustomerFilterForm(ListFilters, forms.Form):
         label=_("Last order until"), required=False, validators=[validate_year]
     )
     # within the last-order dates: the home's repeat buyers are min_purchases=2 since a date
-    min_purchases = forms.IntegerField(
+    min_purchases = WholeNumberField(
         label=_("At least this many purchases"), required=False, min_value=1, max_value=10_000
     )
     # Scores (guanxi.scoring), the rep's loyalty type and the churn mark: the codes' labels
@@ -344,27 +348,27 @@ class CustomerFilterForm(ListFilters, forms.Form):
     )
     lost_from = forms.DateField(label=_("Lost from"), required=False, validators=[validate_year])
     lost_to = forms.DateField(label=_("Lost until"), required=False, validators=[validate_year])
-    r = forms.IntegerField(label="R", required=False, min_value=1, max_value=5)
-    f = forms.IntegerField(label="F", required=False, min_value=1, max_value=5)
-    m = forms.IntegerField(label="M", required=False, min_value=1, max_value=5)
-    p_alive_min = forms.FloatField(
+    r = WholeNumberField(label="R", required=False, min_value=1, max_value=5)
+    f = WholeNumberField(label="F", required=False, min_value=1, max_value=5)
+    m = WholeNumberField(label="M", required=False, min_value=1, max_value=5)
+    p_alive_min = FloatNumberField(
         label=_("P(alive) from"), required=False, min_value=0, max_value=1
     )
-    p_alive_max = forms.FloatField(
+    p_alive_max = FloatNumberField(
         label=_("P(alive) up to"), required=False, min_value=0, max_value=1
     )
-    clv_min = forms.DecimalField(
+    clv_min = DecimalNumberField(
         label=_("Predicted CLV from"), required=False, max_digits=16, decimal_places=2
     )
-    clv_max = forms.DecimalField(
+    clv_max = DecimalNumberField(
         label=_("Predicted CLV up to"), required=False, max_digits=16, decimal_places=2
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     # the pager's hidden fields, named in the errors of a bad value (e.g. a hand-edited URL)
-    after = forms.IntegerField(
+    after = WholeNumberField(
         label=_("Page position"), required=False, min_value=1, widget=forms.HiddenInput
     )
-    page = forms.IntegerField(
+    page = WholeNumberField(
         label=_("Page number"),
         required=False,
         min_value=1,
@@ -481,7 +485,7 @@ class CustomerForm(forms.Form):
                 if name in special:
                     ordered[name] = self.fields[name]
                     continue
-                field = _text_input(Customer._meta.get_field(name).formfield())
+                field = _text_input(formfield_of(Customer._meta.get_field(name)))
                 if name in SENSITIVE_FIELDS:
                     field.required = False
                     field.widget.attrs["autocomplete"] = "off"
@@ -500,7 +504,7 @@ class CustomerForm(forms.Form):
             label=_("Save anyway: this is not the same customer"), required=False
         )
         if customer is not None:
-            ordered["version"] = forms.IntegerField(
+            ordered["version"] = WholeNumberField(
                 required=False, min_value=1, widget=forms.HiddenInput
             )
             ordered["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -548,7 +552,7 @@ class CustomerForm(forms.Form):
     def _custom_field(definition: CustomField) -> forms.Field:
         common = {"label": definition.label, "required": definition.required}
         if definition.kind == CustomFieldKind.NUMBER:
-            return forms.DecimalField(**common)
+            return DecimalNumberField(**common)
         if definition.kind == CustomFieldKind.DATE:
             return _text_input(forms.DateField(**common))
         if definition.kind == CustomFieldKind.CHOICE:
@@ -669,10 +673,10 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.contact = contact
         for name in services.CONTACT_FIELDS:
-            self.fields[name] = _text_input(Contact._meta.get_field(name).formfield())
+            self.fields[name] = _text_input(formfield_of(Contact._meta.get_field(name)))
         self.fields["notes"].widget.attrs["rows"] = 3
         if contact is not None:
-            self.fields["version"] = forms.IntegerField(
+            self.fields["version"] = WholeNumberField(
                 required=False, min_value=1, widget=forms.HiddenInput
             )
             self.fields["base"] = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -29,7 +29,7 @@ from guanxi.services_common import (
     rate_limit,
     reject_unknown_fields,
 )
-from guanxi.validation import check_text, check_year, clean_text, is_blank
+from guanxi.validation import check_number_text, check_text, check_year, clean_text, is_blank
 
 from .models import (
     Collaborator,
@@ -124,7 +124,9 @@ def clean_custom_fields(values: dict) -> dict:
             continue
         if field.kind == CustomFieldKind.NUMBER:
             try:
-                cleaned[key] = str(Decimal(str(value)))
+                cleaned[key] = str(Decimal(str(check_number_text(value))))
+            except ValueError as exc:  # an underscore: say so, naming the value
+                errors.append(f"{field.label}: {exc}")
             except InvalidOperation:
                 errors.append(_("“%(label)s” must be a number.") % {"label": field.label})
         elif field.kind == CustomFieldKind.DATE:

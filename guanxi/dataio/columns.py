@@ -23,6 +23,7 @@ from guanxi.customers.models import (
 )
 from guanxi.privacy.sensitive import MASK
 from guanxi.sales.models import OrderStatus
+from guanxi.validation import check_number_text
 
 
 class CellError(ValueError):
@@ -279,10 +280,20 @@ def parse_datetime(value) -> datetime | None:
     return moment
 
 
+def _number_text(raw: str) -> str:
+    """The cell's text if validation.check_number_text takes it (no "1_000"), else CellError
+    with its message: imports read numbers by the rule pages and the API follow."""
+    try:
+        return check_number_text(raw)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
 def parse_int(value, *, minimum: int | None = None) -> int | None:
     raw = text(value).replace(",", "")
     if not raw:
         return None
+    _number_text(raw)
     try:
         number = Decimal(raw)
     except InvalidOperation:
@@ -298,6 +309,7 @@ def parse_money(value) -> Decimal | None:
     raw = text(value).replace(",", "").replace("¥", "").replace("￥", "").strip()
     if not raw:
         return None
+    _number_text(raw)
     try:
         amount = Decimal(raw)
         if not amount.is_finite():  # NaN, Infinity: Decimal reads them, no amount is one

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import CustomerCategory, CustomerKind, CustomerSource
+from guanxi.validation import DecimalNumberField, FloatNumberField, WholeNumberField
 
 from .models import LeadStatus
 
@@ -48,14 +49,14 @@ class LeadForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    referred_by = forms.IntegerField(
+    referred_by = WholeNumberField(
         label=_("Referred by (customer number)"),
         required=False,
         min_value=1,
         help_text=_("The customer who brought this lead (转介绍), as on the customer's page."),
     )
     to_pool = forms.BooleanField(label=_("Put it in the lead pool"), required=False)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = WholeNumberField(required=False, widget=forms.HiddenInput)
 
     CHECKED = ("mobile", "email", "company")
 
@@ -90,7 +91,7 @@ class FilterForm(forms.Form):
         choices=[("", _("Any")), ("me", _("Mine")), ("pool", _("Lead pool"))],
         required=False,
     )
-    min_score = forms.FloatField(
+    min_score = FloatNumberField(
         label=_("Score at least"), min_value=0, max_value=1, required=False
     )
 
@@ -120,19 +121,19 @@ class StatusForm(forms.Form):
         ],
     )
     reason = forms.CharField(label=_("Reason (when disqualified)"), max_length=300, required=False)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = WholeNumberField(required=False, widget=forms.HiddenInput)
 
 
 class ConvertForm(forms.Form):
-    attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    attach_to = WholeNumberField(required=False, widget=forms.HiddenInput)
     opportunity_name = forms.CharField(label=_("Opportunity"), max_length=200, required=False)
-    opportunity_amount = forms.DecimalField(
+    opportunity_amount = DecimalNumberField(
         label=_("Amount"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
     opportunity_close = forms.DateField(
         label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = WholeNumberField(required=False, widget=forms.HiddenInput)
 
 
 class ImportForm(forms.Form):
@@ -152,7 +153,7 @@ class LeadFormForm(forms.Form):
     consent_purpose = forms.CharField(label=_("Purpose of the consent"), max_length=300)
     owner_id = forms.ChoiceField(label=_("Owner of new leads"), required=False)
     active = forms.BooleanField(label=_("Accepting entries"), required=False, initial=True)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = WholeNumberField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, owners=(), **kwargs):
         super().__init__(*args, **kwargs)

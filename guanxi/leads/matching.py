@@ -3,10 +3,18 @@ unowned ones included) and every other lead, and the leads a customer form's val
 
 A match names its owner (so the user can talk to that colleague) and links the record only when
 the user may read it: another team's customer or lead is never shown. The checks count against
-the user's 查重 limit (GUANXI_DUPLICATE_CHECKS_PER_MINUTE), like the customer check.
+the user's 查重 limit (GUANXI_DUPLICATE_CHECKS_PER_MINUTE), like the customer check; but the
+lead's page (and its convert page), which checks the lead's own stored values, spends that
+budget only on values the user has not had checked in the last SEEN_SECONDS: viewing or
+reloading a lead costs nothing once its values were checked (by the form, on saving, or on a
+first view), while leads imported with made-up numbers cannot be opened one by one as free
+probes.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +29,8 @@ from guanxi.services_common import rate_limit
 from .models import Lead, LeadStatus
 
 LIMIT = 5
+# How long a user's check of one set of values stays paid for (a working day).
+SEEN_SECONDS = 12 * 3600
 
 
 def _owner(owner) -> str:
@@ -58,18 +68,40 @@ def _lead_matches(user, checks, exclude_pk=None) -> list[dict]:
     return list(found.values())
 
 
-def find_matches(
-    user, *, mobile: str = "", email: str = "", company: str = "", exclude_pk: int | None = None
-) -> list[dict]:
-    """Customers and other leads sharing the lead's mobile, e-mail or company:
-    [{"kind": "customer"|"lead", "field", "owner", "id" (None unless readable), "url"}]."""
+def _spend_check(user, values: tuple[str, str, str], *, stored: bool) -> None:
+    """Count one 查重 against the user's limit (TooManyRequests past it), and remember that
+    they had these values checked. A check of `stored` values already remembered is free."""
+    digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
+    seen = f"guanxi:duplicates-seen:{user.pk}:{digest}"
+    if stored and cache.get(seen):
+        return
     rate_limit(
         user,
         "duplicates",
         settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE,
         _("Too many duplicate checks: at most %(limit)d a minute. Wait a moment and try again."),
     )
+    cache.set(seen, 1, timeout=SEEN_SECONDS)
+
+
+def find_matches(
+    user,
+    *,
+    mobile: str = "",
+    email: str = "",
+    company: str = "",
+    exclude_pk: int | None = None,
+    stored: bool = False,
+) -> list[dict]:
+    """Customers and other leads sharing the lead's mobile, e-mail or company:
+    [{"kind": "customer"|"lead", "field", "owner", "id" (None unless readable), "url"}].
+
+    `stored`: the values are a lead's own, checked for its page; they count against the
+    user's limit only if the user has not had them checked lately (module docstring). The
+    values a user types (the 查重 form, the API's lead-duplicates, a lead entered) always
+    count."""
     phone, email, company = _phone(mobile), normalize_email(email), (company or "").strip()
+    _spend_check(user, (phone, email, company), stored=stored)
     customer_checks, lead_checks = [], []
     if phone:
         customer_checks += [("mobile", Q(mobile=phone)), ("mobile", Q(contacts__mobile=phone))]

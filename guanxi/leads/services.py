@@ -37,7 +37,7 @@ from guanxi.services_common import (
     lead_converted,
     reject_unknown_fields,
 )
-from guanxi.validation import Errors, check_text, is_blank
+from guanxi.validation import Errors, check_number_text, check_text, is_blank
 
 from . import lookalike
 from .models import OPEN_STATUSES, Lead, LeadForm, LeadStatus
@@ -329,12 +329,14 @@ def _clean_opportunity(opportunity: dict | None) -> dict | None:
     amount = opportunity.get("amount")
     if amount not in (None, ""):
         try:
-            amount = Decimal(str(amount))
+            amount = Decimal(str(check_number_text(amount)))
             if not amount.is_finite() or amount < 0 or amount > Decimal("999999999999.99"):
                 raise InvalidOperation
             amount = amount.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
+        except InvalidOperation:
             errors.add("opportunity_amount", _("Enter an amount of at least 0."))
+        except ValueError as exc:  # check_number_text's, naming the value
+            errors.add("opportunity_amount", str(exc))
     else:
         amount = None
     close = opportunity.get("expected_close")

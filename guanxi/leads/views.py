@@ -175,6 +175,7 @@ def _saved_matches(user, lead, revealed: bool):
             email=lead.email if revealed else "",
             company=lead.company,
             exclude_pk=lead.pk,
+            stored=True,
         )
     except TooManyRequests:
         return None
@@ -319,7 +320,7 @@ def lead_convert(request, pk):
     try:
         matches = [
             m
-            for m in find_matches(request.user, mobile=lead.mobile, email=lead.email)
+            for m in find_matches(request.user, mobile=lead.mobile, email=lead.email, stored=True)
             if m["kind"] == "customer"
         ]
     except TooManyRequests:

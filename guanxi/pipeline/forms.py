@@ -11,6 +11,7 @@ from guanxi.accounts.scope import covered_users
 from guanxi.accounts.services import profile_of
 from guanxi.sales.models import Product
 from guanxi.sales.services import CURRENCIES
+from guanxi.validation import WholeNumberField
 
 from .models import REQUIRABLE, LostReason, ObjectionKind, Outcome, QuestionKind
 
@@ -21,7 +22,7 @@ def _people(user):
 
 
 class _Versioned(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
 
 
 class OpportunityForm(_Versioned):

@@ -33,7 +33,7 @@ from guanxi.customers.models import Contact
 from guanxi.sales.models import Product
 from guanxi.sales.services import CURRENCIES, check_currency
 from guanxi.services_common import claim_version, reject_unknown_fields
-from guanxi.validation import Errors, check_text
+from guanxi.validation import Errors, check_number_text, check_text
 
 from .models import (
     DEFAULT_STAGES,
@@ -141,6 +141,11 @@ TARGET_FIELDS = ["user_id", "department_id", "month", "sales_target", "collectio
 
 def _amount(errors: Errors, field: str, value) -> Decimal | None:
     if value in (None, ""):
+        return None
+    try:
+        check_number_text(value)
+    except ValueError as exc:
+        errors.add(field, str(exc))
         return None
     try:
         amount = Decimal(str(value).strip())

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.models import Department
 from guanxi.customers.models import CustomerLevel
+from guanxi.validation import WholeNumberField
 
 from .transfers import MOVABLE
 
@@ -13,7 +14,7 @@ LEVEL_LABELS = dict(CustomerLevel.choices)
 
 
 def _days(label, help_text=""):
-    return forms.IntegerField(
+    return WholeNumberField(
         label=label, required=False, min_value=0, max_value=3650, help_text=help_text
     )
 
@@ -38,7 +39,7 @@ class PoolForm(forms.Form):
     owned_limit = _days(_("Most customers of this pool a rep may own"), _("Empty: no limit."))
     locked_limit = _days(_("Most locked customers per rep"), _("Empty: no limit."))
     remind_days = _days(_("Remind the owner this many days before the return"), _("0: never."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

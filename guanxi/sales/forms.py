@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms import DATETIME_PLACEHOLDER
 from guanxi.services_common import StaleEdit
-from guanxi.validation import MAX_ID, ListFilters, add_service_errors, validate_year
+from guanxi.validation import (
+    MAX_ID,
+    DecimalNumberField,
+    ListFilters,
+    WholeNumberField,
+    add_service_errors,
+    formfield_of,
+    validate_year,
+)
 
 from . import services
 from .models import Order, OrderLine, OrderStatus, Product
@@ -27,13 +35,13 @@ def add_stale_edit(form: forms.Form, exc: StaleEdit) -> None:
 
 
 class ProductForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         for name in services.PRODUCT_FIELDS:
-            self.fields[name] = Product._meta.get_field(name).formfield()
+            self.fields[name] = formfield_of(Product._meta.get_field(name))
         self.fields["currency"] = forms.ChoiceField(
             label=Product._meta.get_field("currency").verbose_name,
             choices=[(code, code) for code in services.CURRENCIES],
@@ -100,10 +108,10 @@ class OrderLineForm(forms.Form):
         required=False,
         empty_label=_("Choose a product"),
     )
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         label=_("quantity"), min_value=1, max_value=services.MAX_QUANTITY, required=False
     )
-    unit_price = forms.DecimalField(
+    unit_price = DecimalNumberField(
         label=_("unit price"),
         required=False,
         min_value=0,
@@ -139,7 +147,7 @@ class OrderEditForm(forms.Form):
     """A pending order's edit: when and in which currency (its lines come in the formset);
     the status changes by the order's actions, not here."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
     ordered_at = forms.DateTimeField(
         label=_("ordered at"),
         widget=forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER}),
@@ -181,7 +189,7 @@ def edit_order(actor, order: Order, form: OrderEditForm, lines: forms.BaseFormSe
 class OrderActionForm(forms.Form):
     """One of the order's actions (confirm, ship, complete, cancel) from its page."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
     reason = forms.CharField(
         label=_("Reason cancelled"), required=False, max_length=services.MAX_REASON
     )
@@ -191,9 +199,9 @@ class RefundForm(forms.Form):
     """A refund or return: the pieces returned per line (fields line_<id>), an amount (default:
     what they cost), a reason and the day."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
     reason = forms.CharField(label=_("Reason"), max_length=services.MAX_REASON)
-    amount = forms.DecimalField(
+    amount = DecimalNumberField(
         label=_("Amount refunded"),
         required=False,
         min_value=0,
@@ -216,7 +224,7 @@ class RefundForm(forms.Form):
         for line in order.lines.all():
             left = returnable.get(line.pk, 0)
             name = f"line_{line.pk}"
-            self.fields[name] = forms.IntegerField(
+            self.fields[name] = WholeNumberField(
                 label=line.product.name,
                 required=False,
                 min_value=0,
@@ -282,8 +290,8 @@ class OrderFilterForm(ListFilters, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *OrderStatus.choices]
     )
-    owner = forms.IntegerField(label=_("Sales rep"), required=False, min_value=1, max_value=MAX_ID)
-    team = forms.IntegerField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
+    owner = WholeNumberField(label=_("Sales rep"), required=False, min_value=1, max_value=MAX_ID)
+    team = WholeNumberField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
     ordered_from = forms.DateField(
         label=_("Ordered from"), required=False, validators=[validate_year]
     )

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from guanxi.api_common import Day, Id, InSchema, Moment, Money, text
+from guanxi.api_common import Day, Id, InSchema, Moment, Money, WholeNumber, text
 
 from .models import OrderStatus
 from .services import CURRENCIES, MAX_QUANTITY
@@ -68,7 +68,7 @@ class ProductPage(Schema):
 
 class LineIn(InSchema):
     product_id: Id
-    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+    quantity: WholeNumber = Field(1, ge=1, le=MAX_QUANTITY)
     unit_price: Money | None = Field(None, description="Default: the product's price.")
 
 
@@ -144,7 +144,7 @@ class OrderCancelIn(InSchema):
 
 class ReturnedLineIn(InSchema):
     line_id: Id = Field(description="An order line of this order (`lines[].id` of GET).")
-    quantity: int = Field(ge=1, le=MAX_QUANTITY, description="Pieces sent back.")
+    quantity: WholeNumber = Field(ge=1, le=MAX_QUANTITY, description="Pieces sent back.")
 
 
 class RefundIn(InSchema):

@@ -23,7 +23,7 @@ from guanxi.audit.models import AuditEntry
 from guanxi.bulk import BulkInsert
 from guanxi.formats.money import format_money
 from guanxi.services_common import claim_version, reject_unknown_fields
-from guanxi.validation import Errors, check_text, check_year
+from guanxi.validation import Errors, check_number_text, check_text, check_year
 
 from .models import Order, OrderLine, OrderStatus, Product, Refund, RefundLine
 
@@ -96,6 +96,10 @@ def _new_order_number(ordered_at) -> str:
 
 
 def _money(value, field: str) -> Decimal:
+    try:
+        check_number_text(value)
+    except ValueError as exc:
+        raise ValidationError({field: [str(exc)]}) from exc
     try:
         amount = Decimal(str(value)).quantize(CENT)
     except (InvalidOperation, TypeError, ValueError) as exc:
@@ -254,7 +258,7 @@ def _quantity(value) -> int | None:
     if isinstance(value, bool):
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(str(check_number_text(value)).strip())
     except (InvalidOperation, ValueError):
         return None
     if not number.is_finite() or number != number.to_integral_value():

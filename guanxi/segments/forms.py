@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.analytics.loyalty import DEFAULT_WEIGHTS
 from guanxi.scoring.models import AnalysisSettings
-from guanxi.validation import add_service_errors
+from guanxi.validation import FloatNumberField, WholeNumberField, add_service_errors
 
 from . import preview, services
 
@@ -96,11 +96,11 @@ def spread_weights(groups: dict[str, float]) -> dict[str, float]:
 
 
 def _share(label, help_text=""):
-    return forms.FloatField(label=label, min_value=0, max_value=1, help_text=help_text)
+    return FloatNumberField(label=label, min_value=0, max_value=1, help_text=help_text)
 
 
 class AnalysisSettingsForm(forms.Form):
-    rfm_bins = forms.IntegerField(
+    rfm_bins = WholeNumberField(
         label=_("RFM score bins"),
         min_value=2,
         max_value=10,
@@ -115,27 +115,27 @@ class AnalysisSettingsForm(forms.Form):
     weight_a1 = _share(_("Loyalty weight A1 (purchase behaviour)"))
     weight_a2 = _share(_("Loyalty weight A2 (spending)"))
     weight_a3 = _share(_("Loyalty weight A3 (attitude and emotion)"))
-    high_loyalty = forms.FloatField(label=_("High loyalty from index"), min_value=0, max_value=100)
-    clv_horizon_months = forms.IntegerField(
+    high_loyalty = FloatNumberField(label=_("High loyalty from index"), min_value=0, max_value=100)
+    clv_horizon_months = WholeNumberField(
         label=_("CLV horizon (months)"), min_value=1, max_value=120
     )
-    clv_discount_rate = forms.FloatField(
+    clv_discount_rate = FloatNumberField(
         label=_("CLV discount rate per month"), min_value=0, max_value=0.5
     )
-    clv_margin = forms.FloatField(label=_("Profit margin"), min_value=0.01, max_value=1)
-    churn_high_p_alive = forms.FloatField(
+    clv_margin = FloatNumberField(label=_("Profit margin"), min_value=0.01, max_value=1)
+    churn_high_p_alive = FloatNumberField(
         label=_("High churn risk below P(alive)"), min_value=0.01, max_value=0.99
     )
-    decline_after_days = forms.IntegerField(
+    decline_after_days = WholeNumberField(
         label=_("Decline after days without order"), min_value=1, max_value=3650
     )
-    stability_after_days = forms.IntegerField(
+    stability_after_days = WholeNumberField(
         label=_("Stable after days as customer"), min_value=1, max_value=3650
     )
-    new_within_days = forms.IntegerField(
+    new_within_days = WholeNumberField(
         label=_("New customer within days"), min_value=1, max_value=3650
     )
-    nightly_hour = forms.IntegerField(
+    nightly_hour = WholeNumberField(
         label=_("Nightly scoring hour (local time)"), min_value=0, max_value=23
     )
 

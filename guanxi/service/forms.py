@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.scope import covered_users, may_work_on
 from guanxi.accounts.services import profile_of
+from guanxi.validation import WholeNumberField
 
 from .models import Case, CaseChannel, CaseStatus, Cause, Compensation
 
@@ -31,7 +32,7 @@ def _people(user, customer=None):
 
 
 class CaseForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Case
@@ -64,7 +65,7 @@ class CaseForm(forms.ModelForm):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = WholeNumberField(widget=forms.HiddenInput, required=False)
 
 
 class AssignForm(VersionForm):

@@ -24,7 +24,7 @@ from guanxi.activities.services import create_task
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.services_common import claim_version, reject_unknown_fields
-from guanxi.validation import Errors, check_text
+from guanxi.validation import Errors, check_number_text, check_text
 
 from . import sla
 from .models import (
@@ -332,6 +332,11 @@ def escalate_case(actor, pk, *, to=None, reason: str = "", version: int | None =
 
 def _amount(errors: Errors, value):
     if value in (None, ""):
+        return None
+    try:
+        check_number_text(value)
+    except ValueError as exc:
+        errors.add("compensation_amount", str(exc))
         return None
     try:
         amount = Decimal(str(value).strip())

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.validation import WholeNumberField
+
 from .models import Attribute, QuestionKind, SurveyKind
 
 
@@ -51,4 +53,4 @@ class InviteForm(forms.Form):
             "page), a mobile number or the exact name."
         ),
     )
-    segment = forms.IntegerField(label=_("Or a saved segment"), required=False, min_value=1)
+    segment = WholeNumberField(label=_("Or a saved segment"), required=False, min_value=1)

@@ -27,7 +27,7 @@ from guanxi.audit.services import record, record_rows
 from guanxi.dataio.columns import CellError, match_headers, parse_date, text
 from guanxi.dataio.readers import Table
 from guanxi.dataio.services.base import FileImport, ImportResult, RowError
-from guanxi.validation import Errors, check_text, is_blank
+from guanxi.validation import Errors, check_number_text, check_text, is_blank
 
 from .models import Review, ReviewResults, ReviewSet, SetLanguage, SetStatus
 
@@ -74,6 +74,10 @@ def _rating(value) -> int | None:
     raw = text(value)
     if not raw:
         return None
+    try:
+        check_number_text(raw)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
     try:
         number = float(raw)
     except ValueError:

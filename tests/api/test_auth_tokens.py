@@ -51,8 +51,8 @@ def test_a_revoked_token_stops_working_and_another_users_token_is_404(personas, 
     gone = anonymous.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"})
     assert gone.status_code == 401
     assert api.get("/me").status_code == 200
-    entry = AuditEntry.objects.get(model="apitoken", object_id=str(other_id))
-    assert entry.action == "delete" and entry.actor == personas["rep1"]
+    entry = AuditEntry.objects.get(model="apitoken", object_id=str(other_id), action="delete")
+    assert entry.actor == personas["rep1"]
 
 
 def test_logins_beyond_the_limit_evict_the_oldest_token(personas, anonymous, settings):
@@ -165,3 +165,38 @@ def test_a_wrong_current_password_and_a_weak_new_one_are_reported_together(perso
 
     assert both.status_code == 422
     assert sorted(both.json()["errors"]) == ["new_password", "old_password"]
+
+
+def test_a_token_from_the_api_is_audited_like_one_from_the_account_page(
+    personas, anonymous, api_as, caplog, settings
+):
+    """Hostile review (issue 7, Trust): POST auth/token made a token without an audit entry,
+    while the account page's "Create a token" wrote one. Both go through create_own_token;
+    the key itself is in no audit entry and no log line."""
+    settings.API_TOKEN_MAX_PER_USER = 1
+    old = login(anonymous).json()["token"]
+    old_token = ApiToken.objects.get(key_hash=ApiToken.hash_key(old))
+    AuditEntry.objects.all().delete()
+
+    # when a second token replaces the first (the per-user limit), then a password change
+    with caplog.at_level("DEBUG"):
+        key = login(anonymous).json()["token"]
+        api = anonymous.__class__(key)
+        changed = api.post(
+            "/auth/password", {"old_password": "demo-pass", "new_password": "jasmine-tea-1987"}
+        ).json()["token"]
+
+    # then each new token is a create entry by its owner, the evicted one a delete
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(changed))
+    entries = [
+        (e.action, e.object_id, e.actor, e.changes.get("token"))
+        for e in AuditEntry.objects.filter(model="apitoken").order_by("pk")
+    ]
+    created = [e for e in entries if e[0] == "create"]
+    assert created[-1] == ("create", str(token.pk), personas["rep1"], [None, changed[:6]])
+    assert len(created) == 2
+    assert ("delete", str(old_token.pk), personas["rep1"], [old[:6], None]) in entries
+    trail = " ".join(str(e.changes) for e in AuditEntry.objects.all())
+    for secret in (old, key, changed):
+        assert secret not in trail
+        assert secret not in caplog.text

@@ -362,10 +362,13 @@ def test_money_strings_with_underscores_are_422(customer_of, api_as, amount):
     )
 
     assert refused.status_code == 422
+    shown = amount.strip()
     assert refused.json()["errors"] == {
-        "amount": ["Write the amount without underscores, e.g. 1000 or 1000.50."]
+        "amount": [f"“{shown}” is not a number: write it without underscores (1000, not 1_000)."]
     }
-    assert in_chinese.json()["errors"] == {"amount": ["金额中不能有下划线，例如 1000 或 1000.50。"]}
+    assert in_chinese.json()["errors"] == {
+        "amount": [f"“{shown}”不是有效的数字：数字中不能有下划线（请写 1000，而不是 1_000）。"]
+    }
     assert credit.status_code == 422 and list(credit.json()["errors"]) == ["credit_limit"]
     assert not Opportunity.objects.exists()
 

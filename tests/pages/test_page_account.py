@@ -172,9 +172,9 @@ def test_create_a_token_on_the_account_page_shown_once_and_audited(personas, cli
     client = client_for("rep1")
     assert 'action="/account/tokens/new/#new-token"' in client.get("/account/").content.decode()
 
-    response = client.post("/account/tokens/new/")
+    response = client.post("/account/tokens/new/", follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [("/account/#new-token", 302)]
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     page = response.content.decode()
     token = ApiToken.objects.get(user=personas["rep1"])
@@ -212,7 +212,7 @@ def test_a_token_past_the_limit_replaces_the_oldest_audited(personas, client_for
     page = client.get("/account/").content.decode()
     assert "生成令牌" in page and f"新令牌会替换最早的一个（{oldest.key_prefix}…）" in page
 
-    response = client.post("/account/tokens/new/")
+    response = client.post("/account/tokens/new/", follow=True)
 
     page = response.content.decode()
     assert "请立即复制：它不会再次显示。" in page and "您的新令牌" in page
@@ -220,3 +220,43 @@ def test_a_token_past_the_limit_replaces_the_oldest_audited(personas, client_for
     assert not ApiToken.objects.filter(pk=oldest.pk).exists()
     gone = AuditEntry.objects.get(model="apitoken", object_id=str(oldest.pk))
     assert (gone.action, gone.changes) == ("delete", {"token": [oldest.key_prefix, None]})
+
+
+def test_reloading_the_page_that_shows_a_new_token_creates_nothing(personas, client_for):
+    """Hostile review (issue 7, Trust): the token was shown in the answer to the POST, so a
+    reload asked to send the form again and made another token. Now the POST redirects to the
+    account page, which shows the key once (no-store); a reload shows only its prefix."""
+    client = client_for("rep1")
+
+    # when the form is sent
+    posted = client.post("/account/tokens/new/")
+
+    # then the answer is a redirect that carries no key
+    token = ApiToken.objects.get(user=personas["rep1"])
+    assert (posted.status_code, posted["Location"]) == (302, "/account/#new-token")
+    assert token.key_prefix not in posted.content.decode()
+
+    # the page it leads to shows the key once, never to be kept by a cache
+    shown = client.get("/account/")
+    assert "no-store" in shown["Cache-Control"] and "private" in shown["Cache-Control"]
+    key = re.search(r'<div class="new-token".*?<code>([^<]+)</code>', shown.content.decode(), re.S)
+    assert ApiToken.hash_key(key.group(1)) == token.key_hash
+    assert key.group(1) not in str(dict(client.session))  # popped as it was shown
+
+    # a reload (twice) shows the prefix only, and makes no token
+    for _reload in range(2):
+        again = client.get("/account/").content.decode()
+        assert key.group(1) not in again and 'class="new-token"' not in again
+        assert f"<code>{token.key_prefix}…</code>" in again
+    assert list(ApiToken.objects.filter(user=personas["rep1"])) == [token]
+
+
+def test_a_new_token_revoked_before_it_is_shown_is_not_shown(personas, client_for):
+    client = client_for("rep1")
+    client.post("/account/tokens/new/")
+    token = ApiToken.objects.get(user=personas["rep1"])
+    client.post(f"/account/tokens/{token.pk}/revoke/")  # e.g. in another tab
+
+    page = client.get("/account/").content.decode()
+
+    assert 'class="new-token"' not in page

@@ -1,0 +1,155 @@
+"""Numbers written with underscores ("1_000", "1_0"): Python's Decimal(), int() and float() read
+them as digit grouping, so a typo became a different amount or quantity. Pages, imports and
+the API refuse them by one rule (validation.check_number_text), with a message naming the
+value, in both languages (hostile review, issue 7, Trust)."""
+
+import importlib
+import pkgutil
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.utils import translation
+
+import guanxi
+from guanxi.dataio.readers import read_table
+from guanxi.dataio.services import import_orders
+from guanxi.sales import services as sales
+from guanxi.sales.models import Order, Product
+from guanxi.validation import NumberText, check_number_text
+
+SOURCE = Path(guanxi.__file__).parent
+REFUSED = "“{}” is not a number: write it without underscores (1000, not 1_000)."
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", REFUSED.format("1_000")),
+        ("zh-hans", "“1_000”不是有效的数字：数字中不能有下划线（请写 1000，而不是 1_000）。"),
+    ],
+)
+def test_the_rule_names_the_value_in_both_languages(language, message):
+    with translation.override(language), pytest.raises(ValueError) as refused:
+        check_number_text(" 1_000 ")
+    assert str(refused.value) == message
+    # what Decimal reads as people write it passes unchanged
+    for value in ("1000", " 1000.50 ", "１２３", 1000, Decimal("1.5"), None):
+        assert check_number_text(value) == value
+
+
+def test_a_page_refuses_an_amount_and_a_quantity_with_underscores(client_for, customer_of, product):
+    customer = customer_of("rep1")
+    manager = client_for("manager")
+
+    price = manager.post(
+        "/sales/products/new/",
+        {"sku": "TEA-009", "name": "普洱", "price": "1_000", "currency": "CNY"},
+    ).content.decode()
+    order = client_for("rep1").post(
+        f"/sales/orders/new/?customer={customer.pk}",
+        {
+            "status": "completed",
+            "ordered_at": "2024/3/5 10:00",
+            "lines-TOTAL_FORMS": "5",
+            "lines-INITIAL_FORMS": "0",
+            "lines-0-product": product.pk,
+            "lines-0-quantity": "1_0",
+            "lines-1-product": product.pk,
+            "lines-1-quantity": "1",
+            "lines-1-unit_price": "1_00",
+        },
+    )
+
+    assert 'id="id_price_error"' in price and REFUSED.format("1_000") in price
+    page = order.content.decode()
+    assert order.status_code != 302
+    assert REFUSED.format("1_0") in page and REFUSED.format("1_00") in page
+    assert not Order.objects.exists()
+    assert list(Product.objects.values_list("sku", flat=True)) == ["TEA-001"]
+
+
+def test_a_customers_credit_limit_on_the_page_follows_the_rule(client_for, customer_of):
+    customer = customer_of("rep1")
+
+    page = (
+        client_for("rep1")
+        .post("/customers/new/", {"name": "李四", "credit_limit": "5_000"})
+        .content.decode()
+    )
+
+    assert REFUSED.format("5_000") in page
+    assert list(type(customer).objects.values_list("pk", flat=True)) == [customer.pk]
+
+
+def test_the_order_import_refuses_them_naming_the_cell(rep1, customer_of, product):
+    customer_of("rep1", name="甲", external_id="M1")
+    content = (
+        "订单号,客户外部编号,下单时间,商品编码,数量,单价\n"
+        "EXT-1,M1,2024-03-05,TEA-001,1_0,100\n"
+        "EXT-2,M1,2024-03-05,TEA-001,1,1_000\n"
+    )
+
+    result = import_orders(rep1, read_table(content.encode(), "o.csv"))
+
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "数量", REFUSED.format("1_0")),
+        (3, "单价", REFUSED.format("1_000")),
+    ]
+    assert not result.committed and not Order.objects.exists()
+
+
+def test_the_api_refuses_a_quantity_with_underscores(customer_of, product, api_as):
+    customer = customer_of("rep1")
+
+    response = api_as("rep1").post(
+        "/orders",
+        {"customer_id": customer.pk, "lines": [{"product_id": product.pk, "quantity": "1_0"}]},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"lines.0.quantity": [REFUSED.format("1_0")]}
+    assert not Order.objects.exists()
+
+
+def test_the_services_refuse_them_whatever_calls_them(customer_of, product):
+    customer = customer_of("rep1")
+    with pytest.raises(sales.ValidationError) as price:
+        sales.create_product(None, {"sku": "TEA-9", "name": "普洱", "price": "1_000"})
+    with pytest.raises(sales.ValidationError):
+        sales.create_order(None, customer, {}, [{"product": product, "quantity": "1_0"}])
+
+    assert price.value.message_dict == {"price": [REFUSED.format("1_000")]}
+    assert not Order.objects.exists()
+
+
+def _form_modules():
+    for info in pkgutil.walk_packages(guanxi.__path__, "guanxi."):
+        if info.name.rsplit(".", 1)[-1] in {"forms", "team_forms", "webforms"}:
+            yield importlib.import_module(info.name)
+
+
+def test_every_form_number_field_follows_the_rule():
+    """A new form field cannot slip past the rule: no Django number field is declared in the
+    source, made from a model field (formfield_of instead), or left in a form's fields."""
+    plain = re.compile(r"forms\.(DecimalField|IntegerField|FloatField)\(|\.formfield\(\)")
+    found = [
+        f"{path.relative_to(SOURCE)}:{n}"
+        for path in SOURCE.rglob("*.py")
+        if path.name != "validation.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if plain.search(line)
+    ]
+    assert found == []
+    numbers = (forms.DecimalField, forms.IntegerField, forms.FloatField)
+    left = [
+        f"{module.__name__}.{form.__name__}.{name}"
+        for module in _form_modules()
+        for form in vars(module).values()
+        if isinstance(form, type) and issubclass(form, forms.BaseForm)
+        for name, field in form.base_fields.items()
+        if isinstance(field, numbers) and not isinstance(field, NumberText)
+    ]
+    assert left == []
