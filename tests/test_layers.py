@@ -18,7 +18,7 @@ ROOT = Path(guanxi.__file__).parent
 LAYERS: list[list[list[str]]] = [
     # no Django app: plain rules, the analyses (pandas only), the API's message catalogue
     [
-        ["guanxi.validation"],
+        ["guanxi.validation", "guanxi.date_inputs"],  # input rules; the forms' date pickers
         ["guanxi.analytics"],
         ["guanxi.api_messages"],
         ["guanxi.formats"],

@@ -5,27 +5,18 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.date_inputs import date_field, datetime_field
 from guanxi.validation import (
     MAX_ID,
     ListFilters,
     SharedFields,
     WholeNumberField,
     add_service_errors,
-    validate_year,
 )
 
 from . import services
 from .body_language import SIGNALS
 from .models import Channel, ContentKind, Direction, Interaction, NoteKind, TaskKind
-
-LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
-
-
-class _LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=LOCAL_DATETIME)
 
 
 class _TimelineForm(forms.Form):
@@ -66,11 +57,8 @@ class InteractionForm(_TimelineForm):
     content = forms.CharField(
         label=_("content"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    occurred_at = forms.DateTimeField(
-        label=_("occurred at"),
-        required=False,
-        widget=_LocalDateTimeInput(),
-        help_text=_("Leave empty for now."),
+    occurred_at = datetime_field(
+        _("occurred at"), help_text=_("Leave empty for now."), year_checked_by_service=True
     )
     contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
     body_language = forms.MultipleChoiceField(
@@ -121,9 +109,10 @@ class TaskForm(_TimelineForm):
     title = forms.CharField(
         label=_("title"), max_length=200, error_messages={"required": _("Give the task a title.")}
     )
-    due_at = forms.DateTimeField(
-        label=_("due at"),
-        widget=_LocalDateTimeInput(),
+    due_at = datetime_field(
+        _("due at"),
+        required=True,
+        year_checked_by_service=True,
         error_messages={
             "required": _("Give the task a due date."),
             "invalid": _("Enter the due date and time, e.g. 2024-03-05 14:30."),
@@ -153,8 +142,8 @@ class TaskFilterForm(ListFilters, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *TaskKind.choices]
     )
-    due_from = forms.DateField(label=_("Due from"), required=False, validators=[validate_year])
-    due_to = forms.DateField(label=_("Due until"), required=False, validators=[validate_year])
+    due_from = date_field(_("Due from"))
+    due_to = date_field(_("Due until"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Task or customer"), required=False, max_length=100)
     assignee = WholeNumberField(label=_("Assignee"), required=False, min_value=1, max_value=MAX_ID)

@@ -4,6 +4,7 @@ here next to the field it names."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.date_inputs import date_field
 from guanxi.validation import WholeNumberField
 
 from .models import CodingProject, RelationKind, SourceKind
@@ -32,9 +33,7 @@ class DocumentForm(forms.Form):
         required=False,
         help_text=_("A label such as “Customer A, 35, Shanghai”: no name or contact needed."),
     )
-    date = forms.DateField(
-        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = date_field(_("date"))
     text = forms.CharField(
         label=_("text"),
         widget=forms.Textarea(attrs={"rows": 12}),

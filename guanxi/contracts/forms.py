@@ -4,29 +4,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.date_inputs import date_field
 from guanxi.sales import services as sales
 from guanxi.sales.models import Product
-from guanxi.validation import DecimalNumberField, WholeNumberField, validate_year
+from guanxi.validation import DecimalNumberField, WholeNumberField
 
 from .models import PaymentMethod
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class QuoteForm(forms.Form):
     contact = forms.ModelChoiceField(
         label=_("contact"), queryset=None, required=False, empty_label=_("(none)")
     )
-    quoted_on = forms.DateField(
-        label=_("date"), required=False, widget=DATE, validators=[validate_year]
-    )
-    valid_until = forms.DateField(
-        label=_("valid until"),
-        required=False,
-        widget=DATE,
-        validators=[validate_year],
-        help_text=_("Empty: 30 days after the date."),
-    )
+    quoted_on = date_field(_("date"))
+    valid_until = date_field(_("valid until"), help_text=_("Empty: 30 days after the date."))
     currency = forms.ChoiceField(
         label=_("currency"),
         choices=[(code, code) for code in sales.CURRENCIES],
@@ -92,9 +83,7 @@ class ActionForm(forms.Form):
 
 
 class InstalmentForm(forms.Form):
-    due_date = forms.DateField(
-        label=_("due date"), required=False, widget=DATE, validators=[validate_year]
-    )
+    due_date = date_field(_("due date"))
     amount = DecimalNumberField(
         label=_("amount"), required=False, min_value=0, max_value=sales.MAX_MONEY, decimal_places=2
     )
@@ -104,7 +93,7 @@ PlanFormSet = forms.formset_factory(InstalmentForm, extra=2, max_num=60)
 
 
 class PaymentForm(forms.Form):
-    received_on = forms.DateField(label=_("received on"), widget=DATE, validators=[validate_year])
+    received_on = date_field(_("received on"), required=True)
     amount = DecimalNumberField(
         label=_("amount"), min_value=0, max_value=sales.MAX_MONEY, decimal_places=2
     )
@@ -137,15 +126,9 @@ class ContractForm(forms.Form):
     quote; its plan has its own form on the contract page)."""
 
     title = forms.CharField(label=pgettext_lazy("contract", "title"), max_length=200)
-    signed_on = forms.DateField(
-        label=_("signed on"), required=False, widget=DATE, validators=[validate_year]
-    )
-    start_on = forms.DateField(
-        label=_("starts on"), required=False, widget=DATE, validators=[validate_year]
-    )
-    end_on = forms.DateField(
-        label=_("ends on"), required=False, widget=DATE, validators=[validate_year]
-    )
+    signed_on = date_field(_("signed on"))
+    start_on = date_field(_("starts on"))
+    end_on = date_field(_("ends on"))
     currency = forms.ChoiceField(
         label=_("currency"), choices=[(code, code) for code in sales.CURRENCIES]
     )

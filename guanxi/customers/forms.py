@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts.services import profile_of
 from guanxi.audit.services import snapshot
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
+from guanxi.date_inputs import date_field, datetime_field, native_date
 from guanxi.services_common import StaleEdit
 from guanxi.validation import (
     MAX_ID,
@@ -21,9 +22,7 @@ from guanxi.validation import (
     SharedFields,
     WholeNumberField,
     add_service_errors,
-    check_year,
     formfield_of,
-    validate_year,
 )
 
 from . import services
@@ -88,9 +87,6 @@ CUSTOMER_GROUPS = [
     ),
     (_("Classification"), ["level", "source", "tags", "do_not_contact"]),
 ]
-# Placeholders that read as a format, not as a value someone already filled in.
-DATE_PLACEHOLDER = _("YYYY-MM-DD")
-DATETIME_PLACEHOLDER = _("YYYY-MM-DD HH:MM")
 # 查重 while typing: the fields checked, each with its own warning panel below it.
 DUPLICATE_CHECK_FIELDS = ("name", "mobile", "email")
 
@@ -285,18 +281,10 @@ class CustomerFilterForm(ListFilters, forms.Form):
     owner = WholeNumberField(label=_("Owner"), required=False, min_value=1, max_value=MAX_ID)
     team = WholeNumberField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
     city = forms.CharField(label=_("City"), required=False, max_length=50)
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, validators=[validate_year]
-    )
-    created_to = forms.DateField(
-        label=_("Created until"), required=False, validators=[validate_year]
-    )
-    last_order_from = forms.DateField(
-        label=_("Last order from"), required=False, validators=[validate_year]
-    )
-    last_order_to = forms.DateField(
-        label=_("Last order until"), required=False, validators=[validate_year]
-    )
+    created_from = date_field(_("Created from"))
+    created_to = date_field(_("Created until"))
+    last_order_from = date_field(_("Last order from"))
+    last_order_to = date_field(_("Last order until"))
     # within the last-order dates: the home's repeat buyers are min_purchases=2 since a date
     min_purchases = WholeNumberField(
         label=_("At least this many purchases"), required=False, min_value=1, max_value=10_000
@@ -346,8 +334,8 @@ class CustomerFilterForm(ListFilters, forms.Form):
         coerce=lambda value: value == "1",
         empty_value=None,
     )
-    lost_from = forms.DateField(label=_("Lost from"), required=False, validators=[validate_year])
-    lost_to = forms.DateField(label=_("Lost until"), required=False, validators=[validate_year])
+    lost_from = date_field(_("Lost from"))
+    lost_to = date_field(_("Lost until"))
     r = WholeNumberField(label="R", required=False, min_value=1, max_value=5)
     f = WholeNumberField(label="F", required=False, min_value=1, max_value=5)
     m = WholeNumberField(label="M", required=False, min_value=1, max_value=5)
@@ -444,15 +432,6 @@ class CustomerFilterForm(ListFilters, forms.Form):
 CustomerFilterForm.base_fields = SharedFields(CustomerFilterForm.base_fields)
 
 
-def _text_input(field: forms.Field) -> forms.Field:
-    if isinstance(field, forms.DateTimeField):
-        field.widget = forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER})
-    elif isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"placeholder": DATE_PLACEHOLDER})
-        field.help_text = field.help_text or _("Also 2024/3/5 or 2024年3月5日.")
-    return field
-
-
 class CustomerForm(forms.Form):
     """Create or edit a customer. Sensitive fields are write-only: never pre-filled."""
 
@@ -485,7 +464,9 @@ class CustomerForm(forms.Form):
                 if name in special:
                     ordered[name] = self.fields[name]
                     continue
-                field = _text_input(formfield_of(Customer._meta.get_field(name)))
+                field = native_date(
+                    formfield_of(Customer._meta.get_field(name)), year_checked_by_service=True
+                )
                 if name in SENSITIVE_FIELDS:
                     field.required = False
                     field.widget.attrs["autocomplete"] = "off"
@@ -554,7 +535,7 @@ class CustomerForm(forms.Form):
         if definition.kind == CustomFieldKind.NUMBER:
             return DecimalNumberField(**common)
         if definition.kind == CustomFieldKind.DATE:
-            return _text_input(forms.DateField(**common))
+            return date_field(**common)
         if definition.kind == CustomFieldKind.CHOICE:
             return forms.ChoiceField(
                 choices=[("", "—"), *[(c, c) for c in definition.choices]], **common
@@ -673,7 +654,9 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.contact = contact
         for name in services.CONTACT_FIELDS:
-            self.fields[name] = _text_input(formfield_of(Contact._meta.get_field(name)))
+            self.fields[name] = native_date(
+                formfield_of(Contact._meta.get_field(name)), year_checked_by_service=True
+            )
         self.fields["notes"].widget.attrs["rows"] = 3
         if contact is not None:
             self.fields["version"] = WholeNumberField(
@@ -722,11 +705,7 @@ class CollaboratorForm(forms.Form):
     access = forms.ChoiceField(
         label=_("access"), choices=Collaborator.Access.choices, initial=Collaborator.Access.READ
     )
-    expires_at = forms.DateTimeField(
-        label=_("until (optional)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    expires_at = datetime_field(_("until (optional)"))
 
     def __init__(self, *args, customer: Customer, **kwargs):
         from django.contrib.auth import get_user_model
@@ -741,13 +720,6 @@ class CollaboratorForm(forms.Form):
             .order_by("username")
         )
         field.label_from_instance = lambda user: str(profile_of(user))
-
-    def clean_expires_at(self):
-        value = self.cleaned_data["expires_at"]
-        try:
-            return check_year(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
 
 
 # Loyalty type and churn (the 360 page's scores panel) -------------------------------------

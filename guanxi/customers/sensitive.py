@@ -4,6 +4,8 @@ Masking happens here for lists, pages, exports and the API alike; revealing a tr
 logging it, is guanxi.privacy.sensitive.reveal.
 """
 
+import phonenumbers
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 SENSITIVE_FIELDS: dict[str, object] = {
@@ -23,6 +25,27 @@ def mask_value(field: str, value):
     if field in {"id_number", "bank_account"} and isinstance(value, str) and len(value) > 4:
         return MASK + value[-2:]
     return MASK if field != "is_minor" else None
+
+
+def mask_phone(value: str) -> str:
+    """A phone number to recognise, not to call, written as the pages write numbers (national
+    format: 139 1234 5678) with the digits between the first three and the last four hidden:
+    +8613912345678 → 139 •••• 5678. A number of 8 to 10 digits keeps fewer leading ones, so
+    at least four are always hidden; a shorter or unreadable one is MASK alone."""
+    if not value:
+        return ""
+    text = value
+    try:
+        number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    if len(digits) < 8:
+        return MASK
+    hidden = set(digits[min(3, len(digits) - 8) : -4])
+    return "".join("•" if i in hidden else ch for i, ch in enumerate(text))
 
 
 def masked_dict(customer) -> dict:

@@ -10,6 +10,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer
 from guanxi.service import services as cases
 from guanxi.service.models import Case
@@ -39,6 +40,16 @@ CHANNELS = ["hotline", "email", "suggestion_box", "web_form", "visit"]
 def _at(today, days_ago: int, hour: int = 10):
     day = today - timedelta(days=int(days_ago))
     return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _date_history(case: Case, moments: list[datetime]) -> None:
+    """The case's history (its audit entries, oldest first: opened, resolved, checked back) at
+    the case's own moments, not at the moment the demo was loaded (a new-user review saw every
+    demo case changed "today"). The trail stamps an entry when it is written; only the demo,
+    which writes a year of cases at once, moves them."""
+    entries = AuditEntry.objects.filter(model="case", object_id=str(case.pk)).order_by("id")
+    for pk, moment in zip(entries.values_list("pk", flat=True), moments, strict=True):
+        AuditEntry.objects.filter(pk=pk).update(at=moment)
 
 
 def seed_voice(manager_id: int, today, seed: int) -> dict:
@@ -94,6 +105,7 @@ def seed_voice(manager_id: int, today, seed: int) -> dict:
         answered += 1
 
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={o for _c, o in owned})}
+    started = _at(today, 0, hour=0)  # the demo's day begins: every case's moment is before it
     opened = 0
     for i in range(CASES):
         customer_id, owner_id = owned[int(rng.integers(len(owned)))]
@@ -113,21 +125,28 @@ def seed_voice(manager_id: int, today, seed: int) -> dict:
             now=when,
         )
         opened += 1
+        moments = [when]
         if rng.random() < 0.8:
-            cases.resolve_case(
-                actor,
-                case.pk,
-                {
-                    "resolution": "已致电道歉并更换新品",
-                    "compensation_kind": "replacement" if i % 2 else "gift",
-                },
-            )
             resolved = when + timedelta(hours=int(rng.integers(2, 96)))
-            Case.objects.filter(pk=case.pk).update(resolved_at=resolved)
+            # a resolution or check still to come (a case opened three days ago) is not made
+            if resolved < started:
+                cases.resolve_case(
+                    actor,
+                    case.pk,
+                    {
+                        "resolution": "已致电道歉并更换新品",
+                        "compensation_kind": "replacement" if i % 2 else "gift",
+                    },
+                    now=resolved,
+                )
+                moments.append(resolved)
             if rng.random() < 0.75:
                 score = int(np.clip(round(4 + rng.normal(0, 0.9)), 1, 5))
-                cases.record_follow_up(actor, case.pk, {"satisfaction_score": score})
-                Case.objects.filter(pk=case.pk).update(
-                    followed_up_at=resolved + timedelta(days=int(rng.integers(1, 5)))
-                )
+                checked = resolved + timedelta(days=int(rng.integers(1, 5)))
+                if checked < started:
+                    cases.record_follow_up(
+                        actor, case.pk, {"satisfaction_score": score}, now=checked
+                    )
+                    moments.append(checked)
+        _date_history(case, moments)
     return {"survey answers": answered, "cases": opened}

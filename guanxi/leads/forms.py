@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import CustomerCategory, CustomerKind, CustomerSource
+from guanxi.date_inputs import date_field
 from guanxi.validation import DecimalNumberField, FloatNumberField, WholeNumberField
 
 from .models import LeadStatus
@@ -130,9 +131,7 @@ class ConvertForm(forms.Form):
     opportunity_amount = DecimalNumberField(
         label=_("Amount"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
-    opportunity_close = forms.DateField(
-        label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    opportunity_close = date_field(_("Expected close"))
     version = WholeNumberField(required=False, widget=forms.HiddenInput)
 
 

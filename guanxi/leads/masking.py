@@ -1,13 +1,7 @@
 """How a lead's personal data (mobile, e-mail, WeChat) shows to who may not change the lead
 (the pool's leads for a rep, another's lead for a reader): enough to recognise, not to call."""
 
-MASK = "••••"
-
-
-def mask_mobile(value: str) -> str:
-    if not value:
-        return ""
-    return value[:-8] + MASK + value[-4:] if len(value) > 8 else MASK
+from guanxi.customers.sensitive import MASK, mask_phone
 
 
 def mask_email(value: str) -> str:
@@ -26,7 +20,8 @@ def shown(lead, revealed: bool) -> dict:
     if revealed:
         return {"mobile": lead.mobile, "email": lead.email, "wechat": lead.wechat}
     return {
-        "mobile": mask_mobile(lead.mobile),
+        # as every masked number reads (139 •••• 5678), not the stored +86139••••5678
+        "mobile": mask_phone(lead.mobile),
         "email": mask_email(lead.email),
         "wechat": mask_wechat(lead.wechat),
     }

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.accounts.models import Department
 from guanxi.accounts.scope import covered_users
 from guanxi.accounts.services import profile_of
+from guanxi.date_inputs import date_field
 from guanxi.sales.models import Product
 from guanxi.sales.services import CURRENCIES
 from guanxi.validation import WholeNumberField
@@ -32,11 +33,7 @@ class OpportunityForm(_Versioned):
     currency = forms.ChoiceField(
         label=_("currency"), choices=[(c, c) for c in CURRENCIES], initial=CURRENCIES[0]
     )
-    expected_close = forms.CharField(
-        label=_("expected close date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    expected_close = date_field(_("expected close date"))
     probability = forms.CharField(
         label=_("probability (per cent)"),
         required=False,

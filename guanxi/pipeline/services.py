@@ -33,7 +33,7 @@ from guanxi.customers.models import Contact
 from guanxi.sales.models import Product
 from guanxi.sales.services import CURRENCIES, check_currency
 from guanxi.services_common import claim_version, reject_unknown_fields
-from guanxi.validation import Errors, check_number_text, check_text
+from guanxi.validation import Errors, check_number_text, check_text, check_year
 
 from .models import (
     DEFAULT_STAGES,
@@ -190,10 +190,7 @@ def _day(errors: Errors, field: str, value) -> date | None:
     if parsed is None:
         errors.add(field, _("Enter a date as YYYY-MM-DD."))
         return None
-    if not 1900 <= parsed.year <= 2200:
-        errors.add(field, _("Enter a date between 1900 and 2200."))
-        return None
-    return parsed
+    return errors.check(field, check_year, parsed)
 
 
 def _text(

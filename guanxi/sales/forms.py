@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.forms import DATETIME_PLACEHOLDER
+from guanxi.date_inputs import date_field, datetime_field
 from guanxi.services_common import StaleEdit
 from guanxi.validation import (
     MAX_ID,
@@ -13,7 +13,6 @@ from guanxi.validation import (
     WholeNumberField,
     add_service_errors,
     formfield_of,
-    validate_year,
 )
 
 from . import services
@@ -82,11 +81,8 @@ class OrderForm(forms.Form):
         choices=[(s, OrderStatus(s).label) for s in (OrderStatus.PENDING, *services.EDIT_TARGETS)],
         initial=OrderStatus.PENDING,
     )
-    ordered_at = forms.DateTimeField(
-        label=_("ordered at"),
-        required=False,
-        help_text=_("Leave empty for now."),
-        widget=forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER}),
+    ordered_at = datetime_field(
+        _("ordered at"), help_text=_("Leave empty for now."), year_checked_by_service=True
     )
     currency = forms.ChoiceField(
         label=_("currency"),
@@ -148,10 +144,7 @@ class OrderEditForm(forms.Form):
     the status changes by the order's actions, not here."""
 
     version = WholeNumberField(widget=forms.HiddenInput, required=False, min_value=1)
-    ordered_at = forms.DateTimeField(
-        label=_("ordered at"),
-        widget=forms.DateTimeInput(attrs={"placeholder": DATETIME_PLACEHOLDER}),
-    )
+    ordered_at = datetime_field(_("ordered at"), required=True, year_checked_by_service=True)
     currency = forms.ChoiceField(
         label=_("currency"), choices=[(code, code) for code in services.CURRENCIES]
     )
@@ -209,13 +202,7 @@ class RefundForm(forms.Form):
         decimal_places=2,
         help_text=_("Empty: what the returned pieces cost."),
     )
-    refunded_on = forms.DateField(
-        label=_("Refunded on"),
-        required=False,
-        validators=[validate_year],
-        help_text=_("Empty: today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    refunded_on = date_field(_("Refunded on"), help_text=_("Empty: today."))
 
     def __init__(self, *args, order: Order, returnable: dict[int, int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,12 +279,8 @@ class OrderFilterForm(ListFilters, forms.Form):
     )
     owner = WholeNumberField(label=_("Sales rep"), required=False, min_value=1, max_value=MAX_ID)
     team = WholeNumberField(label=_("Team"), required=False, min_value=1, max_value=MAX_ID)
-    ordered_from = forms.DateField(
-        label=_("Ordered from"), required=False, validators=[validate_year]
-    )
-    ordered_to = forms.DateField(
-        label=_("Ordered until"), required=False, validators=[validate_year]
-    )
+    ordered_from = date_field(_("Ordered from"))
+    ordered_to = date_field(_("Ordered until"))
     # the orders behind the home's revenue: cancelled and refunded left out
     purchases = forms.BooleanField(label=_("Purchases only"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])

@@ -353,9 +353,12 @@ def _amount(errors: Errors, value):
 
 
 @transaction.atomic
-def resolve_case(actor, pk, data: dict, *, version: int | None = None) -> Case:
+def resolve_case(
+    actor, pk, data: dict, *, version: int | None = None, now: datetime | None = None
+) -> Case:
     """Resolve a case: what was done (required), and any compensation or added value given
-    (kind, amount). Stops the service-level timer."""
+    (kind, amount). Stops the service-level timer, at `now` (default: this moment; the demo
+    resolves its cases when they were resolved)."""
     reject_unknown_fields(data, ["resolution", "compensation_kind", "compensation_amount"])
     errors = Errors()
     resolution = errors.check(
@@ -375,7 +378,7 @@ def resolve_case(actor, pk, data: dict, *, version: int | None = None) -> Case:
     case.resolution = resolution.strip()
     case.compensation_kind = kind
     case.compensation_amount = amount
-    case.resolved_at = timezone.now()
+    case.resolved_at = now or timezone.now()
     return _save(actor, case, before)
 
 
@@ -391,10 +394,12 @@ def close_case(actor, pk, *, version: int | None = None) -> Case:
 
 
 @transaction.atomic
-def record_follow_up(actor, pk, data: dict, *, version: int | None = None) -> Case:
+def record_follow_up(
+    actor, pk, data: dict, *, version: int | None = None, now: datetime | None = None
+) -> Case:
     """The follow-up satisfaction check after a resolution: a score from 1 (very
-    dissatisfied) to 5 (very satisfied) and a note; a later check replaces the earlier one
-    (the trail keeps both)."""
+    dissatisfied) to 5 (very satisfied) and a note, made at `now` (default: this moment); a
+    later check replaces the earlier one (the trail keeps both)."""
     reject_unknown_fields(data, ["satisfaction_score", "satisfaction_note"])
     errors = Errors()
     raw = data.get("satisfaction_score")
@@ -417,7 +422,7 @@ def record_follow_up(actor, pk, data: dict, *, version: int | None = None) -> Ca
     before = audit.snapshot(case, CASE_FIELDS)
     case.satisfaction_score = score
     case.satisfaction_note = (note or "").strip()
-    case.followed_up_at = timezone.now()
+    case.followed_up_at = now or timezone.now()
     return _save(actor, case, before)
 
 

@@ -59,7 +59,7 @@ def test_public_form_then_claim_and_convert(browser, live_server, personas, loca
         log_in(page, live_server.url, "rep1")
         page.goto(f"{live_server.url}/leads/pool/")
         assert _width(page) <= PHONE["width"], "the lead pool scrolls sideways"
-        assert "139••••5678" in page.content() and "13912345678" not in page.content()
+        assert "139 •••• 5678" in page.content() and "13912345678" not in page.content()
         page.click(f"form[action='/leads/{lead.pk}/claim/'] button")
         page.wait_for_url(f"{live_server.url}/leads/{lead.pk}/")
         assert "+8613912345678" in page.content()

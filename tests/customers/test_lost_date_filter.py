@@ -47,7 +47,7 @@ def test_lost_dates_bound_the_list_inclusively(rep1, customer_of):
             "lost_to",
             "must not be before the start date",
         ),
-        ({"lost_from": "2026-13-01"}, "lost_from", "Enter a valid date"),
+        ({"lost_from": "2026-13-01"}, "lost_from", "Enter a date as YYYY-MM-DD."),
     ],
 )
 def test_bad_lost_dates_are_refused_with_the_reason(params, field, message):

@@ -1,6 +1,6 @@
 """The demo company: logins and scopes, consistent and valid data, idempotent, deterministic."""
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from django.core.management import call_command
@@ -239,6 +239,31 @@ def test_the_demo_has_answered_surveys_and_checked_back_cases(demo):
     checked = Case.objects.filter(satisfaction_score__isnull=False)
     assert checked.exists()
     assert all(c.followed_up_at > c.resolved_at > c.opened_at for c in checked)
+
+
+def test_a_demo_cases_history_carries_the_cases_own_times(demo):
+    """New-user review: every demo case's history read "today" (when the demo was loaded)."""
+    from guanxi.audit.services import trail_for
+    from guanxi.service.models import Case
+
+    cases = list(Case.objects.all())
+    assert any(c.followed_up_at for c in cases)
+    for case in cases:
+        # its history, oldest first: opened, then resolved and checked back if it was
+        trail = list(trail_for(case).order_by("at", "id"))
+        moments = [case.opened_at, case.resolved_at, case.followed_up_at]
+        assert [e.at for e in trail] == [m for m in moments if m is not None]
+        assert [e.action for e in trail][:1] == ["create"]
+        assert max(e.at.date() for e in trail) < TODAY
+        # and what the entries say changed is the case's own time too
+        if case.resolved_at:
+            assert (
+                trail[1].changes["resolved_at"][1] == case.resolved_at.astimezone(UTC).isoformat()
+            )
+        if case.followed_up_at:
+            assert trail[2].changes["followed_up_at"][1] == (
+                case.followed_up_at.astimezone(UTC).isoformat()
+            )
 
 
 def test_demo_contracts_are_signed_before_they_are_paid(demo):

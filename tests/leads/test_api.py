@@ -29,9 +29,9 @@ def test_create_returns_matches_and_list_masks_pool_leads(personas, customer_of)
     body = created.json()
     assert body["owner"] is None
     assert body["matches"] == [{"kind": "customer", "field": "mobile", "owner": "刘芳", "id": None}]
-    assert body["mobile"] == "+86139••••0001"  # a pool lead: masked until claimed
+    assert body["mobile"] == "139 •••• 0001"  # a pool lead: masked until claimed
     listed = rep1("GET", "/leads", {"owner": "pool"}).json()
-    assert listed["count"] == 1 and listed["items"][0]["mobile"] == "+86139••••0001"
+    assert listed["count"] == 1 and listed["items"][0]["mobile"] == "139 •••• 0001"
 
 
 def test_claim_200_for_the_winner_409_for_the_next(personas, lead_of):

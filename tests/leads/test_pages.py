@@ -91,7 +91,9 @@ def test_a_rep_lists_claims_and_converts_a_pool_lead(client, personas, web_form)
     client.force_login(personas["rep1"])
 
     pool = client.get("/leads/pool/").content.decode()
-    assert "陈先生" in pool and "139••••5678" in pool and "13912345678" not in pool
+    assert "陈先生" in pool and "13912345678" not in pool
+    # the masked mobile reads as the product writes numbers, not as +86139••••5678
+    assert "139 •••• 5678" in pool and "+86139" not in pool
     assert client.post(f"/leads/{lead.pk}/claim/").status_code == 302
     detail = client.get(f"/leads/{lead.pk}/").content.decode()
     assert "+8613912345678" in detail
@@ -300,4 +302,4 @@ def test_the_lead_page_reads_like_the_customer_pages(
     lead_of(None, name="池中线索", mobile="13900000002")
     listed = client.get("/leads/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert '<a href="tel:+8613705679036" class="tel">137 0567 9036</a>' in listed
-    assert "+86139••••0002" in listed
+    assert "139 •••• 0002" in listed

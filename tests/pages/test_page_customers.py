@@ -226,7 +226,7 @@ def test_validation_errors_in_chinese(client_for):
     )
     html = response.content.decode()
     assert "这个字段是必填项" in html  # Django's own catalogue
-    assert "输入一个有效的日期" in html
+    assert "请按 YYYY-MM-DD 格式输入日期。" in html  # the one message of every date field
 
 
 def test_edit_customer_keeps_sensitive_value_when_left_blank(client_for, customer_of):

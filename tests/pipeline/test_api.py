@@ -144,3 +144,14 @@ def test_a_rep_lists_only_their_own_sales_targets(api_as, personas, stages):
     mine = api_as("rep1").get("/sales-targets").json()
     assert [t["user"]["id"] for t in mine["items"]] == [personas["rep1"].pk]
     assert api_as("manager").get("/sales-targets").json()["count"] == 2
+
+
+def test_the_api_refuses_an_expected_close_out_of_range_with_the_same_words(
+    api_as, open_opportunity
+):
+    opportunity = open_opportunity()
+    response = api_as("rep1").patch(
+        f"/opportunities/{opportunity.pk}", {"expected_close": "2300-01-01"}
+    )
+    assert response.status_code == 422
+    assert "Enter a date between the years 1900 and 2200." in response.content.decode()

@@ -169,3 +169,19 @@ def test_the_reports_page_in_both_languages(client_for, open_opportunity):
     assert "Funnel conversion" in en.content.decode()
     assert 'data-chart="pipeline-chart-0"' in zh.content.decode()
     assert "Funnel conversion" not in zh.content.decode()
+
+
+def test_an_expected_close_out_of_range_gets_the_message_of_every_date(
+    client_for, open_opportunity
+):
+    # given an opportunity expected to close on a date
+    opportunity = open_opportunity(expected_close="2026-05-01")
+    # when its page form is sent with the year 9999
+    page = client_for("rep1").post(
+        f"/pipeline/{opportunity.pk}/edit/",
+        {"name": opportunity.name, "currency": "CNY", "expected_close": "9999-01-01"},
+    )
+    # then the form says what every date field says, and the date is kept
+    assert "Enter a date between the years 1900 and 2200." in page.content.decode()
+    opportunity.refresh_from_db()
+    assert str(opportunity.expected_close) == "2026-05-01"

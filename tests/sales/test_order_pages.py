@@ -209,7 +209,8 @@ def test_new_order_form_hints_a_format_and_asks_for_a_product(customer_of, produ
     with translation.override("en"):
         page = client_for("rep1").get(f"/sales/orders/new/?customer={customer.pk}")
     html = page.content.decode()
-    # then: the time's placeholder reads as a format, not a filled-in value; no "---------"
-    assert 'placeholder="YYYY-MM-DD HH:MM"' in html
+    # then: the time is the browser's date-and-time picker, as on every form, not a filled-in
+    # value; no "---------"
+    assert '<input type="datetime-local" name="ordered_at"' in html
     assert "2024-03-05 14:30" not in html
     assert "Choose a product" in html and "---------" not in html

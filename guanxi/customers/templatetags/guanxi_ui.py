@@ -10,6 +10,7 @@ import phonenumbers
 from django import template
 from django.apps import apps
 from django.conf import settings
+from django.contrib.messages import constants
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DecimalField, FloatField, IntegerField
 from django.utils import timezone
@@ -507,6 +508,25 @@ def undo_task(message) -> dict | None:
         view = parts[2] if parts[2] in {"timeline", "inbox"} else "inbox"
         return {"pk": int(parts[1]), "view": view}
     return None
+
+
+@register.filter
+def current_messages(messages) -> list:
+    """The messages to show, oldest first, without a confirmation (success, info) that a later
+    error or warning follows: one queued by an earlier action (an htmx answer that showed none)
+    is not shown next to the error of this one, as the page's script removes a confirmation on
+    screen when an htmx answer brings an error. Confirmations of one action together (saved;
+    saved on top of a colleague's change) all stay. Reading them marks them shown."""
+    queued = list(messages or ())
+    last_problem = max(
+        (i for i, message in enumerate(queued) if message.level >= constants.WARNING),
+        default=-1,
+    )
+    return [
+        message
+        for index, message in enumerate(queued)
+        if message.level >= constants.WARNING or index > last_problem
+    ]
 
 
 @register.filter

@@ -3,6 +3,7 @@
 //    stylesheet does this with ::details-content, this opens it where a browser lacks that.
 //    <details class="open-on-wide"> starts open on wider screens, folded on phones.
 // 2. Confirmations fade after a while (one with an Undo button stays longer); errors stay.
+//    A new message or an error brought by htmx removes the confirmations shown before it.
 // 3. A 429 answer (e.g. too many 查重 checks) is swapped in like any answer: it is a message.
 // 4. Forms with data-confirm ask first; 5. the header's menus (details.dropdown);
 // 6. a <select data-autosubmit> sends its form when changed (an onchange="" would be blocked).
@@ -37,6 +38,22 @@
     if (wide.matches) document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
   });
   document.addEventListener("htmx:load", function (event) { fadeMessages(event.target.parentNode); });
+  // A confirmation belongs to the action that made it: when the next answer brings a message
+  // or an error (a form's errors in place), the earlier confirmations go at once, not after
+  // their 6 s (a review saw "Interaction recorded." next to the next save's errors).
+  var confirmations = ".messages .message:not(.error):not(.warning)";
+  var news = ".message, .form-errors, .has-error, [role=alert]";
+  var earlier = [];
+  document.addEventListener("htmx:beforeSwap", function () {
+    earlier = Array.prototype.slice.call(document.querySelectorAll(confirmations));
+  });
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (!earlier.length || !root.matches) return;
+    if (!root.matches(news) && !root.querySelector(news)) return;
+    earlier.forEach(function (m) { if (!root.contains(m)) m.remove(); });
+    earlier = [];
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 429) {
       event.detail.shouldSwap = true;
