@@ -357,7 +357,9 @@ def list_count(qs: QuerySet, *, cap: int = COUNT_CAP) -> ListCount:
     return ListCount(n, "exact" if exact else "at_least")
 
 
-def small_first_page(qs: QuerySet, *, size: int, cap: int = COUNT_CAP) -> tuple[list, int] | None:
+def small_first_page(
+    qs: QuerySet, *, size: int, cap: int = COUNT_CAP
+) -> tuple[list, int] | ListCount | None:
     """A first page's ids and the list's total from one scan, when the total is small.
 
     A search's page and its count each scanned the matches: for a pinyin search, a trigram
@@ -365,12 +367,16 @@ def small_first_page(qs: QuerySet, *, size: int, cap: int = COUNT_CAP) -> tuple[
     customers, twice a page. When PostgreSQL expects at most ESTIMATE_ABOVE rows (its
     planner's estimate, kept a minute), the ids of up to `cap` + 1 rows are fetched in the
     list's order instead: the first `size` are the page and their number is the total.
-    Returns (the page's ids, how many ids were found), or None when the total is expected
-    to be large (or the database keeps no estimate, SQLite): then the page is fetched alone
-    and list_count gives the total.
+    Returns (the page's ids, how many ids were found); when the total is expected to be
+    large, the estimate as list_count gives it (the page is then fetched alone, and the
+    estimate is its total if a next page exists, without asking again); None where the
+    database keeps no estimate (SQLite).
     """
-    if connections[qs.db].vendor != "postgresql" or _planner_rows(qs.order_by()) > ESTIMATE_ABOVE:
+    if connections[qs.db].vendor != "postgresql":
         return None
+    estimate = _planner_rows(qs.order_by())
+    if estimate > ESTIMATE_ABOVE:
+        return ListCount(_round(estimate), "estimate")
     ids = list(qs.values_list("pk", flat=True)[: cap + 1])
     return ids[:size], len(ids)
 

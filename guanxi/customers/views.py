@@ -60,16 +60,20 @@ def _page(qs, form: CustomerFilterForm, sort: str):
 
     A first page whose total PostgreSQL expects to be small (a search) takes its ids and
     total from one scan (queries.small_first_page) and then its rows by id. Otherwise newest
-    first pages by keyset (no COUNT, fast at any depth), other sorts by offset, and the
-    total is counted or estimated apart (_count)."""
+    first pages by keyset (no COUNT, fast at any depth), other sorts by offset; the total is
+    then PostgreSQL's estimate already asked for (a first page with a next one), or counted
+    or estimated apart (_count)."""
     data = form.valid_data()
     params = form.data.copy() if form.is_bound else QueryDict(mutable=True)
     params.pop("after", None)
     params.pop("page", None)
     number = data.get("page") or 1
+    estimate = None  # a large first page's total, when PostgreSQL gave its estimate
     if not data.get("after") and number == 1:
         small = queries.small_first_page(qs, size=PAGE_SIZE)
-        if small is not None:
+        if isinstance(small, queries.ListCount):
+            estimate = small
+        elif small is not None:
             ids, found = small
             by_id = {row[0]: dict(zip(LIST_VALUES, row, strict=True)) for row in _ROWS.rows(ids)}
             rows = [by_id[pk] for pk in ids if pk in by_id]  # in the list's order
@@ -86,12 +90,12 @@ def _page(qs, form: CustomerFilterForm, sort: str):
         rows, next_after = queries.keyset_page(qs, after=data.get("after"), size=PAGE_SIZE)
         if next_after:
             params["after"] = str(next_after)
-        return rows, params.urlencode() if next_after else None, None
+        return rows, params.urlencode() if next_after else None, estimate if next_after else None
     start = (number - 1) * PAGE_SIZE
     rows = list(qs[start : start + PAGE_SIZE + 1])
     if len(rows) > PAGE_SIZE:
         params["page"] = str(number + 1)
-        return rows[:PAGE_SIZE], params.urlencode(), None
+        return rows[:PAGE_SIZE], params.urlencode(), estimate
     return rows, None, None
 
 

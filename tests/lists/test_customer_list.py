@@ -132,6 +132,29 @@ def test_the_planners_estimate_is_kept_a_minute_for_the_same_query(personas, fiv
     assert explains(customer_list(personas["manager"])) == (first, 1)
 
 
+def test_a_large_first_page_shows_the_planners_estimate_asked_once(
+    client_for, customer_of, monkeypatch
+):
+    """On PostgreSQL a first page with more rows than ESTIMATE_ABOVE shows the planner's
+    estimate (one EXPLAIN a request); SQLite counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers import queries
+
+    for i in range(30):
+        customer_of("rep1", name=f"客户{i:02d}")
+    monkeypatch.setattr(queries, "ESTIMATE_ABOVE", 0)
+    monkeypatch.setattr(queries, "_ESTIMATES", {})
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for("rep1", "en").get(LIST).content.decode()
+    explains = sum(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+    if connection.vendor == "postgresql":
+        assert "(estimate)" in page and explains == 1
+    else:
+        assert "30 customers" in page and explains == 0
+
+
 @pytest.mark.parametrize("sort", ["newest", "name"])
 def test_a_search_pages_through_every_match_once_with_its_exact_total(
     client_for, customer_of, sort
