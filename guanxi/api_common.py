@@ -60,20 +60,23 @@ Id = Annotated[int, _NumberText, Field(ge=1, le=MAX_ID)]
 Int32 = Annotated[int, _NumberText, Field(ge=INT32_MIN, le=INT32_MAX)]
 WholeNumber = Annotated[int, _NumberText]  # with its own Field(ge=..., le=...) where used
 DecimalNumber = Annotated[Decimal, _NumberText]  # likewise
+FloatNumber = Annotated[float, _NumberText]  # likewise
 Money = Annotated[Decimal, _NumberText, Field(ge=0, max_digits=14, decimal_places=2)]
 SignedMoney = Annotated[Decimal, _NumberText, Field(max_digits=14, decimal_places=2)]
 Day = Annotated[date, AfterValidator(_in_years)]
 Moment = Annotated[datetime, AfterValidator(_aware)]
 Limit = Annotated[
-    int, Field(ge=1, le=INT32_MAX, description=f"Page size; at most {MAX_PAGE} rows are returned.")
+    int,
+    _NumberText,
+    Field(ge=1, le=INT32_MAX, description=f"Page size; at most {MAX_PAGE} rows are returned."),
 ]
-Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+Offset = Annotated[int, _NumberText, Field(ge=0, le=MAX_OFFSET)]
 
 JsonScalar = (
     Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
     | bool
     | Int32
-    | Annotated[float, Field(allow_inf_nan=False)]
+    | Annotated[float, _NumberText, Field(allow_inf_nan=False)]
     | None
 )
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Id, InSchema, Moment, text
+from guanxi.api_common import Id, InSchema, Moment, WholeNumber, text
 
 from .models import Channel, ContentKind, Direction, NoteKind, TaskKind
 
@@ -42,7 +42,7 @@ class InteractionUpdate(InSchema):
     content: text(20000) = None
     occurred_at: Moment = None
     body_language: list[text(30)] | None = Field(None, max_length=20)
-    version: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
+    version: Annotated[WholeNumber, Field(ge=1, le=2**31 - 1)] = Field(
         None,
         description="The version the edit is based on (from GET); an older one than the stored "
         "version answers 409 instead of overwriting a change made meanwhile.",
@@ -87,7 +87,7 @@ class TaskUpdate(InSchema):
     due_at: Moment = None
     remind_at: Moment | None = None
     done: bool = Field(None, description="Mark the task done (true) or open again (false).")
-    version: Annotated[int, Field(ge=1, le=2**31 - 1)] = Field(
+    version: Annotated[WholeNumber, Field(ge=1, le=2**31 - 1)] = Field(
         None,
         description="The version the edit is based on (from GET); an older one than the stored "
         "version answers 409 instead of overwriting a change made meanwhile.",

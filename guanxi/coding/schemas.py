@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Day, Id, InSchema, text
+from guanxi.api_common import Day, Id, InSchema, WholeNumber, text
 
 Version = Field(None, description="The version from your GET: if it changed meanwhile, 409.")
 
@@ -21,7 +21,7 @@ class ProjectPatch(InSchema):
     question: text(5000) | None = None
     description: text(5000) | None = None
     shared: bool | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ProjectOut(Schema):
@@ -76,10 +76,10 @@ class DocumentPage(Schema):
 
 class FragmentIn(InSchema):
     quote: text(100_000, min_length=1)
-    start: int | None = Field(
+    start: WholeNumber | None = Field(
         None, ge=0, le=10**9, description="Offset in characters (code points); with `end`."
     )
-    end: int | None = Field(None, ge=0, le=10**9)
+    end: WholeNumber | None = Field(None, ge=0, le=10**9)
     codes: list[Id] = Field([], max_length=20, description="Ids of existing codes.")
     new_codes: list[text(100)] = Field([], max_length=20, description="Names of new codes.")
 
@@ -109,7 +109,7 @@ class CodePatch(InSchema):
     name: text(100, min_length=1) | None = None
     memo: text(5000) | None = None
     category: Id | None = Field(None, description="null takes the code out of its category.")
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class CodeOut(Schema):
@@ -148,7 +148,7 @@ class CategoryIn(InSchema):
 class CategoryPatch(InSchema):
     name: text(100, min_length=1) | None = None
     memo: text(5000) | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class CategoryOut(Schema):
@@ -193,4 +193,4 @@ class RelationPage(Schema):
 class CoreIn(InSchema):
     core_category: Id | None = Field(description="A category of this project, or null.")
     story_line: text(100_000) = ""
-    version: int | None = Version
+    version: WholeNumber | None = Version

@@ -51,7 +51,7 @@ class QuotePatch(InSchema):
     currency: text(3) | None = None
     notes: text(5000) | None = None
     lines: list[ContractLineIn] | None = Field(None, max_length=50)
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class QuoteOut(Schema):
@@ -80,12 +80,12 @@ class QuotePage(Schema):
 
 
 class ContractVersionIn(InSchema):
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ReasonIn(InSchema):
     reason: text(500) = ""
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ContractIn(InSchema):
@@ -104,7 +104,7 @@ class ContractPatch(InSchema):
     start_on: Day | None = None
     end_on: Day | None = None
     currency: text(3) | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ContractOut(Schema):
@@ -146,7 +146,7 @@ class InstalmentIn(InSchema):
 
 class InstalmentPlanIn(InSchema):
     instalments: list[InstalmentIn] = Field(min_length=1, max_length=60)
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class InstalmentOut(Schema):

@@ -99,7 +99,8 @@ def build_lines(lines: list[dict], line_model, **parent) -> tuple[list, Decimal,
         quantity = sales._quantity(line.get("quantity", 1))
         if quantity is None:
             errors.append(
-                _("Line %(n)d: the quantity must be a whole number from 1 to %(max)s.")
+                sales.line_number_error(n, line.get("quantity", 1))
+                or _("Line %(n)d: the quantity must be a whole number from 1 to %(max)s.")
                 % {"n": n, "max": f"{sales.MAX_QUANTITY:,}"}
             )
             continue
@@ -107,14 +108,16 @@ def build_lines(lines: list[dict], line_model, **parent) -> tuple[list, Decimal,
         price = product.price if raw_price in (None, "") else _decimal(raw_price)
         if price is None or price < 0 or price > sales.MAX_MONEY:
             errors.append(
-                _("Line %(n)d: enter a unit price from 0 to %(max)s.")
+                sales.line_number_error(n, raw_price)
+                or _("Line %(n)d: enter a unit price from 0 to %(max)s.")
                 % {"n": n, "max": f"{sales.MAX_MONEY:,}"}
             )
             continue
         discount = _decimal(line.get("discount")) if line.get("discount") not in (None, "") else 0
         if discount is None or not 0 <= discount <= 100 or discount != round(discount, 2):
             errors.append(
-                _("Line %(n)d: the discount is a per cent figure from 0 to 100.") % {"n": n}
+                sales.line_number_error(n, line.get("discount"))
+                or _("Line %(n)d: the discount is a per cent figure from 0 to 100.") % {"n": n}
             )
             continue
         price, discount = price.quantize(CENT), Decimal(discount).quantize(CENT)

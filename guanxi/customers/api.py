@@ -32,9 +32,11 @@ from guanxi.api_common import (
     READ_ERRORS,
     WRITE_ERRORS,
     Day,
+    FloatNumber,
     Id,
     Limit,
     Offset,
+    WholeNumber,
     active_user,
     errors,
     forbidden,
@@ -195,18 +197,20 @@ def list_customers(
     lost: Annotated[
         bool | None, Field(description="true: lost customers only; false: not lost.")
     ] = None,
-    r: Annotated[int | None, Field(ge=1, le=5, description="Recency score 1-5.")] = None,
-    f: Annotated[int | None, Field(ge=1, le=5, description="Frequency score 1-5.")] = None,
-    m: Annotated[int | None, Field(ge=1, le=5, description="Monetary score 1-5.")] = None,
+    r: Annotated[WholeNumber | None, Field(ge=1, le=5, description="Recency score 1-5.")] = None,
+    f: Annotated[WholeNumber | None, Field(ge=1, le=5, description="Frequency score 1-5.")] = None,
+    m: Annotated[WholeNumber | None, Field(ge=1, le=5, description="Monetary score 1-5.")] = None,
     p_alive_min: Annotated[
-        float | None, Field(ge=0, le=1, description="P(alive) at least.")
+        FloatNumber | None, Field(ge=0, le=1, description="P(alive) at least.")
     ] = None,
-    p_alive_max: Annotated[float | None, Field(ge=0, le=1, description="P(alive) at most.")] = None,
+    p_alive_max: Annotated[
+        FloatNumber | None, Field(ge=0, le=1, description="P(alive) at most.")
+    ] = None,
     clv_min: Annotated[
-        float | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at least.")
+        FloatNumber | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at least.")
     ] = None,
     clv_max: Annotated[
-        float | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at most.")
+        FloatNumber | None, Field(ge=-1e13, le=1e13, description="Predicted CLV at most.")
     ] = None,
     sort: Sort = "newest",
     limit: Limit = 25,

@@ -289,8 +289,25 @@ def _number_text(raw: str) -> str:
         raise CellError(str(exc)) from None
 
 
+# Spreadsheets write thousands as 1,000 or 1,234,567.89, and an import takes them; a comma
+# anywhere else ("1,5", a European decimal, or "10,00") would silently become another number
+# once removed, so it is refused, naming the value.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _ungrouped(raw: str) -> str:
+    if "," not in raw:
+        return raw
+    if not _GROUPED.fullmatch(raw):
+        raise CellError(
+            _("“%(value)s” is not a number: a comma may only group thousands (1,000).")
+            % {"value": raw}
+        )
+    return raw.replace(",", "")
+
+
 def parse_int(value, *, minimum: int | None = None) -> int | None:
-    raw = text(value).replace(",", "")
+    raw = _ungrouped(text(value))
     if not raw:
         return None
     _number_text(raw)
@@ -306,7 +323,7 @@ def parse_int(value, *, minimum: int | None = None) -> int | None:
 
 
 def parse_money(value) -> Decimal | None:
-    raw = text(value).replace(",", "").replace("¥", "").replace("￥", "").strip()
+    raw = _ungrouped(text(value).replace("¥", "").replace("￥", "").strip())
     if not raw:
         return None
     _number_text(raw)

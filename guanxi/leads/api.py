@@ -21,6 +21,7 @@ from guanxi.api_common import (
     ONE_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    FloatNumber,
     Id,
     Limit,
     Offset,
@@ -111,7 +112,7 @@ def list_leads(
     status: text(30) = "",
     source: text(30) = "",
     owner: text(20) = "",
-    min_score: Annotated[float, Field(ge=0, le=1)] | None = None,
+    min_score: Annotated[FloatNumber, Field(ge=0, le=1)] | None = None,
     sort: text(10) = "-score",
 ):
     """The leads of the caller's scope and the lead pool. Filters: `status`, `source`,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from guanxi.api_common import Day, Id, InSchema, Money, text
+from guanxi.api_common import Day, Id, InSchema, Money, WholeNumber, text
 
 Choice = text(30)
 Version = Field(None, description="The version from your GET: if the lead changed meanwhile, 409.")
@@ -105,7 +105,7 @@ class LeadPatch(InSchema):
     status: Choice | None = Field(None, description="new, contacted, qualified, disqualified")
     disqualified_reason: text(300) | None = None
     referred_by_id: Id | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class LeadOpportunityIn(InSchema):
@@ -119,7 +119,7 @@ class ConvertIn(InSchema):
         None, description="Join this existing customer (e.g. one with the same mobile)."
     )
     opportunity: LeadOpportunityIn | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ConvertOut(Schema):
@@ -129,12 +129,12 @@ class ConvertOut(Schema):
 
 
 class LeadVersionIn(InSchema):
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class LeadAssignIn(InSchema):
     owner_id: Id
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class LeadFormOut(Schema):
@@ -169,7 +169,7 @@ class LeadFormPatch(InSchema):
     consent_purpose: text(300, min_length=1) | None = None
     owner_id: Id | None = None
     active: bool | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class LeadFormPage(Schema):

@@ -23,6 +23,7 @@ from guanxi.api_common import (
     Limit,
     Money,
     Offset,
+    WholeNumber,
     paginate,
     text,
 )
@@ -117,7 +118,7 @@ class OpportunityIn(InSchema):
     currency: text(3) = "CNY"
     expected_close: Day | None = None
     stage_id: Id | None = Field(None, description="Default: the first active stage.")
-    probability: int | None = Field(None, ge=0, le=100, description="Default: the stage's.")
+    probability: WholeNumber | None = Field(None, ge=0, le=100, description="Default: the stage's.")
     contact_id: Id | None = None
     owner_id: Id | None = Field(None, description="Default: the caller.")
     product_ids: list[Id] = Field([], max_length=100)
@@ -131,24 +132,24 @@ class OpportunityPatch(InSchema):
     amount: Money | None = None
     currency: text(3) | None = None
     expected_close: Day | None = None
-    probability: int | None = Field(None, ge=0, le=100)
+    probability: WholeNumber | None = Field(None, ge=0, le=100)
     contact_id: Id | None = None
     owner_id: Id | None = None
     product_ids: list[Id] | None = Field(None, max_length=100)
     meeting_time: text(200) | None = None
     meeting_agenda: LongText | None = None
     meeting_purpose: LongText | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class MoveIn(InSchema):
     stage_id: Id
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class WinIn(InSchema):
     amount: Money | None = Field(None, description="The amount won, if not set before.")
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class LoseIn(InSchema):
@@ -156,7 +157,7 @@ class LoseIn(InSchema):
         description="price, competitor, no_budget, no_need, no_decision, timing, product_fit, other"
     )
     lost_note: LongText = ""
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class OpportunityStaleOut(Schema):
@@ -379,8 +380,8 @@ def lose_opportunity(request, opportunity_id: Id, payload: LoseIn):
 
 class StageIn(InSchema):
     name: text(60, min_length=1)
-    order: int | None = Field(None, ge=0, le=32767)
-    probability: int = Field(ge=0, le=100)
+    order: WholeNumber | None = Field(None, ge=0, le=32767)
+    probability: WholeNumber = Field(ge=0, le=100)
     required_fields: list[Choice] = Field(
         [], description="amount, expected_close, contact, products, negotiation_plan"
     )
@@ -388,11 +389,11 @@ class StageIn(InSchema):
 
 class StagePatch(InSchema):
     name: text(60) | None = Field(None, description="Empty: a default stage's own name again.")
-    order: int | None = Field(None, ge=0, le=32767)
-    probability: int | None = Field(None, ge=0, le=100)
+    order: WholeNumber | None = Field(None, ge=0, le=32767)
+    probability: WholeNumber | None = Field(None, ge=0, le=100)
     required_fields: list[Choice] | None = None
     active: bool | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 def stage_out(stage: Stage) -> dict:
@@ -555,7 +556,7 @@ class ObjectionPatch(InSchema):
     statement: text(20000, min_length=1) | None = None
     response: LongText | None = None
     outcome: Choice | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ObjectionOut(Schema):
@@ -631,7 +632,7 @@ class NegotiationPlanIn(InSchema):
     options: LongText | None = None
     batna: LongText | None = None
     walk_away: Money | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class PlanOut(Schema):

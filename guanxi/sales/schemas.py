@@ -36,7 +36,7 @@ class ProductUpdate(InSchema):
     advantages: text(5000) = Field(None, description="A of FAB: what that does better.")
     benefits: text(5000) = Field(None, description="B of FAB: what the customer gains.")
     active: bool = None
-    version: int = _version()
+    version: WholeNumber = _version()
 
 
 class ProductCreate(ProductUpdate):
@@ -82,7 +82,7 @@ class OrderUpdate(Schema):
     lines: list[LineIn] = Field(
         None, min_length=1, max_length=200, description="Replaces all lines."
     )
-    version: int = _version()
+    version: WholeNumber = _version()
 
 
 class OrderCreate(Schema):
@@ -134,12 +134,12 @@ class OrderPage(Schema):
 
 
 class OrderActionIn(InSchema):
-    version: int = _version()
+    version: WholeNumber = _version()
 
 
 class OrderCancelIn(InSchema):
     reason: text(500, min_length=1) = Field(description="Why the order is cancelled.")
-    version: int = _version()
+    version: WholeNumber = _version()
 
 
 class ReturnedLineIn(InSchema):
@@ -154,7 +154,7 @@ class RefundIn(InSchema):
     )
     refunded_on: Day | None = Field(None, description="Default: today.")
     lines: list[ReturnedLineIn] = Field(default_factory=list, max_length=200)
-    version: int = _version()
+    version: WholeNumber = _version()
 
 
 class RefundLineOut(Schema):

@@ -205,6 +205,16 @@ def delete_product(actor, product: Product) -> None:
         raise in_use from exc
 
 
+def line_number_error(n: int, value) -> str | None:
+    """ "Line n: …" with validation.check_number_text's message if it refuses `value` ("1_0"),
+    naming the value, rather than the line's general message for a bad number; else None."""
+    try:
+        check_number_text(value)
+    except ValueError as exc:
+        return _("Line %(n)d: %(error)s") % {"n": n, "error": str(exc)}
+    return None
+
+
 def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
     if not lines:
         raise ValidationError({"lines": [_("An order needs at least one line.")]})
@@ -217,7 +227,8 @@ def _build_lines(order: Order, lines: list[dict]) -> list[OrderLine]:
         quantity = _quantity(line.get("quantity", 1))
         if quantity is None:
             errors.append(
-                _("Line %(n)d: the quantity must be a whole number from 1 to %(max)s.")
+                line_number_error(index, line.get("quantity", 1))
+                or _("Line %(n)d: the quantity must be a whole number from 1 to %(max)s.")
                 % {"n": index, "max": f"{MAX_QUANTITY:,}"}
             )
             continue

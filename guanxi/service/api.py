@@ -20,6 +20,7 @@ from guanxi.api_common import (
     Limit,
     Money,
     Offset,
+    WholeNumber,
     paginate,
     text,
 )
@@ -106,18 +107,18 @@ class CasePatch(InSchema):
     dissatisfaction: Choice | None = None
     intent: Choice | None = None
     priority: Choice | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class CaseAssignIn(InSchema):
     assignee_id: Id
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class EscalateIn(InSchema):
     to_id: Id | None = Field(None, description="Default: the assignee's manager or lead.")
     reason: text(20000) = ""
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class ResolveIn(InSchema):
@@ -126,17 +127,19 @@ class ResolveIn(InSchema):
         "", description="refund, replacement, repair, discount, gift, apology, other or empty"
     )
     compensation_amount: Money | None = None
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class CaseVersionIn(InSchema):
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class FollowUpIn(InSchema):
-    satisfaction_score: int = Field(description="1 (very dissatisfied) to 5 (very satisfied)")
+    satisfaction_score: WholeNumber = Field(
+        description="1 (very dissatisfied) to 5 (very satisfied)"
+    )
     satisfaction_note: text(20000) = ""
-    version: int | None = Version
+    version: WholeNumber | None = Version
 
 
 class CaseStaleOut(Schema):

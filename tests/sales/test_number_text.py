@@ -6,14 +6,18 @@ value, in both languages (hostile review, issue 7, Trust)."""
 import importlib
 import pkgutil
 import re
+import typing
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django import forms
 from django.utils import translation
+from pydantic import BaseModel
 
 import guanxi
+from guanxi import api_common
+from guanxi.api import api
 from guanxi.dataio.readers import read_table
 from guanxi.dataio.services import import_orders
 from guanxi.sales import services as sales
@@ -101,6 +105,27 @@ def test_the_order_import_refuses_them_naming_the_cell(rep1, customer_of, produc
     assert not result.committed and not Order.objects.exists()
 
 
+def test_the_import_takes_thousands_grouped_and_refuses_any_other_comma(rep1, customer_of, product):
+    """A spreadsheet's 1,000 is one thousand; "1,5" (a European decimal) or "10,00" would
+    become 15 or 1000 with the comma dropped, so they are refused, naming the value."""
+    customer_of("rep1", name="甲", external_id="M1")
+    header = "订单号,客户外部编号,下单时间,商品编码,数量,单价\n"
+    bad = header + 'EXT-1,M1,2024-03-05,TEA-001,"1,5",100\nEXT-2,M1,2024-03-05,TEA-001,1,"10,00"\n'
+    good = header + 'EXT-3,M1,2024-03-05,TEA-001,"1,000","¥1,234.50"\n'
+    comma = "“{}” is not a number: a comma may only group thousands (1,000)."
+
+    refused = import_orders(rep1, read_table(bad.encode(), "o.csv"))
+    taken = import_orders(rep1, read_table(good.encode(), "o.csv"))
+
+    assert [(e.row, e.column, e.message) for e in refused.errors] == [
+        (2, "数量", comma.format("1,5")),
+        (3, "单价", comma.format("10,00")),
+    ]
+    assert taken.committed, taken.errors
+    line = Order.objects.get(number="EXT-3").lines.get()
+    assert (line.quantity, line.unit_price) == (1000, Decimal("1234.50"))
+
+
 def test_the_api_refuses_a_quantity_with_underscores(customer_of, product, api_as):
     customer = customer_of("rep1")
 
@@ -111,6 +136,97 @@ def test_the_api_refuses_a_quantity_with_underscores(customer_of, product, api_a
 
     assert response.status_code == 422
     assert response.json()["errors"] == {"lines.0.quantity": [REFUSED.format("1_0")]}
+    assert not Order.objects.exists()
+
+
+def test_the_api_refuses_them_in_a_query_and_in_a_version(customer_of, api_as):
+    customer = customer_of("rep1")
+    client = api_as("rep1")
+
+    listed = client.get("/customers?limit=1_0")
+    edited = client.patch(f"/customers/{customer.pk}", {"name": "王五", "version": "1_0"})
+
+    assert listed.status_code == 422 and REFUSED.format("1_0") in str(listed.json()["errors"])
+    assert edited.status_code == 422
+    assert edited.json()["errors"] == {"version": [REFUSED.format("1_0")]}
+    customer.refresh_from_db()
+    assert customer.name != "王五"
+
+
+def _numbers(annotation, metadata=()):
+    """(type, metadata) of every int, float or Decimal inside an annotation, with the
+    metadata of the Annotated[...] around it (a `Money | None` carries its rule inside)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _numbers(annotation.__origin__, metadata + annotation.__metadata__)
+    elif origin is not None:
+        for arg in typing.get_args(annotation):
+            yield from _numbers(arg, metadata)
+    else:
+        yield annotation, metadata
+
+
+def _unruled(model, seen) -> typing.Iterator[str]:
+    if model in seen:
+        return
+    seen.add(model)
+    for name, field in model.model_fields.items():
+        for kind, metadata in _numbers(field.annotation, tuple(field.metadata)):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield from _unruled(kind, seen)
+            elif kind in (int, float, Decimal) and api_common._NumberText not in metadata:
+                yield f"{model.__module__}.{model.__qualname__}.{name}"
+
+
+def test_every_api_number_follows_the_rule():
+    """A new operation cannot slip past it: every number an operation reads (path, query and
+    body, nested models included) carries the rule (api_common's Id, WholeNumber, Money,
+    Limit, ...), found from the operations themselves, as the router holds them."""
+    seen = set()
+    found = sorted(
+        {
+            where
+            for _, router in api._routers
+            for path_view in router.path_operations.values()
+            for operation in path_view.operations
+            for model in operation.models
+            for where in _unruled(model, seen)
+        }
+    )
+    assert seen and found == []
+
+
+def test_order_and_quote_lines_name_the_value_not_the_lines_general_rule(customer_of, product):
+    """Whatever calls the services, a line with "1_0" gets the rule's own words after its line
+    number (as the order's unit price did), not the line's general message, which a number out
+    of range keeps."""
+    from guanxi.contracts import services as contracts
+    from guanxi.contracts.models import QuoteLine
+
+    customer = customer_of("rep1")
+
+    with pytest.raises(sales.ValidationError) as quote:
+        contracts.build_lines(
+            [
+                {"product": product, "quantity": "2_0"},
+                {"product": product, "unit_price": "1_00"},
+                {"product": product, "discount": "1_0"},
+                {"product": product, "quantity": 0},
+            ],
+            QuoteLine,
+        )
+    with pytest.raises(sales.ValidationError) as order:
+        sales.create_order(None, customer, {}, [{"product": product, "quantity": "3_0"}])
+
+    assert quote.value.message_dict == {
+        "lines": [
+            f"Line 1: {REFUSED.format('2_0')}",
+            f"Line 2: {REFUSED.format('1_00')}",
+            f"Line 3: {REFUSED.format('1_0')}",
+            "Line 4: the quantity must be a whole number from 1 to 1,000,000.",
+        ]
+    }
+    assert order.value.message_dict == {"lines": [f"Line 1: {REFUSED.format('3_0')}"]}
     assert not Order.objects.exists()
 
 
