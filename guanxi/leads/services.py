@@ -37,7 +37,7 @@ from guanxi.services_common import (
     lead_converted,
     reject_unknown_fields,
 )
-from guanxi.validation import Errors, check_number_text, check_text, is_blank
+from guanxi.validation import Errors, check_number_text, check_text, check_year, is_blank
 
 from . import lookalike
 from .models import OPEN_STATUSES, Lead, LeadForm, LeadStatus
@@ -347,6 +347,8 @@ def _clean_opportunity(opportunity: dict | None) -> dict | None:
             close = date.fromisoformat(str(close))
         except ValueError:
             errors.add("opportunity_close", _("Enter a date as YYYY-MM-DD."))
+    if isinstance(close, date):  # the form checks it too; any other caller gets the same rule
+        errors.check("opportunity_close", check_year, close)
     errors.raise_any()
     return {"name": name.strip(), "amount": amount, "expected_close": close}
 

@@ -1,5 +1,6 @@
 """Entering, changing, converting and erasing leads; 查重 both ways; the data scope."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -182,6 +183,22 @@ def test_a_bad_opportunity_converts_nothing(personas, lead_of):
     with pytest.raises(ValidationError) as caught:
         services.convert_lead(personas["rep1"], lead, opportunity={"amount": "-3"})
     assert set(caught.value.message_dict) == {"opportunity_name", "opportunity_amount"}
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("close", ["9999-12-31", date(1, 1, 1)])
+def test_an_opportunitys_close_date_outside_the_years_converts_nothing(personas, lead_of, close):
+    """The service checks the year itself (the page's form did; the API and any other caller
+    go through here): year 9999 or 1 is refused with the message every date field gives
+    (in the default language, Chinese)."""
+    lead = lead_of("rep1")
+    with pytest.raises(ValidationError) as caught:
+        services.convert_lead(
+            personas["rep1"], lead, opportunity={"name": "整单", "expected_close": close}
+        )
+    assert caught.value.message_dict == {
+        "opportunity_close": ["请输入 1900 年至 2200 年之间的日期。"]
+    }
     assert not Customer.objects.exists()
 
 
