@@ -18,6 +18,14 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 # Invisible characters: a name made only of these (and spaces) is empty to a reader.
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Mn"})
+# ... and letters and symbols that draw nothing though Unicode files them as visible: the
+# Hangul fillers (U+3164, U+115F, U+1160, U+FFA0) and the braille blank (U+2800). A hostile
+# review stated a reveal's purpose as four of them.
+_BLANK_LOOKING = frozenset("\u3164\u115f\u1160\uffa0\u2800")
+
+
+def _invisible(ch: str) -> bool:
+    return ch in _BLANK_LOOKING or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
 
 
 # Bidirectional embeddings, overrides and isolates: "张三\u202e0001 户客VIP" reads as
@@ -57,7 +65,7 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
 
 def is_blank(value: str | None) -> bool:
     """True when `value` shows nothing: empty, spaces, or only zero-width characters."""
-    return not value or all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value)
+    return not value or all(_invisible(ch) for ch in value)
 
 
 PURPOSE_MIN, PURPOSE_MAX = 4, 200  # visible characters at least; characters at most (the log's)
@@ -66,7 +74,7 @@ PURPOSE_MIN, PURPOSE_MAX = 4, 200  # visible characters at least; characters at 
 def visible_length(value: str) -> int:
     """How many characters of `value` a reader sees: spaces and zero-width characters (what
     is_blank calls invisible) do not count."""
-    return sum(1 for ch in value if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+    return sum(1 for ch in value if not _invisible(ch))
 
 
 def clean_purpose(value: str | None) -> str:

@@ -22,7 +22,16 @@ INVISIBLE = "State the purpose (at least 4 visible characters: spaces and invisi
 def test_clean_purpose_counts_visible_characters_and_refuses_control_characters():
     assert clean_purpose("  核对资料 \u3000") == "核对资料"
     assert clean_purpose("ab cd") == "ab cd"  # four visible: the space does not count
-    for invisible in (ZERO_WIDTH, "\u200b核对\u200b", " \u3000 ", "", None, "\ufeff\u200d\u2060x"):
+    blank_looking = ("\u3164" * 4, "\u2800" * 4, "\uffa0\u115f\u1160x")  # fillers, braille blank
+    for invisible in (
+        ZERO_WIDTH,
+        "\u200b核对\u200b",
+        " \u3000 ",
+        "",
+        None,
+        "\ufeff\u200d\u2060x",
+        *blank_looking,
+    ):
         with pytest.raises(ValueError, match="at least 4 visible characters"):
             clean_purpose(invisible)
     for controlled, code in ((CONTROLS, "U+0000, U+0007"), ("核对\n资料", "U+000A")):
