@@ -7,6 +7,7 @@ integers beyond the columns' range, dates outside the years a CRM deals with, mo
 digits than the columns hold.
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -33,6 +34,23 @@ MAX_OFFSET = 10**9
 MAX_PAGE = 100
 _clean_text = clean_text
 _in_years = check_year
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(message):
+    """pydantic reads a number (-1, 0, "1e-308", "20240305") as a Unix timestamp, so
+    "ordered_at": -1 was stored as 1969-12-31 past the year check: dates come as text only."""
+
+    def check(value):
+        if isinstance(value, int | float | Decimal) or (
+            isinstance(value, str) and _NUMBER.fullmatch(value)
+        ):
+            raise ValueError(message())
+        return value
+
+    return BeforeValidator(check)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -63,8 +81,10 @@ DecimalNumber = Annotated[Decimal, _NumberText]  # likewise
 FloatNumber = Annotated[float, _NumberText]  # likewise
 Money = Annotated[Decimal, _NumberText, Field(ge=0, max_digits=14, decimal_places=2)]
 SignedMoney = Annotated[Decimal, _NumberText, Field(max_digits=14, decimal_places=2)]
-Day = Annotated[date, AfterValidator(_in_years)]
-Moment = Annotated[datetime, AfterValidator(_aware)]
+_DayText = _not_a_number(lambda: _("Enter a date as YYYY-MM-DD."))
+_MomentText = _not_a_number(lambda: _("Enter a date and time, e.g. 2024-03-05 14:30."))
+Day = Annotated[date, _DayText, AfterValidator(_in_years)]
+Moment = Annotated[datetime, _MomentText, AfterValidator(_aware)]
 Limit = Annotated[
     int,
     _NumberText,

@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import re
 import typing
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -153,6 +154,24 @@ def test_the_api_refuses_them_in_a_query_and_in_a_version(customer_of, api_as):
     assert customer.name != "王五"
 
 
+@pytest.mark.parametrize("value", [-1, 0, "0", "-0", "1e-308", "20240305", 1.5])
+def test_the_api_reads_no_number_as_a_date(customer_of, api_as, value):
+    """pydantic would read them as Unix timestamps ("ordered_at": -1 was stored as 1969-12-31,
+    past the year check): a date is text (hostile review)."""
+    customer = customer_of("rep1")
+    client = api_as("rep1")
+
+    task = client.post("/tasks", {"customer_id": customer.pk, "title": "回访", "due_at": value})
+    edited = client.patch(f"/customers/{customer.pk}", {"birthday": value})
+
+    assert task.status_code == 422
+    assert task.json()["errors"] == {"due_at": ["Enter a date and time, e.g. 2024-03-05 14:30."]}
+    assert edited.status_code == 422
+    assert edited.json()["errors"] == {"birthday": ["Enter a date as YYYY-MM-DD."]}
+    customer.refresh_from_db()
+    assert customer.birthday is None and not customer.tasks.exists()
+
+
 def _numbers(annotation, metadata=()):
     """(type, metadata) of every int, float or Decimal inside an annotation, with the
     metadata of the Annotated[...] around it (a `Money | None` carries its rule inside)."""
@@ -166,6 +185,12 @@ def _numbers(annotation, metadata=()):
         yield annotation, metadata
 
 
+_NUMBER_RULE = {api_common._NumberText}
+_DATE_RULE = {api_common._DayText, api_common._MomentText}  # else a number is a timestamp
+_RULES = {int: _NUMBER_RULE, float: _NUMBER_RULE, Decimal: _NUMBER_RULE}
+_RULES |= {date: _DATE_RULE, datetime: _DATE_RULE}
+
+
 def _unruled(model, seen) -> typing.Iterator[str]:
     if model in seen:
         return
@@ -174,14 +199,15 @@ def _unruled(model, seen) -> typing.Iterator[str]:
         for kind, metadata in _numbers(field.annotation, tuple(field.metadata)):
             if isinstance(kind, type) and issubclass(kind, BaseModel):
                 yield from _unruled(kind, seen)
-            elif kind in (int, float, Decimal) and api_common._NumberText not in metadata:
+            elif kind in _RULES and not _RULES[kind] & set(metadata):
                 yield f"{model.__module__}.{model.__qualname__}.{name}"
 
 
-def test_every_api_number_follows_the_rule():
+def test_every_api_number_and_date_follows_the_rule():
     """A new operation cannot slip past it: every number an operation reads (path, query and
     body, nested models included) carries the rule (api_common's Id, WholeNumber, Money,
-    Limit, ...), found from the operations themselves, as the router holds them."""
+    Limit, ...), and every date or time api_common's Day or Moment (a number is no date),
+    found from the operations themselves, as the router holds them."""
     seen = set()
     found = sorted(
         {
