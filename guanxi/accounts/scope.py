@@ -40,6 +40,7 @@ they manage, and the new owner a colleague their scope covers (may_transfer, tra
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
@@ -1173,17 +1174,27 @@ def pool_customers(user, pools: QuerySet, pool=None) -> QuerySet:
     return qs.filter(pool__in=visible_pools(user, pools).values("pk"))
 
 
+CLAIM_RACE_SECONDS = 600
+
+
 def claimable_customer(user, pools: QuerySet, pk):
     """A customer of a pool the user sees, to claim: 404 if its pool is none of them; 403 for
-    a role that may not write. Claimed meanwhile (owned) it is still returned: the claim says
-    "someone else has just claimed it" (a loser of a race must be told, not shown a 404), which
-    tells a member no more than the pool page showed a moment before."""
+    a role that may not write. Claimed in the last CLAIM_RACE_SECONDS (owned) it is still
+    returned: the claim says "someone else has just claimed it" (a loser of a race must be
+    told, not shown a 404), which tells a member no more than the pool page showed a moment
+    before. Owned for longer it is a 404 like any customer out of reach: a hostile review saw
+    the 409 confirm that a customer claimed long ago from the user's pool exists."""
     from guanxi.customers.models import Customer
 
+    recently = timezone.now() - timedelta(seconds=CLAIM_RACE_SECONDS)
     try:
-        customer = Customer.objects.filter(
-            pool__in=visible_pools(user, pools).values("pk"), erased_at__isnull=True
-        ).get(pk=pk)
+        customer = (
+            Customer.objects.filter(
+                pool__in=visible_pools(user, pools).values("pk"), erased_at__isnull=True
+            )
+            .filter(Q(owner__isnull=True) | Q(owned_since__gte=recently))
+            .get(pk=pk)
+        )
     except (ValueError, TypeError, Customer.DoesNotExist) as exc:
         raise Http404 from exc
     if not can_write(user):

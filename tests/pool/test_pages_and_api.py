@@ -54,6 +54,28 @@ def test_claim_over_the_api_winner_200_then_409(make_pool, pooled, api_as, rep1)
     assert "Someone else has just claimed" in again.json()["detail"]
 
 
+def test_a_customer_claimed_long_ago_is_a_404_not_a_409(make_pool, pooled, api_as):
+    """The race's 409 lasts CLAIM_RACE_SECONDS after the claim; later the customer, owned by
+    someone else, is out of reach like any other (a 409 confirmed it exists: hostile review)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanxi.accounts.scope import CLAIM_RACE_SECONDS
+
+    pool = make_pool(teams_=("a",))
+    customer = pooled(pool)
+    assert api_as("rep1").post(f"/pool/customers/{customer.pk}/claim").status_code == 200
+    type(customer).objects.filter(pk=customer.pk).update(
+        owned_since=timezone.now() - timedelta(seconds=CLAIM_RACE_SECONDS + 1)
+    )
+
+    late = api_as("lead_a").post(f"/pool/customers/{customer.pk}/claim")
+
+    assert late.status_code == 404
+    assert late.json() == api_as("lead_a").post("/pool/customers/99999999/claim").json()
+
+
 def test_claim_refusal_in_chinese(make_pool, pooled, api_as):
     pool = make_pool(teams_=("a",), owned_limit=0)
     customer = pooled(pool)
