@@ -254,6 +254,13 @@ def filter_options() -> dict:
     return options
 
 
+def owner_filter_choices(user) -> list[tuple[int, str]]:
+    """The owner filter's menu: only the colleagues whose work the user's scope covers (every
+    list page's; a rep's order list named every team's staff: hostile review)."""
+    named = covered_user_ids(user)
+    return [(pk, name) for pk, name in filter_options()["owners"] if pk in named]
+
+
 def forget_filter_options(**kwargs) -> None:
     cache.delete(FILTER_OPTIONS_KEY)
 
@@ -391,9 +398,7 @@ def customer_list(request):
         context["tag_options"] = options_html(((name, name) for name in tags), filters["tag"])
         context["level_options"] = options_html(level_labels.items(), filters["level"])
         context["source_options"] = options_html(source_labels.items(), filters["source"])
-        # the owner filter names only the colleagues whose work the user's scope covers
-        named = covered_user_ids(request.user)
-        owners = [(pk, name) for pk, name in options["owners"] if pk in named]
+        owners = owner_filter_choices(request.user)
         context["owner_options"] = options_html(owners, filters["owner_id"])
         context["team_options"] = options_html(options["teams"], filters["department_id"])
         context["new_owner_options"] = options_html(options["owners"])

@@ -127,7 +127,7 @@ def order_list(request):
     from datetime import timedelta
 
     from guanxi.accounts.models import Department
-    from guanxi.customers.views import filter_options, sort_links
+    from guanxi.customers.views import filter_options, owner_filter_choices, sort_links
 
     form = OrderFilterForm(request.GET or None)
     filters = form.filters()
@@ -166,7 +166,7 @@ def order_list(request):
             "next_query": next_query,
             "count": customer_queries.list_count(qs),
             "sort_links": sort_links(request.GET, filters["sort"], ORDER_SORT_COLUMNS),
-            "owners": options["owners"],
+            "owners": owner_filter_choices(request.user),
             "teams": options["teams"],
             "statuses": OrderStatus.choices,
             # the bulk action moves orders only along the steps an edit may take

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import Role
 from guanxi.accounts.preferences import language_of
-from guanxi.accounts.scope import can_change, writable_case, writable_customer
+from guanxi.accounts.scope import can_change, covered_user_ids, writable_case, writable_customer
 from guanxi.accounts.services import profile_of
 from guanxi.activities.services import create_task
 from guanxi.audit import services as audit
@@ -134,9 +134,11 @@ def _case_errors(data: dict, *, partial: bool) -> Errors:
     return errors
 
 
-def _assignee(errors: Errors, assignee, customer, field: str = "assignee"):
+def _assignee(actor, errors: Errors, assignee, customer, field: str = "assignee"):
     """The user a case may be handed to: active, and able to work on the customer (a case is
-    visible exactly when its customer is)."""
+    visible exactly when its customer is). A colleague outside the actor's scope who may not
+    work on it is "no active user with this id", as an unknown id is: naming them told a rep
+    every id's name and whether the account was active (hostile review)."""
     if assignee is None:
         return None
     if isinstance(assignee, int | str):
@@ -145,7 +147,9 @@ def _assignee(errors: Errors, assignee, customer, field: str = "assignee"):
             if str(assignee).isdigit()
             else None
         )
-        if user is None:
+        if user is None or (
+            not can_change(user, customer) and user.pk not in covered_user_ids(actor)
+        ):
             errors.add(field, _("There is no active user with this id."))
             return None
         assignee = user
@@ -186,7 +190,7 @@ def open_case(actor, customer_id, data: dict, *, now: datetime | None = None) ->
     reject_unknown_fields(data, [*EDITABLE, "assignee"])
     customer = writable_customer(actor, customer_id)
     errors = _case_errors(data, partial=False)
-    assignee = _assignee(errors, data.get("assignee") or actor, customer)
+    assignee = _assignee(actor, errors, data.get("assignee") or actor, customer)
     errors.raise_any()
     now = now or timezone.now()
     case = Case(
@@ -230,7 +234,7 @@ def assign_case(actor, pk, assignee, *, version: int | None = None) -> Case:
     errors = Errors()
     if assignee in (None, ""):
         errors.add("assignee", _("Choose who handles the case."))
-    user = _assignee(errors, assignee, case.customer) if assignee not in (None, "") else None
+    user = _assignee(actor, errors, assignee, case.customer) if assignee not in (None, "") else None
     errors.raise_any()
     before = audit.snapshot(case, CASE_FIELDS)
     case.assignee = user
@@ -323,7 +327,7 @@ def escalate_case(actor, pk, *, to=None, reason: str = "", version: int | None =
     check_transition("escalate", case)
     errors = Errors()
     errors.check("reason", check_text, reason or "", max_length=MAX_TEXT)
-    target = _assignee(errors, to, case.customer, "to") if to not in (None, "") else None
+    target = _assignee(actor, errors, to, case.customer, "to") if to not in (None, "") else None
     errors.raise_any()
     if target is None:
         target = escalation_target(case)

@@ -41,6 +41,19 @@ def test_orders_count_filters_and_scope(client_for, orders):
     assert "3 个订单" in zh
 
 
+def test_the_order_lists_rep_filter_names_only_colleagues_in_scope(client_for, orders):
+    """A rep's menu names only the rep (the customer list's rule); it named every team's staff
+    (hostile review). The manager's names them all."""
+
+    def menu(who):
+        html = client_for(who).get("/sales/orders/").content.decode()
+        select = re.search(r'<select[^>]*name="owner".*?</select>', html, re.S).group(0)
+        return re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+
+    assert menu("rep1") == ["张伟"]
+    assert {"张伟", "刘芳", "王经理", "李组长"} <= set(menu("manager"))
+
+
 def test_orders_sort_by_date_header_keeps_filters(client_for, orders):
     html = (
         client_for("manager")

@@ -131,3 +131,23 @@ def test_close_takes_an_empty_body(api_as, customer_of):
     api.post(f"/cases/{case['id']}/resolve", {"resolution": "ok"})
     closed = api.post(f"/cases/{case['id']}/close", {})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_an_assignee_out_of_reach_is_no_user_not_a_name(api_as, customer_of, personas):
+    """A rep handing a case to another team's colleague (who may not work on the customer)
+    gets the unknown id's words: naming them told a rep every id's name and whether the
+    account was active (hostile review). A manager, whose scope covers them, is told whom
+    to share the customer with."""
+    customer = customer_of("rep1")
+    rep2 = personas["rep2"]
+
+    other_team = _new(api_as("rep1"), customer, assignee_id=rep2.pk)
+    unknown = _new(api_as("rep1"), customer, assignee_id=99999999)
+    managed = _new(api_as("manager"), customer, assignee_id=rep2.pk)
+
+    assert other_team.status_code == unknown.status_code == 422
+    assert other_team.json() == unknown.json()
+    assert other_team.json()["errors"] == {"assignee": ["There is no active user with this id."]}
+    assert managed.status_code == 422
+    assert "刘芳 may not work on this customer" in str(managed.json()["errors"])
+    assert not Case.objects.exists()
