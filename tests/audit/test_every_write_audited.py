@@ -140,6 +140,7 @@ NOT_WRITES = {
     "privacy.may_contact": "read",
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
     "sales.check_currency": "check",
+    "sales.line_number_error": "check",
     "sales.check_order_number": "check",
     "sales.order_number": "formats a number",
     "customers.clean_tags": "check",
