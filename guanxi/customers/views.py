@@ -555,10 +555,32 @@ def _shown_value(customer: Customer, field: str) -> str:
 def customer_merge(request, pk):
     """Side by side: per differing field, whose value the surviving customer keeps."""
     other_id = request.POST.get("other") or request.GET.get("other") or ""
-    if not (other_id.isdigit() and len(other_id) < 19):
+    itself = other_id == str(pk)
+    if itself or not (other_id.isdigit() and len(other_id) < 19):
+        # the first step: likely duplicates, and a search by name, pinyin, phone or e-mail
+        # among the customers the user may merge away (a review typed a phone number into a
+        # box that took only the internal id, and got a 404 page)
         customer = merge_survivor(request.user, pk)
-        candidates = _merge_candidates(request.user, customer)
-        context = {"customer": customer, "candidates": candidates, "other": None}
+        q = request.GET.get("q", "").strip()[:100]
+        found = None
+        if q:
+            found = list(
+                queries.customer_list(request.user, q=q)
+                .filter(pk__in=manageable_customers(request.user).values("pk"))
+                .filter(merged_into__isnull=True)
+                .exclude(pk=customer.pk)[:20]
+            )
+        context = {
+            "customer": customer,
+            "candidates": _merge_candidates(request.user, customer),
+            "other": None,
+            "q": q,
+            "found": found,
+            # ?other= this very customer: said at once, not after pressing Merge
+            "error": _("This is the customer you are merging into: choose another one.")
+            if itself
+            else "",
+        }
         return render(request, "customers/merge.html", context)
     customer, other = mergeable_pair(request.user, pk, int(other_id))
     defaults = merging.default_choices(customer, other)

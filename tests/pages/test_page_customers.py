@@ -614,6 +614,30 @@ def test_merge_pages_show_phone_numbers_as_people_read_them(client_for, customer
         assert "+86" not in page
 
 
+def test_the_merge_page_finds_the_other_by_phone_and_says_at_once_it_is_itself(
+    client_for, customer_of
+):
+    """A review typed a phone number into a box that took only the internal id (a 404 page),
+    and was offered to merge a customer into itself until pressing Merge."""
+    keep = customer_of("rep1", name="王小明")
+    dupe = customer_of("rep1", name="王晓明", mobile="13912345678")
+    theirs = customer_of("rep2", name="王小明", mobile="13912345679")
+    client = client_for("rep1")
+
+    found = client.get(f"/customers/{keep.pk}/merge/", {"q": "1391234"}).content.decode()
+    nothing = client.get(f"/customers/{keep.pk}/merge/", {"q": "13700000000"}).content.decode()
+    itself = client.get(f"/customers/{keep.pk}/merge/", {"other": keep.pk})
+
+    assert f"?other={dupe.pk}" in found and f"?other={theirs.pk}" not in found
+    assert f"?other={keep.pk}" not in found
+    assert "No customer you may merge matches this search." in nothing
+    assert itself.status_code == 200
+    assert (
+        "This is the customer you are merging into: choose another one." in itself.content.decode()
+    )
+    assert 'name="take_' not in itself.content.decode()
+
+
 def test_merge_page_refuses_a_customer_the_user_cannot_change(client_for, customer_of):
     mine = customer_of("rep1", name="张三")
     theirs = customer_of("rep2", name="张三")
