@@ -190,6 +190,15 @@ def _in_years(value) -> bool:
     return True
 
 
+def _born_later(value) -> bool:
+    """A birthday after today (a review saved 2030-01-01): no customer or contact is born yet."""
+    return isinstance(value, date) and value > timezone.localdate()
+
+
+def _future_birthday() -> str:
+    return _("A birthday cannot be in the future.")
+
+
 def _year_error() -> str:
     try:
         check_year(date(1, 1, 1))
@@ -274,6 +283,11 @@ def _collect_customer_data(data: dict, tags=None) -> tuple[dict, list | None, di
         value = cleaned.get(field)
         if hasattr(value, "year") and not _in_years(value):
             errors[field] = [_year_error()]
+    if _born_later(cleaned.get("birthday")) and "birthday" not in errors:
+        errors["birthday"] = [_future_birthday()]
+    points = cleaned.get("points")
+    if isinstance(points, int) and not isinstance(points, bool) and points < 0:
+        errors["points"] = [_("Points cannot be negative.")]  # a balance (a review saved −50)
     addresses = cleaned.get("other_addresses")
     if addresses:
         if not isinstance(addresses, list):
@@ -756,6 +770,8 @@ def clean_contact_data(data: dict) -> dict:
     birthday = cleaned.get("birthday")
     if hasattr(birthday, "year") and not _in_years(birthday):
         errors["birthday"] = [_year_error()]
+    elif _born_later(birthday):
+        errors["birthday"] = [_future_birthday()]
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -161,3 +161,32 @@ def test_transfer_keeps_history_and_moves_team(personas, customer_of):
     assert customer.owner == personas["rep2"]
     assert customer.department == personas["rep2"].profile.department
     assert AuditEntry.objects.filter(customer_id=customer.pk, action="assign").count() == 1
+
+
+def test_a_birthday_after_today_and_negative_points_are_refused(personas, customer_of):
+    """A new-user review saved birthday 2030-01-01 and points −50 through the edit form; the
+    service refuses both, so the page, the API and an import all do."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanxi.customers import services
+
+    customer = customer_of("rep1")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.update_customer(personas["rep1"], customer, {"birthday": tomorrow, "points": -50})
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as zh:
+        services.create_customer(personas["rep1"], {"name": "未出生", "birthday": tomorrow})
+
+    assert refused.value.message_dict == {
+        "birthday": ["A birthday cannot be in the future."],
+        "points": ["Points cannot be negative."],
+    }
+    assert zh.value.message_dict == {"birthday": ["生日不能晚于今天。"]}
+    customer.refresh_from_db()
+    assert customer.birthday is None and customer.points == 0
+    today = services.update_customer(
+        personas["rep1"], customer, {"birthday": timezone.localdate(), "points": 0}
+    )
+    assert today.birthday == timezone.localdate()
