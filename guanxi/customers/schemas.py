@@ -26,6 +26,10 @@ from .models import (
 )
 from .queries import SORTS
 
+SENSITIVE = (
+    "Sensitive: masked in every response. The masked value a GET showed (null for is_minor), "
+    "sent back, keeps the stored one; any other value holding the mask (••••) is refused."
+)
 Kind = Literal[tuple(CustomerKind.values)]
 Category = Literal[tuple(CustomerCategory.values)]
 Level = Literal[tuple(CustomerLevel.values)]
@@ -69,14 +73,14 @@ class CustomerUpdate(InSchema):
     delivery_address: text(300) = None
     other_addresses: list[text(300)] = Field(None, max_length=20)
     payment_method: text(50) = None
-    bank_account: text(64) = Field(None, description="Sensitive: masked in every response.")
+    bank_account: text(64) = Field(None, description=SENSITIVE)
     credit_limit: SignedMoney | None = None
-    id_number: text(32) = Field(None, description="Sensitive: masked in every response.")
+    id_number: text(32) = Field(None, description=SENSITIVE)
     uscc: text(40) = Field(None, description="18-character unified social credit code.")
     verified: bool = None
-    health_notes: text(5000) = Field(None, description="Sensitive: masked in every response.")
-    precise_location: text(100) = Field(None, description="Sensitive: masked in every response.")
-    is_minor: bool = Field(None, description="Sensitive: masked in every response.")
+    health_notes: text(5000) = Field(None, description=SENSITIVE)
+    precise_location: text(100) = Field(None, description=SENSITIVE)
+    is_minor: bool | None = Field(None, description=SENSITIVE)
     company_name: text(200) = None
     position: text(100) = None
     education: text(100) = None

@@ -27,6 +27,24 @@ def mask_value(field: str, value):
     return MASK if field != "is_minor" else None
 
 
+def keeps_stored(field: str, value, stored) -> bool:
+    """Whether a submitted `value` is the masked rendering of the `stored` customer's value,
+    exactly as a GET showed it: sent back, it means "unchanged", not a new value. With no
+    stored customer (a new one) only is_minor's null (its mask, never a value) qualifies."""
+    if field == "is_minor" and value is None:
+        return True
+    return stored is not None and value == mask_value(field, getattr(stored, field))
+
+
+def shows_mask(field: str, value) -> bool:
+    """Whether `value` carries the mask, so cannot be a real value: MASK anywhere, and in an
+    identifier (ID or account number, a location) any bullet of it. Health notes may be a
+    bulleted list, so there a single • is text."""
+    if not isinstance(value, str):
+        return False
+    return MASK in value or (field != "health_notes" and MASK[0] in value)
+
+
 def mask_phone(value: str) -> str:
     """A phone number to recognise, not to call, written as the pages write numbers (national
     format: 139 1234 5678) with the digits between the first three and the last four hidden:

@@ -20,7 +20,7 @@ from guanxi.accounts.scope import can_write, require_manage, visible_customers
 from guanxi.accounts.services import profile_of
 from guanxi.audit import services as audit
 from guanxi.bulk import BulkInsert
-from guanxi.customers.sensitive import SENSITIVE_FIELDS
+from guanxi.customers.sensitive import SENSITIVE_FIELDS, keeps_stored, shows_mask
 from guanxi.services_common import (
     StaleEdit,
     customers_changed_hands,
@@ -253,11 +253,37 @@ def clean_tags(names) -> tuple[list[str], list[str]]:
     return cleaned, errors
 
 
-def _collect_customer_data(data: dict, tags=None) -> tuple[dict, list | None, dict]:
-    """(cleaned data, cleaned tags, {field: [messages]}): every problem of the input at once."""
+def _masked_errors(cleaned: dict, stored: Customer | None) -> dict:
+    """Drop from `cleaned` the sensitive values sent back masked as a GET showed them (so they
+    stay as stored, and are neither written nor audited); {field: [message]} for any other
+    value carrying the mask, which is never a real value (writing it would lose the real one)."""
+    errors = {}
+    for field in _SENSITIVE.intersection(cleaned):
+        if keeps_stored(field, cleaned[field], stored):
+            del cleaned[field]
+        elif shows_mask(field, cleaned[field]):
+            errors[field] = [
+                _(
+                    "This is the hidden form of the value; send the real value, or leave the "
+                    "field out to keep it."
+                )
+            ]
+    return errors
+
+
+def _collect_customer_data(
+    data: dict, tags=None, stored: Customer | None = None
+) -> tuple[dict, list | None, dict]:
+    """(cleaned data, cleaned tags, {field: [messages]}): every problem of the input at once.
+
+    `stored`: the customer being changed (None for a new one), against whose masked values
+    the submitted sensitive ones are read (_masked_errors)."""
     reject_unknown_fields(data, EDITABLE_FIELDS)
-    cleaned, errors = dict(data), {}
+    cleaned = dict(data)
+    errors = _masked_errors(cleaned, stored)
     for field, value in cleaned.items():
+        if field in errors:
+            continue
         # Normalised fields are measured after normalising (a phone may come with spaces).
         max_length = None if field in _NORMALISED else Customer._meta.get_field(field).max_length
         if isinstance(value, str):
@@ -518,7 +544,7 @@ def create_customer(
     """Create a customer owned by `owner` (default: the actor), with its team set from the owner.
 
     The duplicate policy applies: a blocked value another customer has is refused, a warned
-    one needs confirm_duplicate=True.
+    one needs confirm_duplicate=True. A masked sensitive value is refused (_masked_errors).
     """
     data, tags, errors = _collect_customer_data(data, tags)
     customer = Customer()
@@ -554,9 +580,10 @@ def update_customer(
     Only the fields in `data` are written (on the stored row, locked), so an edit never reverts
     another one's fields. With `version`, an edit based on an older version raises StaleEdit
     and changes nothing (nor is it audited). `customer` is refreshed with the stored values.
+    A sensitive field sent back masked as read keeps its stored value (_masked_errors).
     """
-    data, tags, errors = _collect_customer_data(data, tags)
     current = Customer.objects.select_for_update().get(pk=customer.pk)
+    data, tags, errors = _collect_customer_data(data, tags, stored=current)
     if version is not None and current.version != version:
         exc = _stale(current, data, _SENSITIVE)
         stored_tags = sorted(current.tags.values_list("name", flat=True))

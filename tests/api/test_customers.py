@@ -4,6 +4,7 @@ collaborators, transfer, audit trail. Sensitive fields are always masked."""
 import pytest
 
 from guanxi.audit.models import AuditEntry
+from guanxi.customers import services
 from guanxi.customers.models import Collaborator, Customer
 
 
@@ -144,6 +145,152 @@ def test_writers_may_write_sensitive_fields_and_still_see_them_masked(customer_o
     assert customer.id_number == "ABCDEFG12"
     update = AuditEntry.objects.get(customer_id=customer.pk, action="update")
     assert update.changes == {"id_number": ["***", "***"]}
+
+
+SECRETS = {
+    "id_number": "110101199003074514",
+    "bank_account": "6222020200112233",
+    "health_notes": "糖尿病",
+    "precise_location": "30.27,120.15",
+    "is_minor": True,
+}
+
+
+def revealed(api_as, customer) -> dict:
+    """The stored sensitive values, as a manager's reveal shows them."""
+    manager = api_as("manager")
+    return {
+        field: manager.post(
+            f"/customers/{customer.pk}/reveal", {"field": field, "purpose": "核对客户资料"}
+        ).json()["value"]
+        for field in SECRETS
+    }
+
+
+def whole_object(body: dict) -> dict:
+    """What a client PATCHes back after a GET: every writable field as GET showed it (null
+    ones too where the schema takes null: is_minor, masked)."""
+    writable = set(services.EDITABLE_FIELDS) | {"tags", "version"}
+    sent = {k: v for k, v in body.items() if k in writable and v is not None}
+    return {**sent, "is_minor": body["is_minor"]}
+
+
+def test_patching_back_what_get_showed_keeps_the_stored_sensitive_values(customer_of, api_as):
+    # given: a rep reads the customer (sensitive fields masked) and edits one other field
+    customer = customer_of("rep1", city="杭州", **SECRETS)
+    rep = api_as("rep1")
+    sent = {**whole_object(rep.get(f"/customers/{customer.pk}").json()), "city": "宁波"}
+    assert (sent["id_number"], sent["health_notes"], sent["is_minor"]) == ("••••14", "••••", None)
+
+    # when: the whole object goes back
+    response = rep.patch(f"/customers/{customer.pk}", sent)
+
+    # then: the city changed, the real values are kept, the trail names only the city
+    assert response.status_code == 200, response.content
+    assert response.json()["id_number"] == "••••14"
+    assert revealed(api_as, customer) == SECRETS
+    update = AuditEntry.objects.get(customer_id=customer.pk, action="update")
+    assert update.changes == {"city": ["杭州", "宁波"]}
+
+
+def test_a_stale_whole_object_patch_reports_no_conflict_on_masked_fields(customer_of, api_as):
+    customer = customer_of("rep1", city="杭州", **SECRETS)
+    rep = api_as("rep1")
+    body = rep.get(f"/customers/{customer.pk}").json()
+    rep.patch(f"/customers/{customer.pk}", {"city": "宁波"})
+
+    response = rep.patch(
+        f"/customers/{customer.pk}",
+        {
+            "id_number": body["id_number"],
+            "health_notes": body["health_notes"],
+            "city": "温州",
+            "version": body["version"],
+        },
+    )
+
+    assert response.status_code == 409
+    assert set(response.json()["conflicts"]) == {"city"}
+    assert revealed(api_as, customer) == SECRETS
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        (
+            "en",
+            "This is the hidden form of the value; send the real value, or leave the field out "
+            "to keep it.",
+        ),
+        ("zh-hans", "这是该值隐藏后的形式；请您发送真实值，或不提交此字段以保留原值。"),
+    ],
+)
+def test_a_different_masked_value_is_refused_and_nothing_is_written(
+    customer_of, api_as, lang, message
+):
+    # given
+    customer = customer_of("rep1", city="杭州", **SECRETS)
+
+    # when: a mask that is not what GET showed (another ending, or edited around)
+    response = api_as("rep1", lang=lang).patch(
+        f"/customers/{customer.pk}",
+        {"id_number": "••••99", "health_notes": "••••，另有高血压", "city": "宁波"},
+    )
+
+    # then
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"id_number": [message], "health_notes": [message]}
+    customer.refresh_from_db()
+    assert (customer.city, customer.version) == ("杭州", 1)
+    assert revealed(api_as, customer) == SECRETS
+    assert not AuditEntry.objects.filter(customer_id=customer.pk, action="update").exists()
+
+
+def test_a_new_customer_cannot_have_a_masked_value(api_as):
+    response = api_as("rep1").post(
+        "/customers", {"name": "张三", "id_number": "••••14", "bank_account": "6222••••2233"}
+    )
+
+    assert response.status_code == 422
+    message = (
+        "This is the hidden form of the value; send the real value, or leave the field out to "
+        "keep it."
+    )
+    assert response.json()["errors"] == {"id_number": [message], "bank_account": [message]}
+    assert not Customer.objects.filter(name="张三").exists()
+
+
+def test_a_new_real_value_in_a_whole_object_patch_saves_for_rep_and_manager(customer_of, api_as):
+    # given
+    customer = customer_of("rep1", **SECRETS)
+    path = f"/customers/{customer.pk}"
+
+    # when: each sends back what GET showed with new real values in some sensitive fields
+    rep = api_as("rep1")
+    sent = whole_object(rep.get(path).json())
+    rep_response = rep.patch(path, {**sent, "id_number": "330102198807071299"})
+    manager = api_as("manager")  # may reveal the real values, writes like anyone
+    sent = whole_object(manager.get(path).json())
+    notes = "• 高血压\n• 青霉素过敏"  # a bulleted list is text, not a mask
+    manager_response = manager.patch(path, {**sent, "health_notes": notes, "is_minor": False})
+
+    # then
+    assert (rep_response.status_code, manager_response.status_code) == (200, 200)
+    assert rep_response.json()["id_number"] == "••••99"
+    assert revealed(api_as, customer) == {
+        **SECRETS,
+        "id_number": "330102198807071299",
+        "health_notes": notes,
+        "is_minor": False,
+    }
+    changes = [
+        e.changes
+        for e in AuditEntry.objects.filter(customer_id=customer.pk, action="update").order_by("id")
+    ]
+    assert changes == [
+        {"id_number": ["***", "***"]},
+        {"health_notes": ["***", "***"], "is_minor": ["***", "***"]},
+    ]
 
 
 # The list ----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 import pytest
 
 from guanxi.activities.services import add_note
+from guanxi.audit.models import AuditEntry
+from guanxi.customers.services import update_customer
 from guanxi.privacy.models import RevealLog
 from guanxi.privacy.sensitive import RevealDenied, masked_dict, reveal
 from guanxi.privacy.services import (
@@ -20,6 +22,31 @@ def test_masking_shows_presence_not_value(customer_of):
     assert masked["id_number"] == "••••34"
     assert masked["health_notes"] == "••••"
     assert "糖尿病" not in str(masked) and "1101011990" not in str(masked)
+
+
+@pytest.mark.parametrize("left_out", [[], ["is_minor"]])
+def test_the_service_keeps_stored_values_sent_back_masked(personas, customer_of, left_out):
+    # given: what any page or API shows of a customer, sent back with one real change
+    customer = customer_of(
+        "rep1", city="杭州", id_number="110101199003071234", health_notes="糖尿病", is_minor=True
+    )
+    sent = {**masked_dict(customer), "city": "宁波"}
+    for field in left_out:
+        del sent[field]
+
+    # when
+    update_customer(personas["rep1"], customer, sent)
+
+    # then
+    customer.refresh_from_db()
+    assert (customer.city, customer.id_number, customer.health_notes, customer.is_minor) == (
+        "宁波",
+        "110101199003071234",
+        "糖尿病",
+        True,
+    )
+    update = AuditEntry.objects.get(customer_id=customer.pk, action="update")
+    assert update.changes == {"city": ["杭州", "宁波"]}
 
 
 def test_reveal_requires_permission_and_purpose_and_is_logged(personas, customer_of):
