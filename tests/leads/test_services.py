@@ -190,9 +190,9 @@ def test_a_bad_opportunity_converts_nothing(personas, lead_of):
 def test_an_opportunitys_close_date_outside_the_years_converts_nothing(personas, lead_of, close):
     """The service checks the year itself (the page's form did; the API and any other caller
     go through here): year 9999 or 1 is refused with the message every date field gives
-    (in the default language, Chinese)."""
+    (here in Chinese)."""
     lead = lead_of("rep1")
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.convert_lead(
             personas["rep1"], lead, opportunity={"name": "整单", "expected_close": close}
         )
