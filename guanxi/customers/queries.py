@@ -185,7 +185,17 @@ def search_q(term: str) -> Q:
     partial = _partial_phone_q(term)
     if partial is not None:
         return partial
+    return name_search_q(term)
+
+
+def name_search_q(term: str) -> Q:
+    """The name part of search_q: characters (陈彬, also typed 陈 彬), pinyin, initials; the
+    public pool searches by this alone (its members do not see phones or e-mails)."""
+    term = term.strip()
     if has_cjk(term):
+        joined = "".join(term.split())  # a review typed 陈 彬 and found nothing
+        if joined != term:
+            return Q(name__contains=term) | Q(name__contains=joined)
         return Q(name__contains=term)
     key = search_key(term)
     if not key:

@@ -28,6 +28,7 @@ from guanxi.accounts.scope import (
     visible_customers,
     visible_pools,
 )
+from guanxi.customers.queries import name_search_q
 from guanxi.services_common import StaleEdit
 from guanxi.validation import add_service_errors
 
@@ -69,7 +70,8 @@ def pool_index(request, pk=None):
         qs = pool_customers(request.user, Pool.objects.all(), pool)
         if form.is_valid():
             if form.cleaned_data["q"]:
-                qs = qs.filter(name__contains=form.cleaned_data["q"].strip())
+                # name, pinyin or initials, as the customer list (a review's "li" found none)
+                qs = qs.filter(name_search_q(form.cleaned_data["q"]))
             if form.cleaned_data["level"]:
                 qs = qs.filter(level=form.cleaned_data["level"])
             if form.cleaned_data["city"]:
@@ -89,6 +91,8 @@ def pool_index(request, pk=None):
         )
         for row in rows:
             row.readable = row.pk in readable
+            # a Claim the rules would refuse is not offered (a review clicked one to be told)
+            row.barred_until = services.reclaim_barred_until(pool, row, request.user)
             prev = row.previous_owner
             row.previous_name = prev and (
                 getattr(getattr(prev, "profile", None), "display_name", "") or prev.username

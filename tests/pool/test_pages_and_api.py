@@ -197,3 +197,59 @@ def test_a_pool_of_a_parent_team_includes_its_sub_teams(make_pool, pooled, api_a
     for rep in ("rep1", "rep2"):  # 华东 and 华南 are below 总部
         body = api_as(rep).get("/pool/customers", level="A").json()
         assert [c["name"] for c in body["items"]] == ["总部公海客户"]
+
+
+def test_a_new_customer_joins_its_teams_pool_at_once(make_pool, client_for, personas):
+    """A review's new customer showed no return date and no Lock or Release until the nightly
+    run gave it a pool; now it has its team's pool and return date from the start."""
+    from django.utils import timezone
+
+    from guanxi.customers.models import Customer
+    from guanxi.customers.services import create_customer
+
+    pool = make_pool(teams_=("a",))
+    create_customer(personas["rep1"], {"name": "新客户甲"})
+    other_team = create_customer(personas["rep2"], {"name": "乙队客户"})
+
+    added = Customer.objects.get(name="新客户甲")
+    assert added.pool == pool
+    assert (added.return_due - timezone.localdate()).days in (29, 30)
+    other_team.refresh_from_db()
+    assert other_team.pool is None and other_team.return_due is None
+    page = client_for("rep1").get(f"/customers/{added.pk}/").content.decode()
+    assert "Release to pool" in page or "Release to the pool" in page
+
+
+def test_the_pool_search_finds_by_pinyin_and_initials_not_by_phone(make_pool, pooled, client_for):
+    """As the customer list (a review's "li" and "zhanghuan" found nothing); phones stay out
+    of it, since members do not see them."""
+    pool = make_pool(teams_=("a",))
+    pooled(pool, name="张欢", mobile="13912345678")
+    pooled(pool, name="李静")
+
+    def names(q):
+        html = client_for("rep1").get(f"/pool/{pool.pk}/", {"q": q}).content.decode()
+        return {name for name in ("张欢", "李静") if name in html}
+
+    assert names("zhanghuan") == {"张欢"}
+    assert names("lj") == {"李静"}
+    assert names("张 欢") == {"张欢"}
+    assert names("欢") == {"张欢"}
+    assert names("13912345678") == set() and names("5678") == set()
+
+
+def test_the_pool_list_shows_the_reclaim_bar_instead_of_a_claim_button(
+    make_pool, pooled, client_for
+):
+    """A review clicked Claim on a customer it had released, only to be refused: the row now
+    says when the previous owner may claim it again; other members get the button."""
+    pool = make_pool(teams_=("a", "b"), reclaim_bar_days=7)
+    customer = pooled(pool, name="高淑英")  # rep2's until released
+
+    theirs = client_for("rep2").get(f"/pool/{pool.pk}/").content.decode()
+    others = client_for("rep1").get(f"/pool/{pool.pk}/").content.decode()
+
+    assert "Yours before: claim again from " in theirs
+    assert f"/pool/customers/{customer.pk}/claim/" not in theirs
+    assert f"/pool/customers/{customer.pk}/claim/" in others
+    assert "Yours before" not in others
