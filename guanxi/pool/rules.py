@@ -153,19 +153,34 @@ def recompute_customers(ids) -> None:
         ).update(return_due=None)
 
 
-def assign_home_pools() -> int:
-    """Give owned customers without a pool the first pool (by id) whose member teams include
-    their team (or a team above it). Returns how many got one."""
-    assigned = 0
+def _pool_teams():
+    """(pool, the ids of its member teams and every team below them), pools by id."""
     for pool in Pool.objects.prefetch_related("departments").order_by("id"):
         teams: set[int] = set()
         for department in pool.departments.all():
             teams.update(department.descendant_ids())
         if teams:
-            assigned += Customer.objects.filter(
-                pool__isnull=True, owner__isnull=False, department_id__in=sorted(teams)
-            ).update(pool=pool)
+            yield pool, teams
+
+
+def assign_home_pools() -> int:
+    """Give owned customers without a pool the first pool (by id) whose member teams include
+    their team (or a team above it). Returns how many got one."""
+    assigned = 0
+    for pool, teams in _pool_teams():
+        assigned += Customer.objects.filter(
+            pool__isnull=True, owner__isnull=False, department_id__in=sorted(teams)
+        ).update(pool=pool)
     return assigned
+
+
+def home_pool(department_id: int | None) -> Pool | None:
+    """The pool assign_home_pools would give a customer of this team (None: no pool has it)."""
+    if department_id is not None:
+        for pool, teams in _pool_teams():
+            if department_id in teams:
+                return pool
+    return None
 
 
 def refresh_follow_ups(since=None) -> int:

@@ -191,6 +191,20 @@ def _lock_profile(user) -> None:
     list(Profile.objects.select_for_update().filter(user_id=user.pk).values_list("pk"))
 
 
+def reclaim_barred_until(pool: Pool, customer: Customer, user, now=None):
+    """When `user`, the customer's previous owner, may claim it again (local time), or None
+    if they may now: the pool's reclaim bar (the list shows it instead of a Claim button)."""
+    now = now or timezone.now()
+    if (
+        pool.reclaim_bar_days
+        and customer.previous_owner_id == user.pk
+        and customer.pooled_at is not None
+        and customer.pooled_at > now - timedelta(days=pool.reclaim_bar_days)
+    ):
+        return timezone.localtime(customer.pooled_at + timedelta(days=pool.reclaim_bar_days))
+    return None
+
+
 @transaction.atomic
 def claim_customer(actor, customer_id) -> Customer:
     """Take a customer from a pool (领取): exactly one of simultaneous claimers wins, with one
@@ -204,13 +218,8 @@ def claim_customer(actor, customer_id) -> Customer:
     if customer.owner_id is not None:
         raise ClaimRefused(_("Someone else has just claimed this customer."))
     now = timezone.now()
-    if (
-        pool.reclaim_bar_days
-        and customer.previous_owner_id == actor.pk
-        and customer.pooled_at is not None
-        and customer.pooled_at > now - timedelta(days=pool.reclaim_bar_days)
-    ):
-        until = timezone.localtime(customer.pooled_at + timedelta(days=pool.reclaim_bar_days))
+    until = reclaim_barred_until(pool, customer, actor, now)
+    if until is not None:
         raise ClaimRefused(
             _("You had this customer before: you may claim it again from %(date)s.")
             % {"date": until.strftime("%Y-%m-%d %H:%M")}

@@ -6,7 +6,21 @@ from django.db.models import Q
 
 from guanxi.customers.models import Customer
 
-from .rules import recompute_customers
+from .rules import home_pool, recompute_customers
+
+
+def customer_added(sender, instance, created, raw=False, **kwargs):
+    """A customer made with an owner (a page, the API) joins its team's pool at once, with
+    its return date: a review's new customer showed no return date and no Lock or Release
+    until the nightly run assigned it a pool. (Imports write in bulk, without this signal:
+    their customers get a pool at the next run, or from "Run now".)"""
+    if not created or raw or instance.owner_id is None or instance.pool_id is not None:
+        return
+    pool = home_pool(instance.department_id)
+    if pool is None:
+        return
+    Customer.objects.filter(pk=instance.pk, pool__isnull=True).update(pool=pool)
+    recompute_customers([instance.pk])  # the clock runs from its creation, as the run's would
 
 
 def follow_up_recorded(sender, instance, created, raw=False, **kwargs):

@@ -88,12 +88,12 @@ def test_outside_the_pools_teams_the_customer_is_absent(make_pool, pooled, rep2,
 
 @pytest.mark.django_db
 def test_release_needs_the_owner_side_and_a_pool(make_pool, customer_of, rep1, rep2):
-    make_pool()
+    make_pool(teams_=("b",))  # a pool, but none of rep1's team: the customer has no home pool
     customer = customer_of("rep1")
     with pytest.raises(Http404):
         release_customer(rep2, customer.pk)
     with pytest.raises(ValidationError, match="pool"):
-        release_customer(rep1, customer.pk)  # no home pool yet: which one?
+        release_customer(rep1, customer.pk)  # no home pool: which one?
     assert Customer.objects.get(pk=customer.pk).owner == rep1
 
 

@@ -122,10 +122,10 @@ def test_a_locked_customer_never_returns_within_the_lock_limit(make_pool, custom
 def test_the_run_returns_due_customers_keeping_history_and_reminds_the_others(
     make_pool, customer_of, rep1
 ):
-    pool = make_pool(rules={"B": {"follow_up_days": 30}}, remind_days=3)
-    overdue = customer_of("rep1", name="到期客户")
+    overdue = customer_of("rep1", name="到期客户")  # made before the pool: none yet
     soon = customer_of("rep1", name="将到期客户")
     later = customer_of("rep1", name="未到期客户")
+    pool = make_pool(rules={"B": {"follow_up_days": 30}}, remind_days=3)
     long_ago = timezone.now() - timedelta(days=31)
     record_interaction(
         rep1,
