@@ -154,6 +154,8 @@ NOT_WRITES = {
     "customers.duplicate_policy": "read (settings)",
     "customers.last_change": "read",
     "customers.live_customers": "read",
+    "customers.spend_duplicate_checks": "counts in the cache (the 查重 budget), no record",
+    "customers.outside_scope_message": "a message",
     "merging.default_choices": "read",
     "merging.differing_fields": "read",
     "merging.merges_of": "read",
