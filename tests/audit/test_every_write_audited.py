@@ -141,6 +141,7 @@ NOT_WRITES = {
     "privacy.export_personal_data": "read (the API logs the reveal with log_bulk_reveal)",
     "sales.check_currency": "check",
     "sales.check_order_number": "check",
+    "sales.line_number_error": "check (a message for a line's refused number)",
     "sales.order_number": "formats a number",
     "customers.clean_tags": "check",
     "customers.new_customer": "builds an unsaved customer; NewCustomers.save writes and audits",
