@@ -301,12 +301,13 @@ def check_duplicates(
     ]
 
 
-@router.post("/customers", response={201: CustomerOut, **errors(400, 401, 403, 422)})
+@router.post("/customers", response={201: CustomerOut, **errors(400, 401, 403, 422, 429)})
 def create_customer(request, payload: CustomerCreate):
     """Create a customer owned by the caller.
 
     Any role that writes (403 when read-only); 422 with per-field messages, also when
-    查重 blocks a value or asks for `confirm_duplicate`.
+    查重 blocks a value or asks for `confirm_duplicate`. Each 查重 value sent (mobile, e-mail,
+    ...) counts against the caller's 查重 limit, shared with `customers/duplicates`: 429 past it.
     """
     if not can_write(request.user):
         raise forbidden(_("Your role is read-only."))
@@ -327,7 +328,8 @@ def get_customer(request, customer_id: Id):
 
 
 @router.patch(
-    "/customers/{customer_id}", response={200: CustomerOut, 409: StaleOut, **WRITE_ERRORS}
+    "/customers/{customer_id}",
+    response={200: CustomerOut, 409: StaleOut, **WRITE_ERRORS, **errors(429)},
 )
 def update_customer(request, customer_id: Id, payload: CustomerUpdate):
     """Change the fields sent; the others keep their stored values.
@@ -337,7 +339,8 @@ def update_customer(request, customer_id: Id, payload: CustomerUpdate):
     saved. Send again with the new version to overwrite.
 
     Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value.
+    422 for a refused value. Each 查重 value that changes (mobile, e-mail, ...) counts against
+    the caller's 查重 limit, shared with `customers/duplicates`: 429 past it, nothing saved.
     """
     customer = writable_customer(request.user, customer_id)
     data, tags = _split_tags(payload)
@@ -604,7 +607,8 @@ def create_contact(request, customer_id: Id, payload: ContactCreate):
     """Add a contact person to an organisation customer.
 
     Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value.
+    422 for a refused value. Each 查重 value that changes (mobile, e-mail, ...) counts against
+    the caller's 查重 limit, shared with `customers/duplicates`: 429 past it, nothing saved.
     """
     customer = writable_customer(request.user, customer_id)
     data = payload.dict(exclude_unset=True)
@@ -647,7 +651,8 @@ def update_contact(request, contact_id: Id, payload: ContactUpdate):
     """Change the fields sent; with `version`, a contact changed meanwhile answers 409.
 
     Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value.
+    422 for a refused value. Each 查重 value that changes (mobile, e-mail, ...) counts against
+    the caller's 查重 limit, shared with `customers/duplicates`: 429 past it, nothing saved.
     """
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
     data = payload.dict(exclude_unset=True)

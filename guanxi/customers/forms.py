@@ -13,7 +13,7 @@ from guanxi.accounts.services import profile_of
 from guanxi.audit.services import snapshot
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
 from guanxi.date_inputs import date_field, datetime_field, native_date
-from guanxi.services_common import StaleEdit
+from guanxi.services_common import StaleEdit, TooManyRequests
 from guanxi.validation import (
     MAX_ID,
     DecimalNumberField,
@@ -639,6 +639,8 @@ class CustomerForm(forms.Form):
             add_service_errors(self, exc)
         except StaleEdit as exc:
             add_stale_errors(self, exc, services.EDITABLE_FIELDS)
+        except TooManyRequests as exc:  # the 查重 budget: a new mobile, e-mail ... counts
+            self.add_error(None, str(exc))
         return None
 
 

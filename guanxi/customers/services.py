@@ -460,13 +460,42 @@ def _owner_name(customer: Customer) -> str:
     return str(profile_of(customer.owner)) if customer.owner_id else _("the public pool")
 
 
+def spend_duplicate_checks(user, count: int = 1) -> None:
+    """Count `count` 查重 checks against the user's budget, GUANXI_DUPLICATE_CHECKS_PER_MINUTE
+    (TooManyRequests past it). One budget for the dedicated check (find_duplicates, the lead
+    查重) and for the values a create or an update checks: a write whose answer names the
+    owner of any team's customer is as much a probe as the check itself."""
+    message = _(
+        "Too many duplicate checks: at most %(limit)d a minute. Wait a moment and try again."
+    )
+    for _i in range(count):
+        rate_limit(user, "duplicates", settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE, message)
+
+
+def outside_scope_message() -> str:
+    """What a bulk write (an import) says of a match the user may not see: neither the owner
+    nor the record, the same words whichever value matched."""
+    return _("Already registered to a customer outside your scope; ask your manager.")
+
+
 def _check_duplicates(
-    data: dict, *, exclude_pk=None, confirmed: bool = False, stored: dict | None = None
+    data: dict,
+    *,
+    exclude_pk=None,
+    confirmed: bool = False,
+    stored: dict | None = None,
+    actor=None,
+    bulk: bool = False,
 ):
     """Refuse a value another live customer has (block), or ask for a confirmation (warn).
 
     Only fields being set to a new value are checked, so an edit of other fields of a customer
     that already had a duplicate (from before the policy) is not refused.
+
+    With `actor`, each value looked up counts as one 查重 against the actor's budget
+    (spend_duplicate_checks), before any lookup: over it, TooManyRequests and nothing is
+    written. `bulk` (an import's row): nothing is counted, and a match outside the actor's scope
+    is reported without its owner (outside_scope_message).
     """
     policy = duplicate_policy()
     wanted = {}
@@ -481,6 +510,8 @@ def _check_duplicates(
         return
     _lock_values([f"customer:{f}:{v}" for f, v in wanted.items() if policy[f] == BLOCK])
     checked = {f: v for f, v in wanted.items() if not (policy[f] == WARN and confirmed)}
+    if actor is not None and not bulk and checked:
+        spend_duplicate_checks(actor, len(checked))
     first_match = {}
     for field, value in checked.items():  # an indexed lookup per field
         qs = live_customers().filter(**{field: value}).select_related("owner__profile")
@@ -489,8 +520,16 @@ def _check_duplicates(
         match = qs.first()
         if match is not None:
             first_match[field] = match
+    hidden = set()
+    if bulk and actor is not None and first_match:
+        pks = [m.pk for m in first_match.values()]
+        seen = set(visible_customers(actor).filter(pk__in=pks).values_list("pk", flat=True))
+        hidden = {f for f, m in first_match.items() if m.pk not in seen}
     errors = {}
     for field, match in first_match.items():
+        if field in hidden:
+            errors[field] = [ValidationError(outside_scope_message(), code="duplicate")]
+            continue
         message = _("Already registered, owned by %(owner)s.") % {"owner": _owner_name(match)}
         if policy[field] == WARN:
             message += " " + _("Confirm to save it anyway (confirm_duplicate).")
@@ -544,12 +583,14 @@ def create_customer(
     """Create a customer owned by `owner` (default: the actor), with its team set from the owner.
 
     The duplicate policy applies: a blocked value another customer has is refused, a warned
-    one needs confirm_duplicate=True. A masked sensitive value is refused (_masked_errors).
+    one needs confirm_duplicate=True. Each value checked counts against the actor's 查重
+    budget (TooManyRequests past it, nothing written; see _check_duplicates). A masked
+    sensitive value is refused (_masked_errors).
     """
     data, tags, errors = _collect_customer_data(data, tags)
     customer = Customer()
     _apply(customer, data, errors)
-    _check_duplicates(data, confirmed=confirm_duplicate)
+    _check_duplicates(data, confirmed=confirm_duplicate, actor=actor)
     customer.owner = owner if owner is not None else actor
     customer.department = _owner_department(customer.owner)
     customer.save()
@@ -574,6 +615,7 @@ def update_customer(
     tags: list[str] | None = None,
     version: int | None = None,
     confirm_duplicate: bool = False,
+    bulk: bool = False,
 ):
     """Change the given fields of a customer the caller has already fetched with write access.
 
@@ -581,6 +623,10 @@ def update_customer(
     another one's fields. With `version`, an edit based on an older version raises StaleEdit
     and changes nothing (nor is it audited). `customer` is refreshed with the stored values.
     A sensitive field sent back masked as read keeps its stored value (_masked_errors).
+
+    Each 查重 value that changes counts against the actor's budget (TooManyRequests past it,
+    nothing written); an unchanged one is free. `bulk` (an import's merge): not counted, and a
+    match outside the actor's scope is reported without its owner.
     """
     current = Customer.objects.select_for_update().get(pk=customer.pk)
     data, tags, errors = _collect_customer_data(data, tags, stored=current)
@@ -592,7 +638,14 @@ def update_customer(
         raise exc
     before = audit.snapshot(current, AUDITED_FIELDS)
     _apply(current, data, errors)
-    _check_duplicates(data, exclude_pk=current.pk, confirmed=confirm_duplicate, stored=before)
+    _check_duplicates(
+        data,
+        exclude_pk=current.pk,
+        confirmed=confirm_duplicate,
+        stored=before,
+        actor=actor,
+        bulk=bulk,
+    )
     tag_change = {}
     if tags is not None:
         old_tags = sorted(current.tags.values_list("name", flat=True))
@@ -896,12 +949,7 @@ def find_duplicates(
     GUANXI_DUPLICATE_CHECKS_PER_MINUTE times a minute (TooManyRequests after that): typing in
     a form checks a few times, a sweep of number ranges is stopped.
     """
-    rate_limit(
-        user,
-        "duplicates",
-        settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE,
-        _("Too many duplicate checks: at most %(limit)d a minute. Wait a moment and try again."),
-    )
+    spend_duplicate_checks(user)
 
     if exclude_pk and not visible_customers(user, write=True).filter(pk=exclude_pk).exists():
         exclude_pk = None

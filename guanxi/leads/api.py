@@ -204,12 +204,16 @@ def assign_lead(request, lead_id: Id, payload: LeadAssignIn):
     return _one(request.user, lead_id)
 
 
-@router.post("/leads/{lead_id}/convert", response={200: ConvertOut, **WRITE_ERRORS, **CONFLICT})
+@router.post(
+    "/leads/{lead_id}/convert",
+    response={200: ConvertOut, **WRITE_ERRORS, **CONFLICT, **errors(429)},
+)
 def convert_lead(request, lead_id: Id, payload: ConvertIn):
     """Convert the lead into a customer (and a contact for an organisation), keeping its
     history on the customer's timeline; `opportunity` is handed to the pipeline. A lead whose
     mobile another customer has: 422 naming it; send `attach_to_customer_id` to join that
-    customer instead of creating a duplicate."""
+    customer instead of creating a duplicate. The new customer's 查重 values count against the
+    caller's 查重 limit: 429 past it."""
     lead = writable_lead(request.user, Lead.objects.all(), lead_id)
     attach = None
     if payload.attach_to_customer_id:

@@ -13,7 +13,6 @@ probes.
 
 import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -23,8 +22,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.scope import visible_customers, visible_leads
 from guanxi.accounts.services import profile_of
 from guanxi.customers.normalize import normalize_email, normalize_phone
-from guanxi.customers.services import live_customers
-from guanxi.services_common import rate_limit
+from guanxi.customers.services import live_customers, spend_duplicate_checks
 
 from .models import Lead, LeadStatus
 
@@ -75,12 +73,7 @@ def _spend_check(user, values: tuple[str, str, str], *, stored: bool) -> None:
     seen = f"guanxi:duplicates-seen:{user.pk}:{digest}"
     if stored and cache.get(seen):
         return
-    rate_limit(
-        user,
-        "duplicates",
-        settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE,
-        _("Too many duplicate checks: at most %(limit)d a minute. Wait a moment and try again."),
-    )
+    spend_duplicate_checks(user)
     cache.set(seen, 1, timeout=SEEN_SECONDS)
 
 

@@ -340,7 +340,7 @@ def lead_convert(request, pk):
                 },
                 version=data["version"],
             )
-        except StaleEdit as exc:
+        except (StaleEdit, TooManyRequests) as exc:  # TooManyRequests: the 查重 budget
             form.add_error(None, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)

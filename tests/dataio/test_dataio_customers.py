@@ -243,9 +243,13 @@ def test_rep_cannot_merge_into_another_reps_customer(rep1, customer_of):
         rep1, table("姓名,手机,积分\n改名,13812345678,999\n"), on_duplicate="merge"
     )
 
-    # then the row is an error naming the owner, and nothing changed
+    # then the row is an error that does not name the owner (another team's: outside rep1's
+    # scope), and nothing changed
     assert result.failed
-    assert "刘芳" in result.errors[0].message
+    assert "刘芳" not in result.errors[0].message
+    assert "outside your scope" in result.errors[0].message or "权限范围以外" in (
+        result.errors[0].message
+    )
     theirs.refresh_from_db()
     assert (theirs.name, theirs.points) == ("刘客户", 1)
     assert Customer.objects.count() == 1

@@ -4,6 +4,10 @@ Every row is checked by the same service code a page and the API use (clean_cust
 new_customer, update_customer). Duplicates are found by normalised mobile, e-mail and
 external id, against the database (one query per batch of rows) and against earlier rows of the
 same file. Merging only ever touches customers the importing user may change.
+
+Imports are bulk, so their rows do not count against the user's 查重 limit; instead a match
+outside the user's scope is reported only for a row that is otherwise valid, and without its
+owner or the field that matched (decide). Matches in the user's scope name their owner.
 """
 
 import contextlib
@@ -23,6 +27,7 @@ from guanxi.customers.services import (
     NewCustomers,
     clean_customer_data,
     new_customer,
+    outside_scope_message,
     update_customer,
 )
 
@@ -188,19 +193,16 @@ class _CustomerImport(FileImport):
         matched = {
             pk for r in rows for n in KEYS if r.data.get(n) for pk in found.get((n, r.data[n]), [])
         }
-        writable = (
-            set(
+        writable, owners = set(), {}
+        if matched:
+            writable = set(
                 visible_customers(self.user, write=True)
                 .filter(pk__in=matched)
                 .values_list("pk", flat=True)
             )
-            if matched
-            else set()
-        )
-        owners = {}
-        if matched:
-            for customer in Customer.objects.filter(pk__in=matched).select_related(
-                "owner__profile"
+            # owners are named only for the matches in the user's scope (scope.py decides)
+            for customer in (
+                visible_customers(self.user).filter(pk__in=matched).select_related("owner__profile")
             ):
                 owners[customer.pk] = (
                     str(profile_of(customer.owner)) if customer.owner else _("the public pool")
@@ -216,7 +218,13 @@ class _CustomerImport(FileImport):
         return ready
 
     def decide(self, row: _Row, found, writable, owners, result: ImportResult) -> bool:
-        """Create, merge or skip the row; False when skipped."""
+        """Create, merge or skip the row; False when skipped.
+
+        `owners` names the owners of the matches in the user's scope. A row matching a customer
+        outside it is first checked as a new customer (its own errors, if any, are all it
+        reports), then skipped or refused with one neutral message: no owner, no field, the
+        same whichever value matched, so a file of bare numbers is no free 查重.
+        """
         number, data = row.number, row.data
         existing = sorted({pk for n in KEYS if data.get(n) for pk in found.get((n, data[n]), [])})
         earlier = [self.seen.get((n, data[n])) for n in KEYS if data.get(n)]
@@ -224,6 +232,17 @@ class _CustomerImport(FileImport):
         for name in KEYS:
             if data.get(name):
                 self.seen.setdefault((name, data[name]), number)
+        if any(pk not in owners for pk in existing):
+            self.prepare(row)  # RowInvalid with the row's own errors, as if nothing matched
+            if self.on_duplicate == "skip":
+                result.skipped += 1
+                note = _(
+                    "Skipped: already registered to a customer outside your scope; "
+                    "ask your manager."
+                )
+                result.notes.append(RowError(number, "", note))
+                return False
+            raise RowInvalid([RowError(number, "", outside_scope_message())])
         if len(existing) > 1:
             raise RowInvalid(
                 [
@@ -355,7 +374,7 @@ class _CustomerImport(FileImport):
         if tags is not None:
             tags = sorted(set(customer.tags.values_list("name", flat=True)) | set(tags))
         try:
-            update_customer(self.user, customer, data, tags=tags)
+            update_customer(self.user, customer, data, tags=tags, bulk=True)
         except ValidationError as exc:
             raise RowInvalid(validation_errors(row.number, exc, self.label)) from exc
 
