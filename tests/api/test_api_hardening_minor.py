@@ -48,7 +48,9 @@ def test_a_403_is_logged_in_one_line_without_a_traceback(personas, customer_of):
         if isinstance(h, logging.StreamHandler) and h.filters
     )
     stream = io.StringIO()
-    previous = console.setStream(stream)
+    # not setStream(): it flushes the old stream, which an earlier test's captured (and since
+    # closed) stderr may be ("I/O operation on closed file" after tests/dataio)
+    previous, console.stream = console.stream, stream
     try:
         viewer = Client()
         viewer.force_login(personas["viewer"])  # read-only: may see, may not change
@@ -56,7 +58,7 @@ def test_a_403_is_logged_in_one_line_without_a_traceback(personas, customer_of):
         assert response.status_code == 403
         logged = stream.getvalue()
     finally:
-        console.setStream(previous)
+        console.stream = previous
     assert f"Forbidden (Permission denied): /customers/{customer.pk}/edit/" in logged, logged
     assert "Traceback" not in logged
     assert "13812345678" not in logged and "华茂" not in logged
