@@ -142,6 +142,7 @@ NOT_WRITES = {
     "sales.check_currency": "check",
     "sales.check_order_number": "check",
     "sales.line_number_error": "check (a message for a line's refused number)",
+    "pool.reclaim_barred_until": "read (when a previous owner may claim again)",
     "sales.order_number": "formats a number",
     "customers.clean_tags": "check",
     "customers.new_customer": "builds an unsaved customer; NewCustomers.save writes and audits",
