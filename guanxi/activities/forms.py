@@ -1,7 +1,10 @@
 """Forms on the 360 page: record an interaction, add a note, add a task or reminder."""
 
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +124,24 @@ class TaskForm(_TimelineForm):
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "due_at" not in self.initial:
+            # tomorrow at 09:00 unless changed: a review's first task failed on "Give the
+            # task a due date"
+            self.initial["due_at"] = self._default_due()
+
+    @staticmethod
+    def _default_due():
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(tomorrow, time(9, 0)))
+
+    def unbound_key(self):
+        """The empty form renders once per day (its default due date is tomorrow's)."""
+        if set(self.initial) != {"due_at"} or self.initial["due_at"] != self._default_due():
+            return None
+        return (type(self).__name__, self.initial["due_at"].date().isoformat())
 
     def write(self, actor):
         return services.create_task(actor, dict(self.cleaned_data), customer=self.customer)
