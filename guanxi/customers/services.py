@@ -532,7 +532,7 @@ def _check_duplicates(
             continue
         message = _("Already registered, owned by %(owner)s.") % {"owner": _owner_name(match)}
         if policy[field] == WARN:
-            message += " " + _("Confirm to save it anyway (confirm_duplicate).")
+            message += " " + _("Confirm to save it anyway.")
             errors[field] = [ValidationError(message, code="duplicate_warning")]
         else:
             errors[field] = [ValidationError(message, code="duplicate")]
@@ -933,6 +933,9 @@ class DuplicateMatch:
     kind: str = "customer"
     record_id: int | None = None
     url: str | None = None
+    # the customer's name, only with customer_id (the user may open it): two matches of one
+    # e-mail read as two identical lines (a review)
+    name: str = ""
 
 
 def find_duplicates(
@@ -978,14 +981,16 @@ def find_duplicates(
                 continue
             owner = customer.owner
             owner_name = str(profile_of(owner)) if owner else _("the public pool")
-            matches[customer.pk] = DuplicateMatch(field, owner_name, None)
+            matches[customer.pk] = DuplicateMatch(field, owner_name, None, name=customer.name)
     found = []
     if matches:
         visible = set(
             visible_customers(user).filter(pk__in=list(matches)).values_list("pk", flat=True)
         )
         found = [
-            DuplicateMatch(m.field, m.owner, pk if pk in visible else None)
+            DuplicateMatch(m.field, m.owner, pk, name=m.name)
+            if pk in visible
+            else DuplicateMatch(m.field, m.owner, None)
             for pk, m in matches.items()
         ]
     # records of the apps above this one (leads) that share the values: services_common hook

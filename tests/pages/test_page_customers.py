@@ -551,7 +551,13 @@ def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
     first = client.post("/customers/new/", form)
     assert first.status_code == 200
     assert 'name="confirm_duplicate"' in first.content.decode()
-    assert "Already registered, owned by 刘芳." in first.content.decode()
+    assert "Already registered, owned by 刘芳. Confirm to save it anyway." in first.content.decode()
+    # no field name in the words, and the tick sits beside Save, after every field (a review
+    # found "(confirm_duplicate)" in the message and the box screens above on a phone)
+    assert "(confirm_duplicate)" not in first.content.decode()
+    page = first.content.decode()
+    last_field = page.rindex("</fieldset>")
+    assert last_field < page.index('id="confirm-duplicate"') < page.index('<button type="submit">')
     # the 查重 panel (with its link to the existing customer) comes back as the page loads
     html = first.content.decode()
     email_input = html[html.rindex("<input", 0, html.index('name="email"')) :]
@@ -660,6 +666,26 @@ def test_duplicate_answer_links_to_merge_when_editing(client_for, customer_of, h
         .content.decode()
     )
     assert f"/customers/{keep.pk}/merge/?other={dupe.pk}" in html
+
+
+def test_duplicate_matches_in_scope_are_named_others_are_not(
+    client_for, customer_of, htmx, settings
+):
+    """Two matches of one e-mail read as two identical lines (a review): one the user may
+    open is named and linked; another team's is neither."""
+    settings.GUANXI_DUPLICATE_POLICY = {"email": "off"}
+    customer_of("rep1", name="王小明", email="w@example.com")
+    customer_of("rep1", name="王晓鸣", email="w@example.com")
+    customer_of("rep2", name="刘大同", email="w@example.com")
+
+    html = (
+        client_for("rep1")
+        .get("/customers/duplicates/", {"email": "w@example.com"}, **htmx)
+        .content.decode()
+    )
+
+    assert ">王小明</a>" in html and ">王晓鸣</a>" in html
+    assert "刘大同" not in html and html.count("owned by") == 3
 
 
 def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
