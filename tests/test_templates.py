@@ -28,7 +28,7 @@ def test_no_template_comment_spans_lines():
 # {% endblocktrans %}) followed by an ASCII colon in the template's own text; the joins inside
 # {% blocktrans %} are the translatable ones and are left out.
 _BLOCKTRANS = re.compile(r"\{%\s*blocktrans(late)?\b.*?\{%\s*endblocktrans(late)?\s*%\}", re.S)
-_ASCII_JOIN = re.compile(r"(\}\}|%\}):(\s|<)")
+_ASCII_JOIN = re.compile(r"(\}\}|%\}|</strong>|</b>|</em>):(\s|<)")
 
 
 def test_labels_are_joined_to_their_values_by_the_languages_colon():
