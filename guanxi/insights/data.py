@@ -480,15 +480,32 @@ def dashboard(user, theme: str, run: ScoringRun, *, refresh: bool = False, **ext
     return result
 
 
-def table(title, headers, rows, *, name: str = "", money: tuple[int, ...] = ()) -> dict:
+def table(
+    title,
+    headers,
+    rows,
+    *,
+    name: str = "",
+    money: tuple[int, ...] = (),
+    decimals: dict[int, int] | None = None,
+) -> dict:
     """A table for the page and the XLSX export. The rows keep plain numbers (the export
-    writes them as numbers); `money` names the columns (0-based) the page shows as money."""
+    writes them as numbers); `money` names the columns (0-based) the page shows as money.
+
+    A column shows one precision on the page (19.2, 9.0, 10.3; not 19.20, 9, 10.30): a column
+    whose header ends in "%" one decimal, and `decimals` gives other columns (0-based) theirs.
+    `places` lists them per column (None: as the number comes)."""
+    headers = [str(h) for h in headers]
+    places = [1 if h.rstrip().endswith("%") else None for h in headers]
+    for column, count in (decimals or {}).items():
+        places[column] = count
     return {
         "title": str(title),
         "name": name or str(title),
-        "headers": [str(h) for h in headers],
+        "headers": headers,
         "rows": rows,
         "money": list(money),
+        "places": places,
     }
 
 
@@ -940,6 +957,7 @@ def cohorts(user, run):
                 [_("Cohort"), *(str(p) for p in periods)],
                 rows,
                 name="retention",
+                decimals={k + 1: 1 for k in range(len(periods))},  # shares, per cent
             )
         ],
         "notes": [
@@ -1823,6 +1841,8 @@ def satisfaction(user, run):
                 ],
                 rows,
                 name="indicators",
+                # NPS and the complaint rate are per cent too; the mean ratings two decimals
+                decimals={2: 1, 4: 2, 5: 2, 10: 1},
             )
         ],
         "notes": notes,

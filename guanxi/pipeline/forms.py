@@ -239,8 +239,9 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _people(user)
-        self.fields["team"].choices = [("", "—")] + [
+        # no choice is no filter: "All owners" / "All teams", as on the other lists
+        self.fields["owner"].choices = [("", _("All owners")), *_people(user)[1:]]
+        self.fields["team"].choices = [("", _("All teams"))] + [
             (str(d.pk), d.name) for d in Department.objects.order_by("name")[:500]
         ]
 

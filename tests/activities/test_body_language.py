@@ -63,6 +63,10 @@ def test_the_form_offers_the_signals_and_the_timeline_shows_their_meaning(
     assert posted.status_code == 302
     assert Interaction.objects.get().body_language == ["hands_behind_head"]
     assert "双手抱头" in timeline and "强烈的自信和主导意识" in timeline
+    # the signal and its meaning joined by the language's colon: full-width in Chinese
+    assert "<strong>双手抱头：</strong>" in timeline and "双手抱头</strong>:" not in timeline
+    english = client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
+    assert "<strong>Hands behind the head: </strong>" in english
 
 
 def test_the_api_takes_and_returns_the_signals(api_as, customer_of):

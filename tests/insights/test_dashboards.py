@@ -2,6 +2,7 @@
 user's scope only, says how it was computed, downloads as a formula-safe XLSX, and links every
 cell to the customer list filtered with contract 9's GET names."""
 
+import copy
 import io
 import json
 import re
@@ -449,3 +450,16 @@ def test_rfm_tables_write_money_as_every_page_does(world):
     assert "1 · ¥777,777.00</a>" in html  # R1 F1: one customer and its revenue
     segments = html[html.index('data-table="segments"') :].split("</table>")[0]
     assert "<td>¥777,777.00</td>" in segments, segments
+
+
+def test_cohort_table_shows_every_share_with_one_decimal(world):
+    # the run's summary: 100 % and 50 % (and 19.2 % of a cohort) are 100.0, 50.0 and 19.2, not
+    # 100, 50 and 19.20 side by side in one column
+    run = world["run"]
+    run.summary = copy.deepcopy(run.summary)  # not the factory's own SUMMARY
+    run.summary["cohorts"]["retention"] = [[1.0, 0.5], [1.0, 0.192]]
+    run.save(update_fields=["summary"])
+    html = client_for("manager").get("/analytics/cohorts/").content.decode()
+    table = html[html.index('data-table="retention"') :].split("</table>")[0]
+    assert "<td>2026-09</td><td>100.0</td><td>50.0</td>" in table, table
+    assert "<td>2026-10</td><td>100.0</td><td>19.2</td>" in table, table

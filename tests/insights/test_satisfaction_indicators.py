@@ -138,3 +138,14 @@ def test_the_page_draws_three_charts_in_both_languages(world, lang):
     assert "/cases/silent/" in response.content.decode()
     title = "满意度指标" if lang == "zh-hans" else "Satisfaction indicators"
     assert title in response.content.decode()
+
+
+def test_the_table_shows_one_precision_per_column(world):
+    # per cent columns one decimal (25.0, not 25; 33.3, not 33.30), mean ratings two, counts none
+    html = client_for("rep1").get("/analytics/satisfaction/").content.decode()
+    table = html[html.index('data-table="indicators"') :].split("</table>")[0]
+    cells = (
+        "<td>4</td><td>25.0</td><td>50.0</td><td>3.50</td><td>4.00</td><td>2</td>"
+        "<td>50.0</td><td>75.0</td><td>1</td><td>33.3</td>"
+    )
+    assert f"<td>{LABEL}</td>{cells}" in table, table

@@ -191,7 +191,7 @@ def _enter_lead(client, **fields):
     [
         (
             "en",
-            "Possible duplicates (查重)",
+            "Possible duplicates</strong>",
             "Customer · Same mobile number (owner: 张伟)",
             "Lead “李雷” saved. Possible duplicates were found: see the list on its page.",
         ),
@@ -224,7 +224,7 @@ def test_a_lead_saved_with_a_customers_mobile_shows_the_duplicate_on_its_page(
 @pytest.mark.parametrize(
     "language, panel, saved",
     [
-        ("en", "Possible duplicates (查重)", "<span>Lead “李雷” saved.</span>"),
+        ("en", "Possible duplicates</strong>", "<span>Lead “李雷” saved.</span>"),
         ("zh-hans", "可能重复（查重）", "<span>线索“李雷”已保存。</span>"),
     ],
 )

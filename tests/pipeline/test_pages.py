@@ -3,6 +3,8 @@ advice, FAB), win / lose, the settings and targets pages, both languages."""
 
 from decimal import Decimal
 
+import pytest
+
 from guanxi.pipeline.models import Objection, Opportunity, SalesTarget
 
 
@@ -185,3 +187,21 @@ def test_an_expected_close_out_of_range_gets_the_message_of_every_date(
     assert "Enter a date between the years 1900 and 2200." in page.content.decode()
     opportunity.refresh_from_db()
     assert str(opportunity.expected_close) == "2026-05-01"
+
+
+@pytest.mark.parametrize(
+    "language, owners_label, teams_label, all_label",
+    [("en", "All owners", "All teams", "All"), ("zh-hans", "全部负责人", "全部团队", "全部")],
+)
+def test_the_filters_start_at_all_as_on_the_other_lists(
+    client_for, stages, language, owners_label, teams_label, all_label
+):
+    # given no filter chosen: the owner, team and status menus say "All" / "全部", not "—"
+    for path in ("/pipeline/", "/pipeline/list/"):
+        page = client_for("rep1", language).get(path).content.decode()
+        form = page[page.index('class="filters pipeline-filters"') :].split("</form>")[0]
+        assert f'<option value="" selected>{owners_label}</option>' in form, form
+        assert f'<option value="" selected>{teams_label}</option>' in form, form
+        assert '<option value="">—</option>' not in form and ">—</option>" not in form, form
+        if 'name="status"' in form:
+            assert f'<option value="">{all_label}</option>' in form, form

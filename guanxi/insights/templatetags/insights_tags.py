@@ -12,3 +12,14 @@ def cell(value):
     if isinstance(value, float) and not value.is_integer():
         return number_format(round(value, 2), decimal_pos=2, force_grouping=True)
     return number_format(int(value), force_grouping=True)
+
+
+@register.simple_tag
+def table_cell(tab, column, value):
+    """A cell of an insights table (data.table): a number in its column's precision (one
+    decimal for a per-cent column: 19.2, 9.0), anything else as `cell` shows it."""
+    places = tab.get("places") or []
+    count = places[column] if column < len(places) else None
+    if count is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return cell(value)
+    return number_format(round(value, count), decimal_pos=count, force_grouping=True)
