@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Contact, Customer
@@ -119,6 +120,11 @@ class Task(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every change; an edit based on an older one is refused (StaleEdit, 409).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # A task the system wrote (a reminder, an escalation, a collection): the source text of its
+    # title and description with their values, {"title": [msgid, {name: value}], ...}, so
+    # pages show them in the reader's language (shown_title). title and description keep the
+    # text as written, in the assignee's language then; an edit of one drops its source.
+    texts = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["done_at", "due_at", "id"]
@@ -136,6 +142,26 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _shown(self, part: str, stored: str) -> str:
+        source = (self.texts or {}).get(part)
+        if not source:
+            return stored
+        msgid, values = source
+        try:
+            return gettext(msgid) % values
+        except (KeyError, TypeError, ValueError):  # a source changed since: as written
+            return stored
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when the system wrote it (a review's English
+        inbox showed "嵇红霞 的生日", written while the rep read Chinese); else as typed."""
+        return self._shown("title", self.title)
+
+    @property
+    def shown_description(self) -> str:
+        return self._shown("description", self.description)
 
 
 class NoteKind(models.TextChoices):

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.preferences import languages_of
 from guanxi.accounts.scope import require_author_or_manage
@@ -182,11 +182,23 @@ def _task_errors(data: dict, *, partial: bool) -> Errors:
     return errors
 
 
+def system_text(msgid: str, **values) -> tuple[str, list]:
+    """(the text in the active language, its source for Task.texts) of a text the system
+    writes into a task: `msgid` is the English source, marked with gettext_noop where it is
+    defined, so pages can show it again in the reader's language (Task.shown_title)."""
+    return gettext(msgid) % values, [msgid, values]
+
+
 @transaction.atomic
-def create_task(actor, data: dict, *, customer=None, assignee=None) -> Task:
+def create_task(
+    actor, data: dict, *, customer=None, assignee=None, texts: dict | None = None
+) -> Task:
+    """A task; `texts` (system_text sources of its title and description) when the system
+    wrote them."""
     data = {k: v for k, v in data.items() if k in TASK_FIELDS}
     _task_errors(data, partial=False).raise_any()
     task = Task(customer=customer, assignee=assignee or actor, created_by=actor, **data)
+    task.texts = texts or {}
     task.kind = task.kind or TaskKind.TASK
     task.full_clean(exclude=["customer", "assignee", "created_by"])
     _save_task(task)
@@ -203,6 +215,8 @@ def update_task(actor, task: Task, data: dict, *, version: int | None = None) ->
     before = audit.snapshot(task, TASK_FIELDS)
     claim_version(task, version, data)
     for field, value in data.items():
+        if field in ("title", "description") and value != getattr(task, field):
+            (task.texts or {}).pop(field, None)  # typed over: shown as typed from now on
         setattr(task, field, value)
     task.kind = task.kind or TaskKind.TASK
     task.full_clean(exclude=["customer", "assignee", "created_by"])
@@ -292,8 +306,8 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
     horizon = [today + timedelta(days=n) for n in range(days_ahead + 1)]
     made = 0
     for field, kind, title in [
-        ("birthday", TaskKind.BIRTHDAY, gettext_lazy("Birthday of %(name)s")),
-        ("anniversary", TaskKind.ANNIVERSARY, gettext_lazy("Anniversary of %(name)s")),
+        ("birthday", TaskKind.BIRTHDAY, gettext_noop("Birthday of %(name)s")),
+        ("anniversary", TaskKind.ANNIVERSARY, gettext_noop("Anniversary of %(name)s")),
     ]:
         month_days = {(d.month, d.day) for d in horizon}
         candidates = Customer.objects.filter(
@@ -311,13 +325,14 @@ def generate_personal_reminders(today: date, *, days_ahead: int = 7) -> int:
         for customer, when in due_now:
             due = timezone.make_aware(datetime.combine(when, time(9, 0)))
             with translation.override(languages[customer.owner_id]):  # the owner's language
-                text = str(title) % {"name": customer.name}
+                text, source = system_text(title, name=customer.name)
             try:
                 with transaction.atomic():
                     task = Task.objects.create(
                         customer=customer,
                         kind=kind,
                         title=text,
+                        texts={"title": source},
                         due_at=due,
                         remind_at=due - timedelta(days=1),
                         assignee_id=customer.owner_id,
@@ -388,18 +403,22 @@ def move_open_tasks(actor, customer_ids, from_user, to_user) -> int:
 @transaction.atomic
 def create_follow_up_reminders(reminders) -> int:
     """Follow-up tasks made by a scheduled job (no actor): `reminders` yields (customer id,
-    assignee id, title, due_at). Inserted in bulk, one audit entry per task."""
-    tasks = [
-        Task(
-            customer_id=customer_id,
-            kind=TaskKind.FOLLOW_UP,
-            title=title[:200],
-            due_at=due_at,
-            remind_at=due_at,
-            assignee_id=assignee_id,
+    assignee id, title, due_at), the title a text or system_text's (text, source). Inserted
+    in bulk, one audit entry per task."""
+    tasks = []
+    for customer_id, assignee_id, title, due_at in reminders:
+        text, source = title if isinstance(title, tuple) else (title, None)
+        tasks.append(
+            Task(
+                customer_id=customer_id,
+                kind=TaskKind.FOLLOW_UP,
+                title=text[:200],
+                texts={"title": source} if source else {},
+                due_at=due_at,
+                remind_at=due_at,
+                assignee_id=assignee_id,
+            )
         )
-        for customer_id, assignee_id, title, due_at in reminders
-    ]
     Task.objects.bulk_create(tasks, batch_size=1000)
     audit.record_rows(
         None,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.preferences import language_of
 from guanxi.accounts.scope import (
@@ -19,7 +20,7 @@ from guanxi.accounts.scope import (
     require_change,
     require_confirm_payment,
 )
-from guanxi.activities.services import create_task
+from guanxi.activities.services import create_task, system_text
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.formats.money import format_money
@@ -438,16 +439,20 @@ def _remind(inst: Instalment, flag: str, today: date) -> None:
             "due": inst.due_date.isoformat(),
         }
         if flag == "reminded_due":
-            title = _("Collect instalment %(n)s of %(number)s: %(amount)s due %(due)s")
+            msgid = gettext_noop("Collect instalment %(n)s of %(number)s: %(amount)s due %(due)s")
         else:
-            title = _("Overdue: instalment %(n)s of %(number)s, %(amount)s since %(due)s")
+            msgid = gettext_noop(
+                "Overdue: instalment %(n)s of %(number)s, %(amount)s since %(due)s"
+            )
+        title, source = system_text(msgid, **values)
     with transaction.atomic():
         # The flag first, conditionally: two jobs running at once make one task, not two.
         if not Instalment.objects.filter(pk=inst.pk, **{flag: False}).update(**{flag: True}):
             return
         create_task(
             None,
-            {"title": (title % values)[:200], "due_at": _due_at(max(today, inst.due_date))},
+            {"title": title[:200], "due_at": _due_at(max(today, inst.due_date))},
             customer=contract.customer,
             assignee=contract.owner,
+            texts={"title": source},
         )

@@ -294,7 +294,14 @@ def task_rows(tasks) -> tuple[list[str], Iterator[list]]:
             name = (assignee.profile.display_name or assignee.username) if assignee else ""
             customer = task.customer.name if task.customer_id else ""
             overdue = task.done_at is None and task.due_at < now
-            values = [task.due_at, task.get_kind_display(), task.title, customer, name, overdue]
+            values = [
+                task.due_at,
+                task.get_kind_display(),
+                task.shown_title,
+                customer,
+                name,
+                overdue,
+            ]
             yield [_cell(v) for v in values]
 
     return headers, rows()

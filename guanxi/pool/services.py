@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Department, Profile
 from guanxi.accounts.preferences import languages_of
@@ -22,7 +23,7 @@ from guanxi.accounts.scope import (
     visible_pools,
 )
 from guanxi.accounts.services import profile_of
-from guanxi.activities.services import create_follow_up_reminders
+from guanxi.activities.services import create_follow_up_reminders, system_text
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer, CustomerLevel
@@ -404,12 +405,13 @@ def send_reminders(today) -> int:
         return 0
     languages = languages_of(owner_id for _pk, _name, owner_id, _due in found)
 
-    def title(name, owner_id, due) -> str:
+    def title(name, owner_id, due) -> tuple[str, list]:
         with translation.override(languages[owner_id]):
-            return _("Follow up %(name)s: back to the public pool on %(date)s") % {
-                "name": name,
-                "date": due.isoformat(),
-            }
+            return system_text(
+                gettext_noop("Follow up %(name)s: back to the public pool on %(date)s"),
+                name=name,
+                date=due.isoformat(),
+            )
 
     with transaction.atomic():
         made = create_follow_up_reminders(

@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import Role
 from guanxi.accounts.preferences import language_of
 from guanxi.accounts.scope import can_change, covered_user_ids, writable_case, writable_customer
 from guanxi.accounts.services import profile_of
-from guanxi.activities.services import create_task
+from guanxi.activities.services import create_task, system_text
 from guanxi.audit import services as audit
 from guanxi.audit.models import AuditEntry
 from guanxi.services_common import claim_version, reject_unknown_fields
@@ -295,17 +296,26 @@ def _escalate(actor, case: Case, target, reason: str, now: datetime) -> Case:
     _save(actor, case, before)
     if target is not None:
         with translation.override(language_of(target)):  # written for the person it goes to
-            title = _("Escalated case #%(id)s: %(subject)s") % {
-                "id": case.pk,
-                "subject": case.subject,
-            }
-            overdue = case.sla_due_at <= now
-            description = reason or (
-                _("The case ran past its service level (due %(due)s) without a resolution.")
-                % {"due": timezone.localtime(case.sla_due_at).strftime("%Y-%m-%d %H:%M")}
-                if overdue
-                else _("Escalated by a colleague.")
+            title, texts = system_text(
+                gettext_noop("Escalated case #%(id)s: %(subject)s"),
+                id=case.pk,
+                subject=case.subject,
             )
+            texts = {"title": texts}
+            overdue = case.sla_due_at <= now
+            if reason:
+                description = reason  # the colleague's own words
+            elif overdue:
+                description, texts["description"] = system_text(
+                    gettext_noop(
+                        "The case ran past its service level (due %(due)s) without a resolution."
+                    ),
+                    due=timezone.localtime(case.sla_due_at).strftime("%Y-%m-%d %H:%M"),
+                )
+            else:
+                description, texts["description"] = system_text(
+                    gettext_noop("Escalated by a colleague.")
+                )
         create_task(
             actor if case.escalated_by is not None else None,
             {
@@ -315,6 +325,7 @@ def _escalate(actor, case: Case, target, reason: str, now: datetime) -> Case:
             },
             customer=case.customer,
             assignee=target,
+            texts=texts,
         )
     return case
 

@@ -116,7 +116,7 @@ def timeline(
     if wanted("task"):
         tasks = Task.objects.filter(customer=customer).select_related("assignee__profile")
         for t in tasks[:limit]:
-            items.append(TimelineItem(t.due_at, "task", t.title, t.description, t))
+            items.append(TimelineItem(t.due_at, "task", t.shown_title, t.shown_description, t))
     trail = trail_for_customer(customer.pk).select_related("actor__profile")
     if wanted("retention"):
         for a in trail.filter(RETENTION_Q)[:limit]:

@@ -384,11 +384,13 @@ def task_done(request, pk):
         # the confirmation carries an Undo button (includes/messages.html reads the tag)
         messages.success(
             request,
-            _("Task “%(title)s” marked done.") % {"title": task.title},
+            _("Task “%(title)s” marked done.") % {"title": task.shown_title},
             extra_tags=f"undo-task {task.pk} {view}",
         )
     else:
-        messages.success(request, _("Task “%(title)s” is open again.") % {"title": task.title})
+        messages.success(
+            request, _("Task “%(title)s” is open again.") % {"title": task.shown_title}
+        )
     if request.htmx and view == "timeline":
         context = timeline_context(request.user, task.customer)
         return render(request, "workspace/_task_done.html", {**context, "include": "timeline"})

@@ -74,3 +74,28 @@ def test_interaction_validation_names_each_bad_field(personas, customer_of):
     with pytest.raises(ValidationError) as info:
         record_interaction(personas["rep1"], customer, {"channel": "pigeon", "direction": "up"})
     assert set(info.value.message_dict) == {"channel", "direction", "subject"}
+
+
+def test_a_system_task_reads_in_the_readers_language_until_typed_over(
+    personas, customer_of, client_for
+):
+    """A reminder written while its rep read Chinese showed "嵇红霞的生日" on their English
+    pages (a new-user review): pages show what the system wrote in the reader's language; a
+    title the rep types over is shown as typed."""
+    from guanxi.activities.services import update_task
+
+    customer_of("rep1", name="张三", birthday=datetime.date(1990, 11, 25))
+    customer_of("rep1", name="李四", birthday=datetime.date(1990, 11, 26))
+    generate_personal_reminders(datetime.date(2026, 11, 23))
+    first, second = Task.objects.order_by("due_at")
+    assert (first.title, second.title) == ("张三的生日", "李四的生日")  # rep1 reads Chinese
+    update_task(personas["rep1"], second, {"title": "给李四买茶"})
+
+    english = client_for("rep1", "en").get("/tasks/").content.decode()
+    chinese = client_for("rep1", "zh-hans").get("/tasks/").content.decode()
+
+    assert "Birthday of 张三" in english and "张三的生日" not in english
+    assert "张三的生日" in chinese
+    assert "给李四买茶" in english and "Birthday of 李四" not in english
+    with translation.override("en"):
+        assert Task.objects.get(pk=first.pk).shown_title == "Birthday of 张三"

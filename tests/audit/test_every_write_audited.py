@@ -143,6 +143,7 @@ NOT_WRITES = {
     "sales.check_order_number": "check",
     "sales.line_number_error": "check (a message for a line's refused number)",
     "pool.reclaim_barred_until": "read (when a previous owner may claim again)",
+    "activities.system_text": "formats a text (and its source) a system task is written with",
     "sales.order_number": "formats a number",
     "customers.clean_tags": "check",
     "customers.new_customer": "builds an unsaved customer; NewCustomers.save writes and audits",
