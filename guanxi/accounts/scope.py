@@ -537,6 +537,23 @@ def covered_users(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def covered_department_ids(user) -> set[int] | None:
+    """The teams of the colleagues whose work the user's scope covers (None: every team, for
+    a manager or an "all" scope): whom a list's team filter may name (a rep's named all)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    profile = profile_of(user)
+    if is_manager(user) or profile.data_scope == DataScope.ALL:
+        return None
+    if profile.data_scope == DataScope.SELF:  # no query for a rep
+        return {profile.department_id} if profile.department_id else set()
+    return set(
+        covered_users(user)
+        .exclude(profile__department_id=None)
+        .values_list("profile__department_id", flat=True)
+    )
+
+
 def covered_user_ids(user) -> set[int]:
     """The ids of covered_users, without a query for a user whose scope is their own (a rep):
     e.g. whom the customer list's owner filter may name."""

@@ -25,6 +25,7 @@ from guanxi.accounts.models import Department
 from guanxi.accounts.scope import (
     can_manage,
     can_write,
+    covered_department_ids,
     covered_user_ids,
     is_manager,
     manageable_customers,
@@ -261,6 +262,14 @@ def owner_filter_choices(user) -> list[tuple[int, str]]:
     return [(pk, name) for pk, name in filter_options()["owners"] if pk in named]
 
 
+def team_filter_choices(user) -> list[tuple[int, str]]:
+    """The team filter's menu: the teams of the colleagues the user's scope covers (all for a
+    manager); a rep's menu named every team (a review)."""
+    teams = filter_options()["teams"]
+    named = covered_department_ids(user)
+    return teams if named is None else [(pk, name) for pk, name in teams if pk in named]
+
+
 def forget_filter_options(**kwargs) -> None:
     cache.delete(FILTER_OPTIONS_KEY)
 
@@ -400,7 +409,9 @@ def customer_list(request):
         context["source_options"] = options_html(source_labels.items(), filters["source"])
         owners = owner_filter_choices(request.user)
         context["owner_options"] = options_html(owners, filters["owner_id"])
-        context["team_options"] = options_html(options["teams"], filters["department_id"])
+        context["team_options"] = options_html(
+            team_filter_choices(request.user), filters["department_id"]
+        )
         context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)
         context["may_save_segment"] = may_save_segments(request.user)  # the save form

@@ -127,7 +127,7 @@ def order_list(request):
     from datetime import timedelta
 
     from guanxi.accounts.models import Department
-    from guanxi.customers.views import filter_options, owner_filter_choices, sort_links
+    from guanxi.customers.views import owner_filter_choices, sort_links, team_filter_choices
 
     form = OrderFilterForm(request.GET or None)
     filters = form.filters()
@@ -153,7 +153,6 @@ def order_list(request):
         keyset=filters["sort"] == "newest",
         size=PAGE_SIZE,
     )
-    options = filter_options()
     return render(
         request,
         "sales/orders.html",
@@ -167,7 +166,7 @@ def order_list(request):
             "count": customer_queries.list_count(qs),
             "sort_links": sort_links(request.GET, filters["sort"], ORDER_SORT_COLUMNS),
             "owners": owner_filter_choices(request.user),
-            "teams": options["teams"],
+            "teams": team_filter_choices(request.user),
             "statuses": OrderStatus.choices,
             # the bulk action moves orders only along the steps an edit may take
             "edit_statuses": [(s, OrderStatus(s).label) for s in services.EDIT_TARGETS],

@@ -54,6 +54,21 @@ def test_the_order_lists_rep_filter_names_only_colleagues_in_scope(client_for, o
     assert {"张伟", "刘芳", "王经理", "李组长"} <= set(menu("manager"))
 
 
+@pytest.mark.parametrize("page", ["/sales/orders/", "/customers/"])
+def test_the_team_filter_names_only_teams_in_scope(client_for, personas, page):
+    """A rep's team menu named every team (a review); a manager's names them all."""
+
+    def menu(who):
+        html = client_for(who).get(page).content.decode()
+        select = re.search(r'<select[^>]*name="(team|department_id)".*?</select>', html, re.S)
+        return set(re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select.group(0)))
+
+    own = personas["rep1"].profile.department.name
+    other = personas["rep2"].profile.department.name
+    assert menu("rep1") == {own}
+    assert {own, other} <= menu("manager")
+
+
 def test_orders_sort_by_date_header_keeps_filters(client_for, orders):
     html = (
         client_for("manager")
