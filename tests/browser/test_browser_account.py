@@ -49,3 +49,25 @@ def test_create_a_token_on_a_phone(transactional_db, live_server, browser, rep1,
         )
     finally:
         context.close()
+
+
+def test_the_new_token_has_a_copy_button(transactional_db, live_server, browser, rep1):
+    """A review had to select the 40-character token by hand: Copy puts it on the clipboard
+    and says so."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, "rep1")
+        page.goto(f"{live_server.url}/account/")
+        page.get_by_role("button", name=WORDS["zh-CN"]["create"]).click()
+        key = page.locator("#new-token code").inner_text().strip()
+
+        copy = page.locator("#new-token").get_by_role("button", name="复制")
+        copy.click()
+
+        expect(page.locator("#new-token button[data-copy]")).to_have_text("已复制")
+        assert page.evaluate("navigator.clipboard.readText()") == key
+        assert ApiToken.hash_key(key) == ApiToken.objects.get(user=rep1).key_hash
+    finally:
+        context.close()

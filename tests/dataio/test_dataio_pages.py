@@ -240,3 +240,17 @@ def test_a_sensitive_export_unmasks_only_what_a_single_reveal_would(
         assert "••••34" in rows["共享的"]
     logged = RevealLog.objects.values_list("customer", "field", "route")
     assert sorted(logged) == [(own.pk, "id_number", "export")] * 2
+
+
+def test_the_import_button_has_room_above_the_columns_help(client, rep1):
+    """The Import button stood flush on "Which columns are read?" (a review, zh at 1280)."""
+    from pathlib import Path
+
+    import guanxi
+
+    client.force_login(rep1)
+    page = client.get("/data/import/").content.decode()
+    css = (Path(guanxi.__file__).parent / "static" / "guanxi" / "app.css").read_text()
+
+    assert '<details class="import-columns">' in page
+    assert "details.import-columns { margin-top: 1.5rem; }" in css

@@ -6,7 +6,8 @@
 //    A new message or an error brought by htmx removes the confirmations shown before it.
 // 3. A 429 answer (e.g. too many 查重 checks) is swapped in like any answer: it is a message.
 // 4. Forms with data-confirm ask first; 5. the header's menus (details.dropdown);
-// 6. a <select data-autosubmit> sends its form when changed (an onchange="" would be blocked).
+// 6. a <select data-autosubmit> sends its form when changed (an onchange="" would be blocked);
+// 7. a <button data-copy="id"> copies that element's text (a new API token) and says so.
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 961px)");
@@ -100,5 +101,31 @@
     if (!field.form || !field.hasAttribute || !field.hasAttribute("data-autosubmit")) return;
     if (field.form.requestSubmit) field.form.requestSubmit();
     else field.form.submit();
+  });
+  // 7. Copy: the button's data-copied text replaces its label for a moment (a review had to
+  //    select a 40-character token by hand). Without the clipboard API (plain http) the text
+  //    is selected instead, ready for Ctrl+C.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var label = button.textContent;
+    function done() {
+      button.textContent = button.getAttribute("data-copied") || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    function select() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(done, select);
+    } else {
+      select();
+    }
   });
 })();
