@@ -5,6 +5,7 @@ the public lead forms (managers) and the look-alike model."""
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -136,14 +137,17 @@ def create_lead(request, payload: LeadIn):
     owner_id, pool = data.pop("owner_id"), data.pop("pool")
     data["referred_by"] = data.pop("referred_by_id")
     owner = None if pool else (active_user(owner_id, "owner_id") if owner_id else request.user)
-    lead = services.create_lead(request.user, data, owner=owner)
-    matches = find_matches(
-        request.user,
-        mobile=lead.mobile,
-        email=lead.email,
-        company=lead.company,
-        exclude_pk=lead.pk,
-    )
+    # one transaction: past the 查重 limit the answer is 429 and the lead is not kept (it was
+    # saved, then refused: a client retrying made it twice, a hostile review)
+    with transaction.atomic():
+        lead = services.create_lead(request.user, data, owner=owner)
+        matches = find_matches(
+            request.user,
+            mobile=lead.mobile,
+            email=lead.email,
+            company=lead.company,
+            exclude_pk=lead.pk,
+        )
     body = _one(request.user, lead.pk)
     body["matches"] = [{k: m[k] for k in ("kind", "field", "owner", "id")} for m in matches]
     return Status(201, body)

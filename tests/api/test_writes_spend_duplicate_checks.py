@@ -104,3 +104,23 @@ def test_the_page_form_shows_the_limit_as_a_form_error(settings, personas, custo
     mine.refresh_from_db()
     assert mine.mobile == "+8613812345670"
     assert not Customer.objects.filter(name="新客户").exists()
+
+
+def test_a_lead_created_past_the_limit_is_not_kept(settings, api_as):
+    """POST /leads saved the lead, then answered 429 from its 查重 (a client retrying made it
+    twice: hostile review); the 429 now means nothing was saved."""
+    from guanxi.leads.models import Lead
+
+    settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE = 1
+    api = api_as("rep1")
+    first = api.post("/leads", {"name": "线索一", "mobile": "13100009998"})
+    refused = api.post("/leads", {"name": "探针线索", "mobile": "13100009999"})
+
+    assert first.status_code == 201
+    assert refused.status_code == 429
+    assert list(Lead.objects.values_list("name", flat=True)) == ["线索一"]
+    assert (
+        not AuditEntry.objects.filter(model="lead", action="create")
+        .exclude(object_id=str(first.json()["id"]))
+        .exists()
+    )
