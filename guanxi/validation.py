@@ -108,6 +108,8 @@ def check_number_text(value):
     own parsers. Full-width digits (１２３, what a Chinese input method may type) and spaces
     around the number stay accepted, as Decimal reads them; other values pass unchanged (the
     number's own checks follow)."""
+    if isinstance(value, bool):  # JSON true is no quantity (pydantic read it as 1)
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": str(value).lower()})
     if isinstance(value, str) and "_" in value:
         shown = value.strip()
         shown = shown if len(shown) <= 40 else f"{shown[:40]}…"

@@ -1,6 +1,6 @@
 """A customer import is no free 查重 (the hostile review swept mobiles, e-mails and member card
 numbers with rows that had no name: nothing imported, yet each row said "已存在（负责人：刘芳）").
-Imports are bulk, so rows do not count against the 查重 limit; instead a row reports a match
+Imports are bulk, so only rows matching outside the scope count against the 查重 limit; a row reports a match
 only when it is otherwise valid, and a match outside the importing user's scope names neither
 its owner nor the field that matched. Matches in the user's scope keep the helpful message."""
 
@@ -124,3 +124,28 @@ def test_import_rows_do_not_spend_the_duplicate_check_budget(settings, rep1):
     content = "姓名,手机\n" + "".join(f"客户{i},1381234{i:04d}\n" for i in range(5))
     assert import_customers(rep1, table(content)).created == 5
     assert find_duplicates(rep1, mobile="13900000000") == []
+
+
+def test_matches_outside_the_scope_spend_the_budget_and_past_it_the_file_is_refused(
+    settings, rep1, customer_of
+):
+    """Valid, named rows still told which numbers belong to another team (60 member cards in
+    one file: a second hostile review). Each such match now spends a 查重 check; past the
+    budget the whole file is refused with one error, no row's answer."""
+    settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE = 2
+    for n in range(3):
+        customer_of("rep2", name=f"别组{n}", external_id=f"M000000{n}")
+    rows = "".join(f"客户{n},M000000{n}\n" for n in range(3))
+
+    with translation.override("en"):
+        refused = import_customers(rep1, table("姓名,外部编号\n" + rows + "新客户,M9999999\n"))
+
+    assert not refused.committed and refused.imported == 0
+    assert [(e.row, e.message) for e in refused.errors] == [
+        (
+            1,
+            "More rows of this file match customers outside your scope than your duplicate "
+            "checks allow (2 a minute); nothing was imported. Ask your manager to import it.",
+        )
+    ]
+    assert refused.notes == [] and not Customer.objects.filter(name="新客户").exists()

@@ -140,6 +140,24 @@ def test_the_api_refuses_a_quantity_with_underscores(customer_of, product, api_a
     assert not Order.objects.exists()
 
 
+def test_the_api_reads_no_true_or_false_as_a_number(customer_of, product, api_as):
+    """pydantic read JSON true as 1 (a quantity, points, a probability: a second hostile
+    review)."""
+    customer = customer_of("rep1")
+
+    order = api_as("rep1").post(
+        "/orders",
+        {"customer_id": customer.pk, "lines": [{"product_id": product.pk, "quantity": True}]},
+    )
+    points = api_as("rep1").patch(f"/customers/{customer.pk}", {"points": False})
+
+    assert order.status_code == 422
+    assert order.json()["errors"] == {"lines.0.quantity": ["“true” is not a number."]}
+    assert points.status_code == 422
+    assert points.json()["errors"] == {"points": ["“false” is not a number."]}
+    assert not Order.objects.exists()
+
+
 def test_the_api_refuses_them_in_a_query_and_in_a_version(customer_of, api_as):
     customer = customer_of("rep1")
     client = api_as("rep1")
