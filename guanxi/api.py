@@ -48,10 +48,22 @@ def validation_body(errors: dict[str, list[str]]) -> dict:
     return {"detail": first or _("The input is not valid."), "errors": errors}
 
 
+def _api_words(error: DjangoValidationError) -> str:
+    """A service's message as the API says it: a 查重 warning names the field that confirms
+    it (the page's words point at its tick box instead)."""
+    message = " ".join(error.messages)
+    if error.code == "duplicate_warning":
+        message += " " + _("(Send confirm_duplicate: true.)")
+    return message
+
+
 @api.exception_handler(DjangoValidationError)
 def business_rule_failed(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        errors = {
+            field: [_api_words(error) for error in field_errors]
+            for field, field_errors in exc.error_dict.items()
+        }
     else:
         errors = {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
     return api.create_response(request, validation_body(errors), status=422)

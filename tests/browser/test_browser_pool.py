@@ -66,7 +66,10 @@ def test_a_rep_claims_from_the_pool_at_390px(
         page.screenshot(path=screenshot_dir / f"pool-{locale}.png", full_page=True)
 
         # someone else takes it first: the page still shows it, the claim says so
-        Customer.objects.filter(pk=waiting.pk).update(owner=personas["lead_a"])
+        Customer.objects.filter(pk=waiting.pk).update(
+            owner=personas["lead_a"],
+            owned_since=timezone.now(),  # as a claim sets them
+        )
         table.get_by_role("button", name=words["claim"]).first.click()
         expect(page.locator("main")).to_contain_text(
             "已被他人领取" if locale == "zh-CN" else "Someone else has just claimed"
