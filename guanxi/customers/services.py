@@ -530,9 +530,12 @@ def _check_duplicates(
         if field in hidden:
             errors[field] = [ValidationError(outside_scope_message(), code="duplicate")]
             continue
-        message = _("Already registered, owned by %(owner)s.") % {"owner": _owner_name(match)}
-        if policy[field] == WARN:
-            message += " " + _("Confirm to save it anyway.")
+        owner = {"owner": _owner_name(match)}
+        message = _("Already registered, owned by %(owner)s.") % owner
+        if policy[field] == WARN:  # one sentence pair, so each language joins it its way
+            message = (
+                _("Already registered, owned by %(owner)s. Confirm to save it anyway.") % owner
+            )
             errors[field] = [ValidationError(message, code="duplicate_warning")]
         else:
             errors[field] = [ValidationError(message, code="duplicate")]

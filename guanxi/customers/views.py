@@ -581,12 +581,14 @@ def customer_merge(request, pk):
                 .filter(merged_into__isnull=True)
                 .exclude(pk=customer.pk)[:20]
             )
+        if found == [] and queries.customer_list(request.user, q=q).filter(pk=customer.pk):
+            itself = True  # the search found only the customer itself: say so (a review)
         context = {
             "customer": customer,
             "candidates": _merge_candidates(request.user, customer),
             "other": None,
             "q": q,
-            "found": found,
+            "found": None if itself and not found else found,
             # ?other= this very customer: said at once, not after pressing Merge
             "error": _("This is the customer you are merging into: choose another one.")
             if itself

@@ -211,6 +211,18 @@ def test_dashboards_fit_a_phone(
         )
         assert max(heights) < 2 * line + 20, (max(heights), line)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # every insight table's first column (a month, a customer) on one line: "2026-" /
+        # "01" in the satisfaction table (a second review)
+        for theme in ("satisfaction", "clv"):
+            page.goto(f"{live_server.url}/analytics/{theme}/")
+            firsts = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.insight-table tbody td:first-child'))"
+                ".map(td => [td.getBoundingClientRect().height,"
+                " parseFloat(getComputedStyle(td).lineHeight), td.textContent.trim()])"
+            )
+            assert firsts, theme
+            for height, line, text in firsts:
+                assert height < 2 * line, (theme, text, height, line)
         # the warnings: one card per customer, every value in full within the screen
         page.goto(f"{live_server.url}/analytics/warnings/?risk=high")
         action = page.locator("table[data-table=warnings] tbody tr").first.locator("td").nth(3)

@@ -47,6 +47,8 @@ def test_filter_form_is_not_a_pill_search_group(
         # the search box draws its own focus ring, and is rounded alike on both sides
         assert styles["searchShadow"] != "none", styles
         assert styles["searchRadii"][0] == styles["searchRadii"][1], styles
+        # ... and square like the selects beside it, not Pico's search pill (a second review)
+        assert 0 < styles["searchRadii"][0] <= 6, styles
         # a select keeps Pico's normal small radius (0.25rem) on both sides, not a 5rem pill
         assert 0 < styles["selectRadius"] <= 6, styles
         assert 0 < styles["selectRightRadius"] <= 6, styles

@@ -556,6 +556,7 @@ def test_a_warned_duplicate_needs_the_tick_on_the_form(client_for, customer_of):
     # found "(confirm_duplicate)" in the message and the box screens above on a phone)
     assert "(confirm_duplicate)" not in first.content.decode()
     page = first.content.decode()
+    assert 'href="#confirm-duplicate"' in page  # the banner points at the tick, not only "correct"
     last_field = page.rindex("</fieldset>")
     assert last_field < page.index('id="confirm-duplicate"') < page.index('<button type="submit">')
     # the 查重 panel (with its link to the existing customer) comes back as the page loads
@@ -633,6 +634,9 @@ def test_the_merge_page_finds_the_other_by_phone_and_says_at_once_it_is_itself(
     found = client.get(f"/customers/{keep.pk}/merge/", {"q": "1391234"}).content.decode()
     nothing = client.get(f"/customers/{keep.pk}/merge/", {"q": "13700000000"}).content.decode()
     itself = client.get(f"/customers/{keep.pk}/merge/", {"other": keep.pk})
+    searched_itself = client.get(f"/customers/{keep.pk}/merge/", {"q": "王小明"}).content.decode()
+    assert "This is the customer you are merging into" in searched_itself
+    assert "No customer you may merge" not in searched_itself
 
     assert f"?other={dupe.pk}" in found and f"?other={theirs.pk}" not in found
     assert f"?other={keep.pk}" not in found

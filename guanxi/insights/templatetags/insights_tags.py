@@ -1,3 +1,5 @@
+import math
+
 from django import template
 from django.utils.formats import number_format
 
@@ -6,7 +8,10 @@ register = template.Library()
 
 @register.filter
 def cell(value):
-    """A table cell: numbers grouped in the user's locale (money to at most 2 places)."""
+    """A table cell: numbers grouped in the user's locale (money to at most 2 places); no
+    value a dash (a review saw blank cells in the satisfaction table)."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "—"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     if isinstance(value, float) and not value.is_integer():
@@ -22,4 +27,6 @@ def table_cell(tab, column, value):
     count = places[column] if column < len(places) else None
     if count is None or isinstance(value, bool) or not isinstance(value, int | float):
         return cell(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "—"
     return number_format(round(value, count), decimal_pos=count, force_grouping=True)
