@@ -173,6 +173,11 @@ class TaskFilterForm(ListFilters, forms.Form):
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignees = assignees
+        if assignees is None and self.is_bound and "assignee" in self.data:
+            # a user who lists only their own tasks has no Assignee filter: a stale or typed
+            # ?assignee= is ignored, not shown as an error about a field they cannot see
+            self.data = self.data.copy()
+            self.data.pop("assignee")
 
     def clean_assignee(self):
         value = self.cleaned_data.get("assignee")

@@ -36,3 +36,13 @@ def test_the_empty_form_is_cached_per_day_and_a_changed_one_not_at_all(customer_
 
     assert empty.unbound_key() == ("TaskForm", empty.initial["due_at"].date().isoformat())
     assert moved.unbound_key() is None
+
+
+def test_a_rep_without_the_assignee_filter_is_not_told_off_about_it(client_for):
+    """/tasks/?assignee=abc showed "Assignee: Enter a whole number." to a rep, who has no
+    Assignee filter (a second new-user review): the value is ignored."""
+    html = client_for("rep1", "en").get("/tasks/", {"assignee": "abc"}).content.decode()
+    manager = client_for("manager", "en").get("/tasks/", {"assignee": "abc"}).content.decode()
+
+    assert "Enter a whole number" not in html and 'class="form-errors"' not in html
+    assert "Enter a whole number" in manager  # a manager has the filter: the error is theirs
