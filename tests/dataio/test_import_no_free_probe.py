@@ -144,7 +144,7 @@ def test_matches_outside_the_scope_spend_the_budget_and_past_it_the_file_is_refu
     assert [(e.row, e.message) for e in refused.errors] == [
         (
             1,
-            "More rows of this file match customers outside your scope than your duplicate "
+            "More rows of this file match records outside your scope than your duplicate "
             "checks allow (2 a minute); nothing was imported. Ask your manager to import it.",
         )
     ]

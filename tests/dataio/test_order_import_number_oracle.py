@@ -83,3 +83,28 @@ def test_a_free_number_of_the_other_system_is_imported(customer_of, product, rep
 
     assert (result.created, result.errors) == (1, [])
     assert Order.objects.get().number == "EXT-0043"
+
+
+def test_numbers_of_orders_out_of_reach_spend_the_budget_and_past_it_the_file_is_refused(
+    settings, customer_of, product, rep1, rep2
+):
+    """Still, each such refusal told that a number is taken (a second hostile review swept
+    ERP-style numbers): it spends a 查重 check, and past the budget the whole file is refused
+    with one error and no order's answer."""
+    settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE = 2
+    for n in range(3):
+        sales.create_order(
+            rep1, customer_of("rep1", name=f"甲{n}"), {"number": f"ERP-{n}"}, [{"product": product}]
+        )
+    customer_of("rep2", name="丙", external_id="B1")
+    rows = "".join(f"ERP-{n},B1,2024-03-05,TEA-001,2,100\n" for n in range(3))
+    content = "订单号,客户外部编号,下单时间,商品编码,数量,单价\n" + rows
+
+    result = import_orders(rep2, read_table(content.encode("utf-8"), "o.csv"))
+
+    assert not result.committed and result.notes == []
+    assert [e.message for e in result.errors] == [
+        "More rows of this file match records outside your scope than your duplicate checks "
+        "allow (2 a minute); nothing was imported. Ask your manager to import it."
+    ]
+    assert Order.objects.filter(customer__owner=rep2).count() == 0

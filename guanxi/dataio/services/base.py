@@ -156,3 +156,41 @@ def acting_user(username: str | None = None):
         .order_by("pk")
         .first()
     )
+
+
+class TooManyOutside(Exception):  # noqa: N818 (ends an import, reported as its one error)
+    """A row matched a record outside the importing user's scope past their 查重 budget."""
+
+
+def spend_outside_check(user) -> None:
+    """A row whose answer tells that a value belongs to a record outside the user's scope (a
+    customer's mobile or member card, an order's number) is one 查重 of that record: it
+    spends the user's budget as the dedicated check does; past it, TooManyOutside."""
+    from guanxi.customers.services import spend_duplicate_checks
+    from guanxi.services_common import TooManyRequests
+
+    try:
+        spend_duplicate_checks(user)
+    except TooManyRequests:
+        raise TooManyOutside from None
+
+
+def refused_for_outside(result: "ImportResult") -> "ImportResult":
+    """The import's answer past the budget: the whole file refused with one error and no
+    row's answer (which rows matched would still tell, as the budget's own message)."""
+    from django.conf import settings
+
+    refused = ImportResult(result.kind, rows=result.rows, committed=False)
+    refused.errors.append(
+        RowError(
+            1,
+            "",
+            _(
+                "More rows of this file match records outside your scope than your "
+                "duplicate checks allow (%(limit)d a minute); nothing was imported. Ask "
+                "your manager to import it."
+            )
+            % {"limit": settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE},
+        )
+    )
+    return refused

@@ -13,7 +13,6 @@ owner or the field that matched (decide). Matches in the user's scope name their
 import contextlib
 import gc
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,10 +28,8 @@ from guanxi.customers.services import (
     clean_customer_data,
     new_customer,
     outside_scope_message,
-    spend_duplicate_checks,
     update_customer,
 )
-from guanxi.services_common import TooManyRequests
 
 from ..columns import (
     CHOICE_PARSERS,
@@ -54,7 +51,10 @@ from .base import (
     Progress,
     RowError,
     RowInvalid,
+    TooManyOutside,
     is_busy,
+    refused_for_outside,
+    spend_outside_check,
     validation_errors,
     write_failed,
 )
@@ -239,10 +239,7 @@ class _CustomerImport(FileImport):
             self.prepare(row)  # RowInvalid with the row's own errors, as if nothing matched
             # each such answer is a 查重 of another team's records: it spends the user's
             # budget, as the dedicated check does (a file of valid rows swept 60 member cards)
-            try:
-                spend_duplicate_checks(self.user)
-            except TooManyRequests:
-                raise _TooManyOutside from None
+            spend_outside_check(self.user)
             if self.on_duplicate == "skip":
                 result.skipped += 1
                 note = _(
@@ -425,10 +422,6 @@ def _collector_paused():
             gc.enable()
 
 
-class _TooManyOutside(Exception):  # noqa: N818 (ends an import, reported as its one error)
-    pass
-
-
 def _import(job, table, result, skip_invalid, progress) -> ImportResult:
     ready: list[_Row] = []
     try:
@@ -437,23 +430,8 @@ def _import(job, table, result, skip_invalid, progress) -> ImportResult:
             ready.extend(job.check_batch(rows, result))
             if progress:
                 progress(len(rows))
-    except _TooManyOutside:
-        # the whole file is refused with one error and no row's answer: which rows matched
-        # would otherwise still tell, past the budget, as the budget's own message
-        refused = ImportResult(result.kind, rows=result.rows, committed=False)
-        refused.errors.append(
-            RowError(
-                1,
-                "",
-                _(
-                    "More rows of this file match customers outside your scope than your "
-                    "duplicate checks allow (%(limit)d a minute); nothing was imported. Ask "
-                    "your manager to import it."
-                )
-                % {"limit": settings.GUANXI_DUPLICATE_CHECKS_PER_MINUTE},
-            )
-        )
-        return refused
+    except TooManyOutside:
+        return refused_for_outside(result)
     if result.errors and not skip_invalid:
         result.committed = False
         return result

@@ -29,7 +29,10 @@ from .base import (
     Progress,
     RowError,
     RowInvalid,
+    TooManyOutside,
     is_busy,
+    refused_for_outside,
+    spend_outside_check,
     validation_errors,
     write_failed,
 )
@@ -160,7 +163,8 @@ class _OrderImport(FileImport):
         # one outside their scope gets check_order_number's refusal (in new_order), which reads
         # the same as for any unusable number, so the import reveals no other team's numbers
         existing = Order.objects.filter(number=number)
-        if existing.exists() and scoped(self.user, existing, via="customer").exists():
+        clash = existing.exists()
+        if clash and scoped(self.user, existing, via="customer").exists():
             result.skipped += 1
             result.notes.append(
                 RowError(
@@ -170,6 +174,8 @@ class _OrderImport(FileImport):
                 )
             )
             return None
+        if clash:  # another team's order: its refusal below is one 查重 of their numbers
+            spend_outside_check(self.user)
         customer = self.customer(first, header)
         data = {
             "number": number,
@@ -253,6 +259,8 @@ def import_orders(
         except RowInvalid as exc:
             result.errors.extend(exc.errors)
             result.rejected += 1
+        except TooManyOutside:
+            return refused_for_outside(result)
         if progress:
             progress(len(rows))
     if result.errors and not skip_invalid:
