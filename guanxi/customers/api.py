@@ -607,8 +607,7 @@ def create_contact(request, customer_id: Id, payload: ContactCreate):
     """Add a contact person to an organisation customer.
 
     Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value. Each 查重 value that changes (mobile, e-mail, ...) counts against
-    the caller's 查重 limit, shared with `customers/duplicates`: 429 past it, nothing saved.
+    422 for a refused value.
     """
     customer = writable_customer(request.user, customer_id)
     data = payload.dict(exclude_unset=True)
@@ -651,8 +650,7 @@ def update_contact(request, contact_id: Id, payload: ContactUpdate):
     """Change the fields sent; with `version`, a contact changed meanwhile answers 409.
 
     Needs write access to the customer: 404 outside the caller's scope, 403 when read-only;
-    422 for a refused value. Each 查重 value that changes (mobile, e-mail, ...) counts against
-    the caller's 查重 limit, shared with `customers/duplicates`: 429 past it, nothing saved.
+    422 for a refused value.
     """
     contact = writable_related(request.user, Contact.objects.all(), contact_id)
     data = payload.dict(exclude_unset=True)

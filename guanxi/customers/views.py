@@ -581,7 +581,7 @@ def customer_merge(request, pk):
                 .filter(merged_into__isnull=True)
                 .exclude(pk=customer.pk)[:20]
             )
-        if found == [] and queries.customer_list(request.user, q=q).filter(pk=customer.pk):
+        if found == [] and queries.customer_list(request.user, q=q).filter(pk=customer.pk).exists():
             itself = True  # the search found only the customer itself: say so (a review)
         context = {
             "customer": customer,

@@ -5,9 +5,10 @@ new_customer, update_customer). Duplicates are found by normalised mobile, e-mai
 external id, against the database (one query per batch of rows) and against earlier rows of the
 same file. Merging only ever touches customers the importing user may change.
 
-Imports are bulk, so their rows do not count against the user's 查重 limit; instead a match
-outside the user's scope is reported only for a row that is otherwise valid, and without its
-owner or the field that matched (decide). Matches in the user's scope name their owner.
+A match outside the user's scope is reported only for a row that is otherwise valid, without
+its owner or the field that matched, and spends one check of the user's 查重 limit; past it the
+whole file is refused (decide, base.spend_outside_check). Rows matching nothing or a customer in
+the user's scope do not count (a real import has thousands); those matches name their owner.
 """
 
 import contextlib

@@ -25,8 +25,7 @@ def table_cell(tab, column, value):
     decimal for a per-cent column: 19.2, 9.0), anything else as `cell` shows it."""
     places = tab.get("places") or []
     count = places[column] if column < len(places) else None
-    if count is None or isinstance(value, bool) or not isinstance(value, int | float):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if count is None or not number or math.isnan(value):  # cell: no value is a dash
         return cell(value)
-    if isinstance(value, float) and math.isnan(value):
-        return "—"
     return number_format(round(value, count), decimal_pos=count, force_grouping=True)
