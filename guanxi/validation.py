@@ -99,15 +99,19 @@ def clean_purpose(value: str | None) -> str:
     return value
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－", "0123456789.+-")
+
+
 def check_number_text(value):
     """A number given as text (an amount, a quantity, a count), before Decimal(), int() or
     float() reads it: ValueError naming the value when it holds an underscore. Python reads
     "1_000" and "1_0_0" as digit grouping; nobody writes an amount or a quantity so, and a typo
     turns into a different number. One rule for every door: page forms (the number fields
     below), imports (dataio.columns), the API (api_common's number types) and the services'
-    own parsers. Full-width digits (１２３, what a Chinese input method may type) and spaces
-    around the number stay accepted, as Decimal reads them; other values pass unchanged (the
-    number's own checks follow)."""
+    own parsers. Full-width digits, point and signs (１２３．５, －５: what a Chinese input
+    method may type) are returned as ASCII, so an amount, a quantity and a count all read them
+    (Decimal took "１２３" but int and float, as pydantic reads them, refused it); spaces around
+    the number stay accepted. Other values pass unchanged (the number's own checks follow)."""
     if isinstance(value, bool):  # JSON true is no quantity (pydantic read it as 1)
         raise ValueError(_("“%(value)s” is not a number.") % {"value": str(value).lower()})
     if isinstance(value, str) and "_" in value:
@@ -117,6 +121,8 @@ def check_number_text(value):
             _("“%(value)s” is not a number: write it without underscores (1000, not 1_000).")
             % {"value": shown}
         )
+    if isinstance(value, str) and not value.isascii():
+        return value.translate(_FULL_WIDTH)
     return value
 
 
@@ -126,7 +132,7 @@ class NumberText:
 
     def to_python(self, value):
         try:
-            check_number_text(value)
+            value = check_number_text(value)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
         return super().to_python(value)

@@ -143,7 +143,7 @@ def _amount(errors: Errors, field: str, value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        check_number_text(value)
+        value = check_number_text(value)
     except ValueError as exc:
         errors.add(field, str(exc))
         return None

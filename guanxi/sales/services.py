@@ -97,7 +97,7 @@ def _new_order_number(ordered_at) -> str:
 
 def _money(value, field: str) -> Decimal:
     try:
-        check_number_text(value)
+        value = check_number_text(value)
     except ValueError as exc:
         raise ValidationError({field: [str(exc)]}) from exc
     try:

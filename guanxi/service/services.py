@@ -349,7 +349,7 @@ def _amount(errors: Errors, value):
     if value in (None, ""):
         return None
     try:
-        check_number_text(value)
+        value = check_number_text(value)
     except ValueError as exc:
         errors.add("compensation_amount", str(exc))
         return None

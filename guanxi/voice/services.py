@@ -75,7 +75,7 @@ def _rating(value) -> int | None:
     if not raw:
         return None
     try:
-        check_number_text(raw)
+        raw = check_number_text(raw)
     except ValueError as exc:
         raise CellError(str(exc)) from None
     try:

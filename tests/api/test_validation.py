@@ -384,3 +384,24 @@ def test_money_strings_with_full_width_digits_or_spaces_are_read(customer_of, ap
 
     amounts = sorted(str(a) for a in Opportunity.objects.values_list("amount", flat=True))
     assert amounts == ["1000.50", "123.00"]
+
+
+def test_whole_numbers_take_full_width_digits_as_amounts_do(customer_of, api_as):
+    """A review found "１２３" read as an amount but refused as a probability or a version (the
+    API's int read it not): one rule for every number now."""
+    from guanxi.pipeline.models import Opportunity
+
+    customer = customer_of("rep1")
+    made = api_as("rep1").post(
+        "/opportunities",
+        {
+            "customer_id": customer.pk,
+            "name": "年度茶礼",
+            "amount": "１２３．５",
+            "probability": "３５",
+        },
+    )
+
+    assert made.status_code == 201, made.json()
+    opportunity = Opportunity.objects.get()
+    assert (str(opportunity.amount), opportunity.probability) == ("123.50", 35)
