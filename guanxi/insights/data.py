@@ -575,7 +575,10 @@ def empty_band_notes(user, cells: dict) -> list[str]:
         elif tied:
             note = str(TIE_NOTES[axis] % {"bands": names})
             # each tie fills the nearest non-empty band below the empty ones
-            holders = sorted({max(c for c in BANDS if c < b and company[axis][c]) for b in tied})
+            # (scores not from a scoring run, e.g. imported, may leave the lowest band empty
+            # too: no band below it holds its ties)
+            below = [max((c for c in BANDS if c < b and company[axis][c]), default=0) for b in tied]
+            holders = sorted(set(below) - {0})
             for band in holders:
                 if scope[axis][band]:
                     note += " " + _(

@@ -181,7 +181,11 @@ def test_every_dashboard_draws_its_charts_and_links_to_customers(
 def test_dashboards_fit_a_phone(
     transactional_db, live_server, browser, customer_of, screenshot_dir
 ):
-    scored_world(customer_of)
+    customers = scored_world(customer_of)
+    # predictions over eight CLV bands, so the CLV bars' labels turn (more than six)
+    run = customers[0].score.run
+    for i, value in enumerate((50, 300, 700, 1500, 3000, 7000, 15000, 30000)):
+        score(customer_of("rep1", name=f"价值{i}"), run, clv_predicted=Decimal(value))
     folder = screenshot_dir / "dashboards"
     folder.mkdir(exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
@@ -223,6 +227,20 @@ def test_dashboards_fit_a_phone(
             assert firsts, theme
             for height, line, text in firsts:
                 assert height < 2 * line, (theme, text, height, line)
+        # the CLV bars' axis name below its turned labels, within the chart (it was cut in
+        # half at the bottom edge: the server's estimate of the labels' height was too tall)
+        room = page.evaluate(
+            """() => {
+                const el = document.querySelector('.chart[data-rendered="1"]');
+                const chart = echarts.getInstanceByDom(el);
+                const axis = chart.getOption().xAxis[0];
+                const lineY = chart.convertToPixel({yAxisIndex: 0}, 0);
+                return [axis.name, axis.data.length, lineY + axis.nameGap + 12, chart.getHeight()];
+            }"""
+        )
+        name, categories, name_bottom, height = room
+        assert name and categories > 6, room  # the labels turned
+        assert name_bottom <= height, room
         # the warnings: one card per customer, every value in full within the screen
         page.goto(f"{live_server.url}/analytics/warnings/?risk=high")
         action = page.locator("table[data-table=warnings] tbody tr").first.locator("td").nth(3)

@@ -69,6 +69,17 @@ def test_rfm_without_empty_bands_has_no_such_note(ties, customer_of):
     assert "Empty frequency bands" not in box and "quantile cut-offs" not in box
 
 
+def test_rfm_with_the_lowest_band_empty_answers_and_names_it(customer_of):
+    """Scores a run did not write (imported, or edited) can leave F1 empty, with no band below
+    it to hold its tie: the page answered 500 (max() of nothing) where it now names the band."""
+    run = make_run()
+    for i in range(10):
+        score(customer_of("rep1", name=f"丙{i}"), run, r=i // 2 + 1, f=2 + i % 4)
+    response = client_for("manager").get("/analytics/rfm/")
+    assert response.status_code == 200
+    assert "Empty frequency bands: F1." in method_box(response.content.decode())
+
+
 @pytest.mark.parametrize("theme", ["clv", "quadrants"])
 def test_p_alive_of_one_time_buyers_is_explained(ties, theme):
     box = method_box(client_for("rep1").get(f"/analytics/{theme}/").content.decode())
