@@ -173,6 +173,14 @@ def test_every_dashboard_draws_its_charts_and_links_to_customers(
         page.wait_for_url(
             re.compile(r"/customers/\?lost=1&lost_reason=\w+&lost_from=[\d-]+&lost_to=[\d-]+$")
         )
+        # at 1280 px the satisfaction table fits: its long headings wrap (on one line it was
+        # wider than the screen in English)
+        page.goto(f"{live_server.url}/analytics/satisfaction/")
+        widths = page.evaluate(
+            "() => { const t = document.querySelector('table[data-table=indicators]');"
+            " return [t.getBoundingClientRect().width, t.parentElement.clientWidth]; }"
+        )
+        assert widths[0] <= widths[1], widths
         assert not violations, violations
     finally:
         context.close()
@@ -215,14 +223,15 @@ def test_dashboards_fit_a_phone(
         )
         assert max(heights) < 2 * line + 20, (max(heights), line)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
-        # every insight table's first column (a month, a customer) on one line: "2026-" /
-        # "01" in the satisfaction table (a second review)
+        # every insight table's rows on one line: "2026-" / "01" in the satisfaction table (a
+        # second review), an owner's name 张/伟 once the headings wrapped (a row is as tall as
+        # its tallest cell)
         for theme in ("satisfaction", "clv"):
             page.goto(f"{live_server.url}/analytics/{theme}/")
             firsts = page.evaluate(
                 "() => Array.from(document.querySelectorAll('.insight-table tbody td:first-child'))"
                 ".map(td => [td.getBoundingClientRect().height,"
-                " parseFloat(getComputedStyle(td).lineHeight), td.textContent.trim()])"
+                " parseFloat(getComputedStyle(td).lineHeight), td.parentElement.innerText])"
             )
             assert firsts, theme
             for height, line, text in firsts:
