@@ -52,8 +52,8 @@ from .forms import (
     CustomerForm,
 )
 from .models import Contact, Customer, CustomerLevel, CustomerSource
+from .rows import rows_html as list_rows_html
 from .sensitive import SENSITIVE_FIELDS, mask_value
-from .templatetags.guanxi_ui import tel_link
 
 
 def _page(qs, form: CustomerFilterForm, sort: str):
@@ -307,8 +307,8 @@ def count_text(count: queries.ListCount) -> str:
 
 
 def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str) -> str:
-    """The list's table rows, rendered by Jinja2 (guanxi/fast_templates.py: ~2.7 ms of CPU a
-    page less than Django's template language), labels translated once per page."""
+    """The list's table rows (customers/rows.py: written by Python, ~0.7 ms of CPU a page less
+    than the Jinja2 fragment they were), labels translated once per page."""
     labels = {
         "level": _("Customer level"),
         "mobile": _("Mobile"),
@@ -326,18 +326,10 @@ def rows_html(rows: list, can_write_: bool, list_url: str, sort_score_label: str
         "return": _("Back to pool in"),
         "days": _("%(n)s d"),
         "due_now": _("Due now"),
-        # "Net revenue: " / "净收入：" before each row's value of the score sorted by
-        "sort_prefix": _("%(label)s: ") % {"label": sort_score_label} if sort_score_label else "",
     }
-    context = {
-        "customers": rows,
-        "can_write": can_write_,
-        "list_url": list_url,
-        "sort_score_label": sort_score_label,
-        "labels": labels,
-        "tel_link": tel_link,
-    }
-    return render_fragment("customers/_rows.html", context)
+    # "Net revenue: " / "净收入：" before each row's value of the score sorted by
+    prefix = _("%(label)s: ") % {"label": sort_score_label} if sort_score_label else ""
+    return list_rows_html(rows, labels, can_write=can_write_, list_url=list_url, sort_prefix=prefix)
 
 
 @login_required
