@@ -58,10 +58,34 @@ def _show(value) -> str:
     return str(localize(template_localtime(value)))
 
 
-def _url(name: str, *args) -> str:
-    from django.urls import reverse
+# A URL's pattern per (script prefix, name, number of arguments): reversed once with stand-in
+# ids, then filled in. reverse() walks the resolver for every URL (~18 µs; the 360 page's body
+# asks for ~17): the fragments' URLs take ids (int), which fill a pattern as reverse() would.
+_URL_PATTERNS: dict[tuple, str | None] = {}
+_STAND_INS = (7300000000000000001, 7300000000000000002, 7300000000000000003)
 
-    return reverse(name, args=args)
+
+def _url(name: str, *args) -> str:
+    from django.urls import NoReverseMatch, get_script_prefix, reverse
+
+    if len(args) > len(_STAND_INS) or not all(type(a) is int and a >= 0 for a in args):
+        return reverse(name, args=args)
+    key = (get_script_prefix(), name, len(args))
+    if key not in _URL_PATTERNS:
+        try:
+            pattern = reverse(name, args=_STAND_INS[: len(args)])
+        except NoReverseMatch:  # a converter that takes no such id: reverse each time
+            pattern = None
+        stand_ins = [str(s) for s in _STAND_INS[: len(args)]]
+        if pattern is not None and any(pattern.count(s) != 1 for s in stand_ins):
+            pattern = None
+        _URL_PATTERNS[key] = pattern
+    pattern = _URL_PATTERNS[key]
+    if pattern is None:
+        return reverse(name, args=args)
+    for stand_in, arg in zip(_STAND_INS, args, strict=False):
+        pattern = pattern.replace(str(stand_in), str(arg))
+    return pattern
 
 
 class FastEnvironment(Environment):

@@ -66,3 +66,37 @@ def test_a_fragments_texts_come_from_the_active_languages_catalog():
         assert active_gettext()("Timeline") == "时间线"
     with translation.override(None):
         assert active_gettext() is translation.gettext
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("customers:detail", (7,)),
+        ("customers:detail", (123456789012,)),
+        ("customers:contact_edit", (7, 70)),
+        ("customers:merge_undo", (1, 2)),
+        ("sales:order_create", ()),
+        ("customers:detail", ("7",)),  # not an int: reverse() itself
+    ],
+)
+def test_url_fills_a_reversed_pattern_as_reverse_writes_it(name, args):
+    from django.urls import reverse
+
+    from guanxi.fast_templates import _url
+
+    assert _url(name, *args) == reverse(name, args=args)
+    assert _url(name, *args) == reverse(name, args=args)  # the kept pattern again
+
+
+def test_url_follows_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from guanxi.fast_templates import _url
+
+    try:
+        set_script_prefix("/crm/")
+        assert _url("customers:detail", 5) == reverse("customers:detail", args=(5,))
+        assert _url("customers:detail", 5).startswith("/crm/")
+    finally:
+        set_script_prefix("/")
+    assert _url("customers:detail", 5) == "/customers/5/"
