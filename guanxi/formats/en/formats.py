@@ -1,8 +1,10 @@
 """Date formats for English: ISO first, and the slash and Chinese forms still accepted."""
 
-DATE_FORMAT = "j M Y"
+# one way of writing a date on every page, the lists' ISO form (a review counted three:
+# 2026-12-01, 1 Dec 2026 or 2026年12月1日, and 2026-12-01 14:30)
+DATE_FORMAT = "Y-m-d"
 SHORT_DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "j M Y H:i"
+DATETIME_FORMAT = "Y-m-d H:i"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%d %b %Y", "%d %B %Y"]
 DATETIME_INPUT_FORMATS = [
