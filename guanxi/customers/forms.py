@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.services import profile_of
@@ -490,6 +490,8 @@ class CustomerForm(forms.Form):
             )
             ordered["base"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields = ordered
+        # a person's 姓名 or a firm's 名称: the model's "name" reads 名称 alone (a review)
+        self.fields["name"].label = pgettext_lazy("customer name", "Name")
         self.fields["is_minor"].help_text = self.fields["health_notes"].help_text
         for name in DUPLICATE_CHECK_FIELDS:
             # The answer swaps one panel per field, each right below its input (out of band),

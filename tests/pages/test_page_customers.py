@@ -774,3 +774,11 @@ def test_a_search_for_a_tag_points_to_the_tag_filter(client_for, customer_of, pe
     assert "张三" in followed
     other = client.get("/customers/", {"q": "华南专属"}).content.decode()
     assert 'id="tag-hint"' not in other  # another team's tag is not named
+
+
+def test_the_name_field_says_person_or_firm_in_chinese(client_for):
+    """名称 alone reads as a firm's name; a person has a 姓名 (a review of the new-customer form)."""
+    zh = client_for("rep1", language="zh-hans").get("/customers/new/").content.decode()
+    en = client_for("rep1").get("/customers/new/").content.decode()
+    assert re.search(r'<label for="id_name"[^>]*>\s*姓名 / 名称', zh)
+    assert re.search(r'<label for="id_name"[^>]*>\s*Name', en)
