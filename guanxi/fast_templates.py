@@ -3,7 +3,7 @@
 Django's template language renders the list's 25 rows in ~4 ms of CPU (each variable, tag
 and filter is a node object walked per row: about 1,500 per page); the same rows compiled
 by Jinja2 to Python code cost ~1.4 ms (measured in process at 1,000,000 customers; they are
-now written by Python, customers/rows.py, ~0.3 ms). Only such hot fragments use it (the list's
+now written by Python, customers/rows.py, ~0.45 ms). Only such hot fragments use it (the list's
 body, the 360 page's body with its timeline
 items, scores panel, consent card and sensitive fields); every page itself stays a Django
 template (base.html), which includes the fragment's output.
