@@ -1,6 +1,7 @@
 """Hostile files through the import page and the command: never a 5xx, always a clear message,
 never half-written, and bombs refused at once. The corpus is tests/dataio/hostile/corpus.py."""
 
+import io
 import time
 
 import pytest
@@ -109,6 +110,31 @@ def test_the_134_second_file_is_refused_at_once():
     with pytest.raises(UnreadableFile, match="100,000"):
         read_table(data, name)
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("name", ["huge_comment.xlsx", "huge_tag.xlsx"])
+def test_one_huge_piece_of_markup_is_refused_in_under_a_second(name):
+    data = next(c[1] for c in CORPUS if c[0] == name)
+    assert len(data) < 200_000  # 4 MB of XML packed about 60 times: no zip bomb
+    import openpyxl  # noqa: F401 - the library's first import is not the file's cost
+
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFile, match="markup|标记"):
+        read_table(data, name)
+    assert time.perf_counter() - started < 1
+
+
+def test_a_real_workbook_passes_the_markup_check():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "手机", "备注"])
+    for i in range(2000):
+        book.active.append([f"客户{i}", f"1381234{i:04d}", "长" * 30_000 if i == 7 else "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "real.xlsx")  # a 30,000-character cell is text
+    assert len(table.rows) == 2000 and len(table.rows[7][1][2]) == 30_000
 
 
 def test_rows_swallowed_by_a_quote_are_named(client, rep1):

@@ -114,6 +114,20 @@ def shared_strings_flood(count: int = 1_800_000) -> bytes:
     )
 
 
+def huge_markup(kind: str, size: int = 4_000_000) -> bytes:
+    """A sheet whose sizes and packing are honest (ratio ~60, no bomb) with one huge piece of
+    markup before its rows: a comment, or a start tag whose attribute holds a '>' every 60
+    bytes. Python's expat rescans an unfinished token on each small chunk openpyxl feeds it:
+    a 20 MB comment (a 350 KB upload) kept a worker busy for 44 s (a hostile review)."""
+    rng = random.Random(size)
+    filler = bytearray(b" " * size)
+    for i in range(0, size, 60):
+        filler[i] = rng.choice(b"abcdefghij>" if kind == "tag" else b"abcdefghij")
+    piece = b"<!--" + bytes(filler) + b"-->" if kind == "comment" else b'<x a="' + filler + b'"/>'
+    body = sheet(header_and_row()).encode()
+    return xlsx(body.replace(b"<sheetData>", piece + b"<sheetData>", 1))
+
+
 def csv(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
 
@@ -123,6 +137,8 @@ def corpus() -> list[tuple[str, bytes, object]]:
     good = "姓名,手机\n张三,13812345678\n李四,13912345678\n"
     return [
         ("zip_bomb.xlsx", zip_bomb(), "refused"),
+        ("huge_comment.xlsx", huge_markup("comment"), "refused"),
+        ("huge_tag.xlsx", huge_markup("tag"), "refused"),
         (
             "declared_huge.xlsx",  # the 1.6 KB file that cost 134 s: billions of padded cells
             xlsx(
