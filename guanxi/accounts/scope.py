@@ -1214,9 +1214,26 @@ def claimable_customer(user, pools: QuerySet, pk):
         )
     except (ValueError, TypeError, Customer.DoesNotExist) as exc:
         raise Http404 from exc
+    if customer.owner_id not in (None, user.pk) and not _claimed_since(customer.pk, recently):
+        # owned lately by a transfer or an owner change, not a claim: a hostile review saw
+        # "someone else has just claimed it" confirm another team's customer, never pooled
+        raise Http404
     if not can_write(user):
         raise PermissionDenied(_("You may not claim customers."))
     return customer
+
+
+def _claimed_since(customer_id: int, since) -> bool:
+    """Whether the customer was claimed from a pool (pool.services.claim_customer's audit
+    entry) since `since`."""
+    from guanxi.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        customer_id=customer_id,
+        action=AuditEntry.Action.ASSIGN,
+        at__gte=since,
+        changes__has_key="claimed_from_pool",
+    ).exists()
 
 
 def may_manage_pools(user) -> bool:

@@ -76,6 +76,24 @@ def test_a_customer_claimed_long_ago_is_a_404_not_a_409(make_pool, pooled, api_a
     assert late.json() == api_as("lead_a").post("/pool/customers/99999999/claim").json()
 
 
+def test_an_owner_change_is_no_claim_to_confirm(make_pool, api_as, personas):
+    """A customer of the pool's team "a", never pooled, given to another owner by a manager:
+    asking to claim it answers 404 like an id that does not exist, not "someone else has just
+    claimed it" (a hostile review listed recently transferred customers of other teams so)."""
+    from guanxi.customers.services import assign_owner, create_customer
+
+    pool = make_pool(teams_=("a", "b"))
+    customer = create_customer(personas["rep2"], {"name": "乙队客户"})
+    type(customer).objects.filter(pk=customer.pk).update(pool=pool)  # its team's pool
+    customer.refresh_from_db()
+    assign_owner(personas["manager"], customer, personas["manager"])
+
+    asked = api_as("rep1").post(f"/pool/customers/{customer.pk}/claim")
+
+    assert asked.status_code == 404
+    assert asked.json() == api_as("rep1").post("/pool/customers/99999999/claim").json()
+
+
 def test_claim_refusal_in_chinese(make_pool, pooled, api_as):
     pool = make_pool(teams_=("a",), owned_limit=0)
     customer = pooled(pool)
