@@ -17,7 +17,6 @@ from guanxi.validation import validate_year
 # What the pickers send and show: ISO 8601, whatever the page's language.
 ISO_DATE = "%Y-%m-%d"
 ISO_MINUTE = "%Y-%m-%dT%H:%M"
-ISO_SECOND = "%Y-%m-%dT%H:%M:%S"
 # The one message for a value that is no date (the services' own words).
 INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
 INVALID_DATETIME = _("Enter a date and time, e.g. 2024-03-05 14:30.")
@@ -41,7 +40,7 @@ class DateInput(forms.DateInput):
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date):
-            return value.strftime(ISO_DATE)
+            return value.isoformat()  # strftime writes the year 1 as "1", which no picker takes
         return super().format_value(value)
 
 
@@ -66,7 +65,10 @@ class DateTimeInput(forms.DateTimeInput):
         moment = self._moment(value)
         if moment is None:
             return super().format_value(value)
-        return moment.strftime(ISO_SECOND if moment.second else ISO_MINUTE)
+        # isoformat, not strftime: the year 1 would be "1-01-01T…", an empty box in a picker
+        # (a refused year must come back as typed); the moment is already in local time
+        spec = "seconds" if moment.second else "minutes"
+        return moment.replace(tzinfo=None, microsecond=0).isoformat(timespec=spec)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

@@ -129,3 +129,25 @@ def test_a_picker_shows_iso_and_keeps_the_seconds_of_a_moment():
     # an imported order's seconds stay, and the picker accepts them back (step of 1 s)
     html = DateTimeInput().render("ordered_at", datetime(2024, 3, 5, 14, 30, 15))
     assert 'value="2024-03-05T14:30:15"' in html and 'step="1"' in html
+
+
+def test_a_refused_year_comes_back_as_typed(client_for):
+    # given a new customer with the birthday 0001-01-01 (refused: years 1900-2200)
+    page = client_for("rep1", "zh-hans").post(
+        "/customers/new/",
+        {
+            "kind": "person",
+            "category": "consumer",
+            "name": "陈小红",
+            "birthday": "0001-01-01",
+            "level": "B",
+            "source": "other",
+            "points": "0",
+        },
+    )
+    # then the box shows it as typed, not "1-01-01" (strftime's year), which a picker shows
+    # as an empty box, so the user saw the message beside nothing
+    html = page.content.decode()
+    assert '<input type="date" name="birthday" value="0001-01-01"' in html
+    assert "1900" in html and not Customer.objects.filter(name="陈小红").exists()
+    assert DateTimeInput().format_value("0001-01-01T10:00") == "0001-01-01T10:00"
