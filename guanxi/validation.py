@@ -100,6 +100,15 @@ def clean_purpose(value: str | None) -> str:
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－", "0123456789.+-")
+# Full-width ASCII (ＡＢＣ１２３＠（）) and the ideographic space, as a Chinese input method types
+# them. Not NFKC, which would also change the CJK compatibility ideographs of names.
+_FULL_WIDTH_ASCII = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+
+
+def half_width(value: str) -> str:
+    """`value` with full-width ASCII letters, digits and signs as ASCII (１３８ → 138): for what
+    is ASCII by nature (a search for a phone or an address, a QQ number, a WeChat id)."""
+    return value.translate(_FULL_WIDTH_ASCII)
 
 
 def check_number_text(value):

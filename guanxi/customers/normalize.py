@@ -34,7 +34,7 @@ SURNAME_READINGS = {
     "过": "guo",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_PHONE_CHARS = re.compile(r"^[+\d][\d\s\-().]{5,}$")
+_PHONE_CHARS = re.compile(r"^[+\d(][\d\s\-().+]{5,}$")  # (+86)138…
 
 
 def has_cjk(text: str) -> bool:

@@ -17,6 +17,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from guanxi.accounts.scope import sees_all, visible_customers
+from guanxi.validation import half_width
 
 from .models import Contact, Customer
 from .normalize import has_cjk, looks_like_phone, normalize_email, phone_or_none, search_key
@@ -172,12 +173,15 @@ def search_q(term: str) -> Q:
     the pinyin column, which PostgreSQL serves from a trigram index. `icontains` is never
     used: it compiles to UPPER(col) LIKE and scans the table.
     """
-    term = term.strip()
+    term = half_width(term).strip()  # a review searched １３４１１２３ and found nothing
     if not term:
         return Q()
     if "@" in term:
         email = normalize_email(term)
-        return _exact_matches(Q(email=email), email=email)
+        if _EMAIL.match(email):
+            return _exact_matches(Q(email=email), email=email)
+        # the start of an address (guojing0@, guojing0@q): a btree prefix, as below
+        return Q(email__startswith=email) if not email.startswith("@") else Q(pk__in=[])
     if looks_like_phone(term):
         e164 = phone_or_none(term)
         if e164:
@@ -185,7 +189,15 @@ def search_q(term: str) -> Q:
     partial = _partial_phone_q(term)
     if partial is not None:
         return partial
+    if _EMAIL_START.match(term):
+        # guojing0, li.na: no name has digits or dots, an address's start does (the search
+        # box names 邮箱); a prefix, which PostgreSQL reads from the e-mail's pattern index
+        return name_search_q(term) | Q(email__startswith=normalize_email(term))
     return name_search_q(term)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_START = re.compile(r"^(?=[^\s]*[\d._\-])[a-z0-9][a-z0-9._+\-]*$", re.IGNORECASE)
 
 
 def name_search_q(term: str) -> Q:

@@ -29,7 +29,14 @@ from guanxi.services_common import (
     rate_limit,
     reject_unknown_fields,
 )
-from guanxi.validation import check_number_text, check_text, check_year, clean_text, is_blank
+from guanxi.validation import (
+    check_number_text,
+    check_text,
+    check_year,
+    clean_text,
+    half_width,
+    is_blank,
+)
 
 from .models import (
     Collaborator,
@@ -180,6 +187,8 @@ MAX_OTHER_ADDRESSES = 20
 _DATE_FIELDS = ("birthday", "anniversary", "registered_at")
 _MULTILINE = frozenset({"health_notes"})
 _NORMALISED = frozenset({"mobile", "phone", "email", "uscc"})
+_ASCII = frozenset({"qq", "wechat"})
+_VALIDATED = frozenset({"email"})  # fields with a validator beyond length (run before saving)
 
 
 def _in_years(value) -> bool:
@@ -280,6 +289,9 @@ def _collect_customer_data(
     the submitted sensitive ones are read (_masked_errors)."""
     reject_unknown_fields(data, EDITABLE_FIELDS)
     cleaned = dict(data)
+    for field in _ASCII & cleaned.keys():  # ASCII by nature; an input method may type １２３
+        if isinstance(cleaned[field], str):
+            cleaned[field] = half_width(cleaned[field])
     errors = _masked_errors(cleaned, stored)
     for field, value in cleaned.items():
         if field in errors:
@@ -301,6 +313,13 @@ def _collect_customer_data(
                 cleaned[field] = normalise(str(cleaned[field]))
             except ValidationError as exc:
                 errors[field] = exc.messages
+    for field in _VALIDATED & cleaned.keys() - errors.keys():
+        # the fields' own validators (an e-mail's form): an import reported a bad address only
+        # once the row's other errors were fixed, as the model's full_clean came later
+        try:
+            Customer._meta.get_field(field).run_validators(cleaned[field])
+        except ValidationError as exc:
+            errors[field] = exc.messages
     if "name" in cleaned and "name" not in errors:
         cleaned["name"] = (cleaned["name"] or "").strip()
         if is_blank(cleaned["name"]):

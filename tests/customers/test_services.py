@@ -154,6 +154,35 @@ def test_search_by_pinyin_initials_phone_email_and_tag(personas, customer_of):
     assert zhang.pk in {c.pk for c in customer_list(personas["manager"], q="zs")}
 
 
+def test_search_reads_full_width_input_brackets_and_the_start_of_an_address(personas, customer_of):
+    """A review typed what a Chinese input method types (１３８１２３４, （+86）) and the start of
+    an address (the search box names 邮箱) and found nothing."""
+    customer_of("rep1", name="郭靖", mobile="13812345678", email="guojing0@qq.com")
+    customer_of("rep2", name="郭靖", mobile="13812345679", email="guojing0@163.com")
+    rep1 = personas["rep1"]
+
+    def found(q):
+        return [c.email for c in customer_list(rep1, q=q)]
+
+    assert found("１３８１２３４") == ["guojing0@qq.com"]  # a prefix, full-width
+    assert found("５６７８") == ["guojing0@qq.com"]  # 尾号, full-width
+    assert found("(+86)13812345678") == ["guojing0@qq.com"]
+    assert found("（＋８６）１３８１２３４５６７８") == ["guojing0@qq.com"]
+    assert found("guojing0") == ["guojing0@qq.com"]  # another team's stays out
+    assert found("GuoJing0@") == ["guojing0@qq.com"]
+    assert found("ＧＵＯＪＩＮＧ０＠ＱＱ．ＣＯＭ") == ["guojing0@qq.com"]
+    assert found("@qq.com") == []  # no search by domain: it would read every address
+    assert found("guojing1") == []
+
+
+def test_qq_and_wechat_typed_full_width_are_stored_as_ascii(personas, customer_of):
+    # a review saved QQ １２３４５６ and found it stored as typed (the mobile was normalised)
+    customer = customer_of("rep1", name="张三")
+    update_customer(personas["rep1"], customer, {"qq": "１２３４５６", "wechat": "ｚｈａｎｇ＿３"})
+    customer.refresh_from_db()
+    assert (customer.qq, customer.wechat) == ("123456", "zhang_3")
+
+
 def test_transfer_keeps_history_and_moves_team(personas, customer_of):
     customer = customer_of("rep1", name="张三")
     assign_owner(personas["manager"], customer, personas["rep2"])

@@ -151,6 +151,22 @@ def test_all_errors_of_a_row_are_reported(manager):
     assert not result.committed and result.failed
 
 
+def test_a_bad_email_is_reported_with_the_rows_other_errors(manager):
+    # when a row's e-mail is malformed beside a bad mobile and an impossible birthday (a review
+    # saw the e-mail's error only once the other two were fixed: the model checked it later)
+    result = import_customers(
+        manager, table("姓名,手机,邮箱,生日\n乙,1380000,bad-email,0001-13-45\n")
+    )
+
+    # then all three are reported at once
+    assert sorted((e.row, e.column) for e in result.errors) == [
+        (2, "手机"),
+        (2, "生日"),
+        (2, "邮箱"),
+    ]
+    assert not result.committed
+
+
 def test_skip_invalid_keeps_the_good_rows(manager, tmp_path, capsys):
     content = "姓名,手机\n好人,13812345678\n坏号码,12345\n,13812345679\n"
     path = write(tmp_path, "mixed.csv", content)
