@@ -46,3 +46,24 @@ def test_every_schema_of_the_api_has_its_own_name():
                     clashes.append(f"{name}: {seen[name]} and {module.__name__}")
                 seen.setdefault(name, module.__name__)
     assert not clashes, clashes
+
+
+@pytest.mark.django_db
+def test_the_schema_is_built_once_per_language(client, monkeypatch):
+    """openapi.json cost ~1.3 s of CPU a request, for anyone, signed in or not (new-user
+    review): it is built once per process, path prefix and language."""
+    import ninja.main
+
+    from guanxi.api import api
+
+    api.__dict__.pop("_schemas", None)
+    built = []
+    real = ninja.main.get_schema
+    monkeypatch.setattr(ninja.main, "get_schema", lambda **kw: built.append(1) or real(**kw))
+
+    first = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")
+    again = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and len(built) == 1
+    client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert len(built) == 2

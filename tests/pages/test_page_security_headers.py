@@ -54,3 +54,13 @@ def test_api_docs_use_the_vendored_swagger_files(client):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "/static/ninja/swagger-ui.css" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+@pytest.mark.django_db
+def test_api_docs_have_a_way_back_a_phones_viewport_and_the_pages_language(client_for):
+    # a new-user review found the docs a dead end, laid out at 980 px on a phone, lang=""
+    html = client_for("rep1", "zh-hans").get("/api/v1/docs").content.decode()
+
+    assert '<html lang="zh-hans">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<a href="/">← 返回关系 Guanxi</a>' in html and "英文" in html
