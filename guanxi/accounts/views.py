@@ -103,6 +103,7 @@ _PASSWORD_FIELDS = {"new_password": "new_password1", "new_password_again": "new_
 def password_change(request):
     form = OwnPasswordForm(request.POST)
     if form.is_valid():
+        had_tokens = own_tokens(request.user).exists()
         try:
             change_own_password(
                 request.user,
@@ -116,7 +117,10 @@ def password_change(request):
                 form.add_error(_PASSWORD_FIELDS.get(field, field), errors)
         else:
             messages.success(
-                request, _("Password changed. Your API tokens were revoked; this session stays.")
+                request,
+                _("Password changed. Your API tokens were revoked; this session stays.")
+                if had_tokens  # a review was told of revoked tokens it never had
+                else _("Password changed; this session stays."),
             )
             return redirect("accounts:account")
     return render(request, "registration/account.html", _account_context(request, form), status=422)

@@ -169,12 +169,23 @@ def rebase_stale_edit(exc: StaleEdit, token: str | None, data: dict, tags=None):
     return data, tags
 
 
-def rebased_message(exc: StaleEdit) -> str:
-    """What the page says after saving the user's changes on top of a colleague's edit."""
+def rebased_message(exc: StaleEdit, actor=None) -> str:
+    """What the page says after saving the user's changes on top of a colleague's edit (or
+    the user's own, from another tab: a review was told "王经理 changed this record" of itself)."""
+    if _by(exc, actor):
+        return gettext(
+            "You changed this record at %(when)s in another tab or window. Those changes were "
+            "to other fields, so these were saved on top of them."
+        ) % {"when": _when(exc)}
     return gettext(
         "%(who)s changed this record at %(when)s while you were editing it. Their changes were "
         "to other fields, so yours were saved on top of them."
     ) % {"who": _who(exc), "when": _when(exc)}
+
+
+def _by(exc: StaleEdit, actor) -> bool:
+    """Whether `actor` made the edit that made the form stale."""
+    return actor is not None and getattr(exc.changed_by, "pk", None) == actor.pk
 
 
 def _who(exc: StaleEdit) -> str:
@@ -186,21 +197,26 @@ def _when(exc: StaleEdit) -> str:
     return formats.date_format(timezone.localtime(at), "DATETIME_FORMAT") if at else "?"
 
 
-def add_stale_errors(form: forms.Form, exc: StaleEdit, fields: list[str] | None = None) -> None:
+def add_stale_errors(
+    form: forms.Form, exc: StaleEdit, fields: list[str] | None = None, actor=None
+) -> None:
     """ "Changed by X at T meanwhile": above the form, and per conflicting field both values.
 
     The user's input stays in the form; its version becomes the stored one, so saving again
     overwrites deliberately.
     """
     who, when = _who(exc), _when(exc)
-    form.add_error(
-        None,
-        gettext(
+    if _by(exc, actor):
+        message = gettext(
+            "You changed this record at %(when)s in another tab or window. Your input here is "
+            "kept below; check the marked fields and save again to keep these values."
+        ) % {"when": when}
+    else:
+        message = gettext(
             "%(who)s changed this record at %(when)s, while you were editing it. Your input is "
             "kept below; check the marked fields and save again to keep your values."
-        )
-        % {"who": who, "when": when},
-    )
+        ) % {"who": who, "when": when}
+    form.add_error(None, message)
     base = _load_base(form.data.get("base"))
     changes = changed_meanwhile(exc.changes, form.data.get("base"))
     data = form.data.copy()
@@ -635,12 +651,12 @@ class CustomerForm(forms.Form):
                     version=exc.version,
                     confirm_duplicate=confirm,
                 )
-                self.rebased = rebased_message(exc)
+                self.rebased = rebased_message(exc, actor)
                 return saved
         except ValidationError as exc:
             add_service_errors(self, exc)
         except StaleEdit as exc:
-            add_stale_errors(self, exc, services.EDITABLE_FIELDS)
+            add_stale_errors(self, exc, services.EDITABLE_FIELDS, actor)
         except TooManyRequests as exc:  # the 查重 budget: a new mobile, e-mail ... counts
             self.add_error(None, str(exc))
         return None
@@ -693,12 +709,12 @@ class ContactForm(forms.Form):
                 saved = services.update_contact(
                     actor, self.contact, rebased[0], version=exc.version
                 )
-                self.rebased = rebased_message(exc)
+                self.rebased = rebased_message(exc, actor)
                 return saved
         except ValidationError as exc:
             add_service_errors(self, exc)
         except StaleEdit as exc:
-            add_stale_errors(self, exc, services.CONTACT_FIELDS)
+            add_stale_errors(self, exc, services.CONTACT_FIELDS, actor)
         return None
 
 

@@ -34,8 +34,8 @@ def test_service_validation_errors_in_chinese(db, personas, api_as):
 
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "输入一个有效的 Email 地址。",
-        "errors": {"email": ["输入一个有效的 Email 地址。"]},
+        "detail": "请输入有效的电子邮件地址。",
+        "errors": {"email": ["请输入有效的电子邮件地址。"]},
     }
 
 

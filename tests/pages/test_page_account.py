@@ -45,11 +45,26 @@ def test_changing_the_password_keeps_the_session_and_revokes_tokens(personas, cl
     )
 
     assert response.redirect_chain == [("/account/", 302)]
-    assert "Password changed" in response.content.decode()
+    assert "Password changed. Your API tokens were revoked" in response.content.decode()
     assert client.get("/customers/").status_code == 200  # still logged in
     assert not ApiToken.objects.filter(user=personas["rep1"]).exists()
     personas["rep1"].refresh_from_db()
     assert personas["rep1"].check_password("jasmine-tea-1987")
+
+
+def test_a_password_change_without_tokens_speaks_of_none(client_for):
+    # a review was told "Your API tokens were revoked" without ever having one
+    response = client_for("rep1").post(
+        "/account/password/",
+        {
+            "old_password": "demo-pass",
+            "new_password1": "jasmine-tea-1987",
+            "new_password2": "jasmine-tea-1987",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Password changed; this session stays." in html and "revoked" not in html
 
 
 def test_password_errors_are_shown_per_field_in_the_users_language(personas, client_for):
@@ -262,3 +277,18 @@ def test_a_new_token_revoked_before_it_is_shown_is_not_shown(personas, client_fo
     page = client.get("/account/").content.decode()
 
     assert 'class="new-token"' not in page
+
+
+@pytest.mark.django_db
+def test_the_login_page_speaks_plain_chinese(client, personas):
+    # a review read 登录关系 as "log in (to a) relationship", and Django's stock
+    # 请输入一个正确的用户名和密码 as machine translation
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "登录 Guanxi（关系）" in page and "登录关系" not in page
+
+    wrong = client.post(
+        "/login/",
+        {"username": "rep1", "password": "not-it"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "用户名或密码不正确（两者都区分大小写）。" in wrong

@@ -100,9 +100,12 @@ def test_keyset_pagination_next_link(client_for, customer_of):
     assert "客户29" in first and "客户04" not in first
     after = made[5].pk  # the 25th newest
     assert f"after={after}" in first
-    second = client.get(LIST, {"after": after}).content.decode()
+    second = client.get(LIST, {"after": after, "q": "kehu"}).content.decode()
     assert "客户04" in second and "客户00" in second and "客户05" not in second
-    assert 'class="pager"' not in second
+    # no next page, and a way back to the first (a review found only "Next page")
+    pager = second.split('class="pager"', 1)[1].split("</p>", 1)[0]
+    assert 'href="?q=kehu"' in pager and "First page" in pager and "Next page" not in pager
+    assert "First page" not in first
 
 
 def test_list_query_count_does_not_grow_with_rows(
@@ -497,7 +500,8 @@ def test_two_tabs_changing_different_fields_both_keep_their_change(
     stored = Customer.objects.get(pk=customer.pk)
     assert (stored.nickname, stored.position, stored.version) == ("张老板", "店长", 3)
     html = response.content.decode()
-    assert "他们改的是其他字段，您的修改已保存在其上。" in html
+    # both tabs are rep1's: told of its own other tab, not of "刘芳" (itself) or 他们
+    assert "您在" in html and "那次修改的是其他字段，这次的修改已一并保存。" in html
     assert "当前保存的值" not in html
 
     # a third tab from the first version that changes 昵称 too is a true conflict: refused
@@ -692,6 +696,24 @@ def test_duplicate_matches_in_scope_are_named_others_are_not(
     assert "刘大同" not in html and html.count("owned by") == 3
 
 
+def test_a_stale_save_after_the_users_own_edit_in_another_tab(client_for, customer_of, rep1):
+    """A review editing in two tabs was told "王经理 changed this record" of itself."""
+    from guanxi.customers.services import update_customer
+
+    customer = customer_of("rep1", name="张三", city="杭州")
+    client = client_for("rep1", "zh-hans")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    update_customer(rep1, customer, {"city": "上海"}, version=1)  # the other tab
+
+    form = {**EDIT_FIELDS, "name": "张三", "city": "南京", "points": "0", "version": "1"}
+    html = client.post(f"/customers/{customer.pk}/edit/", {**form, "base": base}).content
+    html = html.decode()
+
+    assert "您在" in html and "于另一个标签页或窗口中修改过这条记录" in html
+    assert "刘芳 在" not in html and "当前保存的值：上海 —— 您的值：南京" in html
+
+
 def test_a_stale_contact_save_shows_both_values(client_for, customer_of, rep1):
     from guanxi.customers.services import create_contact, update_contact
 
@@ -728,7 +750,10 @@ def test_a_stale_contact_save_without_overlap_keeps_both_changes(client_for, cus
     )
 
     assert response.status_code == 200
-    assert "so yours were saved on top of them" in response.content.decode()
+    # the other edit was rep1's own (another tab): not "刘芳 changed this record" of itself
+    html = response.content.decode()
+    assert "You changed this record at" in html and "in another tab or window" in html
+    assert "so these were saved on top of them" in html
     contact.refresh_from_db()
     assert (contact.title, contact.email, contact.version) == ("总监", "li@example.com", 3)
 
