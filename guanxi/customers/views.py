@@ -355,6 +355,12 @@ def customer_list(request):
     sort_score = sort_score if sort_score in scores.SORT_VALUE_FORMATS else ""
     scores.attach_badges(rows, sort_score)
     params = request.GET.copy()
+    first_query = None  # past the first page: a way back to it (a review found only "Next")
+    if params.get("after") or params.get("page") not in (None, "", "1"):
+        first = params.copy()
+        first.pop("after", None)
+        first.pop("page", None)
+        first_query = first.urlencode()
     can_write_ = can_write(request.user)
     list_url = reverse("customers:list")  # + "<id>/" is a customer's page, no reverse per row
     sort_score_label = SCORE_SORT_LABELS[sort_score]() if sort_score else ""
@@ -365,6 +371,7 @@ def customer_list(request):
         "form": form,
         "customers": rows,
         "next_query": next_query,
+        "first_query": first_query,
         "filters": filters,
         "count": count or _count(qs, form, rows, next_query),
         "sort_links": sort_links(params, filters["sort"]),

@@ -433,7 +433,8 @@ def pools_for(user):
 
 
 def days_until_return(customer, today=None) -> int | None:
-    """Whole days until the customer returns to its pool (0: today), None when it does not."""
-    if customer.return_due is None or customer.owner_id is None:
+    """Whole days until the customer returns to its pool (0: today), None when it does not
+    (also a duplicate merged into another: a review saw a countdown on one)."""
+    if customer.return_due is None or customer.owner_id is None or customer.merged_into_id:
         return None
     return (customer.return_due - (today or timezone.localdate())).days

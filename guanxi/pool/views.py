@@ -297,7 +297,9 @@ def customer_panel(user, customer, *, may_manage: bool) -> dict:
         )
         % {"n": days or 0},
         "pool_soon": days is not None and days < 3,
-        "pool_may_manage": may_manage and customer.owner_id is not None,
+        "pool_may_manage": may_manage
+        and customer.owner_id is not None
+        and customer.merged_into_id is None,
         # the read-only role is shown no Claim button (it would only get a 403)
         "pool_may_claim": customer.owner_id is None and can_write(user),
     }

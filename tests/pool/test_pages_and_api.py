@@ -157,6 +157,24 @@ def test_the_list_and_the_360_page_show_days_until_return_highlighted_under_3(
     assert "pool-soon" in detail and "Returns to the public pool in 2 days" in detail
 
 
+def test_a_merged_duplicate_shows_no_countdown_and_chinese_brackets_are_full_width(
+    make_pool, customer_of, client_for
+):
+    pool = make_pool(rules={"B": {"follow_up_days": 30}})
+    kept = customer_of("rep1", name="留下")
+    merged = customer_of("rep1", name="并入")
+    due = timezone.localdate() + timedelta(days=20)
+    Customer.objects.filter(pk__in=[kept.pk, merged.pk]).update(pool=pool, return_due=due)
+    Customer.objects.filter(pk=merged.pk).update(merged_into=kept, merged_at=timezone.now())
+
+    # a review saw "Returns to the public pool in 84 days" on a duplicate merged away
+    manager = client_for("manager").get(f"/customers/{merged.pk}/").content.decode()
+    assert "Returns to the public pool" not in manager and "Release to pool" not in manager
+    # and 309 天后退回公海 (2027-10-07) with half-width brackets in Chinese
+    chinese = client_for("rep1", "zh-hans").get(f"/customers/{kept.pk}/").content.decode()
+    assert f"20 天后退回公海（{due.isoformat()}）" in chinese
+
+
 def test_the_list_query_count_does_not_grow_with_the_rows(make_pool, customer_of, client_for):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
