@@ -78,6 +78,10 @@ def _required_line(errors: Errors, data: dict, field: str, missing: str, *, part
         errors.check(field, check_text, value, max_length=200, multiline=False)
 
 
+# How far ahead of the server's clock an interaction's time may be (a client's clock runs fast)
+FUTURE_SLACK = timedelta(minutes=10)
+
+
 def _interaction_errors(data: dict, *, partial: bool) -> Errors:
     errors = Errors()
     for field, choices in [("channel", Channel), ("direction", Direction)]:
@@ -89,6 +93,16 @@ def _interaction_errors(data: dict, *, partial: bool) -> Errors:
     if "content" in data:
         errors.check("content", check_text, data["content"], max_length=MAX_CONTENT)
     _moment(errors, data, "occurred_at")
+    occurred = data.get("occurred_at")
+    if isinstance(occurred, datetime) and "occurred_at" not in errors:
+        if occurred > timezone.now() + FUTURE_SLACK:  # a review saved one dated 2027
+            errors.add(
+                "occurred_at",
+                _(
+                    "An interaction records what happened: it cannot be in the future. Plan it "
+                    "as a task instead."
+                ),
+            )
     if "body_language" in data:
         signals = errors.check("body_language", check_signals, data["body_language"])
         if signals is not None:
