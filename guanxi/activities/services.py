@@ -94,15 +94,18 @@ def _interaction_errors(data: dict, *, partial: bool) -> Errors:
         errors.check("content", check_text, data["content"], max_length=MAX_CONTENT)
     _moment(errors, data, "occurred_at")
     occurred = data.get("occurred_at")
-    if isinstance(occurred, datetime) and "occurred_at" not in errors:
-        if occurred > timezone.now() + FUTURE_SLACK:  # a review saved one dated 2027
-            errors.add(
-                "occurred_at",
-                _(
-                    "An interaction records what happened: it cannot be in the future. Plan it "
-                    "as a task instead."
-                ),
-            )
+    if (
+        isinstance(occurred, datetime)
+        and "occurred_at" not in errors
+        and occurred > timezone.now() + FUTURE_SLACK  # a review saved one dated 2027
+    ):
+        errors.add(
+            "occurred_at",
+            _(
+                "An interaction records what happened: it cannot be in the future. Plan it "
+                "as a task instead."
+            ),
+        )
     if "body_language" in data:
         signals = errors.check("body_language", check_signals, data["body_language"])
         if signals is not None:
