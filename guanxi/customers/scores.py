@@ -289,7 +289,10 @@ def panel(score) -> dict:
             "key": "abc",
             "label": _("ABC tier (by revenue)"),
             "value": score.abc_tier or "—",
-            "detail": pyramid_name(score.pyramid_level) if score.pyramid_level else "",
+            # named, so that "A · 中等客户" no longer reads as one grade (new-user review)
+            "detail": _("pyramid: %(level)s") % {"level": pyramid_name(score.pyramid_level)}
+            if score.pyramid_level
+            else "",
             "explanation": _(
                 "Class by share of revenue (Pareto), computed by the scoring: A are the few who "
                 "bring most of it, C the many who bring little; the pyramid level beside it. "
@@ -388,7 +391,7 @@ def panel(score) -> dict:
 TIER_TITLE = _("ABC tier (by revenue): %(tier)s")
 # The tier's badge itself, short enough for a phone's card: a bare "C" beside the customer
 # level "B 普通客户" read as a second level (a new user's review).
-TIER_BADGE = _("Rev. %(tier)s")
+TIER_BADGE = _("Revenue %(tier)s")
 
 
 def badges(score, tier_title: str | None = None, tier_badge: str | None = None) -> dict | None:

@@ -70,12 +70,16 @@ def test_the_panels_abc_tier_says_by_revenue_not_the_customer_level(
     assert "Not the customer level, which the rep sets on the record." in row
     zh = panel_row(client_for("rep1", "zh-hans"), customer, "abc")
     assert "<dt>ABC 分类（按收入）</dt>" in zh and "不是销售人员在档案上设置的客户等级" in zh
+    # the pyramid level beside the tier is named: "A · 中等客户" read as one grade
+    type(customer.score).objects.filter(customer=customer).update(pyramid_level="medium")
+    zh = panel_row(client_for("rep1", "zh-hans"), customer, "abc")
+    assert "金字塔：中等客户" in zh
 
 
 @pytest.mark.parametrize(
     ("language", "title", "text", "label"),
     [
-        ("en", "ABC tier (by revenue): A", "Rev. A", "ABC tier (by revenue)"),
+        ("en", "ABC tier (by revenue): A", "Revenue A", "ABC tier (by revenue)"),
         ("zh-hans", "ABC 分类（按收入）：A", "收入A", "ABC 分类（按收入）"),
     ],
 )
