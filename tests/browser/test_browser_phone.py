@@ -54,6 +54,10 @@ def phone(browser, live_server):
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
         _no_sideways_scroll(page, "the login page")
+        # signed out, the languages show as they are: no "☰ Menu" to guess (new-user review)
+        for language in ("简体中文", "English"):
+            expect(page.get_by_role("button", name=language)).to_be_visible()
+        expect(page.locator("summary", has_text="Menu")).to_have_count(0)
         log_in(page, live_server.url, username)
         return page
 
