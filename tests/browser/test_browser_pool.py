@@ -38,7 +38,7 @@ def test_a_rep_claims_from_the_pool_at_390px(
     transactional_db, live_server, browser, personas, teams, customer_of, screenshot_dir, locale
 ):
     from guanxi.customers.models import Customer
-    from guanxi.pool.services import release_customer, save_pool
+    from guanxi.pool.services import claim_customer, release_customer, save_pool
 
     words = WORDS[locale]
     pool = save_pool(
@@ -66,10 +66,7 @@ def test_a_rep_claims_from_the_pool_at_390px(
         page.screenshot(path=screenshot_dir / f"pool-{locale}.png", full_page=True)
 
         # someone else takes it first: the page still shows it, the claim says so
-        Customer.objects.filter(pk=waiting.pk).update(
-            owner=personas["lead_a"],
-            owned_since=timezone.now(),  # as a claim sets them
-        )
+        claim_customer(personas["lead_a"], waiting.pk)
         table.get_by_role("button", name=words["claim"]).first.click()
         expect(page.locator("main")).to_contain_text(
             "已被他人领取" if locale == "zh-CN" else "Someone else has just claimed"
