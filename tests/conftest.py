@@ -49,6 +49,32 @@ def fresh_cache():
     queries._ESTIMATES.clear()  # the planner's estimates kept per process (_planner_rows)
 
 
+class _PinnedClock:
+    """The time module, but time() stays early in one minute (services_common's rate window)."""
+
+    def __init__(self, module, pinned: float):
+        self._module, self._pinned = module, pinned
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def time(self) -> float:
+        return self._pinned
+
+
+@pytest.fixture(autouse=True)
+def one_rate_window(monkeypatch):
+    """A test's requests count in one rate-limit minute. The limits count per calendar minute
+    (services_common.rate_limit): on a slow machine a test once straddled two minutes, so the
+    request past a limit of one was let through (CI, test_a_lead_created_past_the_limit...)."""
+    import time
+
+    from guanxi import services_common
+
+    now = time.time()
+    monkeypatch.setattr(services_common, "time", _PinnedClock(time, now - now % 60 + 1))
+
+
 @pytest.fixture
 def teams(db):
     from guanxi.accounts.services import create_department
