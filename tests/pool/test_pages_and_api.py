@@ -155,6 +155,7 @@ def test_the_list_and_the_360_page_show_days_until_return_highlighted_under_3(
     assert "<span>20 d</span>" in html
     detail = client.get(f"/customers/{soon.pk}/").content.decode()
     assert "pool-soon" in detail and "Returns to the public pool in 2 days" in detail
+    assert f"in 2 days ({(today + timedelta(days=2)).isoformat()})" in detail  # a space in English
 
 
 def test_a_merged_duplicate_shows_no_countdown_and_chinese_brackets_are_full_width(
