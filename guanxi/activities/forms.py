@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,35 @@ class _TimelineForm(forms.Form):
         raise NotImplementedError
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """The options of a ListedModelChoiceField: from its `listed` rows when given, else from
+    its queryset as Django's (which queries each time it is iterated)."""
+
+    def __iter__(self):
+        listed = getattr(self.field, "listed", None)
+        if listed is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in listed:
+            yield self.choice(obj)
+
+    def __len__(self):
+        listed = getattr(self.field, "listed", None)
+        if listed is None:
+            return super().__len__()
+        return len(listed) + (self.field.empty_label is not None)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options may come from rows already fetched (`listed`), which
+    must be the queryset's rows; validation still reads the queryset."""
+
+    iterator = _ListedChoices
+    listed: list | None = None
+
+
 class InteractionForm(_TimelineForm):
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
@@ -63,7 +93,7 @@ class InteractionForm(_TimelineForm):
     occurred_at = datetime_field(
         _("occurred at"), help_text=_("Leave empty for now."), year_checked_by_service=True
     )
-    contact = forms.ModelChoiceField(label=_("contact"), queryset=None, required=False)
+    contact = ListedModelChoiceField(label=_("contact"), queryset=None, required=False)
     body_language = forms.MultipleChoiceField(
         label=_("Body language (on a visit)"),
         required=False,
@@ -75,9 +105,14 @@ class InteractionForm(_TimelineForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, customer, **kwargs):
+    def __init__(self, *args, customer, contacts: list | None = None, **kwargs):
+        """`contacts`: the customer's contacts when the caller has them already (the 360 page
+        lists them in its contacts card): the select's options are then written from them,
+        not from a second query of the same rows. A posted choice is still looked up."""
         super().__init__(*args, customer=customer, **kwargs)
-        self.fields["contact"].queryset = customer.contacts.all()  # its own copy (below)
+        field = self.fields["contact"]
+        field.queryset = customer.contacts.all()  # its own copy (below)
+        field.listed = contacts
         if customer.kind != "organisation":
             del self.fields["contact"]
 

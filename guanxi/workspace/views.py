@@ -281,6 +281,8 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
         )
     )
     organisation = customer.kind == CustomerKind.ORGANISATION
+    # a firm's contacts: the contacts card and the interaction form's select, one query
+    contacts = list(customer.contacts.all()) if organisation else []
     if customer.merged_into_id:
         # the survivor is named only within the viewer's scope (a hostile review: a rep saw
         # the name of another team's customer their duplicate was merged into)
@@ -291,7 +293,7 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
     context.update(
         {
             "sensitive": sensitive_rows(request.user, customer, may_reveal=access.reveal),
-            "contacts": customer.contacts.all() if organisation else [],
+            "contacts": contacts,
             "is_organisation": organisation,
             "tag_names": tag_names,
             "custom_values": customer.custom_fields or {},
@@ -313,7 +315,8 @@ def detail_context(request, customer: Customer, *, open_form: str = "", **forms)
     for kind, (form_class, _template, name, _saved) in TIMELINE_FORMS.items():
         form = forms.get(name)
         if form is None and access.write and (kind not in FORMS_ON_DEMAND or kind == open_form):
-            form = form_class(customer=customer)
+            listed = {"contacts": contacts} if kind == "interaction" and organisation else {}
+            form = form_class(customer=customer, **listed)
         context[name] = form  # None: on demand (detail.html puts its link in its place)
     context.update(pool_panel(request.user, customer, may_manage=access.manage))
     score_forms = ("loyalty_form", "lost_form", "win_back_form")

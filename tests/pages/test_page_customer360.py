@@ -677,3 +677,53 @@ def test_a_run_of_audit_entries_folds_into_one_item_for_managers(client_for, cus
         'data-kind="audit-run"'
         not in client_for("rep1").get(f"/customers/{customer.pk}/").content.decode()
     )
+
+
+def test_a_firms_page_reads_its_contacts_once_and_the_form_still_checks_the_choice(
+    client_for, customer_of, rep1
+):
+    """The contacts card and the interaction form's contact select share one query of the
+    firm's contacts (InteractionForm's `contacts`); the select offers exactly them, the form
+    opened alone (htmx) or sent back with an error still reads them itself, and a posted
+    contact of another firm is refused, as the choice is looked up in the firm's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers.services import create_contact
+
+    firm = customer_of("rep1", name="甲公司", kind="organisation")
+    other = customer_of("rep1", name="乙公司", kind="organisation")
+    mine = [create_contact(rep1, firm, {"name": name}) for name in ("王经理", "李会计")]
+    theirs = create_contact(rep1, other, {"name": "乙联系人"})
+    client = client_for("rep1")
+    client.get(f"/customers/{firm.pk}/")  # warm the cached form blocks
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/customers/{firm.pk}/").content.decode()
+    contact_queries = [q for q in queries.captured_queries if '"customers_contact"' in q["sql"]]
+    assert len(contact_queries) == 1
+    form = html.split('id="interaction-form"')[1].split("</form>")[0]
+    select = form.split('name="contact"')[1].split("</select>")[0]
+    assert [f'value="{c.pk}"' in select for c in mine] == [True, True]
+    assert "乙联系人" not in select
+    card = html.split('id="contacts"')[1].split('id="interaction-form"')[0]
+    assert "王经理" in card and "李会计" in card
+
+    alone = client.get(f"/customers/{firm.pk}/interactions/new/", HTTP_HX_REQUEST="true")
+    assert f'value="{mine[1].pk}"' in alone.content.decode()
+
+    data = {"channel": "phone", "direction": "outbound", "content_kind": "information"}
+    refused = client.post(
+        f"/customers/{firm.pk}/interactions/new/", {**data, "subject": "x", "contact": theirs.pk}
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Select a valid choice" in page or "选择一个有效的选项" in page
+    assert f'value="{mine[0].pk}"' in page.split('id="interaction-form"')[1]
+    assert not Interaction.objects.filter(customer=firm).exists()
+
+    saved = client.post(
+        f"/customers/{firm.pk}/interactions/new/",
+        {**data, "subject": "回访", "contact": mine[0].pk},
+    )
+    assert saved.status_code == 302
+    assert Interaction.objects.get(customer=firm).contact_id == mine[0].pk
