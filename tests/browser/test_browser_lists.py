@@ -84,3 +84,49 @@ def test_search_pushes_only_the_filters_that_are_set(
         assert "tag=" not in page.url
     finally:
         context.close()
+
+
+def test_back_shows_the_search_typed_and_keeps_no_page_in_local_storage(
+    transactional_db, live_server, browser, customer_of
+):
+    """A new-user review typed a search, paged on, opened a customer and went Back: the list
+    was still filtered but the search box stood empty (htmx restored a snapshot of the page,
+    in which a typed value is not an attribute). htmx keeps no snapshot now (none of the
+    pages' personal data in localStorage either): Back reloads the address, search included.
+    The review's race too: the box's change event on leaving it for "Next page →" sent the
+    search again, whose late answer could put the first page back."""
+    from guanxi.customers import views
+
+    for n in range(views.PAGE_SIZE + 2):
+        customer_of("rep1", name=f"王{n:02d}")
+    customer_of("rep1", name="白兰")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "rep1")
+        page.goto(f"{live_server.url}/customers/")
+        page.fill("#id_q", "王")
+        expect(page).to_have_url(re.compile(r"[?&]q=%E7%8E%8B"))
+        expect(page.locator("#results")).not_to_contain_text("白兰")
+        # leaving the box for "Next page →" sends nothing more (its change event stops in
+        # lists.js): a late search answer replaced the next page with the first
+        sent = []
+        page.on("request", lambda request: sent.append(request.url))
+        page.locator(".pager a[href*='after=']").first.click()
+        expect(page).to_have_url(re.compile(r"after="))
+        expect(page.locator("#results")).to_contain_text("王00")
+        lists = [url for url in sent if "/customers/?" in url]
+        assert lists and all("after=" in url for url in lists), lists
+        page.locator("#results tbody tr a").first.click()
+        expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
+        page.go_back()
+        expect(page).to_have_url(re.compile(r"after="))
+        expect(page.locator("#id_q")).to_have_value("王")
+        page.go_back()
+        expect(page).not_to_have_url(re.compile(r"after="))
+        expect(page.locator("#id_q")).to_have_value("王")
+        expect(page.locator("#results")).not_to_contain_text("白兰")
+        stored = page.evaluate("Object.keys(window.localStorage)")
+        assert "htmx-history-cache" not in stored
+    finally:
+        context.close()

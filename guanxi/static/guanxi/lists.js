@@ -34,3 +34,14 @@ document.addEventListener("htmx:configRequest", function (event) {
     kept.forEach(function (value) { data.append(name, value); });
   });
 });
+
+// A search box with its own trigger (hx-trigger "input changed … from:input[name=q]") has sent
+// what was typed already; the change event it fires on losing focus would send the same search
+// again, and when the focus went to "Next page →" that late answer replaced the next page with
+// the first (a new-user review). The box's change stops here; the other filters' go on.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[name=q]") || !box.form) return;
+  if ((box.form.getAttribute("hx-trigger") || "").indexOf("from:input[name=q]") === -1) return;
+  event.stopPropagation();
+}, true);
