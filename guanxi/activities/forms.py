@@ -93,7 +93,9 @@ class InteractionForm(_TimelineForm):
     occurred_at = datetime_field(
         _("occurred at"), help_text=_("Leave empty for now."), year_checked_by_service=True
     )
-    contact = ListedModelChoiceField(label=_("contact"), queryset=None, required=False)
+    contact = ListedModelChoiceField(
+        label=_("contact"), queryset=None, required=False, empty_label=_("(none)")
+    )
     body_language = forms.MultipleChoiceField(
         label=_("Body language (on a visit)"),
         required=False,

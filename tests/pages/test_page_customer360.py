@@ -705,6 +705,7 @@ def test_a_firms_page_reads_its_contacts_once_and_the_form_still_checks_the_choi
     select = form.split('name="contact"')[1].split("</select>")[0]
     assert [f'value="{c.pk}"' in select for c in mine] == [True, True]
     assert "乙联系人" not in select
+    assert '<option value="" selected>(none)</option>' in select  # not Django's "---------"
     card = html.split('id="contacts"')[1].split('id="interaction-form"')[0]
     assert "王经理" in card and "李会计" in card
 
