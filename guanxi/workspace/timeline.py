@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from guanxi.activities.models import Interaction, Note, Task
@@ -134,8 +134,12 @@ def timeline(
 
 
 def _interactions(customer_id, limit: int):
+    """The interactions, each with the name of the firm's contact it was with (a join: the
+    timeline names whom the rep spoke to, and needs nothing else of the contact)."""
     interactions = Interaction.objects.filter(customer_id=customer_id)
-    return interactions.select_related("user__profile")[:limit]
+    return interactions.select_related("user__profile").annotate(contact_name=F("contact__name"))[
+        :limit
+    ]
 
 
 def _orders(customer_id, limit: int):
@@ -269,6 +273,9 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
                 (shown(o, "direction"), ""),
                 (shown(o, "content_kind"), ""),
             ] + ([(_who(o.user), "")] if o.user_id else [])
+            contact = getattr(o, "contact_name", None)
+            if contact:  # a firm's contact, named (a new-user review missed whom it was with)
+                row["meta"].append((_("Contact: %(name)s") % {"name": contact}, ""))
             row["signals"] = described(o.body_language) if o.body_language else []
         elif item.kind == "order":
             row["meta"] = [(labels["order"], ""), (shown(o, "status"), "")]

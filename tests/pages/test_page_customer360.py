@@ -728,3 +728,7 @@ def test_a_firms_page_reads_its_contacts_once_and_the_form_still_checks_the_choi
     )
     assert saved.status_code == 302
     assert Interaction.objects.get(customer=firm).contact_id == mine[0].pk
+    # the timeline names whom it was with (a new-user review could not tell)
+    timeline = client.get(f"/customers/{firm.pk}/").content.decode().split('id="timeline"')[1]
+    assert "Contact: 王经理" in timeline
+    assert "李会计" not in timeline
