@@ -65,6 +65,7 @@ from .schemas import (
     CustomerPage,
     CustomerUpdate,
     DuplicateOut,
+    Kind,
     Level,
     LostIn,
     MergeIn,
@@ -166,6 +167,7 @@ def list_customers(
     tag: text(50) = "",
     level: Level | None = None,
     source: Source | None = None,
+    kind: Annotated[Kind | None, Field(description="person or organisation.")] = None,
     owner: Annotated[Id | None, Field(description="Owner's user id.")] = None,
     team: Annotated[
         Id | None, Field(description="Team (department) id, teams below it included.")
@@ -251,6 +253,7 @@ def list_customers(
         tag=tag,
         level=level or "",
         source=source or "",
+        kind=kind or "",
         owner_id=owner,
         department_id=team,
         city=city.strip(),

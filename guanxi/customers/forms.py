@@ -30,6 +30,7 @@ from .models import (
     Collaborator,
     Contact,
     Customer,
+    CustomerKind,
     CustomerLevel,
     CustomerSource,
     CustomField,
@@ -292,6 +293,10 @@ class CustomerFilterForm(ListFilters, forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("All sources")), *CustomerSource.choices]
     )
+    # person or organisation (a new-user review looked for the firms and found them by paging)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *CustomerKind.choices]
+    )
     # Ids, checked as numbers only: an unknown id simply matches nothing. The options are the
     # page's (customers.views.filter_options), so the list's live updates need no query.
     owner = WholeNumberField(label=_("Owner"), required=False, min_value=1, max_value=MAX_ID)
@@ -430,6 +435,7 @@ class CustomerFilterForm(ListFilters, forms.Form):
             "tag": data.get("tag", ""),
             "level": data.get("level", ""),
             "source": data.get("source", ""),
+            "kind": data.get("kind", ""),
             "owner_id": data.get("owner"),
             "department_id": data.get("team"),
             "city": (data.get("city") or "").strip(),

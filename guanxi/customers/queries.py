@@ -229,6 +229,7 @@ def customer_list(
     tag: str = "",
     level: str = "",
     source: str = "",
+    kind: str = "",
     owner_id: int | None = None,
     department_id: int | None = None,
     city: str = "",
@@ -263,6 +264,8 @@ def customer_list(
         qs = qs.filter(level=level)
     if source:
         qs = qs.filter(source=source)
+    if kind:
+        qs = qs.filter(kind=kind)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     if department_id:

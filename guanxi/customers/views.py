@@ -51,7 +51,7 @@ from .forms import (
     CustomerFilterForm,
     CustomerForm,
 )
-from .models import Contact, Customer, CustomerLevel, CustomerSource
+from .models import Contact, Customer, CustomerKind, CustomerLevel, CustomerSource
 from .rows import rows_html as list_rows_html
 from .sensitive import SENSITIVE_FIELDS, mask_value
 
@@ -406,6 +406,8 @@ def customer_list(request):
         context["tag_options"] = options_html(((name, name) for name in tags), filters["tag"])
         context["level_options"] = options_html(level_labels.items(), filters["level"])
         context["source_options"] = options_html(source_labels.items(), filters["source"])
+        kinds = ((value, str(label)) for value, label in CustomerKind.choices)
+        context["kind_options"] = options_html(kinds, filters["kind"])
         owners = owner_filter_choices(request.user)
         context["owner_options"] = options_html(owners, filters["owner_id"])
         context["team_options"] = options_html(

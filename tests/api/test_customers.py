@@ -340,6 +340,9 @@ def test_filters_by_tag_level_source_and_owner(rep1_book, api_as, personas):
     assert names(api.get("/customers", tag="VIP")) == ["Acme Trading", "张三"]
     assert names(api.get("/customers", level="C")) == ["曾小红"]
     assert names(api.get("/customers", source="exhibition")) == ["曾小红"]
+    assert names(api.get("/customers", kind="organisation")) == ["Acme Trading"]
+    assert "Acme Trading" not in names(api.get("/customers", kind="person"))
+    assert api.get("/customers", kind="robot").status_code == 422
     assert names(api.get("/customers", owner=personas["rep2"].pk)) == []
     manager = api_as("manager")
     assert names(manager.get("/customers", owner=personas["rep2"].pk)) == ["张三丰"]

@@ -807,3 +807,21 @@ def test_the_name_field_says_person_or_firm_in_chinese(client_for):
     en = client_for("rep1").get("/customers/new/").content.decode()
     assert re.search(r'<label for="id_name"[^>]*>\s*姓名 / 名称', zh)
     assert re.search(r'<label for="id_name"[^>]*>\s*Name', en)
+
+
+def test_filters_by_kind_person_or_organisation(client_for, customer_of):
+    """Firms apart from people (a new-user review found its first firm by paging): the list's
+    Kind menu, kept selected on the full page; an unknown kind filters nothing and says so."""
+    customer_of("rep1", name="甲公司", kind="organisation")
+    customer_of("rep1", name="乙先生")
+    client = client_for("rep1")
+    firms = client.get(LIST, {"kind": "organisation"}).content.decode()
+    assert "甲公司" in firms and "乙先生" not in firms
+    assert '<option value="organisation" selected>' in firms
+    people = client.get(LIST, {"kind": "person"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "乙先生" in people and "甲公司" not in people
+    refused = client.get(LIST, {"kind": "robot"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "甲公司" in page and "乙先生" in page
+    assert "Select a valid choice" in page

@@ -270,3 +270,18 @@ def test_only_a_scope_covering_colleagues_shares_with_everyone(personas, rep1, d
     Segment.objects.filter(pk=mine.pk).update(shared=True)
     assert services.update_segment(rep1, mine.pk, {"name": "改名"}).shared
     assert not services.update_segment(rep1, mine.pk, {"shared": False}).shared
+
+
+def test_kind_is_a_criterion_as_the_lists_other_filters(customer_of, rep1):
+    """The list's Kind menu saves with a segment, reads in the user's language and picks the
+    firms only."""
+    customer_of("rep1", name="甲公司", kind="organisation")
+    customer_of("rep1", name="乙先生")
+    segment = services.create_segment(
+        rep1, {"name": "企业客户", "params": {"kind": "organisation"}}
+    )
+    assert names(services.members(rep1, segment)) == ["甲公司"]
+    with translation.override("zh-hans"):
+        assert services.describe(segment.params) == [("类型", "组织")]
+    with pytest.raises(ValidationError):
+        services.create_segment(rep1, {"name": "坏", "params": {"kind": "robot"}})
