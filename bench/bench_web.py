@@ -92,8 +92,11 @@ class Client:
         self.headers["Authorization"] = "Bearer " + json.loads(data)["token"]
 
 
-def client_loop(port, cookies, headers, paths, deadline, quota, out) -> None:
-    """One closed-loop client: request, wait for the answer, next; until quota or deadline."""
+def client_loop(port, cookies, headers, paths, deadline, quota, out, offset=0) -> None:
+    """One closed-loop client: request, wait for the answer, next; until quota or deadline.
+    It walks `paths` from its own `offset`: 32 people do not open the same customer at the same
+    moment (walking in step, every client asked for the one heavy 360 page of the 20 at once,
+    and that burst, not the page mix, set the p95)."""
     client = Client(port)
     client.cookies.update(cookies)
     client.headers.update(headers)
@@ -103,7 +106,7 @@ def client_loop(port, cookies, headers, paths, deadline, quota, out) -> None:
             break
         start = time.perf_counter()
         try:
-            status, _ = client.request("GET", paths[i % len(paths)])
+            status, _ = client.request("GET", paths[(offset + i) % len(paths)])
         except (OSError, http.client.HTTPException):
             client.conn.close()
             status = 0
@@ -112,13 +115,23 @@ def client_loop(port, cookies, headers, paths, deadline, quota, out) -> None:
     out.extend([times, errors])
 
 
-def process_loop(port, cookies, headers, paths, deadline, quota, threads, queue) -> None:
+def process_loop(port, cookies, headers, paths, deadline, quota, threads, queue, first) -> None:
     """`threads` clients in one process (the load generator is spread over processes so its
-    own GIL does not become the bottleneck)."""
+    own GIL does not become the bottleneck), numbered from `first` (None: all start at 0)."""
     outs = [[] for _ in range(threads)]
     pool = [
         threading.Thread(
-            target=client_loop, args=(port, cookies, headers, paths, deadline, quota, outs[i])
+            target=client_loop,
+            args=(
+                port,
+                cookies,
+                headers,
+                paths,
+                deadline,
+                quota,
+                outs[i],
+                0 if first is None else first + i,
+            ),
         )
         for i in range(threads)
     ]
@@ -129,8 +142,11 @@ def process_loop(port, cookies, headers, paths, deadline, quota, threads, queue)
     queue.put([o for o in outs if o])
 
 
-def run_kind(port, cookies, headers, paths, *, clients, requests, seconds, processes=4):
-    """Closed loop with `clients` concurrent connections; (req/s, p50, p95, errors, n)."""
+def run_kind(
+    port, cookies, headers, paths, *, clients, requests, seconds, processes=4, lockstep=False
+):
+    """Closed loop with `clients` concurrent connections; (req/s, p50, p95, errors, n).
+    Client k starts at paths[k] (a kind with several paths); `lockstep`: all at paths[0]."""
     queue = mp.Queue()
     quota = max(1, requests // clients)
     per_process = [clients // processes + (i < clients % processes) for i in range(processes)]
@@ -139,9 +155,19 @@ def run_kind(port, cookies, headers, paths, *, clients, requests, seconds, proce
     procs = [
         mp.Process(
             target=process_loop,
-            args=(port, cookies, headers, paths, deadline, quota, n, queue),
+            args=(
+                port,
+                cookies,
+                headers,
+                paths,
+                deadline,
+                quota,
+                n,
+                queue,
+                None if lockstep else sum(per_process[:k]),
+            ),
         )
-        for n in per_process
+        for k, n in enumerate(per_process)
         if n
     ]
     for p in procs:
@@ -183,6 +209,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="bound per kind and round")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--rounds", type=int, default=3, help="repeat everything, show spread")
+    parser.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="every client walks the 360 pages from the first, in step (before stop 27)",
+    )
     args = parser.parse_args()
 
     admin_url = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -284,6 +315,7 @@ def main() -> int:
                         clients=args.clients,
                         requests=args.requests,
                         seconds=args.seconds,
+                        lockstep=args.lockstep,
                     )
                 )
         load_after = os.getloadavg()
