@@ -52,7 +52,7 @@ class _ListedChoices(ModelChoiceIterator):
     its queryset as Django's (which queries each time it is iterated)."""
 
     def __iter__(self):
-        listed = getattr(self.field, "listed", None)
+        listed = self.field.listed
         if listed is None:
             yield from super().__iter__()
             return
@@ -62,7 +62,7 @@ class _ListedChoices(ModelChoiceIterator):
             yield self.choice(obj)
 
     def __len__(self):
-        listed = getattr(self.field, "listed", None)
+        listed = self.field.listed
         if listed is None:
             return super().__len__()
         return len(listed) + (self.field.empty_label is not None)

@@ -273,9 +273,8 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
                 (shown(o, "direction"), ""),
                 (shown(o, "content_kind"), ""),
             ] + ([(_who(o.user), "")] if o.user_id else [])
-            contact = getattr(o, "contact_name", None)
-            if contact:  # a firm's contact, named (a new-user review missed whom it was with)
-                row["meta"].append((_("Contact: %(name)s") % {"name": contact}, ""))
+            if o.contact_name:  # a firm's contact (a new-user review missed whom it was with)
+                row["meta"].append((_("Contact: %(name)s") % {"name": o.contact_name}, ""))
             row["signals"] = described(o.body_language) if o.body_language else []
         elif item.kind == "order":
             row["meta"] = [(labels["order"], ""), (shown(o, "status"), "")]
