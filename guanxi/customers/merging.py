@@ -18,7 +18,7 @@ from guanxi.audit import services as audit
 from guanxi.services_common import customers_changed_hands
 
 from .models import Collaborator, Customer, MergeRecord
-from .normalize import name_initials, name_pinyin
+from .normalize import NAME_KEY_FIELDS, set_name_keys
 from .services import _SENSITIVE, EDITABLE_FIELDS
 
 SURVIVOR, OTHER = "survivor", "other"
@@ -112,7 +112,8 @@ def merge_customers(actor, survivor: Customer, other: Customer, choices: dict | 
     for field in taken:
         setattr(survivor, field, getattr(other, field))
     if "name" in taken:
-        survivor.name_pinyin, survivor.name_initials = other.name_pinyin, other.name_initials
+        for field in NAME_KEY_FIELDS:
+            setattr(survivor, field, getattr(other, field))
     survivor.full_clean(exclude=["owner", "department", "referred_by", "tags", "version"])
     after = audit.snapshot(survivor, EDITABLE_FIELDS)
     changed = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
@@ -139,7 +140,7 @@ def merge_customers(actor, survivor: Customer, other: Customer, choices: dict | 
     survivor.save(
         update_fields=[
             *changed,
-            *(["name_pinyin", "name_initials"] if "name" in changed else []),
+            *(NAME_KEY_FIELDS if "name" in changed else []),
             "version",
             "updated_at",
         ]
@@ -213,13 +214,12 @@ def undo_merge(actor, record: MergeRecord) -> MergeRecord:
             setattr(survivor, field, field_obj.to_python(value))
             restored.append(field)
     if "name" in restored:
-        survivor.name_pinyin = name_pinyin(survivor.name)
-        survivor.name_initials = name_initials(survivor.name)
+        set_name_keys(survivor)
     survivor.version += 1
     survivor.save(
         update_fields=[
             *restored,
-            *(["name_pinyin", "name_initials"] if "name" in restored else []),
+            *(NAME_KEY_FIELDS if "name" in restored else []),
             "version",
             "updated_at",
         ]

@@ -181,6 +181,8 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_pinyin = models.CharField(max_length=400, blank=True, editable=False)
     name_initials = models.CharField(max_length=100, blank=True, editable=False)
+    # where a pinyin search may start: normalize.name_words (邓波 → "dengbo bo")
+    name_words = models.TextField(blank=True, default="", editable=False)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     marital_status = models.CharField(

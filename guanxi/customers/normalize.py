@@ -114,6 +114,44 @@ def name_initials(name: str) -> str:
     return "".join(word[0] for word in re.findall(r"[a-z0-9]+", name.lower()))[:100]
 
 
+WORD_CHARS = 32  # a name word's longest stored start; longer searches compare the rest after
+
+
+def name_words(name: str) -> str:
+    """Where a search may start in the name's pinyin: each syllable's (or Latin word's) place
+    to the end, up to WORD_CHARS letters, space-separated. 邓波 → "dengbo bo"; 欧阳娜娜 →
+    "ouyangnana yangnana nana na"; Li Lei → "lilei lei".
+
+    Name search matches a typed pinyin at the start of one of these (PostgreSQL reads them
+    from a GIN index as a prefix, queries.name_search_q): "dengb" and "bo" find 邓波, "engbo"
+    does not. Matching anywhere (a trigram index of name_pinyin) read the long posting lists
+    of common trigrams ("eng", "ang") on every search: ~1.3 ms of PostgreSQL's CPU at
+    1,000,000 customers, against ~0.1 ms for this (bench/bench_web.py, issue 7).
+    """
+    parts = _syllables(name, Style.NORMAL) if has_cjk(name) else (name,)
+    units = [word for part in parts for word in re.findall(r"[a-z0-9]+", part.lower())]
+    joined = "".join(units)[:400]  # as name_pinyin
+    words, start = [], 0
+    for unit in units:
+        if start >= len(joined):
+            break
+        word = joined[start : start + WORD_CHARS]
+        if word not in words:
+            words.append(word)
+        start += len(unit)
+    return " ".join(words)
+
+
+NAME_KEY_FIELDS = ("name_pinyin", "name_initials", "name_words")
+
+
+def set_name_keys(customer) -> None:
+    """Set what name search reads (NAME_KEY_FIELDS) from the customer's name."""
+    customer.name_pinyin = name_pinyin(customer.name)
+    customer.name_initials = name_initials(customer.name)
+    customer.name_words = name_words(customer.name)
+
+
 def search_key(term: str) -> str:
     """What a typed Latin search term is compared with: lowercase, no spaces, ü/u: as v."""
     term = term.lower().replace("ü", "v").replace("u:", "v")

@@ -11,7 +11,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Reverse
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -20,7 +20,14 @@ from guanxi.accounts.scope import sees_all, visible_customers
 from guanxi.validation import half_width
 
 from .models import Contact, Customer
-from .normalize import has_cjk, looks_like_phone, normalize_email, phone_or_none, search_key
+from .normalize import (
+    WORD_CHARS,
+    has_cjk,
+    looks_like_phone,
+    normalize_email,
+    phone_or_none,
+    search_key,
+)
 
 # Every sort ends on the id, so equal values keep one order from page to page.
 SORTS = {
@@ -214,7 +221,36 @@ def name_search_q(term: str) -> Q:
         return Q(pk__in=[])
     if len(key) < 3:
         return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
-    return Q(name_pinyin__contains=key) | Q(name_initials__startswith=key) | Q(external_id=term)
+    # from the start of a syllable or word (dengb, bo: 邓波), not from inside one (engbo)
+    words = Q(name_words__word_starts=key[:WORD_CHARS])
+    if len(key) > WORD_CHARS:  # a word keeps its first WORD_CHARS letters
+        words &= Q(name_pinyin__contains=key)
+    return words | Q(name_initials__startswith=key) | Q(external_id=term)
+
+
+class WordStarts(Lookup):
+    """`name_words__word_starts="dengb"`: one of the name's words (normalize.name_words)
+    starts with the typed letters (only a-z and 0-9: search_key).
+
+    PostgreSQL reads it from the GIN index of the words as a text-search vector
+    (migration 0014; its expression is this one), prefix-matched (`'dengb':*`); the words
+    are put in the vector as they are, not parsed, so "12e5x" stays one word. Elsewhere
+    (SQLite) a LIKE over the space-separated words, with the same answer.
+    """
+
+    lookup_name = "word_starts"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        key = search_key(str(self.rhs))
+        if connection.vendor == "postgresql":
+            sql = f"array_to_tsvector(string_to_array({lhs}, ' ')) @@ %s::tsquery"
+            return sql, [*lhs_params, f"'{key}':*"]
+        return f"(' ' || {lhs}) LIKE %s", [*lhs_params, f"% {key}%"]
+
+
+Customer._meta.get_field("name_words").register_lookup(WordStarts)
 
 
 def day_start(day: date) -> datetime:

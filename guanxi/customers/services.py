@@ -48,11 +48,12 @@ from .models import (
     Tag,
 )
 from .normalize import (
-    name_initials,
+    NAME_KEY_FIELDS,
     name_pinyin,
     normalize_email,
     normalize_phone,
     normalize_uscc,
+    set_name_keys,
 )
 
 EDITABLE_FIELDS = [
@@ -375,8 +376,7 @@ def _apply(customer: Customer, data: dict, errors: dict | None = None) -> None:
         if field not in errors:
             setattr(customer, field, value)
     if "name" in data and "name" not in errors:
-        customer.name_pinyin = name_pinyin(customer.name)
-        customer.name_initials = name_initials(customer.name)
+        set_name_keys(customer)
     if customer.kind == CustomerKind.PERSON and customer.uscc and "uscc" not in errors:
         errors["uscc"] = [_("Only organisations have a unified social credit code.")]
     try:
@@ -679,7 +679,7 @@ def update_customer(
     if changes:
         fields = [f for f in data if f in changes]
         if "name" in fields:
-            fields += ["name_pinyin", "name_initials"]
+            fields += NAME_KEY_FIELDS
         current.version += 1
         current.save(update_fields=[*fields, "version", "updated_at"])
         audit.record(

@@ -154,7 +154,7 @@ class DemoGenerator:
         for i in range(n):
             seq = int(people["seq"][i])
             name = people["names"][i]
-            pinyin, initials = pinyin_of(name)
+            pinyin, initials, words = pinyin_of(name)
             province, city, district = self.triples[people["region"][i]]
             org = bool(people["is_org"][i])
             acquired = stamp(people["acquired"][i])
@@ -182,6 +182,7 @@ class DemoGenerator:
                     name,
                     pinyin,
                     initials,
+                    words,
                     "" if org else ("male" if people["male"][i] else "female"),
                     birthday.isoformat() if birthday else None,
                     ""
@@ -222,7 +223,7 @@ class DemoGenerator:
             Customer,
             [
                 "id", "kind", "category", "external_id", "name", "name_pinyin", "name_initials",
-                "gender", "birthday", "marital_status", "province", "city", "district", "street",
+                "name_words", "gender", "birthday", "marital_status", "province", "city", "district", "street",
                 "registered_at", "member_type", "member_level", "points", "mobile", "email",
                 "wechat", "uscc", "level", "source", "referred_by_id", "owner_id",
                 "department_id", "do_not_contact", "health_notes", "precise_location",

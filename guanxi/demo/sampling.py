@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from guanxi.customers.normalize import name_initials, name_pinyin
+from guanxi.customers.normalize import name_initials, name_pinyin, name_words
 
 from . import data
 
@@ -61,8 +61,8 @@ def uscc_for(index: int, division: str) -> str:
 
 
 @functools.lru_cache(maxsize=200_000)
-def pinyin_of(name: str) -> tuple[str, str]:
-    return name_pinyin(name), name_initials(name)
+def pinyin_of(name: str) -> tuple[str, str, str]:
+    return name_pinyin(name), name_initials(name), name_words(name)
 
 
 @dataclass

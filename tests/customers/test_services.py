@@ -6,7 +6,13 @@ from django.utils import translation
 
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer, CustomField, CustomFieldKind
-from guanxi.customers.normalize import name_initials, name_pinyin, normalize_phone
+from guanxi.customers.normalize import (
+    WORD_CHARS,
+    name_initials,
+    name_pinyin,
+    name_words,
+    normalize_phone,
+)
 from guanxi.customers.queries import customer_list
 from guanxi.customers.services import (
     assign_owner,
@@ -50,6 +56,57 @@ def test_invalid_phone_is_rejected(raw):
 def test_pinyin_and_initials_with_surname_readings(name, pinyin, initials):
     assert name_pinyin(name) == pinyin
     assert name_initials(name) == initials
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("邓波", "dengbo bo"),
+        ("欧阳娜娜", "ouyangnana yangnana nana na"),  # a word once
+        ("曾小贤", "zengxiaoxian xiaoxian xian"),  # the surname's reading
+        ("Li Lei", "lilei lei"),
+        ("ABC科技", "abckeji keji ji"),
+        ("张3丰", "zhang3feng 3feng feng"),
+        ("McDonald's 麦当劳", "mcdonaldsmaidanglao smaidanglao maidanglao danglao lao"),
+        ("北京云创科技有限公司", None),
+        ("", ""),
+        ("!!!", ""),
+    ],
+)
+def test_name_words_start_at_each_syllable(name, words):
+    stored = name_words(name)
+    if words is not None:
+        assert stored == words
+    assert "  " not in stored and stored == stored.strip()  # PostgreSQL's vector refuses ""
+    assert all(len(word) <= WORD_CHARS for word in stored.split())
+    assert all(
+        name_pinyin(name).endswith(word) or len(word) == WORD_CHARS for word in stored.split()
+    )
+
+
+def test_search_starts_at_a_syllable_or_word(personas, customer_of):
+    """A typed pinyin matches from the start of a syllable (邓波: dengbo, bo, dengb) or of a
+    Latin word (Smith), not from inside one (engbo): the trade for a search that reads one
+    short index range at a million customers (issue 7)."""
+    customer_of("rep1", name="邓波")
+    customer_of("rep1", name="John Smith")
+    customer_of("rep1", name="北京云创科技有限公司")
+    rep1 = personas["rep1"]
+
+    def found(q):
+        return sorted(c.name for c in customer_list(rep1, q=q))
+
+    assert found("dengbo") == found("DengBo") == found("deng bo") == ["邓波"]
+    assert found("dengb") == found("DENGB") == ["邓波"]
+    assert found("bo") == []  # two letters: the start of the name or its initials only
+    assert found("engbo") == []
+    assert found("smith") == found("johnsm") == ["John Smith"]
+    assert found("mith") == []
+    assert found("kejiyouxian") == ["北京云创科技有限公司"]
+    # longer than a stored word: its first WORD_CHARS letters, then the rest in the pinyin
+    assert found("beijingyunchuangkejiyouxiangongsi") == ["北京云创科技有限公司"]
+    assert found("yunchuangkejiyouxiangongsi") == ["北京云创科技有限公司"]
+    assert found("yunchuangkejiyouxiangongsix") == []
 
 
 def test_create_customer_normalises_and_audits(rep1):
