@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from guanxi.accounts.scope import (
+    can_manage,
     can_reveal,
     can_see_surveys,
     customer_access,
@@ -38,7 +40,9 @@ from guanxi.customers.forms import CollaboratorForm
 from guanxi.customers.models import Collaborator, Customer, CustomerKind
 from guanxi.customers.sensitive import SENSITIVE_FIELDS, mask_value
 from guanxi.customers.views import collaborators_context
+from guanxi.fast_templates import csrf_input, render_fragment
 from guanxi.joined import Joined, split
+from guanxi.pool.services import days_until_return
 from guanxi.pool.views import customer_panel as pool_panel
 from guanxi.prepared import OneRowFlags
 from guanxi.privacy.models import ConsentPurpose
@@ -67,14 +71,22 @@ TIMELINE_FORMS = {
 FORMS_ON_DEMAND = ("note", "task")
 
 
+# A person's, not an organisation's: a firm's card lists them only when one is stored (a
+# review found "Health information" and "Minor" on a company's page).
+PEOPLE_ONLY = frozenset({"health_notes", "is_minor"})
+
+
 def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> list[dict]:
     """Masked values for the 360 page; the real value only ever arrives through a reveal.
     `may_reveal`: scope.can_reveal, when the caller has asked it already."""
     if may_reveal is None:
         may_reveal = can_reveal(user, customer)
+    organisation = customer.kind == CustomerKind.ORGANISATION
     rows = []
     for field, label in SENSITIVE_FIELDS.items():
         value = getattr(customer, field)
+        if organisation and field in PEOPLE_ONLY and value in ("", None, False):
+            continue
         present = field == "is_minor" or value not in ("", None)
         rows.append(
             {
@@ -359,18 +371,53 @@ def timeline_entry_create(request, customer_pk, kind: str):
         context = detail_context(request, customer, open_form=kind)
         return render(request, "workspace/detail.html", context)
     form = form_class(request.POST, customer=customer)
+    returning_in = days_until_return(customer)
     if form.is_valid() and form.save(request.user):
         messages.success(request, saved)
+        panel = (
+            _pool_clock_restarted(request, customer, returning_in)
+            if kind == "interaction"
+            else None
+        )
         if not request.htmx:
             return redirect("customers:detail", pk=customer.pk)
         context = timeline_context(request.user, customer)
         context.update({"form_template": template, "fresh_form": form_class(customer=customer)})
+        if panel is not None:
+            context["pool_panel_html"] = panel
         return render(request, "workspace/_created.html", context)
     if request.htmx:
         response = render(request, template, {"form": form, "customer": customer})
         return reswap(retarget(response, f"#{kind}-form"), "outerHTML")
     context = detail_context(request, customer, **{name: form})
     return render(request, "workspace/detail.html", context, status=400)
+
+
+def _pool_clock_restarted(request, customer: Customer, returning_in: int | None) -> str | None:
+    """After an interaction: when it moved the customer's return to the public pool (the
+    owner's follow-up restarts that clock), say so, and give the 360 page's pool panel anew
+    (htmx swaps it out of band); None when the date did not move. A review saw the countdown
+    jump without a word."""
+    customer.refresh_from_db(fields=["return_due", "last_follow_up_at"])
+    days = days_until_return(customer)
+    if days is None or days == returning_in:
+        return None
+    messages.info(
+        request,
+        ngettext(
+            "The follow-up restarted the public pool's clock: the customer returns to the "
+            "pool in %(n)s day unless followed up again.",
+            "The follow-up restarted the public pool's clock: the customer returns to the "
+            "pool in %(n)s days unless followed up again.",
+            days,
+        )
+        % {"n": days},
+    )
+    context = pool_panel(request.user, customer, may_manage=can_manage(request.user, customer))
+    context.update(
+        {"customer": customer, "csrf_input": csrf_input({"csrf_token": get_token(request)})}
+    )
+    return render_fragment("pool/_customer_panel.html", {**context, "oob": True})
 
 
 @login_required

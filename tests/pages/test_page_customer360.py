@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guanxi.activities.models import Interaction, Note, Task
 from guanxi.activities.services import create_task, record_interaction
+from guanxi.customers.models import Customer
 from guanxi.privacy.models import Consent, RevealLog
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,22 @@ def test_sensitive_fields_are_masked_and_reveal_button_only_with_permission(
     manager_html = client_for("manager").get(f"/customers/{customer.pk}/").content.decode()
     assert SECRET_ID not in manager_html and "高血压" not in manager_html
     assert f"/customers/{customer.pk}/reveal/" in manager_html
+
+
+def test_a_firms_sensitive_card_leaves_out_a_persons_rows_unless_stored(client_for, customer_of):
+    """A new-user review found "Health information" and "Minor" on a company's card."""
+    firm = customer_of("rep1", name="云创科技", kind="organisation", category="company")
+    person = customer_of("rep1", name="张三")
+
+    def card(customer):
+        html = client_for("rep1", "en").get(f"/customers/{customer.pk}/").content.decode()
+        return html.split('id="sensitive"')[1].split('<div class="card"')[0]
+
+    assert "Health information" not in card(firm) and "Minor" not in card(firm)
+    assert "Bank account" in card(firm) and "Precise location" in card(firm)
+    assert "Health information" in card(person) and "Minor" in card(person)
+    Customer.objects.filter(pk=firm.pk).update(health_notes="stored by an import")
+    assert "Health information" in card(firm)  # stored: shown (masked), so it can be erased
 
 
 def test_reveal_with_purpose_shows_value_and_logs_it(client_for, customer_of, manager, htmx):

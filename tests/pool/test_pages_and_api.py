@@ -290,3 +290,37 @@ def test_the_pool_list_shows_the_reclaim_bar_instead_of_a_claim_button(
     assert f"/pool/customers/{customer.pk}/claim/" not in theirs
     assert f"/pool/customers/{customer.pk}/claim/" in others
     assert "Yours before" not in others
+
+
+def test_an_interaction_that_restarts_the_clock_says_so_and_updates_the_panel(
+    make_pool, customer_of, client_for, htmx
+):
+    """A review recorded a visit and saw the countdown jump from 2 days to 30 without a word."""
+    from guanxi.pool import rules
+
+    pool = make_pool(rules={"B": {"follow_up_days": 30}})
+    post = {
+        "channel": "phone",
+        "direction": "outbound",
+        "content_kind": "information",
+        "subject": "回访",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }
+    when = timezone.now() - timedelta(days=28)
+    for language, said in (
+        ("en", "the customer returns to the pool in 30 days unless followed up again"),
+        ("zh-hans", "该客户将在 30 天后退回公海"),
+    ):
+        customer = customer_of("rep1", name="快到期", level="B")
+        Customer.objects.filter(pk=customer.pk).update(pool=pool, owned_since=when, created_at=when)
+        rules.recompute()
+        url = f"/customers/{customer.pk}/interactions/new/"
+        client = client_for("rep1", language)
+        assert "pool-soon" in client.get(f"/customers/{customer.pk}/").content.decode()
+        answer = client.post(url, post, **htmx).content.decode()
+        assert said in answer
+        panel = answer.split('id="pool-panel"')[1].split("</section>")[0]
+        assert panel.startswith(' hx-swap-oob="true"') and "pool-soon" not in panel
+        # a second follow-up at the same moment moves nothing: no word about the clock
+        again = client.post(url, post, **htmx).content.decode()
+        assert said not in again and 'id="pool-panel"' not in again
