@@ -239,6 +239,15 @@ def test_a_firms_sensitive_card_leaves_out_a_persons_rows_unless_stored(client_f
     assert "Health information" in card(firm)  # stored: shown (masked), so it can be erased
 
 
+def test_the_header_names_the_category_as_such(client_for, customer_of):
+    """The header read "Organisation · Company", two words that both looked like a kind."""
+    firm = customer_of("rep1", name="云创科技", kind="organisation", category="company")
+    english = client_for("rep1", "en").get(f"/customers/{firm.pk}/").content.decode()
+    chinese = client_for("rep1", "zh-hans").get(f"/customers/{firm.pk}/").content.decode()
+    assert "Organisation · Category: Company · Owner: " in english
+    assert "组织 · 类别：企业 · 负责人：" in chinese
+
+
 def test_reveal_with_purpose_shows_value_and_logs_it(client_for, customer_of, manager, htmx):
     customer = customer_of("rep1", name="张三", id_number=SECRET_ID)
     client = client_for("manager")
