@@ -130,3 +130,33 @@ def test_back_shows_the_search_typed_and_keeps_no_page_in_local_storage(
         assert "htmx-history-cache" not in stored
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_phone_gets_the_next_page_beside_the_count(
+    transactional_db, live_server, browser, customer_of, width
+):
+    """At 390 px the rows are cards, ~8,000 px of them, and the pager was only below them (a
+    new-user review). The count line offers the next page on a phone; a wide screen keeps one
+    pager, under the table."""
+    from guanxi.customers import views
+
+    for n in range(views.PAGE_SIZE + 2):
+        customer_of("rep1", name=f"王{n:02d}")
+    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "rep1")
+        page.goto(f"{live_server.url}/customers/")
+        top = page.locator(".list-count .pager-top")
+        if width > 640:
+            expect(top).to_be_hidden()
+            return
+        expect(top).to_be_visible()
+        assert top.bounding_box()["y"] < page.locator("#results tbody tr").first.bounding_box()["y"]
+        top.click()
+        expect(page).to_have_url(re.compile(r"after="))
+        expect(page.locator("#results tbody tr")).to_have_count(2)
+        expect(page.locator(".list-count .pager-top")).to_have_count(0)  # the last page
+    finally:
+        context.close()
