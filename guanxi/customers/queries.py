@@ -177,8 +177,8 @@ def search_q(term: str) -> Q:
     """Name, pinyin (zhangsan), initials (zs), phone in any format or part of one, e-mail.
 
     Terms of one or two Latin letters use the initials column (a btree prefix); longer ones
-    the pinyin column, which PostgreSQL serves from a trigram index. `icontains` is never
-    used: it compiles to UPPER(col) LIKE and scans the table.
+    the start of a syllable or word (name_words, from a GIN index on PostgreSQL). `icontains`
+    is never used: it compiles to UPPER(col) LIKE and scans the table.
     """
     term = half_width(term).strip()  # a review searched １３４１１２３ and found nothing
     if not term:
@@ -423,9 +423,9 @@ def small_first_page(
 ) -> tuple[list, int] | ListCount | None:
     """A first page's ids and the list's total from one scan, when the total is small.
 
-    A search's page and its count each scanned the matches: for a pinyin search, a trigram
-    index scan and a visit of every match's row, ~7 ms of PostgreSQL's CPU at 1,000,000
-    customers, twice a page. When PostgreSQL expects at most ESTIMATE_ABOVE rows (its
+    A search's page and its count each scanned the matches: for a pinyin search (then matched
+    by trigrams), an index scan and a visit of every match's row, ~7 ms of PostgreSQL's CPU
+    at 1,000,000 customers, twice a page. When PostgreSQL expects at most ESTIMATE_ABOVE rows (its
     planner's estimate, kept a minute), the ids of up to `cap` + 1 rows are fetched in the
     list's order instead: the first `size` are the page and their number is the total.
     Returns (the page's ids, how many ids were found); when the total is expected to be

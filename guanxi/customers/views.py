@@ -102,8 +102,8 @@ def _page(qs, form: CustomerFilterForm, sort: str):
 
 def _count(qs, form: CustomerFilterForm, rows: list, next_query: str | None):
     """The list's total: on a first page with no next page it is the rows shown (no second
-    query: a pinyin search's trigram scan costs ~7 ms at 1,000,000 customers, and a COUNT
-    would scan again); else queries.list_count."""
+    query: a search reads every match's row at 1,000,000 customers, and a COUNT would read
+    them again); else queries.list_count."""
     data = form.valid_data()
     if next_query is None and not data.get("after") and (data.get("page") or 1) == 1:
         return queries.ListCount(len(rows), "exact")
