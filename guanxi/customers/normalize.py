@@ -2,6 +2,7 @@
 
 import functools
 import re
+import unicodedata
 
 import phonenumbers
 from django.conf import settings
@@ -33,7 +34,9 @@ SURNAME_READINGS = {
     "翟": "zhai",
     "过": "guo",
 }
-_CJK = re.compile(r"[\u3400-\u9fff]")
+# Han characters pypinyin reads: the unified ideographs with extension A, 〇 (ling), the
+# compatibility ideographs and the supplementary planes' extensions
+_CJK = re.compile(r"[\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _PHONE_CHARS = re.compile(r"^[+\d(][\d\s\-().+]{5,}$")  # (+86)138…
 
 
@@ -92,8 +95,20 @@ def normalize_uscc(raw: str) -> str:
         ) from exc
 
 
+def fold(text: str) -> str:
+    """Full-width forms as plain ones (Ｗａｎｇ → Wang) and Latin letters without their marks
+    (Müller → Muller), so that a name is found as it is typed (a hostile review could not
+    find either by its own name)."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
+
+
 @functools.lru_cache(maxsize=20_000)  # names repeat: an import of 50,000 reads each once
 def _syllables(name: str, style: Style) -> tuple[str, ...]:
+    name = fold(name)
     syllables = lazy_pinyin(name, style=style, errors="default", v_to_u=False)
     if name and name[0] in SURNAME_READINGS and syllables:
         reading = SURNAME_READINGS[name[0]]
@@ -111,7 +126,7 @@ def name_initials(name: str) -> str:
     if has_cjk(name):
         parts = _syllables(name, Style.FIRST_LETTER)
         return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())[:100]
-    return "".join(word[0] for word in re.findall(r"[a-z0-9]+", name.lower()))[:100]
+    return "".join(word[0] for word in re.findall(r"[a-z0-9]+", fold(name).lower()))[:100]
 
 
 WORD_CHARS = 32  # a name word's longest stored start; longer searches compare the rest after
@@ -128,7 +143,7 @@ def name_words(name: str) -> str:
     of common trigrams ("eng", "ang") on every search: ~1.3 ms of PostgreSQL's CPU at
     1,000,000 customers, against ~0.1 ms for this (bench/bench_web.py, issue 7).
     """
-    parts = _syllables(name, Style.NORMAL) if has_cjk(name) else (name,)
+    parts = _syllables(name, Style.NORMAL)  # as name_pinyin: 〇〇 is "ling ling"
     units = [word for part in parts for word in re.findall(r"[a-z0-9]+", part.lower())]
     joined = "".join(units)[:400]  # as name_pinyin
     words, start = [], 0
@@ -153,6 +168,7 @@ def set_name_keys(customer) -> None:
 
 
 def search_key(term: str) -> str:
-    """What a typed Latin search term is compared with: lowercase, no spaces, ü/u: as v."""
-    term = term.lower().replace("ü", "v").replace("u:", "v")
-    return re.sub(r"[^a-z0-9]", "", term)
+    """What a typed Latin search term is compared with: lowercase, no spaces, ü/u: as v (as
+    pinyin is typed: lv for 吕), other marks and full-width forms as names keep them (fold)."""
+    term = unicodedata.normalize("NFKC", term).lower().replace("ü", "v").replace("u:", "v")
+    return re.sub(r"[^a-z0-9]", "", fold(term))

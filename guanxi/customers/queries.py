@@ -207,25 +207,32 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _EMAIL_START = re.compile(r"^(?=[^\s]*[\d._\-])[a-z0-9][a-z0-9._+\-]*$", re.IGNORECASE)
 
 
-def name_search_q(term: str) -> Q:
-    """The name part of search_q: characters (陈彬, also typed 陈 彬), pinyin, initials; the
-    public pool searches by this alone (its members do not see phones or e-mails)."""
+def name_search_q(term: str, *, external_id: bool = True) -> Q:
+    """The name part of search_q: characters (陈彬, also typed 陈 彬), pinyin, initials, and
+    the external ID typed whole; the public pool searches by the name alone
+    (`external_id=False`: its members see neither phones, e-mails nor the ID)."""
     term = term.strip()
     if has_cjk(term):
         joined = "".join(term.split())  # a review typed 陈 彬 and found nothing
         if joined != term:
             return Q(name__contains=term) | Q(name__contains=joined)
         return Q(name__contains=term)
-    key = search_key(term)
-    if not key:
-        return Q(pk__in=[])
-    if len(key) < 3:
-        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
-    # from the start of a syllable or word (dengb, bo: 邓波), not from inside one (engbo)
-    words = Q(name_words__word_starts=key[:WORD_CHARS])
-    if len(key) > WORD_CHARS:  # a word keeps its first WORD_CHARS letters
-        words &= Q(name_pinyin__contains=key)
-    return words | Q(name_initials__startswith=key) | Q(external_id=term)
+    # ü is v in typed pinyin (lv: 吕), and u in a Latin name (Müller: muller)
+    keys = dict.fromkeys(search_key(t) for t in (term, term.replace("ü", "u").replace("Ü", "U")))
+    q = Q(external_id=term) if external_id and term else Q(pk__in=[])
+    for key in filter(None, keys):
+        if len(key) < 3:
+            # two letters: the name's start, its initials, or a whole syllable at the end of
+            # it (bo: 邓波, na: 李娜, not every name with a syllable starting bo or na)
+            q |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+            q |= Q(name_words__word_is=key)
+            continue
+        # from the start of a syllable or word (dengb, bo: 邓波), not from inside one (engbo)
+        words = Q(name_words__word_starts=key[:WORD_CHARS])
+        if len(key) > WORD_CHARS:  # a word keeps its first WORD_CHARS letters
+            words &= Q(name_pinyin__contains=key)
+        q |= words | Q(name_initials__startswith=key)
+    return q
 
 
 class WordStarts(Lookup):
@@ -240,17 +247,28 @@ class WordStarts(Lookup):
 
     lookup_name = "word_starts"
     prepare_rhs = False
+    prefix = True
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         key = search_key(str(self.rhs))
         if connection.vendor == "postgresql":
             sql = f"array_to_tsvector(string_to_array({lhs}, ' ')) @@ %s::tsquery"
-            return sql, [*lhs_params, f"'{key}':*"]
-        return f"(' ' || {lhs}) LIKE %s", [*lhs_params, f"% {key}%"]
+            return sql, [*lhs_params, f"'{key}':*" if self.prefix else f"'{key}'"]
+        if self.prefix:
+            return f"(' ' || {lhs}) LIKE %s", [*lhs_params, f"% {key}%"]
+        return f"(' ' || {lhs} || ' ') LIKE %s", [*lhs_params, f"% {key} %"]
+
+
+class WordIs(WordStarts):
+    """`name_words__word_is="na"`: one of the name's words is exactly this (李娜: "lina na")."""
+
+    lookup_name = "word_is"
+    prefix = False
 
 
 Customer._meta.get_field("name_words").register_lookup(WordStarts)
+Customer._meta.get_field("name_words").register_lookup(WordIs)
 
 
 def day_start(day: date) -> datetime:

@@ -98,7 +98,7 @@ def rows_html(rows: list, labels: dict, *, can_write: bool, list_url: str, sort_
             back = f"<span{soon}>{escape(days % {'n': c.return_days})}</span>"
         out.append(
             f"\n      <tr>\n        {check}"
-            f'<td><a href="{list_url}{c.pk}/">{name}</a>{flags}</td>\n'
+            f'<td class="name"><a href="{list_url}{c.pk}/">{name}</a>{flags}</td>\n'
             f'        <td data-label="{e["level"]}"><span class="badge level-{escape(c.level)}">'
             f"{escape(c.level_label)}</span></td>\n"
             f'        <td data-label="{e["mobile"]}">{escape(tel_link(c.mobile))}</td>\n'

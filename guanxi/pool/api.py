@@ -21,7 +21,7 @@ from guanxi.api_common import (
     text,
 )
 from guanxi.customers.api import owner_out
-from guanxi.customers.queries import capped_count
+from guanxi.customers.queries import capped_count, name_search_q
 
 from . import services, transfers
 from .models import Pool
@@ -162,8 +162,8 @@ def owned_out(customer) -> dict:
 def _page(qs, limit, offset, level, q):
     if level:
         qs = qs.filter(level=level)
-    if q:
-        qs = qs.filter(name__contains=q)
+    if q:  # as the pool's page searches: the name, its pinyin or initials (not the ID)
+        qs = qs.filter(name_search_q(q, external_id=False))
     qs = qs.select_related("previous_owner__profile").only(*BASIC_FIELDS).order_by("-id")
     return paginate(qs, limit, offset, pooled_out, count=capped_count)
 

@@ -71,7 +71,7 @@ def pool_index(request, pk=None):
         if form.is_valid():
             if form.cleaned_data["q"]:
                 # name, pinyin or initials, as the customer list (a review's "li" found none)
-                qs = qs.filter(name_search_q(form.cleaned_data["q"]))
+                qs = qs.filter(name_search_q(form.cleaned_data["q"], external_id=False))
             if form.cleaned_data["level"]:
                 qs = qs.filter(level=form.cleaned_data["level"])
             if form.cleaned_data["city"]:

@@ -71,8 +71,10 @@ TIMELINE_FORMS = {
 FORMS_ON_DEMAND = ("note", "task")
 
 
-# A person's, not an organisation's: a firm's card lists them only when one is stored (a
-# review found "Health information" and "Minor" on a company's page).
+# A person's, not an organisation's (a review found "Health information" and "Minor" on a
+# company's page). A firm's card leaves out the minor flag always: shown only when set, the
+# row itself would tell what the mask hides (a hostile review); health notes when none are
+# stored (a text field's card says whether one is, as a person's does).
 PEOPLE_ONLY = frozenset({"health_notes", "is_minor"})
 
 
@@ -85,7 +87,7 @@ def sensitive_rows(user, customer: Customer, may_reveal: bool | None = None) -> 
     rows = []
     for field, label in SENSITIVE_FIELDS.items():
         value = getattr(customer, field)
-        if organisation and field in PEOPLE_ONLY and value in ("", None, False):
+        if organisation and field in PEOPLE_ONLY and (field == "is_minor" or not value):
             continue
         present = field == "is_minor" or value not in ("", None)
         rows.append(

@@ -160,3 +160,35 @@ def test_a_phone_gets_the_next_page_beside_the_count(
         expect(page.locator(".list-count .pager-top")).to_have_count(0)  # the last page
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_pager_under_the_list_opens_the_next_page_at_its_top(
+    transactional_db, live_server, browser, customer_of, width
+):
+    """A new-user review tapped "Next page →" under the list and was left ~7,000 px down, the
+    new page's first rows out of sight; and a 200-letter name without a space stretched the
+    table past the screen, the other columns out of sight."""
+    from guanxi.customers import views
+
+    customer_of("rep1", name="x" * 200)
+    for n in range(views.PAGE_SIZE + 2):
+        customer_of("rep1", name=f"王{n:02d}")
+    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "rep1")
+        page.goto(f"{live_server.url}/customers/")
+        page.locator(".pager a[href*='after=']").scroll_into_view_if_needed()
+        page.locator(".pager a[href*='after=']").click()
+        expect(page).to_have_url(re.compile(r"after="))
+        first = page.locator("#results tbody tr").first
+        expect(first).to_be_in_viewport()
+        expect(first).to_contain_text("王01")
+        expect(page.locator("#results tbody tr").last).to_contain_text("x" * 20)
+        widths = page.evaluate(
+            "[document.querySelector('#results table').scrollWidth, window.innerWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+    finally:
+        context.close()

@@ -15,7 +15,10 @@ migration = importlib.import_module("guanxi.customers.migrations.0014_name_words
 
 def test_the_migration_fills_the_words_of_stored_customers(personas, customer_of):
     made = [customer_of("rep1", name=name) for name in ("邓波", "欧阳娜娜", "Li Lei")]
-    Customer.objects.filter(pk__in=[c.pk for c in made]).update(name_words="")
+    # stored before: no words, and the pinyin and initials as they were kept then
+    Customer.objects.filter(pk__in=[c.pk for c in made]).update(
+        name_words="", name_pinyin="stale", name_initials="st"
+    )
     assert not list(customer_list(personas["rep1"], q="dengbo"))
     migration.BATCH = 2  # more than one batch
     migration.fill(None, connection.schema_editor())
@@ -28,6 +31,14 @@ def test_the_migration_fills_the_words_of_stored_customers(personas, customer_of
         "Li Lei": "lilei lei",
     }
     assert [c.name for c in customer_list(personas["rep1"], q="yangnana")] == ["欧阳娜娜"]
+    keys = Customer.objects.filter(pk__in=[c.pk for c in made]).values_list(
+        "name", "name_pinyin", "name_initials"
+    )
+    assert sorted(keys) == [
+        ("Li Lei", "lilei", "ll"),
+        ("欧阳娜娜", "ouyangnana", "oynn"),
+        ("邓波", "dengbo", "db"),
+    ]
 
 
 def test_postgresql_reads_the_search_from_the_words_index(personas, customer_of):

@@ -69,6 +69,9 @@ def test_pinyin_and_initials_with_surname_readings(name, pinyin, initials):
         ("张3丰", "zhang3feng 3feng feng"),
         ("McDonald's 麦当劳", "mcdonaldsmaidanglao smaidanglao maidanglao danglao lao"),
         ("北京云创科技有限公司", None),
+        ("〇〇", "lingling ling"),  # a Han character outside the unified block: as the pinyin
+        ("Müller", "muller"),  # marks off, as typed (a hostile review found no Müller)
+        ("Ｗａｎｇ Ｌｉ", "wangli li"),  # full-width forms as plain ones
         ("", ""),
         ("!!!", ""),
     ],
@@ -98,7 +101,9 @@ def test_search_starts_at_a_syllable_or_word(personas, customer_of):
 
     assert found("dengbo") == found("DengBo") == found("deng bo") == ["邓波"]
     assert found("dengb") == found("DENGB") == ["邓波"]
-    assert found("bo") == []  # two letters: the start of the name or its initials only
+    # two letters: the name's start, its initials, or a whole syllable at its end
+    assert found("bo") == found("de") == ["邓波"]
+    assert found("en") == []  # inside a syllable
     assert found("engbo") == []
     assert found("smith") == found("johnsm") == ["John Smith"]
     assert found("mith") == []
@@ -107,6 +112,26 @@ def test_search_starts_at_a_syllable_or_word(personas, customer_of):
     assert found("beijingyunchuangkejiyouxiangongsi") == ["北京云创科技有限公司"]
     assert found("yunchuangkejiyouxiangongsi") == ["北京云创科技有限公司"]
     assert found("yunchuangkejiyouxiangongsix") == []
+
+
+def test_search_finds_names_with_marks_full_width_forms_and_other_han_characters(
+    personas, customer_of
+):
+    """A hostile review could not find Müller, Ｗａｎｇ Ｌｉ or 〇〇 by their own names."""
+    customer_of("rep1", name="Müller")
+    customer_of("rep1", name="Ｗａｎｇ Ｌｉ")
+    customer_of("rep1", name="〇〇")
+    customer_of("rep1", name="吕布")
+    rep1 = personas["rep1"]
+
+    def found(q):
+        return sorted(c.name for c in customer_list(rep1, q=q))
+
+    assert found("Müller") == found("muller") == found("MUL") == ["Müller"]
+    assert found("wangli") == found("ｗａｎｇ") == found("Wang Li") == ["Ｗａｎｇ Ｌｉ"]
+    assert found("wl") == ["Ｗａｎｇ Ｌｉ"]  # initials
+    assert found("lingling") == found("ling") == ["〇〇"]
+    assert found("lvbu") == found("lübu") == ["吕布"]  # typed pinyin's ü is v
 
 
 def test_create_customer_normalises_and_audits(rep1):

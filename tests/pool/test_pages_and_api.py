@@ -275,6 +275,30 @@ def test_the_pool_search_finds_by_pinyin_and_initials_not_by_phone(make_pool, po
     assert names("13912345678") == set() and names("5678") == set()
 
 
+def test_the_pools_page_and_api_search_alike_and_not_by_the_hidden_external_id(
+    make_pool, pooled, client_for, api_as
+):
+    """A hostile review: the page matched an external ID, which members never see (an oracle
+    for it); the API matched the characters only ("wang" found nothing); full-width letters
+    found nothing on the page."""
+    pool = make_pool(teams_=("a",))
+    pooled(pool, name="王小明", external_id="M0002992")
+    pooled(pool, name="李静")
+
+    def page(q):
+        html = client_for("rep1").get(f"/pool/{pool.pk}/", {"q": q}).content.decode()
+        return {name for name in ("王小明", "李静") if name in html}
+
+    def api(q):
+        body = api_as("rep1").get(f"/pools/{pool.pk}/customers", q=q).json()
+        return {item["name"] for item in body["items"]}
+
+    for search in (page, api):
+        assert search("wangxiao") == search("ｗａｎｇ") == search("xiaoming") == {"王小明"}
+        assert search("wxm") == search("小明") == {"王小明"}
+        assert search("M0002992") == set()
+
+
 def test_the_pool_list_shows_the_reclaim_bar_instead_of_a_claim_button(
     make_pool, pooled, client_for
 ):

@@ -1,6 +1,7 @@
 """Name search from the start of a syllable or word (issue 7's load targets).
 
-Adds `name_words` (normalize.name_words: 邓波 → "dengbo bo"), fills it for every customer,
+Adds `name_words` (normalize.name_words: 邓波 → "dengbo bo"), fills it for every customer
+(with the pinyin and initials, which now fold full-width forms and accents: normalize.fold),
 and on PostgreSQL indexes it for prefix search as a text-search vector (GIN), replacing the
 trigram index of name_pinyin: a pinyin search matched anywhere in the pinyin and read the long
 posting lists of common trigrams ("eng", "ang") every time, ~1.3 ms of PostgreSQL's CPU at
@@ -23,7 +24,9 @@ TRIGRAM = (
 
 
 def fill(apps, schema_editor):
-    from guanxi.customers.normalize import name_words
+    """Every customer's words, and its pinyin and initials again: those now read full-width
+    forms and Latin letters with marks as they are typed (Ｗａｎｇ, Müller: normalize.fold)."""
+    from guanxi.customers.normalize import name_initials, name_pinyin, name_words
 
     connection = schema_editor.connection
     after = 0
@@ -37,16 +40,22 @@ def fill(apps, schema_editor):
             if not rows:
                 break
             after = rows[-1][0]
-            values = [(name_words(name), pk) for pk, name in rows]
+            values = [
+                (name_words(name), name_pinyin(name), name_initials(name), pk) for pk, name in rows
+            ]
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    "UPDATE customers_customer c SET name_words = v.words "
-                    "FROM unnest(%s::text[], %s::bigint[]) AS v(words, id) WHERE c.id = v.id",
-                    [[w for w, _ in values], [pk for _, pk in values]],
+                    "UPDATE customers_customer c SET name_words = v.words, "
+                    "name_pinyin = v.pinyin, name_initials = v.initials "
+                    "FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[]) "
+                    "AS v(words, pinyin, initials, id) WHERE c.id = v.id",
+                    [list(column) for column in zip(*values, strict=True)],
                 )
             else:
                 cursor.executemany(
-                    "UPDATE customers_customer SET name_words = %s WHERE id = %s", values
+                    "UPDATE customers_customer SET name_words = %s, name_pinyin = %s, "
+                    "name_initials = %s WHERE id = %s",
+                    values,
                 )
 
 
