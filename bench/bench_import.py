@@ -61,6 +61,10 @@ def write_csv(path: Path, rows: int) -> None:
 
 def load(data_dir: str, stop, queue) -> None:
     """A rep reading their list and saving a customer, about 20 times a second."""
+    # The rep saves ~5 customers a second; each save counts its new mobile against the 查重
+    # limit (30 a minute by default, against enumeration by a person), which refused all
+    # but the first 30 and hid what this measures: whether a write waits for the import.
+    os.environ["GUANXI_DUPLICATE_CHECKS_PER_MINUTE"] = "1000000"
     django_setup(data_dir)
     from django.contrib.auth import get_user_model
 
@@ -152,7 +156,9 @@ def main() -> None:
             print(f"{name}:")
             print("  " + summary("reads ", phase["reads"]))
             print("  " + summary("writes", phase["writes"]))
-            print(f"  failures: {len(phase['failures'])} {json.dumps(phase['failures'][:3])}")
+            print(
+                f"  failures: {len(phase['failures'])} {json.dumps(phase['failures'][:3], ensure_ascii=False)}"
+            )
 
 
 if __name__ == "__main__":
