@@ -167,8 +167,12 @@ def set_name_keys(customer) -> None:
     customer.name_words = name_words(customer.name)
 
 
-def search_key(term: str) -> str:
-    """What a typed Latin search term is compared with: lowercase, no spaces, ü/u: as v (as
-    pinyin is typed: lv for 吕), other marks and full-width forms as names keep them (fold)."""
-    term = unicodedata.normalize("NFKC", term).lower().replace("ü", "v").replace("u:", "v")
-    return re.sub(r"[^a-z0-9]", "", fold(term))
+def search_key(term: str, umlaut: str = "v") -> str:
+    """What a typed Latin search term is compared with: lowercase, no spaces, ü (with any
+    tone: ǚ) and u: as v, as pinyin is typed (lv: 吕), or as `umlaut` ("u": Müller, whose
+    name keeps a u); tone and other marks off and full-width forms plain, as names are kept
+    (fold: zhàobō is zhaobo)."""
+    term = unicodedata.normalize("NFKD", term).lower().replace("u:", umlaut)
+    term = term.replace("u\u0308", umlaut)  # ü, ǖ, ǘ, ǚ, ǜ decomposed
+    term = "".join(c for c in term if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", term)

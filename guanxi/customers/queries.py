@@ -218,7 +218,7 @@ def name_search_q(term: str, *, external_id: bool = True) -> Q:
             return Q(name__contains=term) | Q(name__contains=joined)
         return Q(name__contains=term)
     # ü is v in typed pinyin (lv: 吕), and u in a Latin name (Müller: muller)
-    keys = dict.fromkeys(search_key(t) for t in (term, term.replace("ü", "u").replace("Ü", "U")))
+    keys = dict.fromkeys((search_key(term), search_key(term, umlaut="u")))
     q = Q(external_id=term) if external_id and term else Q(pk__in=[])
     for key in filter(None, keys):
         if len(key) < 3:

@@ -100,6 +100,7 @@ def test_search_starts_at_a_syllable_or_word(personas, customer_of):
         return sorted(c.name for c in customer_list(rep1, q=q))
 
     assert found("dengbo") == found("DengBo") == found("deng bo") == ["邓波"]
+    assert found("dèng bō") == found("ｄｅｎｇｂｏ") == ["邓波"]  # tone marks, full-width
     assert found("dengb") == found("DENGB") == ["邓波"]
     # two letters: the name's start, its initials, or a whole syllable at its end
     assert found("bo") == found("de") == ["邓波"]
@@ -131,7 +132,8 @@ def test_search_finds_names_with_marks_full_width_forms_and_other_han_characters
     assert found("wangli") == found("ｗａｎｇ") == found("Wang Li") == ["Ｗａｎｇ Ｌｉ"]
     assert found("wl") == ["Ｗａｎｇ Ｌｉ"]  # initials
     assert found("lingling") == found("ling") == ["〇〇"]
-    assert found("lvbu") == found("lübu") == ["吕布"]  # typed pinyin's ü is v
+    assert found("lvbu") == found("lübu") == found("lǚbù") == ["吕布"]  # typed pinyin's ü is v
+    assert found("lǚ") == ["吕布"]  # two letters
 
 
 def test_create_customer_normalises_and_audits(rep1):
