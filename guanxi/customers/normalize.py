@@ -141,7 +141,8 @@ def name_words(name: str) -> str:
     from a GIN index as a prefix, queries.name_search_q): "dengb" and "bo" find 邓波, "engbo"
     does not. Matching anywhere (a trigram index of name_pinyin) read the long posting lists
     of common trigrams ("eng", "ang") on every search: ~1.3 ms of PostgreSQL's CPU at
-    1,000,000 customers, against ~0.1 ms for this (bench/bench_web.py, issue 7).
+    1,000,000 customers; with these words a search's ids take 0.4 ms in all (EXPLAIN ANALYZE
+    of bench/bench_web.py's pinyin search, issue 7).
     """
     parts = _syllables(name, Style.NORMAL)  # as name_pinyin: 〇〇 is "ling ling"
     units = [word for part in parts for word in re.findall(r"[a-z0-9]+", part.lower())]
