@@ -18,11 +18,21 @@ machine inflates least), plus the ping view for scale.
         python bench/cpu_pages.py [--repeat 30] [--profile "360 page"]
 
 --profile KIND prints a cProfile profile (CPU time) of one page kind.
+
+--instructions counts the machine instructions per request of each kind (or --only's) with
+valgrind's callgrind: the same count for the same code and data however busy the machine is,
+where CPU time on a shared machine varies by ±40 % between runs, so a change of a few percent
+can be seen. Each kind runs twice under callgrind (warm-up plus --repeat and plus twice
+--repeat requests; PYTHONHASHSEED fixed) and the difference is divided by --repeat. It counts
+this process only (the view, ORM, templates, middleware and the test client), not the
+database server; ~1 minute a kind. Needs valgrind (Debian's package).
 """
 
 import argparse
 import os
+import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,7 +50,13 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated page kinds")
     parser.add_argument("--sort", default="cumulative", help="profile order (pstats key)")
     parser.add_argument("--lines", type=int, default=60, help="profile lines shown")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions per request (valgrind)"
+    )
+    parser.add_argument("--loop", default="", help=argparse.SUPPRESS)  # one kind, no output
     args = parser.parse_args()
+    if args.instructions:
+        return count_instructions(args)
 
     import django
 
@@ -87,6 +103,20 @@ def main() -> int:
             raise SystemExit(f"GET {path} answered {response.status_code}")
         return response
 
+    if args.loop:  # under callgrind (count_instructions): per kind, warm, then --repeat requests
+        callgrind_dump("start")
+        callgrind_dump("empty")
+        for kind in args.loop.split(","):
+            paths = kinds[kind]
+            htmx = kind.endswith("(htmx)")
+            for path in paths[:3]:
+                get(path, htmx)
+            callgrind_dump(f"warm {KINDS.index(kind)}")
+            for i in range(args.repeat):
+                get(paths[i % len(paths)], htmx)
+            callgrind_dump(f"kind {KINDS.index(kind)}")
+        return 0
+
     if args.profile:
         paths = kinds[args.profile]
         for path in paths:  # warm
@@ -124,6 +154,55 @@ def main() -> int:
                 f"{statistics.median(queries):8.0f} {size / 1024:6.1f}"
             )
     return 0
+
+
+KINDS = (
+    "ping",
+    "customer list",
+    "search (pinyin)",
+    "search (尾号)",
+    "search (prefix)",
+    "list (htmx)",
+    "360 page",
+)
+
+
+def count_instructions(args) -> int:
+    """Instructions per request of each kind, from one run under callgrind: the loop (--loop)
+    asks callgrind for a dump after each kind's requests (callgrind_control), so start-up and
+    warm-up are not counted; a dump's own cost is measured as an empty segment and taken off."""
+    kinds = [k.strip() for k in args.only.split(",")] if args.only else list(KINDS)
+    # valgrind runs the interpreter itself (not a shim or a venv's link), given this sys.path
+    python = os.path.realpath(sys.executable)
+    path = os.pathsep.join(p for p in sys.path if p)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": path}
+    out = f"/tmp/guanxi-callgrind-{os.getpid()}"
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p"]
+    command += [python, __file__, "--loop", ",".join(kinds), "--repeat", str(args.repeat)]
+    command += ["--user", args.user]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    segments = {}
+    for dump in Path("/tmp").glob(f"{Path(out).name}.*"):
+        text = dump.read_text(errors="replace")
+        name = re.search(
+            r"^desc: Trigger: Client Request: (.*)$|^desc: Trigger: dump (.*)$", text, re.M
+        )
+        total = re.search(r"^summary: (\d+)", text, re.M)
+        if name and total:
+            segments[name.group(1) or name.group(2)] = int(total.group(1))
+        dump.unlink()
+    if done.returncode != 0 or "empty" not in segments:
+        raise SystemExit(f"callgrind failed:\n{done.stderr[-2000:]}")
+    print(f"{'page':20} {'M instructions':>15}  (a request, {args.repeat} measured)")
+    for kind in kinds:
+        per = (segments[f"kind {KINDS.index(kind)}"] - segments["empty"]) / args.repeat
+        print(f"{kind:20} {per / 1e6:15.2f}")
+    return 0
+
+
+def callgrind_dump(name: str) -> None:
+    """Ask callgrind to write the counts since the last dump under `name` (--loop)."""
+    subprocess.run(["callgrind_control", "-d", name, str(os.getpid())], capture_output=True)
 
 
 if __name__ == "__main__":
