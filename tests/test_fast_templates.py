@@ -68,6 +68,49 @@ def test_a_fragments_texts_come_from_the_active_languages_catalog():
         assert active_gettext() is translation.gettext
 
 
+def test_a_fragments_texts_are_escaped_once_and_fill_placeholders_escaped():
+    """active_gettext answers escaped HTML, kept per catalog: a text with "&" or "<" is written
+    as Jinja2 would have escaped it, and `|format` escapes the values it fills in."""
+    from django.utils import translation
+    from markupsafe import Markup
+
+    from guanxi.fast_templates import active_gettext, environment
+
+    env = environment()
+    with translation.override("en"):
+        _ = active_gettext()
+        assert isinstance(_("Timeline"), Markup)
+        assert _("Timeline") is _("Timeline")  # looked up and escaped once
+        assert _("R&D <b>") == "R&amp;D &lt;b&gt;"  # not in the catalog: itself, escaped
+        html = env.from_string('{{ _("Hello %(name)s")|format(name=n) }}').render(_=_, n="<script>")
+        assert html == "Hello &lt;script&gt;"
+        assert env.from_string('{{ _("A & B") }}').render(_=_) == "A &amp; B"
+    with translation.override("zh-hans"):
+        assert active_gettext()("Timeline") == "时间线"  # another catalog, its own texts
+
+
+def test_option_menus_are_kept_only_when_every_label_is_plain_text():
+    """options_html keeps a menu's HTML by (choices, selected); a translatable label would
+    compare equal in every language, so a menu with one is built each time."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from guanxi.fast_templates import options_html
+
+    tags = [("vip", "VIP & <co>"), ("new", "new")]
+    first = options_html(tags, "new")
+    assert first == (
+        '<option value="vip">VIP &amp; &lt;co&gt;</option><option value="new" selected>new</option>'
+    )
+    assert options_html(iter(tags), "new") is first  # kept, whatever iterable gave the pairs
+    assert "selected" not in options_html(tags, "")  # another choice: another menu
+    lazy = [("timeline", gettext_lazy("Timeline"))]
+    with translation.override("en"):
+        assert ">Timeline<" in options_html(lazy)
+    with translation.override("zh-hans"):
+        assert ">时间线<" in options_html(lazy)
+
+
 @pytest.mark.parametrize(
     "name, args",
     [

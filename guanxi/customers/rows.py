@@ -48,6 +48,15 @@ def rows_html(rows: list, labels: dict, *, can_write: bool, list_url: str, sort_
     pool = f'<span class="muted">{e["pool"]}</span>'
     dash = '<span class="muted">—</span>'
     due_now = f'<span class="return-soon">{e["due_now"]}</span>'
+    kept: dict = {}
+
+    def esc(value):
+        """escape() for the values rows share (levels, sources, tags, badges): once a page."""
+        text = kept.get(value)
+        if text is None:
+            text = kept[value] = escape(value)
+        return text
+
     out = []
     for c in rows:
         name = escape(c.name)
@@ -65,16 +74,16 @@ def rows_html(rows: list, labels: dict, *, can_write: bool, list_url: str, sort_
         b = c.score_badges
         if b:
             scores = (
-                (f'<span class="badge">{escape(b["segment"])}</span>' if b["segment"] else "")
+                (f'<span class="badge">{esc(b["segment"])}</span>' if b["segment"] else "")
                 + (
-                    f' <span class="badge level-{escape(b["tier"])}" title="{escape(b["tier_title"])}"'
-                    f' aria-label="{escape(b["tier_title"])}">{escape(b["tier_text"])}</span>'
+                    f' <span class="badge level-{esc(b["tier"])}" title="{esc(b["tier_title"])}"'
+                    f' aria-label="{esc(b["tier_title"])}">{esc(b["tier_text"])}</span>'
                     if b["tier"]
                     else ""
                 )
                 + (
-                    f' <span class="badge {escape(b["risk_badge"])}">'
-                    f"{escape(churn_risk % {'risk': b['risk']})}</span>"
+                    f' <span class="badge {esc(b["risk_badge"])}">'
+                    f"{esc(churn_risk % {'risk': b['risk']})}</span>"
                     if b["risk"]
                     else ""
                 )
@@ -87,24 +96,24 @@ def rows_html(rows: list, labels: dict, *, can_write: bool, list_url: str, sort_
                 "</span>"
             )
         score_class = "score-cell" if b or sort_prefix else "score-cell blank"
-        tags = "".join(f'<span class="badge">{escape(t)}</span> ' for t in c.tag_names)
-        owner = escape(c.owner_label) if c.owner_label else pool
+        tags = "".join(f'<span class="badge">{esc(t)}</span> ' for t in c.tag_names)
+        owner = esc(c.owner_label) if c.owner_label else pool
         if c.return_days is None:
             back = dash
         elif c.return_days <= 0:
             back = due_now
         else:
             soon = ' class="return-soon"' if c.return_days < 3 else ""
-            back = f"<span{soon}>{escape(days % {'n': c.return_days})}</span>"
+            back = f"<span{soon}>{esc(days % {'n': c.return_days})}</span>"
         out.append(
             f"\n      <tr>\n        {check}"
             f'<td class="name"><a href="{list_url}{c.pk}/">{name}</a>{flags}</td>\n'
-            f'        <td data-label="{e["level"]}"><span class="badge level-{escape(c.level)}">'
-            f"{escape(c.level_label)}</span></td>\n"
+            f'        <td data-label="{e["level"]}"><span class="badge level-{esc(c.level)}">'
+            f"{esc(c.level_label)}</span></td>\n"
             f'        <td data-label="{e["mobile"]}">{escape(tel_link(c.mobile))}</td>\n'
             f'        <td data-label="{e["city"]}" class="city">'
-            f"{escape(c.city or c.province or '—')}</td>\n"
-            f'        <td data-label="{e["source"]}">{escape(c.source_label)}</td>\n'
+            f"{esc(c.city or c.province or '—')}</td>\n"
+            f'        <td data-label="{e["source"]}">{esc(c.source_label)}</td>\n'
             f'        <td data-label="{e["scores"]}" class="{score_class}">{scores}</td>\n'
             f'        <td data-label="{e["tags"]}"{"" if c.tag_names else blank}>{tags}</td>\n'
             f'        <td data-label="{e["owner"]}">{owner}</td>\n'

@@ -203,10 +203,10 @@ def sort_links(params: QueryDict, current: str, columns=SORT_COLUMNS) -> dict:
     or "newest", sorts descending.
     """
     links = {}
+    query = params.copy()  # one copy (a deep copy) for every column, not one each
+    for key in ("after", "page"):
+        query.pop(key, None)
     for column, first, second in columns:
-        query = params.copy()
-        for key in ("after", "page"):
-            query.pop(key, None)
         query["sort"] = second if current == first else first
         state = ""
         if current in (first, second):
@@ -255,17 +255,18 @@ def filter_options() -> dict:
     return options
 
 
-def owner_filter_choices(user) -> list[tuple[int, str]]:
+def owner_filter_choices(user, options: dict | None = None) -> list[tuple[int, str]]:
     """The owner filter's menu: only the colleagues whose work the user's scope covers (every
-    list page's; a rep's order list named every team's staff: hostile review)."""
+    list page's; a rep's order list named every team's staff: hostile review). `options`:
+    filter_options(), when the caller has them."""
     named = covered_user_ids(user)
-    return [(pk, name) for pk, name in filter_options()["owners"] if pk in named]
+    return [(pk, name) for pk, name in (options or filter_options())["owners"] if pk in named]
 
 
-def team_filter_choices(user) -> list[tuple[int, str]]:
+def team_filter_choices(user, options: dict | None = None) -> list[tuple[int, str]]:
     """The team filter's menu: the teams of the colleagues the user's scope covers (all for a
     manager); a rep's menu named every team (a review)."""
-    teams = filter_options()["teams"]
+    teams = (options or filter_options())["teams"]
     named = covered_department_ids(user)
     return teams if named is None else [(pk, name) for pk, name in teams if pk in named]
 
@@ -408,10 +409,10 @@ def customer_list(request):
         context["source_options"] = options_html(source_labels.items(), filters["source"])
         kinds = ((value, str(label)) for value, label in CustomerKind.choices)
         context["kind_options"] = options_html(kinds, filters["kind"])
-        owners = owner_filter_choices(request.user)
+        owners = owner_filter_choices(request.user, options)
         context["owner_options"] = options_html(owners, filters["owner_id"])
         context["team_options"] = options_html(
-            team_filter_choices(request.user), filters["department_id"]
+            team_filter_choices(request.user, options), filters["department_id"]
         )
         context["new_owner_options"] = options_html(options["owners"])
         context["score_selects"] = score_selects(form, filters)
