@@ -760,3 +760,24 @@ def test_a_firms_page_reads_its_contacts_once_and_the_form_still_checks_the_choi
     timeline = client.get(f"/customers/{firm.pk}/").content.decode().split('id="timeline"')[1]
     assert "Contact: 王经理" in timeline
     assert "李会计" not in timeline
+
+
+def test_the_profile_card_shows_labels_choices_and_yes_in_the_users_language(customer_of):
+    """profile_html translates its labels once per catalog (a speed measure): each language
+    still gets its own labels, choices by their label, yes/no in words, values escaped, and a
+    "No" for verified left out."""
+    from django.utils import translation
+
+    from guanxi.customers.templatetags.guanxi_ui import profile_html
+
+    customer = customer_of("rep1", name="张三", gender="female", nickname='<b>"Tea" & co</b>')
+    customer.verified = False
+    with translation.override("en"):
+        english = str(profile_html(customer))
+    with translation.override("zh-hans"):
+        chinese = str(profile_html(customer))
+    assert "<dt>Gender</dt><dd>Female</dd>" in english
+    assert "<dt>性别</dt><dd>女</dd>" in chinese
+    assert "&lt;b&gt;&quot;Tea&quot; &amp; co&lt;/b&gt;" in english
+    assert '<h3 class="group-title">Demographic</h3>' in english
+    assert "Verified" not in english
