@@ -104,6 +104,31 @@ def test_count_above_the_threshold_is_the_planners_estimate_on_postgresql(
         assert count == ListCount(5, "exact")
 
 
+def test_a_first_pages_estimate_is_the_whole_lists_not_its_limit(personas, monkeypatch):
+    """small_first_page asks the planner about the page's own query (ids, LIMIT cap + 1) and
+    reads the rows estimated below the LIMIT: the same estimate as the whole list's."""
+    from django.db import connection
+
+    from guanxi.customers import queries
+    from guanxi.customers.models import Customer
+
+    Customer.objects.bulk_create(
+        Customer(name=f"客户{i}", owner=personas["manager"]) for i in range(200)
+    )
+    qs = customer_list(personas["manager"])
+    if connection.vendor != "postgresql":
+        assert queries.small_first_page(qs, size=25) is None  # SQLite keeps no estimate
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+    monkeypatch.setattr(queries, "ESTIMATE_ABOVE", 0)
+    monkeypatch.setattr(queries, "_ESTIMATES", {})
+    whole = list_count(qs)
+    first = queries.small_first_page(qs, size=2, cap=3)  # LIMIT 4
+    assert whole.kind == "estimate" and whole.n > 4
+    assert first == whole
+
+
 def test_the_planners_estimate_is_kept_a_minute_for_the_same_query(personas, five, monkeypatch):
     """One EXPLAIN per minute for the same SQL and parameters (not one per page); another
     query, or the same after its minute, asks PostgreSQL again."""
