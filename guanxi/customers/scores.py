@@ -243,7 +243,7 @@ def no_repeat_purchase(score) -> bool:
     return score.frequency > 1 and first is not None and first == last
 
 
-def _p_alive_explanation(score, ordered: bool) -> str:
+def _p_alive_explanation(score, ordered: bool, _=_) -> str:
     if ordered and score.p_alive is not None and no_repeat_purchase(score):
         # BG/NBD sees dropping out only in the gaps between purchases: none, no dropout.
         return _(
@@ -259,7 +259,12 @@ def _p_alive_explanation(score, ordered: bool) -> str:
 
 def panel(score) -> dict:
     """The 360 page's scores panel: one row per score with its value, a one-line explanation
-    and the recommended action, plus the quality criteria and the loyalty type suggested."""
+    and the recommended action, plus the quality criteria and the loyalty type suggested.
+    Its ~25 texts are translated now, in the active language (not as lazy texts each cast
+    later, which cost ~0.1 ms of a 360 page)."""
+    from guanxi.fast_templates import catalog_gettext
+
+    _ = catalog_gettext()
     t = _tables()
     ordered = bool(score.frequency) or score.last_order_on is not None
     rows = [
@@ -355,7 +360,7 @@ def panel(score) -> dict:
             if score.expected_purchases_90d is None
             else _("%(n)s purchases expected in 90 days")
             % {"n": f"{score.expected_purchases_90d:.1f}"},
-            "explanation": _p_alive_explanation(score, ordered),
+            "explanation": _p_alive_explanation(score, ordered, _),
             "action": "",
         },
         {

@@ -12,6 +12,7 @@ from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import trail_for_customer
 from guanxi.customers.models import Customer, LostReason
+from guanxi.fast_templates import per_catalog
 from guanxi.formats.money import format_money
 from guanxi.joined import Joined, fields, split
 from guanxi.prepared import PreparedObjects
@@ -249,10 +250,14 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
     choices: dict = {}
 
     def shown(obj, name: str) -> str:
-        """get_FOO_display without its per-call dict of every choice: one per field here."""
+        """get_FOO_display without its per-call dict of every choice: one per field and
+        catalog (the labels translated once, not cast on every page)."""
         field = obj._meta.get_field(name)
         if field not in choices:
-            choices[field] = {value: str(label) for value, label in field.flatchoices}
+            choices[field] = per_catalog(
+                f"choices:{field.model._meta.label}.{name}",
+                lambda: {value: str(label) for value, label in field.flatchoices},
+            )
         value = getattr(obj, name)
         return choices[field].get(value, value)
 
