@@ -207,34 +207,57 @@ def render_fragment(name: str, context: dict) -> str:
     return mark_safe(template.render({**context, "_": active_gettext()}))  # noqa: S308
 
 
-def active_gettext():
-    """The active language's own gettext, for one rendering, answering escaped HTML (Markup).
-
-    Django's gettext looks the active language up for every text (a context-local read: ~2 µs,
-    against ~0.4 µs for the lookup in the catalog itself), and the 360 page's body has ~250
-    texts; the environment then escaped each answer again on every page. Here a text is looked
-    up and escaped once per catalog and process, then read from a dict. The same catalog
-    object, so the same answers: `{{ _("…") }}` writes the same HTML, and `_("…%(n)s")
-    |format(n=…)` escapes its values as it fills them in (Markup's `%`). Django's own function
-    where no language is active."""
+def _active_catalog():
+    """The active language's catalog (Django's own object), or None where none is active."""
     from django.utils import translation
     from django.utils.translation import trans_real
-    from markupsafe import Markup, escape
 
     language = translation.get_language()
-    if language is None:  # translation.deactivate_all()
+    return None if language is None else trans_real.translation(language)
+
+
+def catalog_gettext():
+    """The active language's own gettext (plain text), for a function that translates many
+    texts in one request: Django's gettext, and a lazy text cast later, find the active
+    language again for each (~2 µs apiece, against ~0.4 µs for the lookup in the catalog
+    itself). The same catalog object, so the same answers; Django's own function where no
+    language is active (translation.deactivate_all())."""
+    from django.utils import translation
+
+    catalog = _active_catalog()
+    if catalog is None:
         return translation.gettext
-    catalog = trans_real.translation(language)
+    lookup = catalog.gettext
+
+    def gettext(message: str) -> str:
+        # as Django's: an empty text is empty (a catalog answers it with its header)
+        return lookup(message) if message else message
+
+    return gettext
+
+
+def active_gettext():
+    """catalog_gettext for one rendering of a fragment, answering escaped HTML (Markup).
+
+    The 360 page's body has ~250 texts, which the environment escaped again on every page.
+    Here a text is looked up and escaped once per catalog and process, then read from a
+    dict: `{{ _("…") }}` writes the same HTML, and `_("…%(n)s")|format(n=…)` escapes its
+    values as it fills them in (Markup's `%`)."""
+    from django.utils import translation
+    from markupsafe import escape
+
+    catalog = _active_catalog()
+    if catalog is None:
+        return translation.gettext
     escaped = _ESCAPED_TEXTS.get(catalog)
     if escaped is None:
         escaped = _ESCAPED_TEXTS[catalog] = {}
-    catalog_gettext = catalog.gettext
+    lookup = catalog_gettext()
 
-    def gettext(message: str) -> Markup:
+    def gettext(message: str):
         text = escaped.get(message)
         if text is None:
-            # as Django's: an empty text is empty (a catalog answers it with its header)
-            text = escaped[message] = escape(catalog_gettext(message)) if message else Markup()
+            text = escaped[message] = escape(lookup(message))
         return text
 
     return gettext
@@ -247,38 +270,15 @@ _ESCAPED_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
 
 def per_catalog(name: str, build):
     """`build()`'s answer for the active language, built once per catalog and process (a new
-    catalog, e.g. in a test that changes the locale paths, builds afresh): translated labels a
-    busy page would otherwise look up on every request through Django's gettext (~2 µs each,
-    most of it finding the active language)."""
-    from django.utils import translation
-    from django.utils.translation import trans_real
-
-    language = translation.get_language()
-    if language is None:
+    catalog starts afresh): translated labels a busy page would otherwise look up on every
+    request through Django's gettext."""
+    catalog = _active_catalog()
+    if catalog is None:
         return build()
-    kept = _PER_CATALOG.setdefault(trans_real.translation(language), {})
+    kept = _PER_CATALOG.setdefault(catalog, {})
     if name not in kept:
         kept[name] = build()
     return kept[name]
 
 
 _PER_CATALOG: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def catalog_gettext():
-    """The active language's own gettext (plain text), for a function that translates many
-    texts in one request: Django's gettext, and a lazy text cast later, find the active
-    language again for each (~2 µs apiece). Django's own function where none is active."""
-    from django.utils import translation
-    from django.utils.translation import trans_real
-
-    language = translation.get_language()
-    if language is None:
-        return translation.gettext
-    catalog = trans_real.translation(language).gettext
-
-    def gettext(message: str) -> str:
-        # as Django's: an empty text is empty (a catalog answers it with its header)
-        return catalog(message) if message else message
-
-    return gettext
