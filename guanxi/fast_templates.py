@@ -240,18 +240,17 @@ def active_gettext():
     """catalog_gettext for one rendering of a fragment, answering escaped HTML (Markup).
 
     The 360 page's body has ~250 texts, which the environment escaped again on every page.
-    Here a text is looked up and escaped once per catalog and process, then read from a
-    dict: `{{ _("…") }}` writes the same HTML, and `_("…%(n)s")|format(n=…)` escapes its
-    values as it fills them in (Markup's `%`)."""
+    Here a text is looked up and escaped once per catalog and process (only the fragments'
+    literal msgids, ~1,000 per language), then read from a dict: `{{ _("…") }}` writes the
+    same HTML, and `_("…%(n)s")|format(n=…)` escapes its values as it fills them in
+    (Markup's `%`)."""
     from django.utils import translation
     from markupsafe import escape
 
     catalog = _active_catalog()
     if catalog is None:
         return translation.gettext
-    escaped = _ESCAPED_TEXTS.get(catalog)
-    if escaped is None:
-        escaped = _ESCAPED_TEXTS[catalog] = {}
+    escaped = _kept(catalog).setdefault("fast_templates:escaped texts", {})
     lookup = catalog_gettext()
 
     def gettext(message: str):
@@ -263,22 +262,31 @@ def active_gettext():
     return gettext
 
 
-# active_gettext's escaped texts per catalog (a new catalog, e.g. in a test that changes the
-# locale paths, starts afresh): only the fragments' literal msgids, ~1,000 per language.
-_ESCAPED_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
-
-
 def per_catalog(name: str, build):
     """`build()`'s answer for the active language, built once per catalog and process (a new
-    catalog starts afresh): translated labels a busy page would otherwise look up on every
-    request through Django's gettext."""
+    catalog, e.g. in a test that changes the locale paths, starts afresh): translated labels
+    a busy page would otherwise look up on every request through Django's gettext."""
     catalog = _active_catalog()
     if catalog is None:
         return build()
-    kept = _PER_CATALOG.setdefault(catalog, {})
+    kept = _kept(catalog)
     if name not in kept:
         kept[name] = build()
     return kept[name]
+
+
+def choice_labels(field) -> dict:
+    """A model field's choices as {value: label} in the active language, per catalog: what
+    get_FOO_display looks up, without casting every label of the field on each call."""
+    return per_catalog(
+        f"choices:{field.model._meta.label}.{field.name}",
+        lambda: {value: str(label) for value, label in field.flatchoices},
+    )
+
+
+def _kept(catalog) -> dict:
+    """What is kept for one catalog (per_catalog's answers, active_gettext's texts)."""
+    return _PER_CATALOG.setdefault(catalog, {})
 
 
 _PER_CATALOG: WeakKeyDictionary = WeakKeyDictionary()

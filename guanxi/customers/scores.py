@@ -243,7 +243,10 @@ def no_repeat_purchase(score) -> bool:
     return score.frequency > 1 and first is not None and first == last
 
 
-def _p_alive_explanation(score, ordered: bool, _=_) -> str:
+def _p_alive_explanation(score, ordered: bool) -> str:
+    from guanxi.fast_templates import catalog_gettext
+
+    _ = catalog_gettext()  # translated now, as panel's texts
     if ordered and score.p_alive is not None and no_repeat_purchase(score):
         # BG/NBD sees dropping out only in the gaps between purchases: none, no dropout.
         return _(
@@ -360,7 +363,7 @@ def panel(score) -> dict:
             if score.expected_purchases_90d is None
             else _("%(n)s purchases expected in 90 days")
             % {"n": f"{score.expected_purchases_90d:.1f}"},
-            "explanation": _p_alive_explanation(score, ordered, _),
+            "explanation": _p_alive_explanation(score, ordered),
             "action": "",
         },
         {

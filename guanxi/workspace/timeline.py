@@ -12,7 +12,7 @@ from guanxi.activities.models import Interaction, Note, Task
 from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import trail_for_customer
 from guanxi.customers.models import Customer, LostReason
-from guanxi.fast_templates import per_catalog
+from guanxi.fast_templates import choice_labels
 from guanxi.formats.money import format_money
 from guanxi.joined import Joined, fields, split
 from guanxi.prepared import PreparedObjects
@@ -254,10 +254,7 @@ def items_html(items: list[TimelineItem], *, writable: bool, csrf_input: str = "
         catalog (the labels translated once, not cast on every page)."""
         field = obj._meta.get_field(name)
         if field not in choices:
-            choices[field] = per_catalog(
-                f"choices:{field.model._meta.label}.{name}",
-                lambda: {value: str(label) for value, label in field.flatchoices},
-            )
+            choices[field] = choice_labels(field)
         value = getattr(obj, name)
         return choices[field].get(value, value)
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from guanxi.audit.services import ERASED_PLACEHOLDER, SENSITIVE_PLACEHOLDER
 from guanxi.customers.forms import CUSTOMER_GROUPS
 from guanxi.customers.sensitive import SENSITIVE_FIELDS
-from guanxi.fast_templates import per_catalog
+from guanxi.fast_templates import choice_labels, per_catalog
 from guanxi.formats.money import DEFAULT_CURRENCY, format_money
 
 register = template.Library()
@@ -34,21 +34,20 @@ PHONE_FIELDS = {"mobile", "phone"}
 
 
 def _profile_texts() -> dict:
-    """The profile card's texts in the active language, translated once per catalog: the group
-    titles, each field's label (capitalised), each choice field's labels by value, Yes and No."""
+    """The profile card's texts in the active language, translated once per catalog: the groups
+    (title, fields shown), each field's label (capitalised), each choice field's labels by
+    value, Yes and No."""
 
     def build() -> dict:
         meta = apps.get_model("customers", "Customer")._meta
-        names = [n for _title, group in CUSTOMER_GROUPS for n in group if n not in _SKIP]
-        fields = {n: meta.get_field(n) for n in names}
+        groups = [
+            (str(title), [n for n in names if n not in _SKIP]) for title, names in CUSTOMER_GROUPS
+        ]
+        fields = {n: meta.get_field(n) for _title, names in groups for n in names}
         return {
-            "titles": [str(title) for title, _names in CUSTOMER_GROUPS],
+            "groups": groups,
             "labels": {n: capfirst(str(f.verbose_name)) for n, f in fields.items()},
-            "choices": {
-                n: {value: str(label) for value, label in f.flatchoices}
-                for n, f in fields.items()
-                if f.choices
-            },
+            "choices": {n: choice_labels(f) for n, f in fields.items() if f.choices},
             "yes": _("Yes"),
             "no": _("No"),
         }
@@ -87,11 +86,9 @@ def profile_groups(customer):
     """[(group title, [(label, value)])] with empty values left out; sensitive fields never."""
     texts = _profile_texts()
     groups = []
-    for title, (_title, names) in zip(texts["titles"], CUSTOMER_GROUPS, strict=True):
+    for title, names in texts["groups"]:
         rows = []
         for name in names:
-            if name in _SKIP:
-                continue
             value = getattr(customer, name)
             if value in ("", None, []):
                 continue
